@@ -1,0 +1,1 @@
+"""backorder: sales orders, shipments, invoices and backorders over SQLite or PostgreSQL."""

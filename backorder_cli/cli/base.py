@@ -1,0 +1,166 @@
+"""What every command shares: the error boundary, the --db state, common options.
+
+Only Typer is imported at module level: `--help` and `--version` must not pay for
+SQLAlchemy. Services and the database are imported inside the commands.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from enum import StrEnum
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+from ..errors import BackorderError
+
+if TYPE_CHECKING:
+    from ..db import Database
+
+# Named exit codes (documented in the README).
+EXIT_OK = 0
+EXIT_ERROR = 1  # refused, not found, aborted at the prompt, database problem
+EXIT_USAGE = 2  # Click's own usage errors
+EXIT_INTERRUPTED = 130
+
+MAX_ORDER_NUMBER = 2**63 - 1
+
+
+def say(message: str) -> None:
+    """A message for the person: stderr, so stdout stays clean data."""
+    typer.echo(message, err=True)
+
+
+def report(exc: BackorderError) -> None:
+    say(f"Error: {exc.message}")
+    for line in exc.details:
+        say(f"  {line}")
+
+
+class BackorderGroup(TyperGroup):
+    """The one place where errors become messages and exit codes."""
+
+    def invoke(self, ctx: typer.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except BackorderError as exc:
+            report(exc)
+            raise typer.Exit(EXIT_ERROR) from None
+        except (typer.TyperException, typer.Exit, typer.Abort):
+            raise  # usage errors (exit 2), deliberate exits
+        except KeyboardInterrupt:
+            say("Interrupted: the change in progress was rolled back.")
+            raise typer.Exit(EXIT_INTERRUPTED) from None
+        except Exception as exc:
+            if os.environ.get("BACKORDER_DEBUG"):
+                raise
+            say(
+                f"Error: internal error ({type(exc).__name__}: {str(exc)[:200]}) - this is a bug; "
+                "nothing was changed; rerun with BACKORDER_DEBUG=1 to see where, and report it"
+            )
+            raise typer.Exit(EXIT_ERROR) from None
+
+
+class State:
+    """Per-invocation state: which database, opened on first use."""
+
+    def __init__(self, db: str | None) -> None:
+        self.db = db
+        self._database: Database | None = None
+
+    def database(self) -> Database:
+        if self._database is None:
+            from ..db import open_database
+
+            self._database = open_database(self.db)
+        return self._database
+
+    def close(self) -> None:
+        if self._database is not None:
+            self._database.dispose()
+
+
+def state(ctx: typer.Context) -> State:
+    obj = ctx.find_root().obj
+    if not isinstance(obj, State):  # a command invoked without the root callback
+        obj = ctx.find_root().obj = State(None)
+    return obj
+
+
+def database(ctx: typer.Context) -> Database:
+    return state(ctx).database()
+
+
+def version_callback(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            number = version("backorder-cli")
+        except PackageNotFoundError:  # running from a checkout without installing
+            number = "unknown"
+        typer.echo(f"backorder {number}")
+        raise typer.Exit()
+
+
+DbOption = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        help="Database file or SQLAlchemy URL. Default: $BACKORDER_DB, else the per-user data "
+        "folder's backorder/backorder.db.",
+        show_default=False,
+    ),
+]
+VersionOption = Annotated[
+    bool,
+    typer.Option(
+        "--version",
+        callback=version_callback,
+        is_eager=True,
+        help="Show the version and exit.",
+    ),
+]
+
+
+def root_callback(ctx: typer.Context, db: DbOption = None, version: VersionOption = False) -> None:
+    """Keep sales orders, ship, invoice, and split undeliverable orders into backorders."""
+    ctx.obj = State(db)
+    ctx.call_on_close(ctx.obj.close)
+
+
+class Format(StrEnum):
+    table = "table"
+    json = "json"
+
+
+FormatOption = Annotated[
+    Format,
+    typer.Option("--format", "-f", help="Output format: a table for people, json for scripts."),
+]
+
+NumberArgument = Annotated[
+    int,
+    typer.Argument(
+        min=1, max=MAX_ORDER_NUMBER, help="The order number, e.g. 2401.", show_default=False
+    ),
+]
+
+
+def make_app(**kwargs: Any) -> typer.Typer:
+    """A Typer app with the project's settings: our error boundary, no pretty tracebacks
+    (they would show local variables), -h as --help."""
+    options: dict[str, Any] = {
+        "cls": BackorderGroup,
+        "pretty_exceptions_enable": False,
+        "no_args_is_help": True,
+        "context_settings": {"help_option_names": ["-h", "--help"]},
+    }
+    return typer.Typer(**(options | kwargs))
+
+
+def is_terminal(stream: Any = None) -> bool:
+    stream = stream or sys.stdout
+    return bool(getattr(stream, "isatty", lambda: False)())

@@ -1,0 +1,65 @@
+"""`backorder products ...`: the catalogue and stock on hand."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from .base import database, make_app
+
+app = make_app(help="The product catalogue and stock on hand.")
+
+
+@app.command("list")
+def list_(ctx: typer.Context) -> None:
+    """List products with price and stock on hand.
+
+    Example: backorder products list
+    """
+    from .. import services
+    from . import render
+
+    render.products_table(services.list_products(database(ctx)))
+
+
+@app.command()
+def add(
+    ctx: typer.Context,
+    sku: Annotated[
+        str, typer.Argument(help="Stock keeping unit, e.g. CABLE-25.", show_default=False)
+    ],
+    name: Annotated[str, typer.Option("--name", help="Product name.")],
+    unit: Annotated[str, typer.Option("--unit", help="Unit of measure.")] = "pcs",
+    price: Annotated[str, typer.Option("--price", help="Unit price, e.g. 12.50.")] = "0",
+    stock: Annotated[str, typer.Option("--stock", help="Stock on hand now.")] = "0",
+) -> None:
+    """Add a product to the catalogue.
+
+    Example: backorder products add CABLE-25 --name "Cable 3G2.5" --unit m --price 1.95 --stock 500
+    """
+    from .. import services
+    from ..domain import format_money, format_quantity
+
+    p = services.add_product(database(ctx), sku, name=name, unit=unit, price=price, stock=stock)
+    typer.echo(
+        f"Added {p.sku} ({p.name}): price {format_money(p.price)}, "
+        f"stock {format_quantity(p.stock)} {p.unit}"
+    )
+
+
+@app.command()
+def receive(
+    ctx: typer.Context,
+    sku: Annotated[str, typer.Argument(help="The product's SKU.", show_default=False)],
+    quantity: Annotated[str, typer.Argument(help="Quantity received.", show_default=False)],
+) -> None:
+    """Add arriving stock to a product's stock on hand.
+
+    Example: backorder products receive CABLE-25 250
+    """
+    from .. import services
+    from ..domain import format_quantity
+
+    p = services.receive_stock(database(ctx), sku, quantity)
+    typer.echo(f"{p.sku}: stock on hand is now {format_quantity(p.stock)} {p.unit}")

@@ -1,0 +1,240 @@
+"""Every output format lives here: Rich tables for people, JSON for scripts.
+
+JSON numbers are written straight from Decimals (`2.5`, `1234.50`), never through a
+float, so a script reads back exactly what was stored.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sys
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from ..domain import Status, format_money, format_quantity
+
+# ---------------------------------------------------------------- JSON
+
+
+def _plain(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return value
+
+
+def _encode(value: Any, indent: int, level: int) -> str:
+    if isinstance(value, Decimal):
+        return format_quantity(value)  # plain, exact, no exponent: 2.5, 1234.5, 100
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        pad, inner = " " * (indent * level), " " * (indent * (level + 1))
+        items = [
+            f"{inner}{json.dumps(k)}: {_encode(v, indent, level + 1)}" for k, v in value.items()
+        ]
+        return "{\n" + ",\n".join(items) + "\n" + pad + "}"
+    if isinstance(value, list):
+        if not value:
+            return "[]"
+        pad, inner = " " * (indent * level), " " * (indent * (level + 1))
+        return (
+            "[\n"
+            + ",\n".join(inner + _encode(v, indent, level + 1) for v in value)
+            + "\n"
+            + pad
+            + "]"
+        )
+    return json.dumps(value, ensure_ascii=False)
+
+
+def to_json(value: Any) -> str:
+    """Indented JSON with Decimals as exact JSON numbers."""
+    return _encode(_plain(value), 2, 0)
+
+
+def print_json(value: Any) -> None:
+    sys.stdout.write(to_json(value) + "\n")
+
+
+# ---------------------------------------------------------------- tables
+
+
+def console() -> Console:
+    """A console on stdout, made per call so test runners that swap stdout are seen.
+    Piped output gets a wide fixed width so columns are not cut."""
+    is_tty = sys.stdout.isatty()
+    return Console(file=sys.stdout, width=None if is_tty else 200, highlight=False, soft_wrap=False)
+
+
+def err_console() -> Console:
+    is_tty = sys.stderr.isatty()
+    return Console(file=sys.stderr, width=None if is_tty else 200, highlight=False, soft_wrap=False)
+
+
+def status_label(status: str, archived: bool = False) -> str:
+    label = Status(status).label
+    return f"{label}, archived" if archived else label
+
+
+def _when(at: datetime) -> str:
+    return at.astimezone(UTC).strftime("%Y-%m-%d %H:%M")
+
+
+def _ref(number: int | None) -> str:
+    return f"#{number}" if number is not None else ""
+
+
+def orders_table(orders: Iterable[Any]) -> None:
+    table = Table(show_edge=False, header_style="bold")
+    table.add_column("Order", justify="right")
+    table.add_column("Status")
+    table.add_column("Customer")
+    table.add_column("Total", justify="right")
+    table.add_column("Backorder of", justify="right")
+    count = 0
+    for o in orders:
+        table.add_row(
+            _ref(o.number),
+            status_label(o.status, o.archived),
+            Text(o.customer),
+            format_money(o.total),
+            _ref(o.backorder_of),
+        )
+        count += 1
+    if count == 0:
+        sys.stderr.write("No orders match.\n")
+        return
+    console().print(table)
+
+
+def order_detail(order: Any) -> None:
+    out = console()
+    out.print(
+        Text.assemble(
+            (f"Order #{order.number}", "bold"), "  ", status_label(order.status, order.archived)
+        )
+    )
+    head = Table.grid(padding=(0, 2))
+    head.add_column(style="bold")
+    head.add_column()
+    head.add_row("Customer", Text(order.customer))
+    if order.comment:
+        head.add_row("Comment", Text(order.comment))
+    head.add_row("Created", _when(order.created_at) + " UTC")
+    if order.backorder_of is not None:
+        head.add_row("Backorder of", _ref(order.backorder_of))
+    if order.backorders:
+        head.add_row("Backorders", ", ".join(_ref(n) for n in order.backorders))
+    head.add_row("Total", format_money(order.total))
+    out.print(head)
+
+    lines = Table(title="Lines", title_justify="left", show_edge=False, header_style="bold")
+    for name in ("SKU", "Name"):
+        lines.add_column(name)
+    for name in ("Quantity", "Shipped", "Invoiced", "Canceled", "Remaining", "Unit price"):
+        lines.add_column(name, justify="right")
+    for ln in order.lines:
+        lines.add_row(
+            Text(ln.sku),
+            Text(ln.name),
+            f"{format_quantity(ln.quantity)} {ln.unit}",
+            format_quantity(ln.shipped),
+            format_quantity(ln.invoiced),
+            format_quantity(ln.canceled),
+            format_quantity(ln.remaining),
+            format_money(ln.unit_price),
+        )
+    out.print()
+    out.print(lines)
+    if order.invoices:
+        invoices = Table(
+            title="Invoices", title_justify="left", show_edge=False, header_style="bold"
+        )
+        invoices.add_column("Invoice", justify="right")
+        invoices.add_column("Date")
+        invoices.add_column("Total", justify="right")
+        for inv in order.invoices:
+            invoices.add_row(
+                _ref(inv.number), inv.created_at.date().isoformat(), format_money(inv.total)
+            )
+        out.print()
+        out.print(invoices)
+    if order.history:
+        history = Table(title="History", title_justify="left", show_edge=False, header_style="bold")
+        for name in ("When (UTC)", "Who", "Event", "Detail"):
+            history.add_column(name)
+        for h in order.history:
+            history.add_row(_when(h.at), Text(h.user), h.event, Text(h.detail))
+        out.print()
+        out.print(history)
+
+
+def products_table(products: list[Any]) -> None:
+    if not products:
+        sys.stderr.write(
+            "No products yet - add one with `backorder products add SKU --name NAME`.\n"
+        )
+        return
+    table = Table(show_edge=False, header_style="bold")
+    table.add_column("SKU")
+    table.add_column("Name")
+    table.add_column("Unit")
+    table.add_column("Price", justify="right")
+    table.add_column("Stock", justify="right")
+    for p in products:
+        table.add_row(
+            Text(p.sku), Text(p.name), Text(p.unit), format_money(p.price), format_quantity(p.stock)
+        )
+    console().print(table)
+
+
+def settings_table(settings: dict[str, str]) -> None:
+    table = Table(show_edge=False, header_style="bold")
+    table.add_column("Setting")
+    table.add_column("Value")
+    for key, value in settings.items():
+        table.add_row(key, value)
+    console().print(table)
+
+
+def backorder_plan(preview: Any, *, to_stderr: bool) -> None:
+    """What a backorder will move: the plan shown before the question and by --dry-run."""
+    out = err_console() if to_stderr else console()
+    if preview.to_invoice:
+        out.print(
+            f"First, shipped items of order #{preview.number} are invoiced: "
+            + ", ".join(f"{format_quantity(q)} {sku}" for sku, q, _a in preview.to_invoice)
+            + f" (total {format_money(preview.invoice_total)})."
+        )
+    out.print(
+        Text(
+            f"Order #{preview.number} ({preview.customer}): these undelivered quantities are "
+            f"canceled and move to a new order, #{preview.next_number}:"
+        )
+    )
+    table = Table(show_edge=False, header_style="bold")
+    table.add_column("SKU")
+    table.add_column("Name")
+    table.add_column("Quantity", justify="right")
+    table.add_column("Unit price", justify="right")
+    for m in preview.moves:
+        table.add_row(
+            Text(m.sku),
+            Text(m.name),
+            f"{format_quantity(m.quantity)} {m.unit}",
+            format_money(m.unit_price),
+        )
+    out.print(table)

@@ -1,0 +1,288 @@
+"""Where the database is, how it is opened, and the unit of work.
+
+SQLite is opened with foreign keys on, WAL, `synchronous=FULL` (a committed order
+survives a power cut) and a busy timeout, and every write transaction starts with
+`BEGIN IMMEDIATE`: it takes the write lock before reading, so two processes can never
+both read a state and then both act on it. pysqlite on Python 3.11 begins
+transactions on its own schedule, so the driver's handling is turned off and the
+`begin` event issues BEGIN itself (the recipe from SQLAlchemy's SQLite docs).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DatabaseError
+from sqlmodel import Session, SQLModel, select
+
+from .errors import DatabaseProblem
+from .models import SCHEMA_VERSION, Counter, Meta
+
+ENV_VAR = "BACKORDER_DB"
+BUSY_TIMEOUT_MS = int(os.environ.get("BACKORDER_BUSY_TIMEOUT_MS", "15000"))
+# The first numbers handed out on an empty database.
+FIRST_NUMBERS = {"order": 1001, "invoice": 1}
+
+
+def default_path() -> Path:
+    from platformdirs import user_data_path
+
+    return user_data_path() / "backorder" / "backorder.db"
+
+
+@dataclass(frozen=True)
+class Location:
+    """A database as the user named it: a SQLAlchemy URL and, for SQLite, its file."""
+
+    url: str
+    path: Path | None  # None for a server database or SQLite in memory
+    is_default: bool = False
+
+    @property
+    def display(self) -> str:
+        """How messages name it: the file, or the URL with any password hidden."""
+        if self.path is not None:
+            return str(self.path)
+        return make_url(self.url).render_as_string(hide_password=True)
+
+
+def locate(db: str | None) -> Location:
+    """--db, else $BACKORDER_DB, else the per-user default file."""
+    value = db if db else os.environ.get(ENV_VAR) or None
+    if value is None:
+        path = default_path()
+        return Location(f"sqlite:///{path}", path, is_default=True)
+    if "://" not in value:
+        path = Path(value).expanduser().absolute()
+        return Location(f"sqlite:///{path}", path)
+    try:
+        url = make_url(value)
+    except ArgumentError:
+        raise DatabaseProblem(
+            "--db is neither a file path nor a database URL - "
+            "use a path like orders.db or a URL like sqlite:///orders.db"
+        ) from None
+    if url.get_backend_name() == "sqlite":
+        database = url.database or ""
+        if database in ("", ":memory:"):
+            return Location(value, None)
+        return Location(value, Path(database).expanduser().absolute())
+    return Location(value, None)
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+        dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA synchronous = FULL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn) -> None:  # type: ignore[no-untyped-def]
+        mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+def _make_engine(location: Location) -> Engine:
+    try:
+        engine = create_engine(location.url)
+    except ModuleNotFoundError as exc:
+        raise DatabaseProblem(
+            f"the database driver {exc.name!r} is not installed - install it with pip"
+        ) from None
+    except ArgumentError as exc:
+        raise DatabaseProblem(f"cannot use database {location.display}: {exc}") from None
+    if engine.dialect.name == "sqlite":
+        _configure_sqlite(engine)
+    return engine
+
+
+def explain(exc: DatabaseError, location: Location) -> DatabaseProblem:
+    """Turn a driver error into a message a user can act on."""
+    text = str(exc.orig) if exc.orig is not None else str(exc)
+    where = location.display
+    if "locked" in text or "busy" in text:
+        return DatabaseProblem(
+            f"database is busy: another process is writing to {where} - try again"
+        )
+    if "not a database" in text or "malformed" in text:
+        return DatabaseProblem(
+            f"{where} is not a backorder database (not SQLite, or damaged) - "
+            "check --db, or create a new one with `backorder init`"
+        )
+    if "readonly" in text or "read-only" in text:
+        return DatabaseProblem(
+            f"database {where} is read-only - give yourself write access to it and its folder"
+        )
+    if "unable to open" in text:
+        return DatabaseProblem(f"cannot open database {where} - check the path and permissions")
+    first_line = text.strip().splitlines()[0] if text.strip() else type(exc).__name__
+    return DatabaseProblem(f"database error on {where}: {first_line}")
+
+
+class Database:
+    """An opened database: its engine and where it is. Make one with `open_database`."""
+
+    def __init__(self, location: Location, engine: Engine) -> None:
+        self.location = location
+        self.engine = engine
+        self._writer = engine.execution_options(sqlite_begin="IMMEDIATE")
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @contextmanager
+    def _session(self, engine: Engine, *, write: bool) -> Iterator[Session]:
+        session = Session(engine, expire_on_commit=False, autoflush=True)
+        try:
+            yield session
+            if write:
+                session.commit()
+        except DatabaseError as exc:
+            session.rollback()
+            raise explain(exc, self.location) from None
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    def write(self) -> Iterator[Session]:
+        """One transaction that writes: all of it commits, or on any error none of it."""
+        return self._session(self._writer, write=True)
+
+    def read(self) -> Iterator[Session]:
+        """One read transaction: a consistent view, never a write."""
+        return self._session(self.engine, write=False)
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def _check_file(location: Location, *, create: bool) -> None:
+    path = location.path
+    if path is None:
+        return
+    if path.is_dir():
+        raise DatabaseProblem(f"--db {path} is a folder - give the path of a database file")
+    if path.exists():
+        return
+    if not create:
+        raise DatabaseProblem(
+            f"no database at {path} - create one with `backorder init` (or pick one with --db)"
+        )
+    if not path.parent.exists():
+        if not location.is_default:
+            raise DatabaseProblem(
+                f"folder {path.parent} does not exist - create it first or pick another --db"
+            )
+        path.parent.mkdir(parents=True, exist_ok=True)
+    # Create the file ourselves so that it is readable by its owner only; SQLite then
+    # takes an empty file as a new database (and gives -wal/-shm the same mode).
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except FileExistsError:
+        return
+    except OSError as exc:
+        raise DatabaseProblem(f"cannot create {path}: {exc.strerror} - check --db") from None
+    os.close(fd)
+
+
+def schema_version(session: Session) -> int | None:
+    row = session.get(Meta, "schema_version")
+    return int(row.value) if row else None
+
+
+def _check_schema(db: Database) -> None:
+    where = db.location.display
+    try:
+        with db.engine.connect() as conn:
+            tables = set(inspect(conn).get_table_names())
+            if "meta" not in tables:
+                raise DatabaseProblem(
+                    f"{where} is not a backorder database - "
+                    "pick another --db, or create one with `backorder init`"
+                )
+            version = conn.execute(
+                select(Meta.value).where(Meta.key == "schema_version")
+            ).scalar_one_or_none()
+    except DatabaseError as exc:
+        raise explain(exc, db.location) from None
+    if version is None:
+        raise DatabaseProblem(
+            f"{where} has no schema version - it was not made by `backorder init`"
+        )
+    if int(version) > SCHEMA_VERSION:
+        raise DatabaseProblem(
+            f"database {where} has schema version {version}, newer than this backorder "
+            f"understands ({SCHEMA_VERSION}) - upgrade backorder to use it"
+        )
+
+
+def open_database(db: str | None) -> Database:
+    """Open an existing backorder database; refuse a missing, foreign or too-new one."""
+    location = locate(db)
+    _check_file(location, create=False)
+    database = Database(location, _make_engine(location))
+    try:
+        _check_schema(database)
+    except BaseException:
+        database.dispose()
+        raise
+    return database
+
+
+def init_database(db: str | None) -> tuple[Database, bool]:
+    """Create the schema if it is not there yet (safe to run twice).
+
+    Returns the database and whether this call created the schema.
+    """
+    location = locate(db)
+    _check_file(location, create=True)
+    database = Database(location, _make_engine(location))
+    try:
+        created = _create_schema(database)
+    except BaseException:
+        database.dispose()
+        raise
+    return database, created
+
+
+def _create_schema(db: Database) -> bool:
+    where = db.location.display
+    try:
+        with db.engine.connect() as conn:
+            tables = set(inspect(conn).get_table_names())
+        if tables and "meta" not in tables:
+            raise DatabaseProblem(
+                f"{where} holds tables of another program - pick a new file with --db"
+            )
+        if "meta" in tables:
+            _check_schema(db)
+            return False
+        if db.dialect == "sqlite":
+            # Persistent; readers then never wait for a writer. Outside any transaction,
+            # so on the raw driver connection.
+            raw = db.engine.raw_connection()
+            try:
+                raw.driver_connection.execute("PRAGMA journal_mode = WAL")
+            finally:
+                raw.close()
+        with db.write() as session:
+            SQLModel.metadata.create_all(session.connection())
+            session.add(Meta(key="schema_version", value=str(SCHEMA_VERSION)))
+            for name, first in FIRST_NUMBERS.items():
+                session.add(Counter(name=name, value=first - 1))
+    except DatabaseError as exc:
+        raise explain(exc, db.location) from None
+    return True

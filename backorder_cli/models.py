@@ -1,0 +1,170 @@
+"""Every table, in one module (SQLModel's recommended layout).
+
+Quantities and money are `Decimal` in Python and scaled integers in the database
+(`ScaledDecimal`): SQLite has no decimal type, and an integer count of thousandths is
+exact, sortable and summable on SQLite and PostgreSQL alike. Nothing is ever a float.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from sqlalchemy import BigInteger, DateTime, Index, UniqueConstraint
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field, SQLModel
+
+from .domain import MONEY_PLACES, PRICE_PLACES, QUANTITY_PLACES
+
+SCHEMA_VERSION = 1
+
+
+class ScaledDecimal(TypeDecorator[Decimal]):
+    """A Decimal with a fixed number of places, stored as an integer (2.5 -> 2500)."""
+
+    impl = BigInteger
+    cache_ok = True
+
+    def __init__(self, places: int) -> None:
+        super().__init__()
+        self.places = places
+
+    def process_bind_param(self, value: Decimal | None, dialect: object) -> int | None:
+        if value is None:
+            return None
+        scaled = Decimal(value).scaleb(self.places)
+        if scaled != scaled.to_integral_value():
+            # Input parsing refuses such values first; this guards every other path.
+            raise ValueError(f"{value} has more than {self.places} decimal places")
+        return int(scaled)
+
+    def process_result_value(self, value: int | None, dialect: object) -> Decimal | None:
+        if value is None:
+            return None
+        return Decimal(value).scaleb(-self.places)
+
+
+Quantity = ScaledDecimal(QUANTITY_PLACES)
+Price = ScaledDecimal(PRICE_PLACES)
+Money = ScaledDecimal(MONEY_PLACES)
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes in Python, stored as naive UTC (SQLite keeps no time zone)."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: object) -> datetime | None:
+        if value is None:
+            return None
+        if value.utcoffset() is None:
+            raise ValueError("datetimes must carry a time zone")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: object) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+class Meta(SQLModel, table=True):
+    """Facts about the database itself: its schema version."""
+
+    key: str = Field(primary_key=True)
+    value: str
+
+
+class Counter(SQLModel, table=True):
+    """The last number handed out in a series ('order', 'invoice'). Numbers only go up,
+    so a number is never reused, whatever was deleted or imported."""
+
+    name: str = Field(primary_key=True)
+    value: int = Field(sa_type=BigInteger)
+
+
+class Setting(SQLModel, table=True):
+    key: str = Field(primary_key=True)
+    value: str
+
+
+class Product(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    sku: str = Field(unique=True, index=True)
+    name: str
+    unit: str = "pcs"
+    price: Decimal = Field(default=Decimal(0), sa_type=Price)
+    stock: Decimal = Field(default=Decimal(0), sa_type=Quantity)
+
+
+class Order(SQLModel, table=True):
+    __tablename__ = "orders"
+    __table_args__ = (
+        # The list's default view and its filters walk these, newest number first.
+        Index("ix_orders_archived_number", "archived", "number"),
+        Index("ix_orders_status_archived_number", "status", "archived", "number"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    number: int = Field(sa_type=BigInteger, unique=True)
+    customer: str
+    comment: str = ""
+    status: str
+    archived: bool = False
+    # The number of the order this one is a backorder of.
+    backorder_of: int | None = Field(default=None, sa_type=BigInteger, index=True)
+    # Kept in step with the lines by every change (services.refresh), so that listing
+    # orders needs no line at all.
+    total: Decimal = Field(default=Decimal(0), sa_type=Money)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
+
+
+class OrderLine(SQLModel, table=True):
+    __tablename__ = "order_lines"
+
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: int = Field(foreign_key="orders.id", index=True)
+    position: int
+    sku: str
+    name: str
+    unit: str = "pcs"
+    quantity: Decimal = Field(sa_type=Quantity)
+    shipped: Decimal = Field(default=Decimal(0), sa_type=Quantity)
+    invoiced: Decimal = Field(default=Decimal(0), sa_type=Quantity)
+    canceled: Decimal = Field(default=Decimal(0), sa_type=Quantity)
+    unit_price: Decimal = Field(sa_type=Price)
+
+
+class Invoice(SQLModel, table=True):
+    __tablename__ = "invoices"
+
+    id: int | None = Field(default=None, primary_key=True)
+    number: int = Field(sa_type=BigInteger, unique=True)
+    order_id: int = Field(foreign_key="orders.id", index=True)
+    total: Decimal = Field(sa_type=Money)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
+
+
+class InvoiceLine(SQLModel, table=True):
+    __tablename__ = "invoice_lines"
+    __table_args__ = (UniqueConstraint("invoice_id", "line_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    invoice_id: int = Field(foreign_key="invoices.id", index=True)
+    line_id: int = Field(foreign_key="order_lines.id", index=True)
+    quantity: Decimal = Field(sa_type=Quantity)
+    amount: Decimal = Field(sa_type=Money)
+
+
+class History(SQLModel, table=True):
+    """One entry per change to an order: when, who (the OS user), what."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: int = Field(foreign_key="orders.id", index=True)
+    at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
+    user: str = ""
+    event: str
+    detail: str = ""

@@ -1,0 +1,747 @@
+"""Use cases: each takes an opened `Database` and plain values, runs in one
+transaction, and returns a plain result. Nothing here prints, prompts or picks an
+exit code; refusals are `BackorderError`s raised before anything is written (or rolled
+back with everything else when they come later).
+"""
+
+from __future__ import annotations
+
+import getpass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+
+from sqlalchemy import func, or_
+from sqlmodel import Session, col, select
+
+from . import domain
+from .db import Database
+from .domain import Item, Status, format_money, format_quantity
+from .errors import InvalidInput, NotAllowed, NotFound
+from .fileformat import ImportPlan, ProductRow, load_json, parse_document
+from .models import (
+    Counter,
+    History,
+    Invoice,
+    InvoiceLine,
+    Order,
+    OrderLine,
+    Product,
+    Setting,
+    utcnow,
+)
+
+# SQLite accepts many bound parameters, but not unboundedly many: look numbers up in
+# batches of this size.
+_BATCH = 500
+
+
+# ---------------------------------------------------------------- plain results
+
+
+@dataclass(frozen=True)
+class ProductView:
+    sku: str
+    name: str
+    unit: str
+    price: Decimal
+    stock: Decimal
+
+
+@dataclass(frozen=True)
+class LineView:
+    sku: str
+    name: str
+    unit: str
+    quantity: Decimal
+    shipped: Decimal
+    invoiced: Decimal
+    canceled: Decimal
+    remaining: Decimal
+    unit_price: Decimal
+
+
+@dataclass(frozen=True)
+class InvoiceView:
+    number: int
+    total: Decimal
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class HistoryView:
+    at: datetime
+    user: str
+    event: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class OrderSummary:
+    number: int
+    status: str
+    archived: bool
+    customer: str
+    total: Decimal
+    backorder_of: int | None
+
+
+@dataclass(frozen=True)
+class OrderDetail:
+    number: int
+    status: str
+    archived: bool
+    customer: str
+    comment: str
+    backorder_of: int | None
+    backorders: list[int]
+    created_at: datetime
+    total: Decimal
+    lines: list[LineView]
+    invoices: list[InvoiceView]
+    history: list[HistoryView]
+
+
+@dataclass(frozen=True)
+class ShipmentResult:
+    number: int
+    status: str
+    shipped: list[tuple[str, Decimal]]
+
+
+@dataclass(frozen=True)
+class InvoiceResult:
+    order: int
+    number: int
+    total: Decimal
+    lines: list[tuple[str, Decimal, Decimal]]  # sku, quantity, amount
+
+
+@dataclass(frozen=True)
+class BackorderPreview:
+    number: int
+    customer: str
+    next_number: int
+    moves: list[domain.Move]
+    to_invoice: list[tuple[str, Decimal, Decimal]]  # sku, quantity, amount
+
+    @property
+    def invoice_total(self) -> Decimal:
+        return sum((amount for _sku, _qty, amount in self.to_invoice), domain.ZERO)
+
+
+@dataclass(frozen=True)
+class BackorderResult:
+    original: int
+    backorder: int
+    moves: list[domain.Move]
+    invoice: InvoiceResult | None
+    original_status: str = Status.CANCELED.value
+    original_archived: bool = True
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    products: int
+    orders: int
+    invoices: int
+    settings: dict[str, str] = field(default_factory=dict)
+
+
+# ---------------------------------------------------------------- shared steps
+
+
+def _user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name in some containers
+        return ""
+
+
+def _next_number(session: Session, series: str) -> int:
+    """The next number of a series, above every number ever handed out or imported.
+
+    The counter row is locked (FOR UPDATE; on SQLite the write transaction already
+    holds the lock) in the caller's transaction, so no two transactions take one number.
+    """
+    table = Order if series == "order" else Invoice
+    counter = session.exec(select(Counter).where(Counter.name == series).with_for_update()).one()
+    highest = session.exec(select(func.max(table.number))).one() or 0
+    counter.value = max(counter.value + 1, highest + 1)
+    session.add(counter)
+    return counter.value
+
+
+def _raise_counter(session: Session, series: str, at_least: int) -> None:
+    counter = session.get(Counter, series)
+    assert counter is not None
+    if counter.value < at_least:
+        counter.value = at_least
+        session.add(counter)
+
+
+def _record(session: Session, order: Order, event: str, detail: str = "") -> None:
+    assert order.id is not None
+    session.add(History(order_id=order.id, user=_user(), event=event, detail=detail))
+
+
+def _find_order(session: Session, number: int) -> Order:
+    order = session.exec(select(Order).where(Order.number == number)).first()
+    if order is None:
+        raise NotFound(
+            f"order #{number} not found - list orders with `backorder orders list --all`"
+        )
+    return order
+
+
+def _lines(session: Session, order: Order) -> list[OrderLine]:
+    return list(
+        session.exec(
+            select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.position)
+        )
+    )
+
+
+def _refresh(session: Session, order: Order, lines: list[OrderLine]) -> None:
+    """Bring the order's stored status and total in step with its lines."""
+    order.status = domain.order_status(order.status, lines).value
+    order.total = domain.order_total(lines)
+    order.updated_at = utcnow()
+    session.add(order)
+
+
+def _stock(session: Session, skus: Iterable[str]) -> dict[str, Product]:
+    products = session.exec(select(Product).where(col(Product.sku).in_(set(skus))))
+    return {p.sku: p for p in products}
+
+
+def _setting(session: Session, key: str) -> str:
+    row = session.get(Setting, key)
+    return row.value if row else domain.SETTINGS[key][1]
+
+
+def _backordered_as(session: Session, order: Order) -> int | None:
+    return session.exec(
+        select(Order.number).where(Order.backorder_of == order.number).order_by(Order.number)
+    ).first()
+
+
+def _list_in(items: list[tuple[domain.LineLike, Decimal]]) -> str:
+    return ", ".join(f"{format_quantity(q)} {line.sku}" for line, q in items)
+
+
+# ---------------------------------------------------------------- settings
+
+
+def get_settings(db: Database) -> dict[str, str]:
+    with db.read() as session:
+        return {key: _setting(session, key) for key in domain.SETTINGS}
+
+
+def set_setting(db: Database, key: str, value: str) -> tuple[str, str]:
+    key, value = domain.parse_setting(key, value)
+    with db.write() as session:
+        row = session.get(Setting, key) or Setting(key=key, value=value)
+        row.value = value
+        session.add(row)
+    return key, value
+
+
+# ---------------------------------------------------------------- products
+
+
+def _product_view(p: Product) -> ProductView:
+    return ProductView(p.sku, p.name, p.unit, p.price, p.stock)
+
+
+def list_products(db: Database) -> list[ProductView]:
+    with db.read() as session:
+        return [_product_view(p) for p in session.exec(select(Product).order_by(Product.sku))]
+
+
+def add_product(
+    db: Database,
+    sku: str,
+    *,
+    name: str,
+    unit: str = "pcs",
+    price: str | Decimal = "0",
+    stock: str | Decimal = "0",
+) -> ProductView:
+    sku = domain.parse_sku(sku)
+    product = Product(
+        sku=sku,
+        name=domain.parse_text(name, what="name", required=True, limit=200),
+        unit=domain.parse_text(unit, what="unit", required=True, limit=20),
+        price=domain.parse_price(price),
+        stock=domain.parse_stock(stock),
+    )
+    with db.write() as session:
+        if session.exec(select(Product).where(Product.sku == sku)).first():
+            raise NotAllowed(
+                f"product {sku} already exists - see it with `backorder products list`"
+            )
+        session.add(product)
+    return _product_view(product)
+
+
+def receive_stock(db: Database, sku: str, quantity: str | Decimal) -> ProductView:
+    sku = domain.parse_sku(sku)
+    amount = domain.parse_quantity(quantity)
+    with db.write() as session:
+        product = _stock(session, [sku]).get(sku)
+        if product is None:
+            raise NotFound(
+                f"unknown SKU {sku} - add it with `backorder products add {sku} --name NAME`"
+            )
+        new_stock = product.stock + amount
+        if new_stock >= domain.MAX_NUMBER:
+            raise InvalidInput(f"stock of {sku} would exceed {domain.MAX_NUMBER:,}")
+        product.stock = new_stock
+        session.add(product)
+    return _product_view(product)
+
+
+# ---------------------------------------------------------------- orders
+
+
+def add_order(
+    db: Database,
+    *,
+    customer: str,
+    items: list[Item],
+    comment: str = "",
+    draft: bool = False,
+) -> int:
+    """A new order, numbered next in the series; prices default to the product's."""
+    customer = domain.parse_text(customer, what="customer", required=True, limit=200)
+    comment = domain.parse_text(comment, what="comment")
+    if not items:
+        raise InvalidInput("an order needs at least one line - give SKU=QTY, e.g. CABLE-25=2.5")
+    if len({i.sku for i in items}) != len(items):
+        raise InvalidInput("each SKU may appear once on an order")
+    with db.write() as session:
+        products = _stock(session, [i.sku for i in items])
+        for item in items:
+            if item.sku not in products:
+                raise NotFound(
+                    f"unknown SKU {item.sku} - see `backorder products list`, or add it with "
+                    f"`backorder products add {item.sku} --name NAME`"
+                )
+        order = Order(
+            number=_next_number(session, "order"),
+            customer=customer,
+            comment=comment,
+            status=(Status.DRAFT if draft else Status.BOOKED).value,
+        )
+        session.add(order)
+        session.flush()
+        assert order.id is not None
+        lines = []
+        for position, item in enumerate(items, start=1):
+            product = products[item.sku]
+            line = OrderLine(
+                order_id=order.id,
+                position=position,
+                sku=product.sku,
+                name=product.name,
+                unit=product.unit,
+                quantity=item.quantity,
+                unit_price=product.price if item.price is None else item.price,
+            )
+            session.add(line)
+            lines.append(line)
+        _refresh(session, order, lines)
+        _record(session, order, "created", "as a draft" if draft else "booked")
+        return order.number
+
+
+def book_order(db: Database, number: int) -> str:
+    with db.write() as session:
+        order = _find_order(session, number)
+        if order.status != Status.DRAFT:
+            raise NotAllowed(
+                f"order #{number} is not a draft (status {Status(order.status).label}) - "
+                "only a draft can be booked"
+            )
+        if order.archived:
+            raise NotAllowed(f"order #{number} is archived - an archived order cannot be booked")
+        order.status = Status.BOOKED.value
+        _refresh(session, order, _lines(session, order))
+        _record(session, order, "booked")
+        return order.status
+
+
+def list_orders(
+    db: Database,
+    *,
+    statuses: list[Status] | None = None,
+    archived: str = "active",
+    customer: str | None = None,
+    search: str | None = None,
+    limit: int | None = None,
+) -> list[OrderSummary]:
+    """Orders newest number first. `archived`: 'active' (default), 'archived' or 'all'.
+
+    `search` matches the order number (with or without '#'), or any part of the
+    customer or the comment, ignoring case; user text is always a bound parameter.
+    """
+    query = select(Order)
+    if archived == "active":
+        query = query.where(col(Order.archived).is_(False))
+    elif archived == "archived":
+        query = query.where(col(Order.archived).is_(True))
+    if statuses:
+        query = query.where(col(Order.status).in_([s.value for s in statuses]))
+    if customer:
+        query = query.where(col(Order.customer).icontains(customer, autoescape=True))
+    if search:
+        text = search.strip()
+        matches = [
+            col(Order.customer).icontains(text, autoescape=True),
+            col(Order.comment).icontains(text, autoescape=True),
+        ]
+        digits = text.lstrip("#")
+        if digits.isdigit() and len(digits) < 19:
+            matches.append(Order.number == int(digits))
+        query = query.where(or_(*matches))
+    query = query.order_by(col(Order.number).desc())
+    if limit is not None:
+        query = query.limit(limit)
+    with db.read() as session:
+        return [
+            OrderSummary(o.number, o.status, o.archived, o.customer, o.total, o.backorder_of)
+            for o in session.exec(query)
+        ]
+
+
+def get_order(db: Database, number: int) -> OrderDetail:
+    with db.read() as session:
+        order = _find_order(session, number)
+        lines = _lines(session, order)
+        invoices = session.exec(
+            select(Invoice).where(Invoice.order_id == order.id).order_by(Invoice.number)
+        )
+        history = session.exec(
+            select(History).where(History.order_id == order.id).order_by(History.id)
+        )
+        backorders = session.exec(
+            select(Order.number).where(Order.backorder_of == order.number).order_by(Order.number)
+        )
+        return OrderDetail(
+            number=order.number,
+            status=order.status,
+            archived=order.archived,
+            customer=order.customer,
+            comment=order.comment,
+            backorder_of=order.backorder_of,
+            backorders=list(backorders),
+            created_at=order.created_at,
+            total=order.total,
+            lines=[
+                LineView(
+                    line.sku,
+                    line.name,
+                    line.unit,
+                    line.quantity,
+                    line.shipped,
+                    line.invoiced,
+                    line.canceled,
+                    domain.remaining(line),
+                    line.unit_price,
+                )
+                for line in lines
+            ],
+            invoices=[InvoiceView(i.number, i.total, i.created_at) for i in invoices],
+            history=[HistoryView(h.at, h.user, h.event, h.detail) for h in history],
+        )
+
+
+# ---------------------------------------------------------------- shipping
+
+
+def ship(db: Database, number: int, items: list[Item] | None) -> ShipmentResult:
+    """Record a shipment. `items=None` ships everything stock on hand covers."""
+    if items is not None and not items:
+        raise InvalidInput("nothing to ship - give SKU=QTY, or --available")
+    with db.write() as session:
+        order = _find_order(session, number)
+        lines = _lines(session, order)
+        products = _stock(session, [line.sku for line in lines])
+        stock = {sku: p.stock for sku, p in products.items()}
+        plan = domain.plan_shipment(order, lines, stock, items)
+        for line, quantity in plan:
+            line.shipped += quantity
+            session.add(line)
+            product = products[line.sku]
+            product.stock -= quantity
+            session.add(product)
+        _refresh(session, order, lines)
+        _record(session, order, "shipped", _list_in(plan))
+        return ShipmentResult(order.number, order.status, [(ln.sku, q) for ln, q in plan])
+
+
+# ---------------------------------------------------------------- invoicing
+
+
+def _write_invoice(
+    session: Session, order: Order, plan: list[tuple[OrderLine, Decimal]]
+) -> InvoiceResult:
+    invoice = Invoice(
+        number=_next_number(session, "invoice"),
+        order_id=order.id,
+        total=domain.invoice_total(plan),
+    )
+    session.add(invoice)
+    session.flush()
+    assert invoice.id is not None
+    rows = []
+    for line, quantity in plan:
+        amount = domain.line_amount(quantity, line.unit_price)
+        assert line.id is not None
+        session.add(
+            InvoiceLine(invoice_id=invoice.id, line_id=line.id, quantity=quantity, amount=amount)
+        )
+        line.invoiced += quantity
+        session.add(line)
+        rows.append((line.sku, quantity, amount))
+    _record(
+        session,
+        order,
+        "invoiced",
+        f"invoice #{invoice.number}: {_list_in(plan)}, total {format_money(invoice.total)}",
+    )
+    return InvoiceResult(order.number, invoice.number, invoice.total, rows)
+
+
+def invoice_order(db: Database, number: int) -> InvoiceResult:
+    """Invoice every shipped, not yet invoiced quantity of an order."""
+    with db.write() as session:
+        order = _find_order(session, number)
+        lines = _lines(session, order)
+        plan = domain.plan_invoice(order, lines)
+        result = _write_invoice(session, order, plan)
+        _refresh(session, order, lines)
+        return result
+
+
+# ---------------------------------------------------------------- backorders
+
+
+def _plan_backorder(
+    session: Session, number: int, *, invoice_first: bool
+) -> tuple[Order, list[OrderLine], domain.BackorderPlan]:
+    order = _find_order(session, number)
+    lines = _lines(session, order)
+    plan = domain.plan_backorder(
+        order,
+        lines,
+        inventory_value_on_invoicing=_setting(session, "inventory-value-on-invoicing") == "on",
+        invoice_first=invoice_first,
+        backordered_as=_backordered_as(session, order) if order.status == Status.CANCELED else None,
+    )
+    return order, lines, plan
+
+
+def preview_backorder(
+    db: Database, number: int, *, invoice_first: bool = False
+) -> BackorderPreview:
+    """What `create_backorder` would do, refusals included, without writing anything."""
+    with db.read() as session:
+        order, _, plan = _plan_backorder(session, number, invoice_first=invoice_first)
+        counter = session.get(Counter, "order")
+        highest = session.exec(select(func.max(Order.number))).one() or 0
+        next_number = max((counter.value if counter else 0) + 1, highest + 1)
+        return BackorderPreview(
+            number=order.number,
+            customer=order.customer,
+            next_number=next_number,
+            moves=plan.moves,
+            to_invoice=[
+                (line.sku, q, domain.line_amount(q, line.unit_price)) for line, q in plan.to_invoice
+            ],
+        )
+
+
+def create_backorder(db: Database, number: int, *, invoice_first: bool = False) -> BackorderResult:
+    """Split a partially shipped order: cancel what was not delivered on the original,
+    which becomes canceled and archived, and open a new order for exactly that.
+
+    With `invoice_first`, uninvoiced shipped quantities are invoiced first, in the same
+    transaction. All of it commits, or nothing.
+    """
+    with db.write() as session:
+        order, lines, plan = _plan_backorder(session, number, invoice_first=invoice_first)
+        invoice = None
+        if plan.to_invoice:
+            invoice = _write_invoice(session, order, plan.to_invoice)
+
+        new = Order(
+            number=_next_number(session, "order"),
+            customer=order.customer,
+            comment=domain.backorder_comment(order.number),
+            status=Status.BOOKED.value,
+            backorder_of=order.number,
+        )
+        session.add(new)
+        session.flush()
+        assert new.id is not None
+        new_lines = []
+        for position, line in enumerate((ln for ln in lines if domain.remaining(ln) > 0), start=1):
+            moved = domain.remaining(line)
+            line.canceled += moved
+            session.add(line)
+            new_line = OrderLine(
+                order_id=new.id,
+                position=position,
+                sku=line.sku,
+                name=line.name,
+                unit=line.unit,
+                quantity=moved,
+                unit_price=line.unit_price,
+            )
+            session.add(new_line)
+            new_lines.append(new_line)
+
+        order.status = Status.CANCELED.value
+        order.archived = True
+        _refresh(session, order, lines)
+        _refresh(session, new, new_lines)
+        moved_text = ", ".join(f"{format_quantity(m.quantity)} {m.sku}" for m in plan.moves)
+        _record(
+            session,
+            order,
+            "backordered",
+            f"canceled {moved_text} and moved them to backorder #{new.number}; "
+            "order canceled and archived",
+        )
+        _record(session, new, "created", f"as backorder of order #{order.number}: {moved_text}")
+        return BackorderResult(order.number, new.number, plan.moves, invoice)
+
+
+# ---------------------------------------------------------------- import
+
+
+def _existing_numbers(session: Session, numbers: list[int]) -> set[int]:
+    found: set[int] = set()
+    for start in range(0, len(numbers), _BATCH):
+        chunk = numbers[start : start + _BATCH]
+        found.update(session.exec(select(Order.number).where(col(Order.number).in_(chunk))))
+    return found
+
+
+def import_text(
+    db: Database, text: str, *, source: str, only_if_empty: bool = False
+) -> ImportResult:
+    """Load products, orders and settings from an import document: all or nothing.
+
+    `only_if_empty` refuses when the database already holds orders (for the sample).
+    """
+    data = load_json(text, source=source)
+    with db.write() as session:
+        if only_if_empty:
+            count = session.exec(select(func.count()).select_from(Order)).one()
+            if count:
+                raise NotAllowed(
+                    f"the database already holds {count} order{'s' if count != 1 else ''} - "
+                    "load the sample into a new database: `backorder --db sample.db init --sample`"
+                )
+        known = {
+            p.sku: ProductRow(p.sku, p.name, p.unit, p.price, p.stock)
+            for p in session.exec(select(Product))
+        }
+        plan = parse_document(
+            data,
+            source=source,
+            known_products=known,
+            existing_numbers=lambda numbers: _existing_numbers(session, numbers),
+        )
+        invoices = _apply_import(session, plan, source=source)
+        return ImportResult(len(plan.products), len(plan.orders), invoices, plan.settings)
+
+
+def _apply_import(session: Session, plan: ImportPlan, *, source: str) -> int:
+    for key, value in plan.settings.items():
+        row = session.get(Setting, key) or Setting(key=key, value=value)
+        row.value = value
+        session.add(row)
+    for p in plan.products:
+        session.add(Product(sku=p.sku, name=p.name, unit=p.unit, price=p.price, stock=p.stock))
+    if plan.orders:
+        _raise_counter(session, "order", max(o.number for o in plan.orders))
+    invoices = 0
+    for row in plan.orders:
+        order = Order(
+            number=row.number,
+            customer=row.customer,
+            comment=row.comment,
+            status=row.status.value,
+            archived=row.archived,
+            backorder_of=row.backorder_of,
+        )
+        if row.created_at is not None:
+            order.created_at = row.created_at
+        session.add(order)
+        session.flush()
+        assert order.id is not None
+        lines = []
+        for position, r in enumerate(row.lines, start=1):
+            line = OrderLine(
+                order_id=order.id,
+                position=position,
+                sku=r.sku,
+                name=r.name,
+                unit=r.unit,
+                quantity=r.quantity,
+                unit_price=r.unit_price,
+                shipped=r.shipped,
+                canceled=r.canceled,
+            )
+            session.add(line)
+            lines.append(line)
+        session.flush()
+        _record(session, order, "imported", f"from {source}")
+        # Quantities the file says were invoiced get one invoice of their own, so that
+        # every invoiced quantity belongs to an invoice with a number and a total.
+        billed = [
+            (line, r.invoiced) for line, r in zip(lines, row.lines, strict=True) if r.invoiced > 0
+        ]
+        if billed:
+            _write_invoice(session, order, billed)
+            invoices += 1
+        _refresh(session, order, lines)
+    return invoices
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise NotFound(f"no file {path} - check the path") from None
+    except IsADirectoryError:
+        raise InvalidInput(f"{path} is a folder - give an import file") from None
+    except UnicodeDecodeError:
+        raise InvalidInput(f"{path} is not UTF-8 text - save it as UTF-8 JSON") from None
+    except OSError as exc:
+        raise InvalidInput(f"cannot read {path}: {exc.strerror}") from None
+
+
+def import_file(db: Database, path: Path) -> ImportResult:
+    return import_text(db, _read_text(path), source=path.name)
+
+
+def sample_path() -> Path:
+    """The sample company: inside the installed package, or in the source checkout."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "sample_data", here.parent / "sample_data"):
+        if (candidate / "company.json").is_file():
+            return candidate / "company.json"
+    raise NotFound("the sample data is missing from this installation - reinstall backorder")
+
+
+def load_sample(db: Database) -> ImportResult:
+    """Load the sample company; refused when the database already holds orders."""
+    path = sample_path()
+    return import_text(db, _read_text(path), source=f"sample_data/{path.name}", only_if_empty=True)
