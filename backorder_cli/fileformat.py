@@ -177,6 +177,7 @@ def parse_document(
 
     products: list[ProductRow] = []
     catalogue = dict(known_products)
+    file_skus: set[str] = set()
     raw_products = data.get("products", [])
     if _expect(problems, "products", raw_products, list, "a list"):
         for i, raw in enumerate(raw_products):
@@ -197,10 +198,11 @@ def parse_document(
             stock = _number_field(problems, f"{where}.stock", raw.get("stock", 0), parse_stock)
             if sku is None:
                 continue
-            if sku in catalogue:
+            if sku in catalogue or sku in file_skus:
                 where_before = "the database" if sku in known_products else "this file"
                 problems.add(f"{where}.sku", f"product {sku} already exists in {where_before}")
                 continue
+            file_skus.add(sku)
             if None not in (name, unit, price, stock):
                 row = ProductRow(sku, name, unit or "pcs", price, stock)
                 products.append(row)
