@@ -18,7 +18,9 @@ PRODUCTS = [{"sku": "CAB", "name": "Cable", "unit": "m", "price": "1.95", "stock
 
 
 def doc(*orders: dict, products: list | None = None) -> str:
-    return json.dumps({"products": PRODUCTS if products is None else products, "orders": list(orders)})
+    return json.dumps(
+        {"products": PRODUCTS if products is None else products, "orders": list(orders)}
+    )
 
 
 def test_the_sample_has_every_status_and_the_seed_example(sample_db: Database) -> None:
@@ -51,11 +53,27 @@ def test_an_import_keeps_quantities_invoices_and_links(db: Database) -> None:
     result = services.import_text(
         db,
         doc(
-            {"number": 10, "customer": "A", "status": "canceled", "archived": True,
-             "lines": [{"sku": "CAB", "quantity": "2.5", "shipped": 1, "invoiced": 1,
-                        "canceled": "1.5"}]},
-            {"number": 11, "customer": "A", "backorder_of": 10,
-             "lines": [{"sku": "CAB", "quantity": "1.5", "unit_price": "2.0001"}]},
+            {
+                "number": 10,
+                "customer": "A",
+                "status": "canceled",
+                "archived": True,
+                "lines": [
+                    {
+                        "sku": "CAB",
+                        "quantity": "2.5",
+                        "shipped": 1,
+                        "invoiced": 1,
+                        "canceled": "1.5",
+                    }
+                ],
+            },
+            {
+                "number": 11,
+                "customer": "A",
+                "backorder_of": 10,
+                "lines": [{"sku": "CAB", "quantity": "1.5", "unit_price": "2.0001"}],
+            },
         ),
         source="x.json",
     )
@@ -97,10 +115,17 @@ def test_an_import_keeps_quantities_invoices_and_links(db: Database) -> None:
         (
             doc(
                 {"number": 2, "customer": "", "lines": []},
-                {"number": 3, "customer": "C", "lines": [{"sku": "CAB", "quantity": 1,
-                                                          "shipped": 1, "invoiced": 2}]},
-                {"number": 4, "customer": "D", "status": "invoiced",
-                 "lines": [{"sku": "CAB", "quantity": 2, "shipped": 1}]},
+                {
+                    "number": 3,
+                    "customer": "C",
+                    "lines": [{"sku": "CAB", "quantity": 1, "shipped": 1, "invoiced": 2}],
+                },
+                {
+                    "number": 4,
+                    "customer": "D",
+                    "status": "invoiced",
+                    "lines": [{"sku": "CAB", "quantity": 2, "shipped": 1}],
+                },
             ),
             [
                 "orders[0].customer: customer must not be empty",
@@ -110,8 +135,14 @@ def test_an_import_keeps_quantities_invoices_and_links(db: Database) -> None:
             ],
         ),
         (
-            doc({"number": 5, "customer": "A", "backorder_of": 77,
-                 "lines": [{"sku": "CAB", "quantity": 1}]}),
+            doc(
+                {
+                    "number": 5,
+                    "customer": "A",
+                    "backorder_of": 77,
+                    "lines": [{"sku": "CAB", "quantity": 1}],
+                }
+            ),
             ["orders[0].backorder_of: order #77 is neither in this file nor in the database"],
         ),
         (

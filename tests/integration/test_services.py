@@ -172,7 +172,12 @@ def test_no_backorder_while_inventory_value_is_tied_to_invoicing(
 def test_backordering_twice_names_the_first_backorder(sample_db: Database, db_path: Path) -> None:
     services.create_backorder(sample_db, 2401)
     refused(
-        sample_db, db_path, NotAllowed, "already backordered as #2402", services.create_backorder, 2401
+        sample_db,
+        db_path,
+        NotAllowed,
+        "already backordered as #2402",
+        services.create_backorder,
+        2401,
     )
 
 
@@ -180,7 +185,12 @@ def test_the_earlier_backordered_sample_order_names_its_backorder(
     sample_db: Database, db_path: Path
 ) -> None:
     refused(
-        sample_db, db_path, NotAllowed, "already backordered as #2391", services.create_backorder, 2390
+        sample_db,
+        db_path,
+        NotAllowed,
+        "already backordered as #2391",
+        services.create_backorder,
+        2390,
     )
 
 
@@ -200,7 +210,9 @@ def test_only_partially_shipped_orders_are_backordered(
     refused(sample_db, db_path, NotAllowed, problem, services.create_backorder, number)
 
 
-def test_uninvoiced_shipments_are_refused_without_invoice(sample_db: Database, db_path: Path) -> None:
+def test_uninvoiced_shipments_are_refused_without_invoice(
+    sample_db: Database, db_path: Path
+) -> None:
     refused(
         sample_db,
         db_path,
@@ -221,15 +233,22 @@ def test_a_new_order_is_numbered_next_and_takes_the_product_price(db: Database) 
     assert (first, second) == (1001, 1002)
     one = services.get_order(db, first)
     assert one.status == Status.BOOKED
-    assert [(ln.quantity, ln.unit_price, ln.unit) for ln in one.lines] == [(D("2.5"), D("1.95"), "m")]
+    assert [(ln.quantity, ln.unit_price, ln.unit) for ln in one.lines] == [
+        (D("2.5"), D("1.95"), "m")
+    ]
     assert one.total == D("4.88")
     assert services.get_order(db, second).status == Status.DRAFT
 
 
 def test_an_order_with_an_unknown_sku_is_refused(db: Database, db_path: Path) -> None:
     refused(
-        db, db_path, NotFound, "unknown SKU NOPE", services.add_order,
-        customer="Anna", items=[Item("NOPE", D(1))],
+        db,
+        db_path,
+        NotFound,
+        "unknown SKU NOPE",
+        services.add_order,
+        customer="Anna",
+        items=[Item("NOPE", D(1))],
     )
 
 
@@ -319,7 +338,9 @@ def test_bad_shipments_are_refused(
 # ---------------------------------------------------------------- invoicing
 
 
-def test_invoicing_bills_shipped_quantities_with_the_next_invoice_number(sample_db: Database) -> None:
+def test_invoicing_bills_shipped_quantities_with_the_next_invoice_number(
+    sample_db: Database,
+) -> None:
     first = services.invoice_order(sample_db, 2393)
     assert first.total == D("96.00")
     assert first.lines == [("BREAKER-16", D(4), D("96.00"))]
@@ -360,4 +381,12 @@ def test_settings_default_off_and_change(db: Database, db_path: Path) -> None:
     assert services.get_settings(db) == {"inventory-value-on-invoicing": "off"}
     services.set_setting(db, "inventory-value-on-invoicing", "on")
     assert services.get_settings(db) == {"inventory-value-on-invoicing": "on"}
-    refused(db, db_path, InvalidInput, "on or off", services.set_setting, "inventory-value-on-invoicing", "2")
+    refused(
+        db,
+        db_path,
+        InvalidInput,
+        "on or off",
+        services.set_setting,
+        "inventory-value-on-invoicing",
+        "2",
+    )

@@ -138,7 +138,12 @@ def test_money_prints_at_least_two_places() -> None:
 
 @pytest.mark.parametrize(
     ("qty", "price", "amount"),
-    [("3", "0.335", "1.01"), ("1", "0.005", "0.01"), ("25", "3.245", "81.13"), ("2.5", "1.95", "4.88")],
+    [
+        ("3", "0.335", "1.01"),
+        ("1", "0.005", "0.01"),
+        ("25", "3.245", "81.13"),
+        ("2.5", "1.95", "4.88"),
+    ],
 )
 def test_a_line_amount_is_rounded_half_up_to_cents(qty: str, price: str, amount: str) -> None:
     assert domain.line_amount(D(qty), D(price)) == D(amount)
@@ -189,12 +194,16 @@ def test_shipping_more_than_remains_is_refused() -> None:
 
 def test_shipping_more_than_stock_is_refused() -> None:
     with pytest.raises(NotAllowed, match="only 1 in stock"):
-        domain.plan_shipment(Order(status="booked"), [Line("A", D(5))], {"A": D(1)}, [Item("A", D(2))])
+        domain.plan_shipment(
+            Order(status="booked"), [Line("A", D(5))], {"A": D(1)}, [Item("A", D(2))]
+        )
 
 
 def test_shipping_a_sku_not_on_the_order_is_refused() -> None:
     with pytest.raises(NotAllowed, match="no line for SKU B"):
-        domain.plan_shipment(Order(status="booked"), [Line("A", D(5))], {"B": D(9)}, [Item("B", D(1))])
+        domain.plan_shipment(
+            Order(status="booked"), [Line("A", D(5))], {"B": D(9)}, [Item("B", D(1))]
+        )
 
 
 @pytest.mark.parametrize(
@@ -219,7 +228,10 @@ def test_available_with_no_stock_says_to_receive_stock() -> None:
 
 
 def test_an_invoice_takes_every_shipped_uninvoiced_quantity() -> None:
-    lines = [Line("A", D(5), shipped=D(3), invoiced=D(1)), Line("B", D(2), shipped=D(2), invoiced=D(2))]
+    lines = [
+        Line("A", D(5), shipped=D(3), invoiced=D(1)),
+        Line("B", D(2), shipped=D(2), invoiced=D(2)),
+    ]
     plan = domain.plan_invoice(Order(), lines)
     assert [(ln.sku, q) for ln, q in plan] == [("A", D(2))]
 
@@ -239,7 +251,11 @@ def test_a_canceled_order_cannot_be_invoiced() -> None:
 
 
 def _plan(order: Order, lines: list[Line], **kwargs: object) -> domain.BackorderPlan:
-    options = {"inventory_value_on_invoicing": False, "invoice_first": False, "backordered_as": None}
+    options = {
+        "inventory_value_on_invoicing": False,
+        "invoice_first": False,
+        "backordered_as": None,
+    }
     options.update(kwargs)
     return domain.plan_backorder(order, lines, **options)  # type: ignore[arg-type]
 

@@ -1,0 +1,444 @@
+"""The command line through typer.testing.CliRunner: exit codes, exact stdout and
+stderr, and the database afterwards."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner, Result
+
+from backorder_cli import services
+from backorder_cli.cli import app, orders_script
+from tests.conftest import snapshot
+
+Run = Callable[..., Result]
+
+PLAN_2401 = (
+    "Order #2401 (Hansen & Søn VVS): these undelivered quantities are canceled and move to a new "
+    "order, #2402:"
+)
+QUESTION = (
+    "This will cancel order no. #2401 and create a new one for the undelivered items.\n"
+    "Continue? [y/N]"
+)
+
+
+@pytest.fixture
+def sample(cli: Run) -> Run:
+    result = cli("init", "--sample")
+    assert result.exit_code == 0, result.output
+    return cli
+
+
+def show_json(cli: Run, number: int) -> dict:
+    result = cli("orders", "show", str(number), "--format", "json")
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def assert_clean_failure(result: Result, code: int, message: str) -> None:
+    """Refused the way a user should see it: code, one message on stderr, no traceback."""
+    assert result.exit_code == code, result.output
+    assert message in result.stderr
+    assert "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+# ---------------------------------------------------------------- the seed, end to end
+
+
+def test_the_seed_walk_through(sample: Run, db_path: Path) -> None:
+    result = sample("create", "2401", input="y\n")
+    assert result.exit_code == 0, result.output
+    # CliRunner echoes the typed answer to stdout (a terminal would echo it itself).
+    assert result.stdout == (
+        " y\nBackorder #2402 created with the undelivered items of order #2401; "
+        "order #2401 is canceled and archived.\n"
+    )
+    assert PLAN_2401 in result.stderr
+    assert QUESTION in result.stderr
+
+    new = show_json(sample, 2402)
+    assert new["comment"] == "Backorder from order #2401"
+    assert new["backorder_of"] == 2401
+    assert new["status"] == "booked"
+    assert [(ln["sku"], ln["quantity"], ln["unit_price"]) for ln in new["lines"]] == [
+        ("CABLE-15", 150, 1.4),
+        ("SWITCH-1", 12, 8.9),
+    ]
+    old = show_json(sample, 2401)
+    assert (old["status"], old["archived"], old["backorders"]) == ("canceled", True, [2402])
+
+    found = sample("orders", "list", "--archived", "--search", "2401", "--format", "json")
+    assert [o["number"] for o in json.loads(found.stdout)] == [2401]
+
+    before = snapshot(db_path)
+    refused = sample("invoice", "2401")
+    assert_clean_failure(refused, 1, "invoices cannot be created for a canceled order")
+    assert snapshot(db_path) == before
+
+
+@pytest.mark.parametrize(
+    "answer", ["n\n", "\n", "maybe\nno\n", ""], ids=["n", "enter", "junk", "eof"]
+)
+def test_anything_but_yes_at_the_prompt_aborts_and_changes_nothing(
+    sample: Run, db_path: Path, answer: str
+) -> None:
+    before = snapshot(db_path)
+    result = sample("create", "2401", input=answer)
+    assert_clean_failure(result, 1, "Aborted: nothing was changed.")
+    assert QUESTION in result.stderr
+    assert "Backorder #" not in result.stdout  # only CliRunner's echo of the answer
+    assert snapshot(db_path) == before
+
+
+def test_yes_skips_the_question(sample: Run) -> None:
+    result = sample("create", "2401", "--yes")
+    assert result.exit_code == 0
+    assert "Continue?" not in result.stderr
+    assert show_json(sample, 2402)["backorder_of"] == 2401
+
+
+def test_dry_run_prints_the_plan_and_writes_nothing(sample: Run, db_path: Path) -> None:
+    before = snapshot(db_path)
+    result = sample("create", "2398", "--invoice", "--dry-run")
+    assert result.exit_code == 0
+    assert (
+        "First, shipped items of order #2398 are invoiced: 25 LED-9W (total 81.13)."
+        in result.stdout
+    )
+    assert "move to a new order, #2402:" in result.stdout
+    assert "LED-9W" in result.stdout and "SOCKET-2" in result.stdout
+    assert result.stderr == "Dry run: nothing was changed.\n"
+    assert snapshot(db_path) == before
+
+
+def test_dry_run_of_a_refused_backorder_fails_like_the_real_run(sample: Run, db_path: Path) -> None:
+    before = snapshot(db_path)
+    result = sample("create", "2398", "--dry-run")
+    assert_clean_failure(result, 1, "run `backorder invoice 2398` first, or pass --invoice")
+    assert snapshot(db_path) == before
+
+
+def test_invoice_option_invoices_then_backorders(sample: Run) -> None:
+    result = sample("create", "2398", "--invoice", "-y")
+    assert result.exit_code == 0
+    assert result.stdout.splitlines() == [
+        "Invoice #7 for order #2398: total 81.13",
+        "Backorder #2402 created with the undelivered items of order #2398; "
+        "order #2398 is canceled and archived.",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["create", "9999", "-y"], "Error: order #9999 not found - list orders with"),
+        (["create", "2396", "-y"], "Error: order #2396 has nothing shipped yet (status booked)"),
+        (["create", "2390", "-y"], "Error: order #2390 is already backordered as #2391"),
+        (["create", "2393", "-y"], "is fully shipped (status shipped)"),
+        (["ship", "2396", "CABLE-25=51"], "Error: cannot ship 51 of CABLE-25 on order #2396"),
+        (["ship", "2400", "SWITCH-1=1"], "only 0 in stock"),
+        (["ship", "2395", "SOCKET-2=1"], "is a draft - book it first"),
+        (["ship", "2396", "CABLE-25=0"], "quantity of CABLE-25 must be greater than zero"),
+        (["ship", "2396", "CABLE-25=nan"], "must be a plain decimal number"),
+        (["ship", "2396", "CABLE-25=1.0001"], "more than 3 decimal places"),
+        (["invoice", "2392"], "nothing to invoice"),
+        (["orders", "book", "2396"], "is not a draft"),
+        (["orders", "add", "--customer", "A", "NOPE=1"], "unknown SKU NOPE"),
+        (
+            ["orders", "add", "--customer", "A", "BOX-68=1@-2"],
+            "price of BOX-68 must not be negative",
+        ),
+        (["orders", "add", "--customer", " ", "BOX-68=1"], "customer must not be empty"),
+        (["orders", "list", "--status", "halfway"], "unknown status 'halfway'"),
+        (["products", "receive", "NOPE", "1"], "unknown SKU NOPE"),
+        (["products", "add", "BOX-68", "--name", "x"], "product BOX-68 already exists"),
+        (["settings", "set", "inventory-value-on-invoicing", "yes"], "takes on or off"),
+    ],
+)
+def test_refusals_exit_1_with_a_message_and_change_nothing(
+    sample: Run, db_path: Path, args: list[str], message: str
+) -> None:
+    before = snapshot(db_path)
+    result = sample(*args)
+    assert_clean_failure(result, 1, message)
+    assert result.stderr.startswith("Error: ")
+    assert result.stdout == ""
+    assert snapshot(db_path) == before
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["create", "abc"],
+        ["create", "0"],
+        ["create", "99999999999999999999999"],
+        ["create"],
+        ["ship", "2396"],
+        ["ship", "2396", "CABLE-25=1", "--available"],
+        ["orders", "list", "--archived", "--all"],
+        ["orders", "list", "--format", "xml"],
+        ["orders", "add", "BOX-68=1"],
+        ["frobnicate"],
+    ],
+)
+def test_usage_errors_exit_2_and_change_nothing(
+    sample: Run, db_path: Path, args: list[str]
+) -> None:
+    before = snapshot(db_path)
+    result = sample(*args)
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    assert result.stdout == ""
+    assert snapshot(db_path) == before
+
+
+# ---------------------------------------------------------------- the database option
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["orders", "list"],
+        ["orders", "show", "1"],
+        ["create", "2401", "-y"],
+        ["ship", "1", "--available"],
+        ["invoice", "1"],
+        ["products", "list"],
+        ["settings"],
+        ["import", "x.json"],
+    ],
+)
+def test_only_init_creates_a_database(cli: Run, db_path: Path, args: list[str]) -> None:
+    result = cli(*args)
+    assert_clean_failure(result, 1, "run `backorder init`".replace("run ", "create one with "))
+    assert not db_path.exists()
+
+
+def test_the_environment_variable_names_the_database(
+    cli: Run, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert cli("init").exit_code == 0
+    monkeypatch.setenv("BACKORDER_DB", str(db_path))
+    result = cli("products", "add", "A", "--name", "a", db=None)
+    assert result.exit_code == 0
+    assert [
+        p.sku
+        for p in services.list_products(
+            __import__("backorder_cli.db").db.open_database(str(db_path))
+        )
+    ] == ["A"]
+
+
+def test_init_twice_is_fine_and_sample_is_refused_on_a_database_with_orders(
+    sample: Run, db_path: Path
+) -> None:
+    before = snapshot(db_path)
+    again = sample("init")
+    assert again.exit_code == 0
+    assert "is ready" in again.stderr
+    refused = sample("init", "--sample")
+    assert_clean_failure(refused, 1, "already holds 12 orders")
+    assert snapshot(db_path) == before
+
+
+# ---------------------------------------------------------------- commands and output
+
+
+def test_orders_add_prints_only_the_new_number(sample: Run) -> None:
+    result = sample(
+        "orders",
+        "add",
+        "--customer",
+        "Ørsted & Co",
+        "--comment",
+        "rush",
+        "BOX-68=2.5",
+        "LED-9W=3@2.99",
+    )
+    assert result.exit_code == 0
+    assert result.stdout == "2402\n"
+    order = show_json(sample, 2402)
+    assert (order["customer"], order["comment"], order["status"]) == (
+        "Ørsted & Co",
+        "rush",
+        "booked",
+    )
+    assert [(ln["sku"], ln["quantity"], ln["unit_price"]) for ln in order["lines"]] == [
+        ("BOX-68", 2.5, 0.85),
+        ("LED-9W", 3, 2.99),
+    ]
+    assert order["history"][0]["event"] == "created"
+
+
+def test_a_draft_is_added_and_booked(sample: Run) -> None:
+    assert sample("orders", "add", "--draft", "-c", "A", "BOX-68=1").stdout == "2402\n"
+    assert show_json(sample, 2402)["status"] == "draft"
+    result = sample("orders", "book", "2402")
+    assert (result.exit_code, result.stdout) == (0, "Order #2402 is booked.\n")
+    assert show_json(sample, 2402)["status"] == "booked"
+
+
+def test_ship_and_invoice_report_what_they_did(sample: Run) -> None:
+    result = sample("ship", "2396", "CABLE-25=20.5")
+    assert result.stdout == "Shipped 20.5 CABLE-25 on order #2396 (now partially shipped).\n"
+    result = sample("ship", "2396", "--available")
+    assert result.stdout == "Shipped 29.5 CABLE-25, 20 BOX-68 on order #2396 (now shipped).\n"
+    result = sample("invoice", "2396")
+    assert result.stdout == "Invoice #7 for order #2396: total 114.50\n"
+    assert show_json(sample, 2396)["status"] == "invoiced"
+    assert show_json(sample, 2396)["invoices"][0]["total"] == 114.5
+
+
+def test_products_and_settings_commands(sample: Run) -> None:
+    result = sample(
+        "products",
+        "add",
+        "CAB-3",
+        "--name",
+        "Cable 3G",
+        "--unit",
+        "m",
+        "--price",
+        "2.1",
+        "--stock",
+        "12.5",
+    )
+    assert result.stdout == "Added CAB-3 (Cable 3G): price 2.10, stock 12.5 m\n"
+    assert (
+        sample("products", "receive", "CAB-3", "0.25").stdout
+        == "CAB-3: stock on hand is now 12.75 m\n"
+    )
+    listing = sample("products", "list").stdout
+    assert "CAB-3" in listing and "12.75" in listing
+    assert json.loads(sample("settings", "show", "--format", "json").stdout) == {
+        "inventory-value-on-invoicing": "off"
+    }
+    assert sample("settings", "set", "inventory-value-on-invoicing", "on").stdout == (
+        "inventory-value-on-invoicing = on\n"
+    )
+    assert sample("settings").stdout.splitlines()[-1].split() == [
+        "inventory-value-on-invoicing",
+        "│",
+        "on",
+    ]
+    result = sample("create", "2401", "-y")
+    assert_clean_failure(
+        result, 1, "not possible while inventory value is associated with invoicing"
+    )
+
+
+def test_list_json_has_the_documented_fields(sample: Run) -> None:
+    rows = json.loads(sample("orders", "list", "--all", "--format", "json").stdout)
+    assert len(rows) == 12
+    assert set(rows[0]) == {"number", "status", "archived", "customer", "total", "backorder_of"}
+    assert rows[0] == {
+        "number": 2401,
+        "status": "partially_shipped",
+        "archived": False,
+        "customer": "Hansen & Søn VVS",
+        "total": 450.8,
+        "backorder_of": None,
+    }
+
+
+def test_list_accepts_every_spelling_of_a_status(sample: Run) -> None:
+    for spelling in ("partially-shipped", "partially_shipped", "Partially Shipped"):
+        rows = json.loads(sample("orders", "list", "--status", spelling, "--format", "json").stdout)
+        assert [r["number"] for r in rows] == [2401, 2399, 2398]
+
+
+def test_show_json_has_the_documented_fields(sample: Run) -> None:
+    order = show_json(sample, 2391)
+    assert {
+        "number",
+        "status",
+        "archived",
+        "customer",
+        "comment",
+        "backorder_of",
+        "backorders",
+        "lines",
+        "invoices",
+        "history",
+    } <= set(order)
+    assert set(order["lines"][0]) >= {
+        "sku",
+        "name",
+        "quantity",
+        "shipped",
+        "invoiced",
+        "canceled",
+        "remaining",
+        "unit_price",
+    }
+    assert set(order["invoices"][0]) >= {"number", "total"}
+    assert set(order["history"][0]) >= {"at", "event", "detail"}
+
+
+def test_json_numbers_are_exact_decimals(sample: Run) -> None:
+    result = sample("orders", "show", "2399", "--format", "json")
+    assert '"quantity": 200.5,' in result.stdout
+    assert '"unit_price": 1.95' in result.stdout
+    assert '"total": 479.98,' in result.stdout
+
+
+def test_tables_show_user_text_verbatim_not_as_markup(sample: Run) -> None:
+    number = sample(
+        "orders", "add", "-c", "[bold]Evil[/bold] $(rm -rf /)", "BOX-68=1"
+    ).stdout.strip()
+    shown = sample("orders", "show", number).stdout
+    assert "[bold]Evil[/bold] $(rm -rf /)" in shown
+    assert "[bold]Evil[/bold]" in sample("orders", "list").stdout
+
+
+def test_an_empty_list_says_so_on_stderr(sample: Run) -> None:
+    result = sample("orders", "list", "--search", "nobody-at-all")
+    assert (result.exit_code, result.stdout) == (0, "")
+    assert result.stderr == "No orders match.\n"
+
+
+def test_the_orders_script_is_backorder_orders(sample: Run, db_path: Path) -> None:
+    runner = CliRunner()
+    direct = runner.invoke(orders_script, ["--db", str(db_path), "list", "--archived"])
+    via = sample("orders", "list", "--archived")
+    assert direct.exit_code == via.exit_code == 0
+    assert direct.stdout == via.stdout
+    assert "#2390" in direct.stdout
+
+
+@pytest.mark.parametrize("target", [app, orders_script], ids=["backorder", "orders"])
+def test_version_is_shown_by_both_scripts(target) -> None:
+    result = CliRunner().invoke(target, ["--version"])
+    assert result.exit_code == 0
+    assert result.stdout.startswith("backorder ")
+
+
+def test_an_unexpected_error_is_one_line_not_a_traceback(
+    sample: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise ZeroDivisionError("boom")
+
+    monkeypatch.setattr(services, "get_order", broken)
+    result = sample("orders", "show", "2401")
+    assert_clean_failure(
+        result, 1, "Error: internal error (ZeroDivisionError: boom) - this is a bug"
+    )
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_file_that_is_not_a_database_is_refused(cli: Run, db_path: Path) -> None:
+    db_path.write_bytes(b"\x00garbage" * 512)
+    result = cli("orders", "list")
+    assert_clean_failure(result, 1, "is not a backorder database")
+    assert db_path.read_bytes() == b"\x00garbage" * 512
+
+
+def test_a_directory_or_missing_folder_as_db_is_refused(cli: Run, tmp_path: Path) -> None:
+    assert_clean_failure(cli("orders", "list", db=tmp_path), 1, "is a folder")
+    assert_clean_failure(cli("init", db=tmp_path / "no" / "x.db"), 1, "does not exist")
