@@ -105,7 +105,7 @@ def test_a_writer_that_waits_too_long_gets_a_busy_error(
     holder = sqlite3.connect(db_path, isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")
     try:
-        with pytest.raises(DatabaseProblem, match="database is busy.*try again"):
+        with pytest.raises(DatabaseProblem, match=r"database is busy.*try again"):
             services.add_product(database, "A", name="a")
     finally:
         holder.execute("ROLLBACK")

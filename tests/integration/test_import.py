@@ -131,7 +131,8 @@ def test_an_import_keeps_quantities_invoices_and_links(db: Database) -> None:
                 "orders[0].customer: customer must not be empty",
                 "orders[0].lines: must be a list of at least one line",
                 "orders[1].lines[0].invoiced: is more than was shipped",
-                "orders[2].status: invoiced does not match the lines, which make it partially_shipped",
+                "orders[2].status: invoiced does not match the lines, "
+                "which make it partially_shipped",
             ],
         ),
         (

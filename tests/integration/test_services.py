@@ -102,7 +102,8 @@ def test_the_backorder_number_is_next_in_the_series_not_next_to_the_original(
 def test_numbers_are_never_reused_even_after_a_higher_import(sample_db: Database) -> None:
     services.import_text(
         sample_db,
-        '{"orders": [{"number": 5000, "customer": "Far", "lines": [{"sku": "BOX-68", "quantity": 1}]}]}',
+        '{"orders": [{"number": 5000, "customer": "Far", '
+        '"lines": [{"sku": "BOX-68", "quantity": 1}]}]}',
         source="far.json",
     )
     assert services.create_backorder(sample_db, 2401).backorder == 5001
