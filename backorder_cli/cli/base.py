@@ -33,6 +33,20 @@ def say(message: str) -> None:
     typer.echo(message, err=True)
 
 
+def confirm(question: str) -> bool:
+    """Ask on stderr, read one line from stdin; only y or yes (any case) is yes.
+
+    Click's confirm writes the prompt's last space to stdout; a pipe of data on stdout
+    must stay clean, so this reads the line itself. End of input counts as no.
+    """
+    sys.stderr.write(f"{question} [y/N] ")
+    sys.stderr.flush()
+    answer = sys.stdin.readline()
+    if not answer.endswith("\n"):
+        sys.stderr.write("\n")  # end of input: finish the prompt's line
+    return answer.strip().lower() in {"y", "yes"}
+
+
 def report(exc: BackorderError) -> None:
     say(f"Error: {exc.message}")
     for line in exc.details:

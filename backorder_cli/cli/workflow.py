@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from .base import EXIT_ERROR, NumberArgument, database, say, state
+from .base import EXIT_ERROR, NumberArgument, confirm, database, say, state
 
 
 def init(
@@ -131,12 +131,7 @@ def create(
         return
     if not yes:
         say(confirmation_text(number))
-        try:
-            go = typer.confirm("Continue?", default=False, prompt_suffix=" ", err=True)
-        except typer.Abort:  # end of input
-            say("")
-            go = False
-        if not go:
+        if not confirm("Continue?"):
             say("Aborted: nothing was changed.")
             raise typer.Exit(EXIT_ERROR)
     result = services.create_backorder(db, number, invoice_first=invoice_first)

@@ -22,7 +22,7 @@ PLAN_2401 = (
 )
 QUESTION = (
     "This will cancel order no. #2401 and create a new one for the undelivered items.\n"
-    "Continue? [y/N]"
+    "Continue? [y/N] "
 )
 
 
@@ -53,9 +53,8 @@ def assert_clean_failure(result: Result, code: int, message: str) -> None:
 def test_the_seed_walk_through(sample: Run, db_path: Path) -> None:
     result = sample("create", "2401", input="y\n")
     assert result.exit_code == 0, result.output
-    # CliRunner echoes the typed answer to stdout (a terminal would echo it itself).
     assert result.stdout == (
-        " y\nBackorder #2402 created with the undelivered items of order #2401; "
+        "Backorder #2402 created with the undelivered items of order #2401; "
         "order #2401 is canceled and archived.\n"
     )
     assert PLAN_2401 in result.stderr
@@ -82,7 +81,9 @@ def test_the_seed_walk_through(sample: Run, db_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "answer", ["n\n", "\n", "maybe\nno\n", ""], ids=["n", "enter", "junk", "eof"]
+    "answer",
+    ["n\n", "\n", "maybe\n", "yes please\n", ""],
+    ids=["n", "enter", "junk", "yes-ish", "eof"],
 )
 def test_anything_but_yes_at_the_prompt_aborts_and_changes_nothing(
     sample: Run, db_path: Path, answer: str
@@ -91,8 +92,15 @@ def test_anything_but_yes_at_the_prompt_aborts_and_changes_nothing(
     result = sample("create", "2401", input=answer)
     assert_clean_failure(result, 1, "Aborted: nothing was changed.")
     assert QUESTION in result.stderr
-    assert "Backorder #" not in result.stdout  # only CliRunner's echo of the answer
+    assert result.stdout == ""
     assert snapshot(db_path) == before
+
+
+@pytest.mark.parametrize("answer", ["y\n", "YES\n", " Yes \n"])
+def test_y_or_yes_in_any_case_confirms(sample: Run, answer: str) -> None:
+    result = sample("create", "2401", input=answer)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("Backorder #2402 created")
 
 
 def test_yes_skips_the_question(sample: Run) -> None:

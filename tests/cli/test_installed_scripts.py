@@ -1,0 +1,112 @@
+"""The installed console scripts, run for real: in a real terminal for the prompt
+(pexpect), and as plain processes for pipes and exit codes."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pexpect
+import pytest
+
+BIN = Path(sys.executable).parent
+
+
+def script(name: str) -> str:
+    path = BIN / name
+    if not path.exists():
+        pytest.fail(f"the {name} script is not installed: run pip install -e '.[test]' first")
+    return str(path)
+
+
+def run(*args: str, db: Path, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [script("backorder"), "--db", str(db), *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "COLUMNS": "200"},
+    )
+
+
+@pytest.fixture
+def sample_file(tmp_path: Path) -> Path:
+    db = tmp_path / "shop.db"
+    result = run("init", "--sample", db=db)
+    assert result.returncode == 0, result.stderr
+    return db
+
+
+def test_the_prompt_in_a_real_terminal_is_answered_yes(sample_file: Path) -> None:
+    child = pexpect.spawn(
+        script("backorder"),
+        ["--db", str(sample_file), "create", "2401"],
+        encoding="utf-8",
+        timeout=30,
+        dimensions=(40, 200),
+    )
+    child.expect_exact("This will cancel order no. #2401 and create a new one for the undelivered items.")
+    child.expect_exact("Continue? [y/N] ")
+    child.sendline("y")
+    child.expect_exact("Backorder #2402 created with the undelivered items of order #2401")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    shown = json.loads(run("orders", "show", "2402", "--format", "json", db=sample_file).stdout)
+    assert shown["comment"] == "Backorder from order #2401"
+
+
+def test_the_prompt_in_a_real_terminal_defaults_to_no(sample_file: Path) -> None:
+    child = pexpect.spawn(
+        script("backorder"), ["--db", str(sample_file), "create", "2401"], encoding="utf-8", timeout=30
+    )
+    child.expect_exact("Continue? [y/N] ")
+    child.sendline("")
+    child.expect_exact("Aborted: nothing was changed.")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 1
+    status = json.loads(run("orders", "show", "2401", "--format", "json", db=sample_file).stdout)
+    assert (status["status"], status["archived"]) == ("partially_shipped", False)
+
+
+def test_the_orders_script_lists_archived_orders(sample_file: Path) -> None:
+    result = subprocess.run(
+        [script("orders"), "--db", str(sample_file), "list", "--archived", "--format", "json"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert [o["number"] for o in json.loads(result.stdout)] == [2390]
+
+
+def test_data_goes_to_stdout_and_messages_to_stderr(sample_file: Path) -> None:
+    added = run("orders", "add", "--customer", "Pipe Test", "BOX-68=1", db=sample_file)
+    assert (added.returncode, added.stdout) == (0, "2402\n")
+    refused = run("create", "2396", "--yes", db=sample_file)
+    assert refused.returncode == 1
+    assert refused.stdout == ""
+    assert refused.stderr.startswith("Error: order #2396 has nothing shipped yet")
+    assert len(refused.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in refused.stderr
+
+
+def test_end_of_input_on_a_pipe_aborts(sample_file: Path) -> None:
+    result = run("create", "2401", db=sample_file, stdin="")
+    assert result.returncode == 1
+    assert "Aborted: nothing was changed." in result.stderr
+
+
+def test_python_dash_m_runs_the_tool(sample_file: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "backorder_cli", "--db", str(sample_file), "orders", "list",
+         "--format", "json", "--limit", "1"],
+        capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert [o["number"] for o in json.loads(result.stdout)] == [2401]
