@@ -49,7 +49,9 @@ def test_the_prompt_in_a_real_terminal_is_answered_yes(sample_file: Path) -> Non
         timeout=30,
         dimensions=(40, 200),
     )
-    child.expect_exact("This will cancel order no. #2401 and create a new one for the undelivered items.")
+    child.expect_exact(
+        "This will cancel order no. #2401 and create a new one for the undelivered items."
+    )
     child.expect_exact("Continue? [y/N] ")
     child.sendline("y")
     child.expect_exact("Backorder #2402 created with the undelivered items of order #2401")
@@ -62,7 +64,10 @@ def test_the_prompt_in_a_real_terminal_is_answered_yes(sample_file: Path) -> Non
 
 def test_the_prompt_in_a_real_terminal_defaults_to_no(sample_file: Path) -> None:
     child = pexpect.spawn(
-        script("backorder"), ["--db", str(sample_file), "create", "2401"], encoding="utf-8", timeout=30
+        script("backorder"),
+        ["--db", str(sample_file), "create", "2401"],
+        encoding="utf-8",
+        timeout=30,
     )
     child.expect_exact("Continue? [y/N] ")
     child.sendline("")
@@ -104,9 +109,22 @@ def test_end_of_input_on_a_pipe_aborts(sample_file: Path) -> None:
 
 def test_python_dash_m_runs_the_tool(sample_file: Path) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "backorder_cli", "--db", str(sample_file), "orders", "list",
-         "--format", "json", "--limit", "1"],
-        capture_output=True, text=True, timeout=60,
+        [
+            sys.executable,
+            "-m",
+            "backorder_cli",
+            "--db",
+            str(sample_file),
+            "orders",
+            "list",
+            "--format",
+            "json",
+            "--limit",
+            "1",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 0, result.stderr
     assert [o["number"] for o in json.loads(result.stdout)] == [2401]
