@@ -1,13 +1,16 @@
-"""The import file format: read a JSON document into checked, plain values.
+"""The import format: read a JSON or CSV document into checked, plain values.
 
 Pure: no database. The caller passes what it needs to know of the database (the
-products it has, the order numbers it holds) and gets back either an `ImportPlan` or an
-`InvalidInput` whose details list every problem with its place in the file
-(`orders[3].lines[0].quantity: ...`), so a user can fix them all in one go.
+products it has, which order and invoice numbers it holds) and gets back either an
+`ImportPlan` or an `InvalidInput` whose details list every problem with its place in
+the file (`orders[3].lines[0].quantity: ...` for JSON, `row 7, quantity: ...` for CSV),
+so a user can fix them all in one go.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,12 +26,30 @@ from .domain import (
     parse_quantity,
     parse_setting,
     parse_sku,
+    parse_status,
     parse_stock,
     parse_text,
 )
 from .errors import BackorderError, InvalidInput
 
-MAX_ORDER_NUMBER = 2**63 - 1
+MAX_NUMBER = 2**63 - 1
+
+# The CSV columns: one row per order line. The first six are required.
+CSV_REQUIRED = ["order", "customer", "sku", "quantity", "unit_price"]
+CSV_OPTIONAL = [
+    "comment",
+    "shipped",
+    "invoiced",
+    "canceled",
+    "status",
+    "archived",
+    "backorder_of",
+    "created_at",
+    "name",
+    "unit",
+]
+CSV_COLUMNS = CSV_REQUIRED + CSV_OPTIONAL
+_ORDER_COLUMNS = ["customer", "comment", "status", "archived", "backorder_of", "created_at"]
 
 
 @dataclass
@@ -53,6 +74,13 @@ class LineRow:
 
 
 @dataclass
+class InvoiceRow:
+    number: int
+    created_at: datetime | None
+    lines: list[tuple[str, Decimal]]  # sku, quantity
+
+
+@dataclass
 class OrderRow:
     number: int
     customer: str
@@ -62,6 +90,8 @@ class OrderRow:
     backorder_of: int | None
     created_at: datetime | None
     lines: list[LineRow] = field(default_factory=list)
+    # None: the file names no invoices, so invoiced quantities get one of their own.
+    invoices: list[InvoiceRow] | None = None
 
 
 @dataclass
@@ -69,6 +99,30 @@ class ImportPlan:
     products: list[ProductRow]
     orders: list[OrderRow]
     settings: dict[str, str]
+
+
+# Looks up which of these numbers the database already holds: kind is 'order' or 'invoice'.
+Existing = Callable[[str, list[int]], set[int]]
+
+
+class Places:
+    """How problems name their place: JSON paths, or CSV rows and columns."""
+
+    def __init__(self, csv_rows: list[list[int]] | None = None) -> None:
+        self.csv_rows = csv_rows  # per order, the file row of each of its lines
+
+    def order(self, i: int) -> str:
+        if self.csv_rows is None:
+            return f"orders[{i}]"
+        return f"row {self.csv_rows[i][0]}" if self.csv_rows[i] else f"order {i + 1}"
+
+    def line(self, i: int, j: int) -> str:
+        if self.csv_rows is None:
+            return f"orders[{i}].lines[{j}]"
+        return f"row {self.csv_rows[i][j]}"
+
+    def field(self, where: str, name: str) -> str:
+        return f"{where}, {name}" if self.csv_rows is not None else f"{where}.{name}"
 
 
 def load_json(text: str, *, source: str) -> Any:
@@ -97,6 +151,15 @@ class _Problems:
             self.add(where, exc.message)
             return None
 
+    def raise_if_any(self, source: str) -> None:
+        if self.items:
+            count = len(self.items)
+            raise InvalidInput(
+                f"{source} has {count} problem{'s' if count != 1 else ''}, so nothing was "
+                "imported - fix them and import again",
+                details=self.items,
+            )
+
 
 def _is_number(value: Any) -> bool:
     return isinstance(value, (int, Decimal, str)) and not isinstance(value, bool)
@@ -109,19 +172,29 @@ def _number_field(problems: _Problems, where: str, value: Any, parser: Callable)
     return problems.check(where, lambda: parser(value, what="value"))
 
 
-def _order_number(problems: _Problems, where: str, value: Any) -> int | None:
+def _whole_number(problems: _Problems, where: str, value: Any) -> int | None:
     if isinstance(value, bool) or not isinstance(value, (int, str)):
         problems.add(where, "must be a whole number")
         return None
     try:
-        number = int(str(value).lstrip("#"))
+        number = int(str(value).strip().lstrip("#"))
     except ValueError:
         problems.add(where, f"must be a whole number, got {value!r}")
         return None
-    if not 1 <= number <= MAX_ORDER_NUMBER:
-        problems.add(where, f"must be between 1 and {MAX_ORDER_NUMBER}, got {number}")
+    if not 1 <= number <= MAX_NUMBER:
+        problems.add(where, f"must be between 1 and {MAX_NUMBER}, got {number}")
         return None
     return number
+
+
+def _timestamp(problems: _Problems, where: str, value: Any) -> datetime | None:
+    try:
+        at = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        problems.add(where, "must be an ISO date and time like 2026-11-02T09:30:00Z")
+        return None
+    # A time without a zone is taken as UTC, like every time the tool writes.
+    return (at if at.tzinfo else at.replace(tzinfo=UTC)).astimezone(UTC)
 
 
 def _expect(problems: _Problems, where: str, value: Any, kind: type, label: str) -> bool:
@@ -131,10 +204,12 @@ def _expect(problems: _Problems, where: str, value: Any, kind: type, label: str)
     return True
 
 
-def _unknown_keys(problems: _Problems, where: str, obj: dict, allowed: set[str]) -> None:
+def _unknown_keys(
+    problems: _Problems, places: Places, where: str, obj: dict, allowed: set[str]
+) -> None:
     for key in sorted(set(obj) - allowed):
         problems.add(
-            f"{where}.{key}", f"unknown field - known fields: {', '.join(sorted(allowed))}"
+            places.field(where, key), f"unknown field - known fields: {', '.join(sorted(allowed))}"
         )
 
 
@@ -148,8 +223,10 @@ ORDER_KEYS = {
     "backorder_of",
     "created_at",
     "lines",
+    "invoices",
 }
 LINE_KEYS = {"sku", "name", "unit", "quantity", "unit_price", "shipped", "invoiced", "canceled"}
+INVOICE_KEYS = {"number", "created_at", "lines"}
 
 
 def parse_document(
@@ -157,159 +234,180 @@ def parse_document(
     *,
     source: str,
     known_products: dict[str, ProductRow],
-    existing_numbers: Callable[[list[int]], set[int]],
+    existing: Existing,
+    places: Places | None = None,
 ) -> ImportPlan:
     """Check a whole import document; raise one InvalidInput listing every problem."""
+    places = places or Places()
     problems = _Problems()
     if not isinstance(data, dict):
         raise InvalidInput(f'{source} must hold a JSON object with "products" and "orders"')
-    _unknown_keys(problems, "$", data, {"format", "products", "orders", "settings"})
+    _unknown_keys(problems, places, "$", data, {"format", "products", "orders", "settings"})
+    settings = _parse_settings(problems, data.get("settings", {}))
+    products, catalogue = _parse_products(problems, data.get("products", []), known_products)
 
+    orders: list[OrderRow] = []
+    order_at: dict[int, str] = {}
+    invoice_at: dict[int, str] = {}
+    raw_orders = data.get("orders", [])
+    if _expect(problems, "orders", raw_orders, list, "a list"):
+        for i, raw in enumerate(raw_orders):
+            where = places.order(i)
+            if not _expect(problems, where, raw, dict, "an object"):
+                continue
+            order = _parse_order(problems, places, i, raw, catalogue)
+            if order is None:
+                continue
+            if order.number in order_at:
+                problems.add(
+                    places.field(where, "number"),
+                    f"order #{order.number} is also at {order_at[order.number]}",
+                )
+                continue
+            order_at[order.number] = where
+            for invoice in order.invoices or []:
+                if invoice.number in invoice_at:
+                    problems.add(
+                        places.field(where, "invoices"),
+                        f"invoice #{invoice.number} is also at {invoice_at[invoice.number]}",
+                    )
+                invoice_at.setdefault(invoice.number, where)
+            orders.append(order)
+
+    for number in sorted(existing("order", list(order_at))):
+        problems.add(
+            places.field(order_at[number], "number"),
+            f"order #{number} already exists in the database",
+        )
+    for number in sorted(existing("invoice", list(invoice_at))):
+        problems.add(
+            places.field(invoice_at[number], "invoices"),
+            f"invoice #{number} already exists in the database",
+        )
+    origins = {o.backorder_of for o in orders if o.backorder_of is not None} - set(order_at)
+    known_origins = existing("order", sorted(origins)) if origins else set()
+    for order in orders:
+        if order.backorder_of is None:
+            continue
+        where = places.field(order_at[order.number], "backorder_of")
+        if order.backorder_of == order.number:
+            problems.add(where, "an order cannot be its own backorder")
+        elif order.backorder_of in origins and order.backorder_of not in known_origins:
+            problems.add(
+                where, f"order #{order.backorder_of} is neither in this file nor in the database"
+            )
+    problems.raise_if_any(source)
+    return ImportPlan(products, orders, settings)
+
+
+def _parse_settings(problems: _Problems, raw: Any) -> dict[str, str]:
     settings: dict[str, str] = {}
-    raw_settings = data.get("settings", {})
-    if _expect(problems, "settings", raw_settings, dict, "an object"):
-        for key, value in raw_settings.items():
+    if _expect(problems, "settings", raw, dict, "an object"):
+        for key, value in raw.items():
             pair = problems.check(
                 f"settings.{key}", lambda k=key, v=value: parse_setting(k, str(v))
             )
             if pair:
                 settings[pair[0]] = pair[1]
+    return settings
 
+
+def _parse_products(
+    problems: _Problems, raw_products: Any, known: dict[str, ProductRow]
+) -> tuple[list[ProductRow], dict[str, ProductRow]]:
     products: list[ProductRow] = []
-    catalogue = dict(known_products)
-    file_skus: set[str] = set()
-    raw_products = data.get("products", [])
-    if _expect(problems, "products", raw_products, list, "a list"):
-        for i, raw in enumerate(raw_products):
-            where = f"products[{i}]"
-            if not _expect(problems, where, raw, dict, "an object"):
-                continue
-            _unknown_keys(problems, where, raw, PRODUCT_KEYS)
-            sku = problems.check(f"{where}.sku", lambda r=raw: parse_sku(str(r.get("sku", ""))))
-            name = problems.check(
-                f"{where}.name",
-                lambda r=raw: parse_text(r.get("name"), what="name", required=True, limit=200),
-            )
-            unit = problems.check(
-                f"{where}.unit",
-                lambda r=raw: parse_text(r.get("unit", "pcs"), what="unit", limit=20),
-            )
-            price = _number_field(problems, f"{where}.price", raw.get("price", 0), parse_price)
-            stock = _number_field(problems, f"{where}.stock", raw.get("stock", 0), parse_stock)
-            if sku is None:
-                continue
-            if sku in catalogue or sku in file_skus:
-                where_before = "the database" if sku in known_products else "this file"
-                problems.add(f"{where}.sku", f"product {sku} already exists in {where_before}")
-                continue
-            file_skus.add(sku)
-            if None not in (name, unit, price, stock):
-                row = ProductRow(sku, name, unit or "pcs", price, stock)
-                products.append(row)
-                catalogue[sku] = row
-
-    orders: list[OrderRow] = []
-    raw_orders = data.get("orders", [])
-    seen_numbers: dict[int, str] = {}
-    if _expect(problems, "orders", raw_orders, list, "a list"):
-        for i, raw in enumerate(raw_orders):
-            where = f"orders[{i}]"
-            if not _expect(problems, where, raw, dict, "an object"):
-                continue
-            order = _parse_order(problems, where, raw, catalogue)
-            if order is None:
-                continue
-            if order.number in seen_numbers:
-                problems.add(
-                    f"{where}.number",
-                    f"order #{order.number} is also at {seen_numbers[order.number]}",
-                )
-                continue
-            seen_numbers[order.number] = where
-            orders.append(order)
-    taken = existing_numbers(list(seen_numbers))
-    for number in sorted(taken):
-        problems.add(
-            f"{seen_numbers[number]}.number",
-            f"order #{number} already exists in the database",
-        )
-    outside = {o.backorder_of for o in orders if o.backorder_of is not None} - set(seen_numbers)
-    known_outside = existing_numbers(sorted(outside)) if outside else set()
-    for order in orders:
-        where = f"{seen_numbers[order.number]}.backorder_of"
-        if order.backorder_of is None:
+    catalogue = dict(known)
+    seen: set[str] = set()
+    if not _expect(problems, "products", raw_products, list, "a list"):
+        return products, catalogue
+    places = Places()
+    for i, raw in enumerate(raw_products):
+        where = f"products[{i}]"
+        if not _expect(problems, where, raw, dict, "an object"):
             continue
-        if order.backorder_of == order.number:
-            problems.add(where, "an order cannot be its own backorder")
-        elif order.backorder_of in outside and order.backorder_of not in known_outside:
-            problems.add(
-                where, f"order #{order.backorder_of} is neither in this file nor in the database"
-            )
-    if problems.items:
-        count = len(problems.items)
-        raise InvalidInput(
-            f"{source} has {count} problem{'s' if count != 1 else ''}, so nothing was imported - "
-            "fix them and import again",
-            details=problems.items,
+        _unknown_keys(problems, places, where, raw, PRODUCT_KEYS)
+        sku = problems.check(f"{where}.sku", lambda r=raw: parse_sku(str(r.get("sku", ""))))
+        name = problems.check(
+            f"{where}.name",
+            lambda r=raw: parse_text(r.get("name"), what="name", required=True, limit=200),
         )
-    return ImportPlan(products, orders, settings)
+        unit = problems.check(
+            f"{where}.unit",
+            lambda r=raw: parse_text(r.get("unit", "pcs"), what="unit", limit=20),
+        )
+        price = _number_field(problems, f"{where}.price", raw.get("price", 0), parse_price)
+        stock = _number_field(problems, f"{where}.stock", raw.get("stock", 0), parse_stock)
+        if sku is None:
+            continue
+        if sku in catalogue or sku in seen:
+            where_before = "the database" if sku in known else "this file"
+            problems.add(f"{where}.sku", f"product {sku} already exists in {where_before}")
+            continue
+        seen.add(sku)
+        if None not in (name, unit, price, stock):
+            row = ProductRow(sku, name, unit or "pcs", price, stock)
+            products.append(row)
+            catalogue[sku] = row
+    return products, catalogue
 
 
 def _parse_order(
-    problems: _Problems, where: str, raw: dict, catalogue: dict[str, ProductRow]
+    problems: _Problems, places: Places, i: int, raw: dict, catalogue: dict[str, ProductRow]
 ) -> OrderRow | None:
+    where = places.order(i)
+
+    def at(name: str) -> str:
+        return places.field(where, name)
+
     before = len(problems.items)
-    _unknown_keys(problems, where, raw, ORDER_KEYS)
-    number = _order_number(problems, f"{where}.number", raw.get("number"))
+    _unknown_keys(problems, places, where, raw, ORDER_KEYS)
+    number = _whole_number(problems, at("number"), raw.get("number"))
     customer = problems.check(
-        f"{where}.customer",
+        at("customer"),
         lambda: parse_text(raw.get("customer"), what="customer", required=True, limit=200),
     )
-    comment = problems.check(
-        f"{where}.comment", lambda: parse_text(raw.get("comment"), what="comment")
-    )
+    comment = problems.check(at("comment"), lambda: parse_text(raw.get("comment"), what="comment"))
     archived = raw.get("archived", False)
-    _expect(problems, f"{where}.archived", archived, bool, "true or false")
+    _expect(problems, at("archived"), archived, bool, "true or false")
     backorder_of = None
     if raw.get("backorder_of") is not None:
-        backorder_of = _order_number(problems, f"{where}.backorder_of", raw["backorder_of"])
+        backorder_of = _whole_number(problems, at("backorder_of"), raw["backorder_of"])
     created_at = None
     if raw.get("created_at") is not None:
-        try:
-            created_at = datetime.fromisoformat(str(raw["created_at"]).replace("Z", "+00:00"))
-            # A time without a zone is taken as UTC, like every time the tool writes.
-            if created_at.tzinfo is None:
-                created_at = created_at.replace(tzinfo=UTC)
-            created_at = created_at.astimezone(UTC)
-        except ValueError:
-            problems.add(
-                f"{where}.created_at", "must be an ISO date and time like 2026-11-02T09:30:00Z"
-            )
-    status_text = raw.get("status")
+        created_at = _timestamp(problems, at("created_at"), raw["created_at"])
     status = None
-    if status_text is not None:
-        from .domain import parse_status
-
-        status = problems.check(f"{where}.status", lambda: parse_status(str(status_text)))
+    if raw.get("status") is not None:
+        status = problems.check(at("status"), lambda: parse_status(str(raw["status"])))
 
     lines: list[LineRow] = []
     raw_lines = raw.get("lines")
     if not isinstance(raw_lines, list) or not raw_lines:
-        problems.add(f"{where}.lines", "must be a list of at least one line")
+        problems.add(at("lines"), "must be a list of at least one line")
         raw_lines = []
     seen_skus: set[str] = set()
+    explicit_invoiced: set[str] = set()
     for j, raw_line in enumerate(raw_lines):
-        lw = f"{where}.lines[{j}]"
+        lw = places.line(i, j)
         if not _expect(problems, lw, raw_line, dict, "an object"):
             continue
-        line = _parse_line(problems, lw, raw_line, catalogue)
+        line = _parse_line(problems, places, lw, raw_line, catalogue)
         if line is None:
             continue
         if line.sku in seen_skus:
-            problems.add(f"{lw}.sku", f"SKU {line.sku} is on this order twice - give it one line")
+            problems.add(
+                places.field(lw, "sku"), f"SKU {line.sku} is on this order twice - give it one line"
+            )
             continue
         seen_skus.add(line.sku)
+        if "invoiced" in raw_line:
+            explicit_invoiced.add(line.sku)
         lines.append(line)
+
+    invoices = None
+    if raw.get("invoices") is not None:
+        invoices = _parse_invoices(
+            problems, places, at("invoices"), raw["invoices"], lines, explicit_invoiced
+        )
     if len(problems.items) > before or number is None:
         return None
 
@@ -318,64 +416,202 @@ def _parse_order(
         status = derived
     elif status == Status.DRAFT:
         if any(line.shipped > 0 for line in lines):
-            problems.add(f"{where}.status", "a draft cannot have shipped quantities")
+            problems.add(at("status"), "a draft cannot have shipped quantities")
     elif status == Status.CANCELED:
         if any(line.quantity - line.shipped - line.canceled > 0 for line in lines):
             problems.add(
-                f"{where}.status",
+                at("status"),
                 "a canceled order must have nothing remaining: cancel what was not shipped",
             )
     elif status != derived:
         problems.add(
-            f"{where}.status",
-            f"{status.value} does not match the lines, which make it {derived.value}",
+            at("status"), f"{status.value} does not match the lines, which make it {derived.value}"
         )
     if len(problems.items) > before:
         return None
     return OrderRow(
-        number, customer, comment or "", status, archived, backorder_of, created_at, lines
+        number, customer, comment or "", status, archived, backorder_of, created_at, lines, invoices
     )
+
+
+def _parse_invoices(
+    problems: _Problems,
+    places: Places,
+    where: str,
+    raw: Any,
+    lines: list[LineRow],
+    explicit_invoiced: set[str],
+) -> list[InvoiceRow] | None:
+    """Invoices as exported: their numbers kept, their quantities adding up to each
+    line's invoiced quantity."""
+    if not _expect(problems, where, raw, list, "a list"):
+        return None
+    by_sku = {line.sku: line for line in lines}
+    billed: dict[str, Decimal] = {}
+    invoices: list[InvoiceRow] = []
+    for k, raw_invoice in enumerate(raw):
+        iw = f"{where}[{k}]"
+        if not _expect(problems, iw, raw_invoice, dict, "an object"):
+            continue
+        _unknown_keys(problems, places, iw, raw_invoice, INVOICE_KEYS)
+        number = _whole_number(problems, f"{iw}.number", raw_invoice.get("number"))
+        created_at = None
+        if raw_invoice.get("created_at") is not None:
+            created_at = _timestamp(problems, f"{iw}.created_at", raw_invoice["created_at"])
+        items: list[tuple[str, Decimal]] = []
+        raw_items = raw_invoice.get("lines")
+        if not isinstance(raw_items, list) or not raw_items:
+            problems.add(f"{iw}.lines", "must be a list of at least one line")
+            continue
+        for m, item in enumerate(raw_items):
+            mw = f"{iw}.lines[{m}]"
+            if not _expect(problems, mw, item, dict, "an object"):
+                continue
+            sku = str(item.get("sku", ""))
+            if sku not in by_sku:
+                problems.add(f"{mw}.sku", f"SKU {sku!r} is not on this order")
+                continue
+            quantity = _number_field(
+                problems, f"{mw}.quantity", item.get("quantity"), parse_quantity
+            )
+            if quantity is not None:
+                items.append((sku, quantity))
+                billed[sku] = billed.get(sku, ZERO) + quantity
+        if number is not None:
+            invoices.append(InvoiceRow(number, created_at, items))
+    for sku, line in by_sku.items():
+        total = billed.get(sku, ZERO)
+        if sku in explicit_invoiced and line.invoiced != total:
+            problems.add(
+                where, f"invoices bill {total} of {sku} but its line says {line.invoiced} invoiced"
+            )
+        elif total > line.shipped:
+            problems.add(
+                where, f"invoices bill {total} of {sku}, more than the {line.shipped} shipped"
+            )
+        line.invoiced = total
+    return invoices
 
 
 def _parse_line(
-    problems: _Problems, where: str, raw: dict, catalogue: dict[str, ProductRow]
+    problems: _Problems, places: Places, where: str, raw: dict, catalogue: dict[str, ProductRow]
 ) -> LineRow | None:
+    def at(name: str) -> str:
+        return places.field(where, name)
+
     before = len(problems.items)
-    _unknown_keys(problems, where, raw, LINE_KEYS)
-    sku = problems.check(f"{where}.sku", lambda: parse_sku(str(raw.get("sku", ""))))
+    _unknown_keys(problems, places, where, raw, LINE_KEYS)
+    sku = problems.check(at("sku"), lambda: parse_sku(str(raw.get("sku", ""))))
     product = catalogue.get(sku) if sku else None
     if sku and product is None:
-        problems.add(f"{where}.sku", f'unknown SKU {sku} - add it to "products" or the database')
+        problems.add(at("sku"), f'unknown SKU {sku} - add it to "products" or the database')
     if "quantity" not in raw:
-        problems.add(f"{where}.quantity", "is missing")
+        problems.add(at("quantity"), "is missing")
         return None
-    quantity = _number_field(problems, f"{where}.quantity", raw["quantity"], parse_quantity)
+    quantity = _number_field(problems, at("quantity"), raw["quantity"], parse_quantity)
     amounts = {
-        key: _number_field(problems, f"{where}.{key}", raw.get(key, 0), parse_stock)
+        key: _number_field(problems, at(key), raw.get(key, 0), parse_stock)
         for key in ("shipped", "invoiced", "canceled")
     }
     price = None
-    if "unit_price" in raw:
-        price = _number_field(problems, f"{where}.unit_price", raw["unit_price"], parse_price)
-    name = problems.check(
-        f"{where}.name", lambda: parse_text(raw.get("name"), what="name", limit=200)
-    )
+    if raw.get("unit_price") not in (None, ""):
+        price = _number_field(problems, at("unit_price"), raw["unit_price"], parse_price)
+    name = problems.check(at("name"), lambda: parse_text(raw.get("name"), what="name", limit=200))
+    unit = problems.check(at("unit"), lambda: parse_text(raw.get("unit"), what="unit", limit=20))
     if len(problems.items) > before or product is None:
         return None
     shipped, invoiced, canceled = amounts["shipped"], amounts["invoiced"], amounts["canceled"]
     if invoiced > shipped:
-        problems.add(f"{where}.invoiced", "is more than was shipped")
+        problems.add(at("invoiced"), "is more than was shipped")
     if shipped + canceled > quantity:
-        problems.add(f"{where}.shipped", "shipped plus canceled is more than the quantity")
+        problems.add(at("shipped"), "shipped plus canceled is more than the quantity")
     if len(problems.items) > before:
         return None
     return LineRow(
         sku=sku,
         name=name or product.name,
-        unit=str(raw.get("unit") or product.unit),
+        unit=unit or product.unit,
         quantity=quantity,
         unit_price=product.price if price is None else price,
         shipped=shipped,
         invoiced=invoiced,
         canceled=canceled,
     )
+
+
+# ---------------------------------------------------------------- CSV
+
+
+def parse_csv(text: str, *, source: str) -> tuple[dict, Places]:
+    """Read CSV rows (one per order line) into the JSON document's shape, grouped by
+    order, with the places of each row kept for problem messages."""
+    problems = _Problems()
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    header = [h.strip() for h in reader.fieldnames or []]
+    missing = [c for c in CSV_REQUIRED if c not in header]
+    if missing:
+        raise InvalidInput(
+            f"{source} lacks the column{'s' if len(missing) > 1 else ''} {', '.join(missing)} - "
+            f"the header must name at least {', '.join(CSV_REQUIRED)}"
+        )
+    unknown = [c for c in header if c not in CSV_COLUMNS]
+    if unknown:
+        raise InvalidInput(
+            f"{source} has unknown column{'s' if len(unknown) > 1 else ''} {', '.join(unknown)} - "
+            f"known columns: {', '.join(CSV_COLUMNS)}"
+        )
+    reader.fieldnames = header
+    orders: list[dict] = []
+    rows_of: list[list[int]] = []
+    first_row: dict[str, int] = {}
+    index_of: dict[str, int] = {}
+    previous_key = None
+    for row_number, row in enumerate(reader, start=2):
+        if None in row or any(v is None for v in row.values()):
+            problems.add(f"row {row_number}", "has a different number of fields than the header")
+            continue
+        values = {k: (v or "").strip() for k, v in row.items()}
+        key = values["order"].lstrip("#")
+        if key in index_of and key != previous_key:
+            problems.add(
+                f"row {row_number}",
+                f"order {key} appears again after other orders (first at row {first_row[key]}) "
+                "- keep an order's rows together",
+            )
+            continue
+        previous_key = key
+        if key not in index_of:
+            index_of[key] = len(orders)
+            first_row[key] = row_number
+            order: dict[str, Any] = {"number": key, "lines": []}
+            for column in _ORDER_COLUMNS:
+                value = values.get(column, "")
+                if value != "":
+                    order[column] = value
+            if "archived" in order:
+                flag = order["archived"].lower()
+                if flag in {"true", "yes", "1"}:
+                    order["archived"] = True
+                elif flag in {"false", "no", "0"}:
+                    order["archived"] = False
+                else:
+                    problems.add(f"row {row_number}, archived", "must be true or false")
+                    del order["archived"]
+            orders.append(order)
+            rows_of.append([])
+        else:
+            order = orders[index_of[key]]
+            for column in ("customer", "comment"):
+                if values.get(column, "") not in ("", str(order.get(column, ""))):
+                    problems.add(
+                        f"row {row_number}, {column}",
+                        f"differs from row {first_row[key]} for the same order {key}",
+                    )
+        line = {"sku": values["sku"], "quantity": values["quantity"]}
+        for column in ("unit_price", "shipped", "invoiced", "canceled", "name", "unit"):
+            if values.get(column, "") != "":
+                line[column] = values[column]
+        order["lines"].append(line)
+        rows_of[index_of[key]].append(row_number)
+    problems.raise_if_any(source)
+    return {"orders": orders}, Places(rows_of)

@@ -6,12 +6,14 @@ back with everything else when they come later).
 
 from __future__ import annotations
 
+import dataclasses
 import getpass
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
@@ -19,8 +21,8 @@ from sqlmodel import Session, col, select
 from . import domain
 from .db import Database
 from .domain import Item, Status, format_money, format_quantity
-from .errors import InvalidInput, NotAllowed, NotFound
-from .fileformat import ImportPlan, ProductRow, load_json, parse_document
+from .errors import BackorderError, InvalidInput, NotAllowed, NotFound
+from .fileformat import ImportPlan, Places, ProductRow, load_json, parse_csv, parse_document
 from .models import (
     Counter,
     History,
@@ -374,21 +376,19 @@ def book_order(db: Database, number: int) -> str:
         return order.status
 
 
-def list_orders(
-    db: Database,
+def _order_filter(
+    query,  # type: ignore[no-untyped-def]
     *,
     statuses: list[Status] | None = None,
     archived: str = "active",
     customer: str | None = None,
     search: str | None = None,
-    limit: int | None = None,
-) -> list[OrderSummary]:
-    """Orders newest number first. `archived`: 'active' (default), 'archived' or 'all'.
+):
+    """The WHERE of every order listing. `archived`: 'active', 'archived' or 'all'.
 
     `search` matches the order number (with or without '#'), or any part of the
     customer or the comment, ignoring case; user text is always a bound parameter.
     """
-    query = select(Order)
     if archived == "active":
         query = query.where(col(Order.archived).is_(False))
     elif archived == "archived":
@@ -407,14 +407,68 @@ def list_orders(
         if digits.isdigit() and len(digits) < 19:
             matches.append(Order.number == int(digits))
         query = query.where(or_(*matches))
-    query = query.order_by(col(Order.number).desc())
+    return query
+
+
+def iter_orders(
+    db: Database,
+    *,
+    statuses: list[Status] | None = None,
+    archived: str = "active",
+    customer: str | None = None,
+    search: str | None = None,
+    limit: int | None = None,
+) -> Iterator[OrderSummary]:
+    """Orders newest number first, streamed: rows are read in batches as they are
+    consumed, so a listing of every order never holds them all in memory."""
+    query = _order_filter(
+        select(
+            Order.number,
+            Order.status,
+            Order.archived,
+            Order.customer,
+            Order.total,
+            Order.backorder_of,
+        ),
+        statuses=statuses,
+        archived=archived,
+        customer=customer,
+        search=search,
+    ).order_by(col(Order.number).desc())
     if limit is not None:
         query = query.limit(limit)
     with db.read() as session:
-        return [
-            OrderSummary(o.number, o.status, o.archived, o.customer, o.total, o.backorder_of)
-            for o in session.exec(query)
-        ]
+        for row in session.exec(query.execution_options(yield_per=_BATCH)):
+            yield OrderSummary(*row)
+
+
+def list_orders(db: Database, **filters: Any) -> list[OrderSummary]:
+    """`iter_orders`, all at once."""
+    return list(iter_orders(db, **filters))
+
+
+def partially_shipped_numbers(db: Database, *, customer: str | None = None) -> list[int]:
+    """What `create --all` takes: every partially shipped order not canceled or archived,
+    oldest first."""
+    query = _order_filter(
+        select(Order.number), statuses=[Status.PARTIALLY_SHIPPED], customer=customer
+    ).order_by(Order.number)
+    with db.read() as session:
+        return list(session.exec(query))
+
+
+def uninvoiced_numbers(db: Database, *, customer: str | None = None) -> list[int]:
+    """What `invoice --all` takes: every order with shipped, uninvoiced quantities that
+    is not a draft, canceled or archived, oldest first."""
+    query = (
+        _order_filter(select(Order.number).distinct(), customer=customer)
+        .join(OrderLine, col(OrderLine.order_id) == col(Order.id))
+        .where(col(Order.status).in_([Status.PARTIALLY_SHIPPED.value, Status.SHIPPED.value]))
+        .where(col(OrderLine.shipped) > col(OrderLine.invoiced))
+        .order_by(Order.number)
+    )
+    with db.read() as session:
+        return list(session.exec(query))
 
 
 def get_order(db: Database, number: int) -> OrderDetail:
@@ -487,13 +541,21 @@ def ship(db: Database, number: int, items: list[Item] | None) -> ShipmentResult:
 
 
 def _write_invoice(
-    session: Session, order: Order, plan: list[tuple[OrderLine, Decimal]]
+    session: Session,
+    order: Order,
+    plan: list[tuple[OrderLine, Decimal]],
+    *,
+    number: int | None = None,
+    at: datetime | None = None,
 ) -> InvoiceResult:
+    """Bill `plan` on a new invoice: the next number, or the given one (import)."""
     invoice = Invoice(
-        number=_next_number(session, "invoice"),
+        number=_next_number(session, "invoice") if number is None else number,
         order_id=order.id,
         total=domain.invoice_total(plan),
     )
+    if at is not None:
+        invoice.created_at = at
     session.add(invoice)
     session.flush()
     assert invoice.id is not None
@@ -624,22 +686,32 @@ def create_backorder(db: Database, number: int, *, invoice_first: bool = False) 
 # ---------------------------------------------------------------- import
 
 
-def _existing_numbers(session: Session, numbers: list[int]) -> set[int]:
+def _existing_numbers(session: Session, kind: str, numbers: list[int]) -> set[int]:
+    table = Order if kind == "order" else Invoice
     found: set[int] = set()
     for start in range(0, len(numbers), _BATCH):
         chunk = numbers[start : start + _BATCH]
-        found.update(session.exec(select(Order.number).where(col(Order.number).in_(chunk))))
+        found.update(session.exec(select(table.number).where(col(table.number).in_(chunk))))
     return found
 
 
 def import_text(
-    db: Database, text: str, *, source: str, only_if_empty: bool = False
+    db: Database,
+    text: str,
+    *,
+    source: str,
+    kind: str = "json",
+    only_if_empty: bool = False,
 ) -> ImportResult:
-    """Load products, orders and settings from an import document: all or nothing.
+    """Load products, orders and settings from an import document (`kind` 'json' or
+    'csv'): all or nothing.
 
     `only_if_empty` refuses when the database already holds orders (for the sample).
     """
-    data = load_json(text, source=source)
+    if kind == "csv":
+        data, places = parse_csv(text, source=source)
+    else:
+        data, places = load_json(text, source=source), Places()
     with db.write() as session:
         if only_if_empty:
             count = session.exec(select(func.count()).select_from(Order)).one()
@@ -656,7 +728,8 @@ def import_text(
             data,
             source=source,
             known_products=known,
-            existing_numbers=lambda numbers: _existing_numbers(session, numbers),
+            existing=lambda kind, numbers: _existing_numbers(session, kind, numbers),
+            places=places,
         )
         invoices = _apply_import(session, plan, source=source)
         return ImportResult(len(plan.products), len(plan.orders), invoices, plan.settings)
@@ -671,6 +744,9 @@ def _apply_import(session: Session, plan: ImportPlan, *, source: str) -> int:
         session.add(Product(sku=p.sku, name=p.name, unit=p.unit, price=p.price, stock=p.stock))
     if plan.orders:
         _raise_counter(session, "order", max(o.number for o in plan.orders))
+    named = [inv.number for o in plan.orders for inv in o.invoices or []]
+    if named:
+        _raise_counter(session, "invoice", max(named))
     invoices = 0
     for row in plan.orders:
         order = Order(
@@ -703,14 +779,23 @@ def _apply_import(session: Session, plan: ImportPlan, *, source: str) -> int:
             lines.append(line)
         session.flush()
         _record(session, order, "imported", f"from {source}")
-        # Quantities the file says were invoiced get one invoice of their own, so that
-        # every invoiced quantity belongs to an invoice with a number and a total.
-        billed = [
-            (line, r.invoiced) for line, r in zip(lines, row.lines, strict=True) if r.invoiced > 0
-        ]
-        if billed:
-            _write_invoice(session, order, billed)
-            invoices += 1
+        if row.invoices is not None:
+            by_sku = {line.sku: line for line in lines}
+            for inv in row.invoices:
+                billed = [(by_sku[sku], quantity) for sku, quantity in inv.lines]
+                _write_invoice(session, order, billed, number=inv.number, at=inv.created_at)
+                invoices += 1
+        else:
+            # Invoiced quantities without invoices in the file get one invoice of their
+            # own, so every invoiced quantity belongs to an invoice with a number.
+            billed = [
+                (line, r.invoiced)
+                for line, r in zip(lines, row.lines, strict=True)
+                if r.invoiced > 0
+            ]
+            if billed:
+                _write_invoice(session, order, billed)
+                invoices += 1
         _refresh(session, order, lines)
     return invoices
 
@@ -723,13 +808,15 @@ def _read_text(path: Path) -> str:
     except IsADirectoryError:
         raise InvalidInput(f"{path} is a folder - give an import file") from None
     except UnicodeDecodeError:
-        raise InvalidInput(f"{path} is not UTF-8 text - save it as UTF-8 JSON") from None
+        raise InvalidInput(f"{path} is not UTF-8 text - save it as UTF-8") from None
     except OSError as exc:
         raise InvalidInput(f"cannot read {path}: {exc.strerror}") from None
 
 
 def import_file(db: Database, path: Path) -> ImportResult:
-    return import_text(db, _read_text(path), source=path.name)
+    """Import a .csv file as CSV, anything else as JSON."""
+    kind = "csv" if path.suffix.lower() == ".csv" else "json"
+    return import_text(db, _read_text(path), source=path.name, kind=kind)
 
 
 def sample_path() -> Path:
@@ -745,3 +832,160 @@ def load_sample(db: Database) -> ImportResult:
     """Load the sample company; refused when the database already holds orders."""
     path = sample_path()
     return import_text(db, _read_text(path), source=f"sample_data/{path.name}", only_if_empty=True)
+
+
+# ---------------------------------------------------------------- many orders at once
+
+
+@dataclass(frozen=True)
+class BackorderOutcome:
+    """One order of a bulk `create`: done (with its new number) or refused (why)."""
+
+    order: int
+    ok: bool
+    backorder: int | None = None
+    invoice: int | None = None  # made first, with --invoice
+    invoice_total: Decimal | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class InvoiceOutcome:
+    order: int
+    ok: bool
+    invoice: int | None = None
+    total: Decimal | None = None
+    error: str | None = None
+
+
+def create_backorders(
+    db: Database, numbers: Iterable[int], *, invoice_first: bool = False
+) -> Iterator[BackorderOutcome]:
+    """Backorder each order in its own transaction: a refused order is reported and
+    the others go on. Rerunning is safe: a done order is refused as already backordered."""
+    for number in numbers:
+        try:
+            result = create_backorder(db, number, invoice_first=invoice_first)
+        except BackorderError as exc:
+            yield BackorderOutcome(number, False, error=exc.message)
+        else:
+            invoice = result.invoice
+            yield BackorderOutcome(
+                number,
+                True,
+                backorder=result.backorder,
+                invoice=invoice.number if invoice else None,
+                invoice_total=invoice.total if invoice else None,
+            )
+
+
+def preview_backorders(
+    db: Database, numbers: Iterable[int], *, invoice_first: bool = False
+) -> Iterator[BackorderPreview | BackorderOutcome]:
+    """The plan of every order, or the refusal it would get; writes nothing.
+
+    The new numbers are counted on from the next free one, as a real run would take them.
+    """
+    offset = 0
+    for number in numbers:
+        try:
+            preview = preview_backorder(db, number, invoice_first=invoice_first)
+        except BackorderError as exc:
+            yield BackorderOutcome(number, False, error=exc.message)
+        else:
+            yield dataclasses.replace(preview, next_number=preview.next_number + offset)
+            offset += 1
+
+
+def invoice_orders(db: Database, numbers: Iterable[int]) -> Iterator[InvoiceOutcome]:
+    """Invoice each order in its own transaction, reporting refusals and going on."""
+    for number in numbers:
+        try:
+            result = invoice_order(db, number)
+        except BackorderError as exc:
+            yield InvoiceOutcome(number, False, error=exc.message)
+        else:
+            yield InvoiceOutcome(number, True, invoice=result.number, total=result.total)
+
+
+# ---------------------------------------------------------------- export
+
+
+def export_header(db: Database) -> dict[str, Any]:
+    """Settings and the whole catalogue, as the import format has them."""
+    with db.read() as session:
+        settings = {key: _setting(session, key) for key in domain.SETTINGS}
+        products = [
+            {"sku": p.sku, "name": p.name, "unit": p.unit, "price": p.price, "stock": p.stock}
+            for p in session.exec(select(Product).order_by(Product.sku))
+        ]
+    return {"format": "backorder/1", "settings": settings, "products": products}
+
+
+def iter_export(db: Database, *, archived: str = "active") -> Iterator[dict[str, Any]]:
+    """Orders in the import format, oldest first, with every quantity, the archived
+    flag, the backorder link and the invoices: importing them rebuilds the same orders.
+    Streamed in batches."""
+    query = _order_filter(select(Order), archived=archived).order_by(Order.number)
+    with db.read() as session:
+        batch: list[Order] = []
+        for order in session.exec(query.execution_options(yield_per=_BATCH)):
+            batch.append(order)
+            if len(batch) == _BATCH:
+                yield from _export_batch(session, batch)
+                batch = []
+        yield from _export_batch(session, batch)
+
+
+def _export_batch(session: Session, orders: list[Order]) -> Iterator[dict[str, Any]]:
+    if not orders:
+        return
+    ids = [o.id for o in orders]
+    lines: dict[int, list[OrderLine]] = {}
+    for line in session.exec(
+        select(OrderLine).where(col(OrderLine.order_id).in_(ids)).order_by(OrderLine.position)
+    ):
+        lines.setdefault(line.order_id, []).append(line)
+    skus = {line.id: line.sku for group in lines.values() for line in group}
+    invoices: dict[int, list[dict[str, Any]]] = {}
+    billed: dict[int, list[dict[str, Any]]] = {}
+    rows = session.exec(
+        select(Invoice).where(col(Invoice.order_id).in_(ids)).order_by(Invoice.number)
+    ).all()
+    for item in session.exec(
+        select(InvoiceLine)
+        .where(col(InvoiceLine.invoice_id).in_([i.id for i in rows]))
+        .order_by(InvoiceLine.id)
+    ):
+        billed.setdefault(item.invoice_id, []).append(
+            {"sku": skus[item.line_id], "quantity": item.quantity}
+        )
+    for inv in rows:
+        invoices.setdefault(inv.order_id, []).append(
+            {"number": inv.number, "created_at": inv.created_at, "lines": billed.get(inv.id, [])}
+        )
+    for order in orders:
+        yield {
+            "number": order.number,
+            "customer": order.customer,
+            "comment": order.comment,
+            "status": order.status,
+            "archived": order.archived,
+            "backorder_of": order.backorder_of,
+            "created_at": order.created_at,
+            "lines": [
+                {
+                    "sku": ln.sku,
+                    "name": ln.name,
+                    "unit": ln.unit,
+                    "quantity": ln.quantity,
+                    "unit_price": ln.unit_price,
+                    "shipped": ln.shipped,
+                    "invoiced": ln.invoiced,
+                    "canceled": ln.canceled,
+                }
+                for ln in lines.get(order.id, [])
+            ],
+            "invoices": invoices.get(order.id, []),
+        }
+    session.expunge_all()  # keep memory flat over a long export

@@ -147,13 +147,46 @@ def root_callback(ctx: typer.Context, db: DbOption = None, version: VersionOptio
 
 class Format(StrEnum):
     table = "table"
+    plain = "plain"
     json = "json"
+    csv = "csv"
+    ids = "ids"
+
+
+def read_format(fmt: Format | None) -> Format:
+    """A Rich table for a person at a terminal; plain, stable columns when piped."""
+    if fmt is not None:
+        return fmt
+    return Format.table if is_terminal() else Format.plain
 
 
 FormatOption = Annotated[
-    Format,
-    typer.Option("--format", "-f", help="Output format: a table for people, json for scripts."),
+    Format | None,
+    typer.Option(
+        "--format",
+        "-f",
+        help="table (default at a terminal), plain (default when piped: tab-separated), json, "
+        "csv, or ids (numbers only, lists only).",
+        show_default=False,
+    ),
 ]
+
+
+class WriteFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+WriteFormatOption = Annotated[
+    WriteFormat,
+    typer.Option("--format", "-f", help="text for people, or json: one result object."),
+]
+
+
+def no_ids(fmt: Format) -> None:
+    if fmt == Format.ids:
+        raise typer.BadParameter("ids is for lists only", param_hint="'--format'")
+
 
 NumberArgument = Annotated[
     int,

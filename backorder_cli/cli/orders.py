@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Annotated
 
 import typer
 
-from .base import Format, FormatOption, NumberArgument, database
+from .base import (
+    FormatOption,
+    NumberArgument,
+    WriteFormat,
+    WriteFormatOption,
+    database,
+    no_ids,
+    read_format,
+    say,
+)
 
 
 def add(
@@ -21,29 +31,41 @@ def add(
     customer: Annotated[str, typer.Option("--customer", "-c", help="Customer name.")],
     comment: Annotated[str, typer.Option("--comment", help="Free text shown on the order.")] = "",
     draft: Annotated[bool, typer.Option("--draft", help="Save as a draft, to book later.")] = False,
+    format_: WriteFormatOption = WriteFormat.text,
 ) -> None:
     """Add an order, numbered next in the order series; print its number.
 
     Example: backorder orders add --customer "Nordic Cables" CABLE-25=2.5 PLUG-3=10@4.95
     """
     from .. import services
-    from ..domain import parse_items
+    from ..domain import Status, parse_items
+    from . import render
 
     number = services.add_order(
         database(ctx), customer=customer, comment=comment, items=parse_items(items), draft=draft
     )
-    typer.echo(number)
+    if format_ == WriteFormat.json:
+        status = Status.DRAFT if draft else Status.BOOKED
+        render.print_json({"number": number, "status": status.value})
+    else:
+        typer.echo(number)
 
 
-def book(ctx: typer.Context, number: NumberArgument) -> None:
+def book(
+    ctx: typer.Context, number: NumberArgument, format_: WriteFormatOption = WriteFormat.text
+) -> None:
     """Book a draft order so it can be shipped.
 
-    Example: backorder orders book 2403
+    Example: backorder orders book 2395
     """
     from .. import services
+    from . import render
 
-    services.book_order(database(ctx), number)
-    typer.echo(f"Order #{number} is booked.")
+    status = services.book_order(database(ctx), number)
+    if format_ == WriteFormat.json:
+        render.print_json({"number": number, "status": status})
+    else:
+        typer.echo(f"Order #{number} is booked.")
 
 
 def list_(
@@ -68,7 +90,7 @@ def list_(
         typer.Option("--search", help="Order number, or text in the customer or comment."),
     ] = None,
     limit: Annotated[int | None, typer.Option("--limit", min=1, help="At most this many.")] = None,
-    format_: FormatOption = Format.table,
+    format_: FormatOption = None,
 ) -> None:
     """List orders, newest first: by default those not archived.
 
@@ -81,7 +103,7 @@ def list_(
     if archived and all_:
         raise typer.BadParameter("use --archived or --all, not both", param_hint="'--archived'")
     statuses = [parse_status(s) for s in status or []]
-    rows = services.list_orders(
+    rows = services.iter_orders(
         database(ctx),
         statuses=statuses,
         archived="archived" if archived else "all" if all_ else "active",
@@ -89,13 +111,10 @@ def list_(
         search=search,
         limit=limit,
     )
-    if format_ == Format.json:
-        render.print_json(rows)
-    else:
-        render.orders_table(rows)
+    render.emit(rows, render.ORDER_FIELDS, read_format(format_), table=render.orders_table)
 
 
-def show(ctx: typer.Context, number: NumberArgument, format_: FormatOption = Format.table) -> None:
+def show(ctx: typer.Context, number: NumberArgument, format_: FormatOption = None) -> None:
     """Show one order, archived or not: lines, invoices, backorder links and history.
 
     Example: backorder orders show 2401 --format json
@@ -103,11 +122,74 @@ def show(ctx: typer.Context, number: NumberArgument, format_: FormatOption = For
     from .. import services
     from . import render
 
+    fmt = read_format(format_)
+    no_ids(fmt)
     order = services.get_order(database(ctx), number)
-    if format_ == Format.json:
+    if fmt == "json":
         render.print_json(order)
+    elif fmt in ("csv", "plain"):
+        render.order_flat(order, fmt)
     else:
         render.order_detail(order)
+
+
+class ExportFormat(StrEnum):
+    json = "json"
+    csv = "csv"
+
+
+def export(
+    ctx: typer.Context,
+    archived: Annotated[bool, typer.Option("--archived", help="Only archived orders.")] = False,
+    all_: Annotated[bool, typer.Option("--all", help="Archived and not archived orders.")] = False,
+    format_: Annotated[
+        ExportFormat,
+        typer.Option("--format", "-f", help="json (products, settings, invoices too) or csv."),
+    ] = ExportFormat.json,
+) -> None:
+    """Write orders in the import format, to import elsewhere with `backorder import`.
+
+    JSON carries everything (settings, products, orders with every quantity, archived
+    flag, backorder link and invoices); CSV has one row per order line and needs the
+    products to exist where it is imported.
+
+    Example: backorder orders export --all > orders.json
+    """
+    from .. import services
+    from . import render
+
+    if archived and all_:
+        raise typer.BadParameter("use --archived or --all, not both", param_hint="'--archived'")
+    db = database(ctx)
+    which = "archived" if archived else "all" if all_ else "active"
+    orders = services.iter_export(db, archived=which)
+    if format_ == ExportFormat.csv:
+        from ..fileformat import CSV_COLUMNS
+
+        render.write_csv(CSV_COLUMNS, _csv_rows(orders))
+    else:
+        render.print_export(services.export_header(db), orders)
+    say(f"Exported {which} orders.")
+
+
+def _csv_rows(orders):  # type: ignore[no-untyped-def]
+    for order in orders:
+        for line in order["lines"]:
+            yield {
+                "order": order["number"],
+                **{
+                    k: order[k]
+                    for k in (
+                        "customer",
+                        "comment",
+                        "status",
+                        "archived",
+                        "backorder_of",
+                        "created_at",
+                    )
+                },
+                **line,
+            }
 
 
 def register(app: typer.Typer) -> None:
@@ -115,3 +197,4 @@ def register(app: typer.Typer) -> None:
     app.command()(book)
     app.command("list")(list_)
     app.command()(show)
+    app.command()(export)

@@ -6,21 +6,31 @@ from typing import Annotated
 
 import typer
 
-from .base import database, make_app
+from .base import FormatOption, WriteFormat, WriteFormatOption, database, make_app, read_format
 
 app = make_app(help="The product catalogue and stock on hand.")
 
 
 @app.command("list")
-def list_(ctx: typer.Context) -> None:
+def list_(ctx: typer.Context, format_: FormatOption = None) -> None:
     """List products with price and stock on hand.
 
-    Example: backorder products list
+    Example: backorder products list --format csv
     """
     from .. import services
     from . import render
 
-    render.products_table(services.list_products(database(ctx)))
+    products = services.list_products(database(ctx))
+    render.emit(products, render.PRODUCT_FIELDS, read_format(format_), table=render.products_table)
+
+
+def _print_product(product, format_: WriteFormat, message: str) -> None:  # type: ignore[no-untyped-def]
+    from . import render
+
+    if format_ == WriteFormat.json:
+        render.print_json(product)
+    else:
+        typer.echo(message)
 
 
 @app.command()
@@ -33,6 +43,7 @@ def add(
     unit: Annotated[str, typer.Option("--unit", help="Unit of measure.")] = "pcs",
     price: Annotated[str, typer.Option("--price", help="Unit price, e.g. 12.50.")] = "0",
     stock: Annotated[str, typer.Option("--stock", help="Stock on hand now.")] = "0",
+    format_: WriteFormatOption = WriteFormat.text,
 ) -> None:
     """Add a product to the catalogue.
 
@@ -42,9 +53,11 @@ def add(
     from ..domain import format_money, format_quantity
 
     p = services.add_product(database(ctx), sku, name=name, unit=unit, price=price, stock=stock)
-    typer.echo(
+    _print_product(
+        p,
+        format_,
         f"Added {p.sku} ({p.name}): price {format_money(p.price)}, "
-        f"stock {format_quantity(p.stock)} {p.unit}"
+        f"stock {format_quantity(p.stock)} {p.unit}",
     )
 
 
@@ -53,6 +66,7 @@ def receive(
     ctx: typer.Context,
     sku: Annotated[str, typer.Argument(help="The product's SKU.", show_default=False)],
     quantity: Annotated[str, typer.Argument(help="Quantity received.", show_default=False)],
+    format_: WriteFormatOption = WriteFormat.text,
 ) -> None:
     """Add arriving stock to a product's stock on hand.
 
@@ -62,4 +76,4 @@ def receive(
     from ..domain import format_quantity
 
     p = services.receive_stock(database(ctx), sku, quantity)
-    typer.echo(f"{p.sku}: stock on hand is now {format_quantity(p.stock)} {p.unit}")
+    _print_product(p, format_, f"{p.sku}: stock on hand is now {format_quantity(p.stock)} {p.unit}")

@@ -6,10 +6,11 @@ float, so a script reads back exactly what was stored.
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 import json
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -67,6 +68,163 @@ def to_json(value: Any) -> str:
 
 def print_json(value: Any) -> None:
     sys.stdout.write(to_json(value) + "\n")
+
+
+def print_json_stream(items: Iterable[Any]) -> None:
+    """A JSON array written element by element as the items arrive: a listing of a
+    million orders starts at once and never sits in memory whole."""
+    out = sys.stdout
+    first = True
+    for item in items:
+        out.write("[\n  " if first else ",\n  ")
+        out.write(_encode(_plain(item), 2, 1))
+        first = False
+    out.write("[]\n" if first else "\n]\n")
+
+
+def print_export(header: dict[str, Any], orders: Iterable[dict[str, Any]]) -> None:
+    """The export document: the header's keys, then "orders" streamed one by one."""
+    out = sys.stdout
+    out.write("{\n")
+    for key, value in header.items():
+        out.write(f"  {json.dumps(key)}: {_encode(_plain(value), 2, 1)},\n")
+    out.write('  "orders": ')
+    first = True
+    for order in orders:
+        out.write("[\n    " if first else ",\n    ")
+        out.write(_encode(_plain(order), 2, 2))
+        first = False
+    out.write("[]\n}\n" if first else "\n  ]\n}\n")
+
+
+# ---------------------------------------------------------------- flat formats
+
+
+def cell(value: Any) -> str:
+    """One value as text for CSV and plain output: exact numbers, ISO times, empty None."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Decimal):
+        return format_quantity(value)
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return str(value)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.replace("\t", " ").splitlines())
+
+
+def write_csv(fields: list[str], records: Iterable[dict[str, Any]]) -> None:
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(fields)
+    for record in records:
+        writer.writerow([cell(record.get(f)) for f in fields])
+
+
+def write_plain(fields: list[str], records: Iterable[dict[str, Any]]) -> None:
+    """Tab-separated, a header line then one line per record: stable columns for cut,
+    awk and sort, whatever the terminal width."""
+    out = sys.stdout
+    out.write("\t".join(fields) + "\n")
+    for record in records:
+        out.write("\t".join(_one_line(cell(record.get(f))) for f in fields) + "\n")
+
+
+def write_ids(key: str, records: Iterable[dict[str, Any]]) -> None:
+    out = sys.stdout
+    for record in records:
+        out.write(f"{record[key]}\n")
+
+
+def records(items: Iterable[Any], fields: list[str]) -> Iterator[dict[str, Any]]:
+    for item in items:
+        yield {f: getattr(item, f) for f in fields}
+
+
+def emit(
+    items: Iterable[Any],
+    fields: list[str],
+    fmt: str,
+    *,
+    table: Callable[[list[Any]], None],
+    ids_key: str | None = None,
+) -> None:
+    """A listing in any format, with the same fields in each; all but the table stream."""
+    if fmt == "json":
+        print_json_stream(items)
+    elif fmt == "csv":
+        write_csv(fields, records(items, fields))
+    elif fmt == "plain":
+        write_plain(fields, records(items, fields))
+    elif fmt == "ids":
+        write_ids(ids_key or fields[0], records(items, fields))
+    else:
+        table(list(items))
+
+
+ORDER_FIELDS = ["number", "status", "archived", "customer", "total", "backorder_of"]
+PRODUCT_FIELDS = ["sku", "name", "unit", "price", "stock"]
+LINE_FIELDS = [
+    "sku",
+    "name",
+    "unit",
+    "quantity",
+    "shipped",
+    "invoiced",
+    "canceled",
+    "remaining",
+    "unit_price",
+]
+ORDER_HEAD_FIELDS = [
+    "number",
+    "status",
+    "archived",
+    "customer",
+    "comment",
+    "backorder_of",
+    "backorders",
+    "created_at",
+    "total",
+]
+
+
+def order_flat(order: Any, fmt: str) -> None:
+    """`orders show` as CSV (one row per line, the order's fields repeated) or plain text
+    (the header as field/value lines, then each section as a tab-separated block)."""
+    head = {f: getattr(order, f) for f in ORDER_HEAD_FIELDS}
+    head["backorders"] = " ".join(str(n) for n in order.backorders)
+    if fmt == "csv":
+        fields = ["order" if f == "number" else f for f in ORDER_HEAD_FIELDS] + LINE_FIELDS
+        rows = (
+            {
+                "order": order.number,
+                **{k: v for k, v in head.items() if k != "number"},
+                **{f: getattr(line, f) for f in LINE_FIELDS},
+            }
+            for line in order.lines
+        )
+        write_csv(fields, rows)
+        return
+    out = sys.stdout
+    for key, value in head.items():
+        out.write(f"{key}\t{_one_line(cell(value))}\n")
+    out.write("\n")
+    write_plain(LINE_FIELDS, records(order.lines, LINE_FIELDS))
+    out.write("\n")
+    write_plain(
+        ["invoice", "total", "created_at"],
+        (
+            {"invoice": i.number, "total": i.total, "created_at": i.created_at}
+            for i in order.invoices
+        ),
+    )
+    out.write("\n")
+    write_plain(
+        ["at", "user", "event", "detail"], records(order.history, ["at", "user", "event", "detail"])
+    )
 
 
 # ---------------------------------------------------------------- tables

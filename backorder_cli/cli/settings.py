@@ -6,9 +6,19 @@ from typing import Annotated
 
 import typer
 
-from .base import Format, FormatOption, database, make_app
+from .base import (
+    FormatOption,
+    WriteFormat,
+    WriteFormatOption,
+    database,
+    make_app,
+    no_ids,
+    read_format,
+)
 
 app = make_app(help="Show or change settings.", no_args_is_help=False, invoke_without_command=True)
+
+FIELDS = ["setting", "value"]
 
 
 @app.callback()
@@ -22,7 +32,7 @@ def default(ctx: typer.Context) -> None:
 
 
 @app.command()
-def show(ctx: typer.Context, format_: FormatOption = Format.table) -> None:
+def show(ctx: typer.Context, format_: FormatOption = None) -> None:
     """Show every setting and its value.
 
     Example: backorder settings show --format json
@@ -30,9 +40,17 @@ def show(ctx: typer.Context, format_: FormatOption = Format.table) -> None:
     from .. import services
     from . import render
 
+    fmt = read_format(format_)
+    no_ids(fmt)
     values = services.get_settings(database(ctx))
-    if format_ == Format.json:
+    if fmt == "json":
         render.print_json(values)
+        return
+    rows = [{"setting": key, "value": value} for key, value in values.items()]
+    if fmt == "csv":
+        render.write_csv(FIELDS, rows)
+    elif fmt == "plain":
+        render.write_plain(FIELDS, rows)
     else:
         render.settings_table(values)
 
@@ -42,12 +60,17 @@ def set_(
     ctx: typer.Context,
     key: Annotated[str, typer.Argument(help="inventory-value-on-invoicing", show_default=False)],
     value: Annotated[str, typer.Argument(help="on or off", show_default=False)],
+    format_: WriteFormatOption = WriteFormat.text,
 ) -> None:
     """Change a setting.
 
     Example: backorder settings set inventory-value-on-invoicing off
     """
     from .. import services
+    from . import render
 
     key, value = services.set_setting(database(ctx), key, value)
-    typer.echo(f"{key} = {value}")
+    if format_ == WriteFormat.json:
+        render.print_json({key: value})
+    else:
+        typer.echo(f"{key} = {value}")

@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
 import typer
 
-from .base import EXIT_ERROR, NumberArgument, confirm, database, say, state
+from .base import (
+    EXIT_ERROR,
+    MAX_ORDER_NUMBER,
+    NumberArgument,
+    WriteFormat,
+    WriteFormatOption,
+    confirm,
+    database,
+    say,
+    state,
+)
+
+T = TypeVar("T")
 
 
 def init(
@@ -37,10 +51,13 @@ def init(
 def import_(
     ctx: typer.Context,
     file: Annotated[
-        Path, typer.Argument(help="A JSON file in the import format.", show_default=False)
+        Path,
+        typer.Argument(
+            help="A JSON file, or a .csv file with one row per order line.", show_default=False
+        ),
     ],
 ) -> None:
-    """Load products and orders from a JSON file: all of it, or nothing.
+    """Load products and orders from a JSON or CSV file: all of it, or nothing.
 
     Example: backorder import orders.json
     """
@@ -66,6 +83,7 @@ def ship(
             "--available", help="Ship every remaining quantity that stock on hand covers."
         ),
     ] = False,
+    format_: WriteFormatOption = WriteFormat.text,
 ) -> None:
     """Record a shipment; stock on hand goes down.
 
@@ -73,6 +91,7 @@ def ship(
     """
     from .. import services
     from ..domain import Status, format_quantity, parse_items
+    from . import render
 
     if available and items:
         raise typer.BadParameter("give SKU=QTY or --available, not both", param_hint="'ITEMS'")
@@ -82,25 +101,218 @@ def ship(
         )
     requested = None if available else parse_items(items or [], with_price=False)
     result = services.ship(database(ctx), number, requested)
+    if format_ == WriteFormat.json:
+        render.print_json(
+            {
+                "number": result.number,
+                "status": result.status,
+                "shipped": [{"sku": sku, "quantity": q} for sku, q in result.shipped],
+            }
+        )
+        return
     what = ", ".join(f"{format_quantity(q)} {sku}" for sku, q in result.shipped)
     typer.echo(f"Shipped {what} on order #{number} (now {Status(result.status).label}).")
 
 
-def invoice(ctx: typer.Context, number: NumberArgument) -> None:
-    """Invoice every shipped, not yet invoiced quantity of an order.
+# ---------------------------------------------------------------- picking orders
 
-    Example: backorder invoice 2398
+NumbersArgument = Annotated[
+    list[str] | None,
+    typer.Argument(
+        help="Order numbers, or - to read them from stdin (separated by spaces or newlines).",
+        show_default=False,
+    ),
+]
+AllOption = Annotated[bool, typer.Option("--all", help="Every order the command applies to.")]
+CustomerOption = Annotated[
+    str | None,
+    typer.Option("--customer", help="With --all: only customers whose name contains this."),
+]
+
+
+def _parse_number(token: str) -> int:
+    text = token.strip().lstrip("#")
+    if not text.isdigit() or not 1 <= int(text) <= MAX_ORDER_NUMBER:
+        raise typer.BadParameter(f"{token!r} is not an order number", param_hint="'NUMBERS'")
+    return int(text)
+
+
+def pick_numbers(
+    numbers: list[str] | None,
+    *,
+    all_: bool,
+    customer: str | None,
+    everything: Callable[[], list[int]],
+    stdin_needs_yes: bool,
+) -> tuple[list[int], bool]:
+    """The orders a bulk command works on, and whether it is a bulk run (several
+    numbers, `-` or `--all`: results are then a list and a summary)."""
+    numbers = numbers or []
+    if all_ and numbers:
+        raise typer.BadParameter("give order numbers or --all, not both", param_hint="'--all'")
+    if customer is not None and not all_:
+        raise typer.BadParameter("--customer goes with --all", param_hint="'--customer'")
+    if all_:
+        return everything(), True
+    if not numbers:
+        raise typer.BadParameter(
+            "give order numbers, - to read them from stdin, or --all", param_hint="'NUMBERS'"
+        )
+    if "-" in numbers:
+        if numbers != ["-"]:
+            raise typer.BadParameter("- reads every number from stdin; give nothing else")
+        if stdin_needs_yes:
+            raise typer.BadParameter(
+                "numbers from stdin need --yes: stdin is taken, so nobody can answer the question",
+                param_hint="'--yes'",
+            )
+        tokens = sys.stdin.read().split()
+        bulk = True
+    else:
+        tokens, bulk = numbers, len(numbers) > 1
+    picked = list(dict.fromkeys(_parse_number(t) for t in tokens))  # unique, in order
+    return picked, bulk
+
+
+def _with_progress(items: Iterable[T], total: int, label: str) -> Iterator[T]:
+    """A progress bar on stderr, only for a person watching a batch."""
+    if total < 2 or not sys.stderr.isatty():
+        yield from items
+        return
+    from rich.console import Console
+    from rich.progress import Progress
+
+    with Progress(console=Console(file=sys.stderr), transient=True) as progress:
+        task = progress.add_task(label, total=total)
+        for item in items:
+            yield item
+            progress.advance(task)
+
+
+def _summary(done: int, refused: int, noun: str) -> str:
+    plural = noun if done == 1 else f"{noun}s"
+    return f"{done} {plural} created, {refused} refused"
+
+
+# ---------------------------------------------------------------- invoice
+
+
+def invoice(
+    ctx: typer.Context,
+    numbers: NumbersArgument = None,
+    all_: AllOption = False,
+    customer: CustomerOption = None,
+    format_: WriteFormatOption = WriteFormat.text,
+) -> None:
+    """Invoice every shipped, not yet invoiced quantity of orders.
+
+    Each order is invoiced on its own: a refused one is reported and the others go on;
+    the exit code is 1 if any was refused. --all takes every order with shipped,
+    uninvoiced quantities that is not canceled or archived.
+
+    Example: backorder invoice 2398   or   backorder invoice --all
     """
     from .. import services
     from ..domain import format_money
+    from . import render
 
-    result = services.invoice_order(database(ctx), number)
-    typer.echo(f"Invoice #{result.number} for order #{number}: total {format_money(result.total)}")
+    db = database(ctx)
+    targets, bulk = pick_numbers(
+        numbers,
+        all_=all_,
+        customer=customer,
+        everything=lambda: services.uninvoiced_numbers(db, customer=customer),
+        stdin_needs_yes=False,
+    )
+    if not targets:
+        say("No orders to invoice.")
+        if format_ == WriteFormat.json:
+            render.print_json([])
+        return
+    outcomes = _with_progress(services.invoice_orders(db, targets), len(targets), "Invoicing")
+    refused = _report(
+        outcomes,
+        format_=format_,
+        bulk=bulk,
+        success=lambda o: (
+            f"Invoice #{o.invoice} for order #{o.order}: total {format_money(o.total)}"
+        ),
+    )
+    if bulk:
+        say(_summary(len(targets) - refused, refused, "invoice"))
+    if refused:
+        raise typer.Exit(EXIT_ERROR)
+
+
+def _report(
+    outcomes: Iterable[Any],
+    *,
+    format_: WriteFormat,
+    bulk: bool,
+    success: Callable[[Any], str],
+) -> int:
+    """Print each order's outcome as it comes; return how many were refused."""
+    from . import render
+
+    refused = 0
+    items = []
+
+    def each() -> Iterator[Any]:
+        nonlocal refused
+        for outcome in outcomes:
+            if not outcome.ok:
+                refused += 1
+                say(f"Error: {outcome.error}")
+            elif format_ == WriteFormat.text:
+                typer.echo(success(outcome))
+            yield outcome
+
+    if format_ == WriteFormat.json:
+        if bulk:
+            render.print_json_stream(each())
+        else:
+            items = list(each())
+            render.print_json(items[0])
+    else:
+        for _ in each():
+            pass
+    return refused
+
+
+# ---------------------------------------------------------------- create
+
+
+def _complete_partially_shipped(ctx: typer.Context, incomplete: str) -> list[str]:
+    """Shell completion for `backorder create <TAB>`: the partially shipped orders."""
+    try:
+        from .. import services
+        from ..db import open_database
+
+        db = open_database(ctx.find_root().params.get("db"))
+        try:
+            numbers = services.partially_shipped_numbers(db)
+        finally:
+            db.dispose()
+        return [str(n) for n in numbers if str(n).startswith(incomplete)]
+    except Exception:  # completion must never break the shell
+        return []
 
 
 def create(
     ctx: typer.Context,
-    number: NumberArgument,
+    numbers: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="Order numbers, or - to read them from stdin (needs --yes).",
+            show_default=False,
+            autocompletion=_complete_partially_shipped,
+        ),
+    ] = None,
+    all_: Annotated[
+        bool,
+        typer.Option("--all", help="Every partially shipped order not canceled or archived."),
+    ] = False,
+    customer: CustomerOption = None,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
     invoice_first: Annotated[
         bool,
@@ -111,41 +323,133 @@ def create(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Show what would happen; change nothing.")
     ] = False,
+    format_: WriteFormatOption = WriteFormat.text,
 ) -> None:
-    """Create a backorder: move what was not delivered to a new order.
+    """Create backorders: move what was not delivered to a new order.
 
     The undelivered quantities are canceled on the partially shipped order, which
-    becomes canceled and archived, and a new order, numbered next, holds them.
+    becomes canceled and archived, and a new order, numbered next, holds them. Each
+    order is all-or-nothing on its own: a refused order is reported and the others go
+    on; the exit code is 1 if any was refused. Rerunning is safe.
 
     Example: backorder create 2401
+
+    Example: orders list -s partially-shipped -f ids | backorder create - --yes --invoice
     """
     from .. import services
     from ..domain import confirmation_text
     from . import render
 
     db = database(ctx)
-    preview = services.preview_backorder(db, number, invoice_first=invoice_first)
-    render.backorder_plan(preview, to_stderr=not dry_run)
-    if dry_run:
-        say("Dry run: nothing was changed.")
+    targets, bulk = pick_numbers(
+        numbers,
+        all_=all_,
+        customer=customer,
+        everything=lambda: services.partially_shipped_numbers(db, customer=customer),
+        stdin_needs_yes=not yes and not dry_run,
+    )
+    if not targets:
+        say("No partially shipped orders to backorder.")
+        if format_ == WriteFormat.json:
+            render.print_json([])
         return
-    if not yes:
-        say(confirmation_text(number))
+
+    refusals: list[Any] = []
+    if dry_run or not yes:
+        previews = list(services.preview_backorders(db, targets, invoice_first=invoice_first))
+        goers = [p for p in previews if isinstance(p, services.BackorderPreview)]
+        refusals = [p for p in previews if not isinstance(p, services.BackorderPreview)]
+        if dry_run:
+            _print_dry_run(previews, format_=format_, bulk=bulk)
+            if bulk:
+                say(f"Dry run: {len(goers)} would be created, {len(refusals)} refused.")
+            say("Dry run: nothing was changed.")
+            if refusals:
+                raise typer.Exit(EXIT_ERROR)
+            return
+        for preview in previews:
+            if isinstance(preview, services.BackorderPreview):
+                render.backorder_plan(preview, to_stderr=True)
+        if not goers:
+            _report(refusals, format_=format_, bulk=bulk, success=str)
+            if bulk:
+                say(_summary(0, len(refusals), "backorder"))
+            raise typer.Exit(EXIT_ERROR)
+        if len(goers) == 1:
+            say(confirmation_text(goers[0].number))
+        else:
+            listed = ", ".join(f"#{p.number}" for p in goers)
+            say(
+                f"This will cancel orders no. {listed} and create new ones for the undelivered items."
+            )
         if not confirm("Continue?"):
             say("Aborted: nothing was changed.")
             raise typer.Exit(EXIT_ERROR)
-    result = services.create_backorder(db, number, invoice_first=invoice_first)
+        targets = [p.number for p in goers]
+
+    outcomes = _with_progress(
+        _chain(refusals, services.create_backorders(db, targets, invoice_first=invoice_first)),
+        len(targets) + len(refusals),
+        "Creating backorders",
+    )
+    refused = _report(outcomes, format_=format_, bulk=bulk, success=_created_text)
+    if bulk:
+        say(_summary(len(targets) + len(refusals) - refused, refused, "backorder"))
+    if refused:
+        raise typer.Exit(EXIT_ERROR)
+
+
+def _chain(first: list[Any], rest: Iterable[Any]) -> Iterator[Any]:
+    yield from first
+    yield from rest
+
+
+def _created_text(outcome: Any) -> str:
     from ..domain import format_money
 
-    if result.invoice is not None:
-        typer.echo(
-            f"Invoice #{result.invoice.number} for order #{number}: "
-            f"total {format_money(result.invoice.total)}"
-        )
-    typer.echo(
-        f"Backorder #{result.backorder} created with the undelivered items of order #{number}; "
-        f"order #{number} is canceled and archived."
+    n = outcome.order
+    text = (
+        f"Backorder #{outcome.backorder} created with the undelivered items of order #{n}; "
+        f"order #{n} is canceled and archived."
     )
+    if outcome.invoice is not None:
+        total = format_money(outcome.invoice_total)
+        text = f"Invoice #{outcome.invoice} for order #{n}: total {total}\n{text}"
+    return text
+
+
+def _print_dry_run(previews: list[Any], *, format_: WriteFormat, bulk: bool) -> None:
+    from .. import services
+    from . import render
+
+    if format_ == WriteFormat.json:
+        plans = []
+        for p in previews:
+            if isinstance(p, services.BackorderPreview):
+                plans.append(
+                    {
+                        "order": p.number,
+                        "ok": True,
+                        "backorder": p.next_number,
+                        "error": None,
+                        "lines": [
+                            {"sku": m.sku, "quantity": m.quantity, "unit_price": m.unit_price}
+                            for m in p.moves
+                        ],
+                        "invoice_first": [
+                            {"sku": sku, "quantity": q, "amount": a} for sku, q, a in p.to_invoice
+                        ],
+                    }
+                )
+            else:
+                plans.append({"order": p.order, "ok": False, "backorder": None, "error": p.error})
+        render.print_json(plans if bulk else plans[0])
+        return
+    for p in previews:
+        if isinstance(p, services.BackorderPreview):
+            render.backorder_plan(p, to_stderr=False)
+        else:
+            say(f"Error: {p.error}")
 
 
 def register(app: typer.Typer) -> None:

@@ -322,18 +322,16 @@ def test_products_and_settings_commands(sample: Run) -> None:
         == "CAB-3: stock on hand is now 12.75 m\n"
     )
     listing = sample("products", "list").stdout
-    assert "CAB-3" in listing and "12.75" in listing
+    assert "CAB-3\tCable 3G\tm\t2.1\t12.75\n" in listing
     assert json.loads(sample("settings", "show", "--format", "json").stdout) == {
         "inventory-value-on-invoicing": "off"
     }
     assert sample("settings", "set", "inventory-value-on-invoicing", "on").stdout == (
         "inventory-value-on-invoicing = on\n"
     )
-    assert sample("settings").stdout.splitlines()[-1].split() == [
-        "inventory-value-on-invoicing",
-        "│",
-        "on",
-    ]
+    assert sample("settings").stdout == "setting\tvalue\ninventory-value-on-invoicing\ton\n"
+    table = sample("settings", "show", "--format", "table").stdout
+    assert table.splitlines()[-1].split() == ["inventory-value-on-invoicing", "│", "on"]
     result = sample("create", "2401", "-y")
     assert_clean_failure(
         result, 1, "not possible while inventory value is associated with invoicing"
@@ -399,15 +397,17 @@ def test_tables_show_user_text_verbatim_not_as_markup(sample: Run) -> None:
     number = sample(
         "orders", "add", "-c", "[bold]Evil[/bold] $(rm -rf /)", "BOX-68=1"
     ).stdout.strip()
-    shown = sample("orders", "show", number).stdout
+    shown = sample("orders", "show", number, "--format", "table").stdout
     assert "[bold]Evil[/bold] $(rm -rf /)" in shown
-    assert "[bold]Evil[/bold]" in sample("orders", "list").stdout
+    assert "[bold]Evil[/bold]" in sample("orders", "list", "--format", "table").stdout
 
 
 def test_an_empty_list_says_so_on_stderr(sample: Run) -> None:
-    result = sample("orders", "list", "--search", "nobody-at-all")
+    result = sample("orders", "list", "--search", "nobody-at-all", "--format", "table")
     assert (result.exit_code, result.stdout) == (0, "")
     assert result.stderr == "No orders match.\n"
+    piped = sample("orders", "list", "--search", "nobody-at-all")
+    assert piped.stdout == "number\tstatus\tarchived\tcustomer\ttotal\tbackorder_of\n"
 
 
 def test_the_orders_script_is_backorder_orders(sample: Run, db_path: Path) -> None:
@@ -416,7 +416,7 @@ def test_the_orders_script_is_backorder_orders(sample: Run, db_path: Path) -> No
     via = sample("orders", "list", "--archived")
     assert direct.exit_code == via.exit_code == 0
     assert direct.stdout == via.stdout
-    assert "#2390" in direct.stdout
+    assert "2390\tcanceled\ttrue\t" in direct.stdout
 
 
 @pytest.mark.parametrize("target", [app, orders_script], ids=["backorder", "orders"])
