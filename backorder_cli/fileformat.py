@@ -236,10 +236,13 @@ def parse_document(
     known_products: dict[str, ProductRow],
     existing: Existing,
     places: Places | None = None,
+    earlier: list[str] | None = None,
 ) -> ImportPlan:
-    """Check a whole import document; raise one InvalidInput listing every problem."""
+    """Check a whole import document; raise one InvalidInput listing every problem,
+    those `earlier` found while reading the file (CSV rows) included."""
     places = places or Places()
     problems = _Problems()
+    problems.items.extend(earlier or [])
     if not isinstance(data, dict):
         raise InvalidInput(f'{source} must hold a JSON object with "products" and "orders"')
     _unknown_keys(problems, places, "$", data, {"format", "products", "orders", "settings"})
@@ -542,9 +545,10 @@ def _parse_line(
 # ---------------------------------------------------------------- CSV
 
 
-def parse_csv(text: str, *, source: str) -> tuple[dict, Places]:
+def parse_csv(text: str, *, source: str) -> tuple[dict, Places, list[str]]:
     """Read CSV rows (one per order line) into the JSON document's shape, grouped by
-    order, with the places of each row kept for problem messages."""
+    order, with the places of each row kept for problem messages, and the problems
+    found on the way (parse_document adds the rest and reports them all)."""
     problems = _Problems()
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     header = [h.strip() for h in reader.fieldnames or []]
@@ -613,5 +617,4 @@ def parse_csv(text: str, *, source: str) -> tuple[dict, Places]:
                 line[column] = values[column]
         order["lines"].append(line)
         rows_of[index_of[key]].append(row_number)
-    problems.raise_if_any(source)
-    return {"orders": orders}, Places(rows_of)
+    return {"orders": orders}, Places(rows_of), problems.items

@@ -709,9 +709,9 @@ def import_text(
     `only_if_empty` refuses when the database already holds orders (for the sample).
     """
     if kind == "csv":
-        data, places = parse_csv(text, source=source)
+        data, places, earlier = parse_csv(text, source=source)
     else:
-        data, places = load_json(text, source=source), Places()
+        data, places, earlier = load_json(text, source=source), Places(), []
     with db.write() as session:
         if only_if_empty:
             count = session.exec(select(func.count()).select_from(Order)).one()
@@ -730,6 +730,7 @@ def import_text(
             known_products=known,
             existing=lambda kind, numbers: _existing_numbers(session, kind, numbers),
             places=places,
+            earlier=earlier,
         )
         invoices = _apply_import(session, plan, source=source)
         return ImportResult(len(plan.products), len(plan.orders), invoices, plan.settings)

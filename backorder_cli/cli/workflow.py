@@ -380,7 +380,8 @@ def create(
         else:
             listed = ", ".join(f"#{p.number}" for p in goers)
             say(
-                f"This will cancel orders no. {listed} and create new ones for the undelivered items."
+                f"This will cancel orders no. {listed} "
+                "and create new ones for the undelivered items."
             )
         if not confirm("Continue?"):
             say("Aborted: nothing was changed.")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -128,3 +129,69 @@ def test_python_dash_m_runs_the_tool(sample_file: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert [o["number"] for o in json.loads(result.stdout)] == [2401]
+
+
+def test_the_pipe_from_the_issue_runs_for_real_through_a_shell(sample_file: Path) -> None:
+    """orders list --status partially-shipped --format ids | backorder create - --yes --invoice"""
+    pipeline = (
+        f"{script('orders')} --db {sample_file} list --status partially-shipped --format ids"
+        f" | {script('backorder')} --db {sample_file} create - --yes --invoice"
+    )
+    result = subprocess.run(
+        ["bash", "-o", "pipefail", "-c", pipeline], capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.splitlines()[-1] == "3 backorders created, 0 refused"
+    assert result.stdout.count("Backorder #") == 3
+    left = run("orders", "list", "--status", "partially-shipped", "--format", "ids", db=sample_file)
+    assert left.stdout == ""
+
+
+def completions(sample_file: Path, shell: str, line: str) -> list[str]:
+    """What the shell's completion function gets back for the command `line`."""
+    env = {
+        **os.environ,
+        "_BACKORDER_COMPLETE": f"complete_{shell}",
+        "BACKORDER_DB": str(sample_file),
+    }
+    if shell == "bash":
+        words = len(line.split())
+        env |= {"COMP_WORDS": line, "COMP_CWORD": str(words if line.endswith(" ") else words - 1)}
+    else:
+        env |= {"_TYPER_COMPLETE_ARGS": line}
+    result = subprocess.run(
+        [script("backorder")], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    if shell == "bash":
+        return result.stdout.split()
+    return re.findall(r'"([^"]*)"', result.stdout)  # _arguments '*: :(("2398" "2399"))'
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh"])
+def test_completing_create_offers_the_partially_shipped_orders(
+    sample_file: Path, shell: str
+) -> None:
+    offered = completions(sample_file, shell, "backorder create ")
+    assert offered == ["2398", "2399", "2401"]
+    assert completions(sample_file, shell, "backorder create 240") == ["2401"]
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh"])
+def test_install_completion_writes_the_shell_script(tmp_path: Path, shell: str) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    result = subprocess.run(
+        [script("backorder"), "--install-completion", shell],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        # Name the shell instead of detecting the one running the tests.
+        env={**os.environ, "HOME": str(home), "_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION": "1"},
+    )
+    assert result.returncode == 0, result.stderr
+    rc = home / (".bashrc" if shell == "bash" else ".zshrc")
+    assert rc.exists()
+    installed = list(home.rglob("*backorder*"))
+    assert installed, "no completion script was written"
+    assert any("_BACKORDER_COMPLETE" in p.read_text() for p in installed if p.is_file())
