@@ -182,7 +182,13 @@ def _with_progress(items: Iterable[T], total: int, label: str) -> Iterator[T]:
     from rich.console import Console
     from rich.progress import Progress
 
-    with Progress(console=Console(file=sys.stderr), transient=True) as progress:
+    # Results printed meanwhile are moved above the bar only when they go to the same
+    # terminal; when stdout is redirected they must reach the file, not the terminal.
+    with Progress(
+        console=Console(file=sys.stderr),
+        transient=True,
+        redirect_stdout=sys.stdout.isatty(),
+    ) as progress:
         task = progress.add_task(label, total=total)
         for item in items:
             yield item
@@ -264,7 +270,8 @@ def _report(
                 refused += 1
                 say(f"Error: {outcome.error}")
             elif format_ == WriteFormat.text:
-                typer.echo(success(outcome))
+                # Through sys.stdout, which a live progress bar redirects above itself.
+                sys.stdout.write(success(outcome) + "\n")
             yield outcome
 
     if format_ == WriteFormat.json:

@@ -195,3 +195,19 @@ def test_install_completion_writes_the_shell_script(tmp_path: Path, shell: str) 
     installed = list(home.rglob("*backorder*"))
     assert installed, "no completion script was written"
     assert any("_BACKORDER_COMPLETE" in p.read_text() for p in installed if p.is_file())
+
+
+def test_a_progress_bar_shows_at_a_terminal_and_results_still_reach_a_redirected_stdout(
+    sample_file: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "results.txt"
+    command = f"{script('backorder')} --db {sample_file} create --all --yes --invoice > {out}"
+    child = pexpect.spawn("bash", ["-c", command], encoding="utf-8", timeout=60)
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    terminal = child.before
+    assert "Creating backorders" in terminal  # the bar, on stderr, at a terminal
+    assert "3 backorders created, 0 refused" in terminal
+    assert "Backorder #" not in terminal
+    assert out.read_text().count("Backorder #") == 3
