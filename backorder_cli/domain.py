@@ -441,3 +441,111 @@ def plan_backorder(
         if remaining(line) > 0
     ]
     return BackorderPlan(number=n, moves=moves, to_invoice=to_invoice)
+
+
+# ---------------------------------------------------------------- invariants
+# What must hold in every database, whatever wrote it. `backorder check` reports each
+# broken one; the tests check them after every step of random work.
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One broken invariant, placed at its order and line where it has one."""
+
+    problem: str
+    order: int | None = None
+    line: int | None = None  # the line's position on its order, from 1
+    sku: str | None = None
+
+    def __str__(self) -> str:
+        where = []
+        if self.order is not None:
+            where.append(f"order #{self.order}")
+        if self.line is not None:
+            where.append(f"line {self.line}" + (f" ({self.sku})" if self.sku else ""))
+        return f"{', '.join(where)}: {self.problem}" if where else self.problem
+
+
+def line_violations(line: LineLike) -> list[str]:
+    """quantity = shipped + canceled + remaining, invoiced <= shipped, nothing negative."""
+    q = format_quantity
+    problems = [
+        f"{name} is negative ({q(value)})"
+        for name, value in (
+            ("quantity", line.quantity),
+            ("shipped", line.shipped),
+            ("invoiced", line.invoiced),
+            ("canceled", line.canceled),
+        )
+        if value < 0
+    ]
+    if line.quantity == 0:
+        problems.append("quantity is zero")
+    if line.shipped + line.canceled > line.quantity:
+        problems.append(
+            f"shipped {q(line.shipped)} + canceled {q(line.canceled)} is more than the "
+            f"quantity {q(line.quantity)}"
+        )
+    if line.invoiced > line.shipped:
+        problems.append(f"invoiced {q(line.invoiced)} is more than shipped {q(line.shipped)}")
+    return problems
+
+
+def order_violations(
+    number: int, status: str, total: Decimal, lines: list[LineLike]
+) -> list[Violation]:
+    """Every line's invariants, and the order's status and total agreeing with its lines."""
+    found = [
+        Violation(problem, number, position, line.sku)
+        for position, line in enumerate(lines, start=1)
+        for problem in line_violations(line)
+    ]
+    if not lines:
+        found.append(Violation("has no lines", number))
+    try:
+        stored = Status(status)
+    except ValueError:
+        return [*found, Violation(f"unknown status {status!r}", number)]
+    if found:
+        return found  # status and total are meaningless on broken lines
+    if stored == Status.CANCELED and any(remaining(line) > 0 for line in lines):
+        found.append(Violation("is canceled but still has quantities remaining", number))
+    elif stored == Status.DRAFT and any(line.shipped > 0 for line in lines):
+        found.append(Violation("is a draft but has shipped quantities", number))
+    else:
+        expected = order_status(stored, lines)
+        if expected != stored:
+            found.append(
+                Violation(
+                    f"status is {stored.value} but its lines make it {expected.value}", number
+                )
+            )
+    expected_total = order_total(lines)
+    if total != expected_total:
+        found.append(
+            Violation(
+                f"total is {format_money(total)} but its lines make it "
+                f"{format_money(expected_total)}",
+                number,
+            )
+        )
+    return found
+
+
+def backorder_violations(
+    origin: int, canceled: dict[str, Decimal], backordered: dict[str, Decimal]
+) -> list[Violation]:
+    """A backorder holds exactly what was canceled on its origin, SKU by SKU."""
+    found = []
+    for sku in sorted(set(canceled) | set(backordered)):
+        was, now = canceled.get(sku, ZERO), backordered.get(sku, ZERO)
+        if was != now:
+            found.append(
+                Violation(
+                    f"{format_quantity(was)} of {sku} were canceled but its backorders hold "
+                    f"{format_quantity(now)}",
+                    origin,
+                    sku=sku,
+                )
+            )
+    return found

@@ -990,3 +990,159 @@ def _export_batch(session: Session, orders: list[Order]) -> Iterator[dict[str, A
             "invoices": invoices.get(order.id, []),
         }
     session.expunge_all()  # keep memory flat over a long export
+
+
+# ---------------------------------------------------------------- check
+
+
+def _scaled(value: Any, places: int) -> Decimal:
+    """A stored scaled integer read raw, so a hand-edited value is reported, not fatal."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"{value!r} is not a whole number of {10**-places} units")
+    return Decimal(value).scaleb(-places)
+
+
+@dataclass
+class _RawLine:
+    sku: str
+    name: str
+    unit: str
+    quantity: Decimal
+    shipped: Decimal
+    invoiced: Decimal
+    canceled: Decimal
+    unit_price: Decimal
+
+
+def check_database(db: Database) -> Iterator[domain.Violation]:
+    """Every broken invariant in the database, read-only, streamed.
+
+    Reads the tables with plain SQL and converts values itself, so a database edited by
+    hand (a float in a quantity, a line without its order) is reported, not a crash.
+    """
+    from sqlalchemy import text
+
+    q, p, m = domain.QUANTITY_PLACES, domain.PRICE_PLACES, domain.MONEY_PLACES
+    V = domain.Violation
+    with db.read() as session:
+        conn = session.connection()
+        rows = conn.execute
+        for table, label in (("orders", "order"), ("invoices", "invoice")):
+            for number, count in rows(
+                text(f"SELECT number, COUNT(*) FROM {table} GROUP BY number HAVING COUNT(*) > 1")
+            ):
+                yield V(f"{label} number #{number} is used {count} times")
+        for name, value in rows(text("SELECT name, value FROM counter")):
+            table = "orders" if name == "order" else "invoices"
+            highest = rows(text(f"SELECT MAX(number) FROM {table}")).scalar() or 0
+            if value < highest:
+                yield V(f"the {name} series stands at {value}, below #{highest} already used")
+        for sku, stock in rows(text("SELECT sku, stock FROM product ORDER BY sku")):
+            try:
+                if _scaled(stock, q) < 0:
+                    yield V(f"stock of {sku} is negative ({format_quantity(_scaled(stock, q))})")
+            except ValueError as exc:
+                yield V(f"stock of {sku}: {exc}")
+        for number, origin in rows(
+            text(
+                "SELECT o.number, o.backorder_of FROM orders o WHERE o.backorder_of IS NOT NULL "
+                "AND NOT EXISTS (SELECT 1 FROM orders p WHERE p.number = o.backorder_of)"
+            )
+        ):
+            yield V(f"is a backorder of order #{origin}, which does not exist", number)
+        for line_id, order_id in rows(
+            text(
+                "SELECT l.id, l.order_id FROM order_lines l "
+                "WHERE NOT EXISTS (SELECT 1 FROM orders o WHERE o.id = l.order_id)"
+            )
+        ):
+            yield V(f"order line {line_id} belongs to no order (order id {order_id})")
+
+        origins = {
+            n
+            for (n,) in rows(
+                text("SELECT DISTINCT backorder_of FROM orders WHERE backorder_of IS NOT NULL")
+            )
+        }
+        canceled_on: dict[int, dict[str, Decimal]] = {}
+        backordered: dict[int, dict[str, Decimal]] = {}
+
+        orders = rows(
+            text("SELECT id, number, status, total, backorder_of FROM orders ORDER BY id")
+        ).yield_per(_BATCH)
+        lines = iter(
+            rows(
+                text(
+                    "SELECT l.order_id, l.sku, l.name, l.unit, l.quantity, l.shipped, "
+                    "l.invoiced, l.canceled, l.unit_price, "
+                    "(SELECT COALESCE(SUM(il.quantity), 0) FROM invoice_lines il "
+                    "WHERE il.line_id = l.id) "
+                    "FROM order_lines l ORDER BY l.order_id, l.position"
+                )
+            ).yield_per(_BATCH)
+        )
+        pending = next(lines, None)
+        for order_id, number, status, total, origin in orders:
+            group: list[tuple] = []
+            while pending is not None and pending[0] < order_id:
+                pending = next(lines, None)  # orphans, reported above
+            while pending is not None and pending[0] == order_id:
+                group.append(pending)
+                pending = next(lines, None)
+            try:
+                parsed = [
+                    _RawLine(
+                        sku,
+                        name,
+                        unit,
+                        _scaled(qty, q),
+                        _scaled(sh, q),
+                        _scaled(inv, q),
+                        _scaled(can, q),
+                        _scaled(price, p),
+                    )
+                    for _, sku, name, unit, qty, sh, inv, can, price, _billed in group
+                ]
+                billed = [_scaled(row[9], q) for row in group]
+                order_total = _scaled(total, m)
+            except ValueError as exc:
+                yield V(f"a stored value cannot be read: {exc}", number)
+                continue
+            yield from domain.order_violations(number, status, order_total, parsed)
+            for position, (line, on_invoices) in enumerate(zip(parsed, billed, strict=True), 1):
+                if on_invoices != line.invoiced:
+                    yield V(
+                        f"invoiced {format_quantity(line.invoiced)} but its invoices bill "
+                        f"{format_quantity(on_invoices)}",
+                        number,
+                        position,
+                        line.sku,
+                    )
+            if number in origins:
+                canceled_on[number] = {ln.sku: ln.canceled for ln in parsed if ln.canceled}
+            if origin is not None:
+                held = backordered.setdefault(origin, {})
+                for ln in parsed:
+                    held[ln.sku] = held.get(ln.sku, domain.ZERO) + ln.quantity
+        for origin in sorted(set(backordered) & set(canceled_on)):
+            yield from domain.backorder_violations(origin, canceled_on[origin], backordered[origin])
+
+        for number, order_number, total, billed in rows(
+            text(
+                "SELECT i.number, o.number, i.total, "
+                "(SELECT COALESCE(SUM(il.amount), 0) FROM invoice_lines il "
+                "WHERE il.invoice_id = i.id) "
+                "FROM invoices i JOIN orders o ON o.id = i.order_id ORDER BY i.number"
+            )
+        ).yield_per(_BATCH):
+            if total != billed:
+                yield V(
+                    f"invoice #{number} totals {format_money(_scaled(total, m))} but its lines "
+                    f"add up to {format_money(_scaled(billed, m))}",
+                    order_number,
+                )
+
+
+def count_orders(db: Database) -> int:
+    with db.read() as session:
+        return session.exec(select(func.count()).select_from(Order)).one()

@@ -6,6 +6,7 @@ SQLAlchemy. Services and the database are imported inside the commands.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from enum import StrEnum
@@ -24,6 +25,7 @@ EXIT_OK = 0
 EXIT_ERROR = 1  # refused, not found, aborted at the prompt, database problem
 EXIT_USAGE = 2  # Click's own usage errors
 EXIT_INTERRUPTED = 130
+EXIT_BROKEN_PIPE = 141  # as if killed by SIGPIPE, the shell convention
 
 MAX_ORDER_NUMBER = 2**63 - 1
 
@@ -64,6 +66,11 @@ class BackorderGroup(TyperGroup):
             raise typer.Exit(EXIT_ERROR) from None
         except (typer.TyperException, typer.Exit, typer.Abort):
             raise  # usage errors (exit 2), deliberate exits
+        except BrokenPipeError:
+            # The reader went away (`orders list | head`): stop quietly, as `yes | head` does.
+            with contextlib.suppress(OSError, ValueError):
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            raise typer.Exit(EXIT_BROKEN_PIPE) from None
         except KeyboardInterrupt:
             say("Interrupted: the change in progress was rolled back.")
             raise typer.Exit(EXIT_INTERRUPTED) from None

@@ -460,9 +460,47 @@ def _print_dry_run(previews: list[Any], *, format_: WriteFormat, bulk: bool) -> 
             say(f"Error: {p.error}")
 
 
+def check(ctx: typer.Context, format_: WriteFormatOption = WriteFormat.text) -> None:
+    """Verify every invariant of the database; list each violation with its order and line.
+
+    Read-only; exit 0 when clean, 1 when anything is wrong. Checks that every line's
+    quantity = shipped + canceled + remaining with nothing negative and invoiced <=
+    shipped; statuses and totals agree with the lines; canceled orders have nothing
+    remaining; each backorder holds exactly what its origin canceled; invoices add up;
+    order and invoice numbers are unique; stock is never negative.
+
+    Example: backorder check
+    """
+    from .. import services
+    from . import render
+
+    db = database(ctx)
+    violations = services.check_database(db)
+    found = 0
+    if format_ == WriteFormat.json:
+
+        def counted():  # type: ignore[no-untyped-def]
+            nonlocal found
+            for v in violations:
+                found += 1
+                yield v
+
+        render.print_json_stream(counted())
+    else:
+        for violation in violations:
+            found += 1
+            sys.stdout.write(f"{violation}\n")
+    orders = services.count_orders(db)
+    if found:
+        say(f"{found} problem{'s' if found != 1 else ''} found in a database of {orders} orders.")
+        raise typer.Exit(EXIT_ERROR)
+    say(f"No problems found: {orders} orders checked.")
+
+
 def register(app: typer.Typer) -> None:
     app.command()(init)
     app.command("import")(import_)
     app.command()(ship)
     app.command()(invoice)
     app.command()(create)
+    app.command()(check)
