@@ -18,16 +18,15 @@ from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, DatabaseError
-from sqlmodel import Session, SQLModel, select
+from sqlalchemy.exc import ArgumentError, DatabaseError, IntegrityError
+from sqlmodel import Session, select
 
 from .errors import DatabaseProblem
-from .models import SCHEMA_VERSION, Counter, Meta
+from .models import SCHEMA_VERSION, Meta
 
 ENV_VAR = "BACKORDER_DB"
 BUSY_TIMEOUT_MS = int(os.environ.get("BACKORDER_BUSY_TIMEOUT_MS", "15000"))
-# The first numbers handed out on an empty database.
-FIRST_NUMBERS = {"order": 1001, "invoice": 1}
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
 def default_path() -> Path:
@@ -76,13 +75,13 @@ def locate(db: str | None) -> Location:
     return Location(value, None)
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _configure_sqlite(engine: Engine, *, foreign_keys: bool = True) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
         dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
         cursor = dbapi_connection.cursor()
         cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute(f"PRAGMA foreign_keys = {'ON' if foreign_keys else 'OFF'}")
         cursor.execute("PRAGMA synchronous = FULL")
         cursor.close()
 
@@ -92,7 +91,7 @@ def _configure_sqlite(engine: Engine) -> None:
         conn.exec_driver_sql(f"BEGIN {mode}")
 
 
-def _make_engine(location: Location) -> Engine:
+def _make_engine(location: Location, *, foreign_keys: bool = True) -> Engine:
     try:
         engine = create_engine(location.url)
     except ModuleNotFoundError as exc:
@@ -102,7 +101,7 @@ def _make_engine(location: Location) -> Engine:
     except ArgumentError as exc:
         raise DatabaseProblem(f"cannot use database {location.display}: {exc}") from None
     if engine.dialect.name == "sqlite":
-        _configure_sqlite(engine)
+        _configure_sqlite(engine, foreign_keys=foreign_keys)
     return engine
 
 
@@ -203,7 +202,8 @@ def schema_version(session: Session) -> int | None:
     return int(row.value) if row else None
 
 
-def _check_schema(db: Database) -> None:
+def _read_version(db: Database) -> int:
+    """The schema version the database records; refuse a foreign, unversioned or newer one."""
     where = db.location.display
     try:
         with db.engine.connect() as conn:
@@ -218,7 +218,7 @@ def _check_schema(db: Database) -> None:
             ).scalar_one_or_none()
     except DatabaseError as exc:
         raise explain(exc, db.location) from None
-    if version is None:
+    if version is None or not str(version).isdigit():
         raise DatabaseProblem(
             f"{where} has no schema version - it was not made by `backorder init`"
         )
@@ -227,15 +227,89 @@ def _check_schema(db: Database) -> None:
             f"database {where} has schema version {version}, newer than this backorder "
             f"understands ({SCHEMA_VERSION}) - upgrade backorder to use it"
         )
+    return int(version)
 
 
-def open_database(db: str | None) -> Database:
-    """Open an existing backorder database; refuse a missing, foreign or too-new one."""
+def read_version(db: str | None) -> tuple[Location, int]:
+    """Where the database is and the schema version it records, changing nothing;
+    refuses a missing, foreign or newer one."""
     location = locate(db)
     _check_file(location, create=False)
     database = Database(location, _make_engine(location))
     try:
-        _check_schema(database)
+        return location, _read_version(database)
+    finally:
+        database.dispose()
+
+
+def _check_schema(db: Database, *, upgrade: bool) -> int:
+    """Refuse a newer schema; bring an older one up to date (or refuse, if not `upgrade`).
+    Returns the version the database had."""
+    version = _read_version(db)
+    where = db.location.display
+    if version < SCHEMA_VERSION:
+        if not upgrade:
+            raise DatabaseProblem(
+                f"database {where} has schema version {version}, older than this backorder "
+                f"({SCHEMA_VERSION}) - upgrade it first with `backorder migrate`"
+            )
+        migrate(db.location, from_version=version)
+    return version
+
+
+def migrate(location: Location, *, from_version: int | None) -> None:
+    """Bring the schema to this version's head with Alembic, in one transaction.
+
+    Foreign keys are off on this connection (it can only be switched outside a
+    transaction): SQLite changes a table by copying it, which must not cascade. Before
+    the commit, `PRAGMA foreign_key_check` proves no reference was broken. A database
+    made before Alembic tracked it is stamped with its recorded version first.
+    """
+    from alembic import command
+    from alembic.config import Config
+
+    engine = _make_engine(location, foreign_keys=False)
+    try:
+        with engine.connect() as conn:
+            conn = conn.execution_options(sqlite_begin="IMMEDIATE")
+            with conn.begin():
+                config = Config()
+                config.set_main_option("script_location", str(MIGRATIONS))
+                config.attributes["connection"] = conn
+                if from_version is not None and "alembic_version" not in set(
+                    inspect(conn).get_table_names()
+                ):
+                    command.stamp(config, f"{from_version:04d}")
+                command.upgrade(config, "head")
+                if engine.dialect.name == "sqlite":
+                    broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise DatabaseProblem(
+                            f"cannot upgrade {location.display}: {len(broken)} rows refer to "
+                            "rows that do not exist - nothing was changed"
+                        )
+    except IntegrityError as exc:
+        raise DatabaseProblem(
+            f"cannot upgrade {location.display}: its data breaks a rule of the new schema "
+            f"({str(exc.orig).splitlines()[0]}) - nothing was changed; "
+            "find the rows with `backorder check`"
+        ) from None
+    except DatabaseError as exc:
+        raise explain(exc, location) from None
+    finally:
+        engine.dispose()
+
+
+def open_database(db: str | None, *, upgrade: bool = True) -> Database:
+    """Open an existing backorder database; refuse a missing, foreign or too-new one.
+
+    An older schema is upgraded on open (in one transaction), unless `upgrade` is off.
+    """
+    location = locate(db)
+    _check_file(location, create=False)
+    database = Database(location, _make_engine(location))
+    try:
+        _check_schema(database, upgrade=upgrade)
     except BaseException:
         database.dispose()
         raise
@@ -268,7 +342,7 @@ def _create_schema(db: Database) -> bool:
                 f"{where} holds tables of another program - pick a new file with --db"
             )
         if "meta" in tables:
-            _check_schema(db)
+            _check_schema(db, upgrade=True)
             return False
         if db.dialect == "sqlite":
             # Persistent; readers then never wait for a writer. Outside any transaction,
@@ -278,11 +352,8 @@ def _create_schema(db: Database) -> bool:
                 raw.driver_connection.execute("PRAGMA journal_mode = WAL")
             finally:
                 raw.close()
-        with db.write() as session:
-            SQLModel.metadata.create_all(session.connection())
-            session.add(Meta(key="schema_version", value=str(SCHEMA_VERSION)))
-            for name, first in FIRST_NUMBERS.items():
-                session.add(Counter(name=name, value=first - 1))
     except DatabaseError as exc:
         raise explain(exc, db.location) from None
+    # The same migrations that upgrade old databases build new ones.
+    migrate(db.location, from_version=None)
     return True

@@ -10,13 +10,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, DateTime, Index, UniqueConstraint
+from sqlalchemy import BigInteger, CheckConstraint, DateTime, Index, UniqueConstraint
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
 from .domain import MONEY_PLACES, PRICE_PLACES, QUANTITY_PLACES
 
-SCHEMA_VERSION = 1
+# Bumped with every migration in migrations/versions; meta.schema_version holds it.
+SCHEMA_VERSION = 2
 
 
 class ScaledDecimal(TypeDecorator[Decimal]):
@@ -91,6 +92,11 @@ class Setting(SQLModel, table=True):
 
 
 class Product(SQLModel, table=True):
+    __table_args__ = (
+        CheckConstraint("stock >= 0", name="ck_product_stock_not_negative"),
+        CheckConstraint("price >= 0", name="ck_product_price_not_negative"),
+    )
+
     id: int | None = Field(default=None, primary_key=True)
     sku: str = Field(unique=True, index=True)
     name: str
@@ -124,6 +130,19 @@ class Order(SQLModel, table=True):
 
 class OrderLine(SQLModel, table=True):
     __tablename__ = "order_lines"
+    # The database refuses impossible lines too (migration 0002), whatever writes them.
+    __table_args__ = (
+        CheckConstraint("quantity > 0", name="ck_order_lines_quantity_positive"),
+        CheckConstraint(
+            "shipped >= 0 AND invoiced >= 0 AND canceled >= 0",
+            name="ck_order_lines_amounts_not_negative",
+        ),
+        CheckConstraint("invoiced <= shipped", name="ck_order_lines_invoiced_within_shipped"),
+        CheckConstraint(
+            "shipped + canceled <= quantity", name="ck_order_lines_delivered_within_quantity"
+        ),
+        CheckConstraint("unit_price >= 0", name="ck_order_lines_unit_price_not_negative"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     order_id: int = Field(foreign_key="orders.id", index=True)
@@ -150,7 +169,10 @@ class Invoice(SQLModel, table=True):
 
 class InvoiceLine(SQLModel, table=True):
     __tablename__ = "invoice_lines"
-    __table_args__ = (UniqueConstraint("invoice_id", "line_id"),)
+    __table_args__ = (
+        UniqueConstraint("invoice_id", "line_id"),
+        CheckConstraint("quantity > 0", name="ck_invoice_lines_quantity_positive"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     invoice_id: int = Field(foreign_key="invoices.id", index=True)

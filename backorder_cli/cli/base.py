@@ -91,11 +91,11 @@ class State:
         self.db = db
         self._database: Database | None = None
 
-    def database(self) -> Database:
+    def database(self, *, upgrade: bool = True) -> Database:
         if self._database is None:
             from ..db import open_database
 
-            self._database = open_database(self.db)
+            self._database = open_database(self.db, upgrade=upgrade)
         return self._database
 
     def close(self) -> None:
@@ -110,8 +110,9 @@ def state(ctx: typer.Context) -> State:
     return obj
 
 
-def database(ctx: typer.Context) -> Database:
-    return state(ctx).database()
+def database(ctx: typer.Context, *, upgrade: bool = True) -> Database:
+    """The database of this invocation; an older schema is upgraded unless `upgrade` is off."""
+    return state(ctx).database(upgrade=upgrade)
 
 
 def version_callback(value: bool) -> None:

@@ -474,7 +474,7 @@ def check(ctx: typer.Context, format_: WriteFormatOption = WriteFormat.text) -> 
     from .. import services
     from . import render
 
-    db = database(ctx)
+    db = database(ctx, upgrade=False)  # read-only: never upgrades the schema
     violations = services.check_database(db)
     found = 0
     if format_ == WriteFormat.json:
@@ -497,6 +497,26 @@ def check(ctx: typer.Context, format_: WriteFormatOption = WriteFormat.text) -> 
     say(f"No problems found: {orders} orders checked.")
 
 
+def migrate(ctx: typer.Context) -> None:
+    """Upgrade the database's schema to this version of backorder, in one transaction.
+
+    Every command does this on its own when it opens an older database; migrate does
+    it deliberately (before a batch job, or to see that it works). A newer schema is
+    refused and left alone.
+
+    Example: backorder --db shop.db migrate
+    """
+    from ..db import migrate, read_version
+    from ..models import SCHEMA_VERSION
+
+    location, before = read_version(state(ctx).db)
+    if before == SCHEMA_VERSION:
+        say(f"Database {location.display} is up to date (schema version {SCHEMA_VERSION}).")
+        return
+    migrate(location, from_version=before)
+    say(f"Upgraded database {location.display} from schema version {before} to {SCHEMA_VERSION}.")
+
+
 def register(app: typer.Typer) -> None:
     app.command()(init)
     app.command("import")(import_)
@@ -504,3 +524,4 @@ def register(app: typer.Typer) -> None:
     app.command()(invoice)
     app.command()(create)
     app.command()(check)
+    app.command()(migrate)

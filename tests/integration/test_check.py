@@ -1,0 +1,150 @@
+"""`backorder check`: clean on a sound database; every broken invariant reported with its
+order and line, on databases edited by hand; never a write."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from typer.testing import Result
+
+from backorder_cli import services
+from backorder_cli.db import Database
+from tests.conftest import snapshot
+
+Run = Callable[..., Result]
+
+
+def tamper(path: Path, *statements: str) -> None:
+    """Edit the file as another tool would, past the schema's CHECK constraints."""
+    with sqlite3.connect(path) as conn:
+        conn.execute("PRAGMA ignore_check_constraints = ON")
+        for statement in statements:
+            conn.execute(statement)
+
+
+LINE_2401_CABLE = (
+    "(SELECT l.id FROM order_lines l JOIN orders o ON o.id = l.order_id "
+    "WHERE o.number = 2401 AND l.sku = 'CABLE-15')"
+)
+
+
+def test_a_sound_database_is_clean(sample_db: Database) -> None:
+    assert list(services.check_database(sample_db)) == []
+    services.create_backorder(sample_db, 2398, invoice_first=True)
+    services.ship(sample_db, 2402, None)
+    services.invoice_order(sample_db, 2393)
+    assert list(services.check_database(sample_db)) == []
+
+
+@pytest.mark.parametrize(
+    ("statements", "expected"),
+    [
+        (
+            [f"UPDATE order_lines SET shipped = 151000 WHERE id = {LINE_2401_CABLE}"],
+            "order #2401, line 3 (CABLE-15): shipped 151 + canceled 0 is more than the "
+            "quantity 150",
+        ),
+        (
+            [
+                "UPDATE order_lines SET invoiced = 30000 WHERE id = (SELECT l.id FROM order_lines l "
+                "JOIN orders o ON o.id = l.order_id WHERE o.number = 2398 AND l.sku = 'LED-9W')"
+            ],
+            "order #2398, line 1 (LED-9W): invoiced 30 is more than shipped 25",
+        ),
+        (
+            [f"UPDATE order_lines SET canceled = -1000 WHERE id = {LINE_2401_CABLE}"],
+            "order #2401, line 3 (CABLE-15): canceled is negative (-1)",
+        ),
+        (
+            ["UPDATE orders SET status = 'shipped' WHERE number = 2396"],
+            "order #2396: status is shipped but its lines make it booked",
+        ),
+        (
+            ["UPDATE orders SET status = 'canceled' WHERE number = 2396"],
+            "order #2396: is canceled but still has quantities remaining",
+        ),
+        (
+            ["UPDATE orders SET total = 1 WHERE number = 2396"],
+            "order #2396: total is 0.01 but its lines make it 114.50",
+        ),
+        (
+            [
+                "UPDATE order_lines SET quantity = 39000 WHERE order_id = "
+                "(SELECT id FROM orders WHERE number = 2391)",
+                "UPDATE order_lines SET invoiced = 39000, shipped = 39000 WHERE order_id = "
+                "(SELECT id FROM orders WHERE number = 2391)",
+                "UPDATE orders SET total = 7605 WHERE number = 2391",
+            ],
+            "order #2390: 40 of CABLE-25 were canceled but its backorders hold 39",
+        ),
+        (
+            ["UPDATE product SET stock = -2000 WHERE sku = 'BOX-68'"],
+            "stock of BOX-68 is negative (-2)",
+        ),
+        (
+            ["UPDATE invoices SET total = total + 1 WHERE number = 1"],
+            "order #2390: invoice #1 totals 159.51 but its lines add up to 159.50",
+        ),
+        (
+            [
+                "DELETE FROM invoice_lines WHERE invoice_id = (SELECT id FROM invoices "
+                "WHERE number = 1) AND quantity = 50000"
+            ],
+            "order #2390, line 2 (BOX-68): invoiced 50 but its invoices bill 0",
+        ),
+        (
+            ["UPDATE orders SET backorder_of = 77 WHERE number = 2391"],
+            "order #2391: is a backorder of order #77, which does not exist",
+        ),
+        (
+            [
+                "UPDATE order_lines SET quantity = 'lots' WHERE order_id = "
+                "(SELECT id FROM orders WHERE number = 2396)"
+            ],
+            "order #2396: a stored value cannot be read: 'lots' is not a whole number",
+        ),
+        (
+            ["UPDATE counter SET value = 5 WHERE name = 'order'"],
+            "the order series stands at 5, below #2401 already used",
+        ),
+    ],
+)
+def test_each_broken_invariant_is_reported_where_it_is(
+    sample_db: Database, db_path: Path, statements: list[str], expected: str
+) -> None:
+    tamper(db_path, *statements)
+    before = snapshot(db_path)
+    found = [str(v) for v in services.check_database(sample_db)]
+    assert any(f.startswith(expected) for f in found), found
+    assert snapshot(db_path) == before  # read-only
+
+
+def test_the_check_command_lists_violations_and_exits_1(cli: Run, db_path: Path) -> None:
+    assert cli("init", "--sample").exit_code == 0
+    clean = cli("check")
+    assert (clean.exit_code, clean.stdout) == (0, "")
+    assert clean.stderr == "No problems found: 12 orders checked.\n"
+
+    tamper(
+        db_path,
+        "UPDATE orders SET status = 'invoiced' WHERE number = 2393",
+        "UPDATE product SET stock = -1000 WHERE sku = 'TAPE-19'",
+    )
+    result = cli("check")
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        "stock of TAPE-19 is negative (-1)",
+        "order #2393: status is invoiced but its lines make it shipped",
+    ]
+    assert result.stderr == "2 problems found in a database of 12 orders.\n"
+    as_json = json.loads(cli("check", "--format", "json").stdout)
+    assert as_json[1] == {
+        "problem": "status is invoiced but its lines make it shipped",
+        "order": 2393,
+        "line": None,
+        "sku": None,
+    }

@@ -1,0 +1,111 @@
+"""Schema versions: new databases are built by the migrations, old ones upgrade in one
+transaction, newer ones are refused and left alone."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from backorder_cli import services
+from backorder_cli.db import Database, init_database, open_database, read_version
+from backorder_cli.errors import DatabaseProblem
+from backorder_cli.models import SCHEMA_VERSION, SQLModel
+from tests.conftest import snapshot
+
+FIRST_RELEASE = Path(__file__).resolve().parent.parent / "data" / "schema-v1.db"
+
+
+@pytest.fixture
+def old_db(tmp_path: Path) -> Path:
+    """A copy of a database made by the first release (0.1.0): the sample company after
+    `create 2401`, schema version 1, no Alembic table."""
+    path = tmp_path / "old.db"
+    shutil.copy(FIRST_RELEASE, path)
+    return path
+
+
+def data_tables(path: Path) -> dict[str, list[tuple]]:
+    return {k: v for k, v in snapshot(path).items() if k not in ("meta", "alembic_version")}
+
+
+def test_the_migrations_build_exactly_the_models_schema(db: Database) -> None:
+    with db.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)
+    assert diff == []
+
+
+def test_a_new_database_records_its_version(db: Database, db_path: Path) -> None:
+    assert read_version(str(db_path))[1] == SCHEMA_VERSION
+    assert snapshot(db_path)["alembic_version"] == [(f"{SCHEMA_VERSION:04d}",)]
+
+
+def test_the_first_release_is_upgraded_on_open_with_its_data_intact(old_db: Path) -> None:
+    before = data_tables(old_db)
+    assert read_version(str(old_db))[1] == 1
+    database = open_database(str(old_db))
+    try:
+        assert read_version(str(old_db))[1] == SCHEMA_VERSION
+        assert data_tables(old_db) == before
+        assert list(services.check_database(database)) == []
+        # and the tool works on it as on a new one
+        assert services.create_backorder(database, 2399).backorder == 2403
+    finally:
+        database.dispose()
+
+
+def test_the_upgraded_schema_refuses_impossible_lines(old_db: Path) -> None:
+    open_database(str(old_db)).dispose()
+    with sqlite3.connect(old_db) as conn, pytest.raises(sqlite3.IntegrityError, match="CHECK"):
+        conn.execute("UPDATE order_lines SET invoiced = shipped + 1000 WHERE id = 1")
+
+
+def test_the_upgrade_keeps_every_index(old_db: Path) -> None:
+    def indexes(path: Path) -> set[str]:
+        with sqlite3.connect(path) as conn:
+            return {
+                name
+                for (name,) in conn.execute(
+                    "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+                )
+            }
+
+    before = indexes(old_db)
+    open_database(str(old_db)).dispose()
+    assert indexes(old_db) >= before
+
+
+def test_an_upgrade_that_fails_changes_nothing(old_db: Path) -> None:
+    with sqlite3.connect(old_db) as conn:  # data the new schema forbids
+        conn.execute("UPDATE order_lines SET invoiced = shipped + 1000 WHERE id = 1")
+    before = snapshot(old_db)
+    with pytest.raises(DatabaseProblem, match="cannot upgrade .* breaks a rule of the new schema"):
+        open_database(str(old_db))
+    assert snapshot(old_db) == before
+    assert read_version(str(old_db))[1] == 1
+
+
+def test_check_reads_an_old_schema_only_after_an_explicit_upgrade(old_db: Path) -> None:
+    before = old_db.read_bytes()
+    with pytest.raises(DatabaseProblem, match="older than this backorder .* `backorder migrate`"):
+        open_database(str(old_db), upgrade=False)
+    assert old_db.read_bytes() == before
+
+
+def test_a_newer_schema_is_refused_by_every_path(db: Database, db_path: Path) -> None:
+    db.dispose()
+    with sqlite3.connect(db_path) as conn:
+        conn.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
+    before = snapshot(db_path)
+    for attempt in (
+        lambda: open_database(str(db_path)),
+        lambda: read_version(str(db_path)),
+        lambda: init_database(str(db_path)),
+    ):
+        with pytest.raises(DatabaseProblem, match="schema version 99, newer than this backorder"):
+            attempt()
+    assert snapshot(db_path) == before
