@@ -50,8 +50,9 @@ def test_a_sound_database_is_clean(sample_db: Database) -> None:
         ),
         (
             [
-                "UPDATE order_lines SET invoiced = 30000 WHERE id = (SELECT l.id FROM order_lines l "
-                "JOIN orders o ON o.id = l.order_id WHERE o.number = 2398 AND l.sku = 'LED-9W')"
+                "UPDATE order_lines SET invoiced = 30000 WHERE id = (SELECT l.id "
+                "FROM order_lines l JOIN orders o ON o.id = l.order_id "
+                "WHERE o.number = 2398 AND l.sku = 'LED-9W')"
             ],
             "order #2398, line 1 (LED-9W): invoiced 30 is more than shipped 25",
         ),

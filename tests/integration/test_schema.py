@@ -83,7 +83,7 @@ def test_an_upgrade_that_fails_changes_nothing(old_db: Path) -> None:
     with sqlite3.connect(old_db) as conn:  # data the new schema forbids
         conn.execute("UPDATE order_lines SET invoiced = shipped + 1000 WHERE id = 1")
     before = snapshot(old_db)
-    with pytest.raises(DatabaseProblem, match="cannot upgrade .* breaks a rule of the new schema"):
+    with pytest.raises(DatabaseProblem, match=r"cannot upgrade .* breaks a rule of the new schema"):
         open_database(str(old_db))
     assert snapshot(old_db) == before
     assert read_version(str(old_db))[1] == 1
@@ -91,7 +91,7 @@ def test_an_upgrade_that_fails_changes_nothing(old_db: Path) -> None:
 
 def test_check_reads_an_old_schema_only_after_an_explicit_upgrade(old_db: Path) -> None:
     before = old_db.read_bytes()
-    with pytest.raises(DatabaseProblem, match="older than this backorder .* `backorder migrate`"):
+    with pytest.raises(DatabaseProblem, match=r"older than this backorder .* `backorder migrate`"):
         open_database(str(old_db), upgrade=False)
     assert old_db.read_bytes() == before
 
