@@ -1,0 +1,68 @@
+"""A worker process of random operations on a shared database.
+
+Usage: python -m tests.helpers.worker DB SEED COUNT
+
+Prints one JSON object: how many operations succeeded, how many were refused by the
+rules (an explained BackorderError), the stock it received per SKU, and every
+unexplained error (anything else: a crash, 'database is locked', a broken invariant).
+"""
+
+import json
+import random
+import sys
+import traceback
+from decimal import Decimal
+
+from backorder_cli import services
+from backorder_cli.db import open_database
+from backorder_cli.domain import Item
+from backorder_cli.errors import DatabaseProblem, NotAllowed, NotFound
+
+path, seed, count = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+rng = random.Random(seed)
+db = open_database(path)
+skus = [p.sku for p in services.list_products(db)]
+numbers = [o.number for o in services.list_orders(db, archived="all")]
+summary = {"ok": 0, "refused": 0, "received": {}, "unexplained": [], "added": []}
+
+for _ in range(count):
+    op = rng.choice(["ship", "ship", "receive", "invoice", "backorder", "backorder_invoice",
+                     "add"])
+    number = rng.choice(numbers)
+    try:
+        if op == "ship":
+            order = services.get_order(db, number)
+            open_lines = [ln for ln in order.lines if ln.remaining > 0]
+            if open_lines and rng.random() < 0.6:
+                line = rng.choice(open_lines)
+                qty = min(line.remaining, Decimal(rng.randint(1, 5)))
+                services.ship(db, number, [Item(line.sku, qty)])
+            else:
+                services.ship(db, number, None)
+        elif op == "receive":
+            sku = rng.choice(skus)
+            qty = Decimal(rng.randint(1, 20))
+            services.receive_stock(db, sku, qty)
+            summary["received"][sku] = str(Decimal(summary["received"].get(sku, 0)) + qty)
+        elif op == "invoice":
+            services.invoice_order(db, number)
+        elif op in ("backorder", "backorder_invoice"):
+            result = services.create_backorder(db, number, invoice_first=op == "backorder_invoice")
+            numbers.append(result.backorder)
+        else:
+            new = services.add_order(
+                db,
+                customer=f"Worker {seed}",
+                items=[Item(sku, Decimal(rng.randint(1, 9))) for sku in rng.sample(skus, 2)],
+            )
+            numbers.append(new)
+            summary["added"].append(new)
+        summary["ok"] += 1
+    except (NotAllowed, NotFound):
+        summary["refused"] += 1
+    except DatabaseProblem as exc:  # busy, locked: must not happen within the timeout
+        summary["unexplained"].append(f"{op} #{number}: {exc.message}")
+    except Exception:
+        summary["unexplained"].append(f"{op} #{number}: {traceback.format_exc(limit=3)}")
+db.dispose()
+print(json.dumps(summary))
