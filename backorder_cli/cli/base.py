@@ -58,6 +58,25 @@ def report(exc: BackorderError) -> None:
 class BackorderGroup(TyperGroup):
     """The one place where errors become messages and exit codes."""
 
+    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+        """Usage errors as one line on stderr (exit 2), like every other error: scripts
+        and people get `Error: <what> - see <command> --help`, not a framed panel."""
+        if not standalone_mode:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        try:
+            code = super().main(*args, standalone_mode=False, **kwargs)
+        except typer.TyperException as exc:  # Click's usage and parameter errors
+            context = getattr(exc, "ctx", None)
+            hint = f" - see `{context.command_path} --help`" if context is not None else ""
+            message = " ".join(exc.format_message().split()).rstrip(".")
+            if message:  # empty when the help was shown instead (no arguments at all)
+                say(f"Error: {message}{hint}")
+            sys.exit(getattr(exc, "exit_code", EXIT_USAGE))
+        except typer.Abort:
+            say("Aborted: nothing was changed.")
+            sys.exit(EXIT_ERROR)
+        sys.exit(code if isinstance(code, int) else EXIT_OK)
+
     def invoke(self, ctx: typer.Context) -> Any:
         try:
             return super().invoke(ctx)

@@ -222,14 +222,14 @@ def invoice(
     from ..domain import format_money
     from . import render
 
-    db = database(ctx)
     targets, bulk = pick_numbers(
         numbers,
         all_=all_,
         customer=customer,
-        everything=lambda: services.uninvoiced_numbers(db, customer=customer),
+        everything=lambda: services.uninvoiced_numbers(database(ctx), customer=customer),
         stdin_needs_yes=False,
     )
+    db = database(ctx)
     if not targets:
         say("No orders to invoice.")
         if format_ == WriteFormat.json:
@@ -347,14 +347,14 @@ def create(
     from ..domain import confirmation_text
     from . import render
 
-    db = database(ctx)
     targets, bulk = pick_numbers(
         numbers,
         all_=all_,
         customer=customer,
-        everything=lambda: services.partially_shipped_numbers(db, customer=customer),
+        everything=lambda: services.partially_shipped_numbers(database(ctx), customer=customer),
         stdin_needs_yes=not yes and not dry_run,
     )
+    db = database(ctx)
     if not targets:
         say("No partially shipped orders to backorder.")
         if format_ == WriteFormat.json:

@@ -11,8 +11,12 @@ def partially_shipped_company(orders: int, *, seed: int = 7, invoiced: bool = Tr
     shipped quantities invoiced, plus ample stock of every product."""
     rng = random.Random(seed)
     products = [
-        {"sku": f"P{i:03d}", "name": f"Product {i}", "price": f"{rng.randint(100, 9999) / 100}",
-         "stock": 100000}
+        {
+            "sku": f"P{i:03d}",
+            "name": f"Product {i}",
+            "price": f"{rng.randint(100, 9999) / 100}",
+            "stock": 100000,
+        }
         for i in range(20)
     ]
     docs = []
@@ -22,7 +26,13 @@ def partially_shipped_company(orders: int, *, seed: int = 7, invoiced: bool = Tr
         for k, i in enumerate(skus):
             quantity = rng.randint(2, 50)
             shipped = rng.randint(1, quantity - 1) if k == 0 else rng.randint(0, quantity)
-            lines.append({"sku": f"P{i:03d}", "quantity": quantity, "shipped": shipped,
-                          "invoiced": shipped if invoiced else 0})
+            lines.append(
+                {
+                    "sku": f"P{i:03d}",
+                    "quantity": quantity,
+                    "shipped": shipped,
+                    "invoiced": shipped if invoiced else 0,
+                }
+            )
         docs.append({"number": 10001 + n, "customer": f"Customer {n % 37}", "lines": lines})
     return json.dumps({"products": products, "orders": docs})

@@ -26,8 +26,7 @@ numbers = [o.number for o in services.list_orders(db, archived="all")]
 summary = {"ok": 0, "refused": 0, "received": {}, "unexplained": [], "added": []}
 
 for _ in range(count):
-    op = rng.choice(["ship", "ship", "receive", "invoice", "backorder", "backorder_invoice",
-                     "add"])
+    op = rng.choice(["ship", "ship", "receive", "invoice", "backorder", "backorder_invoice", "add"])
     number = rng.choice(numbers)
     try:
         if op == "ship":

@@ -40,8 +40,9 @@ def test_eight_processes_backordering_one_order_exactly_one_wins(
     database.dispose()
     go = tmp_path / "go"
     racers = [
-        python_module("tests.helpers.run_when", str(go), "--db", str(db_path), "create", "2401",
-                      "--yes")
+        python_module(
+            "tests.helpers.run_when", str(go), "--db", str(db_path), "create", "2401", "--yes"
+        )
         for _ in range(8)
     ]
     time.sleep(3)  # every racer has imported everything and waits for the go-file
@@ -65,7 +66,9 @@ def test_eight_processes_backordering_one_order_exactly_one_wins(
         )
     database = open_database(str(db_path))
     assert list(services.check_database(database)) == []
-    assert [o.number for o in services.list_orders(database, search="Backorder from order #2401")] == [2402]
+    assert [
+        o.number for o in services.list_orders(database, search="Backorder from order #2401")
+    ] == [2402]
     database.dispose()
 
 
@@ -87,8 +90,9 @@ def make_company(path: Path, orders: int) -> dict[str, Decimal]:
         for n in range(orders)
     ]
     database, _ = init_database(str(path))
-    services.import_text(database, json.dumps({"products": products, "orders": docs}),
-                         source="generated")
+    services.import_text(
+        database, json.dumps({"products": products, "orders": docs}), source="generated"
+    )
     database.dispose()
     return {p["sku"]: Decimal(p["stock"]) for p in products}
 

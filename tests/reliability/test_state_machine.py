@@ -1,0 +1,261 @@
+"""Random sequences of everything a back office does, through the service layer on a
+real SQLite file, against a model of the expected quantities kept beside it. After
+every step the invariants hold and the database agrees with the model."""
+
+from __future__ import annotations
+
+import atexit
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP
+from decimal import Decimal as D
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, rule
+
+from backorder_cli import services
+from backorder_cli.db import init_database, open_database
+from backorder_cli.domain import Item
+from backorder_cli.errors import NotAllowed
+
+SKUS = ["A", "B", "C"]
+quantities = st.decimals(min_value=D("0.5"), max_value=D(12), places=1)
+
+
+@dataclass
+class Line:
+    sku: str
+    quantity: D
+    shipped: D = D(0)
+    invoiced: D = D(0)
+    canceled: D = D(0)
+
+    @property
+    def remaining(self) -> D:
+        return self.quantity - self.shipped - self.canceled
+
+
+@dataclass
+class Order:
+    lines: list[Line]
+    draft: bool = False
+    canceled: bool = False
+    archived: bool = False
+    backorder_of: int | None = None
+
+    def changeable(self) -> bool:
+        return not (self.draft or self.canceled or self.archived)
+
+    def status(self) -> str:
+        """Written independently of the domain, from the rules as the issue states them."""
+        if self.draft:
+            return "draft"
+        if self.canceled:
+            return "canceled"
+        shipped = any(ln.shipped for ln in self.lines)
+        left = any(ln.remaining for ln in self.lines)
+        if not shipped:
+            return "booked"
+        if left:
+            return "partially_shipped"
+        return "invoiced" if all(ln.invoiced == ln.shipped for ln in self.lines) else "shipped"
+
+
+@dataclass
+class Model:
+    stock: dict[str, D] = field(default_factory=lambda: dict.fromkeys(SKUS, D(10)))
+    orders: dict[int, Order] = field(default_factory=dict)
+    inventory_on_invoicing: bool = False
+    next_number: int = 1001
+
+
+class TemplateDatabase:
+    """One initialised file with three products, copied for every example."""
+
+    path: Path | None = None
+
+    @classmethod
+    def copy_to(cls, target: Path) -> None:
+        if cls.path is None:
+            folder = Path(tempfile.mkdtemp(prefix="backorder-template-"))
+            atexit.register(shutil.rmtree, folder, True)
+            cls.path = folder / "template.db"
+            database, _ = init_database(str(cls.path))
+            for sku in SKUS:
+                services.add_product(database, sku, name=f"Thing {sku}", price="2.35", stock="10")
+            database.dispose()
+        shutil.copy(cls.path, target)
+
+
+class BackOffice(RuleBasedStateMachine):
+    numbers = Bundle("numbers")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.folder = Path(tempfile.mkdtemp(prefix="backorder-machine-"))
+        TemplateDatabase.copy_to(self.folder / "db.sqlite")
+        self.db = open_database(str(self.folder / "db.sqlite"))
+        self.model = Model()
+
+    def teardown(self) -> None:
+        self.db.dispose()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    def expect(self, allowed: bool, call):  # type: ignore[no-untyped-def]
+        """Run a use case the model says is allowed or refused, and check which it was."""
+        if allowed:
+            return call()
+        with pytest.raises(NotAllowed):
+            call()
+        return None
+
+    # ---------------------------------------------------------------- rules
+
+    @rule(
+        target=numbers,
+        items=st.lists(
+            st.tuples(st.sampled_from(SKUS), quantities),
+            min_size=1,
+            max_size=3,
+            unique_by=lambda t: t[0],
+        ),
+        draft=st.booleans(),
+    )
+    def add_order(self, items: list[tuple[str, D]], draft: bool) -> int:
+        number = services.add_order(
+            self.db, customer="Model Ltd", items=[Item(s, q) for s, q in items], draft=draft
+        )
+        assert number == self.model.next_number
+        self.model.next_number += 1
+        self.model.orders[number] = Order([Line(s, q) for s, q in items], draft=draft)
+        return number
+
+    @rule(number=numbers)
+    def book(self, number: int) -> None:
+        order = self.model.orders[number]
+        allowed = order.draft and not order.archived
+        self.expect(allowed, lambda: services.book_order(self.db, number))
+        if allowed:
+            order.draft = False
+
+    @rule(sku=st.sampled_from(SKUS), qty=quantities)
+    def receive(self, sku: str, qty: D) -> None:
+        services.receive_stock(self.db, sku, qty)
+        self.model.stock[sku] += qty
+
+    @rule(number=numbers, sku=st.sampled_from(SKUS), qty=quantities)
+    def ship_some(self, number: int, sku: str, qty: D) -> None:
+        order = self.model.orders[number]
+        line = next((ln for ln in order.lines if ln.sku == sku), None)
+        allowed = (
+            order.changeable()
+            and line is not None
+            and qty <= line.remaining
+            and qty <= self.model.stock[sku]
+        )
+        self.expect(allowed, lambda: services.ship(self.db, number, [Item(sku, qty)]))
+        if allowed:
+            assert line is not None
+            line.shipped += qty
+            self.model.stock[sku] -= qty
+
+    @rule(number=numbers)
+    def ship_available(self, number: int) -> None:
+        order = self.model.orders[number]
+        plan = []
+        left = dict(self.model.stock)
+        for line in order.lines:
+            qty = min(line.remaining, left[line.sku])
+            if qty > 0:
+                plan.append((line, qty))
+                left[line.sku] -= qty
+        allowed = order.changeable() and bool(plan)
+        self.expect(allowed, lambda: services.ship(self.db, number, None))
+        if allowed:
+            for line, qty in plan:
+                line.shipped += qty
+                self.model.stock[line.sku] -= qty
+
+    @rule(number=numbers)
+    def invoice(self, number: int) -> None:
+        order = self.model.orders[number]
+        allowed = order.changeable() and any(ln.shipped > ln.invoiced for ln in order.lines)
+        result = self.expect(allowed, lambda: services.invoice_order(self.db, number))
+        if allowed:
+            expected = sum(
+                ((ln.shipped - ln.invoiced) * D("2.35")).quantize(D("0.01"), ROUND_HALF_UP)
+                for ln in order.lines
+            )
+            assert result.total == expected
+            for ln in order.lines:
+                ln.invoiced = ln.shipped
+
+    @rule(target=numbers, number=numbers, invoice_first=st.booleans())
+    def create_backorder(self, number: int, invoice_first: bool) -> int:
+        order = self.model.orders[number]
+        uninvoiced = any(ln.shipped > ln.invoiced for ln in order.lines)
+        allowed = (
+            not self.model.inventory_on_invoicing
+            and not order.canceled
+            and not order.archived
+            and order.status() == "partially_shipped"
+            and (invoice_first or not uninvoiced)
+        )
+        result = self.expect(
+            allowed, lambda: services.create_backorder(self.db, number, invoice_first=invoice_first)
+        )
+        if not allowed:
+            return number
+        new = result.backorder
+        assert new == self.model.next_number
+        self.model.next_number += 1
+        moved = []
+        for ln in order.lines:
+            ln.invoiced = ln.shipped
+            if ln.remaining:
+                moved.append(Line(ln.sku, ln.remaining))
+                ln.canceled += ln.remaining
+        order.canceled = order.archived = True
+        self.model.orders[new] = Order(moved, backorder_of=number)
+        return new
+
+    @rule(on=st.booleans())
+    def setting(self, on: bool) -> None:
+        services.set_setting(self.db, "inventory-value-on-invoicing", "on" if on else "off")
+        self.model.inventory_on_invoicing = on
+
+    # ---------------------------------------------------------------- after every step
+
+    @invariant()
+    def invariants_hold(self) -> None:
+        assert list(services.check_database(self.db)) == []
+
+    @invariant()
+    def database_agrees_with_the_model(self) -> None:
+        stock = {p.sku: p.stock for p in services.list_products(self.db)}
+        assert stock == self.model.stock
+        summaries = {o.number: o for o in services.list_orders(self.db, archived="all")}
+        assert set(summaries) == set(self.model.orders)
+        for number, expected in self.model.orders.items():
+            order = services.get_order(self.db, number)
+            assert order.status == expected.status()
+            assert order.archived == expected.archived
+            assert order.backorder_of == expected.backorder_of
+            assert [
+                (ln.sku, ln.quantity, ln.shipped, ln.invoiced, ln.canceled) for ln in order.lines
+            ] == [
+                (ln.sku, ln.quantity, ln.shipped, ln.invoiced, ln.canceled) for ln in expected.lines
+            ]
+
+
+BackOffice.TestCase.settings = settings(
+    max_examples=200,
+    stateful_step_count=12,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+TestBackOffice = BackOffice.TestCase
