@@ -96,10 +96,15 @@ def _make_engine(location: Location, *, foreign_keys: bool = True) -> Engine:
         engine = create_engine(location.url)
     except ModuleNotFoundError as exc:
         raise DatabaseProblem(
-            f"the database driver {exc.name!r} is not installed - install it with pip"
+            f"cannot use database {location.display}: its driver {exc.name!r} is not "
+            f"installed - install it with `pip install {exc.name}`"
         ) from None
-    except ArgumentError as exc:
-        raise DatabaseProblem(f"cannot use database {location.display}: {exc}") from None
+    except ArgumentError:
+        # Its text can quote the whole URL, password included: say it in our words.
+        raise DatabaseProblem(
+            f"cannot use database {location.display}: unknown kind of database or driver - "
+            "use a file path, sqlite:///FILE or postgresql+psycopg://USER@HOST/NAME"
+        ) from None
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine, foreign_keys=foreign_keys)
     return engine

@@ -151,3 +151,17 @@ def test_a_url_password_is_never_shown(monkeypatch: pytest.MonkeyPatch) -> None:
     location = locate("postgresql+psycopg://ann:s3cret@db.example/orders")
     assert "s3cret" not in location.display
     assert "***" in location.display
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "mysql+nosuchdriver://ann:s3cret@db.example/orders",
+        "postgresql+psycopg2://ann:s3cret@db.example/orders",
+    ],
+)
+def test_no_message_about_a_url_shows_its_password(url: str) -> None:
+    with pytest.raises(DatabaseProblem) as caught:
+        open_database(url)
+    assert "s3cret" not in caught.value.message
+    assert "ann:***@db.example" in caught.value.message
