@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Connection, Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DatabaseError, IntegrityError
 from sqlmodel import Session, select
@@ -164,6 +164,26 @@ class Database:
     def write(self) -> Iterator[Session]:
         """One transaction that writes: all of it commits, or on any error none of it."""
         return self._session(self._writer, write=True)
+
+    @contextmanager
+    def writer(self) -> Iterator[Connection]:
+        """A Core connection for many write transactions in a row (see `transaction`),
+        for hot paths that need no ORM objects."""
+        try:
+            with self._writer.connect() as conn:
+                yield conn
+        except DatabaseError as exc:
+            raise explain(exc, self.location) from None
+
+    @contextmanager
+    def transaction(self, conn: Connection) -> Iterator[Connection]:
+        """One write transaction on a `writer` connection: the same guarantees as `write`
+        (BEGIN IMMEDIATE, all or nothing)."""
+        try:
+            with conn.begin():
+                yield conn
+        except DatabaseError as exc:
+            raise explain(exc, self.location) from None
 
     def read(self) -> Iterator[Session]:
         """One read transaction: a consistent view, never a write."""

@@ -7,6 +7,7 @@ back with everything else when they come later).
 from __future__ import annotations
 
 import dataclasses
+import functools
 import getpass
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -15,12 +16,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, or_
+from sqlalchemy import Connection, bindparam, case, func, insert, or_, update
 from sqlmodel import Session, col, select
 
 from . import domain
 from .db import Database
-from .domain import Item, Status, format_money, format_quantity
+from .domain import ZERO, Item, Status, format_money, format_quantity
 from .errors import BackorderError, InvalidInput, NotAllowed, NotFound
 from .fileformat import ImportPlan, Places, ProductRow, load_json, parse_csv, parse_document
 from .models import (
@@ -28,12 +29,77 @@ from .models import (
     History,
     Invoice,
     InvoiceLine,
+    Money,
     Order,
     OrderLine,
     Product,
+    Quantity,
     Setting,
+    UtcDateTime,
     utcnow,
 )
+
+ORDERS = Order.__table__
+LINES = OrderLine.__table__
+INVOICES = Invoice.__table__
+INVOICE_LINES = InvoiceLine.__table__
+HISTORY = History.__table__
+COUNTER = Counter.__table__
+SETTINGS = Setting.__table__
+
+# The statements of the hot paths, built once: building a statement costs more than
+# running it (bulk backorders run these thousands of times).
+_ORDER_BY_NUMBER = select(
+    ORDERS.c.id, ORDERS.c.number, ORDERS.c.status, ORDERS.c.archived, ORDERS.c.customer
+).where(ORDERS.c.number == bindparam("number"))
+_LINES_OF_ORDER = (
+    select(LINES).where(LINES.c.order_id == bindparam("order_id")).order_by(LINES.c.position)
+)
+_SETTING = select(SETTINGS.c.value).where(SETTINGS.c.key == bindparam("key"))
+_FIRST_BACKORDER = select(func.min(ORDERS.c.number)).where(
+    ORDERS.c.backorder_of == bindparam("number")
+)
+
+
+def _next_number_statement(table: Any):  # type: ignore[no-untyped-def]
+    highest = func.coalesce(select(func.max(table.c.number)).scalar_subquery(), 0)
+    value = COUNTER.c.value
+    return (
+        update(COUNTER)
+        .where(COUNTER.c.name == bindparam("series"))
+        .values(value=case((value >= highest, value + 1), else_=highest + 1))
+        .returning(COUNTER.c.value)
+    )
+
+
+_NEXT_NUMBER = {
+    "order": _next_number_statement(ORDERS),
+    "invoice": _next_number_statement(INVOICES),
+}
+_INSERT_ORDER = insert(ORDERS).returning(ORDERS.c.id)
+_INSERT_LINES = insert(LINES)
+_CANCEL_LINE = (
+    update(LINES)
+    .where(LINES.c.id == bindparam("line"))
+    .values(canceled=LINES.c.canceled + bindparam("moved", type_=Quantity))
+)
+_INVOICE_LINE_FULLY = (
+    update(LINES).where(LINES.c.id == bindparam("line")).values(invoiced=LINES.c.shipped)
+)
+_CLOSE_ORDER = (
+    update(ORDERS)
+    .where(ORDERS.c.id == bindparam("order_id"))
+    .values(
+        status=bindparam("status"),
+        archived=bindparam("archived"),
+        total=bindparam("total", type_=Money),
+        updated_at=bindparam("updated_at", type_=UtcDateTime),
+    )
+)
+_INSERT_INVOICE = insert(INVOICES).returning(INVOICES.c.id)
+_INSERT_INVOICE_LINES = insert(INVOICE_LINES)
+_INSERT_HISTORY = insert(HISTORY)
+_ORDER_NUMBER_OF_ID = select(ORDERS.c.number).where(ORDERS.c.id == bindparam("order_id"))
 
 # SQLite accepts many bound parameters, but not unboundedly many: look numbers up in
 # batches of this size.
@@ -155,6 +221,22 @@ class ImportResult:
 # ---------------------------------------------------------------- shared steps
 
 
+@dataclass
+class _Line:
+    """An order line as plain values: for lines computed, not loaded (a backorder's new
+    lines) and for rows read raw (check)."""
+
+    sku: str
+    name: str
+    unit: str
+    quantity: Decimal
+    shipped: Decimal
+    invoiced: Decimal
+    canceled: Decimal
+    unit_price: Decimal
+
+
+@functools.cache
 def _user() -> str:
     try:
         return getpass.getuser()
@@ -162,31 +244,38 @@ def _user() -> str:
         return ""
 
 
-def _next_number(session: Session, series: str) -> int:
+def _conn(where: Session | Connection) -> Connection:
+    """The Core connection of a session, or the connection itself."""
+    return where.connection() if isinstance(where, Session) else where
+
+
+def _next_number(session: Session | Connection, series: str) -> int:
     """The next number of a series, above every number ever handed out or imported.
 
-    The counter row is locked (FOR UPDATE; on SQLite the write transaction already
-    holds the lock) in the caller's transaction, so no two transactions take one number.
+    One UPDATE ... RETURNING on the counter row, inside the caller's write transaction:
+    the row is locked until the commit, so no two transactions take one number.
     """
-    table = Order if series == "order" else Invoice
-    counter = session.exec(select(Counter).where(Counter.name == series).with_for_update()).one()
-    highest = session.exec(select(func.max(table.number))).one() or 0
-    counter.value = max(counter.value + 1, highest + 1)
-    session.add(counter)
-    return counter.value
+    return int(_conn(session).execute(_NEXT_NUMBER[series], {"series": series}).scalar_one())
 
 
 def _raise_counter(session: Session, series: str, at_least: int) -> None:
-    counter = session.get(Counter, series)
-    assert counter is not None
-    if counter.value < at_least:
-        counter.value = at_least
-        session.add(counter)
+    session.connection().execute(
+        update(COUNTER)
+        .where(COUNTER.c.name == series, COUNTER.c.value < at_least)
+        .values(value=at_least)
+    )
 
 
-def _record(session: Session, order: Order, event: str, detail: str = "") -> None:
-    assert order.id is not None
-    session.add(History(order_id=order.id, user=_user(), event=event, detail=detail))
+def _record(session: Session | Connection, *entries: tuple[int, str, str]) -> None:
+    """History entries (order id, event, detail), stamped now with the OS user."""
+    at, user = utcnow(), _user()
+    _conn(session).execute(
+        _INSERT_HISTORY,
+        [
+            {"order_id": order_id, "at": at, "user": user, "event": event, "detail": detail}
+            for order_id, event, detail in entries
+        ],
+    )
 
 
 def _find_order(session: Session, number: int) -> Order:
@@ -356,7 +445,7 @@ def add_order(
             session.add(line)
             lines.append(line)
         _refresh(session, order, lines)
-        _record(session, order, "created", "as a draft" if draft else "booked")
+        _record(session, (order.id, "created", "as a draft" if draft else "booked"))
         return order.number
 
 
@@ -372,7 +461,7 @@ def book_order(db: Database, number: int) -> str:
             raise NotAllowed(f"order #{number} is archived - an archived order cannot be booked")
         order.status = Status.BOOKED.value
         _refresh(session, order, _lines(session, order))
-        _record(session, order, "booked")
+        _record(session, (order.id, "booked", ""))
         return order.status
 
 
@@ -533,7 +622,7 @@ def ship(db: Database, number: int, items: list[Item] | None) -> ShipmentResult:
             product.stock -= quantity
             session.add(product)
         _refresh(session, order, lines)
-        _record(session, order, "shipped", _list_in(plan))
+        _record(session, (order.id, "shipped", _list_in(plan)))
         return ShipmentResult(order.number, order.status, [(ln.sku, q) for ln, q in plan])
 
 
@@ -541,41 +630,52 @@ def ship(db: Database, number: int, items: list[Item] | None) -> ShipmentResult:
 
 
 def _write_invoice(
-    session: Session,
-    order: Order,
-    plan: list[tuple[OrderLine, Decimal]],
+    session: Session | Connection,
+    order_id: int,
+    plan: list[tuple[Any, Decimal]],
     *,
     number: int | None = None,
     at: datetime | None = None,
 ) -> InvoiceResult:
-    """Bill `plan` on a new invoice: the next number, or the given one (import)."""
-    invoice = Invoice(
-        number=_next_number(session, "invoice") if number is None else number,
-        order_id=order.id,
-        total=domain.invoice_total(plan),
+    """Bill `plan` (line, quantity) on a new invoice: the next number, or the given one
+    (import). Writes the invoice, its lines and the history; the caller moves the
+    lines' `invoiced`, as it holds them (ORM objects or rows)."""
+    conn = _conn(session)
+    number = _next_number(conn, "invoice") if number is None else number
+    total = domain.invoice_total(plan)
+    invoice_id = conn.execute(
+        _INSERT_INVOICE,
+        {"number": number, "order_id": order_id, "total": total, "created_at": at or utcnow()},
+    ).scalar_one()
+    rows = [
+        (line.sku, quantity, domain.line_amount(quantity, line.unit_price))
+        for line, quantity in plan
+    ]
+    conn.execute(
+        _INSERT_INVOICE_LINES,
+        [
+            {"invoice_id": invoice_id, "line_id": line.id, "quantity": quantity, "amount": amount}
+            for (line, quantity), (_sku, _q, amount) in zip(plan, rows, strict=True)
+        ],
     )
-    if at is not None:
-        invoice.created_at = at
-    session.add(invoice)
-    session.flush()
-    assert invoice.id is not None
-    rows = []
-    for line, quantity in plan:
-        amount = domain.line_amount(quantity, line.unit_price)
-        assert line.id is not None
-        session.add(
-            InvoiceLine(invoice_id=invoice.id, line_id=line.id, quantity=quantity, amount=amount)
-        )
-        line.invoiced += quantity
-        session.add(line)
-        rows.append((line.sku, quantity, amount))
     _record(
         session,
-        order,
-        "invoiced",
-        f"invoice #{invoice.number}: {_list_in(plan)}, total {format_money(invoice.total)}",
+        (order_id, "invoiced", f"invoice #{number}: {_list_in(plan)}, total {format_money(total)}"),
     )
-    return InvoiceResult(order.number, invoice.number, invoice.total, rows)
+    order_number = conn.execute(select(ORDERS.c.number).where(ORDERS.c.id == order_id)).scalar_one()
+    return InvoiceResult(order_number, number, total, rows)
+
+
+def _bill(
+    session: Session, order: Order, plan: list[tuple[OrderLine, Decimal]], **kw: Any
+) -> InvoiceResult:
+    """`_write_invoice` for ORM callers: their line objects take the invoiced quantities."""
+    assert order.id is not None
+    result = _write_invoice(session, order.id, plan, **kw)
+    for line, quantity in plan:
+        line.invoiced += quantity
+        session.add(line)
+    return result
 
 
 def invoice_order(db: Database, number: int) -> InvoiceResult:
@@ -584,7 +684,7 @@ def invoice_order(db: Database, number: int) -> InvoiceResult:
         order = _find_order(session, number)
         lines = _lines(session, order)
         plan = domain.plan_invoice(order, lines)
-        result = _write_invoice(session, order, plan)
+        result = _bill(session, order, plan)
         _refresh(session, order, lines)
         return result
 
@@ -593,16 +693,31 @@ def invoice_order(db: Database, number: int) -> InvoiceResult:
 
 
 def _plan_backorder(
-    session: Session, number: int, *, invoice_first: bool
-) -> tuple[Order, list[OrderLine], domain.BackorderPlan]:
-    order = _find_order(session, number)
-    lines = _lines(session, order)
+    session: Session | Connection, number: int, *, invoice_first: bool
+) -> tuple[Any, list[Any], domain.BackorderPlan]:
+    """Load the order and its lines as rows (no ORM objects: the bulk path is hot) and
+    let the domain decide."""
+    conn = _conn(session)
+    order = conn.execute(
+        select(
+            ORDERS.c.id, ORDERS.c.number, ORDERS.c.status, ORDERS.c.archived, ORDERS.c.customer
+        ).where(ORDERS.c.number == number)
+    ).first()
+    if order is None:
+        raise NotFound(
+            f"order #{number} not found - list orders with `backorder orders list --all`"
+        )
+    lines = conn.execute(_LINES_OF_ORDER, {"order_id": order.id}).all()
+    setting = conn.execute(_SETTING, {"key": "inventory-value-on-invoicing"}).scalar()
+    backordered_as = None
+    if order.status == Status.CANCELED:
+        backordered_as = conn.execute(_FIRST_BACKORDER, {"number": number}).scalar()
     plan = domain.plan_backorder(
         order,
         lines,
-        inventory_value_on_invoicing=_setting(session, "inventory-value-on-invoicing") == "on",
+        inventory_value_on_invoicing=setting == "on",
         invoice_first=invoice_first,
-        backordered_as=_backordered_as(session, order) if order.status == Status.CANCELED else None,
+        backordered_as=backordered_as,
     )
     return order, lines, plan
 
@@ -634,53 +749,93 @@ def create_backorder(db: Database, number: int, *, invoice_first: bool = False) 
     With `invoice_first`, uninvoiced shipped quantities are invoiced first, in the same
     transaction. All of it commits, or nothing.
     """
-    with db.write() as session:
-        order, lines, plan = _plan_backorder(session, number, invoice_first=invoice_first)
-        invoice = None
-        if plan.to_invoice:
-            invoice = _write_invoice(session, order, plan.to_invoice)
+    with db.writer() as conn, db.transaction(conn):
+        return _create_backorder(conn, number, invoice_first=invoice_first)
 
-        new = Order(
-            number=_next_number(session, "order"),
-            customer=order.customer,
-            comment=domain.backorder_comment(order.number),
-            status=Status.BOOKED.value,
-            backorder_of=order.number,
+
+def _create_backorder(conn: Connection, number: int, *, invoice_first: bool) -> BackorderResult:
+    """The backorder itself, inside the caller's transaction. Written in SQLAlchemy
+    Core, a handful of prepared statements: bulk runs do this thousands of times."""
+    order, lines, plan = _plan_backorder(conn, number, invoice_first=invoice_first)
+    invoice = None
+    if plan.to_invoice:
+        invoice = _write_invoice(conn, order.id, plan.to_invoice)
+        conn.execute(_INVOICE_LINE_FULLY, [{"line": line.id} for line, _q in plan.to_invoice])
+    now = utcnow()
+    moves = [(line, domain.remaining(line)) for line in lines if domain.remaining(line) > 0]
+    new_lines = [
+        _Line(line.sku, line.name, line.unit, moved, ZERO, ZERO, ZERO, line.unit_price)
+        for line, moved in moves
+    ]
+    new_number = _next_number(conn, "order")
+    new_id = conn.execute(
+        _INSERT_ORDER,
+        {
+            "number": new_number,
+            "customer": order.customer,
+            "comment": domain.backorder_comment(order.number),
+            "status": Status.BOOKED.value,
+            "archived": False,
+            "backorder_of": order.number,
+            "total": domain.order_total(new_lines),
+            "created_at": now,
+            "updated_at": now,
+        },
+    ).scalar_one()
+    conn.execute(
+        _INSERT_LINES,
+        [
+            {
+                "order_id": new_id,
+                "position": position,
+                "sku": ln.sku,
+                "name": ln.name,
+                "unit": ln.unit,
+                "quantity": ln.quantity,
+                "shipped": ZERO,
+                "invoiced": ZERO,
+                "canceled": ZERO,
+                "unit_price": ln.unit_price,
+            }
+            for position, ln in enumerate(new_lines, start=1)
+        ],
+    )
+    conn.execute(_CANCEL_LINE, [{"line": line.id, "moved": moved} for line, moved in moves])
+    remaining_after = [
+        _Line(
+            ln.sku,
+            ln.name,
+            ln.unit,
+            ln.quantity,
+            ln.shipped,
+            ln.shipped,
+            ln.quantity - ln.shipped,
+            ln.unit_price,
         )
-        session.add(new)
-        session.flush()
-        assert new.id is not None
-        new_lines = []
-        for position, line in enumerate((ln for ln in lines if domain.remaining(ln) > 0), start=1):
-            moved = domain.remaining(line)
-            line.canceled += moved
-            session.add(line)
-            new_line = OrderLine(
-                order_id=new.id,
-                position=position,
-                sku=line.sku,
-                name=line.name,
-                unit=line.unit,
-                quantity=moved,
-                unit_price=line.unit_price,
-            )
-            session.add(new_line)
-            new_lines.append(new_line)
-
-        order.status = Status.CANCELED.value
-        order.archived = True
-        _refresh(session, order, lines)
-        _refresh(session, new, new_lines)
-        moved_text = ", ".join(f"{format_quantity(m.quantity)} {m.sku}" for m in plan.moves)
-        _record(
-            session,
-            order,
+        for ln in lines
+    ]
+    conn.execute(
+        _CLOSE_ORDER,
+        {
+            "order_id": order.id,
+            "status": Status.CANCELED.value,
+            "archived": True,
+            "total": domain.order_total(remaining_after),
+            "updated_at": now,
+        },
+    )
+    moved_text = ", ".join(f"{format_quantity(m.quantity)} {m.sku}" for m in plan.moves)
+    _record(
+        conn,
+        (
+            order.id,
             "backordered",
-            f"canceled {moved_text} and moved them to backorder #{new.number}; "
+            f"canceled {moved_text} and moved them to backorder #{new_number}; "
             "order canceled and archived",
-        )
-        _record(session, new, "created", f"as backorder of order #{order.number}: {moved_text}")
-        return BackorderResult(order.number, new.number, plan.moves, invoice)
+        ),
+        (new_id, "created", f"as backorder of order #{order.number}: {moved_text}"),
+    )
+    return BackorderResult(order.number, new_number, plan.moves, invoice)
 
 
 # ---------------------------------------------------------------- import
@@ -779,12 +934,12 @@ def _apply_import(session: Session, plan: ImportPlan, *, source: str) -> int:
             session.add(line)
             lines.append(line)
         session.flush()
-        _record(session, order, "imported", f"from {source}")
+        _record(session, (order.id, "imported", f"from {source}"))
         if row.invoices is not None:
             by_sku = {line.sku: line for line in lines}
             for inv in row.invoices:
                 billed = [(by_sku[sku], quantity) for sku, quantity in inv.lines]
-                _write_invoice(session, order, billed, number=inv.number, at=inv.created_at)
+                _bill(session, order, billed, number=inv.number, at=inv.created_at)
                 invoices += 1
         else:
             # Invoiced quantities without invoices in the file get one invoice of their
@@ -795,7 +950,7 @@ def _apply_import(session: Session, plan: ImportPlan, *, source: str) -> int:
                 if r.invoiced > 0
             ]
             if billed:
-                _write_invoice(session, order, billed)
+                _bill(session, order, billed)
                 invoices += 1
         _refresh(session, order, lines)
     return invoices
@@ -864,12 +1019,14 @@ def create_backorders(
 ) -> Iterator[BackorderOutcome]:
     """Backorder each order in its own transaction: a refused order is reported and
     the others go on. Rerunning is safe: a done order is refused as already backordered."""
-    for number in numbers:
-        try:
-            result = create_backorder(db, number, invoice_first=invoice_first)
-        except BackorderError as exc:
-            yield BackorderOutcome(number, False, error=exc.message)
-        else:
+    with db.writer() as conn:
+        for number in numbers:
+            try:
+                with db.transaction(conn):
+                    result = _create_backorder(conn, number, invoice_first=invoice_first)
+            except BackorderError as exc:
+                yield BackorderOutcome(number, False, error=exc.message)
+                continue
             invoice = result.invoice
             yield BackorderOutcome(
                 number,
@@ -1002,18 +1159,6 @@ def _scaled(value: Any, places: int) -> Decimal:
     return Decimal(value).scaleb(-places)
 
 
-@dataclass
-class _RawLine:
-    sku: str
-    name: str
-    unit: str
-    quantity: Decimal
-    shipped: Decimal
-    invoiced: Decimal
-    canceled: Decimal
-    unit_price: Decimal
-
-
 def check_database(db: Database) -> Iterator[domain.Violation]:
     """Every broken invariant in the database, read-only, streamed.
 
@@ -1091,7 +1236,7 @@ def check_database(db: Database) -> Iterator[domain.Violation]:
                 pending = next(lines, None)
             try:
                 parsed = [
-                    _RawLine(
+                    _Line(
                         sku,
                         name,
                         unit,

@@ -1,0 +1,186 @@
+"""Build a realistic backorder database quickly, for the benchmarks.
+
+    python bench/generate.py --orders 1000000 --db /tmp/bench.db
+
+The schema comes from `backorder init` itself; the rows are written with the standard
+library's sqlite3 in one transaction (no durability needed while building), already
+consistent: `backorder check` is clean on the result. The mix: 500 products, 5,000
+customers, 1-10 lines per order; drafts, booked, partially shipped (their shipments
+invoiced, so they can be backordered), shipped, invoiced and canceled orders; the older
+half of the finished orders archived; one order in ten backordered earlier, some twice
+(chains), the original canceled and archived.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sqlite3
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from backorder_cli.db import init_database  # noqa: E402
+
+PRODUCTS = 500
+CUSTOMERS = 5000
+FIRST = 100001
+START = datetime(2022, 1, 1, tzinfo=UTC)
+
+
+def cents(quantity_milli: int, price_4: int) -> int:
+    """quantity (thousandths) x price (ten-thousandths), in cents rounded half-up."""
+    return (quantity_milli * price_4 + 50000) // 100000
+
+
+def build(path: Path, orders: int, seed: int = 2401) -> None:
+    if path.exists():
+        sys.exit(f"{path} exists - give a new file")
+    database, _ = init_database(str(path))
+    database.dispose()
+    rng = random.Random(seed)
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA synchronous = OFF")
+    conn.execute("PRAGMA cache_size = -400000")
+    conn.execute("BEGIN")
+    prices = [rng.randint(50, 50000) * 100 for _ in range(PRODUCTS)]  # 0.50 .. 500.00
+    conn.executemany(
+        "INSERT INTO product (id, sku, name, unit, price, stock) VALUES (?, ?, ?, ?, ?, ?)",
+        (
+            (i + 1, f"SKU-{i:04d}", f"Product {i}", "pcs" if i % 7 else "m", prices[i],
+             rng.randint(0, 5000) * 1000)
+            for i in range(PRODUCTS)
+        ),
+    )
+    customers = [f"Customer {i:04d} ApS" for i in range(CUSTOMERS)]
+
+    order_rows: list[tuple] = []
+    line_rows: list[tuple] = []
+    invoice_rows: list[tuple] = []
+    invoice_line_rows: list[tuple] = []
+    history_rows: list[tuple] = []
+    ids = {"order": 0, "line": 0, "invoice": 0, "invoice_line": 0, "history": 0}
+    number = FIRST - 1
+    invoice_number = 0
+    step = timedelta(seconds=max(1, int(4 * 365 * 86400 / max(orders, 1))))
+
+    def flush() -> None:
+        conn.executemany("INSERT INTO orders VALUES (?,?,?,?,?,?,?,?,?,?)", order_rows)
+        conn.executemany("INSERT INTO order_lines VALUES (?,?,?,?,?,?,?,?,?,?,?)", line_rows)
+        conn.executemany("INSERT INTO invoices VALUES (?,?,?,?,?)", invoice_rows)
+        conn.executemany("INSERT INTO invoice_lines VALUES (?,?,?,?,?)", invoice_line_rows)
+        conn.executemany("INSERT INTO history VALUES (?,?,?,?,?,?)", history_rows)
+        for rows in (order_rows, line_rows, invoice_rows, invoice_line_rows, history_rows):
+            rows.clear()
+
+    def add_order(kind: str, lines: list[tuple[int, int]], customer: str, backorder_of,
+                  at: datetime, archived: bool) -> tuple[int, list[tuple[int, int]]]:
+        """Write one order of `kind` with (product, quantity) lines; returns its number and
+        what it canceled (for a backorder)."""
+        nonlocal number, invoice_number
+        number += 1
+        ids["order"] += 1
+        order_id = ids["order"]
+        total = 0
+        billed = []
+        canceled_out = []
+        for position, (product, qty) in enumerate(lines, start=1):
+            price = prices[product]
+            shipped = invoiced = canceled = 0
+            if kind in ("shipped", "invoiced"):
+                shipped = qty
+                invoiced = qty if kind == "invoiced" or position > 1 else 0
+            elif kind == "partially_shipped":
+                shipped = rng.randint(1, qty - 1) * 1 if position == 1 else rng.choice((0, qty))
+                invoiced = shipped
+            elif kind == "canceled":
+                canceled = qty
+            elif kind == "backordered":
+                shipped = qty // 2 if position == 1 else rng.choice((0, qty))
+                invoiced = shipped
+                canceled = qty - shipped
+                if canceled:
+                    canceled_out.append((product, canceled))
+            ids["line"] += 1
+            line_rows.append((ids["line"], order_id, position, f"SKU-{product:04d}",
+                              f"Product {product}", "pcs" if product % 7 else "m", qty, shipped,
+                              invoiced, canceled, price))
+            total += cents(qty - canceled, price)
+            if invoiced:
+                billed.append((ids["line"], invoiced, cents(invoiced, price)))
+        status = {"backordered": "canceled"}.get(kind, kind)
+        stamp = at.replace(tzinfo=None)
+        order_rows.append((order_id, number, customer, "" if backorder_of is None
+                           else f"Backorder from order #{backorder_of}", status, archived,
+                           backorder_of, total, stamp, stamp))
+        ids["history"] += 1
+        history_rows.append((ids["history"], order_id, stamp, "bench", "imported", "generated"))
+        if billed:
+            invoice_number += 1
+            ids["invoice"] += 1
+            invoice_rows.append((ids["invoice"], invoice_number, order_id,
+                                 sum(a for _, _, a in billed), stamp))
+            for line_id, qty, amount in billed:
+                ids["invoice_line"] += 1
+                invoice_line_rows.append((ids["invoice_line"], ids["invoice"], line_id, qty,
+                                          amount))
+        return number, canceled_out
+
+    kinds = (["draft"] * 3 + ["booked"] * 15 + ["partially_shipped"] * 12 + ["shipped"] * 10
+             + ["invoiced"] * 45 + ["canceled"] * 5 + ["backordered"] * 10)
+    made = 0
+    at = START
+    while made < orders:
+        kind = rng.choice(kinds)
+        customer = customers[rng.randrange(CUSTOMERS)]
+        products = rng.sample(range(PRODUCTS), rng.randint(1, 10))
+        lines = [(p, rng.randint(2, 40) * 1000 if p % 7 else rng.randint(5, 500) * 500)
+                 for p in products]
+        old = made < orders * 0.5
+        if kind == "backordered" and made + 2 <= orders:
+            origin, moved = add_order("backordered", lines, customer, None, at, True)
+            made += 1
+            while moved and made < orders:  # the backorder, sometimes backordered again
+                again = rng.random() < 0.25 and all(q > 1000 for _, q in moved)
+                follow = "backordered" if again else rng.choice(
+                    ["booked", "partially_shipped", "invoiced"])
+                if follow == "partially_shipped" and any(q < 2000 for _, q in moved):
+                    follow = "booked"
+                origin, moved_next = add_order(follow, moved, customer, origin, at,
+                                               again)
+                made += 1
+                moved = moved_next if again else []
+        else:
+            if kind == "backordered" or (kind == "partially_shipped"
+                                         and any(q < 2000 for _, q in lines)):
+                kind = "booked"
+            archived = old and kind in ("invoiced", "canceled")
+            add_order(kind, lines, customer, None, at, archived)
+            made += 1
+        at += step
+        if len(line_rows) > 200000:
+            flush()
+    flush()
+    conn.execute("UPDATE counter SET value = ? WHERE name = 'order'", (number,))
+    conn.execute("UPDATE counter SET value = ? WHERE name = 'invoice'", (invoice_number,))
+    conn.execute("COMMIT")
+    conn.execute("ANALYZE")
+    conn.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--orders", type=int, required=True)
+    parser.add_argument("--db", type=Path, required=True)
+    parser.add_argument("--seed", type=int, default=2401)
+    args = parser.parse_args()
+    start = time.monotonic()
+    build(args.db, args.orders, args.seed)
+    print(f"{args.orders} orders in {args.db} ({time.monotonic() - start:.1f} s)", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,102 @@
+"""The practical speed limit: the same bulk backorder as `backorder create - --yes`,
+written with the standard library's sqlite3 and plain SQL, with the same durability
+(WAL, synchronous=FULL, one BEGIN IMMEDIATE transaction per order) and the same writes
+(new order and lines, canceled quantities, original canceled and archived, two history
+entries). Order numbers are read from stdin like `backorder create -`.
+
+    orders --db X list -s partially-shipped -f ids | python bench/reference.py X
+"""
+
+from __future__ import annotations
+
+import getpass
+import sqlite3
+import sys
+from datetime import UTC, datetime
+
+
+def cents(quantity: int, price: int) -> int:
+    return (quantity * price + 50000) // 100000
+
+
+def main() -> None:
+    conn = sqlite3.connect(sys.argv[1], isolation_level=None)
+    conn.execute("PRAGMA busy_timeout = 15000")
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA synchronous = FULL")
+    user = getpass.getuser()
+    done = refused = 0
+    for token in sys.stdin.read().split():
+        number = int(token)
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            order = conn.execute(
+                "SELECT id, status, archived, customer FROM orders WHERE number = ?", (number,)
+            ).fetchone()
+            setting = conn.execute(
+                "SELECT value FROM setting WHERE key = 'inventory-value-on-invoicing'"
+            ).fetchone()
+            lines = conn.execute(
+                "SELECT id, sku, name, unit, quantity, shipped, invoiced, canceled, unit_price "
+                "FROM order_lines WHERE order_id = ? ORDER BY position",
+                (order[0],) if order else (0,),
+            ).fetchall()
+            if (
+                order is None
+                or (setting and setting[0] == "on")
+                or order[1] != "partially_shipped"
+                or order[2]
+                or any(sh != inv for _, _, _, _, _, sh, inv, _, _ in lines)
+            ):
+                conn.execute("ROLLBACK")
+                refused += 1
+                continue
+            moves = [(ln, ln[4] - ln[5] - ln[7]) for ln in lines if ln[4] - ln[5] - ln[7] > 0]
+            (new_number,) = conn.execute(
+                "UPDATE counter SET value = MAX(value + 1, "
+                "(SELECT COALESCE(MAX(number), 0) + 1 FROM orders)) "
+                "WHERE name = 'order' RETURNING value"
+            ).fetchone()
+            now = datetime.now(UTC).replace(tzinfo=None, microsecond=0).isoformat(" ")
+            (new_id,) = conn.execute(
+                "INSERT INTO orders (number, customer, comment, status, archived, backorder_of, "
+                "total, created_at, updated_at) VALUES (?, ?, ?, 'booked', 0, ?, ?, ?, ?) "
+                "RETURNING id",
+                (new_number, order[3], f"Backorder from order #{number}", number,
+                 sum(cents(q, ln[8]) for ln, q in moves), now, now),
+            ).fetchone()
+            conn.executemany(
+                "INSERT INTO order_lines (order_id, position, sku, name, unit, quantity, shipped, "
+                "invoiced, canceled, unit_price) VALUES (?, ?, ?, ?, ?, ?, 0, 0, 0, ?)",
+                [(new_id, i, ln[1], ln[2], ln[3], q, ln[8]) for i, (ln, q) in enumerate(moves, 1)],
+            )
+            conn.executemany(
+                "UPDATE order_lines SET canceled = canceled + ? WHERE id = ?",
+                [(q, ln[0]) for ln, q in moves],
+            )
+            conn.execute(
+                "UPDATE orders SET status = 'canceled', archived = 1, total = ?, updated_at = ? "
+                "WHERE id = ?",
+                (sum(cents(ln[5], ln[8]) for ln in lines), now, order[0]),
+            )
+            moved = ", ".join(f"{q / 1000:g} {ln[1]}" for ln, q in moves)
+            conn.executemany(
+                "INSERT INTO history (order_id, at, user, event, detail) VALUES (?, ?, ?, ?, ?)",
+                [
+                    (order[0], now, user, "backordered",
+                     f"canceled {moved} and moved them to backorder #{new_number}"),
+                    (new_id, now, user, "created", f"as backorder of order #{number}: {moved}"),
+                ],
+            )
+            conn.execute("COMMIT")
+            done += 1
+            print(f"Backorder #{new_number} created from order #{number}")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    print(f"{done} backorders created, {refused} refused", file=sys.stderr)
+    sys.exit(1 if refused else 0)
+
+
+if __name__ == "__main__":
+    main()
