@@ -230,18 +230,19 @@ def schema_version(session: Session) -> int | None:
 def _read_version(db: Database) -> int:
     """The schema version the database records; refuse a foreign, unversioned or newer one."""
     where = db.location.display
+    not_ours = DatabaseProblem(
+        f"{where} is not a backorder database - "
+        "pick another --db, or create one with `backorder init`"
+    )
     try:
         with db.engine.connect() as conn:
-            tables = set(inspect(conn).get_table_names())
-            if "meta" not in tables:
-                raise DatabaseProblem(
-                    f"{where} is not a backorder database - "
-                    "pick another --db, or create one with `backorder init`"
-                )
+            # One query, no reflection: every command pays for this at start-up.
             version = conn.execute(
                 select(Meta.value).where(Meta.key == "schema_version")
             ).scalar_one_or_none()
     except DatabaseError as exc:
+        if "no such table" in str(exc.orig) or "does not exist" in str(exc.orig):
+            raise not_ours from None
         raise explain(exc, db.location) from None
     if version is None or not str(version).isdigit():
         raise DatabaseProblem(

@@ -50,8 +50,14 @@ def build(path: Path, orders: int, seed: int = 2401) -> None:
     conn.executemany(
         "INSERT INTO product (id, sku, name, unit, price, stock) VALUES (?, ?, ?, ?, ?, ?)",
         (
-            (i + 1, f"SKU-{i:04d}", f"Product {i}", "pcs" if i % 7 else "m", prices[i],
-             rng.randint(0, 5000) * 1000)
+            (
+                i + 1,
+                f"SKU-{i:04d}",
+                f"Product {i}",
+                "pcs" if i % 7 else "m",
+                prices[i],
+                rng.randint(0, 5000) * 1000,
+            )
             for i in range(PRODUCTS)
         ),
     )
@@ -76,8 +82,14 @@ def build(path: Path, orders: int, seed: int = 2401) -> None:
         for rows in (order_rows, line_rows, invoice_rows, invoice_line_rows, history_rows):
             rows.clear()
 
-    def add_order(kind: str, lines: list[tuple[int, int]], customer: str, backorder_of,
-                  at: datetime, archived: bool) -> tuple[int, list[tuple[int, int]]]:
+    def add_order(
+        kind: str,
+        lines: list[tuple[int, int]],
+        customer: str,
+        backorder_of,
+        at: datetime,
+        archived: bool,
+    ) -> tuple[int, list[tuple[int, int]]]:
         """Write one order of `kind` with (product, quantity) lines; returns its number and
         what it canceled (for a backorder)."""
         nonlocal number, invoice_number
@@ -105,57 +117,93 @@ def build(path: Path, orders: int, seed: int = 2401) -> None:
                 if canceled:
                     canceled_out.append((product, canceled))
             ids["line"] += 1
-            line_rows.append((ids["line"], order_id, position, f"SKU-{product:04d}",
-                              f"Product {product}", "pcs" if product % 7 else "m", qty, shipped,
-                              invoiced, canceled, price))
+            line_rows.append(
+                (
+                    ids["line"],
+                    order_id,
+                    position,
+                    f"SKU-{product:04d}",
+                    f"Product {product}",
+                    "pcs" if product % 7 else "m",
+                    qty,
+                    shipped,
+                    invoiced,
+                    canceled,
+                    price,
+                )
+            )
             total += cents(qty - canceled, price)
             if invoiced:
                 billed.append((ids["line"], invoiced, cents(invoiced, price)))
         status = {"backordered": "canceled"}.get(kind, kind)
         stamp = at.replace(tzinfo=None)
-        order_rows.append((order_id, number, customer, "" if backorder_of is None
-                           else f"Backorder from order #{backorder_of}", status, archived,
-                           backorder_of, total, stamp, stamp))
+        order_rows.append(
+            (
+                order_id,
+                number,
+                customer,
+                "" if backorder_of is None else f"Backorder from order #{backorder_of}",
+                status,
+                archived,
+                backorder_of,
+                total,
+                stamp,
+                stamp,
+            )
+        )
         ids["history"] += 1
         history_rows.append((ids["history"], order_id, stamp, "bench", "imported", "generated"))
         if billed:
             invoice_number += 1
             ids["invoice"] += 1
-            invoice_rows.append((ids["invoice"], invoice_number, order_id,
-                                 sum(a for _, _, a in billed), stamp))
+            invoice_rows.append(
+                (ids["invoice"], invoice_number, order_id, sum(a for _, _, a in billed), stamp)
+            )
             for line_id, qty, amount in billed:
                 ids["invoice_line"] += 1
-                invoice_line_rows.append((ids["invoice_line"], ids["invoice"], line_id, qty,
-                                          amount))
+                invoice_line_rows.append(
+                    (ids["invoice_line"], ids["invoice"], line_id, qty, amount)
+                )
         return number, canceled_out
 
-    kinds = (["draft"] * 3 + ["booked"] * 15 + ["partially_shipped"] * 12 + ["shipped"] * 10
-             + ["invoiced"] * 45 + ["canceled"] * 5 + ["backordered"] * 10)
+    kinds = (
+        ["draft"] * 3
+        + ["booked"] * 15
+        + ["partially_shipped"] * 12
+        + ["shipped"] * 10
+        + ["invoiced"] * 45
+        + ["canceled"] * 5
+        + ["backordered"] * 10
+    )
     made = 0
     at = START
     while made < orders:
         kind = rng.choice(kinds)
         customer = customers[rng.randrange(CUSTOMERS)]
         products = rng.sample(range(PRODUCTS), rng.randint(1, 10))
-        lines = [(p, rng.randint(2, 40) * 1000 if p % 7 else rng.randint(5, 500) * 500)
-                 for p in products]
+        lines = [
+            (p, rng.randint(2, 40) * 1000 if p % 7 else rng.randint(5, 500) * 500) for p in products
+        ]
         old = made < orders * 0.5
         if kind == "backordered" and made + 2 <= orders:
             origin, moved = add_order("backordered", lines, customer, None, at, True)
             made += 1
             while moved and made < orders:  # the backorder, sometimes backordered again
                 again = rng.random() < 0.25 and all(q > 1000 for _, q in moved)
-                follow = "backordered" if again else rng.choice(
-                    ["booked", "partially_shipped", "invoiced"])
+                follow = (
+                    "backordered"
+                    if again
+                    else rng.choice(["booked", "partially_shipped", "invoiced"])
+                )
                 if follow == "partially_shipped" and any(q < 2000 for _, q in moved):
                     follow = "booked"
-                origin, moved_next = add_order(follow, moved, customer, origin, at,
-                                               again)
+                origin, moved_next = add_order(follow, moved, customer, origin, at, again)
                 made += 1
                 moved = moved_next if again else []
         else:
-            if kind == "backordered" or (kind == "partially_shipped"
-                                         and any(q < 2000 for _, q in lines)):
+            if kind == "backordered" or (
+                kind == "partially_shipped" and any(q < 2000 for _, q in lines)
+            ):
                 kind = "booked"
             archived = old and kind in ("invoiced", "canceled")
             add_order(kind, lines, customer, None, at, archived)

@@ -62,8 +62,15 @@ def main() -> None:
                 "INSERT INTO orders (number, customer, comment, status, archived, backorder_of, "
                 "total, created_at, updated_at) VALUES (?, ?, ?, 'booked', 0, ?, ?, ?, ?) "
                 "RETURNING id",
-                (new_number, order[3], f"Backorder from order #{number}", number,
-                 sum(cents(q, ln[8]) for ln, q in moves), now, now),
+                (
+                    new_number,
+                    order[3],
+                    f"Backorder from order #{number}",
+                    number,
+                    sum(cents(q, ln[8]) for ln, q in moves),
+                    now,
+                    now,
+                ),
             ).fetchone()
             conn.executemany(
                 "INSERT INTO order_lines (order_id, position, sku, name, unit, quantity, shipped, "
@@ -83,8 +90,13 @@ def main() -> None:
             conn.executemany(
                 "INSERT INTO history (order_id, at, user, event, detail) VALUES (?, ?, ?, ?, ?)",
                 [
-                    (order[0], now, user, "backordered",
-                     f"canceled {moved} and moved them to backorder #{new_number}"),
+                    (
+                        order[0],
+                        now,
+                        user,
+                        "backordered",
+                        f"canceled {moved} and moved them to backorder #{new_number}",
+                    ),
                     (new_id, now, user, "created", f"as backorder of order #{number}: {moved}"),
                 ],
             )

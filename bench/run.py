@@ -1,0 +1,339 @@
+"""Measure backorder as a user feels it: whole processes, several runs, medians, every
+figure a ratio against a reference measured in the same run.
+
+    python bench/run.py --orders 1000000 --runs 5 --out docs/BENCHMARKS.md
+
+References: the import floor (`python -c "import typer, rich.table, sqlmodel"`), the
+peer CLI sqlite-utils on the same file, and bench/reference.py (the bulk backorder in
+plain sqlite3 with the same durability). Databases are built with bench/generate.py in
+--workdir and reused when they exist. The Markdown report ends with bench/NOTES.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from importlib.metadata import version
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+BIN = Path(sys.executable).parent
+PY = sys.executable
+
+
+def tool(name: str) -> str:
+    path = BIN / name
+    return str(path) if path.exists() else shutil.which(name) or name
+
+
+@dataclass
+class Row:
+    what: str
+    command: str
+    ours: float
+    reference: str
+    ref_time: float
+    target: str
+    limit: float | None  # ratio ceiling, or None when the target is not a ratio
+    note: str = ""
+
+    @property
+    def ratio(self) -> float:
+        return self.ours / self.ref_time if self.ref_time else float("nan")
+
+
+def timed(
+    command: list[str],
+    *,
+    runs: int,
+    stdin: Path | None = None,
+    env: dict | None = None,
+    before=None,
+) -> float:  # type: ignore[no-untyped-def]
+    """Median wall time of `runs` runs of a whole process (output discarded)."""
+    times = []
+    for _ in range(runs):
+        if before:
+            before()
+        with open(stdin or os.devnull, "rb") as feed:
+            start = time.perf_counter()
+            result = subprocess.run(
+                command,
+                stdin=feed,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                env={**os.environ, **(env or {})},
+            )
+            times.append(time.perf_counter() - start)
+        if result.returncode not in (0, 1):
+            sys.exit(f"{' '.join(command)} failed: {result.stderr.decode()[-500:]}")
+    return statistics.median(times)
+
+
+def peak_memory_mb(command: list[str]) -> float:
+    """Peak resident memory of one run, measured by a wrapper whose only child it is."""
+    wrapper = (
+        "import resource, subprocess, sys; "
+        "subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL); "
+        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+    )
+    out = subprocess.run([PY, "-c", wrapper, *command], capture_output=True, text=True)
+    return int(out.stdout.strip()) / 1024
+
+
+def generate(workdir: Path, orders: int) -> Path:
+    path = workdir / f"bench-{orders}.db"
+    if not path.exists():
+        subprocess.run(
+            [PY, str(HERE / "generate.py"), "--orders", str(orders), "--db", str(path)], check=True
+        )
+    return path
+
+
+def fresh_copy(source: Path, target: Path) -> None:
+    with sqlite3.connect(source) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{target}{suffix}").unlink(missing_ok=True)
+    shutil.copy(source, target)
+
+
+def sample_numbers(db: Path) -> dict[str, int]:
+    with sqlite3.connect(db) as conn:
+        middle = conn.execute(
+            "SELECT number FROM orders ORDER BY number "
+            "LIMIT 1 OFFSET (SELECT COUNT(*) / 2 FROM orders)"
+        ).fetchone()[0]
+        archived = conn.execute(
+            "SELECT number FROM orders WHERE archived ORDER BY number LIMIT 1 OFFSET 7"
+        ).fetchone()
+    return {"middle": middle, "archived": archived[0] if archived else middle}
+
+
+def measure(args: argparse.Namespace) -> tuple[list[Row], list[tuple[int, float, float]]]:
+    runs = args.runs
+    db = generate(args.workdir, args.orders)
+    numbers = sample_numbers(db)
+    backorder = [tool("backorder"), "--db", str(db)]
+    floor = timed([PY, "-c", "import typer, rich.table, sqlmodel"], runs=runs)
+    su_help = timed([tool("sqlite-utils"), "--help"], runs=runs)
+    rows = [
+        Row(
+            "help",
+            "backorder --help",
+            timed([tool("backorder"), "--help"], runs=runs),
+            "sqlite-utils --help",
+            su_help,
+            "<= 1.2x",
+            1.2,
+        ),
+        Row(
+            "version",
+            "backorder --version",
+            timed([tool("backorder"), "--version"], runs=runs),
+            "sqlite-utils --help",
+            su_help,
+            "<= 1.2x",
+            1.2,
+        ),
+        Row(
+            "completion of commands",
+            "_BACKORDER_COMPLETE=complete_bash backorder",
+            timed(
+                [tool("backorder")],
+                runs=runs,
+                env={
+                    "_BACKORDER_COMPLETE": "complete_bash",
+                    "COMP_WORDS": "backorder cr",
+                    "COMP_CWORD": "1",
+                },
+            ),
+            "sqlite-utils --help",
+            su_help,
+            "<= 1.2x",
+            1.2,
+        ),
+    ]
+    for what, command in (
+        ("show", ["orders", "show", str(numbers["middle"])]),
+        ("filtered list", ["orders", "list", "--status", "partially-shipped", "--limit", "50"]),
+        ("archived search", ["orders", "list", "--archived", "--search", str(numbers["archived"])]),
+    ):
+        rows.append(
+            Row(
+                what,
+                "backorder " + " ".join(command),
+                timed(backorder + command, runs=runs),
+                "import floor",
+                floor,
+                "<= 1.15x",
+                1.15,
+            )
+        )
+
+    query = (
+        "select number, status, archived, customer, total, backorder_of from orders "
+        "order by number desc"
+    )
+    all_json = backorder + ["orders", "list", "--all", "--format", "json"]
+    rows.append(
+        Row(
+            "list every order as JSON",
+            "backorder orders list --all --format json",
+            timed(all_json, runs=runs),
+            "sqlite-utils query --nl",
+            timed([tool("sqlite-utils"), "query", str(db), query, "--nl"], runs=runs),
+            "<= 1.5x, < 150 MB",
+            1.5,
+            note=f"peak memory {peak_memory_mb(all_json):.0f} MB",
+        )
+    )
+
+    # Bulk backorder over up to 10,000 eligible orders, on a fresh copy for every run.
+    work = args.workdir / "bulk.db"
+    ids = args.workdir / "ids.txt"
+    listed = subprocess.run(
+        backorder
+        + [
+            "orders",
+            "list",
+            "--status",
+            "partially-shipped",
+            "--format",
+            "ids",
+            "--limit",
+            "10000",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    ids.write_text(listed)
+    count = len(listed.split())
+    ours = timed(
+        [tool("backorder"), "--db", str(work), "create", "-", "--yes"],
+        runs=runs,
+        stdin=ids,
+        before=lambda: fresh_copy(db, work),
+    )
+    ref = timed(
+        [PY, str(HERE / "reference.py"), str(work)],
+        runs=runs,
+        stdin=ids,
+        before=lambda: fresh_copy(db, work),
+    )
+    rows.append(
+        Row(
+            f"bulk backorder of {count} orders",
+            "backorder create - --yes",
+            ours,
+            "bench/reference.py",
+            ref,
+            ">= 1,000 orders/s, <= 3x",
+            3.0,
+            note=f"{count / ours:,.0f} orders/s (reference {count / ref:,.0f}/s)",
+        )
+    )
+    check = timed(backorder + ["check"], runs=max(1, runs // 2))
+    rows.append(Row("check", "backorder check", check, "20 s", 20.0, "< 20 s", 1.0))
+
+    growth = []
+    for size in sorted({*args.growth, args.orders}):
+        sized = generate(args.workdir, size)
+        middle = sample_numbers(sized)["middle"]
+        base = [tool("backorder"), "--db", str(sized)]
+        growth.append(
+            (
+                size,
+                timed(base + ["orders", "show", str(middle)], runs=runs),
+                timed(
+                    base + ["orders", "list", "--status", "partially-shipped", "--limit", "50"],
+                    runs=runs,
+                ),
+            )
+        )
+    return rows, growth
+
+
+def report(
+    args: argparse.Namespace, rows: list[Row], growth: list[tuple[int, float, float]]
+) -> str:
+    def versions() -> str:
+        names = ("backorder-cli", "typer", "rich", "sqlmodel", "sqlalchemy", "sqlite-utils")
+        found = []
+        for name in names:
+            try:
+                found.append(f"{name} {version(name)}")
+            except Exception:
+                found.append(f"{name} (not installed)")
+        return ", ".join(found)
+
+    lines = [
+        "# Benchmarks",
+        "",
+        f"Machine: {platform.platform()}, {os.cpu_count()} cores, Python "
+        f"{platform.python_version()}, SQLite {sqlite3.sqlite_version}.  ",
+        f"Versions: {versions()}.  ",
+        f"Reproduce: `python bench/run.py --orders {args.orders} --runs {args.runs} "
+        f"--growth {','.join(map(str, args.growth))} --out {args.out}` "
+        f"({time.strftime('%Y-%m-%d')}).",
+        "",
+        "Every time is the median of whole-process runs; every ratio is against a reference "
+        "measured in the same run, since absolute times drift on shared machines.",
+        "",
+        f"## On a database of {args.orders:,} orders",
+        "",
+        "| what | command | ours (s) | reference | ref (s) | ratio | target | met | note |",
+        "|---|---|---:|---|---:|---:|---|---|---|",
+    ]
+    for r in rows:
+        met = "yes" if r.limit is None or r.ratio <= r.limit else "**no**"
+        lines.append(
+            f"| {r.what} | `{r.command}` | {r.ours:.3f} | {r.reference} | {r.ref_time:.3f} "
+            f"| {r.ratio:.2f}x | {r.target} | {met} | {r.note} |"
+        )
+    lines += [
+        "",
+        "## Cost as the database grows",
+        "",
+        "| orders | `orders show` (s) | filtered list (s) |",
+        "|---:|---:|---:|",
+    ]
+    lines += [f"| {size:,} | {show:.3f} | {listed:.3f} |" for size, show, listed in growth]
+    notes = HERE / "NOTES.md"
+    if notes.exists():
+        lines += ["", notes.read_text().strip()]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--orders", type=int, default=1_000_000)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument(
+        "--growth", type=lambda s: [int(x) for x in s.split(",") if x], default=[10_000, 100_000]
+    )
+    parser.add_argument("--workdir", type=Path, default=Path("/tmp/backorder-bench"))
+    parser.add_argument("--out", type=Path, default=Path("docs/BENCHMARKS.md"))
+    parser.add_argument("--json", action="store_true", help="also print the rows as JSON")
+    args = parser.parse_args()
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    rows, growth = measure(args)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(report(args, rows, growth))
+    if args.json:
+        print(json.dumps([r.__dict__ | {"ratio": r.ratio} for r in rows], indent=1))
+    print(f"wrote {args.out}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
