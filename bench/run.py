@@ -184,7 +184,7 @@ def measure(args: argparse.Namespace) -> tuple[list[Row], list[tuple[int, float,
         "select number, status, archived, customer, total, backorder_of from orders "
         "order by number desc"
     )
-    all_json = backorder + ["orders", "list", "--all", "--format", "json"]
+    all_json = [*backorder, "orders", "list", "--all", "--format", "json"]
     rows.append(
         Row(
             "list every order as JSON",
@@ -202,8 +202,8 @@ def measure(args: argparse.Namespace) -> tuple[list[Row], list[tuple[int, float,
     work = args.workdir / "bulk.db"
     ids = args.workdir / "ids.txt"
     listed = subprocess.run(
-        backorder
-        + [
+        [
+            *backorder,
             "orders",
             "list",
             "--status",
@@ -243,7 +243,7 @@ def measure(args: argparse.Namespace) -> tuple[list[Row], list[tuple[int, float,
             note=f"{count / ours:,.0f} orders/s (reference {count / ref:,.0f}/s)",
         )
     )
-    check = timed(backorder + ["check"], runs=max(1, runs // 2))
+    check = timed([*backorder, "check"], runs=max(1, runs // 2))
     rows.append(Row("check", "backorder check", check, "20 s", 20.0, "< 20 s", 1.0))
 
     growth = []
@@ -254,9 +254,9 @@ def measure(args: argparse.Namespace) -> tuple[list[Row], list[tuple[int, float,
         growth.append(
             (
                 size,
-                timed(base + ["orders", "show", str(middle)], runs=runs),
+                timed([*base, "orders", "show", str(middle)], runs=runs),
                 timed(
-                    base + ["orders", "list", "--status", "partially-shipped", "--limit", "50"],
+                    [*base, "orders", "list", "--status", "partially-shipped", "--limit", "50"],
                     runs=runs,
                 ),
             )
