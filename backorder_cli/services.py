@@ -1167,7 +1167,7 @@ def check_database(db: Database) -> Iterator[domain.Violation]:
     """
     from sqlalchemy import text
 
-    q, p, m = domain.QUANTITY_PLACES, domain.PRICE_PLACES, domain.MONEY_PLACES
+    q, m = domain.QUANTITY_PLACES, domain.MONEY_PLACES
     V = domain.Violation
     with db.read() as session:
         conn = session.connection()
@@ -1203,37 +1203,92 @@ def check_database(db: Database) -> Iterator[domain.Violation]:
         ):
             yield V(f"order line {line_id} belongs to no order (order id {order_id})")
 
-        origins = {
-            n
-            for (n,) in rows(
-                text("SELECT DISTINCT backorder_of FROM orders WHERE backorder_of IS NOT NULL")
-            )
-        }
-        canceled_on: dict[int, dict[str, Decimal]] = {}
-        backordered: dict[int, dict[str, Decimal]] = {}
+        yield from _check_orders(conn)
+        yield from _check_backorders(conn)
 
-        orders = rows(
-            text("SELECT id, number, status, total, backorder_of FROM orders ORDER BY id")
-        ).yield_per(_BATCH)
-        lines = iter(
-            rows(
-                text(
-                    "SELECT l.order_id, l.sku, l.name, l.unit, l.quantity, l.shipped, "
-                    "l.invoiced, l.canceled, l.unit_price, "
-                    "(SELECT COALESCE(SUM(il.quantity), 0) FROM invoice_lines il "
-                    "WHERE il.line_id = l.id) "
-                    "FROM order_lines l ORDER BY l.order_id, l.position"
+        for number, order_number, total, billed in rows(
+            text(
+                "SELECT i.number, o.number, i.total, "
+                "(SELECT COALESCE(SUM(il.amount), 0) FROM invoice_lines il "
+                "WHERE il.invoice_id = i.id) "
+                "FROM invoices i JOIN orders o ON o.id = i.order_id ORDER BY i.number"
+            )
+        ).yield_per(_BATCH):
+            if total != billed:
+                yield V(
+                    f"invoice #{number} totals {format_money(_scaled(total, m))} but its lines "
+                    f"add up to {format_money(_scaled(billed, m))}",
+                    order_number,
                 )
-            ).yield_per(_BATCH)
-        )
-        pending = next(lines, None)
-        for order_id, number, status, total, origin in orders:
-            group: list[tuple] = []
-            while pending is not None and pending[0] < order_id:
-                pending = next(lines, None)  # orphans, reported above
-            while pending is not None and pending[0] == order_id:
-                group.append(pending)
-                pending = next(lines, None)
+
+
+def _suspect_orders(conn: Connection) -> list[int]:
+    """Orders that may break a rule, found by SQL over integers in one pass each: lines
+    out of bounds, and status, total or invoiced quantities that disagree with the
+    lines. A superset: each suspect is then checked exactly by the domain's rules."""
+    from sqlalchemy import text
+
+    sqlite = conn.dialect.name == "sqlite"
+    amounts = ("quantity", "shipped", "invoiced", "canceled", "unit_price")
+    not_integers = (
+        " OR " + " OR ".join(f"typeof({c}) <> 'integer'" for c in amounts) if sqlite else ""
+    )
+    # Cents of a line, rounded half-up; NUMERIC on servers, where bigint would overflow.
+    value = (
+        "(quantity - canceled) * unit_price"
+        if sqlite
+        else ("CAST(quantity - canceled AS NUMERIC) * unit_price")
+    )
+    cents = f"({value} + 50000) / 100000" if sqlite else f"FLOOR(({value} + 50000) / 100000)"
+    lines = text(
+        "SELECT DISTINCT l.order_id FROM order_lines l WHERE quantity <= 0 OR shipped < 0 "
+        "OR invoiced < 0 OR canceled < 0 OR unit_price < 0 OR shipped + canceled > quantity "
+        "OR invoiced > shipped OR invoiced <> (SELECT COALESCE(SUM(il.quantity), 0) "
+        f"FROM invoice_lines il WHERE il.line_id = l.id){not_integers}"
+    )
+    orders = text(
+        "SELECT o.id FROM orders o LEFT JOIN ("
+        "SELECT order_id, COUNT(*) AS n, "
+        "SUM(CASE WHEN shipped > 0 THEN 1 ELSE 0 END) AS shipped, "
+        "SUM(CASE WHEN quantity - shipped - canceled > 0 THEN 1 ELSE 0 END) AS remaining, "
+        "SUM(CASE WHEN shipped > invoiced THEN 1 ELSE 0 END) AS uninvoiced, "
+        f"SUM({cents}) AS cents FROM order_lines GROUP BY order_id"
+        ") a ON a.order_id = o.id WHERE a.n IS NULL OR o.total <> a.cents "
+        "OR (o.status = 'canceled' AND a.remaining > 0) "
+        "OR (o.status = 'draft' AND a.shipped > 0) "
+        "OR (o.status NOT IN ('draft', 'canceled') AND o.status <> CASE "
+        "WHEN a.shipped = 0 THEN 'booked' WHEN a.remaining > 0 THEN 'partially_shipped' "
+        "WHEN a.uninvoiced > 0 THEN 'shipped' ELSE 'invoiced' END)"
+        + (" OR typeof(o.total) <> 'integer'" if sqlite else "")
+    )
+    found = {order_id for (order_id,) in conn.execute(lines)}
+    found.update(order_id for (order_id,) in conn.execute(orders))
+    return sorted(found)
+
+
+def _check_orders(conn: Connection) -> Iterator[domain.Violation]:
+    """The domain's rules, exactly, on every suspect order."""
+    from sqlalchemy import text
+
+    q, p, m = domain.QUANTITY_PLACES, domain.PRICE_PLACES, domain.MONEY_PLACES
+    suspects = _suspect_orders(conn)
+    for start in range(0, len(suspects), _BATCH):
+        ids = suspects[start : start + _BATCH]
+        marks = ", ".join(str(int(i)) for i in ids)  # ids read from the database: integers
+        groups: dict[int, list[tuple]] = {}
+        for row in conn.execute(
+            text(
+                "SELECT l.order_id, l.sku, l.name, l.unit, l.quantity, l.shipped, l.invoiced, "
+                "l.canceled, l.unit_price, (SELECT COALESCE(SUM(il.quantity), 0) "
+                "FROM invoice_lines il WHERE il.line_id = l.id) "
+                f"FROM order_lines l WHERE l.order_id IN ({marks}) ORDER BY l.order_id, l.position"
+            )
+        ):
+            groups.setdefault(row[0], []).append(row)
+        for order_id, number, status, total in conn.execute(
+            text(f"SELECT id, number, status, total FROM orders WHERE id IN ({marks}) ORDER BY id")
+        ):
+            group = groups.get(order_id, [])
             try:
                 parsed = [
                     _Line(
@@ -1251,41 +1306,57 @@ def check_database(db: Database) -> Iterator[domain.Violation]:
                 billed = [_scaled(row[9], q) for row in group]
                 order_total = _scaled(total, m)
             except ValueError as exc:
-                yield V(f"a stored value cannot be read: {exc}", number)
+                yield domain.Violation(f"a stored value cannot be read: {exc}", number)
                 continue
             yield from domain.order_violations(number, status, order_total, parsed)
             for position, (line, on_invoices) in enumerate(zip(parsed, billed, strict=True), 1):
                 if on_invoices != line.invoiced:
-                    yield V(
+                    yield domain.Violation(
                         f"invoiced {format_quantity(line.invoiced)} but its invoices bill "
                         f"{format_quantity(on_invoices)}",
                         number,
                         position,
                         line.sku,
                     )
-            if number in origins:
-                canceled_on[number] = {ln.sku: ln.canceled for ln in parsed if ln.canceled}
-            if origin is not None:
-                held = backordered.setdefault(origin, {})
-                for ln in parsed:
-                    held[ln.sku] = held.get(ln.sku, domain.ZERO) + ln.quantity
-        for origin in sorted(set(backordered) & set(canceled_on)):
-            yield from domain.backorder_violations(origin, canceled_on[origin], backordered[origin])
 
-        for number, order_number, total, billed in rows(
+
+def _check_backorders(conn: Connection) -> Iterator[domain.Violation]:
+    """Each backorder holds what its origin canceled: both sides summed per SKU by SQL."""
+    from sqlalchemy import text
+
+    def per_sku(sql: str) -> dict[int, dict[str, Decimal]]:
+        sums: dict[int, dict[str, Decimal]] = {}
+        for origin, sku, amount in conn.execute(text(sql)):
+            if amount:
+                try:
+                    value = _scaled(amount, domain.QUANTITY_PLACES)
+                except ValueError:
+                    continue  # an unreadable quantity is reported with its order
+                sums.setdefault(origin, {})[sku] = value
+        return sums
+
+    canceled = per_sku(
+        "SELECT o.number, l.sku, SUM(l.canceled) FROM orders o "
+        "JOIN order_lines l ON l.order_id = o.id WHERE o.number IN "
+        "(SELECT backorder_of FROM orders WHERE backorder_of IS NOT NULL) "
+        "GROUP BY o.number, l.sku"
+    )
+    held = per_sku(
+        "SELECT b.backorder_of, l.sku, SUM(l.quantity) FROM orders b "
+        "JOIN order_lines l ON l.order_id = b.id WHERE b.backorder_of IS NOT NULL "
+        "GROUP BY b.backorder_of, l.sku"
+    )
+    existing = {
+        number
+        for (number,) in conn.execute(
             text(
-                "SELECT i.number, o.number, i.total, "
-                "(SELECT COALESCE(SUM(il.amount), 0) FROM invoice_lines il "
-                "WHERE il.invoice_id = i.id) "
-                "FROM invoices i JOIN orders o ON o.id = i.order_id ORDER BY i.number"
+                "SELECT number FROM orders WHERE number IN "
+                "(SELECT backorder_of FROM orders WHERE backorder_of IS NOT NULL)"
             )
-        ).yield_per(_BATCH):
-            if total != billed:
-                yield V(
-                    f"invoice #{number} totals {format_money(_scaled(total, m))} but its lines "
-                    f"add up to {format_money(_scaled(billed, m))}",
-                    order_number,
-                )
+        )
+    }
+    for origin in sorted(set(held) & existing):  # a missing origin is reported on its own
+        yield from domain.backorder_violations(origin, canceled.get(origin, {}), held[origin])
 
 
 def count_orders(db: Database) -> int:
