@@ -222,11 +222,6 @@ def _check_file(location: Location, *, create: bool) -> None:
     os.close(fd)
 
 
-def schema_version(session: Session) -> int | None:
-    row = session.get(Meta, "schema_version")
-    return int(row.value) if row else None
-
-
 def _read_version(db: Database) -> int:
     """The schema version the database records; refuse a foreign, unversioned or newer one."""
     where = db.location.display

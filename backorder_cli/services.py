@@ -313,12 +313,6 @@ def _setting(session: Session, key: str) -> str:
     return row.value if row else domain.SETTINGS[key][1]
 
 
-def _backordered_as(session: Session, order: Order) -> int | None:
-    return session.exec(
-        select(Order.number).where(Order.backorder_of == order.number).order_by(Order.number)
-    ).first()
-
-
 def _list_in(items: list[tuple[domain.LineLike, Decimal]]) -> str:
     return ", ".join(f"{format_quantity(q)} {line.sku}" for line, q in items)
 

@@ -185,6 +185,7 @@ def measure(args: argparse.Namespace) -> tuple[list[Row], list[tuple[int, float,
         "order by number desc"
     )
     all_json = [*backorder, "orders", "list", "--all", "--format", "json"]
+    memory = peak_memory_mb(all_json)
     rows.append(
         Row(
             "list every order as JSON",
@@ -194,7 +195,8 @@ def measure(args: argparse.Namespace) -> tuple[list[Row], list[tuple[int, float,
             timed([tool("sqlite-utils"), "query", str(db), query, "--nl"], runs=runs),
             "<= 1.5x, < 150 MB",
             1.5,
-            note=f"peak memory {peak_memory_mb(all_json):.0f} MB",
+            note=f"peak memory {memory:.0f} MB",
+            also=memory < 150,
         )
     )
 
@@ -241,6 +243,7 @@ def measure(args: argparse.Namespace) -> tuple[list[Row], list[tuple[int, float,
             ">= 1,000 orders/s, <= 3x",
             3.0,
             note=f"{count / ours:,.0f} orders/s (reference {count / ref:,.0f}/s)",
+            also=count / ours >= 1000,
         )
     )
     check = timed([*backorder, "check"], runs=max(1, runs // 2))
