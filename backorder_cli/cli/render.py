@@ -23,6 +23,9 @@ from ..domain import Status, format_money, format_quantity
 
 # ---------------------------------------------------------------- JSON
 
+# The C string encoder behind json.dumps(ensure_ascii=False), without its per-call setup.
+_quote = getattr(json.encoder, "c_encode_basestring", None) or json.encoder.py_encode_basestring
+
 
 def _plain(value: Any) -> Any:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
@@ -58,7 +61,7 @@ def _encode(value: Any, indent: int, level: int) -> str:
             + pad
             + "]"
         )
-    return json.dumps(value, ensure_ascii=False)
+    return _quote(value) if isinstance(value, str) else json.dumps(value)
 
 
 def to_json(value: Any) -> str:
@@ -70,15 +73,44 @@ def print_json(value: Any) -> None:
     sys.stdout.write(to_json(value) + "\n")
 
 
+_SCALARS = (str, int, Decimal, type(None))
+
+
+def _scalar(value: Any) -> str:
+    """One JSON scalar, the way `_encode` writes it, without its generality."""
+    if isinstance(value, str):
+        return _quote(value)
+    if value is None:
+        return "null"
+    if value is True or value is False:
+        return "true" if value else "false"
+    if isinstance(value, Decimal):
+        return format_quantity(value)
+    return str(value)
+
+
 def print_json_stream(items: Iterable[Any]) -> None:
     """A JSON array written element by element as the items arrive: a listing of a
-    million orders starts at once and never sits in memory whole."""
+    million orders starts at once and never sits in memory whole. Flat records (every
+    field a string, number or null) take a fast path with their keys encoded once; the
+    text is the same as `to_json` writes."""
     out = sys.stdout
     first = True
+    keys: list[tuple[str, str]] | None = None
     for item in items:
         out.write("[\n  " if first else ",\n  ")
-        out.write(_encode(_plain(item), 2, 1))
         first = False
+        if keys is None and dataclasses.is_dataclass(item):
+            keys = [(f.name, f"    {json.dumps(f.name)}: ") for f in dataclasses.fields(item)]
+        values = [getattr(item, name) for name, _ in keys] if keys else None
+        if values is not None and all(isinstance(v, _SCALARS) for v in values):
+            out.write(
+                "{\n"
+                + ",\n".join(key + _scalar(v) for (_, key), v in zip(keys, values, strict=True))
+                + "\n  }"
+            )
+        else:
+            out.write(_encode(_plain(item), 2, 1))
     out.write("[]\n" if first else "\n]\n")
 
 
