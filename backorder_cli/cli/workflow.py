@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -261,7 +262,6 @@ def _report(
     from . import render
 
     refused = 0
-    items = []
 
     def each() -> Iterator[Any]:
         nonlocal refused
@@ -278,8 +278,8 @@ def _report(
         if bulk:
             render.print_json_stream(each())
         else:
-            items = list(each())
-            render.print_json(items[0])
+            (only,) = each()  # one number given: one object, not a list
+            render.print_json(only)
     else:
         for _ in each():
             pass
@@ -396,7 +396,9 @@ def create(
         targets = [p.number for p in goers]
 
     outcomes = _with_progress(
-        _chain(refusals, services.create_backorders(db, targets, invoice_first=invoice_first)),
+        itertools.chain(
+            refusals, services.create_backorders(db, targets, invoice_first=invoice_first)
+        ),
         len(targets) + len(refusals),
         "Creating backorders",
     )
@@ -405,11 +407,6 @@ def create(
         say(_summary(len(targets) + len(refusals) - refused, refused, "backorder"))
     if refused:
         raise typer.Exit(EXIT_ERROR)
-
-
-def _chain(first: list[Any], rest: Iterable[Any]) -> Iterator[Any]:
-    yield from first
-    yield from rest
 
 
 def _created_text(outcome: Any) -> str:
