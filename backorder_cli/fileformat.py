@@ -49,7 +49,7 @@ CSV_OPTIONAL = [
     "unit",
 ]
 CSV_COLUMNS = CSV_REQUIRED + CSV_OPTIONAL
-_ORDER_COLUMNS = ["customer", "comment", "status", "archived", "backorder_of", "created_at"]
+CSV_ORDER_COLUMNS = ["customer", "comment", "status", "archived", "backorder_of", "created_at"]
 
 
 @dataclass
@@ -588,7 +588,7 @@ def parse_csv(text: str, *, source: str) -> tuple[dict, Places, list[str]]:
             index_of[key] = len(orders)
             first_row[key] = row_number
             order: dict[str, Any] = {"number": key, "lines": []}
-            for column in _ORDER_COLUMNS:
+            for column in CSV_ORDER_COLUMNS:
                 value = values.get(column, "")
                 if value != "":
                     order[column] = value

@@ -173,23 +173,12 @@ def export(
 
 
 def _csv_rows(orders):  # type: ignore[no-untyped-def]
+    """One CSV row per order line: the order's columns repeated, then the line's."""
+    from ..fileformat import CSV_ORDER_COLUMNS
+
     for order in orders:
         for line in order["lines"]:
-            yield {
-                "order": order["number"],
-                **{
-                    k: order[k]
-                    for k in (
-                        "customer",
-                        "comment",
-                        "status",
-                        "archived",
-                        "backorder_of",
-                        "created_at",
-                    )
-                },
-                **line,
-            }
+            yield {"order": order["number"], **{k: order[k] for k in CSV_ORDER_COLUMNS}, **line}
 
 
 def register(app: typer.Typer) -> None:
