@@ -61,20 +61,26 @@ _FIRST_BACKORDER = select(func.min(ORDERS.c.number)).where(
 )
 
 
-def _next_number_statement(table: Any):  # type: ignore[no-untyped-def]
+def _next_value(table: Any):  # type: ignore[no-untyped-def]
+    """The series' next number: one above the counter and above every number in `table`
+    (so an imported or hand-inserted number is never handed out again)."""
     highest = func.coalesce(select(func.max(table.c.number)).scalar_subquery(), 0)
     value = COUNTER.c.value
-    return (
-        update(COUNTER)
-        .where(COUNTER.c.name == bindparam("series"))
-        .values(value=case((value >= highest, value + 1), else_=highest + 1))
-        .returning(COUNTER.c.value)
-    )
+    return case((value >= highest, value + 1), else_=highest + 1)
 
 
+_SERIES = {"order": ORDERS, "invoice": INVOICES}
 _NEXT_NUMBER = {
-    "order": _next_number_statement(ORDERS),
-    "invoice": _next_number_statement(INVOICES),
+    series: update(COUNTER)
+    .where(COUNTER.c.name == series)
+    .values(value=_next_value(table))
+    .returning(COUNTER.c.value)
+    for series, table in _SERIES.items()
+}
+# The same number, read without taking it (for previews).
+_PEEK_NUMBER = {
+    series: select(_next_value(table)).where(COUNTER.c.name == series)
+    for series, table in _SERIES.items()
 }
 _INSERT_ORDER = insert(ORDERS).returning(ORDERS.c.id)
 _INSERT_LINES = insert(LINES)
@@ -255,7 +261,7 @@ def _next_number(session: Session | Connection, series: str) -> int:
     One UPDATE ... RETURNING on the counter row, inside the caller's write transaction:
     the row is locked until the commit, so no two transactions take one number.
     """
-    return int(_conn(session).execute(_NEXT_NUMBER[series], {"series": series}).scalar_one())
+    return int(_conn(session).execute(_NEXT_NUMBER[series]).scalar_one())
 
 
 def _raise_counter(session: Session, series: str, at_least: int) -> None:
@@ -278,12 +284,14 @@ def _record(session: Session | Connection, *entries: tuple[int, str, str]) -> No
     )
 
 
+def _order_not_found(number: int) -> NotFound:
+    return NotFound(f"order #{number} not found - list orders with `backorder orders list --all`")
+
+
 def _find_order(session: Session, number: int) -> Order:
     order = session.exec(select(Order).where(Order.number == number)).first()
     if order is None:
-        raise NotFound(
-            f"order #{number} not found - list orders with `backorder orders list --all`"
-        )
+        raise _order_not_found(number)
     return order
 
 
@@ -698,9 +706,7 @@ def _plan_backorder(
         ).where(ORDERS.c.number == number)
     ).first()
     if order is None:
-        raise NotFound(
-            f"order #{number} not found - list orders with `backorder orders list --all`"
-        )
+        raise _order_not_found(number)
     lines = conn.execute(_LINES_OF_ORDER, {"order_id": order.id}).all()
     setting = conn.execute(_SETTING, {"key": "inventory-value-on-invoicing"}).scalar()
     backordered_as = None
@@ -722,9 +728,7 @@ def preview_backorder(
     """What `create_backorder` would do, refusals included, without writing anything."""
     with db.read() as session:
         order, _, plan = _plan_backorder(session, number, invoice_first=invoice_first)
-        counter = session.get(Counter, "order")
-        highest = session.exec(select(func.max(Order.number))).one() or 0
-        next_number = max((counter.value if counter else 0) + 1, highest + 1)
+        next_number = int(session.connection().execute(_PEEK_NUMBER["order"]).scalar_one())
         return BackorderPreview(
             number=order.number,
             customer=order.customer,
