@@ -91,13 +91,27 @@ def _configure_sqlite(engine: Engine, *, foreign_keys: bool = True) -> None:
         conn.exec_driver_sql(f"BEGIN {mode}")
 
 
+# How long to wait for a database server to answer before saying it is unreachable.
+CONNECT_TIMEOUT_S = 10
+
+
 def _make_engine(location: Location, *, foreign_keys: bool = True) -> Engine:
+    url = make_url(location.url)
+    options: dict = {}
+    if url.get_backend_name() == "postgresql" and "connect_timeout" not in url.query:
+        options["connect_args"] = {"connect_timeout": CONNECT_TIMEOUT_S}
     try:
-        engine = create_engine(location.url)
+        engine = create_engine(url, **options)
     except ModuleNotFoundError as exc:
+        package = (exc.name or "").split(".")[0]
+        hint = {
+            "psycopg": "pip install 'backorder-cli[postgres]'",
+            "psycopg2": "pip install psycopg2-binary`, or use postgresql+psycopg:// with "
+            "`pip install 'backorder-cli[postgres]'",
+        }.get(package, f"pip install {package}")
         raise DatabaseProblem(
-            f"cannot use database {location.display}: its driver {exc.name!r} is not "
-            f"installed - install it with `pip install {exc.name}`"
+            f"cannot use database {location.display}: its driver {package!r} is not "
+            f"installed - install it with `{hint}`"
         ) from None
     except ArgumentError:
         # Its text can quote the whole URL, password included: say it in our words.
@@ -114,6 +128,9 @@ def explain(exc: DatabaseError, location: Location) -> DatabaseProblem:
     """Turn a driver error into a message a user can act on."""
     text = str(exc.orig) if exc.orig is not None else str(exc)
     where = location.display
+    server = _explain_server(text, location)
+    if server is not None:
+        return server
     if "locked" in text or "busy" in text:
         return DatabaseProblem(
             f"database is busy: another process is writing to {where} - try again"
@@ -133,6 +150,44 @@ def explain(exc: DatabaseError, location: Location) -> DatabaseProblem:
     return DatabaseProblem(f"database error on {where}: {first_line}")
 
 
+def _explain_server(text: str, location: Location) -> DatabaseProblem | None:
+    """A database server's refusals (PostgreSQL's wording), in words a user can act on.
+    The URL is named without its password; the server's text never contains it."""
+    if location.path is not None:
+        return None
+    url = make_url(location.url)
+    where = location.display
+    lowered = text.lower()
+    if "password authentication failed" in lowered or (
+        "role" in lowered and "does not exist" in lowered
+    ):
+        return DatabaseProblem(
+            f"the server refused user {url.username or '(none)'!r} for {where}: wrong user or "
+            "password - check the URL (or ~/.pgpass)"
+        )
+    if "database" in lowered and "does not exist" in lowered:
+        return DatabaseProblem(
+            f"database {url.database!r} does not exist on the server of {where} - "
+            f"create it with `createdb {url.database}` and then `backorder init`"
+        )
+    if (
+        "connection refused" in lowered
+        or "could not translate host name" in lowered
+        or "failed to resolve host" in lowered
+        or "timeout expired" in lowered
+        or "no route to host" in lowered
+        or "connection failed" in lowered
+        or "could not connect" in lowered
+    ):
+        return DatabaseProblem(
+            f"cannot reach the database server of {where} - check that it is running "
+            "and that host and port are right"
+        )
+    if "deadlock detected" in lowered or "could not serialize" in lowered:
+        return DatabaseProblem(f"database is busy: another user is changing {where} - try again")
+    return None
+
+
 class Database:
     """An opened database: its engine and where it is. Make one with `open_database`."""
 
@@ -140,6 +195,13 @@ class Database:
         self.location = location
         self.engine = engine
         self._writer = engine.execution_options(sqlite_begin="IMMEDIATE")
+        # Reads see one consistent state: SQLite's read transaction gives that; a
+        # server's default (read committed) would let a listing see half a change.
+        self._reader = (
+            engine
+            if engine.dialect.name == "sqlite"
+            else engine.execution_options(isolation_level="REPEATABLE READ")
+        )
 
     @property
     def dialect(self) -> str:
@@ -187,7 +249,7 @@ class Database:
 
     def read(self) -> Iterator[Session]:
         """One read transaction: a consistent view, never a write."""
-        return self._session(self.engine, write=False)
+        return self._session(self._reader, write=False)
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -236,7 +298,8 @@ def _read_version(db: Database) -> int:
                 select(Meta.value).where(Meta.key == "schema_version")
             ).scalar_one_or_none()
     except DatabaseError as exc:
-        if "no such table" in str(exc.orig) or "does not exist" in str(exc.orig):
+        text = str(exc.orig)
+        if "no such table" in text or ('relation "meta" does not exist' in text):
             raise not_ours from None
         raise explain(exc, db.location) from None
     if version is None or not str(version).isdigit():
@@ -278,6 +341,9 @@ def _check_schema(db: Database, *, upgrade: bool) -> int:
     return version
 
 
+_MIGRATION_LOCK = 0x6261636B  # "back": the advisory lock key of schema changes
+
+
 def migrate(location: Location, *, from_version: int | None) -> None:
     """Bring the schema to this version's head with Alembic, in one transaction.
 
@@ -297,6 +363,10 @@ def migrate(location: Location, *, from_version: int | None) -> None:
                 config = Config()
                 config.set_main_option("script_location", str(MIGRATIONS))
                 config.attributes["connection"] = conn
+                if engine.dialect.name == "postgresql":
+                    # Two `init`s or upgrades at once: the second waits, then finds the
+                    # schema at head and does nothing (DDL is transactional here).
+                    conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK})")
                 if from_version is not None and "alembic_version" not in set(
                     inspect(conn).get_table_names()
                 ):

@@ -52,6 +52,7 @@ SETTINGS = Setting.__table__
 _ORDER_BY_NUMBER = select(
     ORDERS.c.id, ORDERS.c.number, ORDERS.c.status, ORDERS.c.archived, ORDERS.c.customer
 ).where(ORDERS.c.number == bindparam("number"))
+_ORDER_BY_NUMBER_FOR_UPDATE = _ORDER_BY_NUMBER.with_for_update()
 _LINES_OF_ORDER = (
     select(LINES).where(LINES.c.order_id == bindparam("order_id")).order_by(LINES.c.position)
 )
@@ -288,8 +289,13 @@ def _order_not_found(number: int) -> NotFound:
     return NotFound(f"order #{number} not found - list orders with `backorder orders list --all`")
 
 
-def _find_order(session: Session, number: int) -> Order:
-    order = session.exec(select(Order).where(Order.number == number)).first()
+def _find_order(session: Session, number: int, *, lock: bool = False) -> Order:
+    """The order with this number. `lock` (in a write transaction) takes its row lock
+    before the caller decides anything: on a server, a concurrent writer of the same
+    order waits here and then sees the committed result (SQLite's BEGIN IMMEDIATE
+    already serializes writers, and SQLAlchemy leaves FOR UPDATE out there)."""
+    query = select(Order).where(Order.number == number)
+    order = session.exec(query.with_for_update() if lock else query).first()
     if order is None:
         raise _order_not_found(number)
     return order
@@ -311,9 +317,11 @@ def _refresh(session: Session, order: Order, lines: list[OrderLine]) -> None:
     session.add(order)
 
 
-def _stock(session: Session, skus: Iterable[str]) -> dict[str, Product]:
-    products = session.exec(select(Product).where(col(Product.sku).in_(set(skus))))
-    return {p.sku: p for p in products}
+def _stock(session: Session, skus: Iterable[str], *, lock: bool = False) -> dict[str, Product]:
+    """Products by SKU; `lock` takes their row locks, always in SKU order, so two
+    writers never wait for each other in a circle."""
+    query = select(Product).where(col(Product.sku).in_(set(skus))).order_by(Product.sku)
+    return {p.sku: p for p in session.exec(query.with_for_update() if lock else query)}
 
 
 def _setting(session: Session, key: str) -> str:
@@ -336,7 +344,7 @@ def get_settings(db: Database) -> dict[str, str]:
 def set_setting(db: Database, key: str, value: str) -> tuple[str, str]:
     key, value = domain.parse_setting(key, value)
     with db.write() as session:
-        row = session.get(Setting, key) or Setting(key=key, value=value)
+        row = session.get(Setting, key, with_for_update=True) or Setting(key=key, value=value)
         row.value = value
         session.add(row)
     return key, value
@@ -384,7 +392,7 @@ def receive_stock(db: Database, sku: str, quantity: str | Decimal) -> ProductVie
     sku = domain.parse_sku(sku)
     amount = domain.parse_quantity(quantity)
     with db.write() as session:
-        product = _stock(session, [sku]).get(sku)
+        product = _stock(session, [sku], lock=True).get(sku)
         if product is None:
             raise NotFound(
                 f"unknown SKU {sku} - add it with `backorder products add {sku} --name NAME`"
@@ -453,7 +461,7 @@ def add_order(
 
 def book_order(db: Database, number: int) -> str:
     with db.write() as session:
-        order = _find_order(session, number)
+        order = _find_order(session, number, lock=True)
         if order.status != Status.DRAFT:
             raise NotAllowed(
                 f"order #{number} is not a draft (status {Status(order.status).label}) - "
@@ -612,9 +620,9 @@ def ship(db: Database, number: int, items: list[Item] | None) -> ShipmentResult:
     if items is not None and not items:
         raise InvalidInput("nothing to ship - give SKU=QTY, or --available")
     with db.write() as session:
-        order = _find_order(session, number)
+        order = _find_order(session, number, lock=True)
         lines = _lines(session, order)
-        products = _stock(session, [line.sku for line in lines])
+        products = _stock(session, [line.sku for line in lines], lock=True)
         stock = {sku: p.stock for sku, p in products.items()}
         plan = domain.plan_shipment(order, lines, stock, items)
         for line, quantity in plan:
@@ -683,7 +691,7 @@ def _bill(
 def invoice_order(db: Database, number: int) -> InvoiceResult:
     """Invoice every shipped, not yet invoiced quantity of an order."""
     with db.write() as session:
-        order = _find_order(session, number)
+        order = _find_order(session, number, lock=True)
         lines = _lines(session, order)
         plan = domain.plan_invoice(order, lines)
         result = _bill(session, order, plan)
@@ -695,15 +703,13 @@ def invoice_order(db: Database, number: int) -> InvoiceResult:
 
 
 def _plan_backorder(
-    session: Session | Connection, number: int, *, invoice_first: bool
+    session: Session | Connection, number: int, *, invoice_first: bool, lock: bool
 ) -> tuple[Any, list[Any], domain.BackorderPlan]:
     """Load the order and its lines as rows (no ORM objects: the bulk path is hot) and
-    let the domain decide."""
+    let the domain decide. `lock` takes the order's row lock first (see `_find_order`)."""
     conn = _conn(session)
     order = conn.execute(
-        select(
-            ORDERS.c.id, ORDERS.c.number, ORDERS.c.status, ORDERS.c.archived, ORDERS.c.customer
-        ).where(ORDERS.c.number == number)
+        _ORDER_BY_NUMBER_FOR_UPDATE if lock else _ORDER_BY_NUMBER, {"number": number}
     ).first()
     if order is None:
         raise _order_not_found(number)
@@ -727,7 +733,9 @@ def preview_backorder(
 ) -> BackorderPreview:
     """What `create_backorder` would do, refusals included, without writing anything."""
     with db.read() as session:
-        order, _, plan = _plan_backorder(session, number, invoice_first=invoice_first)
+        order, _, plan = _plan_backorder(
+            session, number, invoice_first=invoice_first, lock=False
+        )
         next_number = int(session.connection().execute(_PEEK_NUMBER["order"]).scalar_one())
         return BackorderPreview(
             number=order.number,
@@ -754,7 +762,7 @@ def create_backorder(db: Database, number: int, *, invoice_first: bool = False) 
 def _create_backorder(conn: Connection, number: int, *, invoice_first: bool) -> BackorderResult:
     """The backorder itself, inside the caller's transaction. Written in SQLAlchemy
     Core, a handful of prepared statements: bulk runs do this thousands of times."""
-    order, lines, plan = _plan_backorder(conn, number, invoice_first=invoice_first)
+    order, lines, plan = _plan_backorder(conn, number, invoice_first=invoice_first, lock=True)
     invoice = None
     if plan.to_invoice:
         invoice = _write_invoice(conn, order.id, plan.to_invoice)
@@ -891,7 +899,7 @@ def import_text(
 
 def _apply_import(session: Session, plan: ImportPlan, *, source: str) -> int:
     for key, value in plan.settings.items():
-        row = session.get(Setting, key) or Setting(key=key, value=value)
+        row = session.get(Setting, key, with_for_update=True) or Setting(key=key, value=value)
         row.value = value
         session.add(row)
     for p in plan.products:
@@ -1151,7 +1159,10 @@ def _export_batch(session: Session, orders: list[Order]) -> Iterator[dict[str, A
 
 
 def _scaled(value: Any, places: int) -> Decimal:
-    """A stored scaled integer read raw, so a hand-edited value is reported, not fatal."""
+    """A stored scaled integer read raw, so a hand-edited value is reported, not fatal.
+    (A server's SUM of integers comes back as a whole Decimal: that is one too.)"""
+    if isinstance(value, Decimal) and value.is_finite() and value == value.to_integral_value():
+        value = int(value)
     if isinstance(value, bool) or not isinstance(value, int):
         raise ValueError(f"{value!r} is not a whole number of {10**-places} units")
     return Decimal(value).scaleb(-places)

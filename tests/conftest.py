@@ -1,8 +1,23 @@
-"""Shared fixtures: a real SQLite file per test, the sample company, the CLI runner."""
+"""Shared fixtures: a real database per test (a SQLite file, and the same tests again
+on a real PostgreSQL server), the sample company, the CLI runner.
+
+`target` is what a user passes to `--db`: a file path, or a PostgreSQL URL. Every test
+that asks for it (directly or through `db`, `sample_db` or `cli`) runs on both
+backends; a test that also asks for `db_path` is about the SQLite file itself and runs
+on SQLite only.
+
+PostgreSQL: each test run creates its own database on the server named by
+$BACKORDER_TEST_PG (default: the development machines' server) and drops it at the end;
+each test gets its own schema in it. Without a server the PostgreSQL tests skip with
+the reason, unless $BACKORDER_REQUIRE_PG=1 (CI), where a missing server fails the run.
+"""
 
 from __future__ import annotations
 
+import itertools
+import os
 import sqlite3
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -13,6 +28,82 @@ from backorder_cli import services
 from backorder_cli.cli import app
 from backorder_cli.db import Database, init_database
 
+PG_SERVER = os.environ.get("BACKORDER_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+REQUIRE_PG = os.environ.get("BACKORDER_REQUIRE_PG") == "1"
+BACKENDS = ("sqlite", "postgresql")
+
+
+class PostgresRun:
+    """This test run's own database on the server, and a fresh schema per test."""
+
+    def __init__(self, server_url: str) -> None:
+        from sqlalchemy import create_engine
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.pool import NullPool
+
+        self.name = f"backorder_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+        server = make_url(server_url)
+        self.admin = create_engine(server, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+        with self.admin.connect() as conn:
+            conn.exec_driver_sql(f'CREATE DATABASE "{self.name}"')
+        self.url = server.set(database=self.name)
+        self.engine = create_engine(self.url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+        self._numbers = itertools.count(1)
+
+    def new_target(self) -> str:
+        """A URL whose tables live in a new, empty schema (via the search path)."""
+        schema = f"t{next(self._numbers)}"
+        with self.engine.connect() as conn:
+            conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
+        url = self.url.update_query_dict({"options": f"-csearch_path={schema}"})
+        return url.render_as_string(hide_password=False)
+
+    def drop(self) -> None:
+        self.engine.dispose()
+        with self.admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+        self.admin.dispose()
+
+
+_pg_run: PostgresRun | None = None
+_pg_problem: str | None = None
+
+
+def postgres_run() -> PostgresRun:
+    """The run's PostgreSQL database, made on first use; skip (or fail, in CI) without
+    a server."""
+    global _pg_run, _pg_problem
+    if _pg_run is None and _pg_problem is None:
+        try:
+            _pg_run = PostgresRun(PG_SERVER)
+        except Exception as exc:  # no driver, no server: say which
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else repr(exc)
+            _pg_problem = f"no PostgreSQL server at {PG_SERVER} ({first})"
+    if _pg_run is None:
+        if REQUIRE_PG:
+            pytest.fail(f"{_pg_problem}; BACKORDER_REQUIRE_PG=1 needs one", pytrace=False)
+        pytest.skip(f"{_pg_problem}; set BACKORDER_TEST_PG to a server URL")
+    return _pg_run
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if _pg_run is not None:
+        _pg_run.drop()
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "target" in metafunc.fixturenames:
+        file_only = "db_path" in metafunc.fixturenames or metafunc.definition.get_closest_marker(
+            "sqlite_only"
+        )
+        metafunc.parametrize("target", ["sqlite"] if file_only else BACKENDS, indirect=True)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "sqlite_only: about SQLite itself; not repeated on PostgreSQL"
+    )
+
 
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
@@ -20,41 +111,88 @@ def db_path(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def db(db_path: Path) -> Iterator[Database]:
-    """An empty, initialised database file."""
-    database, _created = init_database(str(db_path))
+def target(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """What `--db` names: the test's SQLite file, or a fresh PostgreSQL schema's URL."""
+    if request.param == "postgresql":
+        return postgres_run().new_target()
+    return str(tmp_path / "orders.db")
+
+
+@pytest.fixture
+def db(target: str) -> Iterator[Database]:
+    """An empty, initialised database."""
+    database, _created = init_database(target)
     yield database
     database.dispose()
 
 
 @pytest.fixture
 def sample_db(db: Database) -> Database:
-    """The sample company of sample_data/, loaded into a fresh file."""
+    """The sample company of sample_data/, loaded into a fresh database."""
     services.load_sample(db)
     return db
 
 
-def snapshot(path: Path) -> dict[str, list[tuple]]:
-    """Every row of every table, read with the standard library: what "changed nothing"
-    is checked against."""
-    with sqlite3.connect(path) as conn:
-        tables = [
-            name
-            for (name,) in conn.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
-            )
-        ]
-        return {
-            t: sorted(conn.execute(f'SELECT * FROM "{t}"').fetchall(), key=repr) for t in tables
-        }
+def is_url(where: str | Path) -> bool:
+    return "://" in str(where)
+
+
+def run_sql(where: str | Path, *statements: str) -> None:
+    """Run SQL on the database as another tool would (one transaction)."""
+    if not is_url(where):
+        with sqlite3.connect(where) as conn:
+            for statement in statements:
+                conn.execute(statement)
+        return
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.pool import NullPool
+
+    engine = create_engine(str(where), poolclass=NullPool)
+    try:
+        with engine.begin() as conn:
+            for statement in statements:
+                conn.execute(text(statement))
+    finally:
+        engine.dispose()
+
+
+def snapshot(where: str | Path) -> dict[str, list[tuple]]:
+    """Every row of every table, read past our own code (the standard library's sqlite3
+    for a file, plain SQL on a server): what "changed nothing" is checked against."""
+    if not is_url(where):
+        with sqlite3.connect(where) as conn:
+            tables = [
+                name
+                for (name,) in conn.execute(
+                    "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
+                )
+            ]
+            return {
+                t: sorted(conn.execute(f'SELECT * FROM "{t}"').fetchall(), key=repr) for t in tables
+            }
+    from sqlalchemy import create_engine, inspect
+    from sqlalchemy.pool import NullPool
+
+    engine = create_engine(str(where), poolclass=NullPool)
+    try:
+        with engine.connect() as conn:
+            tables = sorted(inspect(conn).get_table_names())
+            return {
+                t: sorted(
+                    (tuple(row) for row in conn.exec_driver_sql(f'SELECT * FROM "{t}"')), key=repr
+                )
+                for t in tables
+            }
+    finally:
+        engine.dispose()
 
 
 @pytest.fixture
-def cli(db_path: Path) -> Callable[..., Result]:
-    """Run `backorder --db <test file> ARGS...` in-process."""
+def cli(target: str) -> Callable[..., Result]:
+    """Run `backorder --db <test database> ARGS...` in-process."""
     runner = CliRunner()
 
-    def run(*args: str, input: str | None = None, db: Path | None = db_path) -> Result:
+    def run(*args: str, input: str | None = None, db: str | Path | None = target) -> Result:
         argv = (["--db", str(db)] if db is not None else []) + list(args)
         return runner.invoke(app, argv, input=input)
 

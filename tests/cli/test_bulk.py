@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 from typer.testing import Result
@@ -27,7 +26,7 @@ def show(cli: Run, number: int) -> dict:
     return json.loads(result.stdout)
 
 
-def order_rows(path: Path, *numbers: int) -> list[tuple]:
+def order_rows(path: str, *numbers: int) -> list[tuple]:
     """The stored rows of these orders and their lines, to prove them untouched."""
     snap = snapshot(path)
     orders = [r for r in snap["orders"] if r[1] in numbers]
@@ -53,12 +52,12 @@ def test_numbers_from_stdin_with_yes_and_invoice(sample: Run) -> None:
         assert show(sample, new)["comment"] == f"Backorder from order #{original}"
 
 
-def test_numbers_from_stdin_without_yes_is_a_usage_error(sample: Run, db_path: Path) -> None:
-    before = snapshot(db_path)
+def test_numbers_from_stdin_without_yes_is_a_usage_error(sample: Run, target: str) -> None:
+    before = snapshot(target)
     result = sample("create", "-", input="2401\n")
     assert result.exit_code == 2
     assert "numbers from stdin need --yes" in result.stderr
-    assert snapshot(db_path) == before
+    assert snapshot(target) == before
 
 
 def test_all_backorders_every_partially_shipped_order(sample: Run) -> None:
@@ -77,8 +76,8 @@ def test_all_with_a_customer_takes_only_theirs(sample: Run) -> None:
     assert show(sample, 2399)["status"] == "partially_shipped"
 
 
-def test_mixed_success_and_refusal(sample: Run, db_path: Path) -> None:
-    untouched = order_rows(db_path, 2396, 2398)
+def test_mixed_success_and_refusal(sample: Run, target: str) -> None:
+    untouched = order_rows(target, 2396, 2398)
     result = sample("create", "2401", "2396", "9999", "2398", "2399", "--yes")
     assert result.exit_code == 1
     assert result.stdout.splitlines() == [
@@ -95,7 +94,7 @@ def test_mixed_success_and_refusal(sample: Run, db_path: Path) -> None:
         "created for a canceled order - run `backorder invoice 2398` first, or pass --invoice",
         "2 backorders created, 3 refused",
     ]
-    assert order_rows(db_path, 2396, 2398) == untouched
+    assert order_rows(target, 2396, 2398) == untouched
     assert show(sample, 2401)["backorders"] == [2402]
 
 
@@ -135,13 +134,13 @@ def test_a_single_number_gives_one_json_object(sample: Run) -> None:
     [(["2401", "2399"], 0), (["2401", "2396"], 1), (["--all"], 1), (["--all", "--invoice"], 0)],
 )
 def test_dry_run_changes_nothing_and_exits_as_the_real_run_would(
-    sample: Run, db_path: Path, args: list[str], code: int
+    sample: Run, target: str, args: list[str], code: int
 ) -> None:
-    before = snapshot(db_path)
+    before = snapshot(target)
     dry = sample("create", *args, "--dry-run")
     assert dry.exit_code == code, dry.output
     assert "Dry run: nothing was changed." in dry.stderr
-    assert snapshot(db_path) == before
+    assert snapshot(target) == before
     real = sample("create", *args, "--yes")
     assert real.exit_code == code
 
@@ -164,18 +163,18 @@ def test_dry_run_prints_the_full_plan_of_every_order(sample: Run) -> None:
     assert "Order #2399 (Aarhus Installations)" in text and "#2403" in text
 
 
-def test_rerunning_after_an_interruption_does_nothing_twice(sample: Run, db_path: Path) -> None:
+def test_rerunning_after_an_interruption_does_nothing_twice(sample: Run, target: str) -> None:
     assert sample("create", "2401", "--yes").exit_code == 0  # the run "interrupted" after one
-    count = len(snapshot(db_path)["orders"])
+    count = len(snapshot(target)["orders"])
     rerun = sample("create", "2401", "2399", "--yes")
     assert rerun.exit_code == 1
     assert "Error: order #2401 is already backordered as #2402" in rerun.stderr
     assert "Backorder #2403 created" in rerun.stdout
-    assert len(snapshot(db_path)["orders"]) == count + 1
+    assert len(snapshot(target)["orders"]) == count + 1
     again = sample("create", "2401", "2399", "--yes")
     assert "1 backorder created" not in again.stderr
     assert again.stderr.splitlines()[-1] == "0 backorders created, 2 refused"
-    assert len(snapshot(db_path)["orders"]) == count + 1
+    assert len(snapshot(target)["orders"]) == count + 1
 
 
 def test_one_question_for_the_whole_batch(sample: Run) -> None:
@@ -189,11 +188,11 @@ def test_one_question_for_the_whole_batch(sample: Run) -> None:
     assert result.stdout.count("Backorder #") == 2
 
 
-def test_the_batch_question_answered_no_changes_nothing(sample: Run, db_path: Path) -> None:
-    before = snapshot(db_path)
+def test_the_batch_question_answered_no_changes_nothing(sample: Run, target: str) -> None:
+    before = snapshot(target)
     result = sample("create", "2401", "2399", input="n\n")
     assert result.exit_code == 1
-    assert snapshot(db_path) == before
+    assert snapshot(target) == before
 
 
 def test_the_question_lists_only_the_orders_that_would_go(sample: Run) -> None:
@@ -213,21 +212,19 @@ def test_no_progress_bar_when_stderr_is_piped(sample: Run) -> None:
     "args",
     [["2401", "--all"], ["--customer", "x", "2401"], ["-", "2401", "--yes"], ["abc"], []],
 )
-def test_bad_order_picks_are_usage_errors(sample: Run, db_path: Path, args: list[str]) -> None:
-    before = snapshot(db_path)
+def test_bad_order_picks_are_usage_errors(sample: Run, target: str, args: list[str]) -> None:
+    before = snapshot(target)
     result = sample("create", *args, input="")
     assert result.exit_code == 2, result.output
-    assert snapshot(db_path) == before
+    assert snapshot(target) == before
 
 
-def test_a_bad_number_on_stdin_stops_everything_before_it_starts(
-    sample: Run, db_path: Path
-) -> None:
-    before = snapshot(db_path)
+def test_a_bad_number_on_stdin_stops_everything_before_it_starts(sample: Run, target: str) -> None:
+    before = snapshot(target)
     result = sample("create", "-", "--yes", input="2401 24o1\n")
     assert result.exit_code == 2
     assert "'24o1' is not an order number" in result.stderr
-    assert snapshot(db_path) == before
+    assert snapshot(target) == before
 
 
 # ---------------------------------------------------------------- invoice in bulk

@@ -12,7 +12,7 @@ from typer.testing import CliRunner, Result
 
 from backorder_cli import services
 from backorder_cli.cli import app, orders_script
-from tests.conftest import snapshot
+from tests.conftest import is_url, snapshot
 
 Run = Callable[..., Result]
 
@@ -50,7 +50,7 @@ def assert_clean_failure(result: Result, code: int, message: str) -> None:
 # ---------------------------------------------------------------- the seed, end to end
 
 
-def test_the_seed_walk_through(sample: Run, db_path: Path) -> None:
+def test_the_seed_walk_through(sample: Run, target: str) -> None:
     result = sample("create", "2401", input="y\n")
     assert result.exit_code == 0, result.output
     assert result.stdout == (
@@ -74,10 +74,10 @@ def test_the_seed_walk_through(sample: Run, db_path: Path) -> None:
     found = sample("orders", "list", "--archived", "--search", "2401", "--format", "json")
     assert [o["number"] for o in json.loads(found.stdout)] == [2401]
 
-    before = snapshot(db_path)
+    before = snapshot(target)
     refused = sample("invoice", "2401")
     assert_clean_failure(refused, 1, "invoices cannot be created for a canceled order")
-    assert snapshot(db_path) == before
+    assert snapshot(target) == before
 
 
 @pytest.mark.parametrize(
@@ -86,14 +86,14 @@ def test_the_seed_walk_through(sample: Run, db_path: Path) -> None:
     ids=["n", "enter", "junk", "yes-ish", "eof"],
 )
 def test_anything_but_yes_at_the_prompt_aborts_and_changes_nothing(
-    sample: Run, db_path: Path, answer: str
+    sample: Run, target: str, answer: str
 ) -> None:
-    before = snapshot(db_path)
+    before = snapshot(target)
     result = sample("create", "2401", input=answer)
     assert_clean_failure(result, 1, "Aborted: nothing was changed.")
     assert QUESTION in result.stderr
     assert result.stdout == ""
-    assert snapshot(db_path) == before
+    assert snapshot(target) == before
 
 
 @pytest.mark.parametrize("answer", ["y\n", "YES\n", " Yes \n"])
@@ -110,8 +110,8 @@ def test_yes_skips_the_question(sample: Run) -> None:
     assert show_json(sample, 2402)["backorder_of"] == 2401
 
 
-def test_dry_run_prints_the_plan_and_writes_nothing(sample: Run, db_path: Path) -> None:
-    before = snapshot(db_path)
+def test_dry_run_prints_the_plan_and_writes_nothing(sample: Run, target: str) -> None:
+    before = snapshot(target)
     result = sample("create", "2398", "--invoice", "--dry-run")
     assert result.exit_code == 0
     assert (
@@ -121,14 +121,14 @@ def test_dry_run_prints_the_plan_and_writes_nothing(sample: Run, db_path: Path) 
     assert "move to a new order, #2402:" in result.stdout
     assert "LED-9W" in result.stdout and "SOCKET-2" in result.stdout
     assert result.stderr == "Dry run: nothing was changed.\n"
-    assert snapshot(db_path) == before
+    assert snapshot(target) == before
 
 
-def test_dry_run_of_a_refused_backorder_fails_like_the_real_run(sample: Run, db_path: Path) -> None:
-    before = snapshot(db_path)
+def test_dry_run_of_a_refused_backorder_fails_like_the_real_run(sample: Run, target: str) -> None:
+    before = snapshot(target)
     result = sample("create", "2398", "--dry-run")
     assert_clean_failure(result, 1, "run `backorder invoice 2398` first, or pass --invoice")
-    assert snapshot(db_path) == before
+    assert snapshot(target) == before
 
 
 def test_invoice_option_invoices_then_backorders(sample: Run) -> None:
@@ -169,14 +169,14 @@ def test_invoice_option_invoices_then_backorders(sample: Run) -> None:
     ],
 )
 def test_refusals_exit_1_with_a_message_and_change_nothing(
-    sample: Run, db_path: Path, args: list[str], message: str
+    sample: Run, target: str, args: list[str], message: str
 ) -> None:
-    before = snapshot(db_path)
+    before = snapshot(target)
     result = sample(*args)
     assert_clean_failure(result, 1, message)
     assert result.stderr.startswith("Error: ")
     assert result.stdout == ""
-    assert snapshot(db_path) == before
+    assert snapshot(target) == before
 
 
 @pytest.mark.parametrize(
@@ -194,15 +194,13 @@ def test_refusals_exit_1_with_a_message_and_change_nothing(
         ["frobnicate"],
     ],
 )
-def test_usage_errors_exit_2_and_change_nothing(
-    sample: Run, db_path: Path, args: list[str]
-) -> None:
-    before = snapshot(db_path)
+def test_usage_errors_exit_2_and_change_nothing(sample: Run, target: str, args: list[str]) -> None:
+    before = snapshot(target)
     result = sample(*args)
     assert result.exit_code == 2, result.output
     assert "Traceback" not in result.output
     assert result.stdout == ""
-    assert snapshot(db_path) == before
+    assert snapshot(target) == before
 
 
 # ---------------------------------------------------------------- the database option
@@ -221,37 +219,38 @@ def test_usage_errors_exit_2_and_change_nothing(
         ["import", "x.json"],
     ],
 )
-def test_only_init_creates_a_database(cli: Run, db_path: Path, args: list[str]) -> None:
+def test_only_init_creates_a_database(cli: Run, target: str, args: list[str]) -> None:
     result = cli(*args)
     assert_clean_failure(result, 1, "run `backorder init`".replace("run ", "create one with "))
-    assert not db_path.exists()
+    if is_url(target):
+        assert snapshot(target) == {}  # the server's schema: still no table
+    else:
+        assert not Path(target).exists()
 
 
 def test_the_environment_variable_names_the_database(
-    cli: Run, db_path: Path, monkeypatch: pytest.MonkeyPatch
+    cli: Run, target: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     assert cli("init").exit_code == 0
-    monkeypatch.setenv("BACKORDER_DB", str(db_path))
+    monkeypatch.setenv("BACKORDER_DB", target)
     result = cli("products", "add", "A", "--name", "a", db=None)
     assert result.exit_code == 0
     assert [
         p.sku
-        for p in services.list_products(
-            __import__("backorder_cli.db").db.open_database(str(db_path))
-        )
+        for p in services.list_products(__import__("backorder_cli.db").db.open_database(target))
     ] == ["A"]
 
 
 def test_init_twice_is_fine_and_sample_is_refused_on_a_database_with_orders(
-    sample: Run, db_path: Path
+    sample: Run, target: str
 ) -> None:
-    before = snapshot(db_path)
+    before = snapshot(target)
     again = sample("init")
     assert again.exit_code == 0
     assert "is ready" in again.stderr
     refused = sample("init", "--sample")
     assert_clean_failure(refused, 1, "already holds 12 orders")
-    assert snapshot(db_path) == before
+    assert snapshot(target) == before
 
 
 # ---------------------------------------------------------------- commands and output
@@ -410,18 +409,18 @@ def test_an_empty_list_says_so_on_stderr(sample: Run) -> None:
     assert piped.stdout == "number\tstatus\tarchived\tcustomer\ttotal\tbackorder_of\n"
 
 
-def test_the_orders_script_is_backorder_orders(sample: Run, db_path: Path) -> None:
+def test_the_orders_script_is_backorder_orders(sample: Run, target: str) -> None:
     runner = CliRunner()
-    direct = runner.invoke(orders_script, ["--db", str(db_path), "list", "--archived"])
+    direct = runner.invoke(orders_script, ["--db", target, "list", "--archived"])
     via = sample("orders", "list", "--archived")
     assert direct.exit_code == via.exit_code == 0
     assert direct.stdout == via.stdout
     assert "2390\tcanceled\ttrue\t" in direct.stdout
 
 
-@pytest.mark.parametrize("target", [app, orders_script], ids=["backorder", "orders"])
-def test_version_is_shown_by_both_scripts(target) -> None:
-    result = CliRunner().invoke(target, ["--version"])
+@pytest.mark.parametrize("script", [app, orders_script], ids=["backorder", "orders"])
+def test_version_is_shown_by_both_scripts(script) -> None:
+    result = CliRunner().invoke(script, ["--version"])
     assert result.exit_code == 0
     assert result.stdout.startswith("backorder ")
 

@@ -44,7 +44,7 @@ def every_order(cli: Run, db: Path) -> tuple[list, list]:
 
 
 def test_json_export_then_import_into_an_empty_database_gives_the_same_orders(
-    busy_sample: Run, db_path: Path, tmp_path: Path
+    busy_sample: Run, target: str, tmp_path: Path
 ) -> None:
     exported = busy_sample("orders", "export", "--all")
     assert exported.exit_code == 0
@@ -55,7 +55,7 @@ def test_json_export_then_import_into_an_empty_database_gives_the_same_orders(
     imported = busy_sample("import", str(dump), db=copy)
     assert imported.exit_code == 0, imported.output
 
-    assert every_order(busy_sample, copy) == every_order(busy_sample, db_path)
+    assert every_order(busy_sample, copy) == every_order(busy_sample, target)
     assert busy_sample("products", "list", "-f", "json", db=copy).stdout == (
         busy_sample("products", "list", "-f", "json").stdout
     )
@@ -89,7 +89,7 @@ def test_export_is_in_the_import_format_with_links_and_quantities(busy_sample: R
 
 
 def test_csv_export_then_import_where_the_products_exist(
-    busy_sample: Run, db_path: Path, tmp_path: Path
+    busy_sample: Run, target: str, tmp_path: Path
 ) -> None:
     exported = busy_sample("orders", "export", "--all", "--format", "csv")
     rows = list(csv.DictReader(io.StringIO(exported.stdout)))
@@ -115,7 +115,7 @@ def test_csv_export_then_import_where_the_products_exist(
     assert result.exit_code == 0, result.output
 
     listing, shown = every_order(busy_sample, copy)
-    listing0, shown0 = every_order(busy_sample, db_path)
+    listing0, shown0 = every_order(busy_sample, target)
     assert listing == listing0
     # CSV carries no invoice numbers: invoiced quantities are billed on one new invoice
     # per order, so lines and totals agree while invoice numbers may not.
@@ -180,10 +180,10 @@ def test_a_simple_csv_is_imported_grouped_by_order(cli: Run, tmp_path: Path) -> 
     ],
 )
 def test_a_malformed_csv_is_refused_whole_with_every_problem_by_row(
-    cli: Run, db_path: Path, tmp_path: Path, text: str, problems: list[str]
+    cli: Run, target: str, tmp_path: Path, text: str, problems: list[str]
 ) -> None:
     assert cli("init", "--sample").exit_code == 0
-    before = snapshot(db_path)
+    before = snapshot(target)
     path = tmp_path / "bad.csv"
     path.write_text(text)
     result = cli("import", str(path))
@@ -193,4 +193,4 @@ def test_a_malformed_csv_is_refused_whole_with_every_problem_by_row(
         assert problem in result.stderr
     if len(problems) > 1:
         assert len(result.stderr.strip().splitlines()) == len(problems) + 1
-    assert snapshot(db_path) == before
+    assert snapshot(target) == before

@@ -120,9 +120,9 @@ def test_write_commands_print_one_json_object(sample: Run) -> None:
     ) == {"inventory-value-on-invoicing": "on"}
 
 
-def test_a_large_listing_streams_from_a_generator(sample: Run, db_path) -> None:  # type: ignore[no-untyped-def]
+def test_a_large_listing_streams_from_a_generator(sample: Run, target) -> None:  # type: ignore[no-untyped-def]
     """Rows come from the database as they are consumed, not as one list."""
-    db = open_database(str(db_path))
+    db = open_database(target)
     rows = services.iter_orders(db, archived="all")
     assert next(rows).number == 2401  # the first row, before the rest is read
     assert sum(1 for _ in rows) == 11

@@ -42,11 +42,11 @@ def test_the_sample_has_every_status_and_the_seed_example(sample_db: Database) -
     assert (old.status, old.archived, old.backorders) == ("canceled", True, [2391])
 
 
-def test_the_sample_is_refused_when_orders_exist(sample_db: Database, db_path: Path) -> None:
-    before = snapshot(db_path)
+def test_the_sample_is_refused_when_orders_exist(sample_db: Database, target: str) -> None:
+    before = snapshot(target)
     with pytest.raises(NotAllowed, match="already holds 12 orders"):
         services.load_sample(sample_db)
-    assert snapshot(db_path) == before
+    assert snapshot(target) == before
 
 
 def test_an_import_keeps_quantities_invoices_and_links(db: Database) -> None:
@@ -156,9 +156,9 @@ def test_an_import_keeps_quantities_invoices_and_links(db: Database) -> None:
     ],
 )
 def test_a_malformed_file_is_refused_whole_with_every_problem_placed(
-    db: Database, db_path: Path, text: str, problems: list[str]
+    db: Database, target: str, text: str, problems: list[str]
 ) -> None:
-    before = snapshot(db_path)
+    before = snapshot(target)
     with pytest.raises(InvalidInput) as caught:
         services.import_text(db, text, source="bad.json")
     shown = "\n".join([caught.value.message, *caught.value.details])
@@ -167,18 +167,18 @@ def test_a_malformed_file_is_refused_whole_with_every_problem_placed(
     if caught.value.details:
         assert len(caught.value.details) == len(problems)
         assert "nothing was imported" in caught.value.message
-    assert snapshot(db_path) == before
+    assert snapshot(target) == before
 
 
-def test_numbers_that_already_exist_are_refused(sample_db: Database, db_path: Path) -> None:
-    before = snapshot(db_path)
+def test_numbers_that_already_exist_are_refused(sample_db: Database, target: str) -> None:
+    before = snapshot(target)
     text = json.dumps(
         {"orders": [{"number": 2401, "customer": "A", "lines": [{"sku": "BOX-68", "quantity": 1}]}]}
     )
     with pytest.raises(InvalidInput) as caught:
         services.import_text(sample_db, text, source="again.json")
     assert caught.value.details == ["orders[0].number: order #2401 already exists in the database"]
-    assert snapshot(db_path) == before
+    assert snapshot(target) == before
 
 
 def test_a_missing_file_is_not_found(db: Database, tmp_path: Path) -> None:

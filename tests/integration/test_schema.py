@@ -15,7 +15,7 @@ from backorder_cli import services
 from backorder_cli.db import Database, init_database, open_database, read_version
 from backorder_cli.errors import DatabaseProblem
 from backorder_cli.models import SCHEMA_VERSION, SQLModel
-from tests.conftest import snapshot
+from tests.conftest import run_sql, snapshot
 
 FIRST_RELEASE = Path(__file__).resolve().parent.parent / "data" / "schema-v1.db"
 
@@ -39,9 +39,9 @@ def test_the_migrations_build_exactly_the_models_schema(db: Database) -> None:
     assert diff == []
 
 
-def test_a_new_database_records_its_version(db: Database, db_path: Path) -> None:
-    assert read_version(str(db_path))[1] == SCHEMA_VERSION
-    assert snapshot(db_path)["alembic_version"] == [(f"{SCHEMA_VERSION:04d}",)]
+def test_a_new_database_records_its_version(db: Database, target: str) -> None:
+    assert read_version(target)[1] == SCHEMA_VERSION
+    assert snapshot(target)["alembic_version"] == [(f"{SCHEMA_VERSION:04d}",)]
 
 
 def test_the_first_release_is_upgraded_on_open_with_its_data_intact(old_db: Path) -> None:
@@ -96,16 +96,15 @@ def test_check_reads_an_old_schema_only_after_an_explicit_upgrade(old_db: Path) 
     assert old_db.read_bytes() == before
 
 
-def test_a_newer_schema_is_refused_by_every_path(db: Database, db_path: Path) -> None:
+def test_a_newer_schema_is_refused_by_every_path(db: Database, target: str) -> None:
     db.dispose()
-    with sqlite3.connect(db_path) as conn:
-        conn.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
-    before = snapshot(db_path)
+    run_sql(target, "UPDATE meta SET value = '99' WHERE key = 'schema_version'")
+    before = snapshot(target)
     for attempt in (
-        lambda: open_database(str(db_path)),
-        lambda: read_version(str(db_path)),
-        lambda: init_database(str(db_path)),
+        lambda: open_database(target),
+        lambda: read_version(target),
+        lambda: init_database(target),
     ):
         with pytest.raises(DatabaseProblem, match="schema version 99, newer than this backorder"):
             attempt()
-    assert snapshot(db_path) == before
+    assert snapshot(target) == before

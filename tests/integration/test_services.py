@@ -4,7 +4,6 @@ and that every refusal left the database exactly as it was."""
 from __future__ import annotations
 
 from decimal import Decimal as D
-from pathlib import Path
 
 import pytest
 
@@ -15,7 +14,7 @@ from backorder_cli.errors import BackorderError, InvalidInput, NotAllowed, NotFo
 from tests.conftest import snapshot
 
 
-def refused(db: Database, path: Path, error: type[BackorderError], match: str, fn, *args, **kw):
+def refused(db: Database, path: str, error: type[BackorderError], match: str, fn, *args, **kw):
     """Call a use case that must be refused, and check it changed nothing."""
     before = snapshot(path)
     with pytest.raises(error, match=match):
@@ -124,10 +123,10 @@ def test_invoice_first_invoices_then_backorders_in_one_go(sample_db: Database) -
 
 
 def test_a_failure_midway_leaves_nothing_behind(
-    sample_db: Database, db_path: Path, monkeypatch: pytest.MonkeyPatch
+    sample_db: Database, target: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The invoice, the cancellation and the new order commit together or not at all."""
-    before = snapshot(db_path)
+    before = snapshot(target)
 
     def broken(origin: int, comment: str = "") -> str:
         raise RuntimeError("disk full")
@@ -135,32 +134,32 @@ def test_a_failure_midway_leaves_nothing_behind(
     monkeypatch.setattr(services.domain, "backorder_comment", broken)
     with pytest.raises(RuntimeError):
         services.create_backorder(sample_db, 2398, invoice_first=True)
-    assert snapshot(db_path) == before
+    assert snapshot(target) == before
 
 
-def test_the_preview_shows_the_plan_and_writes_nothing(sample_db: Database, db_path: Path) -> None:
-    before = snapshot(db_path)
+def test_the_preview_shows_the_plan_and_writes_nothing(sample_db: Database, target: str) -> None:
+    before = snapshot(target)
     preview = services.preview_backorder(sample_db, 2398, invoice_first=True)
     assert preview.next_number == 2402
     assert [(m.sku, m.quantity) for m in preview.moves] == [("LED-9W", D(15)), ("SOCKET-2", D(4))]
     assert preview.to_invoice == [("LED-9W", D(25), D("81.13"))]
-    assert snapshot(db_path) == before
+    assert snapshot(target) == before
 
 
 # ---------------------------------------------------------------- backorder refusals
 
 
-def test_an_unknown_order_is_not_found(sample_db: Database, db_path: Path) -> None:
-    refused(sample_db, db_path, NotFound, "order #9999 not found", services.create_backorder, 9999)
+def test_an_unknown_order_is_not_found(sample_db: Database, target: str) -> None:
+    refused(sample_db, target, NotFound, "order #9999 not found", services.create_backorder, 9999)
 
 
 def test_no_backorder_while_inventory_value_is_tied_to_invoicing(
-    sample_db: Database, db_path: Path
+    sample_db: Database, target: str
 ) -> None:
     services.set_setting(sample_db, "inventory-value-on-invoicing", "on")
     refused(
         sample_db,
-        db_path,
+        target,
         NotAllowed,
         "not possible while inventory value is associated with invoicing",
         services.create_backorder,
@@ -170,11 +169,11 @@ def test_no_backorder_while_inventory_value_is_tied_to_invoicing(
     assert services.create_backorder(sample_db, 2401).backorder == 2402
 
 
-def test_backordering_twice_names_the_first_backorder(sample_db: Database, db_path: Path) -> None:
+def test_backordering_twice_names_the_first_backorder(sample_db: Database, target: str) -> None:
     services.create_backorder(sample_db, 2401)
     refused(
         sample_db,
-        db_path,
+        target,
         NotAllowed,
         "already backordered as #2402",
         services.create_backorder,
@@ -183,11 +182,11 @@ def test_backordering_twice_names_the_first_backorder(sample_db: Database, db_pa
 
 
 def test_the_earlier_backordered_sample_order_names_its_backorder(
-    sample_db: Database, db_path: Path
+    sample_db: Database, target: str
 ) -> None:
     refused(
         sample_db,
-        db_path,
+        target,
         NotAllowed,
         "already backordered as #2391",
         services.create_backorder,
@@ -206,17 +205,15 @@ def test_the_earlier_backordered_sample_order_names_its_backorder(
     ],
 )
 def test_only_partially_shipped_orders_are_backordered(
-    sample_db: Database, db_path: Path, number: int, problem: str
+    sample_db: Database, target: str, number: int, problem: str
 ) -> None:
-    refused(sample_db, db_path, NotAllowed, problem, services.create_backorder, number)
+    refused(sample_db, target, NotAllowed, problem, services.create_backorder, number)
 
 
-def test_uninvoiced_shipments_are_refused_without_invoice(
-    sample_db: Database, db_path: Path
-) -> None:
+def test_uninvoiced_shipments_are_refused_without_invoice(sample_db: Database, target: str) -> None:
     refused(
         sample_db,
-        db_path,
+        target,
         NotAllowed,
         "run `backorder invoice 2398` first, or pass --invoice",
         services.create_backorder,
@@ -241,10 +238,10 @@ def test_a_new_order_is_numbered_next_and_takes_the_product_price(db: Database) 
     assert services.get_order(db, second).status == Status.DRAFT
 
 
-def test_an_order_with_an_unknown_sku_is_refused(db: Database, db_path: Path) -> None:
+def test_an_order_with_an_unknown_sku_is_refused(db: Database, target: str) -> None:
     refused(
         db,
-        db_path,
+        target,
         NotFound,
         "unknown SKU NOPE",
         services.add_order,
@@ -253,9 +250,9 @@ def test_an_order_with_an_unknown_sku_is_refused(db: Database, db_path: Path) ->
     )
 
 
-def test_a_draft_is_booked_and_only_a_draft(sample_db: Database, db_path: Path) -> None:
+def test_a_draft_is_booked_and_only_a_draft(sample_db: Database, target: str) -> None:
     assert services.book_order(sample_db, 2395) == Status.BOOKED
-    refused(sample_db, db_path, NotAllowed, "not a draft", services.book_order, 2395)
+    refused(sample_db, target, NotAllowed, "not a draft", services.book_order, 2395)
 
 
 def test_list_shows_active_orders_newest_first(sample_db: Database) -> None:
@@ -314,8 +311,8 @@ def test_ship_available_covers_what_stock_allows(sample_db: Database) -> None:
     assert stock(sample_db)["SWITCH-1"] == 0
 
 
-def test_ship_available_with_no_stock_is_refused(sample_db: Database, db_path: Path) -> None:
-    refused(sample_db, db_path, NotAllowed, "no stock on hand", services.ship, 2401, None)
+def test_ship_available_with_no_stock_is_refused(sample_db: Database, target: str) -> None:
+    refused(sample_db, target, NotAllowed, "no stock on hand", services.ship, 2401, None)
 
 
 @pytest.mark.parametrize(
@@ -331,9 +328,9 @@ def test_ship_available_with_no_stock_is_refused(sample_db: Database, db_path: P
     ],
 )
 def test_bad_shipments_are_refused(
-    sample_db: Database, db_path: Path, number: int, items: list[Item], error: type, problem: str
+    sample_db: Database, target: str, number: int, items: list[Item], error: type, problem: str
 ) -> None:
-    refused(sample_db, db_path, error, problem, services.ship, number, items)
+    refused(sample_db, target, error, problem, services.ship, number, items)
 
 
 # ---------------------------------------------------------------- invoicing
@@ -350,16 +347,16 @@ def test_invoicing_bills_shipped_quantities_with_the_next_invoice_number(
     assert second.number == first.number + 1
 
 
-def test_invoicing_with_nothing_to_invoice_is_refused(sample_db: Database, db_path: Path) -> None:
-    refused(sample_db, db_path, NotAllowed, "nothing to invoice", services.invoice_order, 2392)
-    refused(sample_db, db_path, NotAllowed, "is a draft", services.invoice_order, 2395)
+def test_invoicing_with_nothing_to_invoice_is_refused(sample_db: Database, target: str) -> None:
+    refused(sample_db, target, NotAllowed, "nothing to invoice", services.invoice_order, 2392)
+    refused(sample_db, target, NotAllowed, "is a draft", services.invoice_order, 2395)
 
 
-def test_a_canceled_order_cannot_be_invoiced(sample_db: Database, db_path: Path) -> None:
+def test_a_canceled_order_cannot_be_invoiced(sample_db: Database, target: str) -> None:
     services.create_backorder(sample_db, 2401)
     refused(
         sample_db,
-        db_path,
+        target,
         NotAllowed,
         "invoices cannot be created for a canceled order",
         services.invoice_order,
@@ -370,21 +367,21 @@ def test_a_canceled_order_cannot_be_invoiced(sample_db: Database, db_path: Path)
 # ---------------------------------------------------------------- products and settings
 
 
-def test_products_are_added_received_and_refused_twice(db: Database, db_path: Path) -> None:
+def test_products_are_added_received_and_refused_twice(db: Database, target: str) -> None:
     services.add_product(db, "CAB", name="Cable", unit="m", price="1.95", stock="2.5")
     assert services.receive_stock(db, "CAB", "0.75").stock == D("3.25")
-    refused(db, db_path, NotAllowed, "already exists", services.add_product, "CAB", name="Again")
-    refused(db, db_path, NotFound, "unknown SKU NOPE", services.receive_stock, "NOPE", "1")
-    refused(db, db_path, InvalidInput, "greater than zero", services.receive_stock, "CAB", "-1")
+    refused(db, target, NotAllowed, "already exists", services.add_product, "CAB", name="Again")
+    refused(db, target, NotFound, "unknown SKU NOPE", services.receive_stock, "NOPE", "1")
+    refused(db, target, InvalidInput, "greater than zero", services.receive_stock, "CAB", "-1")
 
 
-def test_settings_default_off_and_change(db: Database, db_path: Path) -> None:
+def test_settings_default_off_and_change(db: Database, target: str) -> None:
     assert services.get_settings(db) == {"inventory-value-on-invoicing": "off"}
     services.set_setting(db, "inventory-value-on-invoicing", "on")
     assert services.get_settings(db) == {"inventory-value-on-invoicing": "on"}
     refused(
         db,
-        db_path,
+        target,
         InvalidInput,
         "on or off",
         services.set_setting,
