@@ -733,9 +733,7 @@ def preview_backorder(
 ) -> BackorderPreview:
     """What `create_backorder` would do, refusals included, without writing anything."""
     with db.read() as session:
-        order, _, plan = _plan_backorder(
-            session, number, invoice_first=invoice_first, lock=False
-        )
+        order, _, plan = _plan_backorder(session, number, invoice_first=invoice_first, lock=False)
         next_number = int(session.connection().execute(_PEEK_NUMBER["order"]).scalar_one())
         return BackorderPreview(
             number=order.number,

@@ -46,6 +46,7 @@ class Row:
     limit: float | None  # ratio ceiling, or None when the target is not a ratio
     note: str = ""
     also: bool = True  # a second part of the target (orders per second, memory) is met
+    postgres: float | None = None  # the same command on a PostgreSQL server (team mode)
 
     @property
     def met(self) -> bool:
@@ -238,6 +239,7 @@ def measure(args: argparse.Namespace) -> tuple[list[Row], list[tuple[int, float,
         stdin=ids,
         before=lambda: fresh_copy(db, work),
     )
+    on_server, server_note = bulk_on_postgres(args, db, listed, ids, runs)
     rows.append(
         Row(
             f"bulk backorder of {count} orders",
@@ -247,8 +249,9 @@ def measure(args: argparse.Namespace) -> tuple[list[Row], list[tuple[int, float,
             ref,
             ">= 1,000 orders/s, <= 3x",
             3.0,
-            note=f"{count / ours:,.0f} orders/s (reference {count / ref:,.0f}/s)",
+            note=f"{count / ours:,.0f} orders/s (reference {count / ref:,.0f}/s){server_note}",
             also=count / ours >= 1000,
+            postgres=on_server,
         )
     )
     check = timed([*backorder, "check"], runs=max(1, runs // 2))
@@ -270,6 +273,35 @@ def measure(args: argparse.Namespace) -> tuple[list[Row], list[tuple[int, float,
             )
         )
     return rows, growth
+
+
+def bulk_on_postgres(
+    args: argparse.Namespace, db: Path, listed: str, ids: Path, runs: int
+) -> tuple[float | None, str]:
+    """The bulk backorder's PostgreSQL column: the same orders on a server (bench/pg.py).
+    Without a server the column says why, and the SQLite figures stand alone."""
+    if not args.pg:
+        return None, "; PostgreSQL not measured (--pg '')"
+    from pg import BulkOnPostgres
+
+    try:
+        server = BulkOnPostgres(args.pg, tool("backorder"))
+        server.load(db, [int(n) for n in listed.split()])
+    except Exception as exc:  # no driver or no server: report it, measure the rest
+        first = (str(exc).strip().splitlines() or [repr(exc)])[0]
+        print(f"PostgreSQL not measured: {first}", file=sys.stderr)
+        return None, "; PostgreSQL not measured (no server)"
+    try:
+        count = len(listed.split())
+        seconds = timed(
+            [tool("backorder"), "--db", server.work_url(), "create", "-", "--yes"],
+            runs=runs,
+            stdin=ids,
+            before=server.fresh,
+        )
+        return seconds, f"; PostgreSQL {count / seconds:,.0f} orders/s"
+    finally:
+        server.drop()
 
 
 def report(
@@ -300,14 +332,16 @@ def report(
         "",
         f"## On a database of {args.orders:,} orders",
         "",
-        "| what | command | ours (s) | reference | ref (s) | ratio | target | met | note |",
-        "|---|---|---:|---|---:|---:|---|---|---|",
+        "| what | command | ours (s) | reference | ref (s) | ratio | target | met "
+        "| PostgreSQL (s) | note |",
+        "|---|---|---:|---|---:|---:|---|---|---:|---|",
     ]
     for r in rows:
         met = "yes" if r.met else "**no**"
+        server = "" if r.postgres is None else f"{r.postgres:.3f}"
         lines.append(
             f"| {r.what} | `{r.command}` | {r.ours:.3f} | {r.reference} | {r.ref_time:.3f} "
-            f"| {r.ratio:.2f}x | {r.target} | {met} | {r.note} |"
+            f"| {r.ratio:.2f}x | {r.target} | {met} | {server} | {r.note} |"
         )
     lines += [
         "",
@@ -333,6 +367,13 @@ def main() -> None:
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/backorder-bench"))
     parser.add_argument("--out", type=Path, default=Path("docs/BENCHMARKS.md"))
     parser.add_argument("--json", action="store_true", help="also print the rows as JSON")
+    parser.add_argument(
+        "--pg",
+        default=os.environ.get(
+            "BACKORDER_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+        ),
+        help="PostgreSQL server for the bulk backorder's team-mode column ('' to skip)",
+    )
     args = parser.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
     rows, growth = measure(args)

@@ -119,6 +119,12 @@ def target(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 @pytest.fixture
+def pg_target() -> str:
+    """For tests about PostgreSQL itself: a fresh schema's URL on the run's database."""
+    return postgres_run().new_target()
+
+
+@pytest.fixture
 def db(target: str) -> Iterator[Database]:
     """An empty, initialised database."""
     database, _created = init_database(target)

@@ -3,6 +3,7 @@ It asserts nothing about time (speed is measured by bench/run.py, never by tests
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -48,6 +49,11 @@ def test_the_benchmark_runs_end_to_end_on_a_small_database(tmp_path: Path) -> No
     ):
         assert row in text, row
     assert "Where the time goes" in text  # bench/NOTES.md is appended
+    assert "| PostgreSQL (s) |" in text
+    if os.environ.get("BACKORDER_REQUIRE_PG") == "1":  # CI has the server: measured there
+        bulk = next(line for line in text.splitlines() if line.startswith("| bulk backorder"))
+        assert "PostgreSQL not measured" not in bulk
+        assert "; PostgreSQL " in bulk and " orders/s" in bulk
     # The generated database is sound, and the bulk run left its copy sound too.
     for db in (tmp_path / "bench-2000.db", tmp_path / "bulk.db"):
         check = subprocess.run(

@@ -1,5 +1,5 @@
-"""Real processes on one database file: racing backorders, random concurrent work,
-readers beside a long write."""
+"""Real processes on one database: racing backorders and random concurrent work (on a
+SQLite file and on PostgreSQL), and readers beside a long write (SQLite)."""
 
 from __future__ import annotations
 
@@ -33,16 +33,14 @@ def python_module(*args: str, env: dict | None = None) -> subprocess.Popen:
 
 
 def test_eight_processes_backordering_one_order_exactly_one_wins(
-    tmp_path: Path, db_path: Path
+    tmp_path: Path, target: str
 ) -> None:
-    database, _ = init_database(str(db_path))
+    database, _ = init_database(target)
     services.load_sample(database)
     database.dispose()
     go = tmp_path / "go"
     racers = [
-        python_module(
-            "tests.helpers.run_when", str(go), "--db", str(db_path), "create", "2401", "--yes"
-        )
+        python_module("tests.helpers.run_when", str(go), "--db", target, "create", "2401", "--yes")
         for _ in range(8)
     ]
     time.sleep(3)  # every racer has imported everything and waits for the go-file
@@ -64,7 +62,7 @@ def test_eight_processes_backordering_one_order_exactly_one_wins(
             "Error: order #2401 is already backordered as #2402 - "
             "see it with `backorder orders show 2402`\n"
         )
-    database = open_database(str(db_path))
+    database = open_database(target)
     assert list(services.check_database(database)) == []
     assert [
         o.number for o in services.list_orders(database, search="Backorder from order #2401")
@@ -72,7 +70,7 @@ def test_eight_processes_backordering_one_order_exactly_one_wins(
     database.dispose()
 
 
-def make_company(path: Path, orders: int) -> dict[str, Decimal]:
+def make_company(path: str, orders: int) -> dict[str, Decimal]:
     """`orders` booked orders over 12 products; returns the stock it starts with."""
     products = [
         {"sku": f"S{i:02d}", "name": f"Part {i}", "price": f"{i + 1}.25", "stock": 40 + i}
@@ -89,7 +87,7 @@ def make_company(path: Path, orders: int) -> dict[str, Decimal]:
         }
         for n in range(orders)
     ]
-    database, _ = init_database(str(path))
+    database, _ = init_database(path)
     services.import_text(
         database, json.dumps({"products": products, "orders": docs}), source="generated"
     )
@@ -97,11 +95,10 @@ def make_company(path: Path, orders: int) -> dict[str, Decimal]:
     return {p["sku"]: Decimal(p["stock"]) for p in products}
 
 
-def test_four_processes_of_random_work_leave_a_sound_database(db_path: Path) -> None:
-    initial = make_company(db_path, 200)
+def test_four_processes_of_random_work_leave_a_sound_database(target: str) -> None:
+    initial = make_company(target, 200)
     workers = [
-        python_module("tests.helpers.worker", str(db_path), str(seed), "300")
-        for seed in (11, 22, 33, 44)
+        python_module("tests.helpers.worker", target, str(seed), "300") for seed in (11, 22, 33, 44)
     ]
     reports = []
     for worker in workers:
@@ -114,7 +111,7 @@ def test_four_processes_of_random_work_leave_a_sound_database(db_path: Path) -> 
         assert report["ok"] + report["refused"] == 300
     assert sum(r["ok"] for r in reports) > 300  # real work happened, not only refusals
 
-    database = open_database(str(db_path))
+    database = open_database(target)
     try:
         assert list(services.check_database(database)) == []
         added = [n for r in reports for n in r["added"]]

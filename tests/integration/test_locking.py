@@ -1,0 +1,86 @@
+"""Two writers on the same rows at the same moment, made deterministic: one transaction
+is held open while a second use case starts in a thread. The second must wait for the
+first and then decide on what the first committed, on SQLite (BEGIN IMMEDIATE) and on
+PostgreSQL (row locks: FOR UPDATE on the order, then on the products)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from decimal import Decimal as D
+from typing import Any
+
+from backorder_cli import services
+from backorder_cli.db import Database
+from backorder_cli.domain import Item, Status
+from backorder_cli.errors import NotAllowed
+
+
+class Second(threading.Thread):
+    """Runs a use case and keeps its result or its error."""
+
+    def __init__(self, fn: Callable[..., Any], *args: Any, **kw: Any) -> None:
+        super().__init__(daemon=True)
+        self.call = lambda: fn(*args, **kw)
+        self.result: Any = None
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            self.result = self.call()
+        except BaseException as exc:
+            self.error = exc
+
+
+def start_while_held(second: Second) -> None:
+    second.start()
+    time.sleep(0.7)
+    assert second.is_alive(), "the second writer did not wait for the first"
+
+
+def test_a_backorder_waits_for_a_concurrent_backorder_of_the_same_order(
+    sample_db: Database,
+) -> None:
+    second = Second(services.create_backorder, sample_db, 2401)
+    with sample_db.writer() as conn, sample_db.transaction(conn):
+        first = services._create_backorder(conn, 2401, invoice_first=False)
+        start_while_held(second)
+    second.join(30)
+    assert first.backorder == 2402
+    # It saw the committed backorder, not the state it might have read before.
+    assert isinstance(second.error, NotAllowed), second.error
+    assert "already backordered as #2402" in second.error.message
+    assert list(services.check_database(sample_db)) == []
+
+
+def test_two_shipments_of_one_product_never_lose_a_unit(db: Database) -> None:
+    services.add_product(db, "P", name="Part", unit="pcs", price="1", stock="10")
+    b = services.add_order(db, customer="B", items=[Item("P", D(5))])
+    second = Second(services.ship, db, b, [Item("P", D(5))])
+    # Another client takes 4 units of P in a transaction it holds open.
+    with db.writer() as conn, db.transaction(conn):
+        conn.exec_driver_sql("UPDATE product SET stock = stock - 4000 WHERE sku = 'P'")
+        start_while_held(second)
+    second.join(30)
+    assert second.error is None, second.error
+    assert second.result.status == Status.SHIPPED
+    assert {p.sku: p.stock for p in services.list_products(db)} == {"P": D(1)}
+
+
+def test_a_shipment_waits_for_a_concurrent_change_of_its_order(db: Database) -> None:
+    services.add_product(db, "P", name="Part", unit="pcs", price="1", stock="10")
+    number = services.add_order(db, customer="A", items=[Item("P", D(4))])
+    second = Second(services.ship, db, number, [Item("P", D(4))])
+    with db.writer() as conn, db.transaction(conn):
+        conn.exec_driver_sql(
+            f"UPDATE orders SET status = 'canceled', archived = true WHERE number = {number}"
+        )
+        conn.exec_driver_sql(
+            "UPDATE order_lines SET canceled = quantity WHERE order_id = "
+            f"(SELECT id FROM orders WHERE number = {number})"
+        )
+        start_while_held(second)
+    second.join(30)
+    assert isinstance(second.error, NotAllowed), second.error
+    assert {p.sku: p.stock for p in services.list_products(db)} == {"P": D(10)}
