@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Protocol
@@ -441,6 +442,197 @@ def plan_backorder(
         if remaining(line) > 0
     ]
     return BackorderPlan(number=n, moves=moves, to_invoice=to_invoice)
+
+
+# ---------------------------------------------------------------- after the backorder
+# What comes next: which waiting orders stock on hand can now cover, undoing a backorder
+# made by mistake, and how old the waiting is.
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """An order waiting for stock: its lines with something remaining, in line order."""
+
+    number: int
+    customer: str
+    backorder_of: int | None
+    created_at: datetime
+    lines: list[tuple[int, str, Decimal]]  # (position, sku, remaining > 0)
+
+
+@dataclass(frozen=True)
+class Allocation:
+    """What stock on hand covers of one waiting order: whole lines only."""
+
+    number: int
+    customer: str
+    backorder_of: int | None
+    created_at: datetime
+    ship: list[tuple[int, str, Decimal]]  # (position, sku, quantity): each a whole line
+    waiting: list[tuple[int, str, Decimal]]  # lines stock does not cover
+
+    @property
+    def cover(self) -> str:
+        return "partial" if self.waiting else "full"
+
+
+def ready_priority(order: Waiting) -> tuple[int, datetime, int]:
+    """Backorders first (their customers have waited once already), then the oldest."""
+    return (0 if order.backorder_of is not None else 1, order.created_at, order.number)
+
+
+def allocate(orders: list[Waiting], stock: dict[str, Decimal]) -> list[Allocation]:
+    """Give stock on hand to waiting orders, in `ready_priority` order, whole lines only.
+
+    Each line, in order, takes its whole remaining quantity if what is left of its SKU
+    covers it, and nothing otherwise, so two orders never count the same units and what
+    is listed is exactly what `ready --ship` ships. Orders with no line covered are left
+    out; an order with some lines covered is a partial cover.
+    """
+    left = dict(stock)
+    found = []
+    for order in sorted(orders, key=ready_priority):
+        ship, waiting = [], []
+        for position, sku, quantity in order.lines:
+            if left.get(sku, ZERO) >= quantity:
+                left[sku] -= quantity
+                ship.append((position, sku, quantity))
+            else:
+                waiting.append((position, sku, quantity))
+        if ship:
+            found.append(
+                Allocation(
+                    order.number,
+                    order.customer,
+                    order.backorder_of,
+                    order.created_at,
+                    ship,
+                    waiting,
+                )
+            )
+    return found
+
+
+def plan_ready_shipment(
+    order: OrderLike,
+    lines: list[LineLike],
+    planned: list[tuple[int, str, Decimal]],
+    stock: dict[str, Decimal],
+) -> list[tuple[LineLike, Decimal]]:
+    """Recheck an allocation against the order as it is now (inside the shipment's
+    transaction): every planned line must still need exactly that, and stock cover it."""
+    ensure_changeable(order, "be shipped")
+    n = order.number
+    left = dict(stock)
+    plan = []
+    for position, sku, quantity in planned:
+        line = lines[position - 1] if 0 < position <= len(lines) else None
+        if line is None or line.sku != sku or remaining(line) != quantity:
+            raise NotAllowed(
+                f"order #{n} changed since it was listed - run `backorder ready` again"
+            )
+        if left.get(sku, ZERO) < quantity:
+            raise NotAllowed(
+                f"stock of {sku} no longer covers order #{n} - run `backorder ready` again"
+            )
+        left[sku] -= quantity
+        plan.append((line, quantity))
+    return plan
+
+
+def undo_confirmation_text(number: int, origin: int) -> str:
+    return f"This will cancel backorder no. #{number} and give its items back to order #{origin}."
+
+
+def undone_comment(origin: int, reason: str) -> str:
+    return f"Backorder from order #{origin}, undone ({reason}): its items went back to #{origin}"
+
+
+def plan_undo(
+    backorder: OrderLike,
+    backorder_of: int | None,
+    lines: list[LineLike],
+    *,
+    invoiced: bool,
+    origin: OrderLike | None,
+    origin_lines: list[LineLike],
+) -> list[tuple[LineLike, Decimal]]:
+    """Decide whether a backorder can be undone, and which origin line gets back what.
+
+    Only a backorder with no shipment and no invoice, whose origin is still the
+    canceled, archived order it came from. Returns (origin line, quantity given back):
+    each backorder line returns to origin lines of its SKU and price, in line order.
+    """
+    n = backorder.number
+    if backorder_of is None:
+        raise NotAllowed(
+            f"order #{n} is not a backorder - only a backorder can be undone "
+            "(`backorder chain` shows where an order came from)"
+        )
+    if backorder.status == Status.CANCELED:
+        raise NotAllowed(f"backorder #{n} is canceled - there is nothing to undo")
+    if any(line.shipped > 0 for line in lines):
+        raise NotAllowed(
+            f"backorder #{n} is already shipped in part - a shipped backorder cannot be undone"
+        )
+    if invoiced:
+        raise NotAllowed(f"backorder #{n} is already invoiced - it cannot be undone")
+    if origin is None or origin.status != Status.CANCELED:
+        raise NotAllowed(
+            f"order #{backorder_of}, which #{n} came from, is no longer canceled - "
+            "the backorder cannot be undone"
+        )
+    taken = {id(line): ZERO for line in origin_lines}
+    plan: list[tuple[LineLike, Decimal]] = []
+    for line in lines:
+        due = line.quantity - line.canceled
+        for source in origin_lines:
+            if due <= 0:
+                break
+            if source.sku != line.sku or source.unit_price != line.unit_price:
+                continue
+            back = min(due, source.canceled - taken[id(source)])
+            if back > 0:
+                taken[id(source)] += back
+                plan.append((source, back))
+                due -= back
+        if due > 0:
+            raise NotAllowed(
+                f"order #{backorder_of} did not cancel {format_quantity(due)} of {line.sku} - "
+                f"backorder #{n} cannot be given back; check the database with `backorder check`"
+            )
+    return plan
+
+
+AGE_BUCKETS: list[tuple[str, int, int | None]] = [
+    ("0-7 days", 0, 7),
+    ("8-30 days", 8, 30),
+    ("31-90 days", 31, 90),
+    ("over 90 days", 91, None),
+]
+
+
+def age_bucket(days: int) -> str:
+    """The report's age band of something `days` old (whole days since it was made)."""
+    for label, low, high in AGE_BUCKETS:
+        if days >= low and (high is None or days <= high):
+            return label
+    return AGE_BUCKETS[0][0]  # made "in the future" (a clock ahead): counts as new
+
+
+def chain_of(number: int, parent: dict[int, int | None], child: dict[int, int]) -> list[int]:
+    """The backorder chain an order belongs to, oldest first: up through `backorder_of`
+    (`parent`) to the first order, then down through each order's backorder (`child`)."""
+    seen = {number}
+    root = number
+    while parent.get(root) is not None and parent[root] not in seen:
+        root = parent[root]  # type: ignore[assignment]
+        seen.add(root)
+    chain, seen = [root], {root}
+    while chain[-1] in child and child[chain[-1]] not in seen:
+        chain.append(child[chain[-1]])
+        seen.add(chain[-1])
+    return chain
 
 
 # ---------------------------------------------------------------- invariants

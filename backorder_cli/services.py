@@ -11,7 +11,7 @@ import functools
 import getpass
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -177,6 +177,7 @@ class OrderDetail:
     lines: list[LineView]
     invoices: list[InvoiceView]
     history: list[HistoryView]
+    chain: list[int] = field(default_factory=list)  # the backorder chain, oldest first
 
 
 @dataclass(frozen=True)
@@ -609,6 +610,7 @@ def get_order(db: Database, number: int) -> OrderDetail:
             ],
             invoices=[InvoiceView(i.number, i.total, i.created_at) for i in invoices],
             history=[HistoryView(h.at, h.user, h.event, h.detail) for h in history],
+            chain=_chain_numbers(session.connection(), order.number),
         )
 
 
@@ -625,15 +627,28 @@ def ship(db: Database, number: int, items: list[Item] | None) -> ShipmentResult:
         products = _stock(session, [line.sku for line in lines], lock=True)
         stock = {sku: p.stock for sku, p in products.items()}
         plan = domain.plan_shipment(order, lines, stock, items)
-        for line, quantity in plan:
-            line.shipped += quantity
-            session.add(line)
-            product = products[line.sku]
-            product.stock -= quantity
-            session.add(product)
-        _refresh(session, order, lines)
-        _record(session, (order.id, "shipped", _list_in(plan)))
+        _apply_shipment(session, order, lines, products, plan)
         return ShipmentResult(order.number, order.status, [(ln.sku, q) for ln, q in plan])
+
+
+def _apply_shipment(
+    session: Session,
+    order: Order,
+    lines: list[OrderLine],
+    products: dict[str, Product],
+    plan: list[tuple[OrderLine, Decimal]],
+    *,
+    note: str = "",
+) -> None:
+    """Write a planned shipment: lines shipped, stock taken, status, history."""
+    for line, quantity in plan:
+        line.shipped += quantity
+        session.add(line)
+        product = products[line.sku]
+        product.stock -= quantity
+        session.add(product)
+    _refresh(session, order, lines)
+    _record(session, (order.id, "shipped", _list_in(plan) + note))
 
 
 # ---------------------------------------------------------------- invoicing
@@ -1369,3 +1384,372 @@ def _check_backorders(conn: Connection) -> Iterator[domain.Violation]:
 def count_orders(db: Database) -> int:
     with db.read() as session:
         return session.exec(select(func.count()).select_from(Order)).one()
+
+
+# ---------------------------------------------------------------- after the backorder
+
+
+@dataclass(frozen=True)
+class ReadyOutcome:
+    """One order's result of `ship_ready`."""
+
+    order: int
+    ok: bool
+    cover: str
+    status: str | None = None
+    shipped: list[tuple[str, Decimal]] = field(default_factory=list)
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class UndoPreview:
+    number: int
+    origin: int
+    customer: str
+    lines: list[tuple[str, Decimal]]  # sku, quantity going back
+
+
+@dataclass(frozen=True)
+class UndoResult:
+    number: int
+    origin: int
+    origin_status: str
+    lines: list[tuple[str, Decimal]]
+
+
+@dataclass(frozen=True)
+class ChainLink:
+    """One order of a backorder chain, with what it still waits for."""
+
+    number: int
+    status: str
+    archived: bool
+    customer: str
+    backorder_of: int | None
+    created_at: datetime
+    remaining: list[tuple[str, Decimal]]  # sku, remaining > 0, in line order
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    """One row of `backorder report`: a SKU, a customer or an age band."""
+
+    key: str
+    orders: int
+    lines: int
+    value: Decimal  # open backordered quantities at their unit prices
+    quantity: Decimal | None = None  # by SKU only: open backordered quantity
+    name: str | None = None  # by SKU only
+    on_hand: Decimal | None = None  # by SKU only
+    shortfall: Decimal | None = None  # by SKU only: what to buy
+    oldest_days: int | None = None  # by customer only
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    at: datetime
+    user: str
+    order: int
+    event: str
+    detail: str
+
+
+_WAITING = (Status.BOOKED.value, Status.PARTIALLY_SHIPPED.value)
+
+
+def _waiting_orders(conn: Connection) -> list[domain.Waiting]:
+    """Every booked or partially shipped, not archived order with something remaining."""
+    rows = conn.execute(
+        select(
+            ORDERS.c.number,
+            ORDERS.c.customer,
+            ORDERS.c.backorder_of,
+            ORDERS.c.created_at,
+            LINES.c.position,
+            LINES.c.sku,
+            LINES.c.quantity,
+            LINES.c.shipped,
+            LINES.c.canceled,
+        )
+        .join(LINES, LINES.c.order_id == ORDERS.c.id)
+        .where(ORDERS.c.status.in_(_WAITING), ORDERS.c.archived.is_(False))
+        .where(LINES.c.quantity - LINES.c.shipped - LINES.c.canceled > 0)
+        .order_by(ORDERS.c.number, LINES.c.position)
+    )
+    orders: dict[int, domain.Waiting] = {}
+    for number, customer, origin, created_at, position, sku, quantity, shipped, canceled in rows:
+        order = orders.get(number)
+        if order is None:
+            order = orders[number] = domain.Waiting(number, customer, origin, created_at, [])
+        order.lines.append((position, sku, quantity - shipped - canceled))
+    return list(orders.values())
+
+
+def ready_orders(db: Database) -> list[domain.Allocation]:
+    """Which waiting orders stock on hand covers now, in whole or in part (whole lines),
+    allocated backorders first and then oldest first (`domain.allocate`)."""
+    with db.read() as session:
+        conn = session.connection()
+        stock = {p.sku: p.stock for p in session.exec(select(Product))}
+        return domain.allocate(_waiting_orders(conn), stock)
+
+
+def ship_ready(db: Database, allocations: Iterable[domain.Allocation]) -> Iterator[ReadyOutcome]:
+    """Ship each allocation in its own transaction, rechecked against the order and the
+    stock as they are then; a refused order is reported and the others go on."""
+    for allocation in allocations:
+        try:
+            with db.write() as session:
+                order = _find_order(session, allocation.number, lock=True)
+                lines = _lines(session, order)
+                products = _stock(session, [sku for _p, sku, _q in allocation.ship], lock=True)
+                stock = {sku: p.stock for sku, p in products.items()}
+                plan = domain.plan_ready_shipment(order, lines, allocation.ship, stock)
+                _apply_shipment(session, order, lines, products, plan, note=" (ready)")
+                status = order.status
+        except BackorderError as exc:
+            yield ReadyOutcome(allocation.number, False, allocation.cover, error=exc.message)
+        else:
+            shipped = [(line.sku, q) for line, q in plan]
+            yield ReadyOutcome(allocation.number, True, allocation.cover, status, shipped)
+
+
+def _undo_plan(
+    session: Session, number: int, *, lock: bool
+) -> tuple[Order, list[OrderLine], Order | None, list[tuple[OrderLine, Decimal]]]:
+    backorder = _find_order(session, number, lock=lock)
+    lines = _lines(session, backorder)
+    invoiced = (
+        session.exec(select(Invoice.id).where(Invoice.order_id == backorder.id).limit(1)).first()
+        is not None
+    )
+    origin = None
+    if backorder.backorder_of is not None:
+        query = select(Order).where(Order.number == backorder.backorder_of)
+        origin = session.exec(query.with_for_update() if lock else query).first()
+    plan = domain.plan_undo(
+        backorder,
+        backorder.backorder_of,
+        lines,
+        invoiced=invoiced,
+        origin=origin,
+        origin_lines=_lines(session, origin) if origin is not None else [],
+    )
+    return backorder, lines, origin, plan
+
+
+def preview_undo(db: Database, number: int) -> UndoPreview:
+    """What `undo_backorder` would give back, refusals included; writes nothing."""
+    with db.read() as session:
+        backorder, _, _, plan = _undo_plan(session, number, lock=False)
+        assert backorder.backorder_of is not None
+        return UndoPreview(
+            number, backorder.backorder_of, backorder.customer, [(ln.sku, q) for ln, q in plan]
+        )
+
+
+def undo_backorder(db: Database, number: int, *, reason: str = "made by mistake") -> UndoResult:
+    """Reverse a backorder made by mistake, while it has no shipment and no invoice.
+
+    The origin gets its canceled quantities back, leaves the archive and returns to
+    partially shipped (its status follows its lines again); the backorder becomes
+    canceled and archived, its comment saying why, and stops being a backorder of the
+    origin (so the origin can be backordered again and the chain shows what stands).
+    Both histories record it. One transaction.
+    """
+    reason = domain.parse_text(reason, what="reason", required=True, limit=200)
+    with db.write() as session:
+        backorder, lines, origin, plan = _undo_plan(session, number, lock=True)
+        assert origin is not None and origin.id is not None and backorder.id is not None
+        for line, quantity in plan:
+            line.canceled -= quantity
+            session.add(line)
+        origin_lines = _lines(session, origin)
+        origin.status = Status.BOOKED.value  # a decision undone: the lines decide again
+        origin.archived = False
+        _refresh(session, origin, origin_lines)
+        for line in lines:
+            line.canceled = line.quantity
+            session.add(line)
+        backorder.comment = domain.undone_comment(origin.number, reason)
+        backorder.status = Status.CANCELED.value
+        backorder.archived = True
+        backorder.backorder_of = None
+        _refresh(session, backorder, lines)
+        given = [(ln.sku, q) for ln, q in plan]
+        _record(
+            session,
+            (
+                origin.id,
+                "backorder undone",
+                f"backorder #{backorder.number} undone ({reason}): {_list_in(plan)} back on "
+                "this order; order no longer canceled or archived",
+            ),
+            (
+                backorder.id,
+                "undone",
+                f"as backorder of order #{origin.number} ({reason}): {_list_in(plan)} went back "
+                f"to #{origin.number}; canceled and archived",
+            ),
+        )
+        return UndoResult(backorder.number, origin.number, origin.status, given)
+
+
+def _chain_numbers(conn: Connection, number: int) -> list[int]:
+    """Up through `backorder_of` to the first order, then down through each backorder:
+    a handful of indexed look-ups, whatever the size of the database."""
+    parent: dict[int, int | None] = {}
+    child: dict[int, int] = {}
+    at: int | None = number
+    root = number
+    while at is not None and at not in parent:
+        root = at
+        parent[at] = conn.execute(
+            select(ORDERS.c.backorder_of).where(ORDERS.c.number == at)
+        ).scalar()
+        at = parent[at]
+    at = root
+    while at is not None and at not in child:
+        below = conn.execute(_FIRST_BACKORDER, {"number": at}).scalar()
+        if below is None:
+            break
+        child[at] = below
+        at = below
+    return domain.chain_of(number, parent, child)
+
+
+def order_chain(db: Database, number: int) -> list[ChainLink]:
+    """The whole backorder chain `number` belongs to, oldest first."""
+    with db.read() as session:
+        conn = session.connection()
+        if conn.execute(_ORDER_BY_NUMBER, {"number": number}).first() is None:
+            raise _order_not_found(number)
+        links = []
+        for n in _chain_numbers(conn, number):
+            order = session.exec(select(Order).where(Order.number == n)).one()
+            rest = [
+                (ln.sku, domain.remaining(ln))
+                for ln in _lines(session, order)
+                if domain.remaining(ln) > 0
+            ]
+            links.append(
+                ChainLink(
+                    order.number,
+                    order.status,
+                    order.archived,
+                    order.customer,
+                    order.backorder_of,
+                    order.created_at,
+                    rest,
+                )
+            )
+        return links
+
+
+REPORT_KINDS = ("sku", "customer", "age")
+
+
+def backorder_report(
+    db: Database, *, by: str = "sku", today: date | None = None
+) -> list[ReportRow]:
+    """Open backordered quantities: every line with something remaining on a backorder
+    that is booked or partially shipped and not archived. By SKU (with stock on hand and
+    the shortfall: what to buy), by customer, or by age (whole days since the backorder
+    was made, in the bands of `domain.AGE_BUCKETS`, as of `today`, UTC)."""
+    if by not in REPORT_KINDS:
+        raise InvalidInput(f"cannot report by {by!r} - use one of {', '.join(REPORT_KINDS)}")
+    today = today or utcnow().date()
+    with db.read() as session:
+        conn = session.connection()
+        rows = conn.execute(
+            select(
+                ORDERS.c.number,
+                ORDERS.c.customer,
+                ORDERS.c.created_at,
+                LINES.c.sku,
+                LINES.c.quantity,
+                LINES.c.shipped,
+                LINES.c.canceled,
+                LINES.c.unit_price,
+            )
+            .join(LINES, LINES.c.order_id == ORDERS.c.id)
+            .where(ORDERS.c.backorder_of.is_not(None), ORDERS.c.archived.is_(False))
+            .where(ORDERS.c.status.in_(_WAITING))
+            .where(LINES.c.quantity - LINES.c.shipped - LINES.c.canceled > 0)
+            .order_by(ORDERS.c.number, LINES.c.position)
+        ).all()
+        products = {p.sku: p for p in session.exec(select(Product))}
+
+    groups: dict[str, dict[str, Any]] = {}
+    if by == "age":
+        for label, _low, _high in domain.AGE_BUCKETS:  # every band, empty ones too
+            groups[label] = {"orders": set(), "lines": 0, "value": ZERO}
+    for number, customer, created_at, sku, quantity, shipped, canceled, price in rows:
+        rest = quantity - shipped - canceled
+        days = (today - created_at.astimezone(UTC).date()).days
+        key = {"sku": sku, "customer": customer, "age": domain.age_bucket(days)}[by]
+        group = groups.setdefault(
+            key, {"orders": set(), "lines": 0, "value": ZERO, "quantity": ZERO, "oldest": days}
+        )
+        group["orders"].add(number)
+        group["lines"] += 1
+        group["value"] += domain.line_amount(rest, price)
+        group["quantity"] = group.get("quantity", ZERO) + rest
+        group["oldest"] = max(group.get("oldest", days), days)
+
+    result = []
+    for key, g in groups.items() if by == "age" else sorted(groups.items()):
+        row = ReportRow(key, len(g["orders"]), g["lines"], g["value"])
+        if by == "sku":
+            product = products.get(key)
+            on_hand = product.stock if product else ZERO
+            row = dataclasses.replace(
+                row,
+                quantity=g["quantity"],
+                name=product.name if product else "",
+                on_hand=on_hand,
+                shortfall=max(ZERO, g["quantity"] - on_hand),
+            )
+        elif by == "customer":
+            row = dataclasses.replace(row, oldest_days=g["oldest"])
+        result.append(row)
+    return result
+
+
+def parse_day(text: str, *, what: str) -> date:
+    """A calendar day as YYYY-MM-DD."""
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise InvalidInput(f"{what} {text!r} is not a date - write it as YYYY-MM-DD") from None
+
+
+def iter_log(
+    db: Database, *, order: int | None = None, since: date | None = None
+) -> Iterator[LogEntry]:
+    """The history of every change, oldest first, streamed: who (the OS user), when
+    (UTC) and what. `order` keeps one order's entries; `since` those from that day on
+    (UTC). An unknown order is refused at once, before anything streams."""
+    query = (
+        select(HISTORY.c.at, HISTORY.c.user, ORDERS.c.number, HISTORY.c.event, HISTORY.c.detail)
+        .join(ORDERS, ORDERS.c.id == HISTORY.c.order_id)
+        .order_by(HISTORY.c.id)
+    )
+    if order is not None:
+        with db.read() as session:
+            found = session.connection().execute(_ORDER_BY_NUMBER, {"number": order}).first()
+        if found is None:
+            raise _order_not_found(order)
+        query = query.where(HISTORY.c.order_id == found.id)
+    if since is not None:
+        query = query.where(
+            HISTORY.c.at >= datetime(since.year, since.month, since.day, tzinfo=UTC)
+        )
+    return _stream_log(db, query)
+
+
+def _stream_log(db: Database, query: Any) -> Iterator[LogEntry]:
+    with db.read() as session:
+        conn = session.connection().execution_options(yield_per=_BATCH)
+        for row in conn.execute(query):
+            yield LogEntry(*row)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import orders, products, settings, workflow
+from . import delivery, orders, products, settings, workflow
 from .base import make_app, root_callback
 
 app = make_app(
@@ -10,6 +10,7 @@ app = make_app(
 )
 app.callback()(root_callback)
 workflow.register(app)
+delivery.register(app)
 
 orders_app = make_app(help="List, show, add and book orders.")
 orders.register(orders_app)

@@ -171,9 +171,11 @@ def write_ids(key: str, records: Iterable[dict[str, Any]]) -> None:
         out.write(f"{record[key]}\n")
 
 
-def records(items: Iterable[Any], fields: list[str]) -> Iterator[dict[str, Any]]:
+def records(
+    items: Iterable[Any], fields: list[str], getter: Callable[[Any, str], Any] = getattr
+) -> Iterator[dict[str, Any]]:
     for item in items:
-        yield {f: getattr(item, f) for f in fields}
+        yield {f: getter(item, f) for f in fields}
 
 
 def emit(
@@ -183,16 +185,18 @@ def emit(
     *,
     table: Callable[[list[Any]], None],
     ids_key: str | None = None,
+    getter: Callable[[Any, str], Any] = getattr,
 ) -> None:
-    """A listing in any format, with the same fields in each; all but the table stream."""
+    """A listing in any format, with the same fields in each; all but the table stream.
+    Items are objects with the fields as attributes, or (with `getter=dict.get`) dicts."""
     if fmt == "json":
         print_json_stream(items)
     elif fmt == "csv":
-        write_csv(fields, records(items, fields))
+        write_csv(fields, records(items, fields, getter))
     elif fmt == "plain":
-        write_plain(fields, records(items, fields))
+        write_plain(fields, records(items, fields, getter))
     elif fmt == "ids":
-        write_ids(ids_key or fields[0], records(items, fields))
+        write_ids(ids_key or fields[0], records(items, fields, getter))
     else:
         table(list(items))
 
@@ -218,6 +222,7 @@ ORDER_HEAD_FIELDS = [
     "comment",
     "backorder_of",
     "backorders",
+    "chain",
     "created_at",
     "total",
 ]
@@ -228,6 +233,7 @@ def order_flat(order: Any, fmt: str) -> None:
     (the header as field/value lines, then each section as a tab-separated block)."""
     head = {f: getattr(order, f) for f in ORDER_HEAD_FIELDS}
     head["backorders"] = " ".join(str(n) for n in order.backorders)
+    head["chain"] = chain_text(order.chain)
     if fmt == "csv":
         fields = ["order" if f == "number" else f for f in ORDER_HEAD_FIELDS] + LINE_FIELDS
         rows = (
@@ -287,6 +293,11 @@ def _ref(number: int | None) -> str:
     return f"#{number}" if number is not None else ""
 
 
+def chain_text(chain: list[int]) -> str:
+    """`#2390 -> #2391 -> #2399`; empty for an order that is in no chain."""
+    return " -> ".join(f"#{n}" for n in chain) if len(chain) > 1 else ""
+
+
 def orders_table(orders: Iterable[Any]) -> None:
     table = Table(show_edge=False, header_style="bold")
     table.add_column("Order", justify="right")
@@ -328,6 +339,8 @@ def order_detail(order: Any) -> None:
         head.add_row("Backorder of", _ref(order.backorder_of))
     if order.backorders:
         head.add_row("Backorders", ", ".join(_ref(n) for n in order.backorders))
+    if len(order.chain) > 1:
+        head.add_row("Chain", chain_text(order.chain))
     head.add_row("Total", format_money(order.total))
     out.print(head)
 
@@ -428,3 +441,165 @@ def backorder_plan(preview: Any, *, to_stderr: bool) -> None:
             format_money(m.unit_price),
         )
     out.print(table)
+
+
+# ---------------------------------------------------------------- after the backorder
+
+
+def _items(items: Iterable[tuple[Any, ...]], fmt: str) -> Any:
+    """(…, sku, quantity) pairs: a list of objects in JSON, `SKU=QTY ...` (the `ship`
+    command's own syntax) in every flat format."""
+    pairs = [(item[-2], item[-1]) for item in items]
+    if fmt == "json":
+        return [{"sku": sku, "quantity": q} for sku, q in pairs]
+    return " ".join(f"{sku}={format_quantity(q)}" for sku, q in pairs)
+
+
+READY_FIELDS = ["number", "cover", "customer", "backorder_of", "created_at", "ship", "waiting"]
+
+
+def ready_record(allocation: Any, fmt: str) -> dict[str, Any]:
+    return {
+        "number": allocation.number,
+        "cover": allocation.cover,
+        "customer": allocation.customer,
+        "backorder_of": allocation.backorder_of,
+        "created_at": allocation.created_at,
+        "ship": _items(allocation.ship, fmt),
+        "waiting": _items(allocation.waiting, fmt),
+    }
+
+
+def ready_table(rows: list[dict[str, Any]], *, to_stderr: bool = False) -> None:
+    if not rows:
+        return
+    table = Table(show_edge=False, header_style="bold")
+    table.add_column("Order", justify="right")
+    table.add_column("Cover")
+    table.add_column("Customer")
+    table.add_column("Backorder of", justify="right")
+    table.add_column("Waiting since")
+    table.add_column("Ships now")
+    table.add_column("Still waiting")
+    for r in rows:
+        table.add_row(
+            _ref(r["number"]),
+            r["cover"],
+            Text(r["customer"]),
+            _ref(r["backorder_of"]),
+            r["created_at"].astimezone(UTC).date().isoformat(),
+            Text(r["ship"]),
+            Text(r["waiting"]),
+        )
+    (err_console() if to_stderr else console()).print(table)
+
+
+def shipped_text(outcome: Any) -> str:
+    moved = ", ".join(f"{format_quantity(q)} {sku}" for sku, q in outcome.shipped)
+    how = "in full" if outcome.cover == "full" else "in part"
+    return f"Shipped order #{outcome.order} {how}: {moved} (now {Status(outcome.status).label})."
+
+
+CHAIN_FIELDS = [
+    "number",
+    "status",
+    "archived",
+    "customer",
+    "backorder_of",
+    "created_at",
+    "remaining",
+]
+
+
+def chain_record(link: Any, fmt: str) -> dict[str, Any]:
+    record = {f: getattr(link, f) for f in CHAIN_FIELDS if f != "remaining"}
+    record["remaining"] = _items(link.remaining, fmt)
+    return record
+
+
+def chain_tree(rows: list[dict[str, Any]], number: int) -> None:
+    """The chain as a Rich tree: each backorder under the order it came from."""
+    from rich.tree import Tree
+
+    def label(r: dict[str, Any]) -> Text:
+        text = Text.assemble(
+            (f"#{r['number']}", "bold" if r["number"] == number else ""),
+            f"  {status_label(r['status'], r['archived'])}  ",
+            r["customer"],
+        )
+        text.append(f"  waiting for {r['remaining'].replace('=', ' ')}" if r["remaining"] else "")
+        return text
+
+    root = Tree(label(rows[0]))
+    node = root
+    for r in rows[1:]:
+        node = node.add(label(r))
+    console().print(root)
+
+
+REPORT_FIELDS = {
+    "sku": ["sku", "name", "quantity", "on_hand", "shortfall", "orders", "lines", "value"],
+    "customer": ["customer", "orders", "lines", "value", "oldest_days"],
+    "age": ["age", "orders", "lines", "value"],
+}
+
+
+def report_record(row: Any, by: str) -> dict[str, Any]:
+    fields = REPORT_FIELDS[by]
+    record = {f: getattr(row, f, None) for f in fields[1:]}
+    return {fields[0]: row.key, **record}
+
+
+_MONEY_FIELDS = {"value"}
+_QUANTITY_FIELDS = {"quantity", "on_hand", "shortfall"}
+
+
+def report_table(rows: list[dict[str, Any]], fields: list[str]) -> None:
+    if not any(r["orders"] for r in rows):
+        sys.stderr.write("No open backorders.\n")
+        if not rows:
+            return
+    table = Table(show_edge=False, header_style="bold", show_footer=True)
+    totals: dict[str, Any] = {
+        f: sum((r[f] for r in rows), Decimal(0)) for f in ("orders", "lines", "value")
+    }
+    orders_total = None  # an order can count in several rows: no total of orders
+    for f in fields:
+        title = f.replace("_", " ").capitalize()
+        if f == fields[0]:
+            footer = "Total"
+        elif f == "value":
+            footer = format_money(totals["value"])
+        elif f == "lines":
+            footer = str(totals["lines"])
+        else:
+            footer = "" if orders_total is None else str(orders_total)
+        numeric = f not in ("sku", "name", "customer", "age")
+        table.add_column(title, justify="right" if numeric else "left", footer=footer)
+    for r in rows:
+        cells = []
+        for f in fields:
+            value = r[f]
+            if f in _MONEY_FIELDS:
+                cells.append(format_money(value))
+            elif f in _QUANTITY_FIELDS:
+                cells.append(format_quantity(value))
+            else:
+                cells.append(Text(cell(value)))
+        table.add_row(*cells)
+    console().print(table)
+
+
+LOG_FIELDS = ["at", "user", "order", "event", "detail"]
+
+
+def log_table(entries: list[Any]) -> None:
+    if not entries:
+        sys.stderr.write("No changes match.\n")
+        return
+    table = Table(show_edge=False, header_style="bold")
+    for name in ("When (UTC)", "Who", "Order", "Event", "Detail"):
+        table.add_column(name, justify="right" if name == "Order" else "left")
+    for e in entries:
+        table.add_row(_when(e.at), Text(e.user), _ref(e.order), e.event, Text(e.detail))
+    console().print(table)

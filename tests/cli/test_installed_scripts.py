@@ -13,6 +13,8 @@ from pathlib import Path
 import pexpect
 import pytest
 
+from tests.conftest import snapshot
+
 BIN = Path(sys.executable).parent
 
 
@@ -211,3 +213,45 @@ def test_a_progress_bar_shows_at_a_terminal_and_results_still_reach_a_redirected
     assert "3 backorders created, 0 refused" in terminal
     assert "Backorder #" not in terminal
     assert out.read_text().count("Backorder #") == 3
+
+
+def test_undo_asks_in_a_real_terminal_and_gives_the_items_back(sample_file: Path) -> None:
+    assert run("create", "2401", "--yes", db=sample_file).returncode == 0
+    child = pexpect.spawn(
+        script("backorder"),
+        ["--db", str(sample_file), "undo", "2402"],
+        encoding="utf-8",
+        timeout=30,
+        dimensions=(40, 200),
+    )
+    child.expect_exact("Backorder #2402 (Hansen & Søn VVS): 150 CABLE-15, 12 SWITCH-1 go back")
+    child.expect_exact(
+        "This will cancel backorder no. #2402 and give its items back to order #2401."
+    )
+    child.expect_exact("Continue? [y/N] ")
+    child.sendline("yes")
+    child.expect_exact("Backorder #2402 undone: its items are back on order #2401")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    shown = json.loads(run("orders", "show", "2401", "--format", "json", db=sample_file).stdout)
+    assert (shown["status"], shown["archived"]) == ("partially_shipped", False)
+
+
+def test_ready_ship_asks_in_a_real_terminal_and_no_changes_nothing(sample_file: Path) -> None:
+    before = snapshot(sample_file)
+    child = pexpect.spawn(
+        script("backorder"),
+        ["--db", str(sample_file), "ready", "--ship"],
+        encoding="utf-8",
+        timeout=30,
+        dimensions=(40, 200),
+    )
+    child.expect_exact("This will ship 3 orders from stock on hand: 3 in full, 0 in part")
+    child.expect_exact("Continue? [y/N] ")
+    child.sendline("n")
+    child.expect_exact("Aborted: nothing was changed.")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 1
+    assert snapshot(sample_file) == before

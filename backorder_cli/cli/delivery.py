@@ -1,0 +1,248 @@
+"""After the backorder: what can ship now, undo, lineage, the backorder report, the log."""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from typing import Annotated, Any
+
+import typer
+
+from .base import (
+    EXIT_ERROR,
+    FormatOption,
+    NumberArgument,
+    WriteFormat,
+    WriteFormatOption,
+    confirm,
+    database,
+    no_ids,
+    read_format,
+    say,
+)
+from .workflow import _with_progress
+
+YesOption = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
+
+
+def ready(
+    ctx: typer.Context,
+    ship: Annotated[
+        bool, typer.Option("--ship", help="Record the shipments listed (one question first).")
+    ] = False,
+    yes: YesOption = False,
+    format_: FormatOption = None,
+) -> None:
+    """List the waiting orders that stock on hand can now cover; --ship ships them.
+
+    Waiting orders are booked or partially shipped, not archived, with something
+    remaining. Stock is allocated to them in a fixed order: backorders first, then the
+    oldest order (by creation, then number). Each line, in line order, takes its whole
+    remaining quantity if what is left of its SKU covers it, and nothing otherwise, so
+    two orders never count the same units. An order with every remaining line covered
+    is "full"; with some lines covered, "partial" (the others wait). --ship records
+    exactly those lines, each order in its own transaction, rechecked against the stock
+    as it is then; a refused order is reported and the others go on.
+
+    Example: backorder ready
+
+    Example: backorder ready --ship --yes
+    """
+    from .. import services
+    from . import render
+
+    fmt = read_format(format_)
+    db = database(ctx)
+    allocations = services.ready_orders(db)
+    if not ship:
+        if not allocations:
+            say("No waiting order can ship from stock on hand.")
+        render.emit(
+            (render.ready_record(a, fmt) for a in allocations),
+            render.READY_FIELDS,
+            fmt,
+            table=render.ready_table,
+            ids_key="number",
+            getter=dict.get,
+        )
+        return
+    if not allocations:
+        say("No waiting order can ship from stock on hand.")
+        if fmt == "json":
+            render.print_json([])
+        return
+    full = sum(1 for a in allocations if a.cover == "full")
+    if not yes:
+        render.ready_table([render.ready_record(a, "table") for a in allocations], to_stderr=True)
+        say(
+            f"This will ship {len(allocations)} orders from stock on hand: {full} in full, "
+            f"{len(allocations) - full} in part (whole lines only)."
+        )
+        if not confirm("Continue?"):
+            say("Aborted: nothing was changed.")
+            raise typer.Exit(EXIT_ERROR)
+    outcomes = _with_progress(services.ship_ready(db, allocations), len(allocations), "Shipping")
+    refused = 0
+
+    def each() -> Any:
+        nonlocal refused
+        for outcome in outcomes:
+            if not outcome.ok:
+                refused += 1
+                say(f"Error: {outcome.error}")
+            elif fmt != "json":
+                sys.stdout.write(render.shipped_text(outcome) + "\n")
+            yield outcome
+
+    if fmt == "json":
+        render.print_json_stream(each())
+    else:
+        for _ in each():
+            pass
+    shipped = len(allocations) - refused
+    say(f"{shipped} order{'s' if shipped != 1 else ''} shipped, {refused} refused")
+    if refused:
+        raise typer.Exit(EXIT_ERROR)
+
+
+def undo(
+    ctx: typer.Context,
+    number: NumberArgument,
+    reason: Annotated[
+        str, typer.Option("--reason", help="Why: goes into the backorder's comment.")
+    ] = "made by mistake",
+    yes: YesOption = False,
+    format_: WriteFormatOption = WriteFormat.text,
+) -> None:
+    """Undo a backorder made by mistake: its items go back to the order it came from.
+
+    Only while the backorder has no shipment and no invoice. The original order gets
+    its canceled quantities back, leaves the archive and is partially shipped again;
+    the backorder becomes canceled and archived, with a comment saying why, and is no
+    longer a backorder of the original. Both histories record it.
+
+    Example: backorder undo 2402
+    """
+    from .. import services
+    from ..domain import format_quantity, undo_confirmation_text
+    from . import render
+
+    db = database(ctx)
+    if not yes:
+        preview = services.preview_undo(db, number)
+        moved = ", ".join(f"{format_quantity(q)} {sku}" for sku, q in preview.lines)
+        say(
+            f"Backorder #{preview.number} ({preview.customer}): {moved} go back to order "
+            f"#{preview.origin}."
+        )
+        say(undo_confirmation_text(preview.number, preview.origin))
+        if not confirm("Continue?"):
+            say("Aborted: nothing was changed.")
+            raise typer.Exit(EXIT_ERROR)
+    result = services.undo_backorder(db, number, reason=reason)
+    if format_ == WriteFormat.json:
+        render.print_json(result)
+        return
+    sys.stdout.write(
+        f"Backorder #{result.number} undone: its items are back on order #{result.origin} "
+        f"(now {render.status_label(result.origin_status)}); #{result.number} is canceled "
+        "and archived.\n"
+    )
+
+
+def chain(ctx: typer.Context, number: NumberArgument, format_: FormatOption = None) -> None:
+    """Draw the backorder chain an order belongs to, from the first order to the last
+    backorder, with each order's status and what it still waits for.
+
+    Example: backorder chain 2391
+    """
+    from .. import services
+    from . import render
+
+    fmt = read_format(format_)
+    links = services.order_chain(database(ctx), number)
+    render.emit(
+        (render.chain_record(link, fmt) for link in links),
+        render.CHAIN_FIELDS,
+        fmt,
+        table=lambda rows: render.chain_tree(rows, number),
+        ids_key="number",
+        getter=dict.get,
+    )
+
+
+class ReportBy(StrEnum):
+    sku = "sku"
+    customer = "customer"
+    age = "age"
+
+
+def report(
+    ctx: typer.Context,
+    by: Annotated[
+        ReportBy, typer.Option("--by", help="sku (with stock and shortfall), customer or age.")
+    ] = ReportBy.sku,
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", help="Count ages as of this day (YYYY-MM-DD, UTC); default today."),
+    ] = None,
+    format_: FormatOption = None,
+) -> None:
+    """Report the open backordered quantities: per SKU with stock on hand and the
+    shortfall (what to buy), per customer, or by age.
+
+    Open means: on a backorder that is booked or partially shipped and not archived,
+    neither shipped nor canceled. Value is quantity times unit price. The shortfall of
+    a SKU is what its open backorders need beyond stock on hand. Ages are whole days
+    since the backorder was made: 0-7, 8-30, 31-90, over 90.
+
+    Example: backorder report --by sku
+    """
+    from .. import services
+    from . import render
+
+    fmt = read_format(format_)
+    no_ids(fmt)
+    today = services.parse_day(as_of, what="--as-of") if as_of is not None else None
+    rows = services.backorder_report(database(ctx), by=by.value, today=today)
+    fields = render.REPORT_FIELDS[by.value]
+    render.emit(
+        (render.report_record(r, by.value) for r in rows),
+        fields,
+        fmt,
+        table=lambda records: render.report_table(records, fields),
+        getter=dict.get,
+    )
+
+
+def log(
+    ctx: typer.Context,
+    order: Annotated[
+        int | None, typer.Option("--order", min=1, help="Only this order's history.")
+    ] = None,
+    since: Annotated[
+        str | None, typer.Option("--since", help="Only changes from this day on (YYYY-MM-DD).")
+    ] = None,
+    format_: FormatOption = None,
+) -> None:
+    """Show the history of every change, oldest first: when (UTC), who (the OS user),
+    which order, what. Streams, however long the history.
+
+    Example: backorder log --since 2026-11-01 --format csv
+    """
+    from .. import services
+    from . import render
+
+    fmt = read_format(format_)
+    no_ids(fmt)
+    day = services.parse_day(since, what="--since") if since is not None else None
+    entries = services.iter_log(database(ctx), order=order, since=day)
+    render.emit(entries, render.LOG_FIELDS, fmt, table=render.log_table)
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(ready)
+    app.command()(undo)
+    app.command()(chain)
+    app.command()(report)
+    app.command()(log)
