@@ -8,11 +8,12 @@ an error from `errors`. The services apply what these functions decide.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from enum import StrEnum
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from .errors import InvalidInput, NotAllowed
 
@@ -450,17 +451,6 @@ def plan_backorder(
 
 
 @dataclass(frozen=True)
-class Waiting:
-    """An order waiting for stock: its lines with something remaining, in line order."""
-
-    number: int
-    customer: str
-    backorder_of: int | None
-    created_at: datetime
-    lines: list[tuple[int, str, Decimal]]  # (position, sku, remaining > 0)
-
-
-@dataclass(frozen=True)
 class Allocation:
     """What stock on hand covers of one waiting order: whole lines only."""
 
@@ -476,41 +466,40 @@ class Allocation:
         return "partial" if self.waiting else "full"
 
 
-def ready_priority(order: Waiting) -> tuple[int, datetime, int]:
-    """Backorders first (their customers have waited once already), then the oldest."""
-    return (0 if order.backorder_of is not None else 1, order.created_at, order.number)
+Q = TypeVar("Q", Decimal, int)
 
 
-def allocate(orders: list[Waiting], stock: dict[str, Decimal]) -> list[Allocation]:
-    """Give stock on hand to waiting orders, in `ready_priority` order, whole lines only.
+def allocate_lines(
+    orders: Iterable[tuple[int, list[tuple[int, str, Q]]]], stock: dict[str, Q]
+) -> Iterator[tuple[int, list[tuple[int, str, Q]], list[tuple[int, str, Q]]]]:
+    """The allocation rule, streaming: `orders` come in priority order as (number,
+    [(position, sku, remaining)]); yields (number, lines covered, lines waiting) for
+    each order with at least one line covered.
 
     Each line, in order, takes its whole remaining quantity if what is left of its SKU
     covers it, and nothing otherwise, so two orders never count the same units and what
-    is listed is exactly what `ready --ship` ships. Orders with no line covered are left
-    out; an order with some lines covered is a partial cover.
+    is listed is exactly what `ready --ship` ships. Stops reading once no stock is left.
+    Quantities may be Decimals or scaled integers, as long as both sides agree.
     """
-    left = dict(stock)
-    found = []
-    for order in sorted(orders, key=ready_priority):
+    left = {sku: q for sku, q in stock.items() if q > 0}
+    if not left:
+        return
+    for number, lines in orders:
         ship, waiting = [], []
-        for position, sku, quantity in order.lines:
-            if left.get(sku, ZERO) >= quantity:
-                left[sku] -= quantity
+        for position, sku, quantity in lines:
+            have = left.get(sku)
+            if have is not None and have >= quantity:
                 ship.append((position, sku, quantity))
+                if have == quantity:
+                    del left[sku]
+                else:
+                    left[sku] = have - quantity
             else:
                 waiting.append((position, sku, quantity))
         if ship:
-            found.append(
-                Allocation(
-                    order.number,
-                    order.customer,
-                    order.backorder_of,
-                    order.created_at,
-                    ship,
-                    waiting,
-                )
-            )
-    return found
+            yield number, ship, waiting
+        if not left:
+            return  # nothing left to give: no later order can be covered
 
 
 def plan_ready_shipment(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import getpass
+import itertools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -16,7 +17,17 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, case, func, insert, or_, update
+from sqlalchemy import (
+    BigInteger,
+    Connection,
+    bindparam,
+    case,
+    func,
+    insert,
+    or_,
+    type_coerce,
+    update,
+)
 from sqlmodel import Session, col, select
 
 from . import domain
@@ -46,6 +57,7 @@ INVOICE_LINES = InvoiceLine.__table__
 HISTORY = History.__table__
 COUNTER = Counter.__table__
 SETTINGS = Setting.__table__
+PRODUCTS = Product.__table__
 
 # The statements of the hot paths, built once: building a statement costs more than
 # running it (bulk backorders run these thousands of times).
@@ -1457,41 +1469,66 @@ class LogEntry:
 _WAITING = (Status.BOOKED.value, Status.PARTIALLY_SHIPPED.value)
 
 
-def _waiting_orders(conn: Connection) -> list[domain.Waiting]:
-    """Every booked or partially shipped, not archived order with something remaining."""
-    rows = conn.execute(
-        select(
-            ORDERS.c.number,
-            ORDERS.c.customer,
-            ORDERS.c.backorder_of,
-            ORDERS.c.created_at,
-            LINES.c.position,
-            LINES.c.sku,
-            LINES.c.quantity,
-            LINES.c.shipped,
-            LINES.c.canceled,
-        )
-        .join(LINES, LINES.c.order_id == ORDERS.c.id)
-        .where(ORDERS.c.status.in_(_WAITING), ORDERS.c.archived.is_(False))
-        .where(LINES.c.quantity - LINES.c.shipped - LINES.c.canceled > 0)
-        .order_by(ORDERS.c.number, LINES.c.position)
+# The waiting lines, in the allocation's priority order (`domain.ready_priority`: backorders
+# first, then by creation time and number), as scaled integers straight from the
+# database: a million-order database has hundreds of thousands of waiting lines, and
+# only the few orders that get stock are ever turned into Decimals and datetimes.
+_SCALED_REMAINING = type_coerce(LINES.c.quantity - LINES.c.shipped - LINES.c.canceled, BigInteger)
+_WAITING_LINES = (
+    select(ORDERS.c.number, LINES.c.position, LINES.c.sku, _SCALED_REMAINING)
+    .join(LINES, LINES.c.order_id == ORDERS.c.id)
+    .where(ORDERS.c.status.in_(_WAITING), ORDERS.c.archived.is_(False))
+    .where(LINES.c.quantity - LINES.c.shipped - LINES.c.canceled > 0)
+    .order_by(
+        case((ORDERS.c.backorder_of.is_(None), 1), else_=0),
+        ORDERS.c.created_at,
+        ORDERS.c.number,
+        LINES.c.position,
     )
-    orders: dict[int, domain.Waiting] = {}
-    for number, customer, origin, created_at, position, sku, quantity, shipped, canceled in rows:
-        order = orders.get(number)
-        if order is None:
-            order = orders[number] = domain.Waiting(number, customer, origin, created_at, [])
-        order.lines.append((position, sku, quantity - shipped - canceled))
-    return list(orders.values())
+)
+_SCALED_STOCK = select(PRODUCTS.c.sku, type_coerce(PRODUCTS.c.stock, BigInteger)).where(
+    PRODUCTS.c.stock > 0
+)
 
 
 def ready_orders(db: Database) -> list[domain.Allocation]:
     """Which waiting orders stock on hand covers now, in whole or in part (whole lines),
-    allocated backorders first and then oldest first (`domain.allocate`)."""
+    allocated backorders first and then oldest first (`domain.allocate_lines`).
+    Streams the waiting lines and keeps only the orders that get something."""
+
+    def unscale(lines: list[tuple[int, str, int]]) -> list[tuple[int, str, Decimal]]:
+        return [(p, sku, Decimal(q).scaleb(-domain.QUANTITY_PLACES)) for p, sku, q in lines]
+
     with db.read() as session:
         conn = session.connection()
-        stock = {p.sku: p.stock for p in session.exec(select(Product))}
-        return domain.allocate(_waiting_orders(conn), stock)
+        stock = {sku: int(q) for sku, q in conn.execute(_SCALED_STOCK)}
+        rows = conn.execution_options(yield_per=5000).execute(_WAITING_LINES)
+        orders = (
+            (number, [(p, sku, int(q)) for _n, p, sku, q in group])
+            for number, group in itertools.groupby(rows, key=lambda row: row[0])
+        )
+        found = list(domain.allocate_lines(orders, stock))
+        rows.close()
+        heads: dict[int, Any] = {}
+        numbers = [number for number, _s, _w in found]
+        for start in range(0, len(numbers), _BATCH):
+            for head in conn.execute(
+                select(
+                    ORDERS.c.number, ORDERS.c.customer, ORDERS.c.backorder_of, ORDERS.c.created_at
+                ).where(ORDERS.c.number.in_(numbers[start : start + _BATCH]))
+            ):
+                heads[head.number] = head
+    return [
+        domain.Allocation(
+            number,
+            heads[number].customer,
+            heads[number].backorder_of,
+            heads[number].created_at,
+            unscale(ship),
+            unscale(waiting),
+        )
+        for number, ship, waiting in found
+    ]
 
 
 def ship_ready(db: Database, allocations: Iterable[domain.Allocation]) -> Iterator[ReadyOutcome]:

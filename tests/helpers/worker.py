@@ -23,10 +23,14 @@ rng = random.Random(seed)
 db = open_database(path)
 skus = [p.sku for p in services.list_products(db)]
 numbers = [o.number for o in services.list_orders(db, archived="all")]
+made: list[int] = []  # the backorders this worker created
 summary = {"ok": 0, "refused": 0, "received": {}, "unexplained": [], "added": []}
 
 for _ in range(count):
-    op = rng.choice(["ship", "ship", "receive", "invoice", "backorder", "backorder_invoice", "add"])
+    op = rng.choice(
+        ["ship", "ship", "receive", "invoice", "backorder", "backorder_invoice", "add", "undo"]
+        + ["ready"] * (rng.random() < 0.3)
+    )
     number = rng.choice(numbers)
     try:
         if op == "ship":
@@ -48,6 +52,16 @@ for _ in range(count):
         elif op in ("backorder", "backorder_invoice"):
             result = services.create_backorder(db, number, invoice_first=op == "backorder_invoice")
             numbers.append(result.backorder)
+            made.append(result.backorder)
+        elif op == "undo":
+            # Mostly a backorder this worker made (any number would mostly be refused).
+            target = rng.choice(made) if made and rng.random() < 0.8 else number
+            services.undo_backorder(db, target, reason=f"worker {seed}")
+        elif op == "ready":
+            # What stock covers now, a few orders of it: each rechecked when shipped.
+            outcomes = list(services.ship_ready(db, services.ready_orders(db)[:3]))
+            if outcomes and not any(o.ok for o in outcomes):
+                raise NotAllowed("every ready order moved on meanwhile")
         else:
             new = services.add_order(
                 db,

@@ -3,62 +3,67 @@ orders, undoing a backorder, age bands, chains."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from decimal import Decimal as D
 
 import pytest
 
 from backorder_cli import domain
-from backorder_cli.domain import Waiting
 from backorder_cli.errors import NotAllowed
 from tests.unit.test_domain import Line, Order
 
 
-def day(n: int) -> datetime:
-    return datetime(2026, 11, n, tzinfo=UTC)
+def allocate(orders, stock):  # type: ignore[no-untyped-def]
+    """(number, cover, lines covered, lines waiting) of each order that gets stock."""
+    return [
+        (number, "partial" if waiting else "full", ship, waiting)
+        for number, ship, waiting in domain.allocate_lines(orders, stock)
+    ]
 
 
-def test_backorders_come_first_then_the_oldest_order() -> None:
-    old_order = Waiting(10, "a", None, day(1), [(1, "A", D(5))])
-    young_backorder = Waiting(30, "b", 29, day(20), [(1, "A", D(5))])
-    old_backorder = Waiting(20, "c", 19, day(10), [(1, "A", D(5))])
-    got = domain.allocate([old_order, young_backorder, old_backorder], {"A": D(10)})
-    assert [(a.number, a.cover) for a in got] == [(20, "full"), (30, "full")]
-
-
-def test_two_orders_never_count_the_same_units() -> None:
-    first = Waiting(1, "a", None, day(1), [(1, "A", D(4)), (2, "B", D(1))])
-    second = Waiting(2, "b", None, day(2), [(1, "A", D(4))])
-    third = Waiting(3, "c", None, day(3), [(1, "A", D("2.5"))])
-    got = domain.allocate([third, second, first], {"A": D("6.5"), "B": D(1)})
+def test_orders_are_served_in_the_order_given_and_never_share_units() -> None:
+    orders = [
+        (1, [(1, "A", D(4)), (2, "B", D(1))]),
+        (2, [(1, "A", D(4))]),
+        (3, [(1, "A", D("2.5"))]),
+    ]
     # 6.5 of A: the first takes 4, the second's 4 no longer fit, the third's 2.5 do.
-    assert [(a.number, a.cover, a.ship, a.waiting) for a in got] == [
+    assert allocate(orders, {"A": D("6.5"), "B": D(1)}) == [
         (1, "full", [(1, "A", D(4)), (2, "B", D(1))], []),
         (3, "full", [(1, "A", D("2.5"))], []),
     ]
+    # The same orders in another priority: the second comes first and takes its 4.
+    assert [n for n, *_ in allocate(orders[::-1], {"A": D("6.5"), "B": D(1)})] == [3, 2, 1]
 
 
 def test_partial_cover_ships_whole_lines_only() -> None:
-    order = Waiting(1, "a", None, day(1), [(1, "A", D(10)), (2, "B", D(3)), (3, "A", D(2))])
-    (got,) = domain.allocate([order], {"A": D(5), "B": D(3)})
-    assert got.cover == "partial"
-    assert got.ship == [(2, "B", D(3)), (3, "A", D(2))]  # 10 of A do not fit; 2 do
-    assert got.waiting == [(1, "A", D(10))]
+    order = (1, [(1, "A", D(10)), (2, "B", D(3)), (3, "A", D(2))])
+    assert allocate([order], {"A": D(5), "B": D(3)}) == [
+        (1, "partial", [(2, "B", D(3)), (3, "A", D(2))], [(1, "A", D(10))])  # 10 do not fit
+    ]
 
 
 def test_an_order_stock_covers_nothing_of_is_left_out() -> None:
-    order = Waiting(1, "a", None, day(1), [(1, "A", D(10))])
-    assert domain.allocate([order], {"A": D(9)}) == []
-    assert domain.allocate([order], {}) == []
+    order = (1, [(1, "A", D(10))])
+    assert allocate([order], {"A": D(9)}) == []
+    assert allocate([order], {"A": D(0), "B": D(5)}) == []
+    assert allocate([order], {}) == []
 
 
-def test_the_allocation_is_the_same_whatever_order_it_is_given_in() -> None:
-    orders = [
-        Waiting(n, "x", None if n % 2 else n - 1, day(1 + n % 5), [(1, "A", D(n % 4 + 1))])
-        for n in range(1, 12)
-    ]
-    expected = domain.allocate(orders, {"A": D(9)})
-    assert domain.allocate(list(reversed(orders)), {"A": D(9)}) == expected
+def test_scaled_integers_allocate_as_decimals_do() -> None:
+    orders = [(1, [(1, "A", 2500)]), (2, [(1, "A", 1000), (2, "B", 1)])]
+    assert allocate(orders, {"A": 3000, "B": 0}) == [(1, "full", [(1, "A", 2500)], [])]
+
+
+def test_once_stock_is_gone_no_further_order_is_read() -> None:
+    read = []
+
+    def orders():  # type: ignore[no-untyped-def]
+        for n in range(1, 100):
+            read.append(n)
+            yield n, [(1, "A", D(1))]
+
+    assert [n for n, *_ in allocate(orders(), {"A": D(3)})] == [1, 2, 3]
+    assert read == [1, 2, 3]
 
 
 def test_a_ready_shipment_is_refused_when_the_order_or_stock_moved_on() -> None:
