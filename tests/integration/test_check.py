@@ -122,6 +122,23 @@ def test_a_sound_database_is_clean(sample_db: Database) -> None:
             "order #2396: a stored value cannot be read: 'lots' is not a whole number",
         ),
         (
+            [
+                "DELETE FROM history WHERE order_id = (SELECT id FROM orders WHERE number = 2396)",
+                "DELETE FROM order_lines WHERE order_id = "
+                "(SELECT id FROM orders WHERE number = 2396)",
+            ],
+            "order #2396: has no lines",
+        ),
+        (
+            [
+                "UPDATE invoice_lines SET quantity = quantity + 1000 WHERE invoice_id = "
+                "(SELECT id FROM invoices WHERE number = 1) AND line_id = (SELECT l.id "
+                "FROM order_lines l JOIN orders o ON o.id = l.order_id "
+                "WHERE o.number = 2390 AND l.sku = 'CABLE-25')"
+            ],
+            "order #2390, line 1 (CABLE-25): invoiced 60 but its invoices bill 61",
+        ),
+        (
             ["UPDATE counter SET value = 5 WHERE name = 'order'"],
             "the order series stands at 5, below #2401 already used",
         ),
