@@ -1507,28 +1507,6 @@ class LogEntry:
 _WAITING = (Status.BOOKED.value, Status.PARTIALLY_SHIPPED.value)
 
 
-# The waiting lines, in the allocation's priority order (`domain.ready_priority`: backorders
-# first, then by creation time and number), as scaled integers straight from the
-# database: a million-order database has hundreds of thousands of waiting lines, and
-# only the few orders that get stock are ever turned into Decimals and datetimes.
-_SCALED_REMAINING = type_coerce(LINES.c.quantity - LINES.c.shipped - LINES.c.canceled, BigInteger)
-_WAITING_LINES = (
-    select(ORDERS.c.number, LINES.c.position, LINES.c.sku, _SCALED_REMAINING)
-    .join(LINES, LINES.c.order_id == ORDERS.c.id)
-    .where(ORDERS.c.status.in_(_WAITING), ORDERS.c.archived.is_(False))
-    .where(LINES.c.quantity - LINES.c.shipped - LINES.c.canceled > 0)
-    .order_by(
-        case((ORDERS.c.backorder_of.is_(None), 1), else_=0),
-        ORDERS.c.created_at,
-        ORDERS.c.number,
-        LINES.c.position,
-    )
-)
-_SCALED_STOCK = select(PRODUCTS.c.sku, type_coerce(PRODUCTS.c.stock, BigInteger)).where(
-    PRODUCTS.c.stock > 0
-)
-
-
 def ready_orders(db: Database) -> list[domain.Allocation]:
     """Which waiting orders stock on hand covers now, in whole or in part (whole lines),
     allocated backorders first and then oldest first (`domain.allocate_lines`).
@@ -1537,10 +1515,29 @@ def ready_orders(db: Database) -> list[domain.Allocation]:
     def unscale(lines: list[tuple[int, str, int]]) -> list[tuple[int, str, Decimal]]:
         return [(p, sku, Decimal(q).scaleb(-domain.QUANTITY_PLACES)) for p, sku, q in lines]
 
+    # The waiting lines in the allocation's priority order (backorders first, then by
+    # creation time and number), as scaled integers straight from the database: a
+    # million-order database has a million and more waiting lines, and only the few
+    # orders that get stock are ever turned into Decimals and datetimes.
+    remaining = LINES.c.quantity - LINES.c.shipped - LINES.c.canceled
+    waiting_lines = (
+        select(ORDERS.c.number, LINES.c.position, LINES.c.sku, type_coerce(remaining, BigInteger))
+        .join(LINES, LINES.c.order_id == ORDERS.c.id)
+        .where(ORDERS.c.status.in_(_WAITING), ORDERS.c.archived.is_(False), remaining > 0)
+        .order_by(
+            case((ORDERS.c.backorder_of.is_(None), 1), else_=0),
+            ORDERS.c.created_at,
+            ORDERS.c.number,
+            LINES.c.position,
+        )
+    )
+    scaled_stock = select(PRODUCTS.c.sku, type_coerce(PRODUCTS.c.stock, BigInteger)).where(
+        PRODUCTS.c.stock > 0
+    )
     with db.read() as session:
         conn = session.connection()
-        stock = {sku: int(q) for sku, q in conn.execute(_SCALED_STOCK)}
-        rows = conn.execution_options(yield_per=5000).execute(_WAITING_LINES)
+        stock = {sku: int(q) for sku, q in conn.execute(scaled_stock)}
+        rows = conn.execution_options(yield_per=5000).execute(waiting_lines)
         orders = (
             (number, [(p, sku, int(q)) for _n, p, sku, q in group])
             for number, group in itertools.groupby(rows, key=lambda row: row[0])

@@ -161,3 +161,22 @@ def test_a_failed_upgrade_on_a_server_changes_nothing(pg_target: str) -> None:
 def test_the_ci_requires_the_server() -> None:
     ci = (ROOT / ".ci" / "run").read_text()
     assert "export BACKORDER_REQUIRE_PG=1" in ci  # a missing server fails CI, never skips
+
+
+def test_a_wrong_password_is_named_without_the_password() -> None:
+    """The development servers trust every local user, so a wrong password cannot be
+    provoked for real: the server's own words go through the same translation."""
+    from sqlalchemy.exc import OperationalError
+
+    from backorder_cli.db import explain
+
+    server_said = Exception(
+        'connection failed: connection to server at "10.0.0.5", port 5432 failed: '
+        'FATAL:  password authentication failed for user "ann"'
+    )
+    where = locate("postgresql+psycopg://ann:s3cret@10.0.0.5/orders")
+    problem = explain(OperationalError("connect", {}, server_said), where)
+    assert problem.message == (
+        "the server refused user 'ann' for postgresql+psycopg://ann:***@10.0.0.5/orders: "
+        "wrong user or password - check the URL (or ~/.pgpass)"
+    )
