@@ -36,6 +36,17 @@ def run(*args: str, db: Path, stdin: str | None = None) -> subprocess.CompletedP
     )
 
 
+def in_terminal(db: Path, *args: str) -> pexpect.spawn:
+    """The installed script in a real (pseudo-)terminal, 200 columns wide."""
+    return pexpect.spawn(
+        script("backorder"),
+        ["--db", str(db), *args],
+        encoding="utf-8",
+        timeout=30,
+        dimensions=(40, 200),
+    )
+
+
 @pytest.fixture
 def sample_file(tmp_path: Path) -> Path:
     db = tmp_path / "shop.db"
@@ -45,13 +56,7 @@ def sample_file(tmp_path: Path) -> Path:
 
 
 def test_the_prompt_in_a_real_terminal_is_answered_yes(sample_file: Path) -> None:
-    child = pexpect.spawn(
-        script("backorder"),
-        ["--db", str(sample_file), "create", "2401"],
-        encoding="utf-8",
-        timeout=30,
-        dimensions=(40, 200),
-    )
+    child = in_terminal(sample_file, "create", "2401")
     child.expect_exact(
         "This will cancel order no. #2401 and create a new one for the undelivered items."
     )
@@ -66,12 +71,7 @@ def test_the_prompt_in_a_real_terminal_is_answered_yes(sample_file: Path) -> Non
 
 
 def test_the_prompt_in_a_real_terminal_defaults_to_no(sample_file: Path) -> None:
-    child = pexpect.spawn(
-        script("backorder"),
-        ["--db", str(sample_file), "create", "2401"],
-        encoding="utf-8",
-        timeout=30,
-    )
+    child = in_terminal(sample_file, "create", "2401")
     child.expect_exact("Continue? [y/N] ")
     child.sendline("")
     child.expect_exact("Aborted: nothing was changed.")
@@ -217,13 +217,7 @@ def test_a_progress_bar_shows_at_a_terminal_and_results_still_reach_a_redirected
 
 def test_undo_asks_in_a_real_terminal_and_gives_the_items_back(sample_file: Path) -> None:
     assert run("create", "2401", "--yes", db=sample_file).returncode == 0
-    child = pexpect.spawn(
-        script("backorder"),
-        ["--db", str(sample_file), "undo", "2402"],
-        encoding="utf-8",
-        timeout=30,
-        dimensions=(40, 200),
-    )
+    child = in_terminal(sample_file, "undo", "2402")
     child.expect_exact("Backorder #2402 (Hansen & Søn VVS): 150 CABLE-15, 12 SWITCH-1 go back")
     child.expect_exact(
         "This will cancel backorder no. #2402 and give its items back to order #2401."
@@ -240,13 +234,7 @@ def test_undo_asks_in_a_real_terminal_and_gives_the_items_back(sample_file: Path
 
 def test_ready_ship_asks_in_a_real_terminal_and_no_changes_nothing(sample_file: Path) -> None:
     before = snapshot(sample_file)
-    child = pexpect.spawn(
-        script("backorder"),
-        ["--db", str(sample_file), "ready", "--ship"],
-        encoding="utf-8",
-        timeout=30,
-        dimensions=(40, 200),
-    )
+    child = in_terminal(sample_file, "ready", "--ship")
     child.expect_exact("This will ship 3 orders from stock on hand: 3 in full, 0 in part")
     child.expect_exact("Continue? [y/N] ")
     child.sendline("n")
