@@ -550,6 +550,7 @@ def report_record(row: Any, by: str) -> dict[str, Any]:
     return {fields[0]: row.key, **record}
 
 
+_REPORT_TITLES = {"sku": "SKU", "oldest_days": "Oldest (days)"}
 _MONEY_FIELDS = {"value"}
 _QUANTITY_FIELDS = {"quantity", "on_hand", "shortfall"}
 
@@ -565,7 +566,7 @@ def report_table(rows: list[dict[str, Any]], fields: list[str]) -> None:
     }
     orders_total = None  # an order can count in several rows: no total of orders
     for f in fields:
-        title = f.replace("_", " ").capitalize()
+        title = _REPORT_TITLES.get(f, f.replace("_", " ").capitalize())
         if f == fields[0]:
             footer = "Total"
         elif f == "value":

@@ -151,7 +151,8 @@ def test_report_formats_and_table_total(sample: Run) -> None:
         },
     ]
     table = sample("report", "--by", "customer", "--format", "table").stdout
-    assert "Total" in table and "316.80" in table
+    assert "Total" in table and "316.80" in table and "Oldest (days)" in table
+    assert sample("report", "--format", "table").stdout.split()[0] == "SKU"
     by_age = sample("report", "--by", "age", "--as-of", "2027-01-30", "--format", "plain")
     assert by_age.stdout.splitlines()[1:] == [
         "0-7 days\t0\t0\t0",
