@@ -1,6 +1,7 @@
-"""Random sequences of everything a back office does, through the service layer on a
-real SQLite file, against a model of the expected quantities kept beside it. After
-every step the invariants hold and the database agrees with the model."""
+"""Random sequences of everything a back office does (undo and `ready --ship` too),
+through the service layer on a real SQLite file, against a model of the expected
+quantities kept beside it. After every step the invariants hold and the database agrees
+with the model."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, rule
+from hypothesis.stateful import Bundle, RuleBasedStateMachine, initialize, invariant, rule
 
 from backorder_cli import services
 from backorder_cli.db import init_database, open_database
@@ -93,6 +94,7 @@ class TemplateDatabase:
 
 class BackOffice(RuleBasedStateMachine):
     numbers = Bundle("numbers")
+    backorders = Bundle("backorders")  # what create_backorder returned: undo's candidates
 
     def __init__(self) -> None:
         super().__init__()
@@ -114,6 +116,18 @@ class BackOffice(RuleBasedStateMachine):
         return None
 
     # ---------------------------------------------------------------- rules
+
+    @initialize(target=numbers)
+    def a_partially_shipped_order(self) -> int:
+        """Every example starts with an order ready to be backordered (or shipped
+        further), so backorders, their undoing and `ready` come up often."""
+        number = self.add_order([("A", D(4)), ("B", D(2))], draft=False)
+        services.ship(self.db, number, [Item("A", D(1))])
+        services.invoice_order(self.db, number)
+        order = self.model.orders[number]
+        order.lines[0].shipped = order.lines[0].invoiced = D(1)
+        self.model.stock["A"] -= 1
+        return number
 
     @rule(
         target=numbers,
@@ -194,7 +208,7 @@ class BackOffice(RuleBasedStateMachine):
             for ln in order.lines:
                 ln.invoiced = ln.shipped
 
-    @rule(target=numbers, number=numbers, invoice_first=st.booleans())
+    @rule(targets=(numbers, backorders), number=numbers, invoice_first=st.booleans())
     def create_backorder(self, number: int, invoice_first: bool) -> int:
         order = self.model.orders[number]
         uninvoiced = any(ln.shipped > ln.invoiced for ln in order.lines)
@@ -222,6 +236,63 @@ class BackOffice(RuleBasedStateMachine):
         order.canceled = order.archived = True
         self.model.orders[new] = Order(moved, backorder_of=number)
         return new
+
+    @rule(number=backorders)
+    def undo(self, number: int) -> None:
+        order = self.model.orders[number]
+        origin = self.model.orders.get(order.backorder_of) if order.backorder_of else None
+        allowed = (
+            origin is not None
+            and not order.canceled
+            and not any(ln.shipped for ln in order.lines)
+            and origin.canceled
+        )
+        self.expect(allowed, lambda: services.undo_backorder(self.db, number))
+
+        if not allowed:
+            return
+        assert origin is not None
+        for line in order.lines:
+            due = line.quantity - line.canceled
+            for source in origin.lines:  # one price per SKU here: SKU decides
+                if source.sku == line.sku and due:
+                    back = min(due, source.canceled)
+                    source.canceled -= back
+                    due -= back
+            line.canceled = line.quantity
+        origin.canceled = origin.archived = False
+        order.canceled = order.archived = True
+        order.backorder_of = None
+
+    @rule()
+    def ready_ship(self) -> None:
+        """Everything stock covers, as the issue states the rule: backorders first, then
+        the oldest (numbers are taken in time order here), whole lines only."""
+        waiting = sorted(
+            (
+                (order.backorder_of is None, number)
+                for number, order in self.model.orders.items()
+                if order.status() in ("booked", "partially_shipped") and not order.archived
+            )
+        )
+        left = dict(self.model.stock)
+        expected = []
+        for _, number in waiting:
+            covered = []
+            for line in self.model.orders[number].lines:
+                if line.remaining and left[line.sku] >= line.remaining:
+                    left[line.sku] -= line.remaining
+                    covered.append((line, line.remaining))
+            if covered:
+                expected.append((number, covered))
+        outcomes = list(services.ship_ready(self.db, services.ready_orders(self.db)))
+        assert [(o.order, o.ok, o.shipped) for o in outcomes] == [
+            (number, True, [(ln.sku, q) for ln, q in covered]) for number, covered in expected
+        ]
+        for _number, covered in expected:
+            for line, qty in covered:
+                line.shipped += qty
+                self.model.stock[line.sku] -= qty
 
     @rule(on=st.booleans())
     def setting(self, on: bool) -> None:
@@ -253,7 +324,7 @@ class BackOffice(RuleBasedStateMachine):
 
 
 BackOffice.TestCase.settings = settings(
-    max_examples=200,
+    max_examples=150,
     stateful_step_count=12,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
