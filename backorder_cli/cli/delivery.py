@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -20,7 +20,7 @@ from .base import (
     read_format,
     say,
 )
-from .workflow import _with_progress
+from .workflow import outcome_summary, report_outcomes, with_progress
 
 YesOption = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
 
@@ -54,9 +54,9 @@ def ready(
     fmt = read_format(format_)
     db = database(ctx)
     allocations = services.ready_orders(db)
+    if not allocations:
+        say("No waiting order can ship from stock on hand.")
     if not ship:
-        if not allocations:
-            say("No waiting order can ship from stock on hand.")
         render.emit(
             (render.ready_record(a, fmt) for a in allocations),
             render.READY_FIELDS,
@@ -66,9 +66,9 @@ def ready(
             getter=dict.get,
         )
         return
+    format_out = WriteFormat.json if fmt == "json" else WriteFormat.text
     if not allocations:
-        say("No waiting order can ship from stock on hand.")
-        if fmt == "json":
+        if format_out == WriteFormat.json:
             render.print_json([])
         return
     full = sum(1 for a in allocations if a.cover == "full")
@@ -81,26 +81,9 @@ def ready(
         if not confirm("Continue?"):
             say("Aborted: nothing was changed.")
             raise typer.Exit(EXIT_ERROR)
-    outcomes = _with_progress(services.ship_ready(db, allocations), len(allocations), "Shipping")
-    refused = 0
-
-    def each() -> Any:
-        nonlocal refused
-        for outcome in outcomes:
-            if not outcome.ok:
-                refused += 1
-                say(f"Error: {outcome.error}")
-            elif fmt != "json":
-                sys.stdout.write(render.shipped_text(outcome) + "\n")
-            yield outcome
-
-    if fmt == "json":
-        render.print_json_stream(each())
-    else:
-        for _ in each():
-            pass
-    shipped = len(allocations) - refused
-    say(f"{shipped} order{'s' if shipped != 1 else ''} shipped, {refused} refused")
+    outcomes = with_progress(services.ship_ready(db, allocations), len(allocations), "Shipping")
+    refused = report_outcomes(outcomes, format_=format_out, bulk=True, success=render.shipped_text)
+    say(outcome_summary(len(allocations) - refused, refused, "order", verb="shipped"))
     if refused:
         raise typer.Exit(EXIT_ERROR)
 

@@ -561,20 +561,15 @@ def report_table(rows: list[dict[str, Any]], fields: list[str]) -> None:
         if not rows:
             return
     table = Table(show_edge=False, header_style="bold", show_footer=True)
-    totals: dict[str, Any] = {
-        f: sum((r[f] for r in rows), Decimal(0)) for f in ("orders", "lines", "value")
+    # No total of orders: one order can count in several rows.
+    footers = {
+        fields[0]: "Total",
+        "lines": str(sum(r["lines"] for r in rows)),
+        "value": format_money(sum((r["value"] for r in rows), Decimal(0))),
     }
-    orders_total = None  # an order can count in several rows: no total of orders
     for f in fields:
         title = _REPORT_TITLES.get(f, f.replace("_", " ").capitalize())
-        if f == fields[0]:
-            footer = "Total"
-        elif f == "value":
-            footer = format_money(totals["value"])
-        elif f == "lines":
-            footer = str(totals["lines"])
-        else:
-            footer = "" if orders_total is None else str(orders_total)
+        footer = footers.get(f, "")
         numeric = f not in ("sku", "name", "customer", "age")
         table.add_column(title, justify="right" if numeric else "left", footer=footer)
     for r in rows:

@@ -175,7 +175,7 @@ def pick_numbers(
     return picked, bulk
 
 
-def _with_progress(items: Iterable[T], total: int, label: str) -> Iterator[T]:
+def with_progress(items: Iterable[T], total: int, label: str) -> Iterator[T]:
     """A progress bar on stderr, only for a person watching a batch."""
     if total < 2 or not sys.stderr.isatty():
         yield from items
@@ -196,9 +196,10 @@ def _with_progress(items: Iterable[T], total: int, label: str) -> Iterator[T]:
             progress.advance(task)
 
 
-def _summary(done: int, refused: int, noun: str) -> str:
+def outcome_summary(done: int, refused: int, noun: str, *, verb: str = "created") -> str:
+    """The last line of a batch: `3 backorders created, 1 refused`."""
     plural = noun if done == 1 else f"{noun}s"
-    return f"{done} {plural} created, {refused} refused"
+    return f"{done} {plural} {verb}, {refused} refused"
 
 
 # ---------------------------------------------------------------- invoice
@@ -236,8 +237,8 @@ def invoice(
         if format_ == WriteFormat.json:
             render.print_json([])
         return
-    outcomes = _with_progress(services.invoice_orders(db, targets), len(targets), "Invoicing")
-    refused = _report(
+    outcomes = with_progress(services.invoice_orders(db, targets), len(targets), "Invoicing")
+    refused = report_outcomes(
         outcomes,
         format_=format_,
         bulk=bulk,
@@ -246,12 +247,12 @@ def invoice(
         ),
     )
     if bulk:
-        say(_summary(len(targets) - refused, refused, "invoice"))
+        say(outcome_summary(len(targets) - refused, refused, "invoice"))
     if refused:
         raise typer.Exit(EXIT_ERROR)
 
 
-def _report(
+def report_outcomes(
     outcomes: Iterable[Any],
     *,
     format_: WriteFormat,
@@ -378,9 +379,9 @@ def create(
             if isinstance(preview, services.BackorderPreview):
                 render.backorder_plan(preview, to_stderr=True)
         if not goers:
-            _report(refusals, format_=format_, bulk=bulk, success=str)
+            report_outcomes(refusals, format_=format_, bulk=bulk, success=str)
             if bulk:
-                say(_summary(0, len(refusals), "backorder"))
+                say(outcome_summary(0, len(refusals), "backorder"))
             raise typer.Exit(EXIT_ERROR)
         if len(goers) == 1:
             say(confirmation_text(goers[0].number))
@@ -395,16 +396,16 @@ def create(
             raise typer.Exit(EXIT_ERROR)
         targets = [p.number for p in goers]
 
-    outcomes = _with_progress(
+    outcomes = with_progress(
         itertools.chain(
             refusals, services.create_backorders(db, targets, invoice_first=invoice_first)
         ),
         len(targets) + len(refusals),
         "Creating backorders",
     )
-    refused = _report(outcomes, format_=format_, bulk=bulk, success=_created_text)
+    refused = report_outcomes(outcomes, format_=format_, bulk=bulk, success=_created_text)
     if bulk:
-        say(_summary(len(targets) + len(refusals) - refused, refused, "backorder"))
+        say(outcome_summary(len(targets) + len(refusals) - refused, refused, "backorder"))
     if refused:
         raise typer.Exit(EXIT_ERROR)
 
