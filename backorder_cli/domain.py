@@ -8,7 +8,7 @@ an error from `errors`. The services apply what these functions decide.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -609,18 +609,24 @@ def age_bucket(days: int) -> str:
     return AGE_BUCKETS[0][0]  # made "in the future" (a clock ahead): counts as new
 
 
-def chain_of(number: int, parent: dict[int, int | None], child: dict[int, int]) -> list[int]:
-    """The backorder chain an order belongs to, oldest first: up through `backorder_of`
-    (`parent`) to the first order, then down through each order's backorder (`child`)."""
+def chain_of(
+    number: int,
+    origin: Callable[[int], int | None],
+    backorder: Callable[[int], int | None],
+) -> list[int]:
+    """The backorder chain an order belongs to, oldest first: up through `origin(n)`
+    (the order n was backordered from) to the first order, then down from `number`
+    through `backorder(n)` (the backorder made of n). A number seen before ends the
+    walk, so a loop edited into the database by hand cannot hang it."""
+    up = [number]
     seen = {number}
-    root = number
-    while parent.get(root) is not None and parent[root] not in seen:
-        root = parent[root]  # type: ignore[assignment]
-        seen.add(root)
-    chain, seen = [root], {root}
-    while chain[-1] in child and child[chain[-1]] not in seen:
-        chain.append(child[chain[-1]])
-        seen.add(chain[-1])
+    while (above := origin(up[-1])) is not None and above not in seen:
+        up.append(above)
+        seen.add(above)
+    chain = up[::-1]
+    while (below := backorder(chain[-1])) is not None and below not in seen:
+        chain.append(below)
+        seen.add(below)
     return chain
 
 

@@ -302,13 +302,18 @@ def _order_not_found(number: int) -> NotFound:
     return NotFound(f"order #{number} not found - list orders with `backorder orders list --all`")
 
 
-def _find_order(session: Session, number: int, *, lock: bool = False) -> Order:
-    """The order with this number. `lock` (in a write transaction) takes its row lock
-    before the caller decides anything: on a server, a concurrent writer of the same
-    order waits here and then sees the committed result (SQLite's BEGIN IMMEDIATE
+def _order_or_none(session: Session, number: int, *, lock: bool = False) -> Order | None:
+    """The order with this number, if any. `lock` (in a write transaction) takes its row
+    lock before the caller decides anything: on a server, a concurrent writer of the
+    same order waits here and then sees the committed result (SQLite's BEGIN IMMEDIATE
     already serializes writers, and SQLAlchemy leaves FOR UPDATE out there)."""
     query = select(Order).where(Order.number == number)
-    order = session.exec(query.with_for_update() if lock else query).first()
+    return session.exec(query.with_for_update() if lock else query).first()
+
+
+def _find_order(session: Session, number: int, *, lock: bool = False) -> Order:
+    """`_order_or_none`, refusing a number that is not there."""
+    order = _order_or_none(session, number, lock=lock)
     if order is None:
         raise _order_not_found(number)
     return order
@@ -1597,8 +1602,7 @@ def _undo_plan(
     )
     origin = None
     if backorder.backorder_of is not None:
-        query = select(Order).where(Order.number == backorder.backorder_of)
-        origin = session.exec(query.with_for_update() if lock else query).first()
+        origin = _order_or_none(session, backorder.backorder_of, lock=lock)
     plan = domain.plan_undo(
         backorder,
         backorder.backorder_of,
@@ -1667,38 +1671,26 @@ def undo_backorder(db: Database, number: int, *, reason: str = "made by mistake"
         return UndoResult(backorder.number, origin.number, origin.status, given)
 
 
+_ORIGIN_OF = select(ORDERS.c.backorder_of).where(ORDERS.c.number == bindparam("number"))
+
+
 def _chain_numbers(conn: Connection, number: int) -> list[int]:
-    """Up through `backorder_of` to the first order, then down through each backorder:
-    a handful of indexed look-ups, whatever the size of the database."""
-    parent: dict[int, int | None] = {}
-    child: dict[int, int] = {}
-    at: int | None = number
-    root = number
-    while at is not None and at not in parent:
-        root = at
-        parent[at] = conn.execute(
-            select(ORDERS.c.backorder_of).where(ORDERS.c.number == at)
-        ).scalar()
-        at = parent[at]
-    at = root
-    while at is not None and at not in child:
-        below = conn.execute(_FIRST_BACKORDER, {"number": at}).scalar()
-        if below is None:
-            break
-        child[at] = below
-        at = below
-    return domain.chain_of(number, parent, child)
+    """The chain `number` belongs to (`domain.chain_of`): a handful of indexed look-ups,
+    whatever the size of the database."""
+    return domain.chain_of(
+        number,
+        origin=lambda n: conn.execute(_ORIGIN_OF, {"number": n}).scalar(),
+        backorder=lambda n: conn.execute(_FIRST_BACKORDER, {"number": n}).scalar(),
+    )
 
 
 def order_chain(db: Database, number: int) -> list[ChainLink]:
     """The whole backorder chain `number` belongs to, oldest first."""
     with db.read() as session:
-        conn = session.connection()
-        if conn.execute(_ORDER_BY_NUMBER, {"number": number}).first() is None:
-            raise _order_not_found(number)
+        _find_order(session, number)
         links = []
-        for n in _chain_numbers(conn, number):
-            order = session.exec(select(Order).where(Order.number == n)).one()
+        for n in _chain_numbers(session.connection(), number):
+            order = _find_order(session, n)
             rest = [
                 (ln.sku, domain.remaining(ln))
                 for ln in _lines(session, order)
@@ -1752,40 +1744,49 @@ def backorder_report(
         ).all()
         products = {p.sku: p for p in session.exec(select(Product))}
 
-    groups: dict[str, dict[str, Any]] = {}
+    groups: dict[str, _ReportGroup] = {}
     if by == "age":
         for label, _low, _high in domain.AGE_BUCKETS:  # every band, empty ones too
-            groups[label] = {"orders": set(), "lines": 0, "value": ZERO}
+            groups[label] = _ReportGroup()
     for number, customer, created_at, sku, quantity, shipped, canceled, price in rows:
         rest = quantity - shipped - canceled
         days = (today - created_at.astimezone(UTC).date()).days
         key = {"sku": sku, "customer": customer, "age": domain.age_bucket(days)}[by]
-        group = groups.setdefault(
-            key, {"orders": set(), "lines": 0, "value": ZERO, "quantity": ZERO, "oldest": days}
-        )
-        group["orders"].add(number)
-        group["lines"] += 1
-        group["value"] += domain.line_amount(rest, price)
-        group["quantity"] = group.get("quantity", ZERO) + rest
-        group["oldest"] = max(group.get("oldest", days), days)
+        group = groups.setdefault(key, _ReportGroup())
+        group.orders.add(number)
+        group.lines += 1
+        group.value += domain.line_amount(rest, price)
+        group.quantity += rest
+        group.oldest = max(group.oldest, days)
 
     result = []
     for key, g in groups.items() if by == "age" else sorted(groups.items()):
-        row = ReportRow(key, len(g["orders"]), g["lines"], g["value"])
+        row = ReportRow(key, len(g.orders), g.lines, g.value)
         if by == "sku":
             product = products.get(key)
             on_hand = product.stock if product else ZERO
             row = dataclasses.replace(
                 row,
-                quantity=g["quantity"],
+                quantity=g.quantity,
                 name=product.name if product else "",
                 on_hand=on_hand,
-                shortfall=max(ZERO, g["quantity"] - on_hand),
+                shortfall=max(ZERO, g.quantity - on_hand),
             )
         elif by == "customer":
-            row = dataclasses.replace(row, oldest_days=g["oldest"])
+            row = dataclasses.replace(row, oldest_days=g.oldest)
         result.append(row)
     return result
+
+
+@dataclass
+class _ReportGroup:
+    """What one report row adds up, while the lines stream past."""
+
+    orders: set[int] = field(default_factory=set)
+    lines: int = 0
+    value: Decimal = ZERO
+    quantity: Decimal = ZERO
+    oldest: int = 0  # days
 
 
 def parse_day(text: str, *, what: str) -> date:
