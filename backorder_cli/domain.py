@@ -222,6 +222,11 @@ def format_money(value: Decimal) -> str:
 # ---------------------------------------------------------------- order lines
 
 
+def quantities_text(pairs: Iterable[tuple[str, Decimal]]) -> str:
+    """(SKU, quantity) pairs as people read them: `150 CABLE-15, 12 SWITCH-1`."""
+    return ", ".join(f"{format_quantity(q)} {sku}" for sku, q in pairs)
+
+
 def line_amount(quantity: Decimal, unit_price: Decimal) -> Decimal:
     """Quantity times unit price, rounded to cents half-up (one line of an invoice)."""
     return (quantity * unit_price).quantize(CENT, rounding=ROUND_HALF_UP)

@@ -348,7 +348,7 @@ def _setting(session: Session, key: str) -> str:
 
 
 def _list_in(items: list[tuple[domain.LineLike, Decimal]]) -> str:
-    return ", ".join(f"{format_quantity(q)} {line.sku}" for line, q in items)
+    return domain.quantities_text((line.sku, q) for line, q in items)
 
 
 # ---------------------------------------------------------------- settings
@@ -860,7 +860,7 @@ def _create_backorder(conn: Connection, number: int, *, invoice_first: bool) -> 
             "updated_at": now,
         },
     )
-    moved_text = ", ".join(f"{format_quantity(m.quantity)} {m.sku}" for m in plan.moves)
+    moved_text = domain.quantities_text((m.sku, m.quantity) for m in plan.moves)
     _record(
         conn,
         (

@@ -107,13 +107,13 @@ def undo(
     Example: backorder undo 2402
     """
     from .. import services
-    from ..domain import format_quantity, undo_confirmation_text
+    from ..domain import quantities_text, undo_confirmation_text
     from . import render
 
     db = database(ctx)
     if not yes:
         preview = services.preview_undo(db, number)
-        moved = ", ".join(f"{format_quantity(q)} {sku}" for sku, q in preview.lines)
+        moved = quantities_text(preview.lines)
         say(
             f"Backorder #{preview.number} ({preview.customer}): {moved} go back to order "
             f"#{preview.origin}."

@@ -19,7 +19,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ..domain import Status, format_money, format_quantity
+from ..domain import Status, format_money, format_quantity, quantities_text
 
 # ---------------------------------------------------------------- JSON
 
@@ -419,7 +419,7 @@ def backorder_plan(preview: Any, *, to_stderr: bool) -> None:
     if preview.to_invoice:
         out.print(
             f"First, shipped items of order #{preview.number} are invoiced: "
-            + ", ".join(f"{format_quantity(q)} {sku}" for sku, q, _a in preview.to_invoice)
+            + quantities_text((sku, q) for sku, q, _a in preview.to_invoice)
             + f" (total {format_money(preview.invoice_total)})."
         )
     out.print(
@@ -495,7 +495,7 @@ def ready_table(rows: list[dict[str, Any]], *, to_stderr: bool = False) -> None:
 
 
 def shipped_text(outcome: Any) -> str:
-    moved = ", ".join(f"{format_quantity(q)} {sku}" for sku, q in outcome.shipped)
+    moved = quantities_text(outcome.shipped)
     how = "in full" if outcome.cover == "full" else "in part"
     return f"Shipped order #{outcome.order} {how}: {moved} (now {Status(outcome.status).label})."
 

@@ -91,7 +91,7 @@ def ship(
     Example: backorder ship 2401 CABLE-25=100   or   backorder ship 2401 --available
     """
     from .. import services
-    from ..domain import Status, format_quantity, parse_items
+    from ..domain import Status, parse_items, quantities_text
     from . import render
 
     if available and items:
@@ -111,7 +111,7 @@ def ship(
             }
         )
         return
-    what = ", ".join(f"{format_quantity(q)} {sku}" for sku, q in result.shipped)
+    what = quantities_text(result.shipped)
     typer.echo(f"Shipped {what} on order #{number} (now {Status(result.status).label}).")
 
 
