@@ -1,6 +1,11 @@
-"""Bad input through the installed `backorder` script: every case exits 1 or 2 with a
-one-line message on stderr naming the problem, no traceback, and the database exactly
-as it was. Hostile text is stored and shown verbatim, never executed."""
+"""Bad input: every case exits 1 or 2 with a one-line message on stderr naming the
+problem, no traceback, and the database exactly as it was. Hostile text is stored and
+shown verbatim, never executed.
+
+The table runs in-process (`CliRunner`, the same `main` the script calls: the error
+boundary, the exit codes and the streams are ours, not the process's); a handful of
+cases run through the installed script too, where the script itself is what is tested
+(`test_the_installed_script_refuses_the_same_way`)."""
 
 from __future__ import annotations
 
@@ -13,8 +18,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 from backorder_cli import services
+from backorder_cli.cli import app
 from backorder_cli.db import init_database
 from tests.conftest import snapshot
 
@@ -39,10 +46,25 @@ def shop(template: Path, tmp_path: Path) -> Path:
     return path
 
 
+def argv(*args: str, db: Path | str | None = None) -> list[str]:
+    return (["--db", str(db)] if db is not None else []) + list(args)
+
+
 def backorder(
     *args: str, db: Path | str | None = None, stdin: str = ""
 ) -> subprocess.CompletedProcess:
-    command = [str(BIN / "backorder")] + (["--db", str(db)] if db is not None else []) + list(args)
+    """Run the CLI in-process; the result looks like the script's (code, stdout, stderr)."""
+    result = CliRunner().invoke(app, argv(*args, db=db), input=stdin)
+    return subprocess.CompletedProcess(
+        argv(*args, db=db), result.exit_code, result.stdout, result.stderr
+    )
+
+
+def installed(
+    *args: str, db: Path | str | None = None, stdin: str = ""
+) -> subprocess.CompletedProcess:
+    """Run the installed `backorder` script for real."""
+    command = [str(BIN / "backorder"), *argv(*args, db=db)]
     return subprocess.run(command, input=stdin, capture_output=True, text=True, timeout=60)
 
 
@@ -124,6 +146,21 @@ def test_bad_input_is_refused_and_changes_nothing(
 ) -> None:
     before = snapshot(shop)
     assert_refused(backorder(*args, db=shop, stdin="2401\n"), code, message)
+    assert snapshot(shop) == before
+
+
+# The script itself: argument bytes from a real argv, exit codes of a real process.
+SCRIPT_CASES = [CASES[0], CASES[3], CASES[7], CASES[14], CASES[-1]]
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"), SCRIPT_CASES, ids=[" ".join(c[0])[:40] for c in SCRIPT_CASES]
+)
+def test_the_installed_script_refuses_the_same_way(
+    shop: Path, args: list[str], code: int, message: str
+) -> None:
+    before = snapshot(shop)
+    assert_refused(installed(*args, db=shop, stdin="2401\n"), code, message)
     assert snapshot(shop) == before
 
 

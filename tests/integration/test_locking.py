@@ -11,10 +11,16 @@ from collections.abc import Callable
 from decimal import Decimal as D
 from typing import Any
 
+import pytest
+
 from backorder_cli import services
 from backorder_cli.db import Database
 from backorder_cli.domain import Item, Status
 from backorder_cli.errors import NotAllowed
+
+# Timing-sensitive (races, locks, kills): one xdist group, so these never run beside
+# each other (pyproject: --dist loadgroup).
+pytestmark = pytest.mark.xdist_group("timing")
 
 
 class Second(threading.Thread):

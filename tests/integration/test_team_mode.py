@@ -20,6 +20,10 @@ from backorder_cli.errors import DatabaseProblem
 from backorder_cli.models import SCHEMA_VERSION
 from tests.conftest import run_sql, snapshot
 
+# Timing-sensitive (races, locks, kills): one xdist group, so these never run beside
+# each other (pyproject: --dist loadgroup).
+pytestmark = pytest.mark.xdist_group("timing")
+
 BIN = Path(sys.executable).parent
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -17,6 +17,10 @@ import pytest
 from backorder_cli import services
 from backorder_cli.db import init_database, open_database
 
+# Timing-sensitive (races, locks, kills): one xdist group, so these never run beside
+# each other (pyproject: --dist loadgroup).
+pytestmark = pytest.mark.xdist_group("timing")
+
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 

@@ -1,5 +1,11 @@
 """SIGKILL in the middle of a bulk backorder: the database is never half-changed, and
-rerunning the command finishes the rest."""
+rerunning the command finishes the rest.
+
+Where the kills land: each run is watched through the database (a reader beside the
+writer, as WAL allows) and killed only once it has committed at least one more backorder
+than before it started, after a short random delay, so every kill lands while writes are
+under way (between, inside or at the end of a transaction), never during start-up or
+after the run has ended. That is why a few kills cover what twenty random sleeps did."""
 
 from __future__ import annotations
 
@@ -18,9 +24,13 @@ from backorder_cli import services
 from backorder_cli.db import init_database, open_database
 from tests.helpers.data import partially_shipped_company
 
+# Timing-sensitive (races, locks, kills): one xdist group, so these never run beside
+# each other (pyproject: --dist loadgroup).
+pytestmark = pytest.mark.xdist_group("timing")
+
 BIN = Path(sys.executable).parent
 ORDERS = 2000
-KILLS = 20
+KILLS = 6
 
 
 @pytest.fixture(scope="module")
@@ -74,6 +84,31 @@ def assert_sound(path: Path) -> tuple[int, int]:
     return done, untouched
 
 
+def backorders_made(path: Path) -> int:
+    with sqlite3.connect(path, timeout=10) as conn:
+        (count,) = conn.execute(
+            "SELECT count(*) FROM orders WHERE backorder_of IS NOT NULL"
+        ).fetchone()
+    return int(count)
+
+
+def kill_while_writing(process: subprocess.Popen, path: Path, rng: random.Random) -> bool:
+    """SIGKILL the run once it has committed a backorder, a moment later; False when it
+    finished first."""
+    start = backorders_made(path)
+    deadline = time.monotonic() + 60
+    while backorders_made(path) <= start:
+        if process.poll() is not None or time.monotonic() > deadline:
+            return False
+        time.sleep(0.005)
+    time.sleep(rng.uniform(0, 0.05))
+    if process.poll() is not None:
+        return False
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    return True
+
+
 def bulk(path: Path) -> subprocess.Popen:
     return subprocess.Popen(
         [str(BIN / "backorder"), "--db", str(path), "create", "--all", "--yes"],
@@ -88,17 +123,14 @@ def test_sigkill_during_a_bulk_backorder_never_leaves_half_an_order(
 ) -> None:
     rng = random.Random(2401)
     path = copy_database(template, tmp_path / "crash.db")
-    kills = finished_runs = 0
+    kills = 0
     progress = []
     while kills < KILLS:
         process = bulk(path)
-        time.sleep(rng.uniform(0.3, 2.5))
-        if process.poll() is None:
-            process.send_signal(signal.SIGKILL)
-            process.wait()
+        if kill_while_writing(process, path, rng):
             kills += 1
         else:
-            finished_runs += 1
+            process.wait()
         done, untouched = assert_sound(path)
         progress.append(done)
         if untouched == 0:  # all done: start again from the template
