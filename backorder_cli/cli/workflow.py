@@ -296,7 +296,8 @@ def _complete_partially_shipped(ctx: typer.Context, incomplete: str) -> list[str
         from .. import services
         from ..db import open_database
 
-        db = open_database(ctx.find_root().params.get("db"))
+        # Never upgrade: pressing TAB must not migrate (or otherwise write) a database.
+        db = open_database(ctx.find_root().params.get("db"), upgrade=False)
         try:
             numbers = services.partially_shipped_numbers(db)
         finally:

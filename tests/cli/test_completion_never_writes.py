@@ -1,0 +1,61 @@
+"""Pressing TAB reads, never writes: completion does not migrate an old schema nor
+touch a current database."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from backorder_cli import services
+from backorder_cli.db import init_database
+
+BIN = Path(sys.executable).parent
+DATA = Path(__file__).resolve().parent.parent / "data"
+
+
+def complete_create(db: Path) -> list[str]:
+    line = f"backorder --db {db} create "
+    env = {
+        **os.environ,
+        "_BACKORDER_COMPLETE": "complete_bash",
+        "COMP_WORDS": line,
+        "COMP_CWORD": "4",
+    }
+    result = subprocess.run(
+        [str(BIN / "backorder")], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.split()
+
+
+def files_of(db: Path) -> dict[str, str]:
+    """Every file of the database (main file, -wal, -shm, -journal) with its hash."""
+    return {
+        p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(db.parent.iterdir())
+        if p.name.startswith(db.name)
+    }
+
+
+def test_completion_on_an_old_schema_does_not_migrate_it(tmp_path: Path) -> None:
+    db = tmp_path / "old.db"
+    shutil.copy(DATA / "schema-v1.db", db)
+    before = files_of(db)
+    complete_create(db)
+    assert files_of(db) == before
+
+
+def test_completion_on_a_current_database_offers_orders_and_writes_nothing(
+    tmp_path: Path,
+) -> None:
+    db = tmp_path / "shop.db"
+    database, _ = init_database(str(db))
+    services.load_sample(database)
+    database.dispose()
+    before = files_of(db)
+    assert complete_create(db) == ["2398", "2399", "2401"]
+    assert files_of(db) == before
