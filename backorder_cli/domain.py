@@ -17,7 +17,7 @@ from typing import Protocol, TypeVar
 
 from .errors import InvalidInput, NotAllowed
 
-# How exact each kind of number is. Storage keeps exactly these places (db.py), so a
+# How exact each kind of number is. Storage keeps exactly these places (models.py), so a
 # value with more places is refused at input rather than silently rounded.
 QUANTITY_PLACES = 3
 PRICE_PLACES = 4

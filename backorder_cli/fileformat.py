@@ -34,7 +34,7 @@ from .errors import BackorderError, InvalidInput
 
 MAX_NUMBER = 2**63 - 1
 
-# The CSV columns: one row per order line. The first six are required.
+# The CSV columns: one row per order line. The first five are required.
 CSV_REQUIRED = ["order", "customer", "sku", "quantity", "unit_price"]
 CSV_OPTIONAL = [
     "comment",

@@ -121,7 +121,7 @@ class Order(SQLModel, table=True):
     archived: bool = False
     # The number of the order this one is a backorder of.
     backorder_of: int | None = Field(default=None, sa_type=BigInteger, index=True)
-    # Kept in step with the lines by every change (services.refresh), so that listing
+    # Kept in step with the lines by every change (services._refresh), so that listing
     # orders needs no line at all.
     total: Decimal = Field(default=Decimal(0), sa_type=Money)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)

@@ -118,7 +118,6 @@ _CLOSE_ORDER = (
 _INSERT_INVOICE = insert(INVOICES).returning(INVOICES.c.id)
 _INSERT_INVOICE_LINES = insert(INVOICE_LINES)
 _INSERT_HISTORY = insert(HISTORY)
-_ORDER_NUMBER_OF_ID = select(ORDERS.c.number).where(ORDERS.c.id == bindparam("order_id"))
 
 # SQLite accepts many bound parameters, but not unboundedly many: look numbers up in
 # batches of this size.
@@ -226,8 +225,6 @@ class BackorderResult:
     backorder: int
     moves: list[domain.Move]
     invoice: InvoiceResult | None
-    original_status: str = Status.CANCELED.value
-    original_archived: bool = True
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Alembic environment: migrations run only through backorder (`db.upgrade`), on the
+"""Alembic environment: migrations run only through backorder (`db.migrate` and `init`), on the
 connection and inside the transaction it opened, so an upgrade is all or nothing."""
 
 from alembic import context
