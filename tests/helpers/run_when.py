@@ -4,8 +4,11 @@ Usage: python -m tests.helpers.run_when GO_FILE ARGS...
 
 Python and the tool are imported before waiting, so processes started one after the
 other all act within a millisecond or so of the go-file being created: a real race.
+Once imported, each process says so with a file `GO_FILE.ready.PID`, so the test
+creates the go-file as soon as every racer waits (`wait_until_ready`), not after a guess.
 """
 
+import os
 import sys
 import time
 from pathlib import Path
@@ -14,6 +17,7 @@ from backorder_cli import services  # noqa: F401  (import everything before the 
 from backorder_cli.cli import main
 
 go = Path(sys.argv[1])
+go.with_name(f"{go.name}.ready.{os.getpid()}").touch()
 deadline = time.monotonic() + 60
 while not go.exists():
     if time.monotonic() > deadline:

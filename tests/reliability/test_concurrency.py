@@ -36,6 +36,14 @@ def python_module(*args: str, env: dict | None = None) -> subprocess.Popen:
     )
 
 
+def wait_until_ready(go: Path, racers: int) -> None:
+    """Until every racer has imported everything and waits for the go-file."""
+    deadline = time.monotonic() + 120
+    while len(list(go.parent.glob(f"{go.name}.ready.*"))) < racers:
+        assert time.monotonic() < deadline, "the racers did not start within 120 s"
+        time.sleep(0.01)
+
+
 def test_eight_processes_backordering_one_order_exactly_one_wins(
     tmp_path: Path, target: str
 ) -> None:
@@ -47,7 +55,7 @@ def test_eight_processes_backordering_one_order_exactly_one_wins(
         python_module("tests.helpers.run_when", str(go), "--db", target, "create", "2401", "--yes")
         for _ in range(8)
     ]
-    time.sleep(3)  # every racer has imported everything and waits for the go-file
+    wait_until_ready(go, len(racers))
     go.touch()
     results = [(p.wait(timeout=120), *p.communicate()) for p in racers]
 
