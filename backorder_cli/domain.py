@@ -228,6 +228,13 @@ def parse_text(text: str | None, *, what: str, required: bool = False, limit: in
     return value
 
 
+def plain_user_name(text: str, *, limit: int = 64) -> str:
+    """The OS login name as history records it: printable characters only (an escape
+    sequence in $LOGNAME loses its control characters, a bidi override disappears),
+    at most `limit` of them."""
+    return "".join(ch for ch in text if ch.isprintable()).strip()[:limit]
+
+
 # ---------------------------------------------------------------- showing numbers
 
 

@@ -18,8 +18,10 @@ from .base import (
     WriteFormatOption,
     confirm,
     database,
+    safe_text,
     say,
     state,
+    tell,
 )
 
 T = TypeVar("T")
@@ -112,7 +114,7 @@ def ship(
         )
         return
     what = quantities_text(result.shipped)
-    typer.echo(f"Shipped {what} on order #{number} (now {Status(result.status).label}).")
+    tell(f"Shipped {what} on order #{number} (now {Status(result.status).label}).")
 
 
 # ---------------------------------------------------------------- picking orders
@@ -272,7 +274,8 @@ def report_outcomes(
                 say(f"Error: {outcome.error}")
             elif format_ == WriteFormat.text:
                 # Through sys.stdout, which a live progress bar redirects above itself.
-                sys.stdout.write(success(outcome) + "\n")
+                lines = success(outcome).split("\n")
+                sys.stdout.write("".join(safe_text(ln, message=True) + "\n" for ln in lines))
             yield outcome
 
     if format_ == WriteFormat.json:
@@ -487,7 +490,7 @@ def check(ctx: typer.Context, format_: WriteFormatOption = WriteFormat.text) -> 
     else:
         for violation in violations:
             found += 1
-            sys.stdout.write(f"{violation}\n")
+            sys.stdout.write(safe_text(str(violation), message=True) + "\n")
     orders = services.count_orders(db)
     if found:
         say(f"{found} problem{'s' if found != 1 else ''} found in a database of {orders} orders.")
