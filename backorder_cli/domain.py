@@ -223,7 +223,8 @@ def parse_text(text: str | None, *, what: str, required: bool = False, limit: in
         raise InvalidInput(f"{what} must not be empty")
     if len(value) > limit:
         raise InvalidInput(f"{what} is longer than {limit} characters")
-    if any(ord(ch) < 32 and ch not in "\t\n" for ch in value):
+    # C0 but tab and newline, DEL and C1 (U+0080-009F: a lone U+009B starts an escape).
+    if any((ord(ch) < 32 and ch not in "\t\n") or 0x7F <= ord(ch) <= 0x9F for ch in value):
         raise InvalidInput(f"{what} must not contain control characters")
     return value
 

@@ -189,9 +189,18 @@ def test_messages_after_a_change_show_skus_and_names_escaped(old_db: Path) -> No
     shipped = invoke(old_db, "ship", "1002", "--available")
     assert shipped.exit_code == 0, shipped.output
     assert_escaped(shipped, f"Shipped 8 {SKU_SHOWN} on order #1002")
-    added = invoke(old_db, "products", "add", "OK-1", "--name", "A\x9bB\u202eC", "--unit", "[/u]")
+    added = invoke(old_db, "products", "add", "OK-1", "--name", "A\u202eB", "--unit", "[/u]")
     assert added.exit_code == 0, added.output
-    assert_escaped(added, "Added OK-1 (A\\x9bB\\u202eC): price 0.00, stock 0 [/u]")
+    assert_escaped(added, "Added OK-1 (A\\u202eB): price 0.00, stock 0 [/u]")
+
+
+@pytest.mark.parametrize("control", ["\x7f", "\x85", "\x9b"], ids=["del", "nel", "csi"])
+def test_free_text_refuses_del_and_c1_controls_as_it_refuses_c0(old_db: Path, control: str) -> None:
+    before = old_db.read_bytes()
+    result = invoke(old_db, "orders", "add", "-c", f"A{control}31mB", "PLAIN=1")
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr == "Error: customer must not contain control characters\n"
+    assert old_db.read_bytes() == before
 
 
 def test_ready_ship_lists_hostile_text_escaped(old_db: Path) -> None:
