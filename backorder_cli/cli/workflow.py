@@ -188,7 +188,9 @@ def with_progress(items: Iterable[T], total: int, label: str) -> Iterator[T]:
     # Results printed meanwhile are moved above the bar only when they go to the same
     # terminal; when stdout is redirected they must reach the file, not the terminal.
     with Progress(
-        console=Console(file=sys.stderr),
+        # No markup from the console: lines moved above the bar are data (the columns
+        # style the label themselves).
+        console=Console(file=sys.stderr, markup=False, emoji=False),
         transient=True,
         redirect_stdout=sys.stdout.isatty(),
     ) as progress:
