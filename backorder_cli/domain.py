@@ -8,6 +8,7 @@ an error from `errors`. The services apply what these functions decide.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -96,7 +97,7 @@ def parse_decimal(text: str | int | Decimal, *, what: str, places: int) -> Decim
     assert isinstance(exponent, int)
     if -exponent > places and value != value.quantize(Decimal(1).scaleb(-places)):
         raise InvalidInput(f"{what} {text} has more than {places} decimal places")
-    return value
+    return value.copy_abs() if value.is_zero() else value  # -0 is 0
 
 
 def parse_quantity(text: str | int | Decimal, *, what: str = "quantity") -> Decimal:
@@ -132,14 +133,41 @@ class Item:
     price: Decimal | None = None
 
 
+# Letters of these scripts look alike (Latin A, Cyrillic A, Greek Alpha).
+_LOOKALIKE_SCRIPTS = ("LATIN", "CYRILLIC", "GREEK")
+
+
 def parse_sku(text: str) -> str:
-    sku = text.strip()
-    if not sku:
+    """A SKU, typed or imported: the one rule for every entry point. A SKU names one
+    product wherever it is shown or typed, so it is refused when it has spaces (also
+    leading or trailing), `=` or `@`; control, invisible (zero-width, format) or bidi
+    characters; a form that Unicode compatibility normalisation (NFKC) changes
+    (fullwidth letters, ligatures, superscripts); or Latin, Cyrillic and Greek letters
+    mixed (`CABLE` with a Cyrillic C is another SKU that looks the same)."""
+    sku = text
+    if not sku.strip():
         raise InvalidInput("SKU must not be empty")
-    if any(ch.isspace() for ch in sku) or "=" in sku or "@" in sku:
-        raise InvalidInput(f"SKU {text!r} must not contain spaces, '=' or '@'")
     if len(sku) > 64:
         raise InvalidInput(f"SKU {text[:20]!r}... is longer than 64 characters")
+    if sku != sku.strip():
+        raise InvalidInput(f"SKU {text!r} must not start or end with spaces")
+    if any(ch.isspace() for ch in sku) or "=" in sku or "@" in sku:
+        raise InvalidInput(f"SKU {text!r} must not contain spaces, '=' or '@'")
+    if not sku.isprintable():
+        raise InvalidInput(
+            f"SKU {text!r} must not contain control, invisible or bidi characters - "
+            "type it again with letters, digits and punctuation only"
+        )
+    normal = unicodedata.normalize("NFKC", sku)
+    if normal != sku:
+        raise InvalidInput(f"SKU {text!r} is not in plain form - write it as {normal!r}")
+    letters = {unicodedata.name(ch, "").partition(" ")[0] for ch in sku if ch.isalpha()}
+    scripts = sorted(letters.intersection(_LOOKALIKE_SCRIPTS))
+    if len(scripts) > 1:
+        raise InvalidInput(
+            f"SKU {text!r} mixes {' and '.join(s.title() for s in scripts)} letters, which "
+            "look alike - write it in one alphabet"
+        )
     return sku
 
 
@@ -195,23 +223,33 @@ def parse_text(text: str | None, *, what: str, required: bool = False, limit: in
         raise InvalidInput(f"{what} must not be empty")
     if len(value) > limit:
         raise InvalidInput(f"{what} is longer than {limit} characters")
-    if any(ord(ch) < 32 and ch not in "\t\n" for ch in value):
+    # C0 but tab and newline, DEL and C1 (U+0080-009F: a lone U+009B starts an escape).
+    if any((ord(ch) < 32 and ch not in "\t\n") or 0x7F <= ord(ch) <= 0x9F for ch in value):
         raise InvalidInput(f"{what} must not contain control characters")
     return value
+
+
+def plain_user_name(text: str, *, limit: int = 64) -> str:
+    """The OS login name as history records it: printable characters only (an escape
+    sequence in $LOGNAME loses its control characters, a bidi override disappears),
+    at most `limit` of them."""
+    return "".join(ch for ch in text if ch.isprintable()).strip()[:limit]
 
 
 # ---------------------------------------------------------------- showing numbers
 
 
 def format_quantity(value: Decimal) -> str:
-    """2.500 -> '2.5', 100 -> '100' (never '1E+2')."""
-    text = format(value.normalize(), "f")
-    return text
+    """2.500 -> '2.5', 100 -> '100' (never '1E+2'), -0 -> '0'."""
+    value = value.normalize()
+    return format(value.copy_abs() if value.is_zero() else value, "f")
 
 
 def format_money(value: Decimal) -> str:
     """At least two places: 12.5 -> '12.50'; a four-place unit price keeps its places."""
     value = value.normalize()
+    if value.is_zero():
+        value = value.copy_abs()  # never '-0.00'
     exponent = value.as_tuple().exponent
     assert isinstance(exponent, int)
     if exponent > -MONEY_PLACES:

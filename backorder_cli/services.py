@@ -256,7 +256,7 @@ class _Line:
 @functools.cache
 def _user() -> str:
     try:
-        return getpass.getuser()
+        return domain.plain_user_name(getpass.getuser())
     except Exception:  # no login name in some containers
         return ""
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import sys
 from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated, Any
@@ -30,9 +31,49 @@ EXIT_BROKEN_PIPE = 141  # as if killed by SIGPIPE, the shell convention
 MAX_ORDER_NUMBER = 2**63 - 1
 
 
+# What a terminal would act on or reorder: C0 controls (tab and newline too), DEL, C1
+# controls, the bidi embeddings, overrides, isolates and marks, the line and paragraph
+# separators, and lone surrogates (which cannot even be encoded).
+_UNSAFE = "\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\ud800-\udfff"
+# A backslash is doubled where it would read as the start of an escape: before x, u,
+# n, t, r, another backslash, or a character that is itself escaped.
+_UNSAFE_TEXT = re.compile(f"[{_UNSAFE}]|\\\\(?=[\\\\xuntr{_UNSAFE}])")
+_UNSAFE_MESSAGE = re.compile(f"[{_UNSAFE}]")
+_SHORT_ESCAPES = {"\t": "\\t", "\n": "\\n", "\r": "\\r", "\\": "\\\\"}
+
+
+def _escape(match: re.Match[str]) -> str:
+    ch = match.group()
+    if ch in _SHORT_ESCAPES:
+        return _SHORT_ESCAPES[ch]
+    return f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}"
+
+
+def safe_text(text: str, *, message: bool = False) -> str:
+    """Text from data as a terminal may show it: every character a terminal would act
+    on (controls, bidi overrides, ...) written as a visible escape, the way Python
+    writes it: `\\x1b`, `\\x9b`, `\\u202e`, `\\n`, `\\t`. Every human format goes
+    through this; JSON and CSV keep the exact text.
+
+    A backslash is doubled only where it would read as the start of an escape (before
+    x, u, n, t, r, another backslash or an escaped character), so the display is
+    unambiguous while `A\\B` and `C:\\dir` show as typed. In a `message` (our words
+    around values mostly quoted with repr, which already doubles backslashes)
+    backslashes are left alone.
+    """
+    pattern = _UNSAFE_MESSAGE if message else _UNSAFE_TEXT
+    return pattern.sub(_escape, text) if pattern.search(text) else text
+
+
 def say(message: str) -> None:
-    """A message for the person: stderr, so stdout stays clean data."""
-    typer.echo(message, err=True)
+    """A message for the person: stderr, so stdout stays clean data. Data quoted in
+    it is escaped here, whoever wrote the message."""
+    typer.echo(safe_text(message, message=True), err=True)
+
+
+def tell(message: str) -> None:
+    """A result for the person on stdout (`Shipped ...`), data in it escaped."""
+    typer.echo(safe_text(message, message=True))
 
 
 def confirm(question: str) -> bool:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from enum import StrEnum
 from typing import Annotated
 
@@ -19,6 +18,7 @@ from .base import (
     no_ids,
     read_format,
     say,
+    tell,
 )
 from .workflow import outcome_summary, report_outcomes, with_progress
 
@@ -126,10 +126,10 @@ def undo(
     if format_ == WriteFormat.json:
         render.print_json(result)
         return
-    sys.stdout.write(
+    tell(
         f"Backorder #{result.number} undone: its items are back on order #{result.origin} "
         f"(now {render.status_label(result.origin_status)}); #{result.number} is canceled "
-        "and archived.\n"
+        "and archived."
     )
 
 

@@ -6,7 +6,15 @@ from typing import Annotated
 
 import typer
 
-from .base import FormatOption, WriteFormat, WriteFormatOption, database, make_app, read_format
+from .base import (
+    FormatOption,
+    WriteFormat,
+    WriteFormatOption,
+    database,
+    make_app,
+    read_format,
+    tell,
+)
 
 app = make_app(help="The product catalogue and stock on hand.")
 
@@ -30,7 +38,7 @@ def _print_product(product, format_: WriteFormat, message: str) -> None:  # type
     if format_ == WriteFormat.json:
         render.print_json(product)
     else:
-        typer.echo(message)
+        tell(message)
 
 
 @app.command()

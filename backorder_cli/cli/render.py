@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import json
+import re
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
@@ -20,11 +21,27 @@ from rich.table import Table
 from rich.text import Text
 
 from ..domain import Status, format_money, format_quantity, quantities_text
+from .base import safe_text
 
 # ---------------------------------------------------------------- JSON
 
 # The C string encoder behind json.dumps(ensure_ascii=False), without its per-call setup.
-_quote = getattr(json.encoder, "c_encode_basestring", None) or json.encoder.py_encode_basestring
+_c_quote = getattr(json.encoder, "c_encode_basestring", None) or json.encoder.py_encode_basestring
+# What that encoder leaves raw but a terminal acts on or reorders: DEL, C1 controls, bidi
+# marks and overrides, line separators, lone surrogates. JSON gets them as \u escapes,
+# so JSON on a terminal is safe too and still reads back as the exact text.
+_JSON_UNSAFE = re.compile(
+    "[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\ud800-\udfff]"
+)
+
+
+def _json_escape(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group()):04x}"
+
+
+def _quote(text: str) -> str:
+    quoted = _c_quote(text)
+    return _JSON_UNSAFE.sub(_json_escape, quoted) if _JSON_UNSAFE.search(quoted) else quoted
 
 
 def _plain(value: Any) -> Any:
@@ -145,10 +162,6 @@ def cell(value: Any) -> str:
     return str(value)
 
 
-def _one_line(text: str) -> str:
-    return " ".join(text.replace("\t", " ").splitlines())
-
-
 def write_csv(fields: list[str], records: Iterable[dict[str, Any]]) -> None:
     writer = csv.writer(sys.stdout, lineterminator="\n")
     writer.writerow(fields)
@@ -158,17 +171,21 @@ def write_csv(fields: list[str], records: Iterable[dict[str, Any]]) -> None:
 
 def write_plain(fields: list[str], records: Iterable[dict[str, Any]]) -> None:
     """Tab-separated, a header line then one line per record: stable columns for cut,
-    awk and sort, whatever the terminal width."""
+    awk and sort, whatever the terminal width. It is read by people too (`| less`), so
+    text is escaped as everywhere on a terminal: a tab or newline in data is `\\t` or
+    `\\n`, never a column or record break."""
     out = sys.stdout
     out.write("\t".join(fields) + "\n")
     for record in records:
-        out.write("\t".join(_one_line(cell(record.get(f))) for f in fields) + "\n")
+        out.write("\t".join(safe_text(cell(record.get(f))) for f in fields) + "\n")
 
 
 def write_ids(key: str, records: Iterable[dict[str, Any]]) -> None:
+    """One key per line. Escaped like the other flat formats: an order number is
+    unchanged, and a SKU that needs escaping could not be typed back anyway."""
     out = sys.stdout
     for record in records:
-        out.write(f"{record[key]}\n")
+        out.write(f"{safe_text(cell(record[key]))}\n")
 
 
 def records(
@@ -248,7 +265,7 @@ def order_flat(order: Any, fmt: str) -> None:
         return
     out = sys.stdout
     for key, value in head.items():
-        out.write(f"{key}\t{_one_line(cell(value))}\n")
+        out.write(f"{key}\t{safe_text(cell(value))}\n")
     out.write("\n")
     write_plain(LINE_FIELDS, records(order.lines, LINE_FIELDS))
     out.write("\n")
@@ -270,14 +287,25 @@ def order_flat(order: Any, fmt: str) -> None:
 
 def console() -> Console:
     """A console on stdout, made per call so test runners that swap stdout are seen.
-    Piped output gets a wide fixed width so columns are not cut."""
-    is_tty = sys.stdout.isatty()
-    return Console(file=sys.stdout, width=None if is_tty else 200, highlight=False, soft_wrap=False)
+    Piped output gets a wide fixed width so columns are not cut. No markup and no
+    emoji codes: a string that reaches it is never parsed (data goes in as `text()`)."""
+    return _console(sys.stdout)
 
 
 def err_console() -> Console:
-    is_tty = sys.stderr.isatty()
-    return Console(file=sys.stderr, width=None if is_tty else 200, highlight=False, soft_wrap=False)
+    return _console(sys.stderr)
+
+
+def _console(file: Any) -> Console:
+    width = None if file.isatty() else 200
+    return Console(
+        file=file, width=width, highlight=False, soft_wrap=False, markup=False, emoji=False
+    )
+
+
+def text(value: Any) -> Text:
+    """A value from data as a table cell or label: escaped (`safe_text`), never markup."""
+    return Text(safe_text(cell(value)))
 
 
 def status_label(status: str, archived: bool = False) -> str:
@@ -309,8 +337,8 @@ def orders_table(orders: Iterable[Any]) -> None:
     for o in orders:
         table.add_row(
             _ref(o.number),
-            status_label(o.status, o.archived),
-            Text(o.customer),
+            text(status_label(o.status, o.archived)),
+            text(o.customer),
             format_money(o.total),
             _ref(o.backorder_of),
         )
@@ -325,15 +353,17 @@ def order_detail(order: Any) -> None:
     out = console()
     out.print(
         Text.assemble(
-            (f"Order #{order.number}", "bold"), "  ", status_label(order.status, order.archived)
+            (f"Order #{order.number}", "bold"),
+            "  ",
+            safe_text(status_label(order.status, order.archived)),
         )
     )
     head = Table.grid(padding=(0, 2))
     head.add_column(style="bold")
     head.add_column()
-    head.add_row("Customer", Text(order.customer))
+    head.add_row("Customer", text(order.customer))
     if order.comment:
-        head.add_row("Comment", Text(order.comment))
+        head.add_row("Comment", text(order.comment))
     head.add_row("Created", _when(order.created_at) + " UTC")
     if order.backorder_of is not None:
         head.add_row("Backorder of", _ref(order.backorder_of))
@@ -351,9 +381,9 @@ def order_detail(order: Any) -> None:
         lines.add_column(name, justify="right")
     for ln in order.lines:
         lines.add_row(
-            Text(ln.sku),
-            Text(ln.name),
-            f"{format_quantity(ln.quantity)} {ln.unit}",
+            text(ln.sku),
+            text(ln.name),
+            text(f"{format_quantity(ln.quantity)} {ln.unit}"),
             format_quantity(ln.shipped),
             format_quantity(ln.invoiced),
             format_quantity(ln.canceled),
@@ -380,7 +410,7 @@ def order_detail(order: Any) -> None:
         for name in ("When (UTC)", "Who", "Event", "Detail"):
             history.add_column(name)
         for h in order.history:
-            history.add_row(_when(h.at), Text(h.user), h.event, Text(h.detail))
+            history.add_row(_when(h.at), text(h.user), text(h.event), text(h.detail))
         out.print()
         out.print(history)
 
@@ -399,7 +429,7 @@ def products_table(products: list[Any]) -> None:
     table.add_column("Stock", justify="right")
     for p in products:
         table.add_row(
-            Text(p.sku), Text(p.name), Text(p.unit), format_money(p.price), format_quantity(p.stock)
+            text(p.sku), text(p.name), text(p.unit), format_money(p.price), format_quantity(p.stock)
         )
     console().print(table)
 
@@ -409,7 +439,7 @@ def settings_table(settings: dict[str, str]) -> None:
     table.add_column("Setting")
     table.add_column("Value")
     for key, value in settings.items():
-        table.add_row(key, value)
+        table.add_row(text(key), text(value))
     console().print(table)
 
 
@@ -418,12 +448,14 @@ def backorder_plan(preview: Any, *, to_stderr: bool) -> None:
     out = err_console() if to_stderr else console()
     if preview.to_invoice:
         out.print(
-            f"First, shipped items of order #{preview.number} are invoiced: "
-            + quantities_text((sku, q) for sku, q, _a in preview.to_invoice)
-            + f" (total {format_money(preview.invoice_total)})."
+            text(
+                f"First, shipped items of order #{preview.number} are invoiced: "
+                + quantities_text((sku, q) for sku, q, _a in preview.to_invoice)
+                + f" (total {format_money(preview.invoice_total)})."
+            )
         )
     out.print(
-        Text(
+        text(
             f"Order #{preview.number} ({preview.customer}): these undelivered quantities are "
             f"canceled and move to a new order, #{preview.next_number}:"
         )
@@ -435,9 +467,9 @@ def backorder_plan(preview: Any, *, to_stderr: bool) -> None:
     table.add_column("Unit price", justify="right")
     for m in preview.moves:
         table.add_row(
-            Text(m.sku),
-            Text(m.name),
-            f"{format_quantity(m.quantity)} {m.unit}",
+            text(m.sku),
+            text(m.name),
+            text(f"{format_quantity(m.quantity)} {m.unit}"),
             format_money(m.unit_price),
         )
     out.print(table)
@@ -484,12 +516,12 @@ def ready_table(rows: list[dict[str, Any]], *, to_stderr: bool = False) -> None:
     for r in rows:
         table.add_row(
             _ref(r["number"]),
-            r["cover"],
-            Text(r["customer"]),
+            text(r["cover"]),
+            text(r["customer"]),
             _ref(r["backorder_of"]),
             r["created_at"].astimezone(UTC).date().isoformat(),
-            Text(r["ship"]),
-            Text(r["waiting"]),
+            text(r["ship"]),
+            text(r["waiting"]),
         )
     (err_console() if to_stderr else console()).print(table)
 
@@ -522,13 +554,14 @@ def chain_tree(rows: list[dict[str, Any]], number: int) -> None:
     from rich.tree import Tree
 
     def label(r: dict[str, Any]) -> Text:
-        text = Text.assemble(
+        shown = Text.assemble(
             (f"#{r['number']}", "bold" if r["number"] == number else ""),
-            f"  {status_label(r['status'], r['archived'])}  ",
-            r["customer"],
+            f"  {safe_text(status_label(r['status'], r['archived']))}  ",
+            safe_text(r["customer"]),
         )
-        text.append(f"  waiting for {r['remaining'].replace('=', ' ')}" if r["remaining"] else "")
-        return text
+        waiting = r["remaining"].replace("=", " ")
+        shown.append(f"  waiting for {safe_text(waiting)}" if waiting else "")
+        return shown
 
     root = Tree(label(rows[0]))
     node = root
@@ -581,7 +614,7 @@ def report_table(rows: list[dict[str, Any]], fields: list[str]) -> None:
             elif f in _QUANTITY_FIELDS:
                 cells.append(format_quantity(value))
             else:
-                cells.append(Text(cell(value)))
+                cells.append(text(value))
         table.add_row(*cells)
     console().print(table)
 
@@ -597,5 +630,5 @@ def log_table(entries: list[Any]) -> None:
     for name in ("When (UTC)", "Who", "Order", "Event", "Detail"):
         table.add_column(name, justify="right" if name == "Order" else "left")
     for e in entries:
-        table.add_row(_when(e.at), Text(e.user), _ref(e.order), e.event, Text(e.detail))
+        table.add_row(_when(e.at), text(e.user), _ref(e.order), text(e.event), text(e.detail))
     console().print(table)

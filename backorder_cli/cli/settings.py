@@ -14,6 +14,7 @@ from .base import (
     make_app,
     no_ids,
     read_format,
+    tell,
 )
 
 app = make_app(help="Show or change settings.", no_args_is_help=False, invoke_without_command=True)
@@ -73,4 +74,4 @@ def set_(
     if format_ == WriteFormat.json:
         render.print_json({key: value})
     else:
-        typer.echo(f"{key} = {value}")
+        tell(f"{key} = {value}")

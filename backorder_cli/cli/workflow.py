@@ -18,8 +18,10 @@ from .base import (
     WriteFormatOption,
     confirm,
     database,
+    safe_text,
     say,
     state,
+    tell,
 )
 
 T = TypeVar("T")
@@ -112,7 +114,7 @@ def ship(
         )
         return
     what = quantities_text(result.shipped)
-    typer.echo(f"Shipped {what} on order #{number} (now {Status(result.status).label}).")
+    tell(f"Shipped {what} on order #{number} (now {Status(result.status).label}).")
 
 
 # ---------------------------------------------------------------- picking orders
@@ -186,7 +188,9 @@ def with_progress(items: Iterable[T], total: int, label: str) -> Iterator[T]:
     # Results printed meanwhile are moved above the bar only when they go to the same
     # terminal; when stdout is redirected they must reach the file, not the terminal.
     with Progress(
-        console=Console(file=sys.stderr),
+        # No markup from the console: lines moved above the bar are data (the columns
+        # style the label themselves).
+        console=Console(file=sys.stderr, markup=False, emoji=False),
         transient=True,
         redirect_stdout=sys.stdout.isatty(),
     ) as progress:
@@ -272,7 +276,8 @@ def report_outcomes(
                 say(f"Error: {outcome.error}")
             elif format_ == WriteFormat.text:
                 # Through sys.stdout, which a live progress bar redirects above itself.
-                sys.stdout.write(success(outcome) + "\n")
+                lines = success(outcome).split("\n")
+                sys.stdout.write("".join(safe_text(ln, message=True) + "\n" for ln in lines))
             yield outcome
 
     if format_ == WriteFormat.json:
@@ -488,7 +493,7 @@ def check(ctx: typer.Context, format_: WriteFormatOption = WriteFormat.text) -> 
     else:
         for violation in violations:
             found += 1
-            sys.stdout.write(f"{violation}\n")
+            sys.stdout.write(safe_text(str(violation), message=True) + "\n")
     orders = services.count_orders(db)
     if found:
         say(f"{found} problem{'s' if found != 1 else ''} found in a database of {orders} orders.")
