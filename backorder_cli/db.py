@@ -208,6 +208,9 @@ class Database:
     def __init__(self, location: Location, engine: Engine) -> None:
         self.location = location
         self.engine = engine
+        # Transactions committed so far: once one is, no message may say "nothing was
+        # changed" (a failure to print the result comes after the commit).
+        self.commits = 0
         self._writer = engine.execution_options(sqlite_begin="IMMEDIATE")
         # Reads see one consistent state: SQLite's read transaction gives that; a
         # server's default (read committed) would let a listing see half a change.
@@ -228,6 +231,7 @@ class Database:
             yield session
             if write:
                 session.commit()
+                self.commits += 1
         except DatabaseError as exc:
             session.rollback()
             raise explain(exc, self.location) from None
@@ -258,6 +262,7 @@ class Database:
         try:
             with conn.begin():
                 yield conn
+            self.commits += 1
         except DatabaseError as exc:
             raise explain(exc, self.location) from None
 

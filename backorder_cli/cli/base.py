@@ -8,7 +8,9 @@ the commands.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import shlex
 import sys
 from collections.abc import Callable
 from enum import StrEnum
@@ -123,6 +125,16 @@ class BackorderGroup(TyperGroup):
             sys.exit(EXIT_USAGE)
         try:
             code = super().main(*args, standalone_mode=False, **kwargs)
+        except _SavedButNotShown as exc:
+            # After a commit, never "nothing was changed": say what was saved.
+            prog = kwargs.get("prog_name") or os.path.basename(sys.argv[0]) or "backorder"
+            done = shlex.join(_visible(a) for a in [prog, *argv])
+            say(
+                f"Error: the change was saved (`{done}`); only printing the result failed: "
+                f"{exc.reason} - do not run it again; see the result with `orders show` or "
+                "`products list`"
+            )
+            sys.exit(EXIT_ERROR)
         except typer.TyperException as exc:  # Click's usage and parameter errors
             context = getattr(exc, "ctx", None)
             message = " ".join(exc.format_message().split()).rstrip(".")
@@ -142,28 +154,60 @@ class BackorderGroup(TyperGroup):
 
     def invoke(self, ctx: typer.Context) -> Any:
         try:
-            return super().invoke(ctx)
+            result = super().invoke(ctx)
+            sys.stdout.flush()  # a failing write shows here, not at exit
+            return result
         except BackorderError as exc:
             report(exc)
             raise typer.Exit(EXIT_ERROR) from None
-        except (typer.TyperException, typer.Exit, typer.Abort):
-            raise  # usage errors (exit 2), deliberate exits
+        except (typer.TyperException, typer.Exit, typer.Abort, _SavedButNotShown):
+            raise  # usage errors (exit 2), deliberate exits, an inner group's verdict
         except BrokenPipeError:
             # The reader went away (`orders list | head`): stop quietly, as `yes | head` does.
             with contextlib.suppress(OSError, ValueError):
                 os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             raise typer.Exit(EXIT_BROKEN_PIPE) from None
+        except OSError as exc:
+            # Writing the output failed (a full disk, /dev/full): after a commit, say so
+            # with what was saved; before it, nothing was changed.
+            with contextlib.suppress(OSError, ValueError):
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            reason = exc.strerror or errno.errorcode.get(exc.errno or 0, type(exc).__name__)
+            if state(ctx).committed:
+                raise _SavedButNotShown(reason) from None
+            say(f"Error: cannot write the output: {reason} - nothing was changed")
+            raise typer.Exit(EXIT_ERROR) from None
         except KeyboardInterrupt:
-            say("Interrupted: the change in progress was rolled back.")
+            if state(ctx).committed:  # e.g. while printing, or between two orders of a batch
+                say(
+                    "Interrupted: what was done before was saved (see `backorder log`); "
+                    "a change in progress was rolled back."
+                )
+            else:
+                say("Interrupted: the change in progress was rolled back.")
             raise typer.Exit(EXIT_INTERRUPTED) from None
         except Exception as exc:
             if os.environ.get("BACKORDER_DEBUG"):
                 raise
+            then = (
+                "the change was saved before it (see `backorder log`), so do not run it "
+                "again; report it"
+                if state(ctx).committed
+                else "nothing was changed; rerun with BACKORDER_DEBUG=1 to see where, and report it"
+            )
             say(
                 f"Error: internal error ({type(exc).__name__}: {str(exc)[:200]}) - this is a bug; "
-                "nothing was changed; rerun with BACKORDER_DEBUG=1 to see where, and report it"
+                f"{then}"
             )
             raise typer.Exit(EXIT_ERROR) from None
+
+
+class _SavedButNotShown(Exception):
+    """Printing failed after something was committed."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
 
 
 def _visible(text: str) -> str:
@@ -186,6 +230,12 @@ class State:
 
             self._database = open_database(self.db, upgrade=upgrade)
         return self._database
+
+    @property
+    def committed(self) -> bool:
+        """Whether this invocation has committed a change (then never "nothing was
+        changed")."""
+        return self._database is not None and self._database.commits > 0
 
     def close(self) -> None:
         if self._database is not None:
