@@ -11,7 +11,7 @@ import os
 import signal
 import sys
 
-EXIT_INTERRUPTED = 130
+EXIT_INTERRUPTED = 130  # cli.base.EXIT_INTERRUPTED (not imported: it would import Typer)
 
 
 def _interrupted_early(signum: int, frame: object) -> None:

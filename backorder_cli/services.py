@@ -1796,11 +1796,6 @@ class _ReportGroup:
     oldest: int = 0  # days
 
 
-def parse_day(text: str, *, what: str) -> date:
-    """A calendar day as YYYY-MM-DD (the domain's rule)."""
-    return domain.parse_day(text, what=what)
-
-
 def iter_log(
     db: Database, *, order: int | None = None, since: date | None = None
 ) -> Iterator[LogEntry]:

@@ -28,11 +28,9 @@ if TYPE_CHECKING:
 # Named exit codes (documented in the README).
 EXIT_OK = 0
 EXIT_ERROR = 1  # refused, not found, aborted at the prompt, database problem
-EXIT_USAGE = 2  # Click's own usage errors
+EXIT_USAGE = 2  # a bad option or argument value, an unknown command or option
 EXIT_INTERRUPTED = 130
 EXIT_BROKEN_PIPE = 141  # as if killed by SIGPIPE, the shell convention
-
-MAX_ORDER_NUMBER = domain.MAX_ORDER_NUMBER
 
 T = TypeVar("T")
 E = TypeVar("E", bound=StrEnum)
