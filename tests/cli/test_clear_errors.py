@@ -16,6 +16,7 @@ import pytest
 from typer.testing import Result
 
 from backorder_cli import domain
+from backorder_cli.db import init_database
 from tests.conftest import snapshot
 
 Run = Callable[..., Result]
@@ -162,9 +163,7 @@ def test_arguments_that_are_not_utf8_are_usage_errors(sample: Run, target: str) 
 
 def test_invalid_utf8_bytes_in_the_real_argv(tmp_path: Path) -> None:
     db = tmp_path / "shop.db"
-    assert (
-        subprocess.run([BIN / "backorder", "--db", db, "init"], capture_output=True).returncode == 0
-    )
+    init_database(str(db))[0].dispose()
     result = subprocess.run(
         [BIN / "backorder", "--db", db, "orders", "add", "-c", b"\xff\xfe", "BOX-68=1"],
         capture_output=True,
@@ -185,7 +184,7 @@ def test_a_database_url_with_a_port_that_is_not_a_number(cli: Run) -> None:
 
 @pytest.mark.sqlite_only
 def test_a_busy_timeout_that_is_not_a_number(target: str) -> None:
-    subprocess.run([BIN / "backorder", "--db", target, "init"], check=True, capture_output=True)
+    init_database(target)[0].dispose()
     result = subprocess.run(
         [BIN / "backorder", "--db", target, "orders", "list"],
         capture_output=True,
