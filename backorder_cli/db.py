@@ -25,7 +25,16 @@ from .errors import DatabaseProblem
 from .models import SCHEMA_VERSION, Meta
 
 ENV_VAR = "BACKORDER_DB"
-BUSY_TIMEOUT_MS = int(os.environ.get("BACKORDER_BUSY_TIMEOUT_MS", "15000"))
+
+
+def _busy_timeout_ms() -> int | None:
+    """$BACKORDER_BUSY_TIMEOUT_MS, or None when it is not a whole number (refused when
+    a SQLite database is opened, with a message, rather than at import)."""
+    text = os.environ.get("BACKORDER_BUSY_TIMEOUT_MS", "15000").strip()
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else None
+
+
+BUSY_TIMEOUT_MS = _busy_timeout_ms()
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
@@ -62,7 +71,7 @@ def locate(db: str | None) -> Location:
         return Location(f"sqlite:///{path}", path)
     try:
         url = make_url(value)
-    except ArgumentError:
+    except (ArgumentError, ValueError):  # ValueError: a port that is not a number
         raise DatabaseProblem(
             "--db is neither a file path nor a database URL - "
             "use a path like orders.db or a URL like sqlite:///orders.db"
@@ -97,6 +106,11 @@ CONNECT_TIMEOUT_S = 10
 
 def _make_engine(location: Location, *, foreign_keys: bool = True) -> Engine:
     url = make_url(location.url)
+    if url.get_backend_name() == "sqlite" and BUSY_TIMEOUT_MS is None:
+        raise DatabaseProblem(
+            "BACKORDER_BUSY_TIMEOUT_MS must be a whole number of milliseconds, got "
+            f"{os.environ.get('BACKORDER_BUSY_TIMEOUT_MS', '')!r} - fix it or unset it"
+        )
     options: dict = {}
     if url.get_backend_name() == "postgresql" and "connect_timeout" not in url.query:
         options["connect_args"] = {"connect_timeout": CONNECT_TIMEOUT_S}
@@ -194,6 +208,9 @@ class Database:
     def __init__(self, location: Location, engine: Engine) -> None:
         self.location = location
         self.engine = engine
+        # Transactions committed so far: once one is, no message may say "nothing was
+        # changed" (a failure to print the result comes after the commit).
+        self.commits = 0
         self._writer = engine.execution_options(sqlite_begin="IMMEDIATE")
         # Reads see one consistent state: SQLite's read transaction gives that; a
         # server's default (read committed) would let a listing see half a change.
@@ -214,6 +231,7 @@ class Database:
             yield session
             if write:
                 session.commit()
+                self.commits += 1
         except DatabaseError as exc:
             session.rollback()
             raise explain(exc, self.location) from None
@@ -244,6 +262,7 @@ class Database:
         try:
             with conn.begin():
                 yield conn
+            self.commits += 1
         except DatabaseError as exc:
             raise explain(exc, self.location) from None
 

@@ -11,7 +11,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Protocol, TypeVar
@@ -25,6 +25,13 @@ PRICE_PLACES = 4
 MONEY_PLACES = 2
 # Far above any real order, far below what a 64-bit scaled integer can hold.
 MAX_NUMBER = Decimal(10) ** 12
+# An order's value (the sum of quantity x unit price over its lines) stays below this,
+# so every amount and total, and `check`'s integer sums of quantity x unit price in
+# thousandths x ten-thousandths (value x 10^7 < 2^63), fit a 64-bit integer on every
+# backend.
+MAX_ORDER_VALUE = Decimal(10) ** 11
+# Order and invoice numbers are 64-bit integers in storage.
+MAX_ORDER_NUMBER = 2**63 - 1
 CENT = Decimal("0.01")
 ZERO = Decimal(0)
 
@@ -66,7 +73,8 @@ class OrderLike(Protocol):
 
 # ---------------------------------------------------------------- parsing input
 
-_DECIMAL_TEXT = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
+# ASCII digits only: `\d` would also take other scripts' digits (١٢).
+_DECIMAL_TEXT = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)")
 
 
 def parse_decimal(text: str | int | Decimal, *, what: str, places: int) -> Decimal:
@@ -188,12 +196,62 @@ def parse_item(text: str, *, with_price: bool = True) -> Item:
 
 def parse_items(texts: list[str], *, with_price: bool = True) -> list[Item]:
     items = [parse_item(text, with_price=with_price) for text in texts]
+    return check_items(items)
+
+
+def check_items(items: list[Item]) -> list[Item]:
+    """Each SKU once, and the lines with a price worth less than the limit together."""
     seen: set[str] = set()
     for item in items:
         if item.sku in seen:
             raise InvalidInput(f"SKU {item.sku} is given twice - give each SKU once")
         seen.add(item.sku)
+    check_order_value([(i.quantity, i.price) for i in items if i.price is not None])
     return items
+
+
+def check_order_value(lines: Iterable[tuple[Decimal, Decimal]]) -> None:
+    """Refuse an order whose value (quantity x unit price, summed) reaches the limit."""
+    value = sum((quantity * price for quantity, price in lines), ZERO)
+    if value >= MAX_ORDER_VALUE:
+        raise InvalidInput(
+            "the order is worth too much - its quantities times unit prices must add up "
+            f"to less than {MAX_ORDER_VALUE:,}"
+        )
+
+
+_ORDER_NUMBER = re.compile(r"#?[0-9]{1,19}")
+
+
+def parse_order_number(text: str) -> int:
+    """`2401` or `#2401`, in ASCII digits, from 1 to 2^63-1: every order number a
+    person types or pipes in, for every command."""
+    raw = text.strip()
+    if _ORDER_NUMBER.fullmatch(raw) and 1 <= int(raw.lstrip("#")) <= MAX_ORDER_NUMBER:
+        return int(raw.lstrip("#"))
+    raise InvalidInput(f"{text!r} is not an order number - give one like 2401 or #2401")
+
+
+def parse_count(text: str, *, what: str) -> int:
+    """A whole number from 1 up (a --limit), in ASCII digits."""
+    raw = text.strip()
+    if not re.fullmatch(r"[0-9]{1,19}", raw) or not 1 <= int(raw) <= MAX_ORDER_NUMBER:
+        raise InvalidInput(
+            f"{what} must be a whole number from 1 to {MAX_ORDER_NUMBER}, got {text!r}"
+        )
+    return int(raw)
+
+
+def parse_day(text: str, *, what: str) -> date:
+    """A calendar day as YYYY-MM-DD, in ASCII digits."""
+    raw = text.strip()
+    if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", raw):
+        try:
+            return date.fromisoformat(raw)
+        except ValueError:
+            pass
+    subject = f"{what} {text!r}" if what else repr(text)
+    raise InvalidInput(f"{subject} is not a date - write it as YYYY-MM-DD")
 
 
 def parse_status(text: str) -> Status:

@@ -6,6 +6,7 @@ back with everything else when they come later).
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import getpass
@@ -446,6 +447,9 @@ def add_order(
                     f"unknown SKU {item.sku} - see `backorder products list`, or add it with "
                     f"`backorder products add {item.sku} --name NAME`"
                 )
+        domain.check_order_value(
+            (i.quantity, products[i.sku].price if i.price is None else i.price) for i in items
+        )
         order = Order(
             number=_next_number(session, "order"),
             customer=customer,
@@ -517,9 +521,8 @@ def _order_filter(
             col(Order.customer).icontains(text, autoescape=True),
             col(Order.comment).icontains(text, autoescape=True),
         ]
-        digits = text.lstrip("#")
-        if digits.isdigit() and len(digits) < 19:
-            matches.append(Order.number == int(digits))
+        with contextlib.suppress(InvalidInput):  # not a number: text only
+            matches.append(Order.number == domain.parse_order_number(text))
         query = query.where(or_(*matches))
     return query
 
@@ -938,6 +941,10 @@ def _apply_import(session: Session, plan: ImportPlan, *, source: str) -> int:
         _raise_counter(session, "invoice", max(named))
     invoices = 0
     for row in plan.orders:
+        try:
+            domain.check_order_value((r.quantity, r.unit_price) for r in row.lines)
+        except InvalidInput as exc:
+            raise InvalidInput(f"{source}: order #{row.number}: {exc.message}") from None
         order = Order(
             number=row.number,
             customer=row.customer,
@@ -1784,14 +1791,6 @@ class _ReportGroup:
     value: Decimal = ZERO
     quantity: Decimal = ZERO
     oldest: int = 0  # days
-
-
-def parse_day(text: str, *, what: str) -> date:
-    """A calendar day as YYYY-MM-DD."""
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        raise InvalidInput(f"{what} {text!r} is not a date - write it as YYYY-MM-DD") from None
 
 
 def iter_log(

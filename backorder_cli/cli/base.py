@@ -1,22 +1,27 @@
 """What every command shares: the error boundary, the --db state, common options.
 
-Only Typer is imported at module level: `--help` and `--version` must not pay for
-SQLAlchemy. Services and the database are imported inside the commands.
+Only Typer and the domain (plain Python) are imported at module level: `--help` and
+`--version` must not pay for SQLAlchemy. Services and the database are imported inside
+the commands.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import re
+import shlex
 import sys
+from collections.abc import Callable
 from enum import StrEnum
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from typer.core import TyperGroup
 
-from ..errors import BackorderError
+from .. import domain
+from ..errors import BackorderError, InvalidInput
 
 if TYPE_CHECKING:
     from ..db import Database
@@ -24,11 +29,53 @@ if TYPE_CHECKING:
 # Named exit codes (documented in the README).
 EXIT_OK = 0
 EXIT_ERROR = 1  # refused, not found, aborted at the prompt, database problem
-EXIT_USAGE = 2  # Click's own usage errors
+EXIT_USAGE = 2  # a bad option or argument value, an unknown command or option
 EXIT_INTERRUPTED = 130
 EXIT_BROKEN_PIPE = 141  # as if killed by SIGPIPE, the shell convention
 
-MAX_ORDER_NUMBER = 2**63 - 1
+T = TypeVar("T")
+E = TypeVar("E", bound=StrEnum)
+
+
+def cli_value(parse: Callable[[str], T]) -> Callable[[Any], T]:
+    """The one rule for every option and argument value: a parser of the domain reads
+    the text, and what it refuses (`InvalidInput`) is a usage error, exit 2, in the
+    domain's words. Use it as `typer.Option(parser=cli_value(...))`."""
+
+    def parser(value: Any) -> T:
+        if not isinstance(value, str):  # a default, already a value
+            return value  # type: ignore[no-any-return]
+        return usage_error(parse, value)
+
+    return parser
+
+
+def usage_error(parse: Callable[..., T], *args: Any, hint: str | None = None) -> T:
+    """`parse(*args)`, with the domain's refusal turned into a usage error (exit 2);
+    `hint` names the parameter where Click cannot (e.g. "'KEY'")."""
+    try:
+        return parse(*args)
+    except InvalidInput as exc:
+        raise typer.BadParameter(exc.message, param_hint=hint) from None
+
+
+def check_items(items: list[Any] | None) -> list[Any] | None:
+    """The SKU=QTY[@PRICE] arguments together (each SKU once, within the limits): a
+    parameter callback."""
+    return usage_error(domain.check_items, items) if items else items
+
+
+def choice(kind: type[E]) -> Callable[[Any], E]:
+    """One of an enum's values, refused in our words (not the library's)."""
+
+    def parse(text: str) -> E:
+        try:
+            return kind(text.strip())
+        except ValueError:
+            names = ", ".join(kind)
+            raise InvalidInput(f"{text!r} is not one of {names}") from None
+
+    return cli_value(parse)
 
 
 # What a terminal would act on or reorder: C0 controls (tab and newline too), DEL, C1
@@ -104,12 +151,38 @@ class BackorderGroup(TyperGroup):
         and people get `Error: <what> - see <command> --help`, not a framed panel."""
         if not standalone_mode:
             return super().main(*args, standalone_mode=False, **kwargs)
+        given = kwargs["args"] if "args" in kwargs else args[0] if args else None
+        argv = [str(a) for a in (sys.argv[1:] if given is None else given)]
+        undecodable = [a for a in argv if any("\ud800" <= ch <= "\udfff" for ch in a)]
+        if undecodable:
+            # Bytes that are not UTF-8 (kept by Python as lone surrogates) can be neither
+            # stored nor shown: a usage error before anything runs.
+            say(
+                f"Error: argument '{_visible(undecodable[0])}' is not valid UTF-8 text - "
+                "give every argument (file names too) in UTF-8"
+            )
+            sys.exit(EXIT_USAGE)
         try:
             code = super().main(*args, standalone_mode=False, **kwargs)
+        except _SavedButNotShown as exc:
+            # After a commit, never "nothing was changed": say what was saved.
+            prog = kwargs.get("prog_name") or os.path.basename(sys.argv[0]) or "backorder"
+            done = shlex.join(_visible(a) for a in [prog, *argv])
+            say(
+                f"Error: the change was saved (`{done}`); only printing the result failed: "
+                f"{exc.reason} - do not run it again; see the result with `orders show` or "
+                "`products list`"
+            )
+            sys.exit(EXIT_ERROR)
         except typer.TyperException as exc:  # Click's usage and parameter errors
             context = getattr(exc, "ctx", None)
-            hint = f" - see `{context.command_path} --help`" if context is not None else ""
             message = " ".join(exc.format_message().split()).rstrip(".")
+            # A message that says what to do (after " - ") needs no pointer to --help.
+            hint = (
+                f" - see `{context.command_path} --help`"
+                if context is not None and " - " not in message
+                else ""
+            )
             if message:  # empty when the help was shown instead (no arguments at all)
                 say(f"Error: {message}{hint}")
             sys.exit(getattr(exc, "exit_code", EXIT_USAGE))
@@ -120,28 +193,67 @@ class BackorderGroup(TyperGroup):
 
     def invoke(self, ctx: typer.Context) -> Any:
         try:
-            return super().invoke(ctx)
+            result = super().invoke(ctx)
+            sys.stdout.flush()  # a failing write shows here, not at exit
+            return result
         except BackorderError as exc:
             report(exc)
             raise typer.Exit(EXIT_ERROR) from None
-        except (typer.TyperException, typer.Exit, typer.Abort):
-            raise  # usage errors (exit 2), deliberate exits
+        except (typer.TyperException, typer.Exit, typer.Abort, _SavedButNotShown):
+            raise  # usage errors (exit 2), deliberate exits, an inner group's verdict
         except BrokenPipeError:
             # The reader went away (`orders list | head`): stop quietly, as `yes | head` does.
             with contextlib.suppress(OSError, ValueError):
                 os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             raise typer.Exit(EXIT_BROKEN_PIPE) from None
+        except OSError as exc:
+            # Writing the output failed (a full disk, /dev/full): after a commit, say so
+            # with what was saved; before it, nothing was changed.
+            with contextlib.suppress(OSError, ValueError):
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            reason = exc.strerror or errno.errorcode.get(exc.errno or 0, type(exc).__name__)
+            if state(ctx).committed:
+                raise _SavedButNotShown(reason) from None
+            say(f"Error: cannot write the output: {reason} - nothing was changed")
+            raise typer.Exit(EXIT_ERROR) from None
         except KeyboardInterrupt:
-            say("Interrupted: the change in progress was rolled back.")
+            if state(ctx).committed:  # e.g. while printing, or between two orders of a batch
+                say(
+                    "Interrupted: what was done before was saved (see `backorder log`); "
+                    "a change in progress was rolled back."
+                )
+            else:
+                say("Interrupted: the change in progress was rolled back.")
             raise typer.Exit(EXIT_INTERRUPTED) from None
         except Exception as exc:
             if os.environ.get("BACKORDER_DEBUG"):
                 raise
+            then = (
+                "the change was saved before it (see `backorder log`), so do not run it "
+                "again; report it"
+                if state(ctx).committed
+                else "nothing was changed; rerun with BACKORDER_DEBUG=1 to see where, and report it"
+            )
             say(
                 f"Error: internal error ({type(exc).__name__}: {str(exc)[:200]}) - this is a bug; "
-                "nothing was changed; rerun with BACKORDER_DEBUG=1 to see where, and report it"
+                f"{then}"
             )
             raise typer.Exit(EXIT_ERROR) from None
+
+
+class _SavedButNotShown(Exception):
+    """Printing failed after something was committed."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _visible(text: str) -> str:
+    """An argument as it can be shown in a message: control characters escaped."""
+    return "".join(
+        ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text
+    )
 
 
 class State:
@@ -157,6 +269,12 @@ class State:
 
             self._database = open_database(self.db, upgrade=upgrade)
         return self._database
+
+    @property
+    def committed(self) -> bool:
+        """Whether this invocation has committed a change (then never "nothing was
+        changed")."""
+        return self._database is not None and self._database.commits > 0
 
     def close(self) -> None:
         if self._database is not None:
@@ -233,6 +351,7 @@ FormatOption = Annotated[
     typer.Option(
         "--format",
         "-f",
+        parser=choice(Format),
         help="table (default at a terminal), plain (default when piped: tab-separated), json, "
         "csv, or ids (numbers only, lists only).",
         show_default=False,
@@ -247,7 +366,12 @@ class WriteFormat(StrEnum):
 
 WriteFormatOption = Annotated[
     WriteFormat,
-    typer.Option("--format", "-f", help="text for people, or json: one result object."),
+    typer.Option(
+        "--format",
+        "-f",
+        parser=choice(WriteFormat),
+        help="text for people, or json: one result object.",
+    ),
 ]
 
 
@@ -259,7 +383,10 @@ def no_ids(fmt: Format) -> None:
 NumberArgument = Annotated[
     int,
     typer.Argument(
-        min=1, max=MAX_ORDER_NUMBER, help="The order number, e.g. 2401.", show_default=False
+        parser=cli_value(domain.parse_order_number),
+        metavar="NUMBER",
+        help="The order number, e.g. 2401 or #2401.",
+        show_default=False,
     ),
 ]
 

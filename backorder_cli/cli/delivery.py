@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+from datetime import date
 from enum import StrEnum
+from functools import partial
 from typing import Annotated
 
 import typer
 
+from .. import domain
 from .base import (
     EXIT_ERROR,
     FormatOption,
     NumberArgument,
     WriteFormat,
     WriteFormatOption,
+    choice,
+    cli_value,
     confirm,
     database,
     no_ids,
@@ -92,7 +97,12 @@ def undo(
     ctx: typer.Context,
     number: NumberArgument,
     reason: Annotated[
-        str, typer.Option("--reason", help="Why: goes into the backorder's comment.")
+        str,
+        typer.Option(
+            "--reason",
+            parser=cli_value(partial(domain.parse_text, what="reason", required=True, limit=200)),
+            help="Why: goes into the backorder's comment.",
+        ),
     ] = "made by mistake",
     yes: YesOption = False,
     format_: WriteFormatOption = WriteFormat.text,
@@ -163,11 +173,21 @@ class ReportBy(StrEnum):
 def report(
     ctx: typer.Context,
     by: Annotated[
-        ReportBy, typer.Option("--by", help="sku (with stock and shortfall), customer or age.")
+        ReportBy,
+        typer.Option(
+            "--by",
+            parser=choice(ReportBy),
+            help="sku (with stock and shortfall), customer or age.",
+        ),
     ] = ReportBy.sku,
     as_of: Annotated[
-        str | None,
-        typer.Option("--as-of", help="Count ages as of this day (YYYY-MM-DD, UTC); default today."),
+        date | None,
+        typer.Option(
+            "--as-of",
+            parser=cli_value(partial(domain.parse_day, what="")),
+            metavar="YYYY-MM-DD",
+            help="Count ages as of this day (YYYY-MM-DD, UTC); default today.",
+        ),
     ] = None,
     format_: FormatOption = None,
 ) -> None:
@@ -186,8 +206,7 @@ def report(
 
     fmt = read_format(format_)
     no_ids(fmt)
-    today = services.parse_day(as_of, what="--as-of") if as_of is not None else None
-    rows = services.backorder_report(database(ctx), by=by.value, today=today)
+    rows = services.backorder_report(database(ctx), by=by.value, today=as_of)
     fields = render.REPORT_FIELDS[by.value]
     render.emit(
         (render.report_record(r, by.value) for r in rows),
@@ -201,10 +220,22 @@ def report(
 def log(
     ctx: typer.Context,
     order: Annotated[
-        int | None, typer.Option("--order", min=1, help="Only this order's history.")
+        int | None,
+        typer.Option(
+            "--order",
+            parser=cli_value(domain.parse_order_number),
+            metavar="NUMBER",
+            help="Only this order's history.",
+        ),
     ] = None,
     since: Annotated[
-        str | None, typer.Option("--since", help="Only changes from this day on (YYYY-MM-DD).")
+        date | None,
+        typer.Option(
+            "--since",
+            parser=cli_value(partial(domain.parse_day, what="")),
+            metavar="YYYY-MM-DD",
+            help="Only changes from this day on (YYYY-MM-DD).",
+        ),
     ] = None,
     format_: FormatOption = None,
 ) -> None:
@@ -218,8 +249,7 @@ def log(
 
     fmt = read_format(format_)
     no_ids(fmt)
-    day = services.parse_day(since, what="--since") if since is not None else None
-    entries = services.iter_log(database(ctx), order=order, since=day)
+    entries = services.iter_log(database(ctx), order=order, since=since)
     render.emit(entries, render.LOG_FIELDS, fmt, table=render.log_table)
 
 

@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from functools import partial
 from typing import Annotated
 
 import typer
 
+from .. import domain
+from ..domain import Item, Status
 from .base import (
     FormatOption,
     NumberArgument,
     WriteFormat,
     WriteFormatOption,
+    check_items,
+    choice,
+    cli_value,
     database,
     no_ids,
     read_format,
@@ -22,14 +28,32 @@ from .base import (
 def add(
     ctx: typer.Context,
     items: Annotated[
-        list[str],
+        list[Item],
         typer.Argument(
+            parser=cli_value(domain.parse_item),
+            callback=check_items,
+            metavar="ITEMS",
             help="Lines as SKU=QTY or SKU=QTY@PRICE (price defaults to the product's).",
             show_default=False,
         ),
     ],
-    customer: Annotated[str, typer.Option("--customer", "-c", help="Customer name.")],
-    comment: Annotated[str, typer.Option("--comment", help="Free text shown on the order.")] = "",
+    customer: Annotated[
+        str,
+        typer.Option(
+            "--customer",
+            "-c",
+            parser=cli_value(partial(domain.parse_text, what="customer", required=True, limit=200)),
+            help="Customer name.",
+        ),
+    ],
+    comment: Annotated[
+        str,
+        typer.Option(
+            "--comment",
+            parser=cli_value(partial(domain.parse_text, what="comment")),
+            help="Free text shown on the order.",
+        ),
+    ] = "",
     draft: Annotated[bool, typer.Option("--draft", help="Save as a draft, to book later.")] = False,
     format_: WriteFormatOption = WriteFormat.text,
 ) -> None:
@@ -38,11 +62,10 @@ def add(
     Example: backorder orders add --customer "Nordic Cables" CABLE-25=2.5 PLUG-3=10@4.95
     """
     from .. import services
-    from ..domain import Status, parse_items
     from . import render
 
     number = services.add_order(
-        database(ctx), customer=customer, comment=comment, items=parse_items(items), draft=draft
+        database(ctx), customer=customer, comment=comment, items=items, draft=draft
     )
     if format_ == WriteFormat.json:
         status = Status.DRAFT if draft else Status.BOOKED
@@ -71,10 +94,12 @@ def book(
 def list_(
     ctx: typer.Context,
     status: Annotated[
-        list[str] | None,
+        list[Status] | None,
         typer.Option(
             "--status",
             "-s",
+            parser=cli_value(domain.parse_status),
+            metavar="STATUS",
             help="Only these statuses (repeatable): draft, booked, partially-shipped, shipped, "
             "invoiced, canceled.",
             show_default=False,
@@ -89,7 +114,15 @@ def list_(
         str | None,
         typer.Option("--search", help="Order number, or text in the customer or comment."),
     ] = None,
-    limit: Annotated[int | None, typer.Option("--limit", min=1, help="At most this many.")] = None,
+    limit: Annotated[
+        int | None,
+        typer.Option(
+            "--limit",
+            parser=cli_value(partial(domain.parse_count, what="the limit")),
+            metavar="N",
+            help="At most this many.",
+        ),
+    ] = None,
     format_: FormatOption = None,
 ) -> None:
     """List orders, newest first: by default those not archived.
@@ -97,15 +130,13 @@ def list_(
     Example: orders list --archived --search 2401
     """
     from .. import services
-    from ..domain import parse_status
     from . import render
 
     if archived and all_:
         raise typer.BadParameter("use --archived or --all, not both", param_hint="'--archived'")
-    statuses = [parse_status(s) for s in status or []]
     rows = services.iter_orders(
         database(ctx),
-        statuses=statuses,
+        statuses=list(status or []),
         archived="archived" if archived else "all" if all_ else "active",
         customer=customer,
         search=search,
@@ -144,7 +175,12 @@ def export(
     all_: Annotated[bool, typer.Option("--all", help="Archived and not archived orders.")] = False,
     format_: Annotated[
         ExportFormat,
-        typer.Option("--format", "-f", help="json (products, settings, invoices too) or csv."),
+        typer.Option(
+            "--format",
+            "-f",
+            parser=choice(ExportFormat),
+            help="json (products, settings, invoices too) or csv.",
+        ),
     ] = ExportFormat.json,
 ) -> None:
     """Write orders in the import format, to import elsewhere with `backorder import`.

@@ -2,19 +2,33 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+from functools import partial
 from typing import Annotated
 
 import typer
 
+from .. import domain
 from .base import (
     FormatOption,
     WriteFormat,
     WriteFormatOption,
+    cli_value,
     database,
     make_app,
     read_format,
     tell,
 )
+
+SkuArgument = Annotated[
+    str,
+    typer.Argument(
+        parser=cli_value(domain.parse_sku),
+        metavar="SKU",
+        help="Stock keeping unit, e.g. CABLE-25.",
+        show_default=False,
+    ),
+]
 
 app = make_app(help="The product catalogue and stock on hand.")
 
@@ -44,13 +58,33 @@ def _print_product(product, format_: WriteFormat, message: str) -> None:  # type
 @app.command()
 def add(
     ctx: typer.Context,
-    sku: Annotated[
-        str, typer.Argument(help="Stock keeping unit, e.g. CABLE-25.", show_default=False)
+    sku: SkuArgument,
+    name: Annotated[
+        str,
+        typer.Option(
+            "--name",
+            parser=cli_value(partial(domain.parse_text, what="name", required=True, limit=200)),
+            help="Product name.",
+        ),
     ],
-    name: Annotated[str, typer.Option("--name", help="Product name.")],
-    unit: Annotated[str, typer.Option("--unit", help="Unit of measure.")] = "pcs",
-    price: Annotated[str, typer.Option("--price", help="Unit price, e.g. 12.50.")] = "0",
-    stock: Annotated[str, typer.Option("--stock", help="Stock on hand now.")] = "0",
+    unit: Annotated[
+        str,
+        typer.Option(
+            "--unit",
+            parser=cli_value(partial(domain.parse_text, what="unit", required=True, limit=20)),
+            help="Unit of measure.",
+        ),
+    ] = "pcs",
+    price: Annotated[
+        Decimal,
+        typer.Option(
+            "--price", parser=cli_value(domain.parse_price), help="Unit price, e.g. 12.50."
+        ),
+    ] = Decimal(0),
+    stock: Annotated[
+        Decimal,
+        typer.Option("--stock", parser=cli_value(domain.parse_stock), help="Stock on hand now."),
+    ] = Decimal(0),
     format_: WriteFormatOption = WriteFormat.text,
 ) -> None:
     """Add a product to the catalogue.
@@ -72,8 +106,16 @@ def add(
 @app.command()
 def receive(
     ctx: typer.Context,
-    sku: Annotated[str, typer.Argument(help="The product's SKU.", show_default=False)],
-    quantity: Annotated[str, typer.Argument(help="Quantity received.", show_default=False)],
+    sku: SkuArgument,
+    quantity: Annotated[
+        Decimal,
+        typer.Argument(
+            parser=cli_value(domain.parse_quantity),
+            metavar="QUANTITY",
+            help="Quantity received.",
+            show_default=False,
+        ),
+    ],
     format_: WriteFormatOption = WriteFormat.text,
 ) -> None:
     """Add arriving stock to a product's stock on hand.

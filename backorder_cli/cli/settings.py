@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from .. import domain
 from .base import (
     FormatOption,
     WriteFormat,
@@ -15,6 +16,7 @@ from .base import (
     no_ids,
     read_format,
     tell,
+    usage_error,
 )
 
 app = make_app(help="Show or change settings.", no_args_is_help=False, invoke_without_command=True)
@@ -70,6 +72,8 @@ def set_(
     from .. import services
     from . import render
 
+    hint = "'VALUE'" if key in domain.SETTINGS else "'KEY'"
+    usage_error(domain.parse_setting, key, value, hint=hint)  # the same rule as a parser's
     key, value = services.set_setting(database(ctx), key, value)
     if format_ == WriteFormat.json:
         render.print_json({key: value})

@@ -5,23 +5,28 @@ from __future__ import annotations
 import itertools
 import sys
 from collections.abc import Callable, Iterable, Iterator
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
 
+from .. import domain
+from ..domain import Item
 from .base import (
     EXIT_ERROR,
-    MAX_ORDER_NUMBER,
     NumberArgument,
     WriteFormat,
     WriteFormatOption,
+    check_items,
+    cli_value,
     confirm,
     database,
     safe_text,
     say,
     state,
     tell,
+    usage_error,
 )
 
 T = TypeVar("T")
@@ -77,8 +82,14 @@ def ship(
     ctx: typer.Context,
     number: NumberArgument,
     items: Annotated[
-        list[str] | None,
-        typer.Argument(help="What to ship, as SKU=QTY.", show_default=False),
+        list[Item] | None,
+        typer.Argument(
+            parser=cli_value(partial(domain.parse_item, with_price=False)),
+            callback=check_items,
+            metavar="ITEMS",
+            help="What to ship, as SKU=QTY.",
+            show_default=False,
+        ),
     ] = None,
     available: Annotated[
         bool,
@@ -93,7 +104,7 @@ def ship(
     Example: backorder ship 2401 CABLE-25=100   or   backorder ship 2401 --available
     """
     from .. import services
-    from ..domain import Status, parse_items, quantities_text
+    from ..domain import Status, quantities_text
     from . import render
 
     if available and items:
@@ -102,7 +113,7 @@ def ship(
         raise typer.BadParameter(
             "say what to ship: SKU=QTY ..., or --available", param_hint="'ITEMS'"
         )
-    requested = None if available else parse_items(items or [], with_price=False)
+    requested = None if available else list(items or [])
     result = services.ship(database(ctx), number, requested)
     if format_ == WriteFormat.json:
         render.print_json(
@@ -134,10 +145,8 @@ CustomerOption = Annotated[
 
 
 def _parse_number(token: str) -> int:
-    text = token.strip().lstrip("#")
-    if not text.isdigit() or not 1 <= int(text) <= MAX_ORDER_NUMBER:
-        raise typer.BadParameter(f"{token!r} is not an order number", param_hint="'NUMBERS'")
-    return int(text)
+    """The one order-number rule, for numbers given as arguments or read from stdin."""
+    return usage_error(domain.parse_order_number, token, hint="'NUMBERS'")
 
 
 def pick_numbers(

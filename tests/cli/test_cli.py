@@ -144,6 +144,8 @@ def test_invoice_option_invoices_then_backorders(sample: Run) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
+        # Bad values of options and arguments are usage errors (exit 2):
+        # tests/cli/test_usage_errors.py
         (["create", "9999", "-y"], "Error: order #9999 not found - list orders with"),
         (["create", "2396", "-y"], "Error: order #2396 has nothing shipped yet (status booked)"),
         (["create", "2390", "-y"], "Error: order #2390 is already backordered as #2391"),
@@ -151,21 +153,11 @@ def test_invoice_option_invoices_then_backorders(sample: Run) -> None:
         (["ship", "2396", "CABLE-25=51"], "Error: cannot ship 51 of CABLE-25 on order #2396"),
         (["ship", "2400", "SWITCH-1=1"], "only 0 in stock"),
         (["ship", "2395", "SOCKET-2=1"], "is a draft - book it first"),
-        (["ship", "2396", "CABLE-25=0"], "quantity of CABLE-25 must be greater than zero"),
-        (["ship", "2396", "CABLE-25=nan"], "must be a plain decimal number"),
-        (["ship", "2396", "CABLE-25=1.0001"], "more than 3 decimal places"),
         (["invoice", "2392"], "nothing to invoice"),
         (["orders", "book", "2396"], "is not a draft"),
         (["orders", "add", "--customer", "A", "NOPE=1"], "unknown SKU NOPE"),
-        (
-            ["orders", "add", "--customer", "A", "BOX-68=1@-2"],
-            "price of BOX-68 must not be negative",
-        ),
-        (["orders", "add", "--customer", " ", "BOX-68=1"], "customer must not be empty"),
-        (["orders", "list", "--status", "halfway"], "unknown status 'halfway'"),
         (["products", "receive", "NOPE", "1"], "unknown SKU NOPE"),
         (["products", "add", "BOX-68", "--name", "x"], "product BOX-68 already exists"),
-        (["settings", "set", "inventory-value-on-invoicing", "yes"], "takes on or off"),
     ],
 )
 def test_refusals_exit_1_with_a_message_and_change_nothing(

@@ -161,8 +161,10 @@ def test_report_formats_and_table_total(sample: Run) -> None:
         "over 90 days\t0\t0\t0",
     ]
     bad = sample("report", "--as-of", "yesterday")
-    assert bad.exit_code == 1
-    assert bad.stderr == ("Error: --as-of 'yesterday' is not a date - write it as YYYY-MM-DD\n")
+    assert bad.exit_code == 2  # a bad option value is a usage error
+    assert bad.stderr == (
+        "Error: Invalid value for '--as-of': 'yesterday' is not a date - write it as YYYY-MM-DD\n"
+    )
     assert sample("report", "--by", "color").exit_code == 2
 
 

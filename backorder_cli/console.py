@@ -1,0 +1,45 @@
+"""The console scripts' entry points (`backorder`, `orders`).
+
+Ctrl-C can come while Python is still importing the tool: that must end as quietly
+as a Ctrl-C later on (exit 130, one line, no traceback). So this module imports
+nothing of ours at the top: it installs its handler, then imports the CLI.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+
+EXIT_INTERRUPTED = 130  # cli.base.EXIT_INTERRUPTED (not imported: it would import Typer)
+
+
+def _interrupted_early(signum: int, frame: object) -> None:
+    os.write(2, b"Interrupted\n")
+    os._exit(EXIT_INTERRUPTED)  # nothing was opened yet: nothing to roll back
+
+
+# At import: the script imports this module first, then works on its own argv.
+signal.signal(signal.SIGINT, _interrupted_early)
+
+
+def _run(script: str) -> None:
+    signal.signal(signal.SIGINT, _interrupted_early)
+    from . import cli
+
+    app = cli.app if script == "backorder" else cli.orders_script
+    # From here Ctrl-C is a KeyboardInterrupt again: a command rolls back what it did.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        app(prog_name=script)
+    except KeyboardInterrupt:  # before or after a command's own handling
+        sys.stderr.write("Interrupted\n")
+        sys.exit(EXIT_INTERRUPTED)
+
+
+def main() -> None:
+    _run("backorder")
+
+
+def orders_main() -> None:
+    _run("orders")

@@ -1,0 +1,191 @@
+"""When printing the result fails after the change was committed (a full disk, a
+stdout on /dev/full), the tool says what was saved, exits 1 and never claims that
+nothing was changed; the change is in the database. Before any commit, a failing
+stdout is one line too, and then nothing was changed."""
+
+from __future__ import annotations
+
+import errno
+import io
+import shutil
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from backorder_cli import services
+from backorder_cli.cli import app
+from backorder_cli.db import init_database, open_database
+from tests.conftest import snapshot
+
+BIN = Path(sys.executable).parent
+
+
+class FullDisk(io.TextIOBase):
+    """A stdout whose every write fails as on a full disk."""
+
+    def write(self, text: str) -> int:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    def isatty(self) -> bool:
+        return False
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("full") / "template.db"
+    database, _ = init_database(str(path))
+    services.load_sample(database)
+    database.dispose()
+    with sqlite3.connect(path) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return path
+
+
+@pytest.fixture
+def shop(template: Path, tmp_path: Path) -> Path:
+    path = tmp_path / "shop.db"
+    shutil.copy(template, path)
+    return path
+
+
+def run_to_full_disk(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *args: str
+) -> tuple[int, str]:
+    """Run the app in-process with a stdout that fails; the exit code and stderr."""
+    capsys.readouterr()
+    monkeypatch.setattr(sys, "stdout", FullDisk())
+    with pytest.raises(SystemExit) as exit_:
+        app(list(args), prog_name="backorder")
+    monkeypatch.undo()
+    return int(exit_.value.code or 0), capsys.readouterr().err
+
+
+def stock(shop: Path, sku: str) -> str:
+    db = open_database(str(shop))
+    try:
+        return next(str(p.stock) for p in services.list_products(db) if p.sku == sku)
+    finally:
+        db.dispose()
+
+
+def order_numbers(shop: Path) -> list[int]:
+    db = open_database(str(shop))
+    try:
+        return [o.number for o in services.list_orders(db, archived="all")]
+    finally:
+        db.dispose()
+
+
+WRITES = [
+    # (arguments, a check that the change is in the database)
+    (["products", "receive", "SWITCH-1", "24"], lambda shop: stock(shop, "SWITCH-1") == "24.000"),
+    (
+        ["products", "receive", "SWITCH-1", "24", "-f", "json"],
+        lambda shop: stock(shop, "SWITCH-1") == "24.000",
+    ),
+    (
+        ["products", "add", "NEW-1", "--name", "New", "--stock", "5"],
+        lambda shop: stock(shop, "NEW-1") == "5.000",
+    ),
+    (["orders", "add", "-c", "T", "BOX-68=1"], lambda shop: 2402 in order_numbers(shop)),
+    (
+        ["orders", "add", "-c", "T", "BOX-68=1", "-f", "json"],
+        lambda shop: 2402 in order_numbers(shop),
+    ),
+    (["orders", "book", "2395"], lambda shop: True),
+    (["ship", "2396", "CABLE-25=1"], lambda shop: stock(shop, "CABLE-25") == "399.000"),
+    (["invoice", "2398"], lambda shop: True),
+    (["create", "2401", "--yes"], lambda shop: 2402 in order_numbers(shop)),
+    (["create", "2401", "--yes", "-f", "json"], lambda shop: 2402 in order_numbers(shop)),
+    (["undo", "2402", "--yes"], lambda shop: 2402 in order_numbers(shop)),  # after create 2401
+    (["ready", "--ship", "--yes"], lambda shop: True),
+    (["settings", "set", "inventory-value-on-invoicing", "on"], lambda shop: True),
+]
+
+
+@pytest.mark.parametrize(("args", "saved"), WRITES, ids=[" ".join(w[0]) for w in WRITES])
+def test_a_failed_print_after_the_commit_says_what_was_saved(
+    shop: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    args: list[str],
+    saved,  # type: ignore[no-untyped-def]
+) -> None:
+    if args[0] == "undo":
+        setup = CliRunner().invoke(app, ["--db", str(shop), "create", "2401", "--yes"])
+        assert setup.exit_code == 0, setup.output
+    before = snapshot(shop)
+    code, stderr = run_to_full_disk(monkeypatch, capsys, "--db", str(shop), *args)
+    assert code == 1
+    last = stderr.splitlines()[-1]
+    assert last == (
+        f"Error: the change was saved (`backorder --db {shop} {' '.join(args)}`); only printing "
+        "the result failed: No space left on device - do not run it again; see the result "
+        "with `orders show` or `products list`"
+    ), stderr
+    assert "nothing was changed" not in stderr
+    assert snapshot(shop) != before
+    assert saved(shop)
+
+
+def test_a_failed_print_before_any_change_says_nothing_was_changed(
+    shop: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = snapshot(shop)
+    code, stderr = run_to_full_disk(monkeypatch, capsys, "--db", str(shop), "products", "list")
+    assert (code, stderr) == (
+        1,
+        "Error: cannot write the output: No space left on device - nothing was changed\n",
+    )
+    assert snapshot(shop) == before
+
+
+def test_receiving_with_stdout_on_dev_full(shop: Path) -> None:
+    with open("/dev/full", "w") as full:
+        result = subprocess.run(
+            [BIN / "backorder", "--db", shop, "products", "receive", "SWITCH-1", "24"],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+        )
+    assert result.returncode == 1
+    assert result.stderr.startswith("Error: the change was saved (`")
+    assert "products receive SWITCH-1 24`); only printing the result failed" in result.stderr
+    assert stock(shop, "SWITCH-1") == "24.000"
+
+
+@pytest.mark.parametrize(
+    ("failure", "code", "message"),
+    [
+        (
+            RuntimeError("boom"),
+            1,
+            "Error: internal error (RuntimeError: boom) - this is a bug; the change was saved "
+            "before it (see `backorder log`), so do not run it again; report it",
+        ),
+        (
+            KeyboardInterrupt(),
+            130,
+            "Interrupted: what was done before was saved (see `backorder log`); a change in "
+            "progress was rolled back.",
+        ),
+    ],
+    ids=["bug", "ctrl-c"],
+)
+def test_any_failure_after_the_commit_never_says_nothing_was_changed(
+    shop: Path, monkeypatch: pytest.MonkeyPatch, failure: BaseException, code: int, message: str
+) -> None:
+    from backorder_cli.cli import products
+
+    def fail(*args: object) -> None:
+        raise failure
+
+    monkeypatch.setattr(products, "_print_product", fail)
+    result = CliRunner().invoke(app, ["--db", str(shop), "products", "receive", "SWITCH-1", "24"])
+    assert (result.exit_code, result.stderr) == (code, message + "\n")
+    assert stock(shop, "SWITCH-1") == "24.000"

@@ -1,0 +1,237 @@
+"""A bad value for any option or argument of any command is a usage error: exit 2, one
+line on stderr in the tool's own words (never the library's), the database unchanged.
+
+The table names every option and argument that takes a value; a test walks the
+commands and fails when one is missing from it, so a new option gets a row too.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from backorder_cli import services
+from backorder_cli.cli import app
+from backorder_cli.db import init_database
+from tests.conftest import snapshot
+
+LIBRARY_WORDS = ("Input should", "Value error", "valid integer", "Traceback", "internal error")
+BIG = "99999999999999999999"
+
+# (the parameter, as "command path + option or ARGUMENT"), arguments, what the message says
+TABLE: list[tuple[str, list[str], str]] = [
+    ("ship NUMBER", ["ship", "2401½", "BOX-68=1"], "'2401½' is not an order number"),
+    ("ship ITEMS", ["ship", "2396", "CABLE-25=1,5"], "quantity of CABLE-25 must be a plain"),
+    ("ship ITEMS", ["ship", "2396", "CABLE-25=1@2"], "no price is taken here"),
+    (
+        "ship --format",
+        ["ship", "2396", "CABLE-25=1", "-f", "xml"],
+        "'xml' is not one of text, json",
+    ),
+    ("invoice NUMBERS", ["invoice", "²"], "'²' is not an order number"),
+    ("invoice NUMBERS", ["invoice", BIG], f"'{BIG}' is not an order number"),
+    ("invoice --format", ["invoice", "2401", "-f", "yaml"], "'yaml' is not one of text, json"),
+    ("create NUMBERS", ["create", "²", "--yes"], "'²' is not an order number"),
+    ("create NUMBERS", ["create", "١٢", "--yes"], "'١٢' is not an order number"),
+    ("create --format", ["create", "2401", "-y", "-f", "x"], "'x' is not one of text, json"),
+    ("check --format", ["check", "-f", "csv"], "'csv' is not one of text, json"),
+    ("ready --format", ["ready", "-f", "xml"], "'xml' is not one of table, plain, json, csv, ids"),
+    ("undo NUMBER", ["undo", "0", "--yes"], "'0' is not an order number"),
+    ("undo --reason", ["undo", "2402", "--yes", "--reason", " "], "reason must not be empty"),
+    ("undo --format", ["undo", "2402", "--yes", "-f", "x"], "'x' is not one of text, json"),
+    ("chain NUMBER", ["chain", "#"], "'#' is not an order number"),
+    ("chain --format", ["chain", "2401", "-f", "x"], "'x' is not one of table, plain"),
+    ("report --by", ["report", "--by", "colour"], "'colour' is not one of sku, customer, age"),
+    ("report --as-of", ["report", "--as-of", "yesterday"], "'yesterday' is not a date"),
+    ("report --as-of", ["report", "--as-of", "2026-02-30"], "'2026-02-30' is not a date"),
+    ("report --format", ["report", "-f", "x"], "'x' is not one of table, plain"),
+    ("log --order", ["log", "--order", BIG], f"'{BIG}' is not an order number"),
+    ("log --since", ["log", "--since", "26/11/2026"], "'26/11/2026' is not a date"),
+    ("log --format", ["log", "-f", "x"], "'x' is not one of table, plain"),
+    ("orders add ITEMS", ["orders", "add", "-c", "T", "CABLE-25="], "'CABLE-25=' is not of the"),
+    ("orders add ITEMS", ["orders", "add", "-c", "T", "CABLE-25=1,5"], "must be a plain decimal"),
+    ("orders add ITEMS", ["orders", "add", "-c", "T", "CABLE-25=١"], "must be a plain decimal"),  # noqa: RUF001
+    ("orders add ITEMS", ["orders", "add", "-c", "T", "BOX-68=1", "BOX-68=2"], "given twice"),
+    (
+        "orders add ITEMS",
+        ["orders", "add", "-c", "T", "BOX-68=999999999999.999@999999999999.9999"],
+        "the order is worth too much",
+    ),
+    ("orders add --customer", ["orders", "add", "-c", " ", "BOX-68=1"], "must not be empty"),
+    (
+        "orders add --comment",
+        ["orders", "add", "-c", "T", "--comment", "x" * 501, "BOX-68=1"],
+        "comment is longer",
+    ),
+    (
+        "orders add --format",
+        ["orders", "add", "-c", "T", "BOX-68=1", "-f", "x"],
+        "'x' is not one of text",
+    ),
+    ("orders book NUMBER", ["orders", "book", "x"], "'x' is not an order number"),
+    ("orders book --format", ["orders", "book", "2395", "-f", "x"], "'x' is not one of text"),
+    ("orders list --status", ["orders", "list", "--status", "shiped"], "unknown status 'shiped'"),
+    ("orders list --limit", ["orders", "list", "--limit", BIG], "a whole number from 1 to"),
+    ("orders list --limit", ["orders", "list", "--limit", "0"], "a whole number from 1 to"),
+    ("orders list --format", ["orders", "list", "-f", "xml"], "'xml' is not one of table, plain"),
+    ("orders show NUMBER", ["orders", "show", "١٢"], "'١٢' is not an order number"),
+    ("orders show --format", ["orders", "show", "2401", "-f", "x"], "'x' is not one of table"),
+    ("orders export --format", ["orders", "export", "-f", "xml"], "'xml' is not one of json, csv"),
+    ("products list --format", ["products", "list", "-f", "x"], "'x' is not one of table"),
+    ("products add SKU", ["products", "add", "A B", "--name", "n"], "must not contain spaces"),
+    ("products add --name", ["products", "add", "NEW", "--name", ""], "name must not be empty"),
+    (
+        "products add --unit",
+        ["products", "add", "NEW", "--name", "n", "--unit", "u" * 21],
+        "unit is longer",
+    ),
+    (
+        "products add --price",
+        ["products", "add", "NEW", "--name", "n", "--price", "-1"],
+        "price must not be negative",
+    ),
+    (
+        "products add --stock",
+        ["products", "add", "NEW", "--name", "n", "--stock", "1e3"],
+        "stock must be a plain",
+    ),
+    (
+        "products add --format",
+        ["products", "add", "NEW", "--name", "n", "-f", "x"],
+        "'x' is not one of text",
+    ),
+    ("products receive SKU", ["products", "receive", "A=B", "1"], "must not contain spaces, '='"),
+    (
+        "products receive QUANTITY",
+        ["products", "receive", "BOX-68", "0"],
+        "must be greater than zero",
+    ),
+    (
+        "products receive QUANTITY",
+        ["products", "receive", "BOX-68", "10000000000000"],
+        "is too large",
+    ),
+    (
+        "products receive --format",
+        ["products", "receive", "BOX-68", "1", "-f", "x"],
+        "'x' is not one",
+    ),
+    ("settings show --format", ["settings", "show", "-f", "ids"], "ids is for lists only"),
+    ("settings set KEY", ["settings", "set", "colour", "on"], "unknown setting 'colour'"),
+    (
+        "settings set VALUE",
+        ["settings", "set", "inventory-value-on-invoicing", "maybe"],
+        "takes on or off",
+    ),
+    (
+        "settings set --format",
+        ["settings", "set", "inventory-value-on-invoicing", "on", "-f", "x"],
+        "'x' is not one",
+    ),
+    ("import FILE", ["import", "orders\udcff.json"], "is not valid UTF-8 text"),
+    # Free text that only searches: anything is a valid search, but not undecodable bytes.
+    ("orders list --customer", ["orders", "list", "--customer", "\udcff"], "not valid UTF-8"),
+    ("orders list --search", ["orders", "list", "--search", "x\udce9"], "not valid UTF-8"),
+    ("invoice --customer", ["invoice", "--all", "--customer", "\udcff"], "not valid UTF-8"),
+    ("create --customer", ["create", "--all", "--customer", "\udcff"], "not valid UTF-8"),
+]
+
+# Options whose bad values are not usage errors, and why.
+NOT_IN_TABLE = {
+    # Which database: a path or URL that cannot be used is a database problem (exit 1),
+    # like a missing file; tests/cli/test_clear_errors.py covers it.
+    "--db",
+}
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("usage") / "template.db"
+    database, _ = init_database(str(path))
+    services.load_sample(database)
+    database.dispose()
+    with sqlite3.connect(path) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return path
+
+
+@pytest.fixture
+def shop(template: Path, tmp_path: Path) -> Path:
+    path = tmp_path / "shop.db"
+    shutil.copy(template, path)
+    return path
+
+
+def assert_usage_error(stderr: str, exit_code: int, message: str) -> None:
+    assert exit_code == 2, stderr
+    lines = stderr.splitlines()
+    assert len(lines) == 1, stderr
+    assert lines[0].startswith("Error: "), stderr
+    assert message in lines[0], lines[0]
+    assert not any(word in stderr for word in LIBRARY_WORDS), stderr
+
+
+@pytest.mark.parametrize(
+    ("param", "args", "message"), TABLE, ids=[f"{row[0]}: {row[2][:30]}" for row in TABLE]
+)
+def test_a_bad_value_is_a_usage_error_in_our_words(
+    shop: Path, param: str, args: list[str], message: str
+) -> None:
+    before = snapshot(shop)
+    result = CliRunner().invoke(app, ["--db", str(shop), *args], input="2401\n")
+    assert result.stdout == ""
+    assert_usage_error(result.stderr, result.exit_code, message)
+    assert snapshot(shop) == before
+
+
+def test_the_messages_name_the_option_and_say_what_to_do(shop: Path) -> None:
+    run = CliRunner().invoke
+    db = ["--db", str(shop)]
+    assert run(app, [*db, "orders", "list", "--status", "shiped"]).stderr == (
+        "Error: Invalid value for '--status' / '-s': unknown status 'shiped' - use one of "
+        "draft, booked, partially-shipped, shipped, invoiced, canceled\n"
+    )
+    assert run(app, [*db, "log", "--since", "26/11/2026"]).stderr == (
+        "Error: Invalid value for '--since': '26/11/2026' is not a date - write it as YYYY-MM-DD\n"
+    )
+    assert run(app, [*db, "orders", "add", "-c", "T", "CABLE-25=1,5"]).stderr == (
+        "Error: Invalid value for 'ITEMS': quantity of CABLE-25 must be a plain decimal number "
+        "like 2 or 2.5, got '1,5' - see `root orders add --help`\n"
+    )
+    assert run(app, [*db, "orders", "list", "-f", "xml"]).stderr == (
+        "Error: Invalid value for '--format' / '-f': 'xml' is not one of table, plain, json, "
+        "csv, ids - see `root orders list --help`\n"
+    )
+
+
+def test_order_numbers_read_from_stdin_follow_the_same_rule(shop: Path) -> None:
+    before = snapshot(shop)
+    result = CliRunner().invoke(app, ["--db", str(shop), "invoice", "-"], input="2401\n²\n")
+    assert_usage_error(result.stderr, result.exit_code, "'²' is not an order number")
+    assert snapshot(shop) == before
+
+
+def test_every_option_and_argument_that_takes_a_value_has_a_row() -> None:
+    covered = {row[0] for row in TABLE}
+    missing = []
+
+    def walk(command: typer.main.TyperGroup | typer.core.TyperCommand, path: str) -> None:
+        for param in command.params:
+            if getattr(param, "is_flag", False) or getattr(param, "hidden", False):
+                continue
+            name = param.opts[0] if param.param_type_name == "option" else param.name.upper()
+            if name in NOT_IN_TABLE or name in {"--install-completion", "--show-completion"}:
+                continue
+            key = f"{path} {name}".strip()
+            if key not in covered:
+                missing.append(key)
+        for sub_name, sub in getattr(command, "commands", {}).items():
+            walk(sub, f"{path} {sub_name}".strip())
+
+    walk(typer.main.get_command(app), "")
+    assert missing == []
