@@ -198,8 +198,9 @@ def test_messages_after_a_change_show_skus_and_names_escaped(old_db: Path) -> No
 def test_free_text_refuses_del_and_c1_controls_as_it_refuses_c0(old_db: Path, control: str) -> None:
     before = old_db.read_bytes()
     result = invoke(old_db, "orders", "add", "-c", f"A{control}31mB", "PLAIN=1")
-    assert (result.exit_code, result.stdout) == (1, "")
-    assert result.stderr == "Error: customer must not contain control characters\n"
+    assert (result.exit_code, result.stdout) == (2, "")  # a bad option value: usage error
+    assert result.stderr.count("\n") == 1
+    assert "customer must not contain control characters" in result.stderr
     assert old_db.read_bytes() == before
 
 
@@ -212,9 +213,10 @@ def test_ready_ship_lists_hostile_text_escaped(old_db: Path) -> None:
 def test_an_error_quoting_what_was_typed_shows_it_escaped(old_db: Path) -> None:
     before = old_db.read_bytes()
     result = invoke(old_db, "orders", "add", "-c", "X", f"{SKU}=1")
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # a bad argument value: usage error
     assert_escaped(result, "\\x1b[2J")
-    assert result.stderr.startswith("Error: SKU ")
+    assert result.stderr.startswith("Error: ")
+    assert "SKU " in result.stderr
     assert old_db.read_bytes() == before
 
 
