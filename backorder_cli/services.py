@@ -34,7 +34,15 @@ from . import domain
 from .db import Database
 from .domain import ZERO, Item, Status, format_money, format_quantity
 from .errors import BackorderError, InvalidInput, NotAllowed, NotFound
-from .fileformat import ImportPlan, Places, ProductRow, load_json, parse_csv, parse_document
+from .fileformat import (
+    ImportPlan,
+    OrderRow,
+    Places,
+    ProductRow,
+    load_json,
+    parse_csv,
+    parse_document,
+)
 from .models import (
     Counter,
     History,
@@ -934,62 +942,117 @@ def _apply_import(session: Session, plan: ImportPlan, *, source: str) -> int:
         session.add(row)
     for p in plan.products:
         session.add(Product(sku=p.sku, name=p.name, unit=p.unit, price=p.price, stock=p.stock))
+    session.flush()
     if plan.orders:
         _raise_counter(session, "order", max(o.number for o in plan.orders))
     named = [inv.number for o in plan.orders for inv in o.invoices or []]
     if named:
         _raise_counter(session, "invoice", max(named))
+    conn = session.connection()
     invoices = 0
-    for row in plan.orders:
-        order = Order(
-            number=row.number,
-            customer=row.customer,
-            comment=row.comment,
-            status=row.status.value,
-            archived=row.archived,
-            backorder_of=row.backorder_of,
-        )
-        if row.created_at is not None:
-            order.created_at = row.created_at
-        session.add(order)
-        session.flush()
-        assert order.id is not None
-        lines = []
-        for position, r in enumerate(row.lines, start=1):
-            line = OrderLine(
-                order_id=order.id,
-                position=position,
-                sku=r.sku,
-                name=r.name,
-                unit=r.unit,
-                quantity=r.quantity,
-                unit_price=r.unit_price,
-                shipped=r.shipped,
-                canceled=r.canceled,
+    # Core statements, many rows each, in batches: the ORM took seconds per thousand
+    # orders, and an export is imported back whole (a backup restored).
+    for start in range(0, len(plan.orders), _BATCH):
+        invoices += _import_orders(conn, plan.orders[start : start + _BATCH], source=source)
+    return invoices
+
+
+_IDS_OF_NUMBERS = select(ORDERS.c.number, ORDERS.c.id).where(
+    ORDERS.c.number.in_(bindparam("numbers", expanding=True))
+)
+_LINE_IDS_OF_ORDERS = (
+    select(LINES.c.order_id, LINES.c.id)
+    .where(LINES.c.order_id.in_(bindparam("ids", expanding=True)))
+    .order_by(LINES.c.order_id, LINES.c.position)
+)
+
+
+def _import_orders(conn: Connection, rows: list[OrderRow], *, source: str) -> int:
+    """Write a batch of checked orders with their lines, history and invoices: plain
+    many-row inserts, the ids read back after (INSERT ... RETURNING of many rows costs
+    a server driver more than the inserts)."""
+    now = utcnow()
+    conn.execute(
+        insert(ORDERS),
+        [
+            {
+                "number": row.number,
+                "customer": row.customer,
+                "comment": row.comment,
+                "status": domain.order_status(row.status, row.lines).value,
+                "archived": row.archived,
+                "backorder_of": row.backorder_of,
+                "total": domain.order_total(row.lines),
+                "created_at": row.created_at or now,
+                "updated_at": now,
+            }
+            for row in rows
+        ],
+    )
+    id_of = dict(conn.execute(_IDS_OF_NUMBERS, {"numbers": [row.number for row in rows]}).all())
+    order_ids = [id_of[row.number] for row in rows]
+    conn.execute(
+        _INSERT_LINES,
+        [
+            {
+                "order_id": order_id,
+                "position": position,
+                "sku": r.sku,
+                "name": r.name,
+                "unit": r.unit,
+                "quantity": r.quantity,
+                "unit_price": r.unit_price,
+                "shipped": r.shipped,
+                "invoiced": r.invoiced,
+                "canceled": r.canceled,
+            }
+            for order_id, row in zip(order_ids, rows, strict=True)
+            for position, r in enumerate(row.lines, start=1)
+        ],
+    )
+    _record(conn, *((order_id, "imported", f"from {source}") for order_id in order_ids))
+    billed_orders = [
+        (order_id, row)
+        for order_id, row in zip(order_ids, rows, strict=True)
+        if row.invoices or any(r.invoiced > 0 for r in row.lines)
+    ]
+    line_ids: dict[int, list[int]] = {}
+    if billed_orders:
+        for order_id, line_id in conn.execute(
+            _LINE_IDS_OF_ORDERS, {"ids": [order_id for order_id, _row in billed_orders]}
+        ):
+            line_ids.setdefault(order_id, []).append(line_id)
+    invoices = 0
+    for order_id, row in billed_orders:
+        # The lines as invoicing sees them: invoiced so far, counted up invoice by invoice.
+        lines = [
+            _ImportedLine(
+                r.sku, r.name, r.unit, r.quantity, r.shipped, ZERO, r.canceled, r.unit_price, id=i
             )
-            session.add(line)
-            lines.append(line)
-        session.flush()
-        _record(session, (order.id, "imported", f"from {source}"))
+            for r, i in zip(row.lines, line_ids[order_id], strict=True)
+        ]
         if row.invoices is not None:
             by_sku = {line.sku: line for line in lines}
-            for inv in row.invoices:
-                billed = [(by_sku[sku], quantity) for sku, quantity in inv.lines]
-                _bill(session, order, billed, number=inv.number, at=inv.created_at)
-                invoices += 1
+            bills = [[(by_sku[sku], q) for sku, q in inv.lines] for inv in row.invoices]
+            named = [(inv.number, inv.created_at) for inv in row.invoices]
         else:
             # Invoiced quantities without invoices in the file get one invoice of their
             # own, so every invoiced quantity belongs to an invoice with a number.
-            billed = [
-                (line, r.invoiced)
-                for line, r in zip(lines, row.lines, strict=True)
-                if r.invoiced > 0
+            bills = [
+                [(ln, r.invoiced) for ln, r in zip(lines, row.lines, strict=True) if r.invoiced > 0]
             ]
-            if billed:
-                _bill(session, order, billed)
-                invoices += 1
-        _refresh(session, order, lines)
+            named = [(None, None)]
+        for bill, (number, at) in zip(bills, named, strict=True):
+            _write_invoice(conn, order_id, bill, number=number, at=at)
+            for line, quantity in bill:
+                line.invoiced += quantity
+            invoices += 1
     return invoices
+
+
+@dataclass
+class _ImportedLine(_Line):
+    id: int = 0
 
 
 def _read_text(path: Path) -> str:
@@ -1120,10 +1183,13 @@ def iter_export(db: Database, *, archived: str = "active") -> Iterator[dict[str,
     """Orders in the import format, oldest first, with every quantity, the archived
     flag, the backorder link and the invoices: importing them rebuilds the same orders.
     Streamed in batches."""
-    query = _order_filter(select(Order), archived=archived).order_by(Order.number)
+    # Plain rows, not ORM objects: each batch's lines and invoices are expunged to keep
+    # memory flat, and expunging while the ORM still loads this query's rows into the
+    # session broke every export after the first batch (issue 11, item 1).
+    query = _order_filter(select(ORDERS), archived=archived).order_by(ORDERS.c.number)
     with db.read() as session:
-        batch: list[Order] = []
-        for order in session.exec(query.execution_options(yield_per=_BATCH)):
+        batch: list[Any] = []
+        for order in session.connection().execute(query.execution_options(yield_per=_BATCH)):
             batch.append(order)
             if len(batch) == _BATCH:
                 yield from _export_batch(session, batch)
@@ -1131,7 +1197,7 @@ def iter_export(db: Database, *, archived: str = "active") -> Iterator[dict[str,
         yield from _export_batch(session, batch)
 
 
-def _export_batch(session: Session, orders: list[Order]) -> Iterator[dict[str, Any]]:
+def _export_batch(session: Session, orders: list[Any]) -> Iterator[dict[str, Any]]:
     if not orders:
         return
     ids = [o.id for o in orders]
