@@ -92,6 +92,7 @@ class OrderRow:
     lines: list[LineRow] = field(default_factory=list)
     # None: the file names no invoices, so invoiced quantities get one of their own.
     invoices: list[InvoiceRow] | None = None
+    where: str = ""  # its place in the file, for problems found later
 
 
 @dataclass
@@ -153,12 +154,17 @@ class _Problems:
 
     def raise_if_any(self, source: str) -> None:
         if self.items:
-            count = len(self.items)
-            raise InvalidInput(
-                f"{source} has {count} problem{'s' if count != 1 else ''}, so nothing was "
-                "imported - fix them and import again",
-                details=self.items,
-            )
+            raise refusal(source, self.items)
+
+
+def refusal(source: str, problems: list[str]) -> InvalidInput:
+    """The one error of a refused import: how many problems, then each on its own line."""
+    count = len(problems)
+    return InvalidInput(
+        f"{source} has {count} problem{'s' if count != 1 else ''}, so nothing was "
+        "imported - fix them and import again",
+        details=problems,
+    )
 
 
 def _is_number(value: Any) -> bool:
@@ -267,7 +273,7 @@ def parse_document(
                     f"order #{order.number} is also at {order_at[order.number]}",
                 )
                 continue
-            order_at[order.number] = where
+            order_at[order.number] = order.where = where
             for invoice in order.invoices or []:
                 if invoice.number in invoice_at:
                     problems.add(

@@ -42,6 +42,7 @@ from .fileformat import (
     load_json,
     parse_csv,
     parse_document,
+    refusal,
 )
 from .models import (
     Counter,
@@ -931,8 +932,97 @@ def import_text(
             places=places,
             earlier=earlier,
         )
+        broken = _import_violations(session.connection(), plan)
+        if broken:
+            raise refusal(source, broken)
         invoices = _apply_import(session, plan, source=source)
         return ImportResult(len(plan.products), len(plan.orders), invoices, plan.settings)
+
+
+def _import_violations(conn: Connection, plan: ImportPlan) -> list[str]:
+    """What `check` would find broken once the plan is written, placed in the file: the
+    domain's rules of each order, each backorder holding what its origin canceled
+    (origins and backorders in the file or already in the database), and no loop of
+    backorder links. Read-only, so a refusal writes nothing."""
+    problems: list[str] = []
+    in_file = {order.number: order for order in plan.orders}
+    for order in plan.orders:
+        total = domain.order_total(order.lines)
+        for v in domain.order_violations(order.number, order.status.value, total, order.lines):
+            problems.append(f"{order.where}: {v}")
+
+    # Backorders against their origins, SKU by SKU, as `check` compares them.
+    links = {o.number: o.backorder_of for o in plan.orders if o.backorder_of is not None}
+    # Stored orders that already name an imported number as their origin.
+    stored_links = dict(_rows_in(conn, _LINKS_TO, sorted(in_file)))
+    origins = set(links.values()) | set(stored_links.values())
+    canceled: dict[int, dict[str, Decimal]] = {n: {} for n in origins}
+    held: dict[int, dict[str, Decimal]] = {n: {} for n in origins}
+    for order in plan.orders:
+        for line in order.lines:
+            if order.number in origins and line.canceled:
+                side = canceled[order.number]
+                side[line.sku] = side.get(line.sku, ZERO) + line.canceled
+            if order.backorder_of is not None:
+                side = held[order.backorder_of]
+                side[line.sku] = side.get(line.sku, ZERO) + line.quantity
+    stored_origins = sorted(origins - set(in_file))
+    for number, sku, quantity in _rows_in(conn, _CANCELED_ON, stored_origins):
+        canceled[number][sku] = canceled[number].get(sku, ZERO) + quantity
+    for origin, sku, quantity in _rows_in(conn, _HELD_FOR, sorted(origins)):
+        held[origin][sku] = held[origin].get(sku, ZERO) + quantity
+
+    def place(origin: int) -> str:
+        """A backorder in the file that names this origin, else the origin itself."""
+        for number, above in links.items():
+            if above == origin:
+                return f"{in_file[number].where}.backorder_of"
+        return in_file[origin].where
+
+    for origin in sorted(origins):
+        for v in domain.backorder_violations(origin, canceled[origin], held[origin]):
+            problems.append(f"{place(origin)}: {v}")
+
+    # Loops: walk up from each imported backorder, through the file and the database.
+    stored: dict[int, int | None] = {}
+
+    def origin_of(number: int) -> int | None:
+        if number in in_file:
+            return in_file[number].backorder_of
+        if number not in stored:
+            stored[number] = conn.execute(_ORIGIN_OF, {"number": number}).scalar()
+        return stored[number]
+
+    looped: set[int] = set()
+    for number in sorted(links):
+        loop = domain.backorder_loop(number, origin_of)
+        if loop is not None and not looped & set(loop):
+            looped.update(loop)
+            where = min((n for n in loop if n in in_file), default=number)
+            problems.append(f"{in_file[where].where}.backorder_of: {domain.loop_violation(loop)}")
+    return problems
+
+
+_LINKS_TO = select(ORDERS.c.number, ORDERS.c.backorder_of).where(
+    ORDERS.c.backorder_of.in_(bindparam("numbers", expanding=True))
+)
+_CANCELED_ON = (
+    select(ORDERS.c.number, LINES.c.sku, LINES.c.canceled)
+    .join(LINES, LINES.c.order_id == ORDERS.c.id)
+    .where(ORDERS.c.number.in_(bindparam("numbers", expanding=True)), LINES.c.canceled > 0)
+)
+_HELD_FOR = (
+    select(ORDERS.c.backorder_of, LINES.c.sku, LINES.c.quantity)
+    .join(LINES, LINES.c.order_id == ORDERS.c.id)
+    .where(ORDERS.c.backorder_of.in_(bindparam("numbers", expanding=True)))
+)
+
+
+def _rows_in(conn: Connection, query: Any, numbers: list[int]) -> Iterator[Any]:
+    """`query` for every number of a long list, a batch at a time (SQLite and servers
+    cap the parameters of one statement)."""
+    for start in range(0, len(numbers), _BATCH):
+        yield from conn.execute(query, {"numbers": numbers[start : start + _BATCH]})
 
 
 def _apply_import(session: Session, plan: ImportPlan, *, source: str) -> int:
@@ -1310,6 +1400,7 @@ def check_database(db: Database) -> Iterator[domain.Violation]:
 
         yield from _check_orders(conn)
         yield from _check_backorders(conn)
+        yield from _check_loops(conn)
 
         lines_sum = (
             "(SELECT COALESCE(SUM(il.amount), 0) FROM invoice_lines il WHERE il.invoice_id = i.id)"
@@ -1500,6 +1591,24 @@ def _check_backorders(conn: Connection) -> Iterator[domain.Violation]:
         except ValueError:
             continue  # an unreadable quantity is reported with its order
         yield from domain.backorder_violations(origin, canceled, held)
+
+
+def _check_loops(conn: Connection) -> Iterator[domain.Violation]:
+    """Backorder links that go round in a loop (only a hand edit or an old import makes
+    one): every link read once, each loop reported once."""
+    links = dict(
+        conn.execute(
+            select(ORDERS.c.number, ORDERS.c.backorder_of).where(ORDERS.c.backorder_of.isnot(None))
+        ).all()
+    )
+    looped: set[int] = set()
+    for number in sorted(links):
+        if number in looped:
+            continue
+        loop = domain.backorder_loop(number, links.get)
+        if loop is not None and not looped & set(loop):
+            looped.update(loop)
+            yield domain.loop_violation(loop)
 
 
 def count_orders(db: Database) -> int:
