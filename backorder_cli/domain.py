@@ -65,7 +65,8 @@ class OrderLike(Protocol):
 
 # ---------------------------------------------------------------- parsing input
 
-_DECIMAL_TEXT = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
+# ASCII digits only: \d alone would take other scripts' digits (Decimal reads them too).
+_DECIMAL_TEXT = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)", re.ASCII)
 
 
 def parse_decimal(text: str | int | Decimal, *, what: str, places: int) -> Decimal:

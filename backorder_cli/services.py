@@ -1164,6 +1164,17 @@ def import_file(db: Database, path: Path) -> ImportResult:
     return import_text(db, _read_text(path), source=path.name, kind=kind)
 
 
+def import_stream(db: Database, data: bytes, *, source: str = "stdin") -> ImportResult:
+    """Import a document read whole from a stream: CSV when it starts with a column
+    name (a letter), else JSON (which starts with '{')."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InvalidInput(f"{source} is not UTF-8 text - send it as UTF-8") from None
+    kind = "csv" if text.lstrip("\ufeff \t\r\n")[:1].isalpha() else "json"
+    return import_text(db, text, source=source, kind=kind)
+
+
 def sample_path() -> Path:
     """The sample company: inside the installed package, or in the source checkout."""
     here = Path(__file__).resolve().parent
