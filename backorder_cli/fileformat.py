@@ -58,6 +58,24 @@ CSV_COLUMNS = CSV_REQUIRED + CSV_OPTIONAL
 CSV_ORDER_COLUMNS = ["customer", "comment", "status", "archived", "backorder_of", "created_at"]
 
 
+# Spreadsheets run a cell that starts with one of these as a formula. CSV written by
+# the tool puts a ' before such a text (and one more before a text that already starts
+# with quotes and then one of these, so the rule reverses exactly); import removes it.
+# Numbers, times and flags are never text cells: a negative number stays a number.
+_FORMULA_START = re.compile(r"'*[=+\-@\t\r]")
+_NEUTRALISED = re.compile(r"'+[=+\-@\t\r]")
+
+
+def csv_text(text: str) -> str:
+    """A text cell as CSV output writes it: `=1+2` -> `'=1+2`, `'=x` -> `''=x`."""
+    return "'" + text if _FORMULA_START.match(text) else text
+
+
+def csv_text_read(cell: str) -> str:
+    """`csv_text` reversed: the cell as the tool wrote it -> the text it holds."""
+    return cell[1:] if _NEUTRALISED.match(cell) else cell
+
+
 @dataclass
 class ProductRow:
     sku: str
@@ -681,7 +699,7 @@ def parse_csv(text: str, *, source: str) -> tuple[dict, Places, list[str]]:
         if len(fields) != len(header):
             problems.add(f"row {row_number}", "has a different number of fields than the header")
             continue
-        values = {k: v.strip() for k, v in zip(header, fields, strict=True)}
+        values = {k: csv_text_read(v.strip()) for k, v in zip(header, fields, strict=True)}
         key = values["order"].lstrip("#")
         if key in index_of and key != previous_key:
             problems.add(

@@ -20,6 +20,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..domain import Status, format_money, format_quantity, quantities_text
+from ..fileformat import csv_text
 
 # ---------------------------------------------------------------- JSON
 
@@ -149,11 +150,17 @@ def _one_line(text: str) -> str:
     return " ".join(text.replace("\t", " ").splitlines())
 
 
+def csv_cell(value: Any) -> str:
+    """`cell`, with text that a spreadsheet would run as a formula neutralised (README,
+    "CSV cells"); numbers and times are not text, so `-5` stays `-5`."""
+    return csv_text(value) if isinstance(value, str) else cell(value)
+
+
 def write_csv(fields: list[str], records: Iterable[dict[str, Any]]) -> None:
     writer = csv.writer(sys.stdout, lineterminator="\n")
     writer.writerow(fields)
     for record in records:
-        writer.writerow([cell(record.get(f)) for f in fields])
+        writer.writerow([csv_cell(record.get(f)) for f in fields])
 
 
 def write_plain(fields: list[str], records: Iterable[dict[str, Any]]) -> None:
