@@ -39,6 +39,7 @@ MAX_NUMBER = 10**18 - 1
 # Deeper than the format ever goes (7 levels): anything nested more is refused before
 # it is walked.
 MAX_DEPTH = 32
+FORMAT = "backorder/1"  # what `orders export` writes in "format"
 
 # The CSV columns: one row per order line. The first six are required.
 CSV_REQUIRED = ["order", "customer", "sku", "quantity", "unit_price"]
@@ -157,7 +158,7 @@ def load_json(text: str, *, source: str) -> Any:
     if text.startswith("\ufeff"):
         text = text[1:]
     try:
-        data = json.loads(text, parse_float=Decimal)
+        data = json.loads(text, parse_float=Decimal, object_pairs_hook=_object)
     except json.JSONDecodeError as exc:
         raise InvalidInput(
             f"{source} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}) - "
@@ -176,6 +177,23 @@ def load_json(text: str, *, source: str) -> Any:
     return data
 
 
+class _Repeated(dict):
+    """A JSON object that names a key more than once (JSON allows it; Python would
+    silently keep the last value): refused, with its place, by the walk below."""
+
+    repeated: list[str]
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict:
+    value = dict(pairs)
+    if len(value) == len(pairs):
+        return value
+    keys = [key for key, _ in pairs]
+    repeated = _Repeated(value)
+    repeated.repeated = sorted({key for key in keys if keys.count(key) > 1})
+    return repeated
+
+
 def _check_json_values(data: Any, *, source: str) -> None:
     """Walk the parsed document (without recursion) for what JSON allows and no import
     can use: nesting past MAX_DEPTH, and strings that are not text."""
@@ -186,6 +204,12 @@ def _check_json_values(data: Any, *, source: str) -> None:
             raise InvalidInput(
                 f"{source} nests lists and objects too deep at {where} - an import document "
                 f"goes {MAX_DEPTH} levels deep at most"
+            )
+        if isinstance(value, _Repeated):
+            names = ", ".join(json.dumps(key) for key in value.repeated)
+            raise InvalidInput(
+                f"{source} names {names} more than once in the object at {where or '$'} - "
+                "keep one of each"
             )
         if isinstance(value, dict):
             for key, item in value.items():
@@ -370,6 +394,8 @@ def parse_document(
     if not isinstance(data, dict):
         raise InvalidInput(f'{source} must hold a JSON object with "products" and "orders"')
     _unknown_keys(problems, places, "$", data, {"format", "products", "orders", "settings"})
+    if data.get("format", FORMAT) != FORMAT:
+        problems.add("format", f'must be "{FORMAT}", the format this backorder reads')
     settings = _parse_settings(problems, data.get("settings", {}))
     products, catalogue = _parse_products(problems, data.get("products", []), known_products)
 
@@ -684,7 +710,7 @@ def parse_csv(text: str, *, source: str) -> tuple[dict, Places, list[str]]:
             f"{source} lacks the column{'s' if len(missing) > 1 else ''} {', '.join(missing)} - "
             f"the header must name at least {', '.join(CSV_REQUIRED)}"
         )
-    unknown = [c for c in header if c not in CSV_COLUMNS]
+    unknown = [c or "(no name)" for c in header if c not in CSV_COLUMNS]
     if unknown:
         raise InvalidInput(
             f"{source} has unknown column{'s' if len(unknown) > 1 else ''} {', '.join(unknown)} - "

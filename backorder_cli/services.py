@@ -35,6 +35,7 @@ from .db import Database
 from .domain import ZERO, Item, Status, format_money, format_quantity
 from .errors import BackorderError, InvalidInput, NotAllowed, NotFound
 from .fileformat import (
+    FORMAT,
     ImportPlan,
     OrderRow,
     Places,
@@ -1277,7 +1278,7 @@ def export_header(db: Database) -> dict[str, Any]:
             {"sku": p.sku, "name": p.name, "unit": p.unit, "price": p.price, "stock": p.stock}
             for p in session.exec(select(Product).order_by(Product.sku))
         ]
-    return {"format": "backorder/1", "settings": settings, "products": products}
+    return {"format": FORMAT, "settings": settings, "products": products}
 
 
 def iter_export(db: Database, *, archived: str = "active") -> Iterator[dict[str, Any]]:

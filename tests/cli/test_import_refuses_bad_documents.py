@@ -1,8 +1,8 @@
 """Every broken import document is refused with its place in the file, exit 1, and the
 database exactly as it was: wrong JSON types, times out of range, deep nesting, lone
-surrogates, numbers that are not ASCII digits or too large, oversized and duplicated
-CSV columns. Row numbers are the file's lines; a byte order mark is fine; `import -`
-reads stdin."""
+surrogates, numbers that are not ASCII digits or too large, oversized, unnamed and
+duplicated CSV columns, keys named twice in a JSON object, another format. Row numbers
+are the file's lines; a byte order mark is fine; `import -` reads stdin."""
 
 from __future__ import annotations
 
@@ -109,6 +109,10 @@ def refused(cli: Run, target: str, path: Path, content: str | bytes) -> str:
             "orders[0].backorder_of: must be a whole number in digits 0-9, got '24_01'",
         ),
         (
+            document(order(), format="backorder/2"),
+            'format: must be "backorder/1", the format this backorder reads',
+        ),
+        (
             document(order(lines=[{"sku": "BOX-68", "quantity": "2_1"}])),
             "orders[0].lines[0].quantity: value must be a plain decimal number like 2 or 2.5, "
             "got '2_1'",
@@ -164,6 +168,24 @@ def test_a_wrong_value_is_refused_with_its_place(
             + ",BOX-68,1,\n",
             "big.csv is not readable CSV at row 3: a field is longer than 131,072 characters - "
             "fix the file there",
+        ),
+        (
+            "twice.json",
+            '{"orders": [{"number": 5001, "customer": "A", "customer": "B", "lines": []}]}',
+            'twice.json names "customer" more than once in the object at orders[0] - keep one '
+            "of each",
+        ),
+        (
+            "twice.json",
+            '{"orders": [], "products": [], "orders": []}',
+            'twice.json names "orders" more than once in the object at $ - keep one of each',
+        ),
+        (
+            "unnamed.csv",
+            "order,customer,sku,quantity,unit_price,\n5001,A,BOX-68,1,,\n",
+            "unnamed.csv has unknown column (no name) - known columns: order, customer, sku, "
+            "quantity, unit_price, comment, shipped, invoiced, canceled, status, archived, "
+            "backorder_of, created_at, name, unit",
         ),
         (
             "twice.csv",
