@@ -287,7 +287,8 @@ def _whole_number(problems: _Problems, where: str, value: Any) -> int | None:
             return None
         value = int(value.lstrip("#"))
     if not 1 <= value <= MAX_NUMBER:
-        problems.add(where, f"must be between 1 and {MAX_NUMBER:,}, got {value}")
+        shown = str(value) if len(str(value)) <= 40 else f"a number of {len(str(value))} digits"
+        problems.add(where, f"must be between 1 and {MAX_NUMBER:,}, got {shown}")
         return None
     return value
 
@@ -315,7 +316,7 @@ def _timestamp(problems: _Problems, where: str, value: Any) -> datetime | None:
     except OverflowError:  # before year 1 or after 9999 once in UTC
         in_range = False
     if not in_range:
-        problems.add(where, f"must be between 1000-01-01 and 9999-12-31 in UTC, got {value!r}")
+        problems.add(where, f"must be between 1000-01-01 and 9999-12-31 in UTC, got {value[:40]!r}")
         return None
     return at
 
