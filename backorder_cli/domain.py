@@ -837,3 +837,26 @@ def backorder_violations(
                 )
             )
     return found
+
+
+def backorder_loop(number: int, origin: Callable[[int], int | None]) -> list[int] | None:
+    """The loop of backorder links that walking up from `number` runs into (each order
+    named once, in walking order), or None when the walk ends at a first order. A
+    backorder chain starts at an order that is nobody's backorder; a loop has no start,
+    so no order in it can be reached from a first order or undone down to one."""
+    seen = [number]
+    while (above := origin(seen[-1])) is not None:
+        if above in seen:
+            return seen[seen.index(above) :]
+        seen.append(above)
+    return None
+
+
+def loop_violation(loop: list[int]) -> Violation:
+    """One loop of backorder links, named at its lowest order number."""
+    start = loop.index(min(loop))
+    turn = loop[start:] + loop[:start]
+    path = " -> ".join(f"#{n}" for n in [*turn, turn[0]])
+    return Violation(
+        f"backorder links go round in a loop: {path} (each a backorder of the next)", turn[0]
+    )

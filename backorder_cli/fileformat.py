@@ -12,7 +12,8 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -32,7 +33,13 @@ from .domain import (
 )
 from .errors import BackorderError, InvalidInput
 
-MAX_NUMBER = 2**63 - 1
+# The highest order or invoice number an import may hold: 18 digits, so each series
+# still has some 8 * 10**18 numbers left before a 64-bit integer runs out.
+MAX_NUMBER = 10**18 - 1
+# Deeper than the format ever goes (7 levels): anything nested more is refused before
+# it is walked.
+MAX_DEPTH = 32
+FORMAT = "backorder/1"  # what `orders export` writes in "format"
 
 # The CSV columns: one row per order line. The first five are required.
 CSV_REQUIRED = ["order", "customer", "sku", "quantity", "unit_price"]
@@ -50,6 +57,24 @@ CSV_OPTIONAL = [
 ]
 CSV_COLUMNS = CSV_REQUIRED + CSV_OPTIONAL
 CSV_ORDER_COLUMNS = ["customer", "comment", "status", "archived", "backorder_of", "created_at"]
+
+
+# Spreadsheets run a cell that starts with one of these as a formula. CSV written by
+# the tool puts a ' before such a text (and one more before a text that already starts
+# with quotes and then one of these, so the rule reverses exactly); import removes it.
+# Numbers, times and flags are never text cells: a negative number stays a number.
+_FORMULA_START = re.compile(r"'*[=+\-@\t\r]")
+_NEUTRALISED = re.compile(r"'+[=+\-@\t\r]")
+
+
+def csv_text(text: str) -> str:
+    """A text cell as CSV output writes it: `=1+2` -> `'=1+2`, `'=x` -> `''=x`."""
+    return "'" + text if _FORMULA_START.match(text) else text
+
+
+def csv_text_read(cell: str) -> str:
+    """`csv_text` reversed: the cell as the tool wrote it -> the text it holds."""
+    return cell[1:] if _NEUTRALISED.match(cell) else cell
 
 
 @dataclass
@@ -92,6 +117,7 @@ class OrderRow:
     lines: list[LineRow] = field(default_factory=list)
     # None: the file names no invoices, so invoiced quantities get one of their own.
     invoices: list[InvoiceRow] | None = None
+    where: str = ""  # its place in the file, for problems found later
 
 
 @dataclass
@@ -126,13 +152,82 @@ class Places:
 
 
 def load_json(text: str, *, source: str) -> Any:
-    """Parse JSON keeping every number exact (Decimal, never float)."""
+    """Parse JSON keeping every number exact (Decimal, never float). A UTF-8 byte order
+    mark is allowed; nesting past MAX_DEPTH and text that is no character (a lone
+    surrogate escape such as "\\ud800") are refused with their place."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
     try:
-        return json.loads(text, parse_float=Decimal)
+        data = json.loads(text, parse_float=Decimal, object_pairs_hook=_object)
     except json.JSONDecodeError as exc:
         raise InvalidInput(
             f"{source} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}) - "
             "fix the file and import it again"
+        ) from None
+    except RecursionError:
+        raise InvalidInput(
+            f"{source} nests lists and objects too deep - an import document goes "
+            f"{MAX_DEPTH} levels deep at most"
+        ) from None
+    except ValueError as exc:  # an integer of more than 4,300 digits
+        raise InvalidInput(
+            f"{source} is not a usable JSON document ({exc}) - fix the file"
+        ) from None
+    _check_json_values(data, source=source)
+    return data
+
+
+class _Repeated(dict):
+    """A JSON object that names a key more than once (JSON allows it; Python would
+    silently keep the last value): refused, with its place, by the walk below."""
+
+    repeated: list[str]
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict:
+    value = dict(pairs)
+    if len(value) == len(pairs):
+        return value
+    keys = [key for key, _ in pairs]
+    repeated = _Repeated(value)
+    repeated.repeated = sorted({key for key in keys if keys.count(key) > 1})
+    return repeated
+
+
+def _check_json_values(data: Any, *, source: str) -> None:
+    """Walk the parsed document (without recursion) for what JSON allows and no import
+    can use: nesting past MAX_DEPTH, and strings that are not text."""
+    stack: list[tuple[Any, str, int]] = [(data, "", 1)]
+    while stack:
+        value, where, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise InvalidInput(
+                f"{source} nests lists and objects too deep at {where} - an import document "
+                f"goes {MAX_DEPTH} levels deep at most"
+            )
+        if isinstance(value, _Repeated):
+            names = ", ".join(json.dumps(key) for key in value.repeated)
+            raise InvalidInput(
+                f"{source} names {names} more than once in the object at {where or '$'} - "
+                "keep one of each"
+            )
+        if isinstance(value, dict):
+            for key, item in value.items():
+                _check_text(key, source=source, where=where or "$")
+                stack.append((item, f"{where}.{key}" if where else key, depth + 1))
+        elif isinstance(value, list):
+            stack.extend((item, f"{where}[{i}]", depth + 1) for i, item in enumerate(value))
+        elif isinstance(value, str):
+            _check_text(value, source=source, where=where or "$")
+
+
+def _check_text(text: str, *, source: str, where: str) -> None:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidInput(
+            f"{source} has a \\u escape that is no character (a lone surrogate) at "
+            f"{where.encode('utf-8', 'backslashreplace').decode()} - fix the text there"
         ) from None
 
 
@@ -153,12 +248,17 @@ class _Problems:
 
     def raise_if_any(self, source: str) -> None:
         if self.items:
-            count = len(self.items)
-            raise InvalidInput(
-                f"{source} has {count} problem{'s' if count != 1 else ''}, so nothing was "
-                "imported - fix them and import again",
-                details=self.items,
-            )
+            raise refusal(source, self.items)
+
+
+def refusal(source: str, problems: list[str]) -> InvalidInput:
+    """The one error of a refused import: how many problems, then each on its own line."""
+    count = len(problems)
+    return InvalidInput(
+        f"{source} has {count} problem{'s' if count != 1 else ''}, so nothing was "
+        "imported - fix them and import again",
+        details=problems,
+    )
 
 
 def _is_number(value: Any) -> bool:
@@ -172,29 +272,78 @@ def _number_field(problems: _Problems, where: str, value: Any, parser: Callable)
     return problems.check(where, lambda: parser(value, what="value"))
 
 
+# A number is ASCII digits, nothing else: no sign, no spaces, no '_' (which int()
+# would take), no other script's digits; CSV may write an order number as #2401.
+_WHOLE_NUMBER = re.compile(r"#?[0-9]+", re.ASCII)
+
+
 def _whole_number(problems: _Problems, where: str, value: Any) -> int | None:
     if isinstance(value, bool) or not isinstance(value, (int, str)):
         problems.add(where, "must be a whole number")
         return None
-    try:
-        number = int(str(value).strip().lstrip("#"))
-    except ValueError:
-        problems.add(where, f"must be a whole number, got {value!r}")
+    if isinstance(value, str):
+        if not _WHOLE_NUMBER.fullmatch(value) or len(value) > 40:
+            problems.add(where, f"must be a whole number in digits 0-9, got {value[:40]!r}")
+            return None
+        value = int(value.lstrip("#"))
+    if not 1 <= value <= MAX_NUMBER:
+        shown = str(value) if len(str(value)) <= 40 else f"a number of {len(str(value))} digits"
+        problems.add(where, f"must be between 1 and {MAX_NUMBER:,}, got {shown}")
         return None
-    if not 1 <= number <= MAX_NUMBER:
-        problems.add(where, f"must be between 1 and {MAX_NUMBER}, got {number}")
-        return None
-    return number
+    return value
+
+
+# Times are kept in UTC; a four-digit year there, so every time reads and writes back
+# the same (ISO 8601 years 0001-0999 do not round-trip through every formatter).
+EARLIEST = datetime(1000, 1, 1, tzinfo=UTC)
+LATEST = datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC)
 
 
 def _timestamp(problems: _Problems, where: str, value: Any) -> datetime | None:
-    try:
-        at = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError:
-        problems.add(where, "must be an ISO date and time like 2026-11-02T09:30:00Z")
+    message = "must be an ISO date and time like 2026-11-02T09:30:00Z"
+    if not isinstance(value, str):
+        problems.add(where, message)
         return None
-    # A time without a zone is taken as UTC, like every time the tool writes.
-    return (at if at.tzinfo else at.replace(tzinfo=UTC)).astimezone(UTC)
+    try:
+        read = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        problems.add(where, message)
+        return None
+    try:
+        # A time without a zone is taken as UTC, like every time the tool writes.
+        at = (read if read.tzinfo else read.replace(tzinfo=UTC)).astimezone(UTC)
+        in_range = EARLIEST <= at <= LATEST
+    except OverflowError:  # before year 1 or after 9999 once in UTC
+        in_range = False
+    if not in_range:
+        problems.add(where, f"must be between 1000-01-01 and 9999-12-31 in UTC, got {value[:40]!r}")
+        return None
+    return at
+
+
+def _text(
+    problems: _Problems,
+    where: str,
+    value: Any,
+    *,
+    what: str,
+    required: bool = False,
+    limit: int = 500,
+) -> str | None:
+    """A text field: a JSON string (or absent), then the domain's rules for text."""
+    if value is not None and not isinstance(value, str):
+        problems.add(where, f"must be text, got {json.dumps(value, default=str)[:40]}")
+        return None
+    return problems.check(
+        where, lambda: parse_text(value, what=what, required=required, limit=limit)
+    )
+
+
+def _sku(problems: _Problems, where: str, value: Any) -> str | None:
+    if not isinstance(value, str):
+        problems.add(where, "must be text, the product's SKU")
+        return None
+    return problems.check(where, lambda: parse_sku(value))
 
 
 def _expect(problems: _Problems, where: str, value: Any, kind: type, label: str) -> bool:
@@ -246,6 +395,8 @@ def parse_document(
     if not isinstance(data, dict):
         raise InvalidInput(f'{source} must hold a JSON object with "products" and "orders"')
     _unknown_keys(problems, places, "$", data, {"format", "products", "orders", "settings"})
+    if data.get("format", FORMAT) != FORMAT:
+        problems.add("format", f'must be "{FORMAT}", the format this backorder reads')
     settings = _parse_settings(problems, data.get("settings", {}))
     products, catalogue = _parse_products(problems, data.get("products", []), known_products)
 
@@ -267,7 +418,7 @@ def parse_document(
                     f"order #{order.number} is also at {order_at[order.number]}",
                 )
                 continue
-            order_at[order.number] = where
+            order_at[order.number] = order.where = where
             for invoice in order.invoices or []:
                 if invoice.number in invoice_at:
                     problems.add(
@@ -329,15 +480,11 @@ def _parse_products(
         if not _expect(problems, where, raw, dict, "an object"):
             continue
         _unknown_keys(problems, places, where, raw, PRODUCT_KEYS)
-        sku = problems.check(f"{where}.sku", lambda r=raw: parse_sku(str(r.get("sku", ""))))
-        name = problems.check(
-            f"{where}.name",
-            lambda r=raw: parse_text(r.get("name"), what="name", required=True, limit=200),
+        sku = _sku(problems, f"{where}.sku", raw.get("sku", ""))
+        name = _text(
+            problems, f"{where}.name", raw.get("name"), what="name", required=True, limit=200
         )
-        unit = problems.check(
-            f"{where}.unit",
-            lambda r=raw: parse_text(r.get("unit", "pcs"), what="unit", limit=20),
-        )
+        unit = _text(problems, f"{where}.unit", raw.get("unit", "pcs"), what="unit", limit=20)
         price = _number_field(problems, f"{where}.price", raw.get("price", 0), parse_price)
         stock = _number_field(problems, f"{where}.stock", raw.get("stock", 0), parse_stock)
         if sku is None:
@@ -365,11 +512,10 @@ def _parse_order(
     before = len(problems.items)
     _unknown_keys(problems, places, where, raw, ORDER_KEYS)
     number = _whole_number(problems, at("number"), raw.get("number"))
-    customer = problems.check(
-        at("customer"),
-        lambda: parse_text(raw.get("customer"), what="customer", required=True, limit=200),
+    customer = _text(
+        problems, at("customer"), raw.get("customer"), what="customer", required=True, limit=200
     )
-    comment = problems.check(at("comment"), lambda: parse_text(raw.get("comment"), what="comment"))
+    comment = _text(problems, at("comment"), raw.get("comment"), what="comment")
     archived = raw.get("archived", False)
     _expect(problems, at("archived"), archived, bool, "true or false")
     backorder_of = None
@@ -504,7 +650,7 @@ def _parse_line(
 
     before = len(problems.items)
     _unknown_keys(problems, places, where, raw, LINE_KEYS)
-    sku = problems.check(at("sku"), lambda: parse_sku(str(raw.get("sku", ""))))
+    sku = _sku(problems, at("sku"), raw.get("sku", ""))
     product = catalogue.get(sku) if sku else None
     if sku and product is None:
         problems.add(at("sku"), f'unknown SKU {sku} - add it to "products" or the database')
@@ -519,8 +665,8 @@ def _parse_line(
     price = None
     if raw.get("unit_price") not in (None, ""):
         price = _number_field(problems, at("unit_price"), raw["unit_price"], parse_price)
-    name = problems.check(at("name"), lambda: parse_text(raw.get("name"), what="name", limit=200))
-    unit = problems.check(at("unit"), lambda: parse_text(raw.get("unit"), what="unit", limit=20))
+    name = _text(problems, at("name"), raw.get("name"), what="name", limit=200)
+    unit = _text(problems, at("unit"), raw.get("unit"), what="unit", limit=20)
     if len(problems.items) > before or product is None:
         return None
     shipped, invoiced, canceled = amounts["shipped"], amounts["invoiced"], amounts["canceled"]
@@ -550,31 +696,37 @@ def parse_csv(text: str, *, source: str) -> tuple[dict, Places, list[str]]:
     order, with the places of each row kept for problem messages, and the problems
     found on the way (parse_document adds the rest and reports them all)."""
     problems = _Problems()
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    header = [h.strip() for h in reader.fieldnames or []]
+    records = _csv_records(text[1:] if text.startswith("\ufeff") else text, source=source)
+    first = next(records, None)
+    header = [h.strip() for h in first[1]] if first else []
+    twice = sorted({c for c in header if header.count(c) > 1})
+    if twice:
+        raise InvalidInput(
+            f"{source} names the column{'s' if len(twice) > 1 else ''} {', '.join(twice)} more "
+            "than once - keep one column of each name"
+        )
     missing = [c for c in CSV_REQUIRED if c not in header]
     if missing:
         raise InvalidInput(
             f"{source} lacks the column{'s' if len(missing) > 1 else ''} {', '.join(missing)} - "
             f"the header must name at least {', '.join(CSV_REQUIRED)}"
         )
-    unknown = [c for c in header if c not in CSV_COLUMNS]
+    unknown = [c or "(no name)" for c in header if c not in CSV_COLUMNS]
     if unknown:
         raise InvalidInput(
             f"{source} has unknown column{'s' if len(unknown) > 1 else ''} {', '.join(unknown)} - "
             f"known columns: {', '.join(CSV_COLUMNS)}"
         )
-    reader.fieldnames = header
     orders: list[dict] = []
     rows_of: list[list[int]] = []
     first_row: dict[str, int] = {}
     index_of: dict[str, int] = {}
     previous_key = None
-    for row_number, row in enumerate(reader, start=2):
-        if None in row or any(v is None for v in row.values()):
+    for row_number, fields in records:
+        if len(fields) != len(header):
             problems.add(f"row {row_number}", "has a different number of fields than the header")
             continue
-        values = {k: (v or "").strip() for k, v in row.items()}
+        values = {k: csv_text_read(v.strip()) for k, v in zip(header, fields, strict=True)}
         key = values["order"].lstrip("#")
         if key in index_of and key != previous_key:
             problems.add(
@@ -618,3 +770,26 @@ def parse_csv(text: str, *, source: str) -> tuple[dict, Places, list[str]]:
         order["lines"].append(line)
         rows_of[index_of[key]].append(row_number)
     return {"orders": orders}, Places(rows_of), problems.items
+
+
+def _csv_records(text: str, *, source: str) -> Iterator[tuple[int, list[str]]]:
+    """Each CSV record with the line of the file it starts on (its row number in every
+    problem, whatever blank lines or quoted line breaks come before); blank lines are
+    skipped."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    line = 1
+    while True:
+        try:
+            fields = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            why = str(exc)
+            if "field larger than field limit" in why:
+                why = f"a field is longer than {csv.field_size_limit():,} characters"
+            raise InvalidInput(
+                f"{source} is not readable CSV at row {line}: {why} - fix the file there"
+            ) from None
+        if fields:
+            yield line, fields
+        line = reader.line_num + 1

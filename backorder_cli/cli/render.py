@@ -21,6 +21,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..domain import Status, format_money, format_quantity, quantities_text
+from ..fileformat import csv_text
 from .base import safe_text
 
 # ---------------------------------------------------------------- JSON
@@ -162,11 +163,17 @@ def cell(value: Any) -> str:
     return str(value)
 
 
+def csv_cell(value: Any) -> str:
+    """`cell`, with text that a spreadsheet would run as a formula neutralised (README,
+    "CSV cells"); numbers and times are not text, so `-5` stays `-5`."""
+    return csv_text(value) if isinstance(value, str) else cell(value)
+
+
 def write_csv(fields: list[str], records: Iterable[dict[str, Any]]) -> None:
     writer = csv.writer(sys.stdout, lineterminator="\n")
     writer.writerow(fields)
     for record in records:
-        writer.writerow([cell(record.get(f)) for f in fields])
+        writer.writerow([csv_cell(record.get(f)) for f in fields])
 
 
 def write_plain(fields: list[str], records: Iterable[dict[str, Any]]) -> None:

@@ -61,20 +61,26 @@ def import_(
     file: Annotated[
         Path,
         typer.Argument(
-            help="A JSON file, or a .csv file with one row per order line.", show_default=False
+            help="A JSON file, or a .csv file with one row per order line; - reads stdin.",
+            show_default=False,
         ),
     ],
 ) -> None:
     """Load products and orders from a JSON or CSV file: all of it, or nothing.
 
-    Example: backorder import orders.json
+    Example: backorder import orders.json   or   backorder orders export | backorder import -
     """
     from .. import services
 
-    result = services.import_file(database(ctx), file)
+    if str(file) == "-":
+        source = "stdin"
+        result = services.import_stream(database(ctx), sys.stdin.buffer.read(), source=source)
+    else:
+        source = file.name
+        result = services.import_file(database(ctx), file)
     say(
         f"Imported {result.products} products and {result.orders} orders "
-        f"({result.invoices} invoices) from {file.name}."
+        f"({result.invoices} invoices) from {source}."
     )
 
 

@@ -1,0 +1,133 @@
+"""An import is refused when `check` would not be clean after it: each backorder holds
+what its origin canceled (origin and backorder in the file or in the database), and no
+loop of backorder links; every problem is placed in the file."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from backorder_cli import services
+from backorder_cli.db import Database
+from backorder_cli.errors import InvalidInput
+from tests.conftest import run_sql, snapshot
+
+
+def doc(*orders: dict) -> str:
+    return json.dumps({"orders": list(orders)})
+
+
+def refused(db: Database, target: str, text: str) -> list[str]:
+    before = snapshot(target)
+    with pytest.raises(InvalidInput) as caught:
+        services.import_text(db, text, source="links.json")
+    assert "nothing was imported" in caught.value.message
+    assert snapshot(target) == before
+    return caught.value.details
+
+
+def clean(db: Database) -> list[str]:
+    return [str(v) for v in services.check_database(db)]
+
+
+def test_a_backorder_of_an_origin_that_canceled_nothing_is_refused(
+    sample_db: Database, target: str
+) -> None:
+    other = {"number": 3000, "customer": "A", "lines": [{"sku": "BOX-68", "quantity": 1}]}
+    backorder = {
+        "number": 3001,
+        "customer": "A",
+        "backorder_of": 2401,
+        "lines": [{"sku": "CABLE-15", "quantity": 150}],
+    }
+    assert refused(sample_db, target, doc(other, backorder)) == [
+        "orders[1].backorder_of: order #2401: 0 of CABLE-15 were canceled but its backorders "
+        "hold 150"
+    ]
+
+
+def test_a_second_backorder_of_a_split_order_is_refused(sample_db: Database, target: str) -> None:
+    again = {
+        "number": 3001,
+        "customer": "A",
+        "backorder_of": 2390,
+        "lines": [{"sku": "CABLE-25", "quantity": 40}],
+    }
+    assert refused(sample_db, target, doc(again)) == [
+        "orders[0].backorder_of: order #2390: 40 of CABLE-25 were canceled but its backorders "
+        "hold 80"
+    ]
+
+
+def test_an_origin_whose_cancellation_its_stored_backorders_do_not_hold_is_refused(
+    db: Database, target: str
+) -> None:
+    services.import_text(
+        db,
+        json.dumps({"products": [{"sku": "X", "name": "x", "price": 1}]}),
+        source="p.json",
+    )
+    run_sql(
+        target,
+        "INSERT INTO orders (number, customer, comment, status, archived, backorder_of, total, "
+        "created_at, updated_at) VALUES (11, 'A', '', 'booked', false, 10, 0, "
+        "'2026-01-01 00:00:00', '2026-01-01 00:00:00')",
+    )
+    origin = {
+        "number": 10,
+        "customer": "A",
+        "status": "canceled",
+        "lines": [{"sku": "X", "quantity": 5, "canceled": 5}],
+    }
+    assert refused(db, target, doc(origin)) == [
+        "orders[0]: order #10: 5 of X were canceled but its backorders hold 0"
+    ]
+
+
+def test_a_loop_of_backorder_links_is_refused_even_when_the_quantities_agree(
+    sample_db: Database, target: str
+) -> None:
+    def split(number: int, origin: int) -> dict:
+        return {
+            "number": number,
+            "customer": "A",
+            "status": "canceled",
+            "backorder_of": origin,
+            "lines": [{"sku": "BOX-68", "quantity": 10, "canceled": 10}],
+        }
+
+    problems = refused(sample_db, target, doc(split(36, 37), split(37, 36)))
+    assert problems == [
+        "orders[0].backorder_of: order #36: backorder links go round in a loop: "
+        "#36 -> #37 -> #36 (each a backorder of the next)"
+    ]
+    problems = refused(sample_db, target, doc(split(40, 40)))
+    assert problems == ["orders[0].backorder_of: an order cannot be its own backorder"]
+
+
+def test_a_backorder_that_holds_what_a_stored_origin_canceled_is_imported_and_check_is_clean(
+    sample_db: Database, target: str
+) -> None:
+    short = {
+        "number": 3001,
+        "customer": "A",
+        "backorder_of": 2394,
+        "lines": [{"sku": "LED-9W", "quantity": 20}],
+    }
+    assert refused(sample_db, target, doc(short)) == [
+        "orders[0].backorder_of: order #2394: 30 of LED-9W were canceled but its backorders hold 20"
+    ]
+    whole = {**short, "lines": [{"sku": "LED-9W", "quantity": 30}]}
+    result = services.import_text(sample_db, doc(whole), source="links.json")
+    assert result.orders == 1
+    assert services.get_order(sample_db, 2394).backorders == [3001]
+    assert clean(sample_db) == []
+
+
+def test_check_reports_a_loop_edited_into_the_database(sample_db: Database, target: str) -> None:
+    run_sql(target, "UPDATE orders SET backorder_of = 2391 WHERE number = 2390")
+    assert (
+        "order #2390: backorder links go round in a loop: #2390 -> #2391 -> #2390 "
+        "(each a backorder of the next)"
+    ) in clean(sample_db)
