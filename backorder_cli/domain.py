@@ -30,8 +30,9 @@ MAX_NUMBER = Decimal(10) ** 12
 # thousandths x ten-thousandths (value x 10^7 < 2^63), fit a 64-bit integer on every
 # backend.
 MAX_ORDER_VALUE = Decimal(10) ** 11
-# Order and invoice numbers are 64-bit integers in storage.
-MAX_ORDER_NUMBER = 2**63 - 1
+# The highest order or invoice number, anywhere (typed, read from stdin, imported):
+# 18 digits, so each 64-bit series still has some 8 * 10**18 numbers left after it.
+MAX_ORDER_NUMBER = 10**18 - 1
 CENT = Decimal("0.01")
 ZERO = Decimal(0)
 

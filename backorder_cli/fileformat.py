@@ -20,6 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 from .domain import (
+    MAX_ORDER_NUMBER,
     ZERO,
     Status,
     order_status,
@@ -33,9 +34,8 @@ from .domain import (
 )
 from .errors import BackorderError, InvalidInput
 
-# The highest order or invoice number an import may hold: 18 digits, so each series
-# still has some 8 * 10**18 numbers left before a 64-bit integer runs out.
-MAX_NUMBER = 10**18 - 1
+# The highest order or invoice number an import may hold: the domain's one limit.
+MAX_NUMBER = MAX_ORDER_NUMBER
 # Deeper than the format ever goes (7 levels): anything nested more is refused before
 # it is walked.
 MAX_DEPTH = 32

@@ -69,7 +69,7 @@ def test_the_largest_order_number_can_be_found_by_search(
     cli: Run, tmp_path: Path, target: str
 ) -> None:
     assert cli("init", "--sample").exit_code == 0
-    number = domain.MAX_ORDER_NUMBER - 1  # 19 digits
+    number = domain.MAX_ORDER_NUMBER - 1  # 18 digits: the longest an order number gets
     document = {
         "products": [],
         "orders": [
