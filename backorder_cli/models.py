@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import BigInteger, CheckConstraint, DateTime, Index, UniqueConstraint
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
 from .domain import MONEY_PLACES, PRICE_PLACES, QUANTITY_PLACES
+from .errors import DatabaseProblem
 
 # Bumped with every migration in migrations/versions; meta.schema_version holds it.
 SCHEMA_VERSION = 2
@@ -65,6 +67,25 @@ class UtcDateTime(TypeDecorator[datetime]):
 
     def process_result_value(self, value: datetime | None, dialect: object) -> datetime | None:
         return None if value is None else value.replace(tzinfo=UTC)
+
+    def result_processor(self, dialect: Any, coltype: Any) -> Any:
+        """SQLite keeps dates as text, which another tool can edit into anything: a value
+        that is not a date is a refusal naming it, not a crash."""
+        process = super().result_processor(dialect, coltype)
+        if process is None:  # pragma: no cover - every dialect converts dates
+            return None
+
+        def read(value: Any) -> datetime | None:
+            try:
+                return process(value)
+            except (ValueError, TypeError, OverflowError):
+                shown = repr(value if len(str(value)) <= 40 else f"{str(value)[:40]}...")
+                raise DatabaseProblem(
+                    f"a stored date {shown} cannot be read: the database was edited by hand - "
+                    "find the rows with `backorder check`"
+                ) from None
+
+        return read
 
 
 def utcnow() -> datetime:

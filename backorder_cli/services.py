@@ -1244,6 +1244,7 @@ def check_database(db: Database) -> Iterator[domain.Violation]:
 
         yield from _check_orders(conn)
         yield from _check_backorders(conn)
+        yield from _check_dates(conn)
 
         lines_sum = (
             "(SELECT COALESCE(SUM(il.amount), 0) FROM invoice_lines il WHERE il.invoice_id = i.id)"
@@ -1261,6 +1262,50 @@ def check_database(db: Database) -> Iterator[domain.Violation]:
                     f"add up to {format_money(_scaled(billed, m))}",
                     order_number,
                 )
+
+
+# Where dates are kept, and how a problem with each is placed: (table alias and join,
+# column, words for it). Only SQLite can hold a date that is not one (it keeps text).
+_DATES = (
+    ("orders o", "o.created_at", "created_at"),
+    ("orders o", "o.updated_at", "updated_at"),
+    ("history h JOIN orders o ON o.id = h.order_id", "h.at", "a history entry's at"),
+    (
+        "invoices i JOIN orders o ON o.id = i.order_id",
+        "i.created_at",
+        "invoice #{number}'s created_at",
+    ),
+)
+
+
+def _check_dates(conn: Connection) -> Iterator[domain.Violation]:
+    """Dates that cannot be read (edited by hand on SQLite). SQL finds every value not
+    in the form the tool writes; each is then tried with the reader the tool uses, so a
+    date another tool wrote in another ISO form is not reported."""
+    from sqlalchemy import text
+
+    if conn.dialect.name != "sqlite":
+        return  # a server's timestamp column holds only dates
+    read = UtcDateTime().dialect_impl(conn.dialect).result_processor(conn.dialect, None)
+    for source, column, words in _DATES:
+        extra = ", i.number" if source.startswith("invoices") else ", NULL"
+        for order, value, number in conn.execute(
+            text(
+                f"SELECT o.number, {column}{extra} FROM {source} WHERE typeof({column}) <> 'text' "
+                f"OR NOT ({column} GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9] "
+                f"[0-9][0-9]:[0-9][0-9]:[0-9][0-9]*' "
+                f"AND datetime(substr({column}, 1, 19)) IS substr({column}, 1, 19) "
+                f"AND (length({column}) = 19 OR {column} GLOB "
+                "'????-??-?? ??:??:??.[0-9][0-9][0-9][0-9][0-9][0-9]')) "
+                f"ORDER BY o.number"
+            ).columns()
+        ):
+            try:
+                read(value)
+            except BackorderError:
+                shown = repr(value if len(str(value)) <= 40 else f"{str(value)[:40]}...")
+                what = words.format(number=number)
+                yield domain.Violation(f"{what} {shown} is not a date", order)
 
 
 def _suspect_orders(conn: Connection) -> list[int]:
