@@ -293,10 +293,11 @@ def _read_version(db: Database) -> int:
     )
     try:
         with db.engine.connect() as conn:
-            # One query, no reflection: every command pays for this at start-up.
+            # Few queries, no reflection: every command pays for this at start-up.
             version = conn.execute(
                 select(Meta.value).where(Meta.key == "schema_version")
             ).scalar_one_or_none()
+            revision = _alembic_revision(conn)
     except DatabaseError as exc:
         text = str(exc.orig)
         if "no such table" in text or ('relation "meta" does not exist' in text):
@@ -311,7 +312,29 @@ def _read_version(db: Database) -> int:
             f"database {where} has schema version {version}, newer than this backorder "
             f"understands ({SCHEMA_VERSION}) - upgrade backorder to use it"
         )
+    known = {f"{v:04d}" for v in range(1, SCHEMA_VERSION + 1)}
+    if revision is not None and revision not in known:
+        # Written by a release (or a branch) this one does not know: its changes could
+        # not be undone or recognised, so it is treated like a newer schema.
+        shown = repr(revision if len(revision) <= 40 else revision[:40] + "...")
+        raise DatabaseProblem(
+            f"database {where} is at schema revision {shown}, which this backorder does "
+            "not know - upgrade backorder to use it"
+        )
     return int(version)
+
+
+def _alembic_revision(conn: Connection) -> str | None:
+    """The revision Alembic recorded, or None before Alembic tracked the database (the
+    first release) or when the table is empty."""
+    if not inspect(conn).has_table("alembic_version"):
+        return None
+    rows = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalars().all()
+    if not rows:
+        return None
+    if len(rows) > 1:  # branches merged by another tool: not one of ours
+        return ", ".join(sorted(str(r) for r in rows))
+    return str(rows[0])
 
 
 def read_version(db: str | None) -> tuple[Location, int]:
