@@ -349,12 +349,13 @@ def read_version(db: str | None) -> tuple[Location, int]:
         database.dispose()
 
 
-def _check_schema(db: Database, *, upgrade: bool) -> int:
-    """Refuse a newer schema; bring an older one up to date (or refuse, if not `upgrade`).
+def _check_schema(db: Database, *, upgrade: bool, read_older: bool = False) -> int:
+    """Refuse a newer schema; bring an older one up to date (or refuse, if not `upgrade`,
+    unless `read_older`: the caller reads every schema it can migrate as it is).
     Returns the version the database had."""
     version = _read_version(db)
     where = db.location.display
-    if version < SCHEMA_VERSION:
+    if version < SCHEMA_VERSION and not (read_older and not upgrade):
         if not upgrade:
             raise DatabaseProblem(
                 f"database {where} has schema version {version}, older than this backorder "
@@ -414,16 +415,18 @@ def migrate(location: Location, *, from_version: int | None) -> None:
         engine.dispose()
 
 
-def open_database(db: str | None, *, upgrade: bool = True) -> Database:
+def open_database(db: str | None, *, upgrade: bool = True, read_older: bool = False) -> Database:
     """Open an existing backorder database; refuse a missing, foreign or too-new one.
 
-    An older schema is upgraded on open (in one transaction), unless `upgrade` is off.
+    An older schema is upgraded on open (in one transaction), unless `upgrade` is off;
+    then it is refused, unless `read_older` (`check`, which reads any schema it can
+    migrate as it is, so it can name the rows an upgrade would refuse).
     """
     location = locate(db)
     _check_file(location, create=False)
     database = Database(location, _make_engine(location))
     try:
-        _check_schema(database, upgrade=upgrade)
+        _check_schema(database, upgrade=upgrade, read_older=read_older)
     except BaseException:
         database.dispose()
         raise

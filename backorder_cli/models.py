@@ -19,7 +19,7 @@ from .domain import MONEY_PLACES, PRICE_PLACES, QUANTITY_PLACES
 from .errors import DatabaseProblem
 
 # Bumped with every migration in migrations/versions; meta.schema_version holds it.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 class ScaledDecimal(TypeDecorator[Decimal]):
@@ -163,6 +163,14 @@ class OrderLine(SQLModel, table=True):
             "shipped + canceled <= quantity", name="ck_order_lines_delivered_within_quantity"
         ),
         CheckConstraint("unit_price >= 0", name="ck_order_lines_unit_price_not_negative"),
+        # Schema 3 (migration 0003): the money of a line.
+        CheckConstraint(
+            "amount >= 0 AND backordered_amount >= 0", name="ck_order_lines_money_not_negative"
+        ),
+        CheckConstraint(
+            "backordered >= 0 AND backordered <= canceled",
+            name="ck_order_lines_backordered_within_canceled",
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -176,6 +184,13 @@ class OrderLine(SQLModel, table=True):
     invoiced: Decimal = Field(default=Decimal(0), sa_type=Quantity)
     canceled: Decimal = Field(default=Decimal(0), sa_type=Quantity)
     unit_price: Decimal = Field(sa_type=Price)
+    # What the line still stands for (neither canceled nor moved to a backorder): its
+    # quantity times its price rounded once, less the exact parts it gave away. Its
+    # invoices add up to it (domain.share).
+    amount: Decimal = Field(default=Decimal(0), sa_type=Money)
+    # The part of `canceled` that moved to backorders, and the amount that left with it.
+    backordered: Decimal = Field(default=Decimal(0), sa_type=Quantity)
+    backordered_amount: Decimal = Field(default=Decimal(0), sa_type=Money)
 
 
 class Invoice(SQLModel, table=True):

@@ -100,7 +100,18 @@ _INSERT_LINES = insert(LINES)
 _CANCEL_LINE = (
     update(LINES)
     .where(LINES.c.id == bindparam("line"))
-    .values(canceled=LINES.c.canceled + bindparam("moved", type_=Quantity))
+    .values(
+        canceled=LINES.c.canceled + bindparam("moved", type_=Quantity),
+        backordered=LINES.c.backordered + bindparam("moved", type_=Quantity),
+        amount=bindparam("kept", type_=Money),
+        backordered_amount=LINES.c.backordered_amount + bindparam("moved_amount", type_=Money),
+    )
+)
+# What each line's invoices billed so far: the next invoice bills the rest of its share.
+_BILLED = (
+    select(INVOICE_LINES.c.line_id, func.sum(INVOICE_LINES.c.amount))
+    .where(INVOICE_LINES.c.line_id.in_(bindparam("lines", expanding=True)))
+    .group_by(INVOICE_LINES.c.line_id)
 )
 _INVOICE_LINE_FULLY = (
     update(LINES).where(LINES.c.id == bindparam("line")).values(invoiced=LINES.c.shipped)
@@ -254,6 +265,9 @@ class _Line:
     invoiced: Decimal
     canceled: Decimal
     unit_price: Decimal
+    amount: Decimal = ZERO
+    backordered: Decimal = ZERO
+    backordered_amount: Decimal = ZERO
 
 
 @functools.cache
@@ -470,6 +484,7 @@ def add_order(
                 quantity=item.quantity,
                 unit_price=product.price if item.price is None else item.price,
             )
+            line.amount = domain.line_amount(line.quantity, line.unit_price)
             session.add(line)
             lines.append(line)
         _refresh(session, order, lines)
@@ -684,15 +699,12 @@ def _write_invoice(
     lines' `invoiced`, as it holds them (ORM objects or rows)."""
     conn = _conn(session)
     number = _next_number(conn, "invoice") if number is None else number
-    total = domain.invoice_total(plan)
+    rows = _invoice_rows(conn, plan)
+    total = sum((amount for _sku, _q, amount in rows), ZERO)
     invoice_id = conn.execute(
         _INSERT_INVOICE,
         {"number": number, "order_id": order_id, "total": total, "created_at": at or utcnow()},
     ).scalar_one()
-    rows = [
-        (line.sku, quantity, domain.line_amount(quantity, line.unit_price))
-        for line, quantity in plan
-    ]
     conn.execute(
         _INSERT_INVOICE_LINES,
         [
@@ -706,6 +718,22 @@ def _write_invoice(
     )
     order_number = conn.execute(select(ORDERS.c.number).where(ORDERS.c.id == order_id)).scalar_one()
     return InvoiceResult(order_number, number, total, rows)
+
+
+def _invoice_rows(
+    conn: Connection, plan: list[tuple[Any, Decimal]]
+) -> list[tuple[str, Decimal, Decimal]]:
+    """(SKU, quantity, amount) of each line of an invoice of `plan` (domain.invoice_amount:
+    each line's invoices add up to its amount)."""
+    ids = [line.id for line, _q in plan if line.id is not None]
+    billed: dict[int, Decimal] = {}
+    if ids:
+        for line_id, amount in conn.execute(_BILLED, {"lines": ids}):
+            billed[line_id] = amount  # summed as Money: already a Decimal of cents
+    return [
+        (line.sku, quantity, domain.invoice_amount(line, quantity, billed.get(line.id, ZERO)))
+        for line, quantity in plan
+    ]
 
 
 def _bill(
@@ -772,9 +800,7 @@ def preview_backorder(
             customer=order.customer,
             next_number=next_number,
             moves=plan.moves,
-            to_invoice=[
-                (line.sku, q, domain.line_amount(q, line.unit_price)) for line, q in plan.to_invoice
-            ],
+            to_invoice=_invoice_rows(session.connection(), plan.to_invoice),
         )
 
 
@@ -799,8 +825,19 @@ def _create_backorder(conn: Connection, number: int, *, invoice_first: bool) -> 
         conn.execute(_INVOICE_LINE_FULLY, [{"line": line.id} for line, _q in plan.to_invoice])
     now = utcnow()
     moves = [(line, domain.remaining(line)) for line in lines if domain.remaining(line) > 0]
+    amounts = {line.id: domain.split_amount(line, moved) for line, moved in moves}
     new_lines = [
-        _Line(line.sku, line.name, line.unit, moved, ZERO, ZERO, ZERO, line.unit_price)
+        _Line(
+            line.sku,
+            line.name,
+            line.unit,
+            moved,
+            ZERO,
+            ZERO,
+            ZERO,
+            line.unit_price,
+            amount=amounts[line.id][1],
+        )
         for line, moved in moves
     ]
     new_number = _next_number(conn, "order")
@@ -832,11 +869,25 @@ def _create_backorder(conn: Connection, number: int, *, invoice_first: bool) -> 
                 "invoiced": ZERO,
                 "canceled": ZERO,
                 "unit_price": ln.unit_price,
+                "amount": ln.amount,
+                "backordered": ZERO,
+                "backordered_amount": ZERO,
             }
             for position, ln in enumerate(new_lines, start=1)
         ],
     )
-    conn.execute(_CANCEL_LINE, [{"line": line.id, "moved": moved} for line, moved in moves])
+    conn.execute(
+        _CANCEL_LINE,
+        [
+            {
+                "line": line.id,
+                "moved": moved,
+                "kept": amounts[line.id][0],
+                "moved_amount": amounts[line.id][1],
+            }
+            for line, moved in moves
+        ],
+    )
     remaining_after = [
         _Line(
             ln.sku,
@@ -847,6 +898,7 @@ def _create_backorder(conn: Connection, number: int, *, invoice_first: bool) -> 
             ln.shipped,
             ln.quantity - ln.shipped,
             ln.unit_price,
+            amount=amounts[ln.id][0] if ln.id in amounts else ln.amount,
         )
         for ln in lines
     ]
@@ -940,6 +992,17 @@ def _apply_import(session: Session, plan: ImportPlan, *, source: str) -> int:
     if named:
         _raise_counter(session, "invoice", max(named))
     invoices = 0
+    # The lines' money by the tool's own rule, each backorder taking its part of its
+    # origin's (the invoices below then bill it).
+    money = domain.settle_money(
+        {
+            row.number: (
+                row.backorder_of,
+                [domain.LineFacts(r.sku, r.quantity, r.canceled, r.unit_price) for r in row.lines],
+            )
+            for row in plan.orders
+        }
+    )
     for row in plan.orders:
         order = Order(
             number=row.number,
@@ -967,6 +1030,10 @@ def _apply_import(session: Session, plan: ImportPlan, *, source: str) -> int:
                 shipped=r.shipped,
                 canceled=r.canceled,
             )
+            settled = money[row.number][position - 1]
+            line.amount = settled.amount
+            line.backordered = settled.backordered
+            line.backordered_amount = settled.backordered_amount
             session.add(line)
             lines.append(line)
         session.flush()
@@ -1242,8 +1309,12 @@ def check_database(db: Database) -> Iterator[domain.Violation]:
         ):
             yield V(f"order line {line_id} belongs to no order (order id {order_id})")
 
-        yield from _check_orders(conn)
-        yield from _check_backorders(conn)
+        # A schema older than 3 is read as it is (check never upgrades): its lines have
+        # no money columns, and its totals follow the rule of its time.
+        version = rows(text("SELECT value FROM meta WHERE key = 'schema_version'")).scalar()
+        money = str(version).isdigit() and int(str(version)) >= 3
+        yield from _check_orders(conn, money=money)
+        yield from _check_backorders(conn, money=money)
         yield from _check_dates(conn)
 
         lines_sum = (
@@ -1308,29 +1379,41 @@ def _check_dates(conn: Connection) -> Iterator[domain.Violation]:
                 yield domain.Violation(f"{what} {shown} is not a date", order)
 
 
-def _suspect_orders(conn: Connection) -> list[int]:
+def _suspect_orders(conn: Connection, *, money: bool) -> list[int]:
     """Orders that may break a rule, found by SQL over integers: lines out of bounds,
     status or total that disagree with the lines (one pass over the lines, grouped by
-    order), and invoiced quantities that disagree with the invoices. A superset: each
-    suspect is then checked exactly by the domain's rules."""
+    order), and invoiced quantities or amounts that disagree with the invoices. A
+    superset: each suspect is then checked exactly by the domain's rules. Without
+    `money` (a schema older than 3, read as it is) totals follow the old rule."""
     from sqlalchemy import text
 
     sqlite = conn.dialect.name == "sqlite"
     amounts = ("quantity", "shipped", "invoiced", "canceled", "unit_price")
+    if money:
+        amounts += ("amount", "backordered", "backordered_amount")
     not_integers = (
         " OR " + " OR ".join(f"typeof({c}) <> 'integer'" for c in amounts) if sqlite else ""
     )
+    bad_money = (
+        " OR amount < 0 OR backordered_amount < 0 OR backordered < 0 OR backordered > canceled "
+        "OR (quantity = canceled AND amount <> 0) OR (backordered = 0 AND backordered_amount <> 0)"
+        if money
+        else ""
+    )
     bad_line = (
         "quantity <= 0 OR shipped < 0 OR invoiced < 0 OR canceled < 0 OR unit_price < 0 "
-        f"OR shipped + canceled > quantity OR invoiced > shipped{not_integers}"
+        f"OR shipped + canceled > quantity OR invoiced > shipped{bad_money}{not_integers}"
     )
-    # Cents of a line, rounded half-up; NUMERIC on servers, where bigint would overflow.
-    value = (
-        "(quantity - canceled) * unit_price"
-        if sqlite
-        else ("CAST(quantity - canceled AS NUMERIC) * unit_price")
-    )
-    cents = f"({value} + 50000) / 100000" if sqlite else f"FLOOR(({value} + 50000) / 100000)"
+    if money:
+        cents = "amount"
+    else:
+        # Cents of a line, rounded half-up; NUMERIC on servers, where bigint would overflow.
+        value = (
+            "(quantity - canceled) * unit_price"
+            if sqlite
+            else ("CAST(quantity - canceled AS NUMERIC) * unit_price")
+        )
+        cents = f"({value} + 50000) / 100000" if sqlite else f"FLOOR(({value} + 50000) / 100000)"
     # Driven from the lines' aggregates, each joined to its order by primary key (a
     # join the other way round would index the aggregates first: half as fast again).
     orders = text(
@@ -1355,27 +1438,31 @@ def _suspect_orders(conn: Connection) -> list[int]:
     )
     found = {order_id for (order_id,) in conn.execute(orders)}
     found.update(order_id for (order_id,) in conn.execute(without_lines))
-    found.update(_suspect_invoiced(conn))
+    found.update(_suspect_invoiced(conn, money=money))
     return sorted(found)
 
 
-# Each line's invoiced quantity against its invoice lines, summed per line in one pass
-# over the invoice lines (a look-up per order line costs twice as much on a big
+# Each line's invoiced quantity and amount against its invoice lines, summed per line in
+# one pass over the invoice lines (a look-up per order line costs twice as much on a big
 # database). Lines with no invoice line at all are covered by counting: every line with
 # something invoiced must be among the lines the pass saw.
 _INVOICED_PER_LINE = (
-    "FROM (SELECT line_id, SUM(quantity) AS s FROM invoice_lines GROUP BY line_id) x "
-    "JOIN order_lines l ON l.id = x.line_id"
+    "FROM (SELECT line_id, SUM(quantity) AS s, SUM(amount) AS a FROM invoice_lines "
+    "GROUP BY line_id) x JOIN order_lines l ON l.id = x.line_id"
 )
+# A line whose invoices bill other than its amount, once all of it is invoiced, or more.
+_MISBILLED = "(x.a > l.amount OR (l.invoiced = l.quantity - l.canceled AND x.a <> l.amount))"
 
 
-def _suspect_invoiced(conn: Connection) -> list[int]:
-    """Orders with a line whose invoiced quantity is not what its invoices bill."""
+def _suspect_invoiced(conn: Connection, *, money: bool) -> list[int]:
+    """Orders with a line whose invoiced quantity is not what its invoices bill (or,
+    with `money`, whose invoices do not add up to its amount)."""
     from sqlalchemy import text
 
+    wrong_line = f"l.invoiced <> x.s OR {_MISBILLED}" if money else "l.invoiced <> x.s"
     wrong, seen = conn.execute(
         text(
-            "SELECT COALESCE(SUM(CASE WHEN l.invoiced <> x.s THEN 1 ELSE 0 END), 0), "
+            f"SELECT COALESCE(SUM(CASE WHEN {wrong_line} THEN 1 ELSE 0 END), 0), "
             f"COALESCE(SUM(CASE WHEN l.invoiced <> 0 THEN 1 ELSE 0 END), 0) {_INVOICED_PER_LINE}"
         )
     ).one()
@@ -1383,7 +1470,7 @@ def _suspect_invoiced(conn: Connection) -> list[int]:
     if not wrong and seen == billed:
         return []
     # Something is off: find the orders, line by line.
-    return [
+    found = {
         order_id
         for (order_id,) in conn.execute(
             text(
@@ -1392,15 +1479,24 @@ def _suspect_invoiced(conn: Connection) -> list[int]:
                 "WHERE il.line_id = l.id)"
             )
         )
-    ]
+    }
+    if money and wrong:
+        found.update(
+            order_id
+            for (order_id,) in conn.execute(
+                text(f"SELECT DISTINCT l.order_id {_INVOICED_PER_LINE} WHERE {_MISBILLED}")
+            )
+        )
+    return sorted(found)
 
 
-def _check_orders(conn: Connection) -> Iterator[domain.Violation]:
+def _check_orders(conn: Connection, *, money: bool) -> Iterator[domain.Violation]:
     """The domain's rules, exactly, on every suspect order."""
     from sqlalchemy import text
 
     q, p, m = domain.QUANTITY_PLACES, domain.PRICE_PLACES, domain.MONEY_PLACES
-    suspects = _suspect_orders(conn)
+    suspects = _suspect_orders(conn, money=money)
+    columns = "l.amount, l.backordered, l.backordered_amount" if money else "0, 0, 0"
     for start in range(0, len(suspects), _BATCH):
         ids = suspects[start : start + _BATCH]
         marks = ", ".join(str(int(i)) for i in ids)  # ids read from the database: integers
@@ -1408,8 +1504,11 @@ def _check_orders(conn: Connection) -> Iterator[domain.Violation]:
         for row in conn.execute(
             text(
                 "SELECT l.order_id, l.sku, l.name, l.unit, l.quantity, l.shipped, l.invoiced, "
-                "l.canceled, l.unit_price, (SELECT COALESCE(SUM(il.quantity), 0) "
-                "FROM invoice_lines il WHERE il.line_id = l.id) "
+                f"l.canceled, l.unit_price, {columns}, "
+                "(SELECT COALESCE(SUM(il.quantity), 0) FROM invoice_lines il "
+                "WHERE il.line_id = l.id), "
+                "(SELECT COALESCE(SUM(il.amount), 0) FROM invoice_lines il "
+                "WHERE il.line_id = l.id) "
                 f"FROM order_lines l WHERE l.order_id IN ({marks}) ORDER BY l.order_id, l.position"
             )
         ):
@@ -1419,8 +1518,10 @@ def _check_orders(conn: Connection) -> Iterator[domain.Violation]:
         ):
             group = groups.get(order_id, [])
             try:
-                parsed = [
-                    _Line(
+                parsed = []
+                for row in group:
+                    _, sku, name, unit, qty, sh, inv, can, price, amount, bo, bo_amount = row[:12]
+                    line = _Line(
                         sku,
                         name,
                         unit,
@@ -1429,16 +1530,26 @@ def _check_orders(conn: Connection) -> Iterator[domain.Violation]:
                         _scaled(inv, q),
                         _scaled(can, q),
                         _scaled(price, p),
+                        _scaled(amount, m),
+                        _scaled(bo, q),
+                        _scaled(bo_amount, m),
                     )
-                    for _, sku, name, unit, qty, sh, inv, can, price, _billed in group
-                ]
-                billed = [_scaled(row[9], q) for row in group]
+                    if not money:  # the old rule, as that schema's tool wrote it
+                        line.amount = domain.line_amount(
+                            line.quantity - line.canceled, line.unit_price
+                        )
+                        line.backordered = line.canceled
+                    parsed.append(line)
+                invoiced = [_scaled(row[12], q) for row in group]
+                billed = [_scaled(row[13], m) for row in group]
                 order_total = _scaled(total, m)
             except ValueError as exc:
                 yield domain.Violation(f"a stored value cannot be read: {exc}", number)
                 continue
             yield from domain.order_violations(number, status, order_total, parsed)
-            for position, (line, on_invoices) in enumerate(zip(parsed, billed, strict=True), 1):
+            for position, (line, on_invoices, amount) in enumerate(
+                zip(parsed, invoiced, billed, strict=True), 1
+            ):
                 if on_invoices != line.invoiced:
                     yield domain.Violation(
                         f"invoiced {format_quantity(line.invoiced)} but its invoices bill "
@@ -1447,38 +1558,53 @@ def _check_orders(conn: Connection) -> Iterator[domain.Violation]:
                         position,
                         line.sku,
                     )
+                elif money:
+                    for problem in domain.billing_violations(line, amount):
+                        yield domain.Violation(problem, number, position, line.sku)
 
 
-def _check_backorders(conn: Connection) -> Iterator[domain.Violation]:
-    """Each backorder holds what its origin canceled: both sides summed per origin and
-    SKU, and compared, by SQL; only the disagreements reach Python. A backorder whose
-    origin is missing is reported on its own, so it is left out here."""
+def _check_backorders(conn: Connection, *, money: bool) -> Iterator[domain.Violation]:
+    """Each backorder holds what its origin moved to it (not what the origin canceled
+    before), quantity and money: both sides summed per origin and SKU, and compared, by
+    SQL; only the disagreements reach Python. A backorder whose origin is missing is
+    reported on its own, so it is left out here."""
     from sqlalchemy import text
 
+    moved, moved_amount, held_amount = (
+        ("l.backordered", "l.backordered_amount", "l.amount + l.backordered_amount")
+        if money
+        else ("l.canceled", "0", "0")
+    )
     rows = conn.execute(
         text(
-            "SELECT origin, sku, SUM(c), SUM(h) FROM ("
-            "SELECT o.number AS origin, l.sku AS sku, l.canceled AS c, 0 AS h "
+            "SELECT origin, sku, SUM(c), SUM(h), SUM(cm), SUM(hm) FROM ("
+            f"SELECT o.number AS origin, l.sku AS sku, {moved} AS c, 0 AS h, "
+            f"{moved_amount} AS cm, 0 AS hm "
             "FROM orders o JOIN order_lines l ON l.order_id = o.id WHERE o.number IN "
             "(SELECT backorder_of FROM orders WHERE backorder_of IS NOT NULL) "
             "UNION ALL "
-            "SELECT b.backorder_of, l.sku, 0, l.quantity "
+            f"SELECT b.backorder_of, l.sku, 0, l.quantity, 0, {held_amount} "
             "FROM orders b JOIN order_lines l ON l.order_id = b.id "
             "WHERE b.backorder_of IS NOT NULL "
             "AND EXISTS (SELECT 1 FROM orders p WHERE p.number = b.backorder_of)"
-            ") sides GROUP BY origin, sku HAVING SUM(c) <> SUM(h) ORDER BY origin, sku"
+            ") sides GROUP BY origin, sku HAVING SUM(c) <> SUM(h) OR SUM(cm) <> SUM(hm) "
+            "ORDER BY origin, sku"
         )
     ).all()
     for origin, group in itertools.groupby(rows, key=lambda row: row[0]):
         canceled: dict[str, Decimal] = {}
         held: dict[str, Decimal] = {}
+        was_amount: dict[str, Decimal] = {}
+        held_amounts: dict[str, Decimal] = {}
         try:
-            for _origin, sku, was, now in group:
+            for _origin, sku, was, now, was_m, now_m in group:
                 canceled[sku] = _scaled(was, domain.QUANTITY_PLACES)
                 held[sku] = _scaled(now, domain.QUANTITY_PLACES)
+                was_amount[sku] = _scaled(was_m, domain.MONEY_PLACES)
+                held_amounts[sku] = _scaled(now_m, domain.MONEY_PLACES)
         except ValueError:
             continue  # an unreadable quantity is reported with its order
-        yield from domain.backorder_violations(origin, canceled, held)
+        yield from domain.backorder_violations(origin, canceled, held, was_amount, held_amounts)
 
 
 def count_orders(db: Database) -> int:
@@ -1683,7 +1809,11 @@ def undo_backorder(db: Database, number: int, *, reason: str = "made by mistake"
         backorder, lines, origin, plan = _undo_plan(session, number, lock=True)
         assert origin is not None and origin.id is not None and backorder.id is not None
         for line, quantity in plan:
+            back = domain.given_back_amount(line, quantity)
+            line.amount += back
+            line.backordered_amount -= back
             line.canceled -= quantity
+            line.backordered -= quantity
             session.add(line)
         origin_lines = _lines(session, origin)
         origin.status = Status.BOOKED.value  # a decision undone: the lines decide again
@@ -1691,6 +1821,7 @@ def undo_backorder(db: Database, number: int, *, reason: str = "made by mistake"
         _refresh(session, origin, origin_lines)
         for line in lines:
             line.canceled = line.quantity
+            line.amount = ZERO  # its money went back with its units
             session.add(line)
         backorder.comment = domain.undone_comment(origin.number, reason)
         backorder.status = Status.CANCELED.value
@@ -1779,7 +1910,7 @@ def backorder_report(
                 LINES.c.quantity,
                 LINES.c.shipped,
                 LINES.c.canceled,
-                LINES.c.unit_price,
+                LINES.c.amount,
             )
             .join(LINES, LINES.c.order_id == ORDERS.c.id)
             .where(ORDERS.c.backorder_of.is_not(None), ORDERS.c.archived.is_(False))
@@ -1793,14 +1924,15 @@ def backorder_report(
     if by == "age":
         for label, _low, _high in domain.AGE_BUCKETS:  # every band, empty ones too
             groups[label] = _ReportGroup()
-    for number, customer, created_at, sku, quantity, shipped, canceled, price in rows:
+    for number, customer, created_at, sku, quantity, shipped, canceled, amount in rows:
         rest = quantity - shipped - canceled
         days = (today - created_at.astimezone(UTC).date()).days
         key = {"sku": sku, "customer": customer, "age": domain.age_bucket(days)}[by]
         group = groups.setdefault(key, _ReportGroup())
         group.orders.add(number)
         group.lines += 1
-        group.value += domain.line_amount(rest, price)
+        # The open part's value: the line's amount less the share of what shipped.
+        group.value += amount - domain.share(amount, shipped, quantity - canceled)
         group.quantity += rest
         group.oldest = max(group.oldest, days)
 
