@@ -312,10 +312,11 @@ def _read_version(db: Database) -> int:
     )
     try:
         with db.engine.connect() as conn:
-            # One query, no reflection: every command pays for this at start-up.
+            # Few queries, no reflection: every command pays for this at start-up.
             version = conn.execute(
                 select(Meta.value).where(Meta.key == "schema_version")
             ).scalar_one_or_none()
+            revision = _alembic_revision(conn)
     except DatabaseError as exc:
         text = str(exc.orig)
         if "no such table" in text or ('relation "meta" does not exist' in text):
@@ -330,7 +331,29 @@ def _read_version(db: Database) -> int:
             f"database {where} has schema version {version}, newer than this backorder "
             f"understands ({SCHEMA_VERSION}) - upgrade backorder to use it"
         )
+    known = {f"{v:04d}" for v in range(1, SCHEMA_VERSION + 1)}
+    if revision is not None and revision not in known:
+        # Written by a release (or a branch) this one does not know: its changes could
+        # not be undone or recognised, so it is treated like a newer schema.
+        shown = repr(revision if len(revision) <= 40 else revision[:40] + "...")
+        raise DatabaseProblem(
+            f"database {where} is at schema revision {shown}, which this backorder does "
+            "not know - upgrade backorder to use it"
+        )
     return int(version)
+
+
+def _alembic_revision(conn: Connection) -> str | None:
+    """The revision Alembic recorded, or None before Alembic tracked the database (the
+    first release) or when the table is empty."""
+    if not inspect(conn).has_table("alembic_version"):
+        return None
+    rows = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalars().all()
+    if not rows:
+        return None
+    if len(rows) > 1:  # branches merged by another tool: not one of ours
+        return ", ".join(sorted(str(r) for r in rows))
+    return str(rows[0])
 
 
 def read_version(db: str | None) -> tuple[Location, int]:
@@ -345,12 +368,13 @@ def read_version(db: str | None) -> tuple[Location, int]:
         database.dispose()
 
 
-def _check_schema(db: Database, *, upgrade: bool) -> int:
-    """Refuse a newer schema; bring an older one up to date (or refuse, if not `upgrade`).
+def _check_schema(db: Database, *, upgrade: bool, read_older: bool = False) -> int:
+    """Refuse a newer schema; bring an older one up to date (or refuse, if not `upgrade`,
+    unless `read_older`: the caller reads every schema it can migrate as it is).
     Returns the version the database had."""
     version = _read_version(db)
     where = db.location.display
-    if version < SCHEMA_VERSION:
+    if version < SCHEMA_VERSION and not (read_older and not upgrade):
         if not upgrade:
             raise DatabaseProblem(
                 f"database {where} has schema version {version}, older than this backorder "
@@ -410,16 +434,18 @@ def migrate(location: Location, *, from_version: int | None) -> None:
         engine.dispose()
 
 
-def open_database(db: str | None, *, upgrade: bool = True) -> Database:
+def open_database(db: str | None, *, upgrade: bool = True, read_older: bool = False) -> Database:
     """Open an existing backorder database; refuse a missing, foreign or too-new one.
 
-    An older schema is upgraded on open (in one transaction), unless `upgrade` is off.
+    An older schema is upgraded on open (in one transaction), unless `upgrade` is off;
+    then it is refused, unless `read_older` (`check`, which reads any schema it can
+    migrate as it is, so it can name the rows an upgrade would refuse).
     """
     location = locate(db)
     _check_file(location, create=False)
     database = Database(location, _make_engine(location))
     try:
-        _check_schema(database, upgrade=upgrade)
+        _check_schema(database, upgrade=upgrade, read_older=read_older)
     except BaseException:
         database.dispose()
         raise

@@ -12,7 +12,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Protocol, TypeVar
 
@@ -64,6 +64,11 @@ class LineLike(Protocol):
     invoiced: Decimal
     canceled: Decimal
     unit_price: Decimal
+    # Money (see `share`): what the line still stands for (neither canceled nor moved to
+    # a backorder), and the part of `canceled` moved to backorders with its value.
+    amount: Decimal
+    backordered: Decimal
+    backordered_amount: Decimal
 
 
 class OrderLike(Protocol):
@@ -324,9 +329,48 @@ def quantities_text(pairs: Iterable[tuple[str, Decimal]]) -> str:
     return ", ".join(f"{format_quantity(q)} {sku}" for sku, q in pairs)
 
 
+# Money keeps its sum when a line is split. A line's amount is its quantity times its
+# unit price, rounded ONCE (`line_amount`). Every later part of it (an invoice, a move
+# to a backorder) is cut from that amount by cumulative rounding (`share`): the parts
+# up to k of n units are worth share(amount, k, n), so consecutive parts add up to
+# exactly the whole and the last part takes the remainder. The line stores what it
+# still stands for (`amount`, over quantity - canceled) and what it moved to backorders
+# (`backordered`, `backordered_amount`); an order's total is the sum of its amounts.
+
+_EXACT = Context(prec=60)  # far more digits than any amount: division never rounds early
+
+
 def line_amount(quantity: Decimal, unit_price: Decimal) -> Decimal:
-    """Quantity times unit price, rounded to cents half-up (one line of an invoice)."""
-    return (quantity * unit_price).quantize(CENT, rounding=ROUND_HALF_UP)
+    """Quantity times unit price, rounded to cents half-up: a new line's amount."""
+    return (quantity * unit_price).quantize(CENT, rounding=ROUND_HALF_UP, context=_EXACT)
+
+
+def share(amount: Decimal, part: Decimal, whole: Decimal) -> Decimal:
+    """What the first `part` of `whole` units of a line worth `amount` are worth:
+    rounded to cents half-up, and exactly `amount` for the whole of it."""
+    if part >= whole:
+        return amount
+    if part <= 0 or whole <= 0:
+        return ZERO
+    value = _EXACT.divide(_EXACT.multiply(amount, part), whole)
+    return value.quantize(CENT, rounding=ROUND_HALF_UP, context=_EXACT)
+
+
+def invoice_amount(line: LineLike, quantity: Decimal, billed: Decimal) -> Decimal:
+    """What invoicing `quantity` more of `line` bills, its invoices having billed
+    `billed` so far: the share of everything invoiced after it less what was billed, so
+    the invoices of a line add up to its amount (never below zero: an old invoice that
+    billed a cent too much is made up for by the next ones)."""
+    kept = line.quantity - line.canceled
+    return max(ZERO, share(line.amount, line.invoiced + quantity, kept) - billed)
+
+
+def split_amount(line: LineLike, moved: Decimal) -> tuple[Decimal, Decimal]:
+    """Cancel `moved` units still to deliver on `line` (the last ones): (the amount the
+    line keeps, the amount that leaves with them). The two add up to `line.amount`."""
+    kept_quantity = line.quantity - line.canceled
+    kept = share(line.amount, kept_quantity - moved, kept_quantity)
+    return kept, line.amount - kept
 
 
 def remaining(line: LineLike) -> Decimal:
@@ -339,14 +383,13 @@ def uninvoiced(line: LineLike) -> Decimal:
 
 
 def order_total(lines: list[LineLike]) -> Decimal:
-    """The value the order still stands for: what is delivered or still to deliver.
+    """The value the order still stands for: what is delivered or still to deliver,
+    the sum of its lines' amounts.
 
     Canceled quantities are not counted, so a backordered original is worth what was
-    shipped from it and the backorder is worth the rest.
+    shipped from it and the backorder is worth the rest, to the cent.
     """
-    return sum(
-        (line_amount(line.quantity - line.canceled, line.unit_price) for line in lines), ZERO
-    )
+    return sum((line.amount for line in lines), ZERO)
 
 
 def order_status(current: Status | str, lines: list[LineLike]) -> Status:
@@ -455,10 +498,6 @@ def plan_invoice(order: OrderLike, lines: list[LineLike]) -> list[tuple[LineLike
             f"ship first with `backorder ship {n}`"
         )
     return plan
-
-
-def invoice_total(plan: list[tuple[LineLike, Decimal]]) -> Decimal:
-    return sum((line_amount(qty, line.unit_price) for line, qty in plan), ZERO)
 
 
 # ---------------------------------------------------------------- backorders
@@ -682,7 +721,8 @@ def plan_undo(
                 break
             if source.sku != line.sku or source.unit_price != line.unit_price:
                 continue
-            back = min(due, source.canceled - taken[id(source)])
+            # Only what was moved to backorders goes back, not what was canceled before.
+            back = min(due, source.backordered - taken[id(source)])
             if back > 0:
                 taken[id(source)] += back
                 plan.append((source, back))
@@ -693,6 +733,13 @@ def plan_undo(
                 f"backorder #{n} cannot be given back; check the database with `backorder check`"
             )
     return plan
+
+
+def given_back_amount(line: LineLike, back: Decimal) -> Decimal:
+    """The amount `line` gets back when `back` of its backordered units return from an
+    undone backorder: what they took with them, all of it when all of them return."""
+    rest = line.backordered - back
+    return line.backordered_amount - share(line.backordered_amount, rest, line.backordered)
 
 
 AGE_BUCKETS: list[tuple[str, int, int | None]] = [
@@ -777,7 +824,46 @@ def line_violations(line: LineLike) -> list[str]:
         )
     if line.invoiced > line.shipped:
         problems.append(f"invoiced {q(line.invoiced)} is more than shipped {q(line.shipped)}")
+    problems.extend(money_violations(line))
     return problems
+
+
+def money_violations(line: LineLike) -> list[str]:
+    """What a line's money must satisfy on its own: nothing negative, nothing moved to
+    backorders beyond what was canceled, and no amount left on nothing."""
+    q, m = format_quantity, format_money
+    problems = [
+        f"{name} is negative ({m(value)})"
+        for name, value in (
+            ("amount", line.amount),
+            ("backordered amount", line.backordered_amount),
+        )
+        if value < 0
+    ]
+    if line.backordered < 0:
+        problems.append(f"backordered is negative ({q(line.backordered)})")
+    if line.backordered > line.canceled:
+        problems.append(
+            f"backordered {q(line.backordered)} is more than canceled {q(line.canceled)}"
+        )
+    if line.quantity - line.canceled == 0 and line.amount != 0:
+        problems.append(f"amount is {m(line.amount)} but all of it is canceled")
+    if line.backordered == 0 and line.backordered_amount != 0:
+        problems.append(
+            f"backordered amount is {m(line.backordered_amount)} but nothing is backordered"
+        )
+    return problems
+
+
+def billing_violations(line: LineLike, billed: Decimal) -> list[str]:
+    """A line's invoices add up to its amount once all of it is invoiced, and never
+    bill more than it."""
+    m = format_money
+    if line.invoiced == line.quantity - line.canceled and billed != line.amount:
+        return [f"its invoices bill {m(billed)} but all of it is invoiced at {m(line.amount)}"]
+    if billed > line.amount:
+        return [f"its invoices bill {m(billed)}, more than its amount {m(line.amount)}"]
+    return []
 
 
 def order_violations(
@@ -822,17 +908,36 @@ def order_violations(
 
 
 def backorder_violations(
-    origin: int, canceled: dict[str, Decimal], backordered: dict[str, Decimal]
+    origin: int,
+    canceled: dict[str, Decimal],
+    backordered: dict[str, Decimal],
+    moved_amount: dict[str, Decimal] | None = None,
+    held_amount: dict[str, Decimal] | None = None,
 ) -> list[Violation]:
-    """A backorder holds exactly what was canceled on its origin, SKU by SKU."""
+    """A backorder holds exactly what its origin moved to it, SKU by SKU (`canceled`:
+    the quantities the origin canceled into backorders, not what it canceled before;
+    `backordered`: what the backorders hold), and exactly the money that left with it
+    (`moved_amount` against `held_amount`: the backorders' amounts, including what
+    they moved on to backorders of their own)."""
     found = []
-    for sku in sorted(set(canceled) | set(backordered)):
+    moved_amount, held_amount = moved_amount or {}, held_amount or {}
+    for sku in sorted(set(canceled) | set(backordered) | set(moved_amount) | set(held_amount)):
         was, now = canceled.get(sku, ZERO), backordered.get(sku, ZERO)
         if was != now:
             found.append(
                 Violation(
                     f"{format_quantity(was)} of {sku} were canceled but its backorders hold "
                     f"{format_quantity(now)}",
+                    origin,
+                    sku=sku,
+                )
+            )
+        was, now = moved_amount.get(sku, ZERO), held_amount.get(sku, ZERO)
+        if was != now:
+            found.append(
+                Violation(
+                    f"{format_money(was)} of {sku} moved to backorders but they hold "
+                    f"{format_money(now)}",
                     origin,
                     sku=sku,
                 )
@@ -861,3 +966,133 @@ def loop_violation(loop: list[int]) -> Violation:
     return Violation(
         f"backorder links go round in a loop: {path} (each a backorder of the next)", turn[0]
     )
+
+
+# ---------------------------------------------------------------- money of lines from elsewhere
+# Lines that arrive without their money (an import document, a database from before
+# schema 3) get it here, by the same rule the tool applies as it goes.
+
+
+@dataclass(frozen=True)
+class LineFacts:
+    """What is known of a line: its quantities, and what its invoices billed already
+    (old invoices stay as billed)."""
+
+    sku: str
+    quantity: Decimal
+    canceled: Decimal
+    unit_price: Decimal
+    invoiced: Decimal = ZERO
+    billed: Decimal = ZERO
+
+
+@dataclass(frozen=True)
+class LineMoney:
+    amount: Decimal
+    backordered: Decimal
+    backordered_amount: Decimal
+
+
+def settle_money(
+    orders: dict[int, tuple[int | None, list[LineFacts]]],
+) -> dict[int, list[LineMoney]]:
+    """The money of every line of `orders` (number -> (backorder_of, lines)).
+
+    Each line of a backorder takes its units from the canceled units of its origin's
+    lines of the same SKU (same price first), in line order; what they took is the
+    origin line's `backordered`. A line that is no backorder's is worth its quantity
+    less what was canceled otherwise, at its price, rounded once; it keeps the share
+    of that for what it did not cancel and hands the rest to its backorder lines.
+    A line its invoices billed in full is worth what they billed; one they billed in
+    part is worth at least that. An origin then records what its backorders hold,
+    so the chain adds up whatever the old invoices billed.
+    """
+    children: dict[int, list[int]] = {}
+    for number, (origin, _lines) in sorted(orders.items()):
+        if origin is not None and origin in orders and origin != number:
+            children.setdefault(origin, []).append(number)
+    # Roots first, then each order after its origin; a loop edited by hand is cut.
+    order: list[int] = []
+    seen: set[int] = set()
+    for number, (origin, _lines) in sorted(orders.items()):
+        if origin is None or origin not in orders or origin == number:
+            stack = [number]
+            while stack:
+                n = stack.pop(0)
+                if n in seen:
+                    continue
+                seen.add(n)
+                order.append(n)
+                stack.extend(children.get(n, []))
+    order.extend(n for n in sorted(orders) if n not in seen)
+    # Which canceled units of which origin line each backorder line holds.
+    pieces: dict[tuple[int, int], list[tuple[int, int, Decimal]]] = {}  # origin line ->
+    took: dict[tuple[int, int], Decimal] = {}
+    for origin, numbers in children.items():
+        origin_lines = orders[origin][1]
+        for child in numbers:
+            for j, line in enumerate(orders[child][1]):
+                due = line.quantity
+                for same_price in (True, False):
+                    for i, source in enumerate(origin_lines):
+                        if due <= 0:
+                            break
+                        if source.sku != line.sku or (
+                            same_price and source.unit_price != line.unit_price
+                        ):
+                            continue
+                        free = source.canceled - took.get((origin, i), ZERO)
+                        if free > 0:
+                            back = min(due, free)
+                            took[(origin, i)] = took.get((origin, i), ZERO) + back
+                            pieces.setdefault((origin, i), []).append((child, j, back))
+                            due -= back
+    value: dict[tuple[int, int], Decimal] = {}  # a backorder line's value, from its origin
+    # Backorder lines at another price than their origin's (edited, imported) are worth
+    # their own quantity at their own price; the origin then records what they hold.
+    own_price = {
+        (child, j)
+        for (origin, i), piece_list in pieces.items()
+        for child, j, _back in piece_list
+        if orders[child][1][j].unit_price != orders[origin][1][i].unit_price
+    }
+    money: dict[int, list[LineMoney]] = {}
+    for number in order:
+        settled = []
+        for i, line in enumerate(orders[number][1]):
+            moved = took.get((number, i), ZERO)
+            before = line.quantity - line.canceled + moved  # not canceled otherwise
+            after = line.quantity - line.canceled
+            whole = value.get((number, i), ZERO)
+            if (number, i) in own_price or (number, i) not in value:
+                whole = line_amount(before, line.unit_price)
+            rule = share(whole, after, before)
+            kept = rule
+            if line.billed > 0 and (line.invoiced >= after or line.billed > kept):
+                kept = line.billed  # old invoices stay as billed
+            moved_amount = whole - kept if whole >= kept else whole - rule
+            done = ZERO
+            for child, j, back in pieces.get((number, i), []):
+                upto = share(moved_amount, done + back, moved) - share(moved_amount, done, moved)
+                value[(child, j)] = value.get((child, j), ZERO) + upto
+                done += back
+            settled.append(LineMoney(kept, moved, moved_amount if moved else ZERO))
+        money[number] = settled
+    # What the backorders hold, as they stand (their own invoices may have billed
+    # otherwise): the origin moved exactly that. Deepest first, so it adds up to the top.
+    for origin in reversed(order):
+        counted: dict[tuple[int, int], Decimal] = {}  # units of a backorder line counted
+        for i in range(len(money[origin])):
+            if not pieces.get((origin, i)):
+                continue
+            held = ZERO
+            for child, j, back in pieces[(origin, i)]:
+                line, held_line = orders[child][1][j], money[child][j]
+                full = held_line.amount + held_line.backordered_amount
+                # A backorder line fed by several origin lines: each takes its share.
+                done = counted.get((child, j), ZERO)
+                held += share(full, done + back, line.quantity) - share(full, done, line.quantity)
+                counted[(child, j)] = done + back
+            entry = money[origin][i]
+            money[origin][i] = LineMoney(entry.amount, entry.backordered, held)
+    return money

@@ -9,15 +9,17 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import BigInteger, CheckConstraint, DateTime, Index, UniqueConstraint
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
 from .domain import MONEY_PLACES, PRICE_PLACES, QUANTITY_PLACES
+from .errors import DatabaseProblem
 
 # Bumped with every migration in migrations/versions; meta.schema_version holds it.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 class ScaledDecimal(TypeDecorator[Decimal]):
@@ -65,6 +67,25 @@ class UtcDateTime(TypeDecorator[datetime]):
 
     def process_result_value(self, value: datetime | None, dialect: object) -> datetime | None:
         return None if value is None else value.replace(tzinfo=UTC)
+
+    def result_processor(self, dialect: Any, coltype: Any) -> Any:
+        """SQLite keeps dates as text, which another tool can edit into anything: a value
+        that is not a date is a refusal naming it, not a crash."""
+        process = super().result_processor(dialect, coltype)
+        if process is None:  # pragma: no cover - every dialect converts dates
+            return None
+
+        def read(value: Any) -> datetime | None:
+            try:
+                return process(value)
+            except (ValueError, TypeError, OverflowError):
+                shown = repr(value if len(str(value)) <= 40 else f"{str(value)[:40]}...")
+                raise DatabaseProblem(
+                    f"a stored date {shown} cannot be read: the database was edited by hand - "
+                    "find the rows with `backorder check`"
+                ) from None
+
+        return read
 
 
 def utcnow() -> datetime:
@@ -142,6 +163,14 @@ class OrderLine(SQLModel, table=True):
             "shipped + canceled <= quantity", name="ck_order_lines_delivered_within_quantity"
         ),
         CheckConstraint("unit_price >= 0", name="ck_order_lines_unit_price_not_negative"),
+        # Schema 3 (migration 0003): the money of a line.
+        CheckConstraint(
+            "amount >= 0 AND backordered_amount >= 0", name="ck_order_lines_money_not_negative"
+        ),
+        CheckConstraint(
+            "backordered >= 0 AND backordered <= canceled",
+            name="ck_order_lines_backordered_within_canceled",
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -155,6 +184,13 @@ class OrderLine(SQLModel, table=True):
     invoiced: Decimal = Field(default=Decimal(0), sa_type=Quantity)
     canceled: Decimal = Field(default=Decimal(0), sa_type=Quantity)
     unit_price: Decimal = Field(sa_type=Price)
+    # What the line still stands for (neither canceled nor moved to a backorder): its
+    # quantity times its price rounded once, less the exact parts it gave away. Its
+    # invoices add up to it (domain.share).
+    amount: Decimal = Field(default=Decimal(0), sa_type=Money)
+    # The part of `canceled` that moved to backorders, and the amount that left with it.
+    backordered: Decimal = Field(default=Decimal(0), sa_type=Quantity)
+    backordered_amount: Decimal = Field(default=Decimal(0), sa_type=Money)
 
 
 class Invoice(SQLModel, table=True):

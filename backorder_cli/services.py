@@ -111,7 +111,18 @@ _INSERT_LINES = insert(LINES)
 _CANCEL_LINE = (
     update(LINES)
     .where(LINES.c.id == bindparam("line"))
-    .values(canceled=LINES.c.canceled + bindparam("moved", type_=Quantity))
+    .values(
+        canceled=LINES.c.canceled + bindparam("moved", type_=Quantity),
+        backordered=LINES.c.backordered + bindparam("moved", type_=Quantity),
+        amount=bindparam("kept", type_=Money),
+        backordered_amount=LINES.c.backordered_amount + bindparam("moved_amount", type_=Money),
+    )
+)
+# What each line's invoices billed so far: the next invoice bills the rest of its share.
+_BILLED = (
+    select(INVOICE_LINES.c.line_id, func.sum(INVOICE_LINES.c.amount))
+    .where(INVOICE_LINES.c.line_id.in_(bindparam("lines", expanding=True)))
+    .group_by(INVOICE_LINES.c.line_id)
 )
 _INVOICE_LINE_FULLY = (
     update(LINES).where(LINES.c.id == bindparam("line")).values(invoiced=LINES.c.shipped)
@@ -262,6 +273,9 @@ class _Line:
     invoiced: Decimal
     canceled: Decimal
     unit_price: Decimal
+    amount: Decimal = ZERO
+    backordered: Decimal = ZERO
+    backordered_amount: Decimal = ZERO
 
 
 @functools.cache
@@ -481,6 +495,7 @@ def add_order(
                 quantity=item.quantity,
                 unit_price=product.price if item.price is None else item.price,
             )
+            line.amount = domain.line_amount(line.quantity, line.unit_price)
             session.add(line)
             lines.append(line)
         _refresh(session, order, lines)
@@ -694,15 +709,12 @@ def _write_invoice(
     lines' `invoiced`, as it holds them (ORM objects or rows)."""
     conn = _conn(session)
     number = _next_number(conn, "invoice") if number is None else number
-    total = domain.invoice_total(plan)
+    rows = _invoice_rows(conn, plan)
+    total = sum((amount for _sku, _q, amount in rows), ZERO)
     invoice_id = conn.execute(
         _INSERT_INVOICE,
         {"number": number, "order_id": order_id, "total": total, "created_at": at or utcnow()},
     ).scalar_one()
-    rows = [
-        (line.sku, quantity, domain.line_amount(quantity, line.unit_price))
-        for line, quantity in plan
-    ]
     conn.execute(
         _INSERT_INVOICE_LINES,
         [
@@ -716,6 +728,22 @@ def _write_invoice(
     )
     order_number = conn.execute(select(ORDERS.c.number).where(ORDERS.c.id == order_id)).scalar_one()
     return InvoiceResult(order_number, number, total, rows)
+
+
+def _invoice_rows(
+    conn: Connection, plan: list[tuple[Any, Decimal]]
+) -> list[tuple[str, Decimal, Decimal]]:
+    """(SKU, quantity, amount) of each line of an invoice of `plan` (domain.invoice_amount:
+    each line's invoices add up to its amount)."""
+    ids = [line.id for line, _q in plan if line.id is not None]
+    billed: dict[int, Decimal] = {}
+    if ids:
+        for line_id, amount in conn.execute(_BILLED, {"lines": ids}):
+            billed[line_id] = amount  # summed as Money: already a Decimal of cents
+    return [
+        (line.sku, quantity, domain.invoice_amount(line, quantity, billed.get(line.id, ZERO)))
+        for line, quantity in plan
+    ]
 
 
 def _bill(
@@ -782,9 +810,7 @@ def preview_backorder(
             customer=order.customer,
             next_number=next_number,
             moves=plan.moves,
-            to_invoice=[
-                (line.sku, q, domain.line_amount(q, line.unit_price)) for line, q in plan.to_invoice
-            ],
+            to_invoice=_invoice_rows(session.connection(), plan.to_invoice),
         )
 
 
@@ -809,8 +835,19 @@ def _create_backorder(conn: Connection, number: int, *, invoice_first: bool) -> 
         conn.execute(_INVOICE_LINE_FULLY, [{"line": line.id} for line, _q in plan.to_invoice])
     now = utcnow()
     moves = [(line, domain.remaining(line)) for line in lines if domain.remaining(line) > 0]
+    amounts = {line.id: domain.split_amount(line, moved) for line, moved in moves}
     new_lines = [
-        _Line(line.sku, line.name, line.unit, moved, ZERO, ZERO, ZERO, line.unit_price)
+        _Line(
+            line.sku,
+            line.name,
+            line.unit,
+            moved,
+            ZERO,
+            ZERO,
+            ZERO,
+            line.unit_price,
+            amount=amounts[line.id][1],
+        )
         for line, moved in moves
     ]
     new_number = _next_number(conn, "order")
@@ -842,11 +879,25 @@ def _create_backorder(conn: Connection, number: int, *, invoice_first: bool) -> 
                 "invoiced": ZERO,
                 "canceled": ZERO,
                 "unit_price": ln.unit_price,
+                "amount": ln.amount,
+                "backordered": ZERO,
+                "backordered_amount": ZERO,
             }
             for position, ln in enumerate(new_lines, start=1)
         ],
     )
-    conn.execute(_CANCEL_LINE, [{"line": line.id, "moved": moved} for line, moved in moves])
+    conn.execute(
+        _CANCEL_LINE,
+        [
+            {
+                "line": line.id,
+                "moved": moved,
+                "kept": amounts[line.id][0],
+                "moved_amount": amounts[line.id][1],
+            }
+            for line, moved in moves
+        ],
+    )
     remaining_after = [
         _Line(
             ln.sku,
@@ -857,6 +908,7 @@ def _create_backorder(conn: Connection, number: int, *, invoice_first: bool) -> 
             ln.shipped,
             ln.quantity - ln.shipped,
             ln.unit_price,
+            amount=amounts[ln.id][0] if ln.id in amounts else ln.amount,
         )
         for ln in lines
     ]
@@ -933,23 +985,57 @@ def import_text(
             places=places,
             earlier=earlier,
         )
-        broken = _import_violations(session.connection(), plan)
+        money = _settle(plan)
+        broken = _import_violations(session.connection(), plan, money)
         if broken:
             raise refusal(source, broken)
-        invoices = _apply_import(session, plan, source=source)
+        invoices = _apply_import(session, plan, money, source=source)
         return ImportResult(len(plan.products), len(plan.orders), invoices, plan.settings)
 
 
-def _import_violations(conn: Connection, plan: ImportPlan) -> list[str]:
+def _settle(plan: ImportPlan) -> dict[int, list[domain.LineMoney]]:
+    """The money of every imported line by the tool's own rule, each backorder taking
+    its part of its origin's (the invoices then bill it)."""
+    return domain.settle_money(
+        {
+            row.number: (
+                row.backorder_of,
+                [domain.LineFacts(r.sku, r.quantity, r.canceled, r.unit_price) for r in row.lines],
+            )
+            for row in plan.orders
+        }
+    )
+
+
+def _import_violations(
+    conn: Connection, plan: ImportPlan, money: dict[int, list[domain.LineMoney]]
+) -> list[str]:
     """What `check` would find broken once the plan is written, placed in the file: the
     domain's rules of each order, each backorder holding what its origin canceled
     (origins and backorders in the file or already in the database), and no loop of
     backorder links. Read-only, so a refusal writes nothing."""
     problems: list[str] = []
     in_file = {order.number: order for order in plan.orders}
+    lines_of: dict[int, list[_Line]] = {}
     for order in plan.orders:
-        total = domain.order_total(order.lines)
-        for v in domain.order_violations(order.number, order.status.value, total, order.lines):
+        lines = lines_of[order.number] = [
+            _Line(
+                r.sku,
+                r.name,
+                r.unit,
+                r.quantity,
+                r.shipped,
+                r.invoiced,
+                r.canceled,
+                r.unit_price,
+                m.amount,
+                m.backordered,
+                m.backordered_amount,
+            )
+            for r, m in zip(order.lines, money[order.number], strict=True)
+        ]
+        total = domain.order_total(lines)
+        for v in domain.order_violations(order.number, order.status.value, total, lines):
             problems.append(f"{order.where}: {v}")
 
     # Backorders against their origins, SKU by SKU, as `check` compares them.
@@ -960,10 +1046,11 @@ def _import_violations(conn: Connection, plan: ImportPlan) -> list[str]:
     canceled: dict[int, dict[str, Decimal]] = {n: {} for n in origins}
     held: dict[int, dict[str, Decimal]] = {n: {} for n in origins}
     for order in plan.orders:
-        for line in order.lines:
-            if order.number in origins and line.canceled:
+        for line in lines_of[order.number]:
+            # What was canceled into backorders (not what was canceled before).
+            if order.number in origins and line.backordered:
                 side = canceled[order.number]
-                side[line.sku] = side.get(line.sku, ZERO) + line.canceled
+                side[line.sku] = side.get(line.sku, ZERO) + line.backordered
             if order.backorder_of is not None:
                 side = held[order.backorder_of]
                 side[line.sku] = side.get(line.sku, ZERO) + line.quantity
@@ -1007,10 +1094,10 @@ def _import_violations(conn: Connection, plan: ImportPlan) -> list[str]:
 _LINKS_TO = select(ORDERS.c.number, ORDERS.c.backorder_of).where(
     ORDERS.c.backorder_of.in_(bindparam("numbers", expanding=True))
 )
-_CANCELED_ON = (
-    select(ORDERS.c.number, LINES.c.sku, LINES.c.canceled)
+_CANCELED_ON = (  # canceled into backorders
+    select(ORDERS.c.number, LINES.c.sku, LINES.c.backordered)
     .join(LINES, LINES.c.order_id == ORDERS.c.id)
-    .where(ORDERS.c.number.in_(bindparam("numbers", expanding=True)), LINES.c.canceled > 0)
+    .where(ORDERS.c.number.in_(bindparam("numbers", expanding=True)), LINES.c.backordered > 0)
 )
 _HELD_FOR = (
     select(ORDERS.c.backorder_of, LINES.c.sku, LINES.c.quantity)
@@ -1026,7 +1113,13 @@ def _rows_in(conn: Connection, query: Any, numbers: list[int]) -> Iterator[Any]:
         yield from conn.execute(query, {"numbers": numbers[start : start + _BATCH]})
 
 
-def _apply_import(session: Session, plan: ImportPlan, *, source: str) -> int:
+def _apply_import(
+    session: Session,
+    plan: ImportPlan,
+    money: dict[int, list[domain.LineMoney]],
+    *,
+    source: str,
+) -> int:
     for key, value in plan.settings.items():
         row = session.get(Setting, key, with_for_update=True) or Setting(key=key, value=value)
         row.value = value
@@ -1041,6 +1134,17 @@ def _apply_import(session: Session, plan: ImportPlan, *, source: str) -> int:
         _raise_counter(session, "invoice", max(named))
     conn = session.connection()
     invoices = 0
+    # The lines' money by the tool's own rule, each backorder taking its part of its
+    # origin's (the invoices below then bill it).
+    money = domain.settle_money(
+        {
+            row.number: (
+                row.backorder_of,
+                [domain.LineFacts(r.sku, r.quantity, r.canceled, r.unit_price) for r in row.lines],
+            )
+            for row in plan.orders
+        }
+    )
     for row in plan.orders:
         try:
             domain.check_order_value((r.quantity, r.unit_price) for r in row.lines)
@@ -1049,7 +1153,8 @@ def _apply_import(session: Session, plan: ImportPlan, *, source: str) -> int:
     # Core statements, many rows each, in batches: the ORM took seconds per thousand
     # orders, and an export is imported back whole (a backup restored).
     for start in range(0, len(plan.orders), _BATCH):
-        invoices += _import_orders(conn, plan.orders[start : start + _BATCH], source=source)
+        batch = plan.orders[start : start + _BATCH]
+        invoices += _import_orders(conn, batch, money, source=source)
     return invoices
 
 
@@ -1063,10 +1168,17 @@ _LINE_IDS_OF_ORDERS = (
 )
 
 
-def _import_orders(conn: Connection, rows: list[OrderRow], *, source: str) -> int:
-    """Write a batch of checked orders with their lines, history and invoices: plain
-    many-row inserts, the ids read back after (INSERT ... RETURNING of many rows costs
-    a server driver more than the inserts)."""
+def _import_orders(
+    conn: Connection,
+    rows: list[OrderRow],
+    money: dict[int, list[domain.LineMoney]],
+    *,
+    source: str,
+) -> int:
+    """Write a batch of checked orders with their lines (and their money, settled by
+    the domain's rule), history and invoices: plain many-row inserts, the ids read back
+    after (INSERT ... RETURNING of many rows costs a server driver more than the
+    inserts)."""
     now = utcnow()
     conn.execute(
         insert(ORDERS),
@@ -1078,7 +1190,7 @@ def _import_orders(conn: Connection, rows: list[OrderRow], *, source: str) -> in
                 "status": domain.order_status(row.status, row.lines).value,
                 "archived": row.archived,
                 "backorder_of": row.backorder_of,
-                "total": domain.order_total(row.lines),
+                "total": sum((m.amount for m in money[row.number]), ZERO),
                 "created_at": row.created_at or now,
                 "updated_at": now,
             }
@@ -1101,9 +1213,14 @@ def _import_orders(conn: Connection, rows: list[OrderRow], *, source: str) -> in
                 "shipped": r.shipped,
                 "invoiced": r.invoiced,
                 "canceled": r.canceled,
+                "amount": settled.amount,
+                "backordered": settled.backordered,
+                "backordered_amount": settled.backordered_amount,
             }
             for order_id, row in zip(order_ids, rows, strict=True)
-            for position, r in enumerate(row.lines, start=1)
+            for position, (r, settled) in enumerate(
+                zip(row.lines, money[row.number], strict=True), start=1
+            )
         ],
     )
     _record(conn, *((order_id, "imported", f"from {source}") for order_id in order_ids))
@@ -1123,9 +1240,20 @@ def _import_orders(conn: Connection, rows: list[OrderRow], *, source: str) -> in
         # The lines as invoicing sees them: invoiced so far, counted up invoice by invoice.
         lines = [
             _ImportedLine(
-                r.sku, r.name, r.unit, r.quantity, r.shipped, ZERO, r.canceled, r.unit_price, id=i
+                r.sku,
+                r.name,
+                r.unit,
+                r.quantity,
+                r.shipped,
+                ZERO,
+                r.canceled,
+                r.unit_price,
+                settled.amount,
+                settled.backordered,
+                settled.backordered_amount,
+                id=i,
             )
-            for r, i in zip(row.lines, line_ids[order_id], strict=True)
+            for r, i, settled in zip(row.lines, line_ids[order_id], money[row.number], strict=True)
         ]
         if row.invoices is not None:
             by_sku = {line.sku: line for line in lines}
@@ -1415,8 +1543,13 @@ def check_database(db: Database) -> Iterator[domain.Violation]:
         ):
             yield V(f"order line {line_id} belongs to no order (order id {order_id})")
 
-        yield from _check_orders(conn)
-        yield from _check_backorders(conn)
+        # A schema older than 3 is read as it is (check never upgrades): its lines have
+        # no money columns, and its totals follow the rule of its time.
+        version = rows(text("SELECT value FROM meta WHERE key = 'schema_version'")).scalar()
+        money = str(version).isdigit() and int(str(version)) >= 3
+        yield from _check_orders(conn, money=money)
+        yield from _check_backorders(conn, money=money)
+        yield from _check_dates(conn)
         yield from _check_loops(conn)
 
         lines_sum = (
@@ -1437,29 +1570,85 @@ def check_database(db: Database) -> Iterator[domain.Violation]:
                 )
 
 
-def _suspect_orders(conn: Connection) -> list[int]:
+# Where dates are kept, and how a problem with each is placed: (table alias and join,
+# column, words for it). Only SQLite can hold a date that is not one (it keeps text).
+_DATES = (
+    ("orders o", "o.created_at", "created_at"),
+    ("orders o", "o.updated_at", "updated_at"),
+    ("history h JOIN orders o ON o.id = h.order_id", "h.at", "a history entry's at"),
+    (
+        "invoices i JOIN orders o ON o.id = i.order_id",
+        "i.created_at",
+        "invoice #{number}'s created_at",
+    ),
+)
+
+
+def _check_dates(conn: Connection) -> Iterator[domain.Violation]:
+    """Dates that cannot be read (edited by hand on SQLite). SQL finds every value not
+    in the form the tool writes; each is then tried with the reader the tool uses, so a
+    date another tool wrote in another ISO form is not reported."""
+    from sqlalchemy import text
+
+    if conn.dialect.name != "sqlite":
+        return  # a server's timestamp column holds only dates
+    read = UtcDateTime().dialect_impl(conn.dialect).result_processor(conn.dialect, None)
+    for source, column, words in _DATES:
+        extra = ", i.number" if source.startswith("invoices") else ", NULL"
+        for order, value, number in conn.execute(
+            text(
+                f"SELECT o.number, {column}{extra} FROM {source} WHERE typeof({column}) <> 'text' "
+                f"OR NOT ({column} GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9] "
+                f"[0-9][0-9]:[0-9][0-9]:[0-9][0-9]*' "
+                f"AND datetime(substr({column}, 1, 19)) IS substr({column}, 1, 19) "
+                f"AND (length({column}) = 19 OR {column} GLOB "
+                "'????-??-?? ??:??:??.[0-9][0-9][0-9][0-9][0-9][0-9]')) "
+                f"ORDER BY o.number"
+            ).columns()
+        ):
+            try:
+                read(value)
+            except BackorderError:
+                shown = repr(value if len(str(value)) <= 40 else f"{str(value)[:40]}...")
+                what = words.format(number=number)
+                yield domain.Violation(f"{what} {shown} is not a date", order)
+
+
+def _suspect_orders(conn: Connection, *, money: bool) -> list[int]:
     """Orders that may break a rule, found by SQL over integers: lines out of bounds,
     status or total that disagree with the lines (one pass over the lines, grouped by
-    order), and invoiced quantities that disagree with the invoices. A superset: each
-    suspect is then checked exactly by the domain's rules."""
+    order), and invoiced quantities or amounts that disagree with the invoices. A
+    superset: each suspect is then checked exactly by the domain's rules. Without
+    `money` (a schema older than 3, read as it is) totals follow the old rule."""
     from sqlalchemy import text
 
     sqlite = conn.dialect.name == "sqlite"
     amounts = ("quantity", "shipped", "invoiced", "canceled", "unit_price")
+    if money:
+        amounts += ("amount", "backordered", "backordered_amount")
     not_integers = (
         " OR " + " OR ".join(f"typeof({c}) <> 'integer'" for c in amounts) if sqlite else ""
     )
+    bad_money = (
+        " OR amount < 0 OR backordered_amount < 0 OR backordered < 0 OR backordered > canceled "
+        "OR (quantity = canceled AND amount <> 0) OR (backordered = 0 AND backordered_amount <> 0)"
+        if money
+        else ""
+    )
     bad_line = (
         "quantity <= 0 OR shipped < 0 OR invoiced < 0 OR canceled < 0 OR unit_price < 0 "
-        f"OR shipped + canceled > quantity OR invoiced > shipped{not_integers}"
+        f"OR shipped + canceled > quantity OR invoiced > shipped{bad_money}{not_integers}"
     )
-    # Cents of a line, rounded half-up; NUMERIC on servers, where bigint would overflow.
-    value = (
-        "(quantity - canceled) * unit_price"
-        if sqlite
-        else ("CAST(quantity - canceled AS NUMERIC) * unit_price")
-    )
-    cents = f"({value} + 50000) / 100000" if sqlite else f"FLOOR(({value} + 50000) / 100000)"
+    if money:
+        cents = "amount"
+    else:
+        # Cents of a line, rounded half-up; NUMERIC on servers, where bigint would overflow.
+        value = (
+            "(quantity - canceled) * unit_price"
+            if sqlite
+            else ("CAST(quantity - canceled AS NUMERIC) * unit_price")
+        )
+        cents = f"({value} + 50000) / 100000" if sqlite else f"FLOOR(({value} + 50000) / 100000)"
     # Driven from the lines' aggregates, each joined to its order by primary key (a
     # join the other way round would index the aggregates first: half as fast again).
     orders = text(
@@ -1484,27 +1673,31 @@ def _suspect_orders(conn: Connection) -> list[int]:
     )
     found = {order_id for (order_id,) in conn.execute(orders)}
     found.update(order_id for (order_id,) in conn.execute(without_lines))
-    found.update(_suspect_invoiced(conn))
+    found.update(_suspect_invoiced(conn, money=money))
     return sorted(found)
 
 
-# Each line's invoiced quantity against its invoice lines, summed per line in one pass
-# over the invoice lines (a look-up per order line costs twice as much on a big
+# Each line's invoiced quantity and amount against its invoice lines, summed per line in
+# one pass over the invoice lines (a look-up per order line costs twice as much on a big
 # database). Lines with no invoice line at all are covered by counting: every line with
 # something invoiced must be among the lines the pass saw.
 _INVOICED_PER_LINE = (
-    "FROM (SELECT line_id, SUM(quantity) AS s FROM invoice_lines GROUP BY line_id) x "
-    "JOIN order_lines l ON l.id = x.line_id"
+    "FROM (SELECT line_id, SUM(quantity) AS s, SUM(amount) AS a FROM invoice_lines "
+    "GROUP BY line_id) x JOIN order_lines l ON l.id = x.line_id"
 )
+# A line whose invoices bill other than its amount, once all of it is invoiced, or more.
+_MISBILLED = "(x.a > l.amount OR (l.invoiced = l.quantity - l.canceled AND x.a <> l.amount))"
 
 
-def _suspect_invoiced(conn: Connection) -> list[int]:
-    """Orders with a line whose invoiced quantity is not what its invoices bill."""
+def _suspect_invoiced(conn: Connection, *, money: bool) -> list[int]:
+    """Orders with a line whose invoiced quantity is not what its invoices bill (or,
+    with `money`, whose invoices do not add up to its amount)."""
     from sqlalchemy import text
 
+    wrong_line = f"l.invoiced <> x.s OR {_MISBILLED}" if money else "l.invoiced <> x.s"
     wrong, seen = conn.execute(
         text(
-            "SELECT COALESCE(SUM(CASE WHEN l.invoiced <> x.s THEN 1 ELSE 0 END), 0), "
+            f"SELECT COALESCE(SUM(CASE WHEN {wrong_line} THEN 1 ELSE 0 END), 0), "
             f"COALESCE(SUM(CASE WHEN l.invoiced <> 0 THEN 1 ELSE 0 END), 0) {_INVOICED_PER_LINE}"
         )
     ).one()
@@ -1512,7 +1705,7 @@ def _suspect_invoiced(conn: Connection) -> list[int]:
     if not wrong and seen == billed:
         return []
     # Something is off: find the orders, line by line.
-    return [
+    found = {
         order_id
         for (order_id,) in conn.execute(
             text(
@@ -1521,15 +1714,24 @@ def _suspect_invoiced(conn: Connection) -> list[int]:
                 "WHERE il.line_id = l.id)"
             )
         )
-    ]
+    }
+    if money and wrong:
+        found.update(
+            order_id
+            for (order_id,) in conn.execute(
+                text(f"SELECT DISTINCT l.order_id {_INVOICED_PER_LINE} WHERE {_MISBILLED}")
+            )
+        )
+    return sorted(found)
 
 
-def _check_orders(conn: Connection) -> Iterator[domain.Violation]:
+def _check_orders(conn: Connection, *, money: bool) -> Iterator[domain.Violation]:
     """The domain's rules, exactly, on every suspect order."""
     from sqlalchemy import text
 
     q, p, m = domain.QUANTITY_PLACES, domain.PRICE_PLACES, domain.MONEY_PLACES
-    suspects = _suspect_orders(conn)
+    suspects = _suspect_orders(conn, money=money)
+    columns = "l.amount, l.backordered, l.backordered_amount" if money else "0, 0, 0"
     for start in range(0, len(suspects), _BATCH):
         ids = suspects[start : start + _BATCH]
         marks = ", ".join(str(int(i)) for i in ids)  # ids read from the database: integers
@@ -1537,8 +1739,11 @@ def _check_orders(conn: Connection) -> Iterator[domain.Violation]:
         for row in conn.execute(
             text(
                 "SELECT l.order_id, l.sku, l.name, l.unit, l.quantity, l.shipped, l.invoiced, "
-                "l.canceled, l.unit_price, (SELECT COALESCE(SUM(il.quantity), 0) "
-                "FROM invoice_lines il WHERE il.line_id = l.id) "
+                f"l.canceled, l.unit_price, {columns}, "
+                "(SELECT COALESCE(SUM(il.quantity), 0) FROM invoice_lines il "
+                "WHERE il.line_id = l.id), "
+                "(SELECT COALESCE(SUM(il.amount), 0) FROM invoice_lines il "
+                "WHERE il.line_id = l.id) "
                 f"FROM order_lines l WHERE l.order_id IN ({marks}) ORDER BY l.order_id, l.position"
             )
         ):
@@ -1548,8 +1753,10 @@ def _check_orders(conn: Connection) -> Iterator[domain.Violation]:
         ):
             group = groups.get(order_id, [])
             try:
-                parsed = [
-                    _Line(
+                parsed = []
+                for row in group:
+                    _, sku, name, unit, qty, sh, inv, can, price, amount, bo, bo_amount = row[:12]
+                    line = _Line(
                         sku,
                         name,
                         unit,
@@ -1558,16 +1765,26 @@ def _check_orders(conn: Connection) -> Iterator[domain.Violation]:
                         _scaled(inv, q),
                         _scaled(can, q),
                         _scaled(price, p),
+                        _scaled(amount, m),
+                        _scaled(bo, q),
+                        _scaled(bo_amount, m),
                     )
-                    for _, sku, name, unit, qty, sh, inv, can, price, _billed in group
-                ]
-                billed = [_scaled(row[9], q) for row in group]
+                    if not money:  # the old rule, as that schema's tool wrote it
+                        line.amount = domain.line_amount(
+                            line.quantity - line.canceled, line.unit_price
+                        )
+                        line.backordered = line.canceled
+                    parsed.append(line)
+                invoiced = [_scaled(row[12], q) for row in group]
+                billed = [_scaled(row[13], m) for row in group]
                 order_total = _scaled(total, m)
             except ValueError as exc:
                 yield domain.Violation(f"a stored value cannot be read: {exc}", number)
                 continue
             yield from domain.order_violations(number, status, order_total, parsed)
-            for position, (line, on_invoices) in enumerate(zip(parsed, billed, strict=True), 1):
+            for position, (line, on_invoices, amount) in enumerate(
+                zip(parsed, invoiced, billed, strict=True), 1
+            ):
                 if on_invoices != line.invoiced:
                     yield domain.Violation(
                         f"invoiced {format_quantity(line.invoiced)} but its invoices bill "
@@ -1576,38 +1793,53 @@ def _check_orders(conn: Connection) -> Iterator[domain.Violation]:
                         position,
                         line.sku,
                     )
+                elif money:
+                    for problem in domain.billing_violations(line, amount):
+                        yield domain.Violation(problem, number, position, line.sku)
 
 
-def _check_backorders(conn: Connection) -> Iterator[domain.Violation]:
-    """Each backorder holds what its origin canceled: both sides summed per origin and
-    SKU, and compared, by SQL; only the disagreements reach Python. A backorder whose
-    origin is missing is reported on its own, so it is left out here."""
+def _check_backorders(conn: Connection, *, money: bool) -> Iterator[domain.Violation]:
+    """Each backorder holds what its origin moved to it (not what the origin canceled
+    before), quantity and money: both sides summed per origin and SKU, and compared, by
+    SQL; only the disagreements reach Python. A backorder whose origin is missing is
+    reported on its own, so it is left out here."""
     from sqlalchemy import text
 
+    moved, moved_amount, held_amount = (
+        ("l.backordered", "l.backordered_amount", "l.amount + l.backordered_amount")
+        if money
+        else ("l.canceled", "0", "0")
+    )
     rows = conn.execute(
         text(
-            "SELECT origin, sku, SUM(c), SUM(h) FROM ("
-            "SELECT o.number AS origin, l.sku AS sku, l.canceled AS c, 0 AS h "
+            "SELECT origin, sku, SUM(c), SUM(h), SUM(cm), SUM(hm) FROM ("
+            f"SELECT o.number AS origin, l.sku AS sku, {moved} AS c, 0 AS h, "
+            f"{moved_amount} AS cm, 0 AS hm "
             "FROM orders o JOIN order_lines l ON l.order_id = o.id WHERE o.number IN "
             "(SELECT backorder_of FROM orders WHERE backorder_of IS NOT NULL) "
             "UNION ALL "
-            "SELECT b.backorder_of, l.sku, 0, l.quantity "
+            f"SELECT b.backorder_of, l.sku, 0, l.quantity, 0, {held_amount} "
             "FROM orders b JOIN order_lines l ON l.order_id = b.id "
             "WHERE b.backorder_of IS NOT NULL "
             "AND EXISTS (SELECT 1 FROM orders p WHERE p.number = b.backorder_of)"
-            ") sides GROUP BY origin, sku HAVING SUM(c) <> SUM(h) ORDER BY origin, sku"
+            ") sides GROUP BY origin, sku HAVING SUM(c) <> SUM(h) OR SUM(cm) <> SUM(hm) "
+            "ORDER BY origin, sku"
         )
     ).all()
     for origin, group in itertools.groupby(rows, key=lambda row: row[0]):
         canceled: dict[str, Decimal] = {}
         held: dict[str, Decimal] = {}
+        was_amount: dict[str, Decimal] = {}
+        held_amounts: dict[str, Decimal] = {}
         try:
-            for _origin, sku, was, now in group:
+            for _origin, sku, was, now, was_m, now_m in group:
                 canceled[sku] = _scaled(was, domain.QUANTITY_PLACES)
                 held[sku] = _scaled(now, domain.QUANTITY_PLACES)
+                was_amount[sku] = _scaled(was_m, domain.MONEY_PLACES)
+                held_amounts[sku] = _scaled(now_m, domain.MONEY_PLACES)
         except ValueError:
             continue  # an unreadable quantity is reported with its order
-        yield from domain.backorder_violations(origin, canceled, held)
+        yield from domain.backorder_violations(origin, canceled, held, was_amount, held_amounts)
 
 
 def _check_loops(conn: Connection) -> Iterator[domain.Violation]:
@@ -1830,7 +2062,11 @@ def undo_backorder(db: Database, number: int, *, reason: str = "made by mistake"
         backorder, lines, origin, plan = _undo_plan(session, number, lock=True)
         assert origin is not None and origin.id is not None and backorder.id is not None
         for line, quantity in plan:
+            back = domain.given_back_amount(line, quantity)
+            line.amount += back
+            line.backordered_amount -= back
             line.canceled -= quantity
+            line.backordered -= quantity
             session.add(line)
         origin_lines = _lines(session, origin)
         origin.status = Status.BOOKED.value  # a decision undone: the lines decide again
@@ -1838,6 +2074,7 @@ def undo_backorder(db: Database, number: int, *, reason: str = "made by mistake"
         _refresh(session, origin, origin_lines)
         for line in lines:
             line.canceled = line.quantity
+            line.amount = ZERO  # its money went back with its units
             session.add(line)
         backorder.comment = domain.undone_comment(origin.number, reason)
         backorder.status = Status.CANCELED.value
@@ -1926,7 +2163,7 @@ def backorder_report(
                 LINES.c.quantity,
                 LINES.c.shipped,
                 LINES.c.canceled,
-                LINES.c.unit_price,
+                LINES.c.amount,
             )
             .join(LINES, LINES.c.order_id == ORDERS.c.id)
             .where(ORDERS.c.backorder_of.is_not(None), ORDERS.c.archived.is_(False))
@@ -1940,14 +2177,15 @@ def backorder_report(
     if by == "age":
         for label, _low, _high in domain.AGE_BUCKETS:  # every band, empty ones too
             groups[label] = _ReportGroup()
-    for number, customer, created_at, sku, quantity, shipped, canceled, price in rows:
+    for number, customer, created_at, sku, quantity, shipped, canceled, amount in rows:
         rest = quantity - shipped - canceled
         days = (today - created_at.astimezone(UTC).date()).days
         key = {"sku": sku, "customer": customer, "age": domain.age_bucket(days)}[by]
         group = groups.setdefault(key, _ReportGroup())
         group.orders.add(number)
         group.lines += 1
-        group.value += domain.line_amount(rest, price)
+        # The open part's value: the line's amount less the share of what shipped.
+        group.value += amount - domain.share(amount, shipped, quantity - canceled)
         group.quantity += rest
         group.oldest = max(group.oldest, days)
 

@@ -36,6 +36,12 @@ def cents(quantity_milli: int, price_4: int) -> int:
     return (quantity_milli * price_4 + 50000) // 100000
 
 
+def share(amount: int, part: int, whole: int) -> int:
+    """domain.share on scaled integers: the first `part` of `whole` units of `amount`
+    cents, rounded half-up."""
+    return amount if part >= whole else (2 * amount * part + whole) // (2 * whole)
+
+
 def build(path: Path, orders: int, seed: int = 2401) -> None:
     if path.exists():
         sys.exit(f"{path} exists - give a new file")
@@ -75,7 +81,12 @@ def build(path: Path, orders: int, seed: int = 2401) -> None:
 
     def flush() -> None:
         conn.executemany("INSERT INTO orders VALUES (?,?,?,?,?,?,?,?,?,?)", order_rows)
-        conn.executemany("INSERT INTO order_lines VALUES (?,?,?,?,?,?,?,?,?,?,?)", line_rows)
+        conn.executemany(
+            "INSERT INTO order_lines (id, order_id, position, sku, name, unit, quantity, "
+            "shipped, invoiced, canceled, unit_price, amount, backordered, backordered_amount) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            line_rows,
+        )
         conn.executemany("INSERT INTO invoices VALUES (?,?,?,?,?)", invoice_rows)
         conn.executemany("INSERT INTO invoice_lines VALUES (?,?,?,?,?)", invoice_line_rows)
         conn.executemany("INSERT INTO history VALUES (?,?,?,?,?,?)", history_rows)
@@ -89,9 +100,11 @@ def build(path: Path, orders: int, seed: int = 2401) -> None:
         backorder_of,
         at: datetime,
         archived: bool,
-    ) -> tuple[int, list[tuple[int, int]]]:
-        """Write one order of `kind` with (product, quantity) lines; returns its number and
-        what it canceled (for a backorder)."""
+        values: list[int] | None = None,
+    ) -> tuple[int, list[tuple[int, int, int]]]:
+        """Write one order of `kind` with (product, quantity) lines (a backorder's worth
+        `values`, what its origin moved); returns its number and what it moved to a
+        backorder (product, quantity, amount)."""
         nonlocal number, invoice_number
         number += 1
         ids["order"] += 1
@@ -102,6 +115,7 @@ def build(path: Path, orders: int, seed: int = 2401) -> None:
         for position, (product, qty) in enumerate(lines, start=1):
             price = prices[product]
             shipped = invoiced = canceled = 0
+            value = values[position - 1] if values else cents(qty, price)
             if kind in ("shipped", "invoiced"):
                 shipped = qty
                 invoiced = qty if kind == "invoiced" or position > 1 else 0
@@ -114,8 +128,13 @@ def build(path: Path, orders: int, seed: int = 2401) -> None:
                 shipped = qty // 2 if position == 1 else rng.choice((0, qty))
                 invoiced = shipped
                 canceled = qty - shipped
-                if canceled:
-                    canceled_out.append((product, canceled))
+            # The money as the tool keeps it: invoiced before the split, so the invoice
+            # bills the share of the line's amount and the backorder takes the rest.
+            amount = 0 if kind == "canceled" else share(value, qty - canceled, qty)
+            backordered = canceled if kind == "backordered" else 0
+            moved_amount = value - amount if backordered else 0
+            if backordered:
+                canceled_out.append((product, canceled, moved_amount))
             ids["line"] += 1
             line_rows.append(
                 (
@@ -130,11 +149,14 @@ def build(path: Path, orders: int, seed: int = 2401) -> None:
                     invoiced,
                     canceled,
                     price,
+                    amount,
+                    backordered,
+                    moved_amount,
                 )
             )
-            total += cents(qty - canceled, price)
+            total += amount
             if invoiced:
-                billed.append((ids["line"], invoiced, cents(invoiced, price)))
+                billed.append((ids["line"], invoiced, share(value, invoiced, qty)))
         status = {"backordered": "canceled"}.get(kind, kind)
         stamp = at.replace(tzinfo=None)
         order_rows.append(
@@ -189,15 +211,23 @@ def build(path: Path, orders: int, seed: int = 2401) -> None:
             origin, moved = add_order("backordered", lines, customer, None, at, True)
             made += 1
             while moved and made < orders:  # the backorder, sometimes backordered again
-                again = rng.random() < 0.25 and all(q > 1000 for _, q in moved)
+                again = rng.random() < 0.25 and all(q > 1000 for _, q, _a in moved)
                 follow = (
                     "backordered"
                     if again
                     else rng.choice(["booked", "partially_shipped", "invoiced"])
                 )
-                if follow == "partially_shipped" and any(q < 2000 for _, q in moved):
+                if follow == "partially_shipped" and any(q < 2000 for _, q, _a in moved):
                     follow = "booked"
-                origin, moved_next = add_order(follow, moved, customer, origin, at, again)
+                origin, moved_next = add_order(
+                    follow,
+                    [(p, q) for p, q, _a in moved],
+                    customer,
+                    origin,
+                    at,
+                    again,
+                    values=[a for _p, _q, a in moved],
+                )
                 made += 1
                 moved = moved_next if again else []
         else:

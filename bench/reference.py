@@ -1,8 +1,8 @@
 """The practical speed limit: the same bulk backorder as `backorder create - --yes`,
 written with the standard library's sqlite3 and plain SQL, with the same durability
 (WAL, synchronous=FULL, one BEGIN IMMEDIATE transaction per order) and the same writes
-(new order and lines, canceled quantities, original canceled and archived, two history
-entries). Order numbers are read from stdin like `backorder create -`.
+(new order and lines, canceled quantities with the money that moves, original canceled
+and archived, two history entries). Order numbers are read from stdin like `backorder create -`.
 
     orders --db X list -s partially-shipped -f ids | python bench/reference.py X
 """
@@ -15,8 +15,9 @@ import sys
 from datetime import UTC, datetime
 
 
-def cents(quantity: int, price: int) -> int:
-    return (quantity * price + 50000) // 100000
+def share(amount: int, part: int, whole: int) -> int:
+    """The first `part` of `whole` units of `amount` cents, rounded half-up."""
+    return amount if part >= whole else (2 * amount * part + whole) // (2 * whole)
 
 
 def main() -> None:
@@ -37,8 +38,8 @@ def main() -> None:
                 "SELECT value FROM setting WHERE key = 'inventory-value-on-invoicing'"
             ).fetchone()
             lines = conn.execute(
-                "SELECT id, sku, name, unit, quantity, shipped, invoiced, canceled, unit_price "
-                "FROM order_lines WHERE order_id = ? ORDER BY position",
+                "SELECT id, sku, name, unit, quantity, shipped, invoiced, canceled, unit_price, "
+                "amount FROM order_lines WHERE order_id = ? ORDER BY position",
                 (order[0],) if order else (0,),
             ).fetchall()
             if (
@@ -46,12 +47,15 @@ def main() -> None:
                 or (setting and setting[0] == "on")
                 or order[1] != "partially_shipped"
                 or order[2]
-                or any(sh != inv for _, _, _, _, _, sh, inv, _, _ in lines)
+                or any(ln[5] != ln[6] for ln in lines)
             ):
                 conn.execute("ROLLBACK")
                 refused += 1
                 continue
             moves = [(ln, ln[4] - ln[5] - ln[7]) for ln in lines if ln[4] - ln[5] - ln[7] > 0]
+            # (kept, moved) cents of each moved line: the tail of its amount leaves.
+            kept = {ln[0]: share(ln[9], ln[4] - ln[7] - q, ln[4] - ln[7]) for ln, q in moves}
+            money = {ln[0]: (kept[ln[0]], ln[9] - kept[ln[0]]) for ln, _q in moves}
             (new_number,) = conn.execute(
                 "UPDATE counter SET value = MAX(value + 1, "
                 "(SELECT COALESCE(MAX(number), 0) + 1 FROM orders)) "
@@ -67,24 +71,29 @@ def main() -> None:
                     order[3],
                     f"Backorder from order #{number}",
                     number,
-                    sum(cents(q, ln[8]) for ln, q in moves),
+                    sum(money[ln[0]][1] for ln, _q in moves),
                     now,
                     now,
                 ),
             ).fetchone()
             conn.executemany(
                 "INSERT INTO order_lines (order_id, position, sku, name, unit, quantity, shipped, "
-                "invoiced, canceled, unit_price) VALUES (?, ?, ?, ?, ?, ?, 0, 0, 0, ?)",
-                [(new_id, i, ln[1], ln[2], ln[3], q, ln[8]) for i, (ln, q) in enumerate(moves, 1)],
+                "invoiced, canceled, unit_price, amount, backordered, backordered_amount) "
+                "VALUES (?, ?, ?, ?, ?, ?, 0, 0, 0, ?, ?, 0, 0)",
+                [
+                    (new_id, i, ln[1], ln[2], ln[3], q, ln[8], money[ln[0]][1])
+                    for i, (ln, q) in enumerate(moves, 1)
+                ],
             )
             conn.executemany(
-                "UPDATE order_lines SET canceled = canceled + ? WHERE id = ?",
-                [(q, ln[0]) for ln, q in moves],
+                "UPDATE order_lines SET canceled = canceled + ?, backordered = backordered + ?, "
+                "amount = ?, backordered_amount = backordered_amount + ? WHERE id = ?",
+                [(q, q, *money[ln[0]], ln[0]) for ln, q in moves],
             )
             conn.execute(
                 "UPDATE orders SET status = 'canceled', archived = 1, total = ?, updated_at = ? "
                 "WHERE id = ?",
-                (sum(cents(ln[5], ln[8]) for ln in lines), now, order[0]),
+                (sum(money[ln[0]][0] if ln[0] in money else ln[9] for ln in lines), now, order[0]),
             )
             moved = ", ".join(f"{q / 1000:g} {ln[1]}" for ln, q in moves)
             conn.executemany(

@@ -263,11 +263,11 @@ class State:
         self.db = db
         self._database: Database | None = None
 
-    def database(self, *, upgrade: bool = True) -> Database:
+    def database(self, *, upgrade: bool = True, read_older: bool = False) -> Database:
         if self._database is None:
             from ..db import open_database
 
-            self._database = open_database(self.db, upgrade=upgrade)
+            self._database = open_database(self.db, upgrade=upgrade, read_older=read_older)
         return self._database
 
     @property
@@ -288,9 +288,10 @@ def state(ctx: typer.Context) -> State:
     return obj
 
 
-def database(ctx: typer.Context, *, upgrade: bool = True) -> Database:
-    """The database of this invocation; an older schema is upgraded unless `upgrade` is off."""
-    return state(ctx).database(upgrade=upgrade)
+def database(ctx: typer.Context, *, upgrade: bool = True, read_older: bool = False) -> Database:
+    """The database of this invocation; an older schema is upgraded unless `upgrade` is off
+    (and then refused, unless `read_older`)."""
+    return state(ctx).database(upgrade=upgrade, read_older=read_older)
 
 
 def version_callback(value: bool) -> None:

@@ -485,15 +485,19 @@ def check(ctx: typer.Context, format_: WriteFormatOption = WriteFormat.text) -> 
     Read-only; exit 0 when clean, 1 when anything is wrong. Checks that every line's
     quantity = shipped + canceled + remaining with nothing negative and invoiced <=
     shipped; statuses and totals agree with the lines; canceled orders have nothing
-    remaining; each backorder holds exactly what its origin canceled; invoices add up;
-    order and invoice numbers are unique; stock is never negative.
+    remaining; each backorder holds exactly what its origin moved to it, quantities and
+    money; invoices add up, and a line's invoices to its amount; dates can be read;
+    order and invoice numbers are unique; stock is never negative. A database of an
+    older schema is checked as it is, without upgrading it.
 
     Example: backorder check
     """
     from .. import services
     from . import render
 
-    db = database(ctx, upgrade=False)  # read-only: never upgrades the schema
+    # Read-only: never upgrades the schema, and reads an older one as it is, so it can
+    # name the rows that make an upgrade fail.
+    db = database(ctx, upgrade=False, read_older=True)
     violations = services.check_database(db)
     found = 0
     if format_ == WriteFormat.json:

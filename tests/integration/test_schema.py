@@ -30,7 +30,10 @@ def old_db(tmp_path: Path) -> Path:
 
 
 def data_tables(path: Path) -> dict[str, list[tuple]]:
-    return {k: v for k, v in snapshot(path).items() if k not in ("meta", "alembic_version")}
+    """Every row, order lines without the columns schema 3 added (their money)."""
+    tables = {k: v for k, v in snapshot(path).items() if k not in ("meta", "alembic_version")}
+    tables["order_lines"] = [row[:11] for row in tables["order_lines"]]
+    return tables
 
 
 def test_the_migrations_build_exactly_the_models_schema(db: Database) -> None:

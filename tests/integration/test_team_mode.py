@@ -127,13 +127,16 @@ def build_first_release(url: str) -> Database:
     """Schema version 1 on the server (Alembic's first revision), with the sample
     company loaded: what a team made with the first release."""
     engine = create_engine(url, poolclass=NullPool)
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
     with engine.begin() as conn:
-        config = Config()
-        config.set_main_option("script_location", str(MIGRATIONS))
         config.attributes["connection"] = conn
-        command.upgrade(config, "0001")
+        command.upgrade(config, "head")
     old = Database(locate(url), engine)
-    services.load_sample(old)
+    services.load_sample(old)  # as today's tool loads it, then back to the first schema
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0001")
     return old
 
 
@@ -145,6 +148,7 @@ def test_the_first_release_schema_is_upgraded_on_a_server(pg_target: str) -> Non
     try:
         assert read_version(pg_target)[1] == SCHEMA_VERSION
         after = snapshot(pg_target)
+        after["order_lines"] = [row[:11] for row in after["order_lines"]]  # + schema 3's money
         assert {k: v for k, v in after.items() if k not in ("meta", "alembic_version")} == before
         assert list(services.check_database(database)) == []
         assert services.create_backorder(database, 2401).backorder == 2402

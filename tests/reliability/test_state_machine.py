@@ -27,6 +27,15 @@ SKUS = ["A", "B", "C"]
 quantities = st.decimals(min_value=D("0.5"), max_value=D(12), places=1)
 
 
+def cents(value: D) -> D:
+    return value.quantize(D("0.01"), ROUND_HALF_UP)
+
+
+def part(amount: D, k: D, n: D) -> D:
+    """The money rule as the issue states it: the first k of n units of `amount`."""
+    return amount if k >= n else cents(amount * k / n)
+
+
 @dataclass
 class Line:
     sku: str
@@ -34,6 +43,21 @@ class Line:
     shipped: D = D(0)
     invoiced: D = D(0)
     canceled: D = D(0)
+    amount: D | None = None  # what it still stands for; a new line: quantity x price
+    billed: D = D(0)  # what its invoices billed
+    moved_amount: D = D(0)  # what left with its canceled units for a backorder
+
+    def __post_init__(self) -> None:
+        if self.amount is None:
+            self.amount = cents(self.quantity * D("2.35"))
+
+    def bill(self) -> D:
+        """Invoice what is shipped and not invoiced; returns what that bills."""
+        assert self.amount is not None
+        amount = part(self.amount, self.shipped, self.quantity - self.canceled) - self.billed
+        self.billed += amount
+        self.invoiced = self.shipped
+        return amount
 
     @property
     def remaining(self) -> D:
@@ -125,7 +149,8 @@ class BackOffice(RuleBasedStateMachine):
         services.ship(self.db, number, [Item("A", D(1))])
         services.invoice_order(self.db, number)
         order = self.model.orders[number]
-        order.lines[0].shipped = order.lines[0].invoiced = D(1)
+        order.lines[0].shipped = D(1)
+        order.lines[0].bill()
         self.model.stock["A"] -= 1
         return number
 
@@ -200,13 +225,8 @@ class BackOffice(RuleBasedStateMachine):
         allowed = order.changeable() and any(ln.shipped > ln.invoiced for ln in order.lines)
         result = self.expect(allowed, lambda: services.invoice_order(self.db, number))
         if allowed:
-            expected = sum(
-                ((ln.shipped - ln.invoiced) * D("2.35")).quantize(D("0.01"), ROUND_HALF_UP)
-                for ln in order.lines
-            )
+            expected = sum((ln.bill() for ln in order.lines if ln.shipped > ln.invoiced), D(0))
             assert result.total == expected
-            for ln in order.lines:
-                ln.invoiced = ln.shipped
 
     @rule(targets=(numbers, backorders), number=numbers, invoice_first=st.booleans())
     def create_backorder(self, number: int, invoice_first: bool) -> int:
@@ -229,9 +249,15 @@ class BackOffice(RuleBasedStateMachine):
         self.model.next_number += 1
         moved = []
         for ln in order.lines:
-            ln.invoiced = ln.shipped
+            if ln.shipped > ln.invoiced:
+                ln.bill()
             if ln.remaining:
-                moved.append(Line(ln.sku, ln.remaining))
+                assert ln.amount is not None
+                n = ln.quantity - ln.canceled
+                kept = part(ln.amount, n - ln.remaining, n)
+                moved.append(Line(ln.sku, ln.remaining, amount=ln.amount - kept))
+                ln.moved_amount += ln.amount - kept
+                ln.amount = kept
                 ln.canceled += ln.remaining
         order.canceled = order.archived = True
         self.model.orders[new] = Order(moved, backorder_of=number)
@@ -259,7 +285,12 @@ class BackOffice(RuleBasedStateMachine):
                     back = min(due, source.canceled)
                     source.canceled -= back
                     due -= back
+                    # One backorder at a time here: all it took comes back.
+                    assert source.amount is not None and back == line.quantity
+                    source.amount += source.moved_amount
+                    source.moved_amount = D(0)
             line.canceled = line.quantity
+            line.amount = D(0)
         origin.canceled = origin.archived = False
         order.canceled = order.archived = True
         order.backorder_of = None
@@ -316,6 +347,10 @@ class BackOffice(RuleBasedStateMachine):
             assert order.status == expected.status()
             assert order.archived == expected.archived
             assert order.backorder_of == expected.backorder_of
+            assert order.total == sum((ln.amount or D(0) for ln in expected.lines), D(0))
+            assert sum((i.total for i in order.invoices), D(0)) == sum(
+                (ln.billed for ln in expected.lines), D(0)
+            )
             assert [
                 (ln.sku, ln.quantity, ln.shipped, ln.invoiced, ln.canceled) for ln in order.lines
             ] == [

@@ -22,6 +22,17 @@ class Line:
     unit_price: D = D("1.00")
     name: str = "thing"
     unit: str = "pcs"
+    # Unless given: worth what it was not canceled of, its canceled units moved to a
+    # backorder (what the tool's own lines are after `create`).
+    amount: D | None = None
+    backordered: D | None = None
+    backordered_amount: D = D(0)
+
+    def __post_init__(self) -> None:
+        if self.amount is None:
+            self.amount = domain.line_amount(self.quantity - self.canceled, self.unit_price)
+        if self.backordered is None:
+            self.backordered = self.canceled
 
 
 @dataclass
