@@ -223,7 +223,10 @@ def test_an_error_quoting_what_was_typed_shows_it_escaped(old_db: Path) -> None:
 def test_check_reports_hostile_skus_escaped(old_db: Path) -> None:
     conn = sqlite3.connect(old_db)
     with conn:  # a line that says less than its backorder holds
-        conn.execute("UPDATE order_lines SET canceled = 0 WHERE order_id = 1")
+        conn.execute(
+            "UPDATE order_lines SET canceled = 0, backordered = 0, backordered_amount = 0 "
+            "WHERE order_id = 1"
+        )
         conn.execute("UPDATE order_lines SET quantity = quantity - 8 WHERE order_id = 1")
     conn.close()
     result = invoke(old_db, "check")
