@@ -760,39 +760,69 @@ def _plan_backorder(
     return order, lines, plan
 
 
+def _backorder_preview(
+    order: Any, plan: domain.BackorderPlan, next_number: int
+) -> BackorderPreview:
+    """The plan as shown to the user: what the preview returns and what a confirmed run
+    compares its fresh plan with."""
+    return BackorderPreview(
+        number=order.number,
+        customer=order.customer,
+        next_number=next_number,
+        moves=plan.moves,
+        to_invoice=[
+            (line.sku, q, domain.line_amount(q, line.unit_price)) for line, q in plan.to_invoice
+        ],
+    )
+
+
+def changed_while_answering(number: int) -> NotAllowed:
+    """The refusal of a confirmed run whose fresh plan is not the one shown."""
+    return NotAllowed(f"order #{number} changed while you were answering - run the command again")
+
+
 def preview_backorder(
     db: Database, number: int, *, invoice_first: bool = False
 ) -> BackorderPreview:
-    """What `create_backorder` would do, refusals included, without writing anything."""
+    """What `create_backorder` would do, refusals included, without writing anything.
+    Pass it back as `expected=` to refuse the run if the order changed meanwhile."""
     with db.read() as session:
         order, _, plan = _plan_backorder(session, number, invoice_first=invoice_first, lock=False)
         next_number = int(session.connection().execute(_PEEK_NUMBER["order"]).scalar_one())
-        return BackorderPreview(
-            number=order.number,
-            customer=order.customer,
-            next_number=next_number,
-            moves=plan.moves,
-            to_invoice=[
-                (line.sku, q, domain.line_amount(q, line.unit_price)) for line, q in plan.to_invoice
-            ],
-        )
+        return _backorder_preview(order, plan, next_number)
 
 
-def create_backorder(db: Database, number: int, *, invoice_first: bool = False) -> BackorderResult:
+def create_backorder(
+    db: Database,
+    number: int,
+    *,
+    invoice_first: bool = False,
+    expected: BackorderPreview | None = None,
+) -> BackorderResult:
     """Split a partially shipped order: cancel what was not delivered on the original,
     which becomes canceled and archived, and open a new order for exactly that.
 
     With `invoice_first`, uninvoiced shipped quantities are invoiced first, in the same
-    transaction. All of it commits, or nothing.
+    transaction. All of it commits, or nothing. With `expected` (the preview the user
+    confirmed), the run is refused unless it does exactly that: same moves, same
+    invoice, same new number.
     """
     with db.writer() as conn, db.transaction(conn):
-        return _create_backorder(conn, number, invoice_first=invoice_first)
+        return _create_backorder(conn, number, invoice_first=invoice_first, expected=expected)
 
 
-def _create_backorder(conn: Connection, number: int, *, invoice_first: bool) -> BackorderResult:
+def _create_backorder(
+    conn: Connection,
+    number: int,
+    *,
+    invoice_first: bool,
+    expected: BackorderPreview | None = None,
+) -> BackorderResult:
     """The backorder itself, inside the caller's transaction. Written in SQLAlchemy
     Core, a handful of prepared statements: bulk runs do this thousands of times."""
     order, lines, plan = _plan_backorder(conn, number, invoice_first=invoice_first, lock=True)
+    if expected is not None and _backorder_preview(order, plan, expected.next_number) != expected:
+        raise changed_while_answering(number)
     invoice = None
     if plan.to_invoice:
         invoice = _write_invoice(conn, order.id, plan.to_invoice)
@@ -804,6 +834,9 @@ def _create_backorder(conn: Connection, number: int, *, invoice_first: bool) -> 
         for line, moved in moves
     ]
     new_number = _next_number(conn, "order")
+    if expected is not None and new_number != expected.next_number:
+        # Another order took the number shown; the caller's rollback undoes the invoice.
+        raise changed_while_answering(number)
     new_id = conn.execute(
         _INSERT_ORDER,
         {
@@ -1051,16 +1084,32 @@ class InvoiceOutcome:
 
 
 def create_backorders(
-    db: Database, numbers: Iterable[int], *, invoice_first: bool = False
+    db: Database,
+    numbers: Iterable[int],
+    *,
+    invoice_first: bool = False,
+    expected: dict[int, BackorderPreview] | None = None,
 ) -> Iterator[BackorderOutcome]:
     """Backorder each order in its own transaction: a refused order is reported and
-    the others go on. Rerunning is safe: a done order is refused as already backordered."""
+    the others go on. Rerunning is safe: a done order is refused as already backordered.
+
+    `expected` holds the previews the user confirmed (`preview_backorders`): an order
+    whose fresh plan differs is refused (`create_backorder`). An order of this run that
+    is refused takes no number, so each later order's shown number counts one lower.
+    """
+    skipped = 0
     with db.writer() as conn:
         for number in numbers:
+            shown = expected.get(number) if expected is not None else None
+            if shown is not None:
+                shown = dataclasses.replace(shown, next_number=shown.next_number - skipped)
             try:
                 with db.transaction(conn):
-                    result = _create_backorder(conn, number, invoice_first=invoice_first)
+                    result = _create_backorder(
+                        conn, number, invoice_first=invoice_first, expected=shown
+                    )
             except BackorderError as exc:
+                skipped += 1
                 yield BackorderOutcome(number, False, error=exc.message)
                 continue
             invoice = result.invoice
@@ -1614,28 +1663,45 @@ def _undo_plan(
     return backorder, lines, origin, plan
 
 
+def _undo_preview(backorder: Order, plan: list[tuple[OrderLine, Decimal]]) -> UndoPreview:
+    assert backorder.backorder_of is not None
+    return UndoPreview(
+        backorder.number,
+        backorder.backorder_of,
+        backorder.customer,
+        [(ln.sku, q) for ln, q in plan],
+    )
+
+
 def preview_undo(db: Database, number: int) -> UndoPreview:
-    """What `undo_backorder` would give back, refusals included; writes nothing."""
+    """What `undo_backorder` would give back, refusals included; writes nothing.
+    Pass it back as `expected=` to refuse the undo if anything changed meanwhile."""
     with db.read() as session:
         backorder, _, _, plan = _undo_plan(session, number, lock=False)
-        assert backorder.backorder_of is not None
-        return UndoPreview(
-            number, backorder.backorder_of, backorder.customer, [(ln.sku, q) for ln, q in plan]
-        )
+        return _undo_preview(backorder, plan)
 
 
-def undo_backorder(db: Database, number: int, *, reason: str = "made by mistake") -> UndoResult:
+def undo_backorder(
+    db: Database,
+    number: int,
+    *,
+    reason: str = "made by mistake",
+    expected: UndoPreview | None = None,
+) -> UndoResult:
     """Reverse a backorder made by mistake, while it has no shipment and no invoice.
 
     The origin gets its canceled quantities back, leaves the archive and returns to
     partially shipped (its status follows its lines again); the backorder becomes
     canceled and archived, its comment saying why, and stops being a backorder of the
     origin (so the origin can be backordered again and the chain shows what stands).
-    Both histories record it. One transaction.
+    Both histories record it. One transaction. With `expected` (the preview the user
+    confirmed), refused unless it gives back exactly that.
     """
     reason = domain.parse_text(reason, what="reason", required=True, limit=200)
     with db.write() as session:
         backorder, lines, origin, plan = _undo_plan(session, number, lock=True)
+        if expected is not None and _undo_preview(backorder, plan) != expected:
+            raise changed_while_answering(number)
         assert origin is not None and origin.id is not None and backorder.id is not None
         for line, quantity in plan:
             line.canceled -= quantity

@@ -111,6 +111,7 @@ def undo(
     from . import render
 
     db = database(ctx)
+    preview = None  # what was confirmed: the undo must do exactly that
     if not yes:
         preview = services.preview_undo(db, number)
         moved = quantities_text(preview.lines)
@@ -122,7 +123,7 @@ def undo(
         if not confirm("Continue?"):
             say("Aborted: nothing was changed.")
             raise typer.Exit(EXIT_ERROR)
-    result = services.undo_backorder(db, number, reason=reason)
+    result = services.undo_backorder(db, number, reason=reason, expected=preview)
     if format_ == WriteFormat.json:
         render.print_json(result)
         return

@@ -363,6 +363,7 @@ def create(
         return
 
     refusals: list[Any] = []
+    shown: dict[int, Any] | None = None  # the plans confirmed: the run must do exactly these
     if dry_run or not yes:
         previews = list(services.preview_backorders(db, targets, invoice_first=invoice_first))
         goers = [p for p in previews if isinstance(p, services.BackorderPreview)]
@@ -395,10 +396,12 @@ def create(
             say("Aborted: nothing was changed.")
             raise typer.Exit(EXIT_ERROR)
         targets = [p.number for p in goers]
+        shown = {p.number: p for p in goers}
 
     outcomes = with_progress(
         itertools.chain(
-            refusals, services.create_backorders(db, targets, invoice_first=invoice_first)
+            refusals,
+            services.create_backorders(db, targets, invoice_first=invoice_first, expected=shown),
         ),
         len(targets) + len(refusals),
         "Creating backorders",
