@@ -11,10 +11,12 @@ transactions on its own schedule, so the driver's handling is turned off and the
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import unquote_plus
 
 from sqlalchemy import Connection, Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
@@ -45,10 +47,93 @@ class Location:
 
     @property
     def display(self) -> str:
-        """How messages name it: the file, or the URL with any password hidden."""
+        """How messages name it: the file, or the URL with every secret hidden."""
         if self.path is not None:
             return str(self.path)
-        return make_url(self.url).render_as_string(hide_password=True)
+        return mask_url(self.url)
+
+
+# Query parameters whose values messages show; every other value (password, passfile,
+# sslpassword, sslkey, anything unknown) is shown as ***.
+_SHOWN_PARAMETERS = frozenset(
+    {
+        "application_name",
+        "client_encoding",
+        "connect_timeout",
+        "dbname",
+        "gssencmode",
+        "host",
+        "hostaddr",
+        "keepalives",
+        "keepalives_count",
+        "keepalives_idle",
+        "keepalives_interval",
+        "load_balance_hosts",
+        "options",
+        "port",
+        "sslmode",
+        "target_session_attrs",
+        "user",
+    }
+)
+
+
+def _split_url(url: str) -> tuple[str, str, str | None, str, list[tuple[str, str]]]:
+    """scheme, user, password (None: none given), host/port/database, query pairs; read
+    the way that hides the most: the user part ends at the LAST @ (a password with a
+    raw @ in it stays whole), and the password is everything after the user's first
+    colon, slash or question mark."""
+    scheme, _sep, rest = url.partition("://")
+    userinfo, at, rest = rest.rpartition("@")
+    user, password = userinfo, None
+    if at:
+        cut = min((i for i in (userinfo.find(c) for c in ":/?") if i >= 0), default=-1)
+        if cut >= 0:
+            user, password = userinfo[:cut], userinfo[cut + 1 :]
+    base, _q, query = rest.partition("?")
+    pairs = [tuple(pair.partition("=")[::2]) for pair in query.split("&")] if query else []
+    return scheme, user, password, base, pairs  # type: ignore[return-value]
+
+
+def mask_url(url: str) -> str:
+    """A database URL as every message shows it: no part of a secret, whatever the URL's
+    shape (password in the user part or in the query, several @, percent-encoding)."""
+    scheme, user, password, base, pairs = _split_url(url)
+    text = f"{scheme}://"
+    if password is not None:
+        text += f"{user}:***@"
+    elif user:
+        text += f"{user}@"
+    text += base
+    if pairs:
+        text += "?" + "&".join(
+            f"{key}={value}" if unquote_plus(key).lower() in _SHOWN_PARAMETERS else f"{key}=***"
+            for key, value in pairs
+        )
+    return text
+
+
+def _url_secrets(url: str) -> list[str]:
+    """Every secret of a URL as text might quote it (raw, decoded, and the pieces a
+    parser might split it into), longest first."""
+    _s, _u, password, _b, pairs = _split_url(url)
+    found = [password] if password else []
+    found += [v for k, v in pairs if unquote_plus(k).lower() not in _SHOWN_PARAMETERS and v]
+    with_variants = set()
+    for secret in found:
+        for text in (secret, unquote_plus(secret)):
+            with_variants.add(text)
+            with_variants.update(p for p in re.split(r"[@:/?]", text) if len(p) >= 3)
+    return sorted(with_variants, key=len, reverse=True)
+
+
+def scrub(text: str, location: Location) -> str:
+    """`text` (a driver's message, say) with every secret of the location's URL hidden."""
+    if location.path is not None:
+        return text
+    for secret in _url_secrets(location.url):
+        text = text.replace(secret, "***")
+    return text
 
 
 def locate(db: str | None) -> Location:
@@ -62,11 +147,17 @@ def locate(db: str | None) -> Location:
         return Location(f"sqlite:///{path}", path)
     try:
         url = make_url(value)
-    except ArgumentError:
+    except (ArgumentError, ValueError):  # ValueError: a port that is not a number
         raise DatabaseProblem(
             "--db is neither a file path nor a database URL - "
             "use a path like orders.db or a URL like sqlite:///orders.db"
         ) from None
+    if "@" in (url.host or "") or ("@" in (url.database or "") and url.password is not None):
+        # A raw @ in the password: the URL would be read with part of it as the host.
+        raise DatabaseProblem(
+            "--db URL has an @ in its user name or password - write it there as %40 "
+            "(and : / ? # as %3A %2F %3F %23)"
+        )
     if url.get_backend_name() == "sqlite":
         database = url.database or ""
         if database in ("", ":memory:"):
@@ -125,7 +216,13 @@ def _make_engine(location: Location, *, foreign_keys: bool = True) -> Engine:
 
 
 def explain(exc: DatabaseError, location: Location) -> DatabaseProblem:
-    """Turn a driver error into a message a user can act on."""
+    """Turn a driver error into a message a user can act on, with no secret of the URL."""
+    problem = _explain(exc, location)
+    problem.message = scrub(problem.message, location)
+    return problem
+
+
+def _explain(exc: DatabaseError, location: Location) -> DatabaseProblem:
     text = str(exc.orig) if exc.orig is not None else str(exc)
     where = location.display
     server = _explain_server(text, location)
