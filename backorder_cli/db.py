@@ -364,17 +364,25 @@ def _check_file(location: Location, *, create: bool) -> None:
         raise DatabaseProblem(
             f"no database at {path} - create one with `backorder init` (or pick one with --db)"
         )
-    if not path.parent.exists():
+    # A link to a file that does not exist yet: create the file it names, here and not
+    # through SQLite, which would make it readable by everyone.
+    target = Path(os.path.realpath(path)) if path.is_symlink() else path
+    if not target.parent.exists():
         if not location.is_default:
             raise DatabaseProblem(
-                f"folder {path.parent} does not exist - create it first or pick another --db"
+                f"folder {target.parent} does not exist - create it first or pick another --db"
             )
-        path.parent.mkdir(parents=True, exist_ok=True)
+        target.parent.mkdir(parents=True, exist_ok=True)
     # Create the file ourselves so that it is readable by its owner only; SQLite then
-    # takes an empty file as a new database (and gives -wal/-shm the same mode).
+    # takes an empty file as a new database (and gives -wal, -shm and -journal the same
+    # mode). O_NOFOLLOW: a link made meanwhile is not followed, the path is refused.
     try:
-        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        fd = os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY | os.O_NOFOLLOW, 0o600)
     except FileExistsError:
+        if target.is_symlink() or not target.exists():
+            raise DatabaseProblem(
+                f"cannot create {path}: it became a link while it was being created - check --db"
+            ) from None
         return
     except OSError as exc:
         raise DatabaseProblem(f"cannot create {path}: {exc.strerror} - check --db") from None
