@@ -449,13 +449,14 @@ def _check_schema(db: Database, *, upgrade: bool) -> int:
 _MIGRATION_LOCK = 0x6261636B  # "back": the advisory lock key of schema changes
 
 
-def migrate(location: Location, *, from_version: int | None) -> None:
+def migrate(location: Location, *, from_version: int | None) -> bool:
     """Bring the schema to this version's head with Alembic, in one transaction.
 
     Foreign keys are off on this connection (it can only be switched outside a
     transaction): SQLite changes a table by copying it, which must not cascade. Before
     the commit, `PRAGMA foreign_key_check` proves no reference was broken. A database
-    made before Alembic tracked it is stamped with its recorded version first.
+    made before Alembic tracked it is stamped with its recorded version first. Returns
+    whether this call built the schema (it found none).
     """
     from alembic import command
     from alembic.config import Config
@@ -472,9 +473,11 @@ def migrate(location: Location, *, from_version: int | None) -> None:
                     # Two `init`s or upgrades at once: the second waits, then finds the
                     # schema at head and does nothing (DDL is transactional here).
                     conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK})")
-                if from_version is not None and "alembic_version" not in set(
-                    inspect(conn).get_table_names()
-                ):
+                # Read under the lock (SQLite: after BEGIN IMMEDIATE): another `init` may
+                # have built the schema while this one waited.
+                tables = set(inspect(conn).get_table_names())
+                built = "meta" not in tables
+                if from_version is not None and "alembic_version" not in tables:
                     command.stamp(config, f"{from_version:04d}")
                 command.upgrade(config, "head")
                 if engine.dialect.name == "sqlite":
@@ -484,6 +487,7 @@ def migrate(location: Location, *, from_version: int | None) -> None:
                             f"cannot upgrade {location.display}: {len(broken)} rows refer to "
                             "rows that do not exist - nothing was changed"
                         )
+        return built
     except IntegrityError as exc:
         raise DatabaseProblem(
             f"cannot upgrade {location.display}: its data breaks a rule of the new schema "
@@ -550,6 +554,6 @@ def _create_schema(db: Database) -> bool:
                 raw.close()
     except DatabaseError as exc:
         raise explain(exc, db.location) from None
-    # The same migrations that upgrade old databases build new ones.
-    migrate(db.location, from_version=None)
-    return True
+    # The same migrations that upgrade old databases build new ones; when another
+    # `init` built it first, this one did not create it.
+    return migrate(db.location, from_version=None)

@@ -938,6 +938,12 @@ def import_text(
         data, places, earlier = load_json(text, source=source), Places(), []
     with db.write() as session:
         if only_if_empty:
+            # The order counter's row lock first: two loads at once (`init --sample` in
+            # two processes on a server) take turns, and the second counts the first's
+            # orders instead of colliding with them.
+            session.connection().execute(
+                select(COUNTER.c.value).where(COUNTER.c.name == "order").with_for_update()
+            )
             count = session.exec(select(func.count()).select_from(Order)).one()
             if count:
                 raise NotAllowed(
