@@ -20,10 +20,12 @@ from typing import Any
 from sqlalchemy import (
     BigInteger,
     Connection,
+    String,
     bindparam,
     case,
     func,
     insert,
+    literal,
     or_,
     type_coerce,
     update,
@@ -31,7 +33,7 @@ from sqlalchemy import (
 from sqlmodel import Session, col, select
 
 from . import domain
-from .db import Database
+from .db import Database, casefold
 from .domain import ZERO, Item, Status, format_money, format_quantity
 from .errors import BackorderError, InvalidInput, NotAllowed, NotFound
 from .fileformat import ImportPlan, Places, ProductRow, load_json, parse_csv, parse_document
@@ -493,6 +495,14 @@ def book_order(db: Database, number: int) -> str:
         return order.status
 
 
+def _contains_folded(column: Any, text: str) -> Any:
+    """`column` contains `text`, both case-folded in SQL (`casefold`); % and _ in the
+    text are plain characters."""
+    escaped = text.replace("/", "//").replace("%", "/%").replace("_", "/_")
+    pattern = literal("%") + casefold(bindparam(None, escaped, type_=String)) + literal("%")
+    return casefold(column).like(pattern, escape="/")
+
+
 def _order_filter(
     query,  # type: ignore[no-untyped-def]
     *,
@@ -504,7 +514,8 @@ def _order_filter(
     """The WHERE of every order listing. `archived`: 'active', 'archived' or 'all'.
 
     `search` matches the order number (with or without '#'), or any part of the
-    customer or the comment, ignoring case; user text is always a bound parameter.
+    customer or the comment, ignoring case in every script (`casefold`, the same on
+    both backends); user text is always a bound parameter.
     """
     if archived == "active":
         query = query.where(col(Order.archived).is_(False))
@@ -513,12 +524,12 @@ def _order_filter(
     if statuses:
         query = query.where(col(Order.status).in_([s.value for s in statuses]))
     if customer:
-        query = query.where(col(Order.customer).icontains(customer, autoescape=True))
+        query = query.where(_contains_folded(col(Order.customer), customer))
     if search:
         text = search.strip()
         matches = [
-            col(Order.customer).icontains(text, autoescape=True),
-            col(Order.comment).icontains(text, autoescape=True),
+            _contains_folded(col(Order.customer), text),
+            _contains_folded(col(Order.comment), text),
         ]
         digits = text.lstrip("#")
         if digits.isdigit() and len(digits) < 19:
