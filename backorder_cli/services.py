@@ -1667,8 +1667,15 @@ def _undo_plan(
         is not None
     )
     origin = None
+    undone_at = None
     if backorder.backorder_of is not None:
         origin = _order_or_none(session, backorder.backorder_of, lock=lock)
+    else:
+        undone_at = session.exec(
+            select(func.max(History.at)).where(
+                History.order_id == backorder.id, History.event == "undone"
+            )
+        ).one()
     plan = domain.plan_undo(
         backorder,
         backorder.backorder_of,
@@ -1676,6 +1683,7 @@ def _undo_plan(
         invoiced=invoiced,
         origin=origin,
         origin_lines=_lines(session, origin) if origin is not None else [],
+        undone_at=undone_at,
     )
     return backorder, lines, origin, plan
 
