@@ -82,7 +82,13 @@ def ready(
             say("Aborted: nothing was changed.")
             raise typer.Exit(EXIT_ERROR)
     outcomes = with_progress(services.ship_ready(db, allocations), len(allocations), "Shipping")
-    refused = report_outcomes(outcomes, format_=format_out, bulk=True, success=render.shipped_text)
+    refused = report_outcomes(
+        outcomes,
+        format_=format_out,
+        bulk=True,
+        success=render.shipped_text,
+        summary=lambda done, refused: outcome_summary(done, refused, "order", verb="shipped"),
+    )
     say(outcome_summary(len(allocations) - refused, refused, "order", verb="shipped"))
     if refused:
         raise typer.Exit(EXIT_ERROR)
