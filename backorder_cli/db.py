@@ -348,6 +348,22 @@ def _explain_server(text: str, location: Location) -> DatabaseProblem | None:
         )
     if "deadlock detected" in lowered or "could not serialize" in lowered:
         return DatabaseProblem(f"database is busy: another user is changing {where} - try again")
+    if "duplicate key value violates unique constraint" in lowered:
+        # Every command looks for an existing SKU or number before it writes; on a server
+        # another user's transaction can commit the same one in between.
+        what = (
+            "a product with the same SKU"
+            if "product" in lowered
+            else "an invoice with the same number"
+            if "invoice" in lowered
+            else "an order with the same number"
+            if "order" in lowered
+            else "the same thing"
+        )
+        return DatabaseProblem(
+            f"another user saved {what} in {where} at the same moment - nothing was changed; "
+            "run the command again to see where things stand"
+        )
     return None
 
 
