@@ -126,7 +126,7 @@ def _url_secrets(url: str) -> list[str]:
     for secret in found:
         for text in (secret, unquote_plus(secret)):
             with_variants.add(text)
-            with_variants.update(p for p in re.split(r"[@:/?]", text) if len(p) >= 3)
+            with_variants.update(p for p in re.split(r"[@:/?]", text) if len(p) >= 4)
     return sorted(with_variants, key=len, reverse=True)
 
 
@@ -282,14 +282,9 @@ def _make_engine(location: Location, *, foreign_keys: bool = True) -> Engine:
 
 
 def explain(exc: DatabaseError, location: Location) -> DatabaseProblem:
-    """Turn a driver error into a message a user can act on, with no secret of the URL."""
-    problem = _explain(exc, location)
-    problem.message = scrub(problem.message, location)
-    return problem
-
-
-def _explain(exc: DatabaseError, location: Location) -> DatabaseProblem:
-    text = str(exc.orig) if exc.orig is not None else str(exc)
+    """Turn a driver error into a message a user can act on, with no secret of the URL
+    (the URL is named by `display`; the driver's own text is scrubbed)."""
+    text = scrub(str(exc.orig) if exc.orig is not None else str(exc), location)
     where = location.display
     server = _explain_server(text, location)
     if server is not None:
