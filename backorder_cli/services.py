@@ -499,6 +499,10 @@ def _contains_folded(column: Any, text: str) -> Any:
     """`column` contains `text`, both case-folded in SQL (`casefold`); % and _ in the
     text are plain characters."""
     escaped = text.replace("/", "//").replace("%", "/%").replace("_", "/_")
+    if all(ch.isascii() and not ch.isalpha() for ch in text):
+        # Digits and punctuation (a number search): folding never makes nor removes
+        # them, so the plain column matches the same and costs no function call per row.
+        return column.like(f"%{escaped}%", escape="/")
     pattern = literal("%") + casefold(bindparam(None, escaped, type_=String)) + literal("%")
     return casefold(column).like(pattern, escape="/")
 
