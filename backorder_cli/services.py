@@ -796,6 +796,15 @@ def changed_while_answering(number: int) -> NotAllowed:
     return NotAllowed(f"order #{number} changed while you were answering - run the command again")
 
 
+class _NumberTaken(NotAllowed):
+    """`changed_while_answering` because another user took the number shown: `got` is
+    the number this order would have had (a batch counts on from it)."""
+
+    def __init__(self, number: int, got: int) -> None:
+        super().__init__(changed_while_answering(number).message)
+        self.got = got
+
+
 def preview_backorder(
     db: Database, number: int, *, invoice_first: bool = False
 ) -> BackorderPreview:
@@ -851,7 +860,7 @@ def _create_backorder(
     new_number = _next_number(conn, "order")
     if expected is not None and new_number != expected.next_number:
         # Another order took the number shown; the caller's rollback undoes the invoice.
-        raise changed_while_answering(number)
+        raise _NumberTaken(number, new_number)
     new_id = conn.execute(
         _INSERT_ORDER,
         {
@@ -1115,22 +1124,28 @@ def create_backorders(
     the others go on. Rerunning is safe: a done order is refused as already backordered.
 
     `expected` holds the previews the user confirmed (`preview_backorders`): an order
-    whose fresh plan differs is refused (`create_backorder`). An order of this run that
-    is refused takes no number, so each later order's shown number counts one lower.
+    whose fresh plan differs is refused (`create_backorder`). The numbers shown count on
+    as the run goes: an order refused in this run takes no number, so the later ones
+    count one lower; when another user took numbers meanwhile, the order that meets it
+    is refused and the later ones count on from the number it would have had (one
+    change refuses one order, not the rest of a long batch).
     """
-    skipped = 0
+    shift = 0
     with db.writer() as conn:
         for number in numbers:
             shown = expected.get(number) if expected is not None else None
             if shown is not None:
-                shown = dataclasses.replace(shown, next_number=shown.next_number - skipped)
+                shown = dataclasses.replace(shown, next_number=shown.next_number + shift)
             try:
                 with db.transaction(conn):
                     result = _create_backorder(
                         conn, number, invoice_first=invoice_first, expected=shown
                     )
             except BackorderError as exc:
-                skipped += 1
+                if shown is not None:
+                    shift -= 1  # took no number
+                    if isinstance(exc, _NumberTaken):
+                        shift += exc.got - shown.next_number
                 yield BackorderOutcome(number, False, error=exc.message)
                 continue
             invoice = result.invoice

@@ -80,3 +80,20 @@ def test_an_undo_is_refused_when_the_backorder_changed_after_the_preview(
         services.undo_backorder(sample_db, 2402, expected=shown)
     assert refused.value.message == CHANGED.replace("2401", "2402")
     assert snapshot(target) == before
+
+
+def test_a_number_taken_meanwhile_refuses_one_order_of_a_batch_not_the_rest(
+    sample_db: Database,
+) -> None:
+    previews = list(services.preview_backorders(sample_db, [2398, 2399, 2401], invoice_first=True))
+    shown = {p.number: p for p in previews}
+    add_another_order(sample_db)  # takes #2402, shown for 2398
+    outcomes = list(
+        services.create_backorders(sample_db, list(shown), invoice_first=True, expected=shown)
+    )
+    assert [(o.order, o.ok, o.backorder) for o in outcomes] == [
+        (2398, False, None),
+        (2399, True, 2403),  # as shown
+        (2401, True, 2404),  # as shown
+    ]
+    assert outcomes[0].error == CHANGED.replace("2401", "2398")
