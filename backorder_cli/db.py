@@ -449,7 +449,7 @@ def _check_file(location: Location, *, create: bool) -> None:
             raise DatabaseProblem(
                 f"folder {target.parent} does not exist - create it first or pick another --db"
             )
-        target.parent.mkdir(parents=True, exist_ok=True)
+        target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)  # ours: owner only
     # Create the file ourselves so that it is readable by its owner only; SQLite then
     # takes an empty file as a new database (and gives -wal, -shm and -journal the same
     # mode). O_NOFOLLOW: a link made meanwhile is not followed, the path is refused.
