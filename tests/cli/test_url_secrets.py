@@ -84,3 +84,15 @@ def test_a_raw_at_in_the_password_is_refused_with_how_to_write_it() -> None:
         "Error: --db URL has an @ in its user name or password - write it there as %40 "
         "(and : / ? # as %3A %2F %3F %23)\n"
     )
+
+
+def test_the_messages_of_a_working_server_database_show_no_secret(pg_target: str) -> None:
+    from sqlalchemy.engine import make_url
+
+    url = make_url(pg_target).set(password="SECRETQ")
+    url = url.update_query_dict({"sslpassword": "SECRETQ"}).render_as_string(hide_password=False)
+    for args in (["init"], ["init"], ["migrate"], ["check"], ["orders", "list"]):
+        result = CliRunner().invoke(app, ["--db", url, *args])
+        assert result.exit_code == 0, result.output
+        assert "SECRETQ" not in result.output
+    assert ":***@" in CliRunner().invoke(app, ["--db", url, "init"]).stderr
