@@ -11,14 +11,19 @@ transactions on its own schedule, so the driver's handling is turned off and the
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+from urllib.parse import unquote_plus
 
-from sqlalchemy import Connection, Engine, create_engine, event, inspect
+from sqlalchemy import Connection, Engine, String, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DatabaseError, IntegrityError
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import Session, select
 
 from .errors import DatabaseProblem
@@ -54,10 +59,93 @@ class Location:
 
     @property
     def display(self) -> str:
-        """How messages name it: the file, or the URL with any password hidden."""
+        """How messages name it: the file, or the URL with every secret hidden."""
         if self.path is not None:
             return str(self.path)
-        return make_url(self.url).render_as_string(hide_password=True)
+        return mask_url(self.url)
+
+
+# Query parameters whose values messages show; every other value (password, passfile,
+# sslpassword, sslkey, anything unknown) is shown as ***.
+_SHOWN_PARAMETERS = frozenset(
+    {
+        "application_name",
+        "client_encoding",
+        "connect_timeout",
+        "dbname",
+        "gssencmode",
+        "host",
+        "hostaddr",
+        "keepalives",
+        "keepalives_count",
+        "keepalives_idle",
+        "keepalives_interval",
+        "load_balance_hosts",
+        "options",
+        "port",
+        "sslmode",
+        "target_session_attrs",
+        "user",
+    }
+)
+
+
+def _split_url(url: str) -> tuple[str, str, str | None, str, list[tuple[str, str]]]:
+    """scheme, user, password (None: none given), host/port/database, query pairs; read
+    the way that hides the most: the user part ends at the LAST @ (a password with a
+    raw @ in it stays whole), and the password is everything after the user's first
+    colon, slash or question mark."""
+    scheme, _sep, rest = url.partition("://")
+    userinfo, at, rest = rest.rpartition("@")
+    user, password = userinfo, None
+    if at:
+        cut = min((i for i in (userinfo.find(c) for c in ":/?") if i >= 0), default=-1)
+        if cut >= 0:
+            user, password = userinfo[:cut], userinfo[cut + 1 :]
+    base, _q, query = rest.partition("?")
+    pairs = [tuple(pair.partition("=")[::2]) for pair in query.split("&")] if query else []
+    return scheme, user, password, base, pairs  # type: ignore[return-value]
+
+
+def mask_url(url: str) -> str:
+    """A database URL as every message shows it: no part of a secret, whatever the URL's
+    shape (password in the user part or in the query, several @, percent-encoding)."""
+    scheme, user, password, base, pairs = _split_url(url)
+    text = f"{scheme}://"
+    if password is not None:
+        text += f"{user}:***@"
+    elif user:
+        text += f"{user}@"
+    text += base
+    if pairs:
+        text += "?" + "&".join(
+            f"{key}={value}" if unquote_plus(key).lower() in _SHOWN_PARAMETERS else f"{key}=***"
+            for key, value in pairs
+        )
+    return text
+
+
+def _url_secrets(url: str) -> list[str]:
+    """Every secret of a URL as text might quote it (raw, decoded, and the pieces a
+    parser might split it into), longest first."""
+    _s, _u, password, _b, pairs = _split_url(url)
+    found = [password] if password else []
+    found += [v for k, v in pairs if unquote_plus(k).lower() not in _SHOWN_PARAMETERS and v]
+    with_variants = set()
+    for secret in found:
+        for text in (secret, unquote_plus(secret)):
+            with_variants.add(text)
+            with_variants.update(p for p in re.split(r"[@:/?]", text) if len(p) >= 4)
+    return sorted(with_variants, key=len, reverse=True)
+
+
+def scrub(text: str, location: Location) -> str:
+    """`text` (a driver's message, say) with every secret of the location's URL hidden."""
+    if location.path is not None:
+        return text
+    for secret in _url_secrets(location.url):
+        text = text.replace(secret, "***")
+    return text
 
 
 def locate(db: str | None) -> Location:
@@ -76,6 +164,12 @@ def locate(db: str | None) -> Location:
             "--db is neither a file path nor a database URL - "
             "use a path like orders.db or a URL like sqlite:///orders.db"
         ) from None
+    if "@" in (url.host or "") or ("@" in (url.database or "") and url.password is not None):
+        # A raw @ in the password: the URL would be read with part of it as the host.
+        raise DatabaseProblem(
+            "--db URL has an @ in its user name or password - write it there as %40 "
+            "(and : / ? # as %3A %2F %3F %23)"
+        )
     if url.get_backend_name() == "sqlite":
         database = url.database or ""
         if database in ("", ":memory:"):
@@ -84,10 +178,73 @@ def locate(db: str | None) -> Location:
     return Location(value, None)
 
 
+def _casefold_text(value: object) -> object:
+    return value.casefold() if isinstance(value, str) else value
+
+
+class casefold(FunctionElement[str]):
+    """Python's `str.casefold` in SQL, for searches that ignore case in every script.
+
+    SQLite: a deterministic function registered on every connection (SQLite's own
+    lower() and LIKE fold ASCII only). PostgreSQL: lower() (Unicode with a UTF-8
+    locale such as C.UTF-8; ASCII only in the plain C locale), then the foldings
+    lower() does not do: ß and ẞ -> ss, the Latin ligatures ﬀ ﬁ ﬂ ﬃ ﬄ ﬅ ﬆ, and the
+    one-letter foldings (final sigma, long s, micro sign, Greek symbol forms, Cherokee).
+    Still different from casefold on PostgreSQL: İ (lower() gives i, casefold i +
+    combining dot), ŉ, ǰ, ẖ ẗ ẘ ẙ ẚ, Armenian ligatures (և ﬓ-ﬗ) and Greek letters with
+    ypogegrammeni or several accents (ᾀ-ῷ, ΐ, ΰ), which casefold turns into two letters.
+    """
+
+    type = String()
+    inherit_cache = True
+    name = "casefold"
+
+
+# lower() -> casefold for single letters (the test regenerates this from Python's tables).
+_FOLD_FROM = (
+    "\xb5\u017f\u0345\u03c2\u03d0\u03d1\u03d5\u03d6\u03f0\u03f1\u03f5"
+    + "".join(map(chr, range(0xAB70, 0xABC0)))
+    + "".join(map(chr, range(0x13F8, 0x13FE)))
+    + "".join(map(chr, range(0x1C80, 0x1C89)))
+    + "\u1e9b\u1fbe"
+)
+_FOLD_TO = (
+    "\u03bcs\u03b9\u03c3\u03b2\u03b8\u03c6\u03c0\u03ba\u03c1\u03b5"
+    + "".join(map(chr, range(0x13A0, 0x13F0)))
+    + "".join(map(chr, range(0x13F0, 0x13F6)))
+    + "\u0432\u0434\u043e\u0441\u0442\u0442\u044a\u0463\ua64b"
+    + "\u1e61\u03b9"
+)
+_FOLD_REPLACE = [
+    ("\u00df", "ss"),
+    ("\ufb00", "ff"),
+    ("\ufb01", "fi"),
+    ("\ufb02", "fl"),
+    ("\ufb03", "ffi"),
+    ("\ufb04", "ffl"),
+    ("\ufb05", "st"),
+    ("\ufb06", "st"),
+]
+
+
+@compiles(casefold)
+def _casefold_sqlite(element: casefold, compiler: Any, **kw: Any) -> str:
+    return f"casefold({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(casefold, "postgresql")
+def _casefold_postgresql(element: casefold, compiler: Any, **kw: Any) -> str:
+    text = f"lower({compiler.process(element.clauses, **kw)})"
+    for old, new in _FOLD_REPLACE:
+        text = f"replace({text}, '{old}', '{new}')"
+    return f"translate({text}, '{_FOLD_FROM}', '{_FOLD_TO}')"
+
+
 def _configure_sqlite(engine: Engine, *, foreign_keys: bool = True) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
         dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
+        dbapi_connection.create_function("casefold", 1, _casefold_text, deterministic=True)
         cursor = dbapi_connection.cursor()
         cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         cursor.execute(f"PRAGMA foreign_keys = {'ON' if foreign_keys else 'OFF'}")
@@ -139,8 +296,9 @@ def _make_engine(location: Location, *, foreign_keys: bool = True) -> Engine:
 
 
 def explain(exc: DatabaseError, location: Location) -> DatabaseProblem:
-    """Turn a driver error into a message a user can act on."""
-    text = str(exc.orig) if exc.orig is not None else str(exc)
+    """Turn a driver error into a message a user can act on, with no secret of the URL
+    (the URL is named by `display`; the driver's own text is scrubbed)."""
+    text = scrub(str(exc.orig) if exc.orig is not None else str(exc), location)
     where = location.display
     server = _explain_server(text, location)
     if server is not None:
@@ -199,6 +357,22 @@ def _explain_server(text: str, location: Location) -> DatabaseProblem | None:
         )
     if "deadlock detected" in lowered or "could not serialize" in lowered:
         return DatabaseProblem(f"database is busy: another user is changing {where} - try again")
+    if "duplicate key value violates unique constraint" in lowered:
+        # Every command looks for an existing SKU or number before it writes; on a server
+        # another user's transaction can commit the same one in between.
+        what = (
+            "a product with the same SKU"
+            if "product" in lowered
+            else "an invoice with the same number"
+            if "invoice" in lowered
+            else "an order with the same number"
+            if "order" in lowered
+            else "the same thing"
+        )
+        return DatabaseProblem(
+            f"another user saved {what} in {where} at the same moment - nothing was changed; "
+            "run the command again to see where things stand"
+        )
     return None
 
 
@@ -286,17 +460,25 @@ def _check_file(location: Location, *, create: bool) -> None:
         raise DatabaseProblem(
             f"no database at {path} - create one with `backorder init` (or pick one with --db)"
         )
-    if not path.parent.exists():
+    # A link to a file that does not exist yet: create the file it names, here and not
+    # through SQLite, which would make it readable by everyone.
+    target = Path(os.path.realpath(path)) if path.is_symlink() else path
+    if not target.parent.exists():
         if not location.is_default:
             raise DatabaseProblem(
-                f"folder {path.parent} does not exist - create it first or pick another --db"
+                f"folder {target.parent} does not exist - create it first or pick another --db"
             )
-        path.parent.mkdir(parents=True, exist_ok=True)
+        target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)  # ours: owner only
     # Create the file ourselves so that it is readable by its owner only; SQLite then
-    # takes an empty file as a new database (and gives -wal/-shm the same mode).
+    # takes an empty file as a new database (and gives -wal, -shm and -journal the same
+    # mode). O_NOFOLLOW: a link made meanwhile is not followed, the path is refused.
     try:
-        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        fd = os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY | os.O_NOFOLLOW, 0o600)
     except FileExistsError:
+        if target.is_symlink() or not target.exists():
+            raise DatabaseProblem(
+                f"cannot create {path}: it became a link while it was being created - check --db"
+            ) from None
         return
     except OSError as exc:
         raise DatabaseProblem(f"cannot create {path}: {exc.strerror} - check --db") from None
@@ -387,13 +569,14 @@ def _check_schema(db: Database, *, upgrade: bool, read_older: bool = False) -> i
 _MIGRATION_LOCK = 0x6261636B  # "back": the advisory lock key of schema changes
 
 
-def migrate(location: Location, *, from_version: int | None) -> None:
+def migrate(location: Location, *, from_version: int | None) -> bool:
     """Bring the schema to this version's head with Alembic, in one transaction.
 
     Foreign keys are off on this connection (it can only be switched outside a
     transaction): SQLite changes a table by copying it, which must not cascade. Before
     the commit, `PRAGMA foreign_key_check` proves no reference was broken. A database
-    made before Alembic tracked it is stamped with its recorded version first.
+    made before Alembic tracked it is stamped with its recorded version first. Returns
+    whether this call built the schema (it found none).
     """
     from alembic import command
     from alembic.config import Config
@@ -410,9 +593,11 @@ def migrate(location: Location, *, from_version: int | None) -> None:
                     # Two `init`s or upgrades at once: the second waits, then finds the
                     # schema at head and does nothing (DDL is transactional here).
                     conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK})")
-                if from_version is not None and "alembic_version" not in set(
-                    inspect(conn).get_table_names()
-                ):
+                # Read under the lock (SQLite: after BEGIN IMMEDIATE): another `init` may
+                # have built the schema while this one waited.
+                tables = set(inspect(conn).get_table_names())
+                built = "meta" not in tables
+                if from_version is not None and "alembic_version" not in tables:
                     command.stamp(config, f"{from_version:04d}")
                 command.upgrade(config, "head")
                 if engine.dialect.name == "sqlite":
@@ -422,6 +607,7 @@ def migrate(location: Location, *, from_version: int | None) -> None:
                             f"cannot upgrade {location.display}: {len(broken)} rows refer to "
                             "rows that do not exist - nothing was changed"
                         )
+        return built
     except IntegrityError as exc:
         raise DatabaseProblem(
             f"cannot upgrade {location.display}: its data breaks a rule of the new schema "
@@ -490,6 +676,6 @@ def _create_schema(db: Database) -> bool:
                 raw.close()
     except DatabaseError as exc:
         raise explain(exc, db.location) from None
-    # The same migrations that upgrade old databases build new ones.
-    migrate(db.location, from_version=None)
-    return True
+    # The same migrations that upgrade old databases build new ones; when another
+    # `init` built it first, this one did not create it.
+    return migrate(db.location, from_version=None)

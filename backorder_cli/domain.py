@@ -11,7 +11,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Protocol, TypeVar
@@ -686,6 +686,7 @@ def plan_undo(
     invoiced: bool,
     origin: OrderLike | None,
     origin_lines: list[LineLike],
+    undone_at: datetime | None = None,
 ) -> list[tuple[LineLike, Decimal]]:
     """Decide whether a backorder can be undone, and which origin line gets back what.
 
@@ -694,6 +695,13 @@ def plan_undo(
     each backorder line returns to origin lines of its SKU and price, in line order.
     """
     n = backorder.number
+    if backorder_of is None and undone_at is not None:
+        # Undoing unlinks it: say what happened to it rather than "not a backorder".
+        raise NotAllowed(
+            f"backorder #{n} was already undone on "
+            f"{undone_at.astimezone(UTC):%Y-%m-%d %H:%M} UTC - there is nothing left to undo "
+            f"(`backorder orders show {n}` shows its history)"
+        )
     if backorder_of is None:
         raise NotAllowed(
             f"order #{n} is not a backorder - only a backorder can be undone "

@@ -21,10 +21,12 @@ from typing import Any
 from sqlalchemy import (
     BigInteger,
     Connection,
+    String,
     bindparam,
     case,
     func,
     insert,
+    literal,
     or_,
     type_coerce,
     update,
@@ -32,7 +34,7 @@ from sqlalchemy import (
 from sqlmodel import Session, col, select
 
 from . import domain
-from .db import Database
+from .db import Database, casefold
 from .domain import ZERO, Item, Status, format_money, format_quantity
 from .errors import BackorderError, InvalidInput, NotAllowed, NotFound
 from .fileformat import (
@@ -519,6 +521,18 @@ def book_order(db: Database, number: int) -> str:
         return order.status
 
 
+def _contains_folded(column: Any, text: str) -> Any:
+    """`column` contains `text`, both case-folded in SQL (`casefold`); % and _ in the
+    text are plain characters."""
+    escaped = text.replace("/", "//").replace("%", "/%").replace("_", "/_")
+    if all(ch.isascii() and not ch.isalpha() for ch in text):
+        # Digits and punctuation (a number search): folding never makes nor removes
+        # them, so the plain column matches the same and costs no function call per row.
+        return column.like(f"%{escaped}%", escape="/")
+    pattern = literal("%") + casefold(bindparam(None, escaped, type_=String)) + literal("%")
+    return casefold(column).like(pattern, escape="/")
+
+
 def _order_filter(
     query,  # type: ignore[no-untyped-def]
     *,
@@ -530,7 +544,8 @@ def _order_filter(
     """The WHERE of every order listing. `archived`: 'active', 'archived' or 'all'.
 
     `search` matches the order number (with or without '#'), or any part of the
-    customer or the comment, ignoring case; user text is always a bound parameter.
+    customer or the comment, ignoring case in every script (`casefold`, the same on
+    both backends); user text is always a bound parameter.
     """
     if archived == "active":
         query = query.where(col(Order.archived).is_(False))
@@ -539,12 +554,12 @@ def _order_filter(
     if statuses:
         query = query.where(col(Order.status).in_([s.value for s in statuses]))
     if customer:
-        query = query.where(col(Order.customer).icontains(customer, autoescape=True))
+        query = query.where(_contains_folded(col(Order.customer), customer))
     if search:
         text = search.strip()
         matches = [
-            col(Order.customer).icontains(text, autoescape=True),
-            col(Order.comment).icontains(text, autoescape=True),
+            _contains_folded(col(Order.customer), text),
+            _contains_folded(col(Order.comment), text),
         ]
         with contextlib.suppress(InvalidInput):  # not a number: text only
             matches.append(Order.number == domain.parse_order_number(text))
@@ -798,37 +813,79 @@ def _plan_backorder(
     return order, lines, plan
 
 
+def _backorder_preview(
+    conn: Connection, order: Any, plan: domain.BackorderPlan, next_number: int
+) -> BackorderPreview:
+    """The plan as shown to the user: what the preview returns and what a confirmed run
+    compares its fresh plan with (the invoice first billed by the split rule)."""
+    return BackorderPreview(
+        number=order.number,
+        customer=order.customer,
+        next_number=next_number,
+        moves=plan.moves,
+        to_invoice=_invoice_rows(conn, plan.to_invoice),
+    )
+
+
+def changed_while_answering(number: int) -> NotAllowed:
+    """The refusal of a confirmed run whose fresh plan is not the one shown."""
+    return NotAllowed(f"order #{number} changed while you were answering - run the command again")
+
+
+class _NumberTaken(NotAllowed):
+    """`changed_while_answering` because another user took the number shown: `got` is
+    the number this order would have had (a batch counts on from it)."""
+
+    def __init__(self, number: int, got: int) -> None:
+        super().__init__(changed_while_answering(number).message)
+        self.got = got
+
+
 def preview_backorder(
     db: Database, number: int, *, invoice_first: bool = False
 ) -> BackorderPreview:
-    """What `create_backorder` would do, refusals included, without writing anything."""
+    """What `create_backorder` would do, refusals included, without writing anything.
+    Pass it back as `expected=` to refuse the run if the order changed meanwhile."""
     with db.read() as session:
         order, _, plan = _plan_backorder(session, number, invoice_first=invoice_first, lock=False)
         next_number = int(session.connection().execute(_PEEK_NUMBER["order"]).scalar_one())
-        return BackorderPreview(
-            number=order.number,
-            customer=order.customer,
-            next_number=next_number,
-            moves=plan.moves,
-            to_invoice=_invoice_rows(session.connection(), plan.to_invoice),
-        )
+        return _backorder_preview(session.connection(), order, plan, next_number)
 
 
-def create_backorder(db: Database, number: int, *, invoice_first: bool = False) -> BackorderResult:
+def create_backorder(
+    db: Database,
+    number: int,
+    *,
+    invoice_first: bool = False,
+    expected: BackorderPreview | None = None,
+) -> BackorderResult:
     """Split a partially shipped order: cancel what was not delivered on the original,
     which becomes canceled and archived, and open a new order for exactly that.
 
     With `invoice_first`, uninvoiced shipped quantities are invoiced first, in the same
-    transaction. All of it commits, or nothing.
+    transaction. All of it commits, or nothing. With `expected` (the preview the user
+    confirmed), the run is refused unless it does exactly that: same moves, same
+    invoice, same new number.
     """
     with db.writer() as conn, db.transaction(conn):
-        return _create_backorder(conn, number, invoice_first=invoice_first)
+        return _create_backorder(conn, number, invoice_first=invoice_first, expected=expected)
 
 
-def _create_backorder(conn: Connection, number: int, *, invoice_first: bool) -> BackorderResult:
+def _create_backorder(
+    conn: Connection,
+    number: int,
+    *,
+    invoice_first: bool,
+    expected: BackorderPreview | None = None,
+) -> BackorderResult:
     """The backorder itself, inside the caller's transaction. Written in SQLAlchemy
     Core, a handful of prepared statements: bulk runs do this thousands of times."""
     order, lines, plan = _plan_backorder(conn, number, invoice_first=invoice_first, lock=True)
+    if (
+        expected is not None
+        and _backorder_preview(conn, order, plan, expected.next_number) != expected
+    ):
+        raise changed_while_answering(number)
     invoice = None
     if plan.to_invoice:
         invoice = _write_invoice(conn, order.id, plan.to_invoice)
@@ -851,6 +908,9 @@ def _create_backorder(conn: Connection, number: int, *, invoice_first: bool) -> 
         for line, moved in moves
     ]
     new_number = _next_number(conn, "order")
+    if expected is not None and new_number != expected.next_number:
+        # Another order took the number shown; the caller's rollback undoes the invoice.
+        raise _NumberTaken(number, new_number)
     new_id = conn.execute(
         _INSERT_ORDER,
         {
@@ -967,6 +1027,12 @@ def import_text(
         data, places, earlier = load_json(text, source=source), Places(), []
     with db.write() as session:
         if only_if_empty:
+            # The order counter's row lock first: two loads at once (`init --sample` in
+            # two processes on a server) take turns, and the second counts the first's
+            # orders instead of colliding with them.
+            session.connection().execute(
+                select(COUNTER.c.value).where(COUNTER.c.name == "order").with_for_update()
+            )
             count = session.exec(select(func.count()).select_from(Order)).one()
             if count:
                 raise NotAllowed(
@@ -1349,16 +1415,38 @@ class InvoiceOutcome:
 
 
 def create_backorders(
-    db: Database, numbers: Iterable[int], *, invoice_first: bool = False
+    db: Database,
+    numbers: Iterable[int],
+    *,
+    invoice_first: bool = False,
+    expected: dict[int, BackorderPreview] | None = None,
 ) -> Iterator[BackorderOutcome]:
     """Backorder each order in its own transaction: a refused order is reported and
-    the others go on. Rerunning is safe: a done order is refused as already backordered."""
+    the others go on. Rerunning is safe: a done order is refused as already backordered.
+
+    `expected` holds the previews the user confirmed (`preview_backorders`): an order
+    whose fresh plan differs is refused (`create_backorder`). The numbers shown count on
+    as the run goes: an order refused in this run takes no number, so the later ones
+    count one lower; when another user took numbers meanwhile, the order that meets it
+    is refused and the later ones count on from the number it would have had (one
+    change refuses one order, not the rest of a long batch).
+    """
+    shift = 0
     with db.writer() as conn:
         for number in numbers:
+            shown = expected.get(number) if expected is not None else None
+            if shown is not None:
+                shown = dataclasses.replace(shown, next_number=shown.next_number + shift)
             try:
                 with db.transaction(conn):
-                    result = _create_backorder(conn, number, invoice_first=invoice_first)
+                    result = _create_backorder(
+                        conn, number, invoice_first=invoice_first, expected=shown
+                    )
             except BackorderError as exc:
+                if shown is not None:
+                    shift -= 1  # took no number
+                    if isinstance(exc, _NumberTaken):
+                        shift += exc.got - shown.next_number
                 yield BackorderOutcome(number, False, error=exc.message)
                 continue
             invoice = result.invoice
@@ -2025,8 +2113,15 @@ def _undo_plan(
         is not None
     )
     origin = None
+    undone_at = None
     if backorder.backorder_of is not None:
         origin = _order_or_none(session, backorder.backorder_of, lock=lock)
+    else:
+        undone_at = session.exec(
+            select(func.max(History.at)).where(
+                History.order_id == backorder.id, History.event == "undone"
+            )
+        ).one()
     plan = domain.plan_undo(
         backorder,
         backorder.backorder_of,
@@ -2034,32 +2129,50 @@ def _undo_plan(
         invoiced=invoiced,
         origin=origin,
         origin_lines=_lines(session, origin) if origin is not None else [],
+        undone_at=undone_at,
     )
     return backorder, lines, origin, plan
 
 
+def _undo_preview(backorder: Order, plan: list[tuple[OrderLine, Decimal]]) -> UndoPreview:
+    assert backorder.backorder_of is not None
+    return UndoPreview(
+        backorder.number,
+        backorder.backorder_of,
+        backorder.customer,
+        [(ln.sku, q) for ln, q in plan],
+    )
+
+
 def preview_undo(db: Database, number: int) -> UndoPreview:
-    """What `undo_backorder` would give back, refusals included; writes nothing."""
+    """What `undo_backorder` would give back, refusals included; writes nothing.
+    Pass it back as `expected=` to refuse the undo if anything changed meanwhile."""
     with db.read() as session:
         backorder, _, _, plan = _undo_plan(session, number, lock=False)
-        assert backorder.backorder_of is not None
-        return UndoPreview(
-            number, backorder.backorder_of, backorder.customer, [(ln.sku, q) for ln, q in plan]
-        )
+        return _undo_preview(backorder, plan)
 
 
-def undo_backorder(db: Database, number: int, *, reason: str = "made by mistake") -> UndoResult:
+def undo_backorder(
+    db: Database,
+    number: int,
+    *,
+    reason: str = "made by mistake",
+    expected: UndoPreview | None = None,
+) -> UndoResult:
     """Reverse a backorder made by mistake, while it has no shipment and no invoice.
 
     The origin gets its canceled quantities back, leaves the archive and returns to
     partially shipped (its status follows its lines again); the backorder becomes
     canceled and archived, its comment saying why, and stops being a backorder of the
     origin (so the origin can be backordered again and the chain shows what stands).
-    Both histories record it. One transaction.
+    Both histories record it. One transaction. With `expected` (the preview the user
+    confirmed), refused unless it gives back exactly that.
     """
     reason = domain.parse_text(reason, what="reason", required=True, limit=200)
     with db.write() as session:
         backorder, lines, origin, plan = _undo_plan(session, number, lock=True)
+        if expected is not None and _undo_preview(backorder, plan) != expected:
+            raise changed_while_answering(number)
         assert origin is not None and origin.id is not None and backorder.id is not None
         for line, quantity in plan:
             back = domain.given_back_amount(line, quantity)

@@ -87,7 +87,13 @@ def ready(
             say("Aborted: nothing was changed.")
             raise typer.Exit(EXIT_ERROR)
     outcomes = with_progress(services.ship_ready(db, allocations), len(allocations), "Shipping")
-    refused = report_outcomes(outcomes, format_=format_out, bulk=True, success=render.shipped_text)
+    refused = report_outcomes(
+        outcomes,
+        format_=format_out,
+        bulk=True,
+        success=render.shipped_text,
+        summary=lambda done, refused: outcome_summary(done, refused, "order", verb="shipped"),
+    )
     say(outcome_summary(len(allocations) - refused, refused, "order", verb="shipped"))
     if refused:
         raise typer.Exit(EXIT_ERROR)
@@ -121,6 +127,7 @@ def undo(
     from . import render
 
     db = database(ctx)
+    preview = None  # what was confirmed: the undo must do exactly that
     if not yes:
         preview = services.preview_undo(db, number)
         moved = quantities_text(preview.lines)
@@ -132,7 +139,7 @@ def undo(
         if not confirm("Continue?"):
             say("Aborted: nothing was changed.")
             raise typer.Exit(EXIT_ERROR)
-    result = services.undo_backorder(db, number, reason=reason)
+    result = services.undo_backorder(db, number, reason=reason, expected=preview)
     if format_ == WriteFormat.json:
         render.print_json(result)
         return

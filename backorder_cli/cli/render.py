@@ -115,20 +115,26 @@ def print_json_stream(items: Iterable[Any]) -> None:
     out = sys.stdout
     first = True
     keys: list[tuple[str, str]] | None = None
-    for item in items:
-        out.write("[\n  " if first else ",\n  ")
-        first = False
-        if keys is None and dataclasses.is_dataclass(item):
-            keys = [(f.name, f"    {json.dumps(f.name)}: ") for f in dataclasses.fields(item)]
-        values = [getattr(item, name) for name, _ in keys] if keys else None
-        if values is not None and all(isinstance(v, _SCALARS) for v in values):
-            out.write(
-                "{\n"
-                + ",\n".join(key + _scalar(v) for (_, key), v in zip(keys, values, strict=True))
-                + "\n  }"
-            )
-        else:
-            out.write(_encode(_plain(item), 2, 1))
+    try:
+        for item in items:
+            if keys is None and dataclasses.is_dataclass(item):
+                keys = [(f.name, f"    {json.dumps(f.name)}: ") for f in dataclasses.fields(item)]
+            values = [getattr(item, name) for name, _ in keys] if keys else None
+            if values is not None and all(isinstance(v, _SCALARS) for v in values):
+                text = (
+                    "{\n"
+                    + ",\n".join(key + _scalar(v) for (_, key), v in zip(keys, values, strict=True))
+                    + "\n  }"
+                )
+            else:
+                text = _encode(_plain(item), 2, 1)
+            # One write per element: an interrupt lands between elements, never inside.
+            out.write(("[\n  " if first else ",\n  ") + text)
+            first = False
+    except KeyboardInterrupt:
+        # Ctrl-C: what was written stays valid JSON; the caller says what was done.
+        out.write("[]\n" if first else "\n]\n")
+        raise
     out.write("[]\n" if first else "\n]\n")
 
 

@@ -15,6 +15,7 @@ from .. import domain
 from ..domain import Item
 from .base import (
     EXIT_ERROR,
+    EXIT_INTERRUPTED,
     NumberArgument,
     WriteFormat,
     WriteFormatOption,
@@ -264,6 +265,7 @@ def invoice(
         success=lambda o: (
             f"Invoice #{o.invoice} for order #{o.order}: total {format_money(o.total)}"
         ),
+        summary=lambda done, refused: outcome_summary(done, refused, "invoice"),
     )
     if bulk:
         say(outcome_summary(len(targets) - refused, refused, "invoice"))
@@ -277,33 +279,46 @@ def report_outcomes(
     format_: WriteFormat,
     bulk: bool,
     success: Callable[[Any], str],
+    summary: Callable[[int, int], str] | None = None,
 ) -> int:
-    """Print each order's outcome as it comes; return how many were refused."""
+    """Print each order's outcome as it comes; return how many were refused.
+
+    On Ctrl-C the JSON list is closed and `summary(done, refused)` says on stderr what
+    was done before the interrupt (exit 130).
+    """
     from . import render
 
-    refused = 0
+    done = refused = 0
 
     def each() -> Iterator[Any]:
-        nonlocal refused
+        nonlocal done, refused
         for outcome in outcomes:
             if not outcome.ok:
                 refused += 1
                 say(f"Error: {outcome.error}")
-            elif format_ == WriteFormat.text:
-                # Through sys.stdout, which a live progress bar redirects above itself.
-                lines = success(outcome).split("\n")
-                sys.stdout.write("".join(safe_text(ln, message=True) + "\n" for ln in lines))
+            else:
+                done += 1
+                if format_ == WriteFormat.text:
+                    # Through sys.stdout, which a live progress bar redirects above itself.
+                    lines = success(outcome).split("\n")
+                    sys.stdout.write("".join(safe_text(ln, message=True) + "\n" for ln in lines))
             yield outcome
 
-    if format_ == WriteFormat.json:
-        if bulk:
-            render.print_json_stream(each())
+    try:
+        if format_ == WriteFormat.json:
+            if bulk:
+                render.print_json_stream(each())
+            else:
+                (only,) = each()  # one number given: one object, not a list
+                render.print_json(only)
         else:
-            (only,) = each()  # one number given: one object, not a list
-            render.print_json(only)
-    else:
-        for _ in each():
-            pass
+            for _ in each():
+                pass
+    except KeyboardInterrupt:
+        if summary is None:
+            raise
+        say(f"Interrupted: {summary(done, refused)}; any order in progress was rolled back.")
+        raise typer.Exit(EXIT_INTERRUPTED) from None
     return refused
 
 
@@ -384,6 +399,7 @@ def create(
         return
 
     refusals: list[Any] = []
+    shown: dict[int, Any] | None = None  # the plans confirmed: the run must do exactly these
     if dry_run or not yes:
         previews = list(services.preview_backorders(db, targets, invoice_first=invoice_first))
         goers = [p for p in previews if isinstance(p, services.BackorderPreview)]
@@ -416,15 +432,23 @@ def create(
             say("Aborted: nothing was changed.")
             raise typer.Exit(EXIT_ERROR)
         targets = [p.number for p in goers]
+        shown = {p.number: p for p in goers}
 
     outcomes = with_progress(
         itertools.chain(
-            refusals, services.create_backorders(db, targets, invoice_first=invoice_first)
+            refusals,
+            services.create_backorders(db, targets, invoice_first=invoice_first, expected=shown),
         ),
         len(targets) + len(refusals),
         "Creating backorders",
     )
-    refused = report_outcomes(outcomes, format_=format_, bulk=bulk, success=_created_text)
+    refused = report_outcomes(
+        outcomes,
+        format_=format_,
+        bulk=bulk,
+        success=_created_text,
+        summary=lambda done, refused: outcome_summary(done, refused, "backorder"),
+    )
     if bulk:
         say(outcome_summary(len(targets) + len(refusals) - refused, refused, "backorder"))
     if refused:

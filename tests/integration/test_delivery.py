@@ -208,7 +208,7 @@ def test_undo_refusals_are_named(
 def test_undoing_twice_is_refused(sample_db: Database) -> None:
     services.create_backorder(sample_db, 2401)
     services.undo_backorder(sample_db, 2402)
-    with pytest.raises(NotAllowed, match="#2402 is not a backorder"):
+    with pytest.raises(NotAllowed, match="#2402 was already undone on "):
         services.undo_backorder(sample_db, 2402)
 
 

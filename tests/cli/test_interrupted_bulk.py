@@ -1,0 +1,66 @@
+"""Ctrl-C in the middle of a bulk run: the JSON list on stdout is closed (valid JSON of
+what was done), stderr says how far it got, the exit code is 130, and the order in
+progress is rolled back."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+import pytest
+from typer.testing import Result
+
+from backorder_cli import services
+
+Run = Callable[..., Result]
+
+
+@pytest.fixture
+def sample(cli: Run) -> Run:
+    assert cli("init", "--sample").exit_code == 0
+    return cli
+
+
+@pytest.fixture
+def ctrl_c_on_the_second_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    real = services._create_backorder
+    calls = []
+
+    def create(conn, number, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(number)
+        if len(calls) == 2:
+            real(conn, number, **kwargs)  # written, then interrupted before the commit
+            raise KeyboardInterrupt
+        return real(conn, number, **kwargs)
+
+    monkeypatch.setattr(services, "_create_backorder", create)
+
+
+@pytest.mark.usefixtures("ctrl_c_on_the_second_order")
+def test_an_interrupted_bulk_json_run_closes_its_list_and_says_how_far_it_got(
+    sample: Run,
+) -> None:
+    result = sample("create", "2398", "2399", "2401", "--yes", "--invoice", "-f", "json")
+    assert result.exit_code == 130
+    done = json.loads(result.stdout)
+    assert [(o["order"], o["ok"], o["backorder"]) for o in done] == [(2398, True, 2402)]
+    assert result.stderr == (
+        "Interrupted: 1 backorder created, 0 refused; any order in progress was rolled back.\n"
+    )
+    statuses = {n: services_status(sample, n) for n in (2398, 2399, 2401)}
+    assert statuses == {2398: "canceled", 2399: "partially_shipped", 2401: "partially_shipped"}
+
+
+@pytest.mark.usefixtures("ctrl_c_on_the_second_order")
+def test_an_interrupted_bulk_text_run_says_how_far_it_got(sample: Run) -> None:
+    result = sample("create", "2398", "2399", "2401", "--yes", "--invoice")
+    assert result.exit_code == 130
+    assert result.stdout.count("Backorder #") == 1
+    assert result.stderr.endswith(
+        "Interrupted: 1 backorder created, 0 refused; any order in progress was rolled back.\n"
+    )
+
+
+def services_status(run: Run, number: int) -> str:
+    shown = run("orders", "show", str(number), "-f", "json")
+    return json.loads(shown.stdout)["status"]
