@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from backorder_cli.db import init_database
+from backorder_cli.storage.schema import init_database
 
 PRODUCTS = 500
 CUSTOMERS = 5000

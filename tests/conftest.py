@@ -24,9 +24,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner, Result
 
-from backorder_cli import services
 from backorder_cli.cli import app
-from backorder_cli.db import Database, init_database
+from backorder_cli.services import transfer as transfer_service
+from backorder_cli.storage.database import Database
+from backorder_cli.storage.schema import init_database
 
 PG_SERVER = os.environ.get("BACKORDER_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 REQUIRE_PG = os.environ.get("BACKORDER_REQUIRE_PG") == "1"
@@ -135,7 +136,7 @@ def db(target: str) -> Iterator[Database]:
 @pytest.fixture
 def sample_db(db: Database) -> Database:
     """The sample company of sample_data/, loaded into a fresh database."""
-    services.load_sample(db)
+    transfer_service.load_sample(db)
     return db
 
 

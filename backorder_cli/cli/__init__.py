@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from . import delivery, orders, products, settings, workflow
-from .base import make_app, root_callback
+from .app import make_app, root_callback
 
 app = make_app(
     help="Keep sales orders: ship, invoice, and split undeliverable orders into backorders."

@@ -9,8 +9,8 @@ from typing import Annotated
 
 import typer
 
-from .. import domain
-from .base import (
+from ..domain.values import parse_day, parse_order_number, parse_text
+from .app import (
     EXIT_ERROR,
     FormatOption,
     NumberArgument,
@@ -53,12 +53,12 @@ def ready(
 
     Example: backorder ready --ship --yes
     """
-    from .. import services
+    from ..services import fulfilment
     from . import render
 
     fmt = read_format(format_)
     db = database(ctx)
-    allocations = services.ready_orders(db)
+    allocations = fulfilment.ready_orders(db)
     if not allocations:
         say("No waiting order can ship from stock on hand.")
     if not ship:
@@ -86,7 +86,7 @@ def ready(
         if not confirm("Continue?"):
             say("Aborted: nothing was changed.")
             raise typer.Exit(EXIT_ERROR)
-    outcomes = with_progress(services.ship_ready(db, allocations), len(allocations), "Shipping")
+    outcomes = with_progress(fulfilment.ship_ready(db, allocations), len(allocations), "Shipping")
     refused = report_outcomes(
         outcomes,
         format_=format_out,
@@ -106,7 +106,7 @@ def undo(
         str,
         typer.Option(
             "--reason",
-            parser=cli_value(partial(domain.parse_text, what="reason", required=True, limit=200)),
+            parser=cli_value(partial(parse_text, what="reason", required=True, limit=200)),
             help="Why: goes into the backorder's comment.",
         ),
     ] = "made by mistake",
@@ -122,14 +122,15 @@ def undo(
 
     Example: backorder undo 2402
     """
-    from .. import services
-    from ..domain import quantities_text, undo_confirmation_text
+    from ..domain.backorders import undo_confirmation_text
+    from ..domain.values import quantities_text
+    from ..services import undo as undo_service
     from . import render
 
     db = database(ctx)
     preview = None  # what was confirmed: the undo must do exactly that
     if not yes:
-        preview = services.preview_undo(db, number)
+        preview = undo_service.preview_undo(db, number)
         moved = quantities_text(preview.lines)
         say(
             f"Backorder #{preview.number} ({preview.customer}): {moved} go back to order "
@@ -139,7 +140,7 @@ def undo(
         if not confirm("Continue?"):
             say("Aborted: nothing was changed.")
             raise typer.Exit(EXIT_ERROR)
-    result = services.undo_backorder(db, number, reason=reason, expected=preview)
+    result = undo_service.undo_backorder(db, number, reason=reason, expected=preview)
     if format_ == WriteFormat.json:
         render.print_json(result)
         return
@@ -156,11 +157,11 @@ def chain(ctx: typer.Context, number: NumberArgument, format_: FormatOption = No
 
     Example: backorder chain 2391
     """
-    from .. import services
+    from ..services import undo as undo_service
     from . import render
 
     fmt = read_format(format_)
-    links = services.order_chain(database(ctx), number)
+    links = undo_service.order_chain(database(ctx), number)
     render.emit(
         (render.chain_record(link, fmt) for link in links),
         render.CHAIN_FIELDS,
@@ -191,7 +192,7 @@ def report(
         date | None,
         typer.Option(
             "--as-of",
-            parser=cli_value(partial(domain.parse_day, what="")),
+            parser=cli_value(partial(parse_day, what="")),
             metavar="YYYY-MM-DD",
             help="Count ages as of this day (YYYY-MM-DD, UTC); default today.",
         ),
@@ -208,12 +209,12 @@ def report(
 
     Example: backorder report --by sku
     """
-    from .. import services
+    from ..services import reports
     from . import render
 
     fmt = read_format(format_)
     no_ids(fmt)
-    rows = services.backorder_report(database(ctx), by=by.value, today=as_of)
+    rows = reports.backorder_report(database(ctx), by=by.value, today=as_of)
     fields = render.REPORT_FIELDS[by.value]
     render.emit(
         (render.report_record(r, by.value) for r in rows),
@@ -230,7 +231,7 @@ def log(
         int | None,
         typer.Option(
             "--order",
-            parser=cli_value(domain.parse_order_number),
+            parser=cli_value(parse_order_number),
             metavar="NUMBER",
             help="Only this order's history.",
         ),
@@ -239,7 +240,7 @@ def log(
         date | None,
         typer.Option(
             "--since",
-            parser=cli_value(partial(domain.parse_day, what="")),
+            parser=cli_value(partial(parse_day, what="")),
             metavar="YYYY-MM-DD",
             help="Only changes from this day on (YYYY-MM-DD).",
         ),
@@ -251,12 +252,12 @@ def log(
 
     Example: backorder log --since 2026-11-01 --format csv
     """
-    from .. import services
+    from ..services import reports
     from . import render
 
     fmt = read_format(format_)
     no_ids(fmt)
-    entries = services.iter_log(database(ctx), order=order, since=since)
+    entries = reports.iter_log(database(ctx), order=order, since=since)
     render.emit(entries, render.LOG_FIELDS, fmt, table=render.log_table)
 
 

@@ -8,9 +8,9 @@ from typing import Annotated
 
 import typer
 
-from .. import domain
-from ..domain import Item, Status
-from .base import (
+from ..domain.orders import Status, parse_status
+from ..domain.values import Item, parse_count, parse_item, parse_text
+from .app import (
     FormatOption,
     NumberArgument,
     WriteFormat,
@@ -30,7 +30,7 @@ def add(
     items: Annotated[
         list[Item],
         typer.Argument(
-            parser=cli_value(domain.parse_item),
+            parser=cli_value(parse_item),
             callback=check_items,
             metavar="ITEMS",
             help="Lines as SKU=QTY or SKU=QTY@PRICE (price defaults to the product's).",
@@ -42,7 +42,7 @@ def add(
         typer.Option(
             "--customer",
             "-c",
-            parser=cli_value(partial(domain.parse_text, what="customer", required=True, limit=200)),
+            parser=cli_value(partial(parse_text, what="customer", required=True, limit=200)),
             help="Customer name.",
         ),
     ],
@@ -50,7 +50,7 @@ def add(
         str,
         typer.Option(
             "--comment",
-            parser=cli_value(partial(domain.parse_text, what="comment")),
+            parser=cli_value(partial(parse_text, what="comment")),
             help="Free text shown on the order.",
         ),
     ] = "",
@@ -61,10 +61,10 @@ def add(
 
     Example: backorder orders add --customer "Nordic Cables" CABLE-25=2.5 PLUG-3=10@4.95
     """
-    from .. import services
+    from ..services import orders as orders_service
     from . import render
 
-    number = services.add_order(
+    number = orders_service.add_order(
         database(ctx), customer=customer, comment=comment, items=items, draft=draft
     )
     if format_ == WriteFormat.json:
@@ -81,10 +81,10 @@ def book(
 
     Example: backorder orders book 2395
     """
-    from .. import services
+    from ..services import orders as orders_service
     from . import render
 
-    status = services.book_order(database(ctx), number)
+    status = orders_service.book_order(database(ctx), number)
     if format_ == WriteFormat.json:
         render.print_json({"number": number, "status": status})
     else:
@@ -98,7 +98,7 @@ def list_(
         typer.Option(
             "--status",
             "-s",
-            parser=cli_value(domain.parse_status),
+            parser=cli_value(parse_status),
             metavar="STATUS",
             help="Only these statuses (repeatable): draft, booked, partially-shipped, shipped, "
             "invoiced, canceled.",
@@ -118,7 +118,7 @@ def list_(
         int | None,
         typer.Option(
             "--limit",
-            parser=cli_value(partial(domain.parse_count, what="the limit")),
+            parser=cli_value(partial(parse_count, what="the limit")),
             metavar="N",
             help="At most this many.",
         ),
@@ -129,12 +129,12 @@ def list_(
 
     Example: orders list --archived --search 2401
     """
-    from .. import services
+    from ..services import orders as orders_service
     from . import render
 
     if archived and all_:
         raise typer.BadParameter("use --archived or --all, not both", param_hint="'--archived'")
-    rows = services.iter_orders(
+    rows = orders_service.iter_orders(
         database(ctx),
         statuses=list(status or []),
         archived="archived" if archived else "all" if all_ else "active",
@@ -150,12 +150,12 @@ def show(ctx: typer.Context, number: NumberArgument, format_: FormatOption = Non
 
     Example: backorder orders show 2401 --format json
     """
-    from .. import services
+    from ..services import orders as orders_service
     from . import render
 
     fmt = read_format(format_)
     no_ids(fmt)
-    order = services.get_order(database(ctx), number)
+    order = orders_service.get_order(database(ctx), number)
     if fmt == "json":
         render.print_json(order)
     elif fmt in ("csv", "plain"):
@@ -191,26 +191,26 @@ def export(
 
     Example: backorder orders export --all > orders.json
     """
-    from .. import services
+    from ..services import export as export_service
     from . import render
 
     if archived and all_:
         raise typer.BadParameter("use --archived or --all, not both", param_hint="'--archived'")
     db = database(ctx)
     which = "archived" if archived else "all" if all_ else "active"
-    orders = services.iter_export(db, archived=which)
+    orders = export_service.iter_export(db, archived=which)
     if format_ == ExportFormat.csv:
-        from ..fileformat import CSV_COLUMNS
+        from ..transfer.csv_format import CSV_COLUMNS
 
         render.write_csv(CSV_COLUMNS, _csv_rows(orders))
     else:
-        render.print_export(services.export_header(db), orders)
+        render.print_export(export_service.export_header(db), orders)
     say(f"Exported {which} orders.")
 
 
 def _csv_rows(orders):  # type: ignore[no-untyped-def]
     """One CSV row per order line: the order's columns repeated, then the line's."""
-    from ..fileformat import CSV_ORDER_COLUMNS
+    from ..transfer.csv_format import CSV_ORDER_COLUMNS
 
     for order in orders:
         for line in order["lines"]:

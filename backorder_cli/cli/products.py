@@ -8,8 +8,8 @@ from typing import Annotated
 
 import typer
 
-from .. import domain
-from .base import (
+from ..domain.values import parse_price, parse_quantity, parse_sku, parse_stock, parse_text
+from .app import (
     FormatOption,
     WriteFormat,
     WriteFormatOption,
@@ -23,7 +23,7 @@ from .base import (
 SkuArgument = Annotated[
     str,
     typer.Argument(
-        parser=cli_value(domain.parse_sku),
+        parser=cli_value(parse_sku),
         metavar="SKU",
         help="Stock keeping unit, e.g. CABLE-25.",
         show_default=False,
@@ -39,10 +39,10 @@ def list_(ctx: typer.Context, format_: FormatOption = None) -> None:
 
     Example: backorder products list --format csv
     """
-    from .. import services
+    from ..services import catalogue
     from . import render
 
-    products = services.list_products(database(ctx))
+    products = catalogue.list_products(database(ctx))
     render.emit(products, render.PRODUCT_FIELDS, read_format(format_), table=render.products_table)
 
 
@@ -63,7 +63,7 @@ def add(
         str,
         typer.Option(
             "--name",
-            parser=cli_value(partial(domain.parse_text, what="name", required=True, limit=200)),
+            parser=cli_value(partial(parse_text, what="name", required=True, limit=200)),
             help="Product name.",
         ),
     ],
@@ -71,19 +71,17 @@ def add(
         str,
         typer.Option(
             "--unit",
-            parser=cli_value(partial(domain.parse_text, what="unit", required=True, limit=20)),
+            parser=cli_value(partial(parse_text, what="unit", required=True, limit=20)),
             help="Unit of measure.",
         ),
     ] = "pcs",
     price: Annotated[
         Decimal,
-        typer.Option(
-            "--price", parser=cli_value(domain.parse_price), help="Unit price, e.g. 12.50."
-        ),
+        typer.Option("--price", parser=cli_value(parse_price), help="Unit price, e.g. 12.50."),
     ] = Decimal(0),
     stock: Annotated[
         Decimal,
-        typer.Option("--stock", parser=cli_value(domain.parse_stock), help="Stock on hand now."),
+        typer.Option("--stock", parser=cli_value(parse_stock), help="Stock on hand now."),
     ] = Decimal(0),
     format_: WriteFormatOption = WriteFormat.text,
 ) -> None:
@@ -91,10 +89,10 @@ def add(
 
     Example: backorder products add CABLE-25 --name "Cable 3G2.5" --unit m --price 1.95 --stock 500
     """
-    from .. import services
-    from ..domain import format_money, format_quantity
+    from ..domain.values import format_money, format_quantity
+    from ..services import catalogue
 
-    p = services.add_product(database(ctx), sku, name=name, unit=unit, price=price, stock=stock)
+    p = catalogue.add_product(database(ctx), sku, name=name, unit=unit, price=price, stock=stock)
     _print_product(
         p,
         format_,
@@ -110,7 +108,7 @@ def receive(
     quantity: Annotated[
         Decimal,
         typer.Argument(
-            parser=cli_value(domain.parse_quantity),
+            parser=cli_value(parse_quantity),
             metavar="QUANTITY",
             help="Quantity received.",
             show_default=False,
@@ -122,8 +120,8 @@ def receive(
 
     Example: backorder products receive CABLE-25 250
     """
-    from .. import services
-    from ..domain import format_quantity
+    from ..domain.values import format_quantity
+    from ..services import catalogue
 
-    p = services.receive_stock(database(ctx), sku, quantity)
+    p = catalogue.receive_stock(database(ctx), sku, quantity)
     _print_product(p, format_, f"{p.sku}: stock on hand is now {format_quantity(p.stock)} {p.unit}")

@@ -20,9 +20,10 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ..domain import Status, format_money, format_quantity, quantities_text
-from ..fileformat import csv_text
-from .base import safe_text
+from ..domain.orders import Status
+from ..domain.values import format_money, format_quantity, quantities_text
+from ..transfer.csv_format import csv_text
+from .app import safe_text
 
 # ---------------------------------------------------------------- JSON
 

@@ -6,8 +6,8 @@ from typing import Annotated
 
 import typer
 
-from .. import domain
-from .base import (
+from ..domain.orders import SETTINGS, parse_setting
+from .app import (
     FormatOption,
     WriteFormat,
     WriteFormatOption,
@@ -40,12 +40,12 @@ def show(ctx: typer.Context, format_: FormatOption = None) -> None:
 
     Example: backorder settings show --format json
     """
-    from .. import services
+    from ..services import catalogue
     from . import render
 
     fmt = read_format(format_)
     no_ids(fmt)
-    values = services.get_settings(database(ctx))
+    values = catalogue.get_settings(database(ctx))
     if fmt == "json":
         render.print_json(values)
         return
@@ -69,12 +69,12 @@ def set_(
 
     Example: backorder settings set inventory-value-on-invoicing off
     """
-    from .. import services
+    from ..services import catalogue
     from . import render
 
-    hint = "'VALUE'" if key in domain.SETTINGS else "'KEY'"
-    usage_error(domain.parse_setting, key, value, hint=hint)  # the same rule as a parser's
-    key, value = services.set_setting(database(ctx), key, value)
+    hint = "'VALUE'" if key in SETTINGS else "'KEY'"
+    usage_error(parse_setting, key, value, hint=hint)  # the same rule as a parser's
+    key, value = catalogue.set_setting(database(ctx), key, value)
     if format_ == WriteFormat.json:
         render.print_json({key: value})
     else:

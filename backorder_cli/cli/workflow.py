@@ -11,9 +11,8 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from .. import domain
-from ..domain import Item
-from .base import (
+from ..domain.values import Item, parse_item, parse_order_number
+from .app import (
     EXIT_ERROR,
     EXIT_INTERRUPTED,
     NumberArgument,
@@ -43,15 +42,15 @@ def init(
 
     Example: backorder --db shop.db init --sample
     """
-    from .. import services
-    from ..db import init_database
+    from ..services import transfer as transfer_service
+    from ..storage.schema import init_database
 
     db, created = init_database(state(ctx).db)
     try:
         where = db.location.display
         say(f"Created database {where}." if created else f"Database {where} is ready.")
         if sample:
-            result = services.load_sample(db)
+            result = transfer_service.load_sample(db)
             say(f"Loaded the sample company: {result.products} products, {result.orders} orders.")
     finally:
         db.dispose()
@@ -71,14 +70,16 @@ def import_(
 
     Example: backorder import orders.json   or   backorder orders export | backorder import -
     """
-    from .. import services
+    from ..services import transfer as transfer_service
 
     if str(file) == "-":
         source = "stdin"
-        result = services.import_stream(database(ctx), sys.stdin.buffer.read(), source=source)
+        result = transfer_service.import_stream(
+            database(ctx), sys.stdin.buffer.read(), source=source
+        )
     else:
         source = file.name
-        result = services.import_file(database(ctx), file)
+        result = transfer_service.import_file(database(ctx), file)
     say(
         f"Imported {result.products} products and {result.orders} orders "
         f"({result.invoices} invoices) from {source}."
@@ -91,7 +92,7 @@ def ship(
     items: Annotated[
         list[Item] | None,
         typer.Argument(
-            parser=cli_value(partial(domain.parse_item, with_price=False)),
+            parser=cli_value(partial(parse_item, with_price=False)),
             callback=check_items,
             metavar="ITEMS",
             help="What to ship, as SKU=QTY.",
@@ -110,8 +111,9 @@ def ship(
 
     Example: backorder ship 2401 CABLE-25=100   or   backorder ship 2401 --available
     """
-    from .. import services
-    from ..domain import Status, quantities_text
+    from ..domain.orders import Status
+    from ..domain.values import quantities_text
+    from ..services import fulfilment
     from . import render
 
     if available and items:
@@ -121,7 +123,7 @@ def ship(
             "say what to ship: SKU=QTY ..., or --available", param_hint="'ITEMS'"
         )
     requested = None if available else list(items or [])
-    result = services.ship(database(ctx), number, requested)
+    result = fulfilment.ship(database(ctx), number, requested)
     if format_ == WriteFormat.json:
         render.print_json(
             {
@@ -153,7 +155,7 @@ CustomerOption = Annotated[
 
 def _parse_number(token: str) -> int:
     """The one order-number rule, for numbers given as arguments or read from stdin."""
-    return usage_error(domain.parse_order_number, token, hint="'NUMBERS'")
+    return usage_error(parse_order_number, token, hint="'NUMBERS'")
 
 
 def pick_numbers(
@@ -240,15 +242,16 @@ def invoice(
 
     Example: backorder invoice 2398   or   backorder invoice --all
     """
-    from .. import services
-    from ..domain import format_money
+    from ..domain.values import format_money
+    from ..services import fulfilment
+    from ..services import orders as orders_service
     from . import render
 
     targets, bulk = pick_numbers(
         numbers,
         all_=all_,
         customer=customer,
-        everything=lambda: services.uninvoiced_numbers(database(ctx), customer=customer),
+        everything=lambda: orders_service.uninvoiced_numbers(database(ctx), customer=customer),
         stdin_needs_yes=False,
     )
     db = database(ctx)
@@ -257,7 +260,7 @@ def invoice(
         if format_ == WriteFormat.json:
             render.print_json([])
         return
-    outcomes = with_progress(services.invoice_orders(db, targets), len(targets), "Invoicing")
+    outcomes = with_progress(fulfilment.invoice_orders(db, targets), len(targets), "Invoicing")
     refused = report_outcomes(
         outcomes,
         format_=format_,
@@ -328,13 +331,13 @@ def report_outcomes(
 def _complete_partially_shipped(ctx: typer.Context, incomplete: str) -> list[str]:
     """Shell completion for `backorder create <TAB>`: the partially shipped orders."""
     try:
-        from .. import services
-        from ..db import open_database
+        from ..services import orders as orders_service
+        from ..storage.schema import open_database
 
         # Never upgrade: pressing TAB must not migrate (or otherwise write) a database.
         db = open_database(ctx.find_root().params.get("db"), upgrade=False)
         try:
-            numbers = services.partially_shipped_numbers(db)
+            numbers = orders_service.partially_shipped_numbers(db)
         finally:
             db.dispose()
         return [str(n) for n in numbers if str(n).startswith(incomplete)]
@@ -380,15 +383,19 @@ def create(
 
     Example: orders list -s partially-shipped -f ids | backorder create - --yes --invoice
     """
-    from .. import services
-    from ..domain import confirmation_text
+    from ..domain.backorders import confirmation_text
+    from ..services import backorders as backorders_service
+    from ..services import orders as orders_service
+    from ..services import results
     from . import render
 
     targets, bulk = pick_numbers(
         numbers,
         all_=all_,
         customer=customer,
-        everything=lambda: services.partially_shipped_numbers(database(ctx), customer=customer),
+        everything=lambda: orders_service.partially_shipped_numbers(
+            database(ctx), customer=customer
+        ),
         stdin_needs_yes=not yes and not dry_run,
     )
     db = database(ctx)
@@ -401,9 +408,11 @@ def create(
     refusals: list[Any] = []
     shown: dict[int, Any] | None = None  # the plans confirmed: the run must do exactly these
     if dry_run or not yes:
-        previews = list(services.preview_backorders(db, targets, invoice_first=invoice_first))
-        goers = [p for p in previews if isinstance(p, services.BackorderPreview)]
-        refusals = [p for p in previews if not isinstance(p, services.BackorderPreview)]
+        previews = list(
+            backorders_service.preview_backorders(db, targets, invoice_first=invoice_first)
+        )
+        goers = [p for p in previews if isinstance(p, results.BackorderPreview)]
+        refusals = [p for p in previews if not isinstance(p, results.BackorderPreview)]
         if dry_run:
             _print_dry_run(previews, format_=format_, bulk=bulk)
             if bulk:
@@ -413,7 +422,7 @@ def create(
                 raise typer.Exit(EXIT_ERROR)
             return
         for preview in previews:
-            if isinstance(preview, services.BackorderPreview):
+            if isinstance(preview, results.BackorderPreview):
                 render.backorder_plan(preview, to_stderr=True)
         if not goers:
             report_outcomes(refusals, format_=format_, bulk=bulk, success=str)
@@ -437,7 +446,9 @@ def create(
     outcomes = with_progress(
         itertools.chain(
             refusals,
-            services.create_backorders(db, targets, invoice_first=invoice_first, expected=shown),
+            backorders_service.create_backorders(
+                db, targets, invoice_first=invoice_first, expected=shown
+            ),
         ),
         len(targets) + len(refusals),
         "Creating backorders",
@@ -456,7 +467,7 @@ def create(
 
 
 def _created_text(outcome: Any) -> str:
-    from ..domain import format_money
+    from ..domain.values import format_money
 
     n = outcome.order
     text = (
@@ -470,13 +481,13 @@ def _created_text(outcome: Any) -> str:
 
 
 def _print_dry_run(previews: list[Any], *, format_: WriteFormat, bulk: bool) -> None:
-    from .. import services
+    from ..services import results
     from . import render
 
     if format_ == WriteFormat.json:
         plans = []
         for p in previews:
-            if isinstance(p, services.BackorderPreview):
+            if isinstance(p, results.BackorderPreview):
                 plans.append(
                     {
                         "order": p.number,
@@ -497,7 +508,7 @@ def _print_dry_run(previews: list[Any], *, format_: WriteFormat, bulk: bool) -> 
         render.print_json(plans if bulk else plans[0])
         return
     for p in previews:
-        if isinstance(p, services.BackorderPreview):
+        if isinstance(p, results.BackorderPreview):
             render.backorder_plan(p, to_stderr=False)
         else:
             say(f"Error: {p.error}")
@@ -516,13 +527,14 @@ def check(ctx: typer.Context, format_: WriteFormatOption = WriteFormat.text) -> 
 
     Example: backorder check
     """
-    from .. import services
+    from ..services import integrity
+    from ..services import orders as orders_service
     from . import render
 
     # Read-only: never upgrades the schema, and reads an older one as it is, so it can
     # name the rows that make an upgrade fail.
     db = database(ctx, upgrade=False, read_older=True)
-    violations = services.check_database(db)
+    violations = integrity.check_database(db)
     found = 0
     if format_ == WriteFormat.json:
 
@@ -537,7 +549,7 @@ def check(ctx: typer.Context, format_: WriteFormatOption = WriteFormat.text) -> 
         for violation in violations:
             found += 1
             sys.stdout.write(safe_text(str(violation), message=True) + "\n")
-    orders = services.count_orders(db)
+    orders = orders_service.count_orders(db)
     if found:
         say(f"{found} problem{'s' if found != 1 else ''} found in a database of {orders} orders.")
         raise typer.Exit(EXIT_ERROR)
@@ -553,8 +565,8 @@ def migrate(ctx: typer.Context) -> None:
 
     Example: backorder --db shop.db migrate
     """
-    from ..db import migrate, read_version
-    from ..models import SCHEMA_VERSION
+    from ..storage.models import SCHEMA_VERSION
+    from ..storage.schema import migrate, read_version
 
     location, before = read_version(state(ctx).db)
     if before == SCHEMA_VERSION:

@@ -20,9 +20,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from backorder_cli import services
 from backorder_cli.cli import app
-from backorder_cli.db import init_database
+from backorder_cli.services import transfer as transfer_service
+from backorder_cli.storage.schema import init_database
 from tests.conftest import snapshot
 
 BIN = Path(sys.executable).parent
@@ -32,7 +32,7 @@ BIN = Path(sys.executable).parent
 def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("bad-input") / "template.db"
     database, _ = init_database(str(path))
-    services.load_sample(database)
+    transfer_service.load_sample(database)
     database.dispose()
     with sqlite3.connect(path) as conn:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")

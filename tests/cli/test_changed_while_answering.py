@@ -10,10 +10,10 @@ from decimal import Decimal as D
 import pytest
 from typer.testing import Result
 
-from backorder_cli import services
 from backorder_cli.cli import delivery, workflow
-from backorder_cli.db import open_database
-from backorder_cli.domain import Item
+from backorder_cli.domain.values import Item
+from backorder_cli.services import catalogue, fulfilment, orders
+from backorder_cli.storage.schema import open_database
 from tests.conftest import run_sql, snapshot
 
 Run = Callable[..., Result]
@@ -49,8 +49,8 @@ def test_create_refuses_an_order_shipped_while_the_question_waited(
     sample: Run, target: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def ship_100_m(db) -> None:
-        services.receive_stock(db, "CABLE-15", "100")
-        services.ship(db, 2401, [Item("CABLE-15", D(100))])
+        catalogue.receive_stock(db, "CABLE-15", "100")
+        fulfilment.ship(db, 2401, [Item("CABLE-15", D(100))])
 
     seen = answer_yes_after(monkeypatch, target, ship_100_m)
     result = sample("create", "2401", "--invoice")
@@ -68,7 +68,7 @@ def test_create_refuses_when_another_order_took_the_number_shown(
     seen = answer_yes_after(
         monkeypatch,
         target,
-        lambda db: services.add_order(db, customer="Other", items=[Item("TAPE-19", D(1))]),
+        lambda db: orders.add_order(db, customer="Other", items=[Item("TAPE-19", D(1))]),
     )
     result = sample("create", "2401")
     assert "move to a new order, #2402:" in result.stderr
@@ -81,8 +81,8 @@ def test_a_bulk_create_refuses_only_the_order_that_changed(
     sample: Run, target: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def ship_one_switch(db) -> None:
-        services.receive_stock(db, "SWITCH-1", "1")
-        services.ship(db, 2399, [Item("SWITCH-1", D(1))])
+        catalogue.receive_stock(db, "SWITCH-1", "1")
+        fulfilment.ship(db, 2399, [Item("SWITCH-1", D(1))])
 
     answer_yes_after(monkeypatch, target, ship_one_switch)
     result = sample("create", "2398", "2399", "2401", "--invoice")
@@ -94,7 +94,7 @@ def test_a_bulk_create_refuses_only_the_order_that_changed(
     assert result.stderr.endswith("2 backorders created, 1 refused\n")
     db = open_database(target)
     try:
-        assert services.get_order(db, 2399).status == "partially_shipped"
+        assert orders.get_order(db, 2399).status == "partially_shipped"
     finally:
         db.dispose()
 
@@ -124,7 +124,7 @@ def test_ready_ship_refuses_an_order_changed_while_the_question_waited(
     sample: Run, target: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     answer_yes_after(
-        monkeypatch, target, lambda db: services.ship(db, 2397, [Item("BREAKER-16", D(1))])
+        monkeypatch, target, lambda db: fulfilment.ship(db, 2397, [Item("BREAKER-16", D(1))])
     )
     result = sample("ready", "--ship")
     assert result.exit_code == 1, result.output
@@ -132,7 +132,7 @@ def test_ready_ship_refuses_an_order_changed_while_the_question_waited(
     assert result.stderr.endswith("2 orders shipped, 1 refused\n")
     db = open_database(target)
     try:
-        lines = services.get_order(db, 2397).lines
+        lines = orders.get_order(db, 2397).lines
         assert [(ln.sku, ln.shipped) for ln in lines] == [("BREAKER-16", 1), ("TAPE-19", 0)]
     finally:
         db.dispose()

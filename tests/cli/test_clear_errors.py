@@ -15,8 +15,9 @@ from pathlib import Path
 import pytest
 from typer.testing import Result
 
-from backorder_cli import domain
-from backorder_cli.db import init_database
+from backorder_cli.domain.money import line_amount
+from backorder_cli.domain.values import MAX_ORDER_NUMBER, MAX_ORDER_VALUE
+from backorder_cli.storage.schema import init_database
 from tests.conftest import snapshot
 
 Run = Callable[..., Result]
@@ -69,7 +70,7 @@ def test_the_largest_order_number_can_be_found_by_search(
     cli: Run, tmp_path: Path, target: str
 ) -> None:
     assert cli("init", "--sample").exit_code == 0
-    number = domain.MAX_ORDER_NUMBER - 1  # 18 digits: the longest an order number gets
+    number = MAX_ORDER_NUMBER - 1  # 18 digits: the longest an order number gets
     document = {
         "products": [],
         "orders": [
@@ -129,10 +130,10 @@ def test_an_order_just_inside_the_limits_is_stored_exactly_and_checks_clean(
     lines = {line["sku"]: line for line in order["lines"]}
     assert Decimal(lines["CABLE-25"]["quantity"]) == Decimal(largest_quantity)
     assert Decimal(lines["BOX-68"]["unit_price"]) == Decimal("999000")
-    expected = domain.line_amount(Decimal("99999.999"), Decimal("999000")) + domain.line_amount(
+    expected = line_amount(Decimal("99999.999"), Decimal("999000")) + line_amount(
         Decimal(largest_quantity), Decimal("0.0001")
     )
-    assert Decimal(order["total"]) == expected < domain.MAX_ORDER_VALUE
+    assert Decimal(order["total"]) == expected < MAX_ORDER_VALUE
     assert sample("check").exit_code == 0
     received = sample("products", "receive", "BOX-68", "999999999699.999")
     assert received.exit_code == 0, received.output  # stock 300 -> just below 10^12

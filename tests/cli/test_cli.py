@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner, Result
 
-from backorder_cli import services
 from backorder_cli.cli import app, orders_script
+from backorder_cli.services import catalogue
+from backorder_cli.storage.schema import open_database
 from tests.conftest import is_url, snapshot
 
 Run = Callable[..., Result]
@@ -227,10 +228,7 @@ def test_the_environment_variable_names_the_database(
     monkeypatch.setenv("BACKORDER_DB", target)
     result = cli("products", "add", "A", "--name", "a", db=None)
     assert result.exit_code == 0
-    assert [
-        p.sku
-        for p in services.list_products(__import__("backorder_cli.db").db.open_database(target))
-    ] == ["A"]
+    assert [p.sku for p in catalogue.list_products(open_database(target))] == ["A"]
 
 
 def test_init_twice_is_fine_and_sample_is_refused_on_a_database_with_orders(
@@ -423,7 +421,7 @@ def test_an_unexpected_error_is_one_line_not_a_traceback(
     def broken(*args: object, **kwargs: object) -> None:
         raise ZeroDivisionError("boom")
 
-    monkeypatch.setattr(services, "get_order", broken)
+    monkeypatch.setattr("backorder_cli.services.orders.get_order", broken)
     result = sample("orders", "show", "2401")
     assert_clean_failure(
         result, 1, "Error: internal error (ZeroDivisionError: boom) - this is a bug"

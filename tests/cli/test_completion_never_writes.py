@@ -10,8 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from backorder_cli import services
-from backorder_cli.db import init_database
+from backorder_cli.services import transfer as transfer_service
+from backorder_cli.storage.schema import init_database
 
 BIN = Path(sys.executable).parent
 DATA = Path(__file__).resolve().parent.parent / "data"
@@ -54,7 +54,7 @@ def test_completion_on_a_current_database_offers_orders_and_writes_nothing(
 ) -> None:
     db = tmp_path / "shop.db"
     database, _ = init_database(str(db))
-    services.load_sample(database)
+    transfer_service.load_sample(database)
     database.dispose()
     before = files_of(db)
     assert complete_create(db) == ["2398", "2399", "2401"]

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from backorder_cli.db import init_database
+from backorder_cli.storage.schema import init_database
 
 START = (
     "import sys\n"

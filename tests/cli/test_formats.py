@@ -11,8 +11,8 @@ from collections.abc import Callable
 import pytest
 from typer.testing import Result
 
-from backorder_cli import services
-from backorder_cli.db import open_database
+from backorder_cli.services import orders
+from backorder_cli.storage.schema import open_database
 
 Run = Callable[..., Result]
 
@@ -123,7 +123,7 @@ def test_write_commands_print_one_json_object(sample: Run) -> None:
 def test_a_large_listing_streams_from_a_generator(sample: Run, target) -> None:  # type: ignore[no-untyped-def]
     """Rows come from the database as they are consumed, not as one list."""
     db = open_database(target)
-    rows = services.iter_orders(db, archived="all")
+    rows = orders.iter_orders(db, archived="all")
     assert next(rows).number == 2401  # the first row, before the rest is read
     assert sum(1 for _ in rows) == 11
     db.dispose()

@@ -19,11 +19,12 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner, Result
 
-from backorder_cli import services
 from backorder_cli.cli import app
-from backorder_cli.cli.base import safe_text
-from backorder_cli.db import init_database
-from backorder_cli.domain import parse_items
+from backorder_cli.cli.app import safe_text
+from backorder_cli.domain.values import parse_items
+from backorder_cli.services import backorders as backorders_service
+from backorder_cli.services import catalogue, fulfilment, orders, steps
+from backorder_cli.storage.schema import init_database
 
 # Characters a terminal acts on or that reorder what is shown: none may be written raw.
 RAW = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
@@ -81,14 +82,14 @@ def make_old_database(path: Path) -> None:
     then the hostile text, written with plain SQL."""
     db, _ = init_database(str(path))
     try:
-        services.add_product(db, "PLAIN", name="Widget", unit="pcs", price="2", stock="4")
+        catalogue.add_product(db, "PLAIN", name="Widget", unit="pcs", price="2", stock="4")
         for _ in range(2):
-            services.add_order(
+            orders.add_order(
                 db, customer="Ann", comment="", items=parse_items(["PLAIN=10"]), draft=False
             )
-        services.ship(db, 1001, parse_items(["PLAIN=2"], with_price=False))
-        services.ship(db, 1002, parse_items(["PLAIN=2"], with_price=False))
-        services.create_backorder(db, 1001, invoice_first=True)  # -> #1003
+        fulfilment.ship(db, 1001, parse_items(["PLAIN=2"], with_price=False))
+        fulfilment.ship(db, 1002, parse_items(["PLAIN=2"], with_price=False))
+        backorders_service.create_backorder(db, 1001, invoice_first=True)  # -> #1003
     finally:
         db.dispose()
     conn = sqlite3.connect(path)
@@ -258,14 +259,14 @@ def test_the_who_of_the_history_is_a_plain_user_name(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("LOGNAME", "ann\x1b]8;;http://evil\x07\u202e\u200b" + "x" * 200)
-    services._user.cache_clear()
+    steps._user.cache_clear()
     try:
         db = tmp_path / "who.db"
         assert invoke(db, "init").exit_code == 0
         assert invoke(db, "products", "add", "A-1", "--name", "A", "--stock", "5").exit_code == 0
         assert invoke(db, "orders", "add", "-c", "C", "A-1=1").exit_code == 0
     finally:
-        services._user.cache_clear()
+        steps._user.cache_clear()
     with sqlite3.connect(db) as conn:
         (user,) = conn.execute("SELECT user FROM history").fetchone()
     assert user == ("ann]8;;http://evil" + "x" * 200)[:64]

@@ -10,7 +10,7 @@ from collections.abc import Callable
 import pytest
 from typer.testing import Result
 
-from backorder_cli import services
+from backorder_cli.services import backorders as backorders_service
 
 Run = Callable[..., Result]
 
@@ -23,7 +23,7 @@ def sample(cli: Run) -> Run:
 
 @pytest.fixture
 def ctrl_c_on_the_second_order(monkeypatch: pytest.MonkeyPatch) -> None:
-    real = services._create_backorder
+    real = backorders_service._create_backorder
     calls = []
 
     def create(conn, number, **kwargs):  # type: ignore[no-untyped-def]
@@ -33,7 +33,7 @@ def ctrl_c_on_the_second_order(monkeypatch: pytest.MonkeyPatch) -> None:
             raise KeyboardInterrupt
         return real(conn, number, **kwargs)
 
-    monkeypatch.setattr(services, "_create_backorder", create)
+    monkeypatch.setattr("backorder_cli.services.backorders._create_backorder", create)
 
 
 @pytest.mark.usefixtures("ctrl_c_on_the_second_order")

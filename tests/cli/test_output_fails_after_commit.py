@@ -16,9 +16,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from backorder_cli import services
 from backorder_cli.cli import app
-from backorder_cli.db import init_database, open_database
+from backorder_cli.services import catalogue, orders
+from backorder_cli.services import transfer as transfer_service
+from backorder_cli.storage.schema import init_database, open_database
 from tests.conftest import snapshot
 
 BIN = Path(sys.executable).parent
@@ -38,7 +39,7 @@ class FullDisk(io.TextIOBase):
 def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("full") / "template.db"
     database, _ = init_database(str(path))
-    services.load_sample(database)
+    transfer_service.load_sample(database)
     database.dispose()
     with sqlite3.connect(path) as conn:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -67,7 +68,7 @@ def run_to_full_disk(
 def stock(shop: Path, sku: str) -> str:
     db = open_database(str(shop))
     try:
-        return next(str(p.stock) for p in services.list_products(db) if p.sku == sku)
+        return next(str(p.stock) for p in catalogue.list_products(db) if p.sku == sku)
     finally:
         db.dispose()
 
@@ -75,7 +76,7 @@ def stock(shop: Path, sku: str) -> str:
 def order_numbers(shop: Path) -> list[int]:
     db = open_database(str(shop))
     try:
-        return [o.number for o in services.list_orders(db, archived="all")]
+        return [o.number for o in orders.list_orders(db, archived="all")]
     finally:
         db.dispose()
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from typer.testing import Result
 
-from backorder_cli.db import Database
+from backorder_cli.storage.database import Database
 from tests.conftest import snapshot
 
 Run = Callable[..., Result]

@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from backorder_cli.cli import app
-from backorder_cli.db import mask_url
+from backorder_cli.storage.urls import mask_url
 
 # Fragments of every secret below: none may appear in any output.
 FRAGMENTS = ["SECRETQ", "CRETQ", "hunter2", "secret99", "SEC%52", "%40RET", "Xpass", "passfileX"]

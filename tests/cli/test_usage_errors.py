@@ -15,9 +15,9 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from backorder_cli import services
 from backorder_cli.cli import app
-from backorder_cli.db import init_database
+from backorder_cli.services import transfer as transfer_service
+from backorder_cli.storage.schema import init_database
 from tests.conftest import snapshot
 
 LIBRARY_WORDS = ("Input should", "Value error", "valid integer", "Traceback", "internal error")
@@ -153,7 +153,7 @@ NOT_IN_TABLE = {
 def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("usage") / "template.db"
     database, _ = init_database(str(path))
-    services.load_sample(database)
+    transfer_service.load_sample(database)
     database.dispose()
     with sqlite3.connect(path) as conn:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")

@@ -13,7 +13,7 @@ import sys
 import time
 from pathlib import Path
 
-from backorder_cli import services  # noqa: F401  (import everything before the start)
+import backorder_cli.services.backorders  # noqa: F401  (import everything before the start)
 from backorder_cli.cli import main
 
 go = Path(sys.argv[1])

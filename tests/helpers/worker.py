@@ -13,16 +13,17 @@ import sys
 import traceback
 from decimal import Decimal
 
-from backorder_cli import services
-from backorder_cli.db import open_database
-from backorder_cli.domain import Item
+from backorder_cli.domain.values import Item
 from backorder_cli.errors import DatabaseProblem, NotAllowed, NotFound
+from backorder_cli.services import backorders as backorders_service
+from backorder_cli.services import catalogue, fulfilment, orders, undo
+from backorder_cli.storage.schema import open_database
 
 path, seed, count = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 rng = random.Random(seed)
 db = open_database(path)
-skus = [p.sku for p in services.list_products(db)]
-numbers = [o.number for o in services.list_orders(db, archived="all")]
+skus = [p.sku for p in catalogue.list_products(db)]
+numbers = [o.number for o in orders.list_orders(db, archived="all")]
 made: list[int] = []  # the backorders this worker created
 summary = {"ok": 0, "refused": 0, "received": {}, "unexplained": [], "added": []}
 
@@ -34,36 +35,38 @@ for _ in range(count):
     number = rng.choice(numbers)
     try:
         if op == "ship":
-            order = services.get_order(db, number)
+            order = orders.get_order(db, number)
             open_lines = [ln for ln in order.lines if ln.remaining > 0]
             if open_lines and rng.random() < 0.6:
                 line = rng.choice(open_lines)
                 qty = min(line.remaining, Decimal(rng.randint(1, 5)))
-                services.ship(db, number, [Item(line.sku, qty)])
+                fulfilment.ship(db, number, [Item(line.sku, qty)])
             else:
-                services.ship(db, number, None)
+                fulfilment.ship(db, number, None)
         elif op == "receive":
             sku = rng.choice(skus)
             qty = Decimal(rng.randint(1, 20))
-            services.receive_stock(db, sku, qty)
+            catalogue.receive_stock(db, sku, qty)
             summary["received"][sku] = str(Decimal(summary["received"].get(sku, 0)) + qty)
         elif op == "invoice":
-            services.invoice_order(db, number)
+            fulfilment.invoice_order(db, number)
         elif op in ("backorder", "backorder_invoice"):
-            result = services.create_backorder(db, number, invoice_first=op == "backorder_invoice")
+            result = backorders_service.create_backorder(
+                db, number, invoice_first=op == "backorder_invoice"
+            )
             numbers.append(result.backorder)
             made.append(result.backorder)
         elif op == "undo":
             # Mostly a backorder this worker made (any number would mostly be refused).
             target = rng.choice(made) if made and rng.random() < 0.8 else number
-            services.undo_backorder(db, target, reason=f"worker {seed}")
+            undo.undo_backorder(db, target, reason=f"worker {seed}")
         elif op == "ready":
             # What stock covers now, a few orders of it: each rechecked when shipped.
-            outcomes = list(services.ship_ready(db, services.ready_orders(db)[:3]))
+            outcomes = list(fulfilment.ship_ready(db, fulfilment.ready_orders(db)[:3]))
             if outcomes and not any(o.ok for o in outcomes):
                 raise NotAllowed("every ready order moved on meanwhile")
         else:
-            new = services.add_order(
+            new = orders.add_order(
                 db,
                 customer=f"Worker {seed}",
                 items=[Item(sku, Decimal(rng.randint(1, 9))) for sku in rng.sample(skus, 2)],

@@ -10,8 +10,9 @@ from collections.abc import Callable
 import pytest
 from typer.testing import Result
 
-from backorder_cli import services
-from backorder_cli.db import Database
+from backorder_cli.services import backorders as backorders_service
+from backorder_cli.services import fulfilment, integrity
+from backorder_cli.storage.database import Database
 from tests.conftest import is_url, run_sql, snapshot
 
 Run = Callable[..., Result]
@@ -46,11 +47,11 @@ LINE_2401_CABLE = (
 
 
 def test_a_sound_database_is_clean(sample_db: Database) -> None:
-    assert list(services.check_database(sample_db)) == []
-    services.create_backorder(sample_db, 2398, invoice_first=True)
-    services.ship(sample_db, 2402, None)
-    services.invoice_order(sample_db, 2393)
-    assert list(services.check_database(sample_db)) == []
+    assert list(integrity.check_database(sample_db)) == []
+    backorders_service.create_backorder(sample_db, 2398, invoice_first=True)
+    fulfilment.ship(sample_db, 2402, None)
+    fulfilment.invoice_order(sample_db, 2393)
+    assert list(integrity.check_database(sample_db)) == []
 
 
 @pytest.mark.parametrize(
@@ -151,7 +152,7 @@ def test_each_broken_invariant_is_reported_where_it_is(
         pytest.skip("PostgreSQL's typed columns cannot hold text in a quantity")
     tamper(target, *statements)
     before = snapshot(target)
-    found = [str(v) for v in services.check_database(sample_db)]
+    found = [str(v) for v in integrity.check_database(sample_db)]
     assert any(f.startswith(expected) for f in found), found
     assert snapshot(target) == before  # read-only
 

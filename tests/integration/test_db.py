@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from backorder_cli import db as dbmod
-from backorder_cli import services
-from backorder_cli.db import Database, init_database, locate, open_database
 from backorder_cli.errors import DatabaseProblem
+from backorder_cli.services import catalogue
+from backorder_cli.storage.database import BUSY_TIMEOUT_MS, Database, locate
+from backorder_cli.storage.schema import init_database, open_database
 
 
 def test_a_missing_database_is_refused_and_no_file_is_made(tmp_path: Path) -> None:
@@ -52,11 +52,11 @@ def test_init_refuses_a_path_in_a_missing_folder(tmp_path: Path) -> None:
 
 def test_init_is_safe_to_run_twice(db_path: Path) -> None:
     first, created = init_database(str(db_path))
-    services.add_product(first, "A", name="a")
+    catalogue.add_product(first, "A", name="a")
     first.dispose()
     second, created_again = init_database(str(db_path))
     assert (created, created_again) == (True, False)
-    assert [p.sku for p in services.list_products(second)] == ["A"]
+    assert [p.sku for p in catalogue.list_products(second)] == ["A"]
     second.dispose()
 
 
@@ -70,7 +70,7 @@ def test_sqlite_runs_in_wal_with_foreign_keys_and_full_sync(db: Database) -> Non
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
-        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == dbmod.BUSY_TIMEOUT_MS
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == BUSY_TIMEOUT_MS
 
 
 def test_a_write_transaction_takes_the_write_lock_before_it_reads(
@@ -101,13 +101,13 @@ def test_a_writer_that_waits_too_long_gets_a_busy_error(
     db_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     init_database(str(db_path))[0].dispose()
-    monkeypatch.setattr(dbmod, "BUSY_TIMEOUT_MS", 50)
+    monkeypatch.setattr("backorder_cli.storage.database.BUSY_TIMEOUT_MS", 50)
     database = open_database(str(db_path))
     holder = sqlite3.connect(db_path, isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")
     try:
         with pytest.raises(DatabaseProblem, match=r"database is busy.*try again"):
-            services.add_product(database, "A", name="a")
+            catalogue.add_product(database, "A", name="a")
     finally:
         holder.execute("ROLLBACK")
         holder.close()
@@ -128,7 +128,9 @@ def test_the_location_comes_from_the_option_then_the_environment_then_the_defaul
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("BACKORDER_DB", raising=False)
-    monkeypatch.setattr(dbmod, "default_path", lambda: tmp_path / "data" / "backorder.db")
+    monkeypatch.setattr(
+        "backorder_cli.storage.database.default_path", lambda: tmp_path / "data" / "backorder.db"
+    )
     assert locate(None).path == tmp_path / "data" / "backorder.db"
     assert locate(None).is_default
     monkeypatch.setenv("BACKORDER_DB", str(tmp_path / "env.db"))
@@ -141,7 +143,9 @@ def test_the_default_location_gets_its_folder_made_by_init(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("BACKORDER_DB", raising=False)
-    monkeypatch.setattr(dbmod, "default_path", lambda: tmp_path / "data" / "backorder.db")
+    monkeypatch.setattr(
+        "backorder_cli.storage.database.default_path", lambda: tmp_path / "data" / "backorder.db"
+    )
     database, created = init_database(None)
     database.dispose()
     assert created

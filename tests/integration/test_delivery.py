@@ -9,10 +9,12 @@ from decimal import Decimal as D
 
 import pytest
 
-from backorder_cli import services
-from backorder_cli.db import Database
-from backorder_cli.domain import Item
+from backorder_cli.domain.values import Item
 from backorder_cli.errors import InvalidInput, NotAllowed, NotFound
+from backorder_cli.services import backorders as backorders_service
+from backorder_cli.services import catalogue, fulfilment, integrity, orders, reports, undo
+from backorder_cli.services import transfer as transfer_service
+from backorder_cli.storage.database import Database
 from tests.conftest import snapshot
 
 TODAY = date(2026, 11, 26)
@@ -91,15 +93,15 @@ COMPANY = {
 
 @pytest.fixture
 def company(db: Database) -> Database:
-    services.import_text(db, json.dumps(COMPANY), source="company.json")
-    assert list(services.check_database(db)) == []
+    transfer_service.import_text(db, json.dumps(COMPANY), source="company.json")
+    assert list(integrity.check_database(db)) == []
     return db
 
 
 def test_ready_allocates_backorders_first_then_the_oldest_in_whole_lines(
     company: Database,
 ) -> None:
-    got = [(a.number, a.cover, a.ship, a.waiting) for a in services.ready_orders(company)]
+    got = [(a.number, a.cover, a.ship, a.waiting) for a in fulfilment.ready_orders(company)]
     assert got == [
         # backorder from July: 6 of A fit (4 left), C has no stock
         (3002, "partial", [(1, "A", D(6))], [(2, "C", D(1))]),
@@ -113,77 +115,77 @@ def test_ready_allocates_backorders_first_then_the_oldest_in_whole_lines(
 def test_ready_ship_records_exactly_the_listed_lines_and_leaves_a_sound_database(
     company: Database,
 ) -> None:
-    outcomes = list(services.ship_ready(company, services.ready_orders(company)))
+    outcomes = list(fulfilment.ship_ready(company, fulfilment.ready_orders(company)))
     assert [(o.order, o.ok, o.status, o.shipped) for o in outcomes] == [
         (3002, True, "partially_shipped", [("A", D(6))]),
         (3006, True, "shipped", [("A", D(2))]),
         (3007, True, "partially_shipped", [("B", D(2))]),
     ]
-    assert {p.sku: p.stock for p in services.list_products(company)} == {
+    assert {p.sku: p.stock for p in catalogue.list_products(company)} == {
         "A": D(2),
         "B": D(1),
         "C": D(0),
     }
-    assert list(services.check_database(company)) == []
-    assert [a.number for a in services.ready_orders(company)] == []  # nothing more fits
-    history = services.get_order(company, 3006).history
+    assert list(integrity.check_database(company)) == []
+    assert [a.number for a in fulfilment.ready_orders(company)] == []  # nothing more fits
+    history = orders.get_order(company, 3006).history
     assert history[-1].event == "shipped" and history[-1].detail == "2 A (ready)"
 
 
 def test_ready_ship_refuses_an_order_whose_stock_went_meanwhile(company: Database) -> None:
-    allocations = services.ready_orders(company)
-    services.ship(company, 3007, [Item("A", D(5))])  # someone else takes 5 of A first
-    untouched = services.get_order(company, 3002)
-    outcomes = list(services.ship_ready(company, allocations))
+    allocations = fulfilment.ready_orders(company)
+    fulfilment.ship(company, 3007, [Item("A", D(5))])  # someone else takes 5 of A first
+    untouched = orders.get_order(company, 3002)
+    outcomes = list(fulfilment.ship_ready(company, allocations))
     # 5 of A are left: #3002's 6 no longer fit, #3006's 2 still do.
     assert [(o.order, o.ok, o.error) for o in outcomes] == [
         (3002, False, "stock of A no longer covers order #3002 - run `backorder ready` again"),
         (3006, True, None),
         (3007, True, None),
     ]
-    assert services.get_order(company, 3002) == untouched
-    assert {p.sku: p.stock for p in services.list_products(company)}["A"] == D(3)
-    assert list(services.check_database(company)) == []
+    assert orders.get_order(company, 3002) == untouched
+    assert {p.sku: p.stock for p in catalogue.list_products(company)}["A"] == D(3)
+    assert list(integrity.check_database(company)) == []
 
 
 def test_undo_puts_every_quantity_back_where_it_was(sample_db: Database, target: str) -> None:
-    before = services.get_order(sample_db, 2401)
-    services.create_backorder(sample_db, 2401)
-    result = services.undo_backorder(sample_db, 2402, reason="wrong order")
+    before = orders.get_order(sample_db, 2401)
+    backorders_service.create_backorder(sample_db, 2401)
+    result = undo.undo_backorder(sample_db, 2402, reason="wrong order")
     assert (result.number, result.origin, result.origin_status) == (
         2402,
         2401,
         "partially_shipped",
     )
     assert result.lines == [("CABLE-15", D(150)), ("SWITCH-1", D(12))]
-    after = services.get_order(sample_db, 2401)
+    after = orders.get_order(sample_db, 2401)
     assert after.lines == before.lines
     assert (after.status, after.archived, after.total) == (
         before.status,
         before.archived,
         before.total,
     )
-    undone = services.get_order(sample_db, 2402)
+    undone = orders.get_order(sample_db, 2402)
     assert (undone.status, undone.archived, undone.backorder_of) == ("canceled", True, None)
     assert all(ln.canceled == ln.quantity and ln.remaining == 0 for ln in undone.lines)
     assert undone.total == 0
     assert "undone (wrong order)" in undone.comment
     assert after.history[-1].event == "backorder undone"
     assert undone.history[-1].event == "undone"
-    assert list(services.check_database(sample_db)) == []
+    assert list(integrity.check_database(sample_db)) == []
     # The original can be backordered again, under the next number.
-    assert services.create_backorder(sample_db, 2401).backorder == 2403
+    assert backorders_service.create_backorder(sample_db, 2401).backorder == 2403
 
 
 def test_undo_is_refused_after_a_shipment_and_changes_nothing(
     sample_db: Database, target: str
 ) -> None:
-    services.create_backorder(sample_db, 2401)
-    services.receive_stock(sample_db, "CABLE-15", "20")
-    services.ship(sample_db, 2402, [Item("CABLE-15", D(20))])
+    backorders_service.create_backorder(sample_db, 2401)
+    catalogue.receive_stock(sample_db, "CABLE-15", "20")
+    fulfilment.ship(sample_db, 2402, [Item("CABLE-15", D(20))])
     before = snapshot(target)
     with pytest.raises(NotAllowed, match="#2402 is already shipped in part"):
-        services.undo_backorder(sample_db, 2402)
+        undo.undo_backorder(sample_db, 2402)
     assert snapshot(target) == before
 
 
@@ -199,46 +201,46 @@ def test_undo_refusals_are_named(
 ) -> None:
     before = snapshot(target)
     with pytest.raises(error, match=problem):
-        services.undo_backorder(sample_db, number)
+        undo.undo_backorder(sample_db, number)
     with pytest.raises(error, match=problem):
-        services.preview_undo(sample_db, number)
+        undo.preview_undo(sample_db, number)
     assert snapshot(target) == before
 
 
 def test_undoing_twice_is_refused(sample_db: Database) -> None:
-    services.create_backorder(sample_db, 2401)
-    services.undo_backorder(sample_db, 2402)
+    backorders_service.create_backorder(sample_db, 2401)
+    undo.undo_backorder(sample_db, 2402)
     with pytest.raises(NotAllowed, match="#2402 was already undone on "):
-        services.undo_backorder(sample_db, 2402)
+        undo.undo_backorder(sample_db, 2402)
 
 
 def backorder_again(db: Database, number: int, sku: str, quantity: int) -> int:
     """Ship part of an order from fresh stock, invoice it, and backorder the rest."""
-    services.receive_stock(db, sku, str(quantity))
-    services.ship(db, number, [Item(sku, D(quantity))])
-    services.invoice_order(db, number)
-    return services.create_backorder(db, number).backorder
+    catalogue.receive_stock(db, sku, str(quantity))
+    fulfilment.ship(db, number, [Item(sku, D(quantity))])
+    fulfilment.invoice_order(db, number)
+    return backorders_service.create_backorder(db, number).backorder
 
 
 def test_a_chain_of_three_backorders(sample_db: Database) -> None:
-    first = services.create_backorder(sample_db, 2401).backorder
+    first = backorders_service.create_backorder(sample_db, 2401).backorder
     second = backorder_again(sample_db, first, "CABLE-15", 50)
     third = backorder_again(sample_db, second, "CABLE-15", 50)
     assert (first, second, third) == (2402, 2403, 2404)
     for member in (2401, 2402, 2403, 2404):
-        assert services.get_order(sample_db, member).chain == [2401, 2402, 2403, 2404]
-    links = services.order_chain(sample_db, 2403)
+        assert orders.get_order(sample_db, member).chain == [2401, 2402, 2403, 2404]
+    links = undo.order_chain(sample_db, 2403)
     assert [(ln.number, ln.status, ln.backorder_of, ln.remaining) for ln in links] == [
         (2401, "canceled", None, []),
         (2402, "canceled", 2401, []),
         (2403, "canceled", 2402, []),
         (2404, "booked", 2403, [("CABLE-15", D(50)), ("SWITCH-1", D(12))]),
     ]
-    assert services.get_order(sample_db, 2396).chain == [2396]  # in no chain
+    assert orders.get_order(sample_db, 2396).chain == [2396]  # in no chain
 
 
 def test_report_by_sku_matches_the_hand_computed_figures(company: Database) -> None:
-    rows = services.backorder_report(company, by="sku", today=TODAY)
+    rows = reports.backorder_report(company, by="sku", today=TODAY)
     assert [
         (r.key, r.quantity, r.on_hand, r.shortfall, r.orders, r.lines, r.value) for r in rows
     ] == [
@@ -252,12 +254,12 @@ def test_report_by_sku_matches_the_hand_computed_figures(company: Database) -> N
 def test_report_by_customer_and_by_age_match_the_hand_computed_figures(
     company: Database,
 ) -> None:
-    by_customer = services.backorder_report(company, by="customer", today=TODAY)
+    by_customer = reports.backorder_report(company, by="customer", today=TODAY)
     assert [(r.key, r.orders, r.lines, r.value, r.oldest_days) for r in by_customer] == [
         ("Alpha", 2, 3, D("26.00"), 148),  # 3002 (A 12.00, C 10.00) and 3006 (A 4.00)
         ("Beta", 1, 1, D("6.00"), 37),
     ]
-    by_age = services.backorder_report(company, by="age", today=TODAY)
+    by_age = reports.backorder_report(company, by="age", today=TODAY)
     assert [(r.key, r.orders, r.lines, r.value) for r in by_age] == [
         ("0-7 days", 1, 1, D("4.00")),  # 3006, 4 days
         ("8-30 days", 0, 0, D("0")),
@@ -265,35 +267,35 @@ def test_report_by_customer_and_by_age_match_the_hand_computed_figures(
         ("over 90 days", 1, 2, D("22.00")),  # 3002, 148 days
     ]
     # A week later 3006 is 11 days old.
-    later = services.backorder_report(company, by="age", today=TODAY + timedelta(days=7))
+    later = reports.backorder_report(company, by="age", today=TODAY + timedelta(days=7))
     assert [(r.key, r.orders) for r in later][:2] == [("0-7 days", 0), ("8-30 days", 1)]
 
 
 def test_report_leaves_out_shipped_and_canceled_quantities(company: Database) -> None:
-    list(services.ship_ready(company, services.ready_orders(company)))
-    rows = {r.key: r for r in services.backorder_report(company, by="sku", today=TODAY)}
+    list(fulfilment.ship_ready(company, fulfilment.ready_orders(company)))
+    rows = {r.key: r for r in reports.backorder_report(company, by="sku", today=TODAY)}
     assert set(rows) == {"B", "C"}  # A's backordered lines all shipped
     assert (rows["B"].quantity, rows["C"].quantity) == (D(4), D(1))
 
 
 def test_report_by_something_else_is_refused(company: Database) -> None:
     with pytest.raises(InvalidInput, match="cannot report by 'color'"):
-        services.backorder_report(company, by="color")
+        reports.backorder_report(company, by="color")
 
 
 def test_the_log_streams_every_change_and_filters_by_order_and_day(
     sample_db: Database,
 ) -> None:
-    services.create_backorder(sample_db, 2401)
-    everything = list(services.iter_log(sample_db))
+    backorders_service.create_backorder(sample_db, 2401)
+    everything = list(reports.iter_log(sample_db))
     assert len(everything) >= 14  # 12 imported, backordered, created, invoices...
     assert [e.at for e in everything] == sorted(e.at for e in everything)
-    mine = list(services.iter_log(sample_db, order=2402))
+    mine = list(reports.iter_log(sample_db, order=2402))
     assert [(e.order, e.event) for e in mine] == [(2402, "created")]
     assert mine[0].detail == "as backorder of order #2401: 150 CABLE-15, 12 SWITCH-1"
     assert mine[0].user == everything[-1].user != ""
     today = everything[-1].at.date()
-    assert len(list(services.iter_log(sample_db, since=today))) == len(everything)
-    assert list(services.iter_log(sample_db, since=today + timedelta(days=1))) == []
+    assert len(list(reports.iter_log(sample_db, since=today))) == len(everything)
+    assert list(reports.iter_log(sample_db, since=today + timedelta(days=1))) == []
     with pytest.raises(NotFound, match="order #9999 not found"):
-        services.iter_log(sample_db, order=9999)
+        reports.iter_log(sample_db, order=9999)

@@ -74,10 +74,12 @@ def test_a_link_into_a_missing_folder_is_refused(tmp_path: Path) -> None:
 def test_the_default_folder_made_for_the_database_is_owner_only(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from backorder_cli import db as dbmod
+    pass
 
     monkeypatch.delenv("BACKORDER_DB", raising=False)
-    monkeypatch.setattr(dbmod, "default_path", lambda: tmp_path / "data" / "backorder.db")
+    monkeypatch.setattr(
+        "backorder_cli.storage.database.default_path", lambda: tmp_path / "data" / "backorder.db"
+    )
     result = CliRunner().invoke(app, ["init"])
     assert result.exit_code == 0, result.output
     assert mode(tmp_path / "data") == 0o700

@@ -8,10 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from backorder_cli import services
-from backorder_cli.db import Database
-from backorder_cli.domain import Item, Status
+from backorder_cli.domain.orders import Status
+from backorder_cli.domain.values import Item
 from backorder_cli.errors import InvalidInput, NotAllowed, NotFound
+from backorder_cli.services import catalogue
+from backorder_cli.services import orders as orders_service
+from backorder_cli.services import transfer as transfer_service
+from backorder_cli.storage.database import Database
 from tests.conftest import snapshot
 
 PRODUCTS = [{"sku": "CAB", "name": "Cable", "unit": "m", "price": "1.95", "stock": 10}]
@@ -24,33 +27,33 @@ def doc(*orders: dict, products: list | None = None) -> str:
 
 
 def test_the_sample_has_every_status_and_the_seed_example(sample_db: Database) -> None:
-    orders = services.list_orders(sample_db, archived="all")
+    orders = orders_service.list_orders(sample_db, archived="all")
     assert len(orders) >= 12
     assert {o.status for o in orders} == {s.value for s in Status}
     assert len({o.customer for o in orders}) >= 4
-    assert len(services.list_products(sample_db)) >= 6
+    assert len(catalogue.list_products(sample_db)) >= 6
     assert max(o.number for o in orders) == 2401
-    seed = services.get_order(sample_db, 2401)
+    seed = orders_service.get_order(sample_db, 2401)
     assert seed.status == Status.PARTIALLY_SHIPPED
-    stock = {p.sku: p.stock for p in services.list_products(sample_db)}
+    stock = {p.sku: p.stock for p in catalogue.list_products(sample_db)}
     out_of_stock = [ln.sku for ln in seed.lines if ln.remaining > 0 and stock[ln.sku] == 0]
     assert len(out_of_stock) == 2
     assert all(ln.invoiced == ln.shipped for ln in seed.lines)
     # A partially shipped order with uninvoiced shipments, and an archived backordered one.
-    assert any(ln.shipped > ln.invoiced for ln in services.get_order(sample_db, 2398).lines)
-    old = services.get_order(sample_db, 2390)
+    assert any(ln.shipped > ln.invoiced for ln in orders_service.get_order(sample_db, 2398).lines)
+    old = orders_service.get_order(sample_db, 2390)
     assert (old.status, old.archived, old.backorders) == ("canceled", True, [2391])
 
 
 def test_the_sample_is_refused_when_orders_exist(sample_db: Database, target: str) -> None:
     before = snapshot(target)
     with pytest.raises(NotAllowed, match="already holds 12 orders"):
-        services.load_sample(sample_db)
+        transfer_service.load_sample(sample_db)
     assert snapshot(target) == before
 
 
 def test_an_import_keeps_quantities_invoices_and_links(db: Database) -> None:
-    result = services.import_text(
+    result = transfer_service.import_text(
         db,
         doc(
             {
@@ -78,14 +81,14 @@ def test_an_import_keeps_quantities_invoices_and_links(db: Database) -> None:
         source="x.json",
     )
     assert (result.products, result.orders, result.invoices) == (1, 2, 1)
-    ten = services.get_order(db, 10)
+    ten = orders_service.get_order(db, 10)
     assert (ten.status, ten.archived, ten.backorders) == ("canceled", True, [11])
     assert [inv.total for inv in ten.invoices] == [D("1.95")]
-    eleven = services.get_order(db, 11)
+    eleven = orders_service.get_order(db, 11)
     assert eleven.lines[0].unit_price == D("2.0001")
     assert eleven.lines[0].name == "Cable"
     # Imported numbers below the series' start leave the series where it was.
-    assert services.add_order(db, customer="B", items=[Item("CAB", D(1))]) == 1001
+    assert orders_service.add_order(db, customer="B", items=[Item("CAB", D(1))]) == 1001
 
 
 @pytest.mark.parametrize(
@@ -160,7 +163,7 @@ def test_a_malformed_file_is_refused_whole_with_every_problem_placed(
 ) -> None:
     before = snapshot(target)
     with pytest.raises(InvalidInput) as caught:
-        services.import_text(db, text, source="bad.json")
+        transfer_service.import_text(db, text, source="bad.json")
     shown = "\n".join([caught.value.message, *caught.value.details])
     for problem in problems:
         assert problem in shown
@@ -176,11 +179,11 @@ def test_numbers_that_already_exist_are_refused(sample_db: Database, target: str
         {"orders": [{"number": 2401, "customer": "A", "lines": [{"sku": "BOX-68", "quantity": 1}]}]}
     )
     with pytest.raises(InvalidInput) as caught:
-        services.import_text(sample_db, text, source="again.json")
+        transfer_service.import_text(sample_db, text, source="again.json")
     assert caught.value.details == ["orders[0].number: order #2401 already exists in the database"]
     assert snapshot(target) == before
 
 
 def test_a_missing_file_is_not_found(db: Database, tmp_path: Path) -> None:
     with pytest.raises(NotFound, match="no file"):
-        services.import_file(db, tmp_path / "nope.json")
+        transfer_service.import_file(db, tmp_path / "nope.json")

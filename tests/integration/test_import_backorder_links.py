@@ -8,9 +8,10 @@ import json
 
 import pytest
 
-from backorder_cli import services
-from backorder_cli.db import Database
 from backorder_cli.errors import InvalidInput
+from backorder_cli.services import integrity
+from backorder_cli.services import transfer as transfer_service
+from backorder_cli.storage.database import Database
 from tests.conftest import run_sql, snapshot
 
 
@@ -21,14 +22,14 @@ def doc(*orders: dict) -> str:
 def refused(db: Database, target: str, text: str) -> list[str]:
     before = snapshot(target)
     with pytest.raises(InvalidInput) as caught:
-        services.import_text(db, text, source="links.json")
+        transfer_service.import_text(db, text, source="links.json")
     assert "nothing was imported" in caught.value.message
     assert snapshot(target) == before
     return caught.value.details
 
 
 def clean(db: Database) -> list[str]:
-    return [str(v) for v in services.check_database(db)]
+    return [str(v) for v in integrity.check_database(db)]
 
 
 def test_a_backorder_of_an_origin_that_canceled_nothing_is_refused(
@@ -65,7 +66,7 @@ def test_an_origin_whose_stored_backorder_it_did_not_cancel_into_is_refused(
 ) -> None:
     """A backorder already in the database names the imported origin: the origin's
     cancellation would not record what the backorder holds, so check would flag it."""
-    services.import_text(
+    transfer_service.import_text(
         db,
         json.dumps({"products": [{"sku": "X", "name": "x", "price": 1}]}),
         source="p.json",

@@ -13,10 +13,12 @@ from typing import Any
 
 import pytest
 
-from backorder_cli import services
-from backorder_cli.db import Database
-from backorder_cli.domain import Item, Status
+from backorder_cli.domain.orders import Status
+from backorder_cli.domain.values import Item
 from backorder_cli.errors import NotAllowed
+from backorder_cli.services import backorders as backorders_service
+from backorder_cli.services import catalogue, fulfilment, integrity, orders
+from backorder_cli.storage.database import Database
 
 # Timing-sensitive (races, locks, kills): one xdist group, so these never run beside
 # each other (pyproject: --dist loadgroup).
@@ -48,22 +50,22 @@ def start_while_held(second: Second) -> None:
 def test_a_backorder_waits_for_a_concurrent_backorder_of_the_same_order(
     sample_db: Database,
 ) -> None:
-    second = Second(services.create_backorder, sample_db, 2401)
+    second = Second(backorders_service.create_backorder, sample_db, 2401)
     with sample_db.writer() as conn, sample_db.transaction(conn):
-        first = services._create_backorder(conn, 2401, invoice_first=False)
+        first = backorders_service._create_backorder(conn, 2401, invoice_first=False)
         start_while_held(second)
     second.join(30)
     assert first.backorder == 2402
     # It saw the committed backorder, not the state it might have read before.
     assert isinstance(second.error, NotAllowed), second.error
     assert "already backordered as #2402" in second.error.message
-    assert list(services.check_database(sample_db)) == []
+    assert list(integrity.check_database(sample_db)) == []
 
 
 def test_two_shipments_of_one_product_never_lose_a_unit(db: Database) -> None:
-    services.add_product(db, "P", name="Part", unit="pcs", price="1", stock="10")
-    b = services.add_order(db, customer="B", items=[Item("P", D(5))])
-    second = Second(services.ship, db, b, [Item("P", D(5))])
+    catalogue.add_product(db, "P", name="Part", unit="pcs", price="1", stock="10")
+    b = orders.add_order(db, customer="B", items=[Item("P", D(5))])
+    second = Second(fulfilment.ship, db, b, [Item("P", D(5))])
     # Another client takes 4 units of P in a transaction it holds open.
     with db.writer() as conn, db.transaction(conn):
         conn.exec_driver_sql("UPDATE product SET stock = stock - 4000 WHERE sku = 'P'")
@@ -71,13 +73,13 @@ def test_two_shipments_of_one_product_never_lose_a_unit(db: Database) -> None:
     second.join(30)
     assert second.error is None, second.error
     assert second.result.status == Status.SHIPPED
-    assert {p.sku: p.stock for p in services.list_products(db)} == {"P": D(1)}
+    assert {p.sku: p.stock for p in catalogue.list_products(db)} == {"P": D(1)}
 
 
 def test_a_shipment_waits_for_a_concurrent_change_of_its_order(db: Database) -> None:
-    services.add_product(db, "P", name="Part", unit="pcs", price="1", stock="10")
-    number = services.add_order(db, customer="A", items=[Item("P", D(4))])
-    second = Second(services.ship, db, number, [Item("P", D(4))])
+    catalogue.add_product(db, "P", name="Part", unit="pcs", price="1", stock="10")
+    number = orders.add_order(db, customer="A", items=[Item("P", D(4))])
+    second = Second(fulfilment.ship, db, number, [Item("P", D(4))])
     with db.writer() as conn, db.transaction(conn):
         conn.exec_driver_sql(
             f"UPDATE orders SET status = 'canceled', archived = true WHERE number = {number}"
@@ -89,4 +91,4 @@ def test_a_shipment_waits_for_a_concurrent_change_of_its_order(db: Database) -> 
         start_while_held(second)
     second.join(30)
     assert isinstance(second.error, NotAllowed), second.error
-    assert {p.sku: p.stock for p in services.list_products(db)} == {"P": D(10)}
+    assert {p.sku: p.stock for p in catalogue.list_products(db)} == {"P": D(10)}

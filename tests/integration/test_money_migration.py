@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from typer.testing import Result
 
-from backorder_cli import services
-from backorder_cli.db import open_database, read_version
-from backorder_cli.models import SCHEMA_VERSION
+from backorder_cli.services import catalogue, fulfilment, integrity, orders
+from backorder_cli.storage.models import SCHEMA_VERSION
+from backorder_cli.storage.schema import open_database, read_version
 from tests.conftest import run_sql, snapshot
 
 FIRST_RELEASE = Path(__file__).resolve().parent.parent / "data" / "schema-v1.db"
@@ -66,16 +66,16 @@ def test_the_upgrade_applies_the_rule_to_what_was_not_invoiced(old_db: Path) -> 
     db = open_database(str(old_db))
     try:
         assert read_version(str(old_db))[1] == SCHEMA_VERSION
-        origin, backorder = services.get_order(db, 2398), services.get_order(db, 2403)
+        origin, backorder = orders.get_order(db, 2398), orders.get_order(db, 2403)
         assert origin.total == D("81.13")  # as billed
         assert backorder.total == D("98.67")  # was 98.68: the rest of 179.80
-        assert list(services.check_database(db)) == []
+        assert list(integrity.check_database(db)) == []
         # The backorder delivered and billed: the chain bills 179.80.
-        services.receive_stock(db, "LED-9W", "15")
-        services.receive_stock(db, "SOCKET-2", "4")
-        services.ship(db, 2403, None)
-        assert services.invoice_order(db, 2403).total == D("98.67")
-        assert list(services.check_database(db)) == []
+        catalogue.receive_stock(db, "LED-9W", "15")
+        catalogue.receive_stock(db, "SOCKET-2", "4")
+        fulfilment.ship(db, 2403, None)
+        assert fulfilment.invoice_order(db, 2403).total == D("98.67")
+        assert list(integrity.check_database(db)) == []
     finally:
         db.dispose()
     with sqlite3.connect(old_db) as conn:  # old invoices stay as billed
@@ -110,9 +110,9 @@ def test_an_old_backorder_already_billed_stays_as_billed(old_db: Path) -> None:
         conn.execute("UPDATE counter SET value = 8 WHERE name = 'invoice'")
     db = open_database(str(old_db))
     try:
-        assert services.get_order(db, 2403).total == D("98.68")
-        assert [i.total for i in services.get_order(db, 2403).invoices] == [D("98.68")]
-        assert list(services.check_database(db)) == []
+        assert orders.get_order(db, 2403).total == D("98.68")
+        assert [i.total for i in orders.get_order(db, 2403).invoices] == [D("98.68")]
+        assert list(integrity.check_database(db)) == []
     finally:
         db.dispose()
 
@@ -165,7 +165,7 @@ def test_check_reads_an_old_schema_on_a_server_as_it_is(pg_target: str) -> None:
     before = snapshot(pg_target)
     db = open_database(pg_target, upgrade=False, read_older=True)
     try:
-        assert [str(v) for v in services.check_database(db)] == [
+        assert [str(v) for v in integrity.check_database(db)] == [
             "order #2392, line 1 (SOCKET-2): invoiced 11 is more than shipped 10",
             "order #2392, line 1 (SOCKET-2): invoiced 11 but its invoices bill 10",
         ]

@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.exc import IntegrityError
 
-from backorder_cli.db import explain, locate
+from backorder_cli.storage.database import locate
+from backorder_cli.storage.errors import explain
 
 WHERE = "postgresql+psycopg://ann:s3cret@10.0.0.5/orders"
 

@@ -11,10 +11,12 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from backorder_cli import services
-from backorder_cli.db import Database, init_database, open_database, read_version
 from backorder_cli.errors import DatabaseProblem
-from backorder_cli.models import SCHEMA_VERSION, SQLModel
+from backorder_cli.services import backorders as backorders_service
+from backorder_cli.services import integrity
+from backorder_cli.storage.database import Database
+from backorder_cli.storage.models import SCHEMA_VERSION, SQLModel
+from backorder_cli.storage.schema import init_database, open_database, read_version
 from tests.conftest import run_sql, snapshot
 
 FIRST_RELEASE = Path(__file__).resolve().parent.parent / "data" / "schema-v1.db"
@@ -54,9 +56,9 @@ def test_the_first_release_is_upgraded_on_open_with_its_data_intact(old_db: Path
     try:
         assert read_version(str(old_db))[1] == SCHEMA_VERSION
         assert data_tables(old_db) == before
-        assert list(services.check_database(database)) == []
+        assert list(integrity.check_database(database)) == []
         # and the tool works on it as on a new one
-        assert services.create_backorder(database, 2399).backorder == 2403
+        assert backorders_service.create_backorder(database, 2399).backorder == 2403
     finally:
         database.dispose()
 

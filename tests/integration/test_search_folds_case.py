@@ -7,9 +7,10 @@ from decimal import Decimal as D
 
 import pytest
 
-from backorder_cli import services
-from backorder_cli.db import _FOLD_FROM, _FOLD_TO, Database
-from backorder_cli.domain import Item
+from backorder_cli.domain.values import Item
+from backorder_cli.services import catalogue, orders
+from backorder_cli.storage.casefold import _FOLD_FROM, _FOLD_TO
+from backorder_cli.storage.database import Database
 
 CUSTOMERS = [
     "Hansen & Søn VVS",
@@ -29,9 +30,9 @@ QUERIES = [
 
 @pytest.fixture
 def shop(db: Database) -> dict[int, str]:
-    services.add_product(db, "P-1", name="Part", price="1", stock="0")
+    catalogue.add_product(db, "P-1", name="Part", price="1", stock="0")
     return {
-        services.add_order(db, customer=name, items=[Item("P-1", D(1))]): name for name in CUSTOMERS
+        orders.add_order(db, customer=name, items=[Item("P-1", D(1))]): name for name in CUSTOMERS
     }
 
 
@@ -42,19 +43,19 @@ def test_a_search_finds_what_casefold_finds(shop: dict[int, str], db: Database) 
             (n for n, name in shop.items() if query.casefold() in name.casefold()), reverse=True
         )
         assert expected[query], query  # every query finds something
-        by_customer = [o.number for o in services.list_orders(db, customer=query)]
-        by_search = [o.number for o in services.list_orders(db, search=query)]
+        by_customer = [o.number for o in orders.list_orders(db, customer=query)]
+        by_search = [o.number for o in orders.list_orders(db, search=query)]
         assert by_customer == by_search
         found[query] = by_search
     assert found == expected
 
 
 def test_søn_in_capitals_finds_the_three_sample_orders(sample_db: Database) -> None:
-    lower = [o.number for o in services.list_orders(sample_db, search="søn", archived="all")]
-    upper = [o.number for o in services.list_orders(sample_db, search="SØN", archived="all")]
+    lower = [o.number for o in orders.list_orders(sample_db, search="søn", archived="all")]
+    upper = [o.number for o in orders.list_orders(sample_db, search="SØN", archived="all")]
     assert len(lower) == 3
     assert upper == lower
-    assert services.partially_shipped_numbers(sample_db, customer="SØN") == [2401]
+    assert orders.partially_shipped_numbers(sample_db, customer="SØN") == [2401]
 
 
 def test_the_single_letter_foldings_are_pythons() -> None:
@@ -74,9 +75,9 @@ def test_the_single_letter_foldings_are_pythons() -> None:
 def test_a_folded_search_still_walks_the_listing_index(db: Database) -> None:
     from sqlmodel import col, select
 
-    from backorder_cli.models import Order
+    from backorder_cli.storage.models import Order
 
-    query = services._order_filter(select(Order.number), search="SØN 2401")
+    query = orders._order_filter(select(Order.number), search="SØN 2401")
     query = query.order_by(col(Order.number).desc())
     sql = str(query.compile(db.engine, compile_kwargs={"literal_binds": True}))
     with db.engine.connect() as conn:

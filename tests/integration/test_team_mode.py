@@ -14,10 +14,13 @@ from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
-from backorder_cli import services
-from backorder_cli.db import MIGRATIONS, Database, locate, open_database, read_version
 from backorder_cli.errors import DatabaseProblem
-from backorder_cli.models import SCHEMA_VERSION
+from backorder_cli.services import backorders as backorders_service
+from backorder_cli.services import integrity
+from backorder_cli.services import transfer as transfer_service
+from backorder_cli.storage.database import Database, locate
+from backorder_cli.storage.models import SCHEMA_VERSION
+from backorder_cli.storage.schema import MIGRATIONS, open_database, read_version
 from tests.conftest import run_sql, snapshot
 
 # Timing-sensitive (races, locks, kills): one xdist group, so these never run beside
@@ -133,7 +136,7 @@ def build_first_release(url: str) -> Database:
         config.attributes["connection"] = conn
         command.upgrade(config, "head")
     old = Database(locate(url), engine)
-    services.load_sample(old)  # as today's tool loads it, then back to the first schema
+    transfer_service.load_sample(old)  # as today's tool loads it, then back to the first schema
     with engine.begin() as conn:
         config.attributes["connection"] = conn
         command.downgrade(config, "0001")
@@ -150,8 +153,8 @@ def test_the_first_release_schema_is_upgraded_on_a_server(pg_target: str) -> Non
         after = snapshot(pg_target)
         after["order_lines"] = [row[:11] for row in after["order_lines"]]  # + schema 3's money
         assert {k: v for k, v in after.items() if k not in ("meta", "alembic_version")} == before
-        assert list(services.check_database(database)) == []
-        assert services.create_backorder(database, 2401).backorder == 2402
+        assert list(integrity.check_database(database)) == []
+        assert backorders_service.create_backorder(database, 2401).backorder == 2402
     finally:
         database.dispose()
 
@@ -176,7 +179,7 @@ def test_a_wrong_password_is_named_without_the_password() -> None:
     provoked for real: the server's own words go through the same translation."""
     from sqlalchemy.exc import OperationalError
 
-    from backorder_cli.db import explain
+    from backorder_cli.storage.errors import explain
 
     server_said = Exception(
         'connection failed: connection to server at "10.0.0.5", port 5432 failed: '

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from backorder_cli.db import Database, init_database, open_database, read_version
 from backorder_cli.errors import DatabaseProblem
+from backorder_cli.storage.database import Database
+from backorder_cli.storage.schema import init_database, open_database, read_version
 from tests.conftest import run_sql, snapshot
 
 

@@ -14,8 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from backorder_cli import services
-from backorder_cli.db import init_database, open_database
+from backorder_cli.services import catalogue, integrity
+from backorder_cli.services import orders as orders_service
+from backorder_cli.services import transfer as transfer_service
+from backorder_cli.storage.schema import init_database, open_database
 
 # Timing-sensitive (races, locks, kills): one xdist group, so these never run beside
 # each other (pyproject: --dist loadgroup).
@@ -48,7 +50,7 @@ def test_eight_processes_backordering_one_order_exactly_one_wins(
     tmp_path: Path, target: str
 ) -> None:
     database, _ = init_database(target)
-    services.load_sample(database)
+    transfer_service.load_sample(database)
     database.dispose()
     go = tmp_path / "go"
     racers = [
@@ -75,9 +77,9 @@ def test_eight_processes_backordering_one_order_exactly_one_wins(
             "see it with `backorder orders show 2402`\n"
         )
     database = open_database(target)
-    assert list(services.check_database(database)) == []
+    assert list(integrity.check_database(database)) == []
     assert [
-        o.number for o in services.list_orders(database, search="Backorder from order #2401")
+        o.number for o in orders_service.list_orders(database, search="Backorder from order #2401")
     ] == [2402]
     database.dispose()
 
@@ -100,7 +102,7 @@ def make_company(path: str, orders: int) -> dict[str, Decimal]:
         for n in range(orders)
     ]
     database, _ = init_database(path)
-    services.import_text(
+    transfer_service.import_text(
         database, json.dumps({"products": products, "orders": docs}), source="generated"
     )
     database.dispose()
@@ -125,7 +127,7 @@ def test_four_processes_of_random_work_leave_a_sound_database(target: str) -> No
 
     database = open_database(target)
     try:
-        assert list(services.check_database(database)) == []
+        assert list(integrity.check_database(database)) == []
         added = [n for r in reports for n in r["added"]]
         assert len(added) == len(set(added))  # no number handed out twice
         # Not a unit of stock lost or made up: start + received = now + shipped.
@@ -134,10 +136,10 @@ def test_four_processes_of_random_work_leave_a_sound_database(target: str) -> No
             for sku, qty in report["received"].items():
                 received[sku] += Decimal(qty)
         shipped: Counter[str] = Counter()
-        for summary in services.list_orders(database, archived="all"):
-            for line in services.get_order(database, summary.number).lines:
+        for summary in orders_service.list_orders(database, archived="all"):
+            for line in orders_service.get_order(database, summary.number).lines:
                 shipped[line.sku] += line.shipped
-        stock = {p.sku: p.stock for p in services.list_products(database)}
+        stock = {p.sku: p.stock for p in catalogue.list_products(database)}
         for sku, start in initial.items():
             assert start + received[sku] == stock[sku] + shipped[sku], sku
     finally:
@@ -150,7 +152,7 @@ def held_write_lock(db_path: Path):  # type: ignore[no-untyped-def]
     import sqlite3
 
     database, _ = init_database(str(db_path))
-    services.load_sample(database)
+    transfer_service.load_sample(database)
     database.dispose()
     holder = sqlite3.connect(db_path, isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")

@@ -7,8 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from backorder_cli import services
-from backorder_cli.db import open_database
+from backorder_cli.services import orders
+from backorder_cli.storage.schema import open_database
 
 BIN = Path(sys.executable).parent
 PROCESSES = 4
@@ -40,6 +40,6 @@ def test_concurrent_init_sample_loads_the_sample_once(target: str) -> None:
         assert err.count("Error:") == 1
     db = open_database(target)
     try:
-        assert services.count_orders(db) == 12
+        assert orders.count_orders(db) == 12
     finally:
         db.dispose()

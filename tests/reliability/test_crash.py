@@ -20,8 +20,9 @@ from pathlib import Path
 
 import pytest
 
-from backorder_cli import services
-from backorder_cli.db import init_database, open_database
+from backorder_cli.services import integrity
+from backorder_cli.services import transfer as transfer_service
+from backorder_cli.storage.schema import init_database, open_database
 from tests.helpers.data import partially_shipped_company
 
 # Timing-sensitive (races, locks, kills): one xdist group, so these never run beside
@@ -38,7 +39,7 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """2,000 partially shipped, fully invoiced orders, built once."""
     path = tmp_path_factory.mktemp("crash") / "template.db"
     database, _ = init_database(str(path))
-    services.import_text(database, partially_shipped_company(ORDERS), source="generated")
+    transfer_service.import_text(database, partially_shipped_company(ORDERS), source="generated")
     database.dispose()
     return path
 
@@ -69,7 +70,7 @@ def assert_sound(path: Path) -> tuple[int, int]:
         assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
     database = open_database(str(path))
     try:
-        assert list(services.check_database(database)) == []
+        assert list(integrity.check_database(database)) == []
     finally:
         database.dispose()
     done = untouched = 0

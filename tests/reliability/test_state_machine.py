@@ -18,10 +18,13 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, initialize, invariant, rule
 
-from backorder_cli import services
-from backorder_cli.db import init_database, open_database
-from backorder_cli.domain import Item
+from backorder_cli.domain.values import Item
 from backorder_cli.errors import NotAllowed
+from backorder_cli.services import backorders as backorders_service
+from backorder_cli.services import catalogue, fulfilment, integrity
+from backorder_cli.services import orders as orders_service
+from backorder_cli.services import undo as undo_service
+from backorder_cli.storage.schema import init_database, open_database
 
 SKUS = ["A", "B", "C"]
 quantities = st.decimals(min_value=D("0.5"), max_value=D(12), places=1)
@@ -111,7 +114,7 @@ class TemplateDatabase:
             cls.path = folder / "template.db"
             database, _ = init_database(str(cls.path))
             for sku in SKUS:
-                services.add_product(database, sku, name=f"Thing {sku}", price="2.35", stock="10")
+                catalogue.add_product(database, sku, name=f"Thing {sku}", price="2.35", stock="10")
             database.dispose()
         shutil.copy(cls.path, target)
 
@@ -146,8 +149,8 @@ class BackOffice(RuleBasedStateMachine):
         """Every example starts with an order ready to be backordered (or shipped
         further), so backorders, their undoing and `ready` come up often."""
         number = self.add_order([("A", D(4)), ("B", D(2))], draft=False)
-        services.ship(self.db, number, [Item("A", D(1))])
-        services.invoice_order(self.db, number)
+        fulfilment.ship(self.db, number, [Item("A", D(1))])
+        fulfilment.invoice_order(self.db, number)
         order = self.model.orders[number]
         order.lines[0].shipped = D(1)
         order.lines[0].bill()
@@ -165,7 +168,7 @@ class BackOffice(RuleBasedStateMachine):
         draft=st.booleans(),
     )
     def add_order(self, items: list[tuple[str, D]], draft: bool) -> int:
-        number = services.add_order(
+        number = orders_service.add_order(
             self.db, customer="Model Ltd", items=[Item(s, q) for s, q in items], draft=draft
         )
         assert number == self.model.next_number
@@ -177,13 +180,13 @@ class BackOffice(RuleBasedStateMachine):
     def book(self, number: int) -> None:
         order = self.model.orders[number]
         allowed = order.draft and not order.archived
-        self.expect(allowed, lambda: services.book_order(self.db, number))
+        self.expect(allowed, lambda: orders_service.book_order(self.db, number))
         if allowed:
             order.draft = False
 
     @rule(sku=st.sampled_from(SKUS), qty=quantities)
     def receive(self, sku: str, qty: D) -> None:
-        services.receive_stock(self.db, sku, qty)
+        catalogue.receive_stock(self.db, sku, qty)
         self.model.stock[sku] += qty
 
     @rule(number=numbers, sku=st.sampled_from(SKUS), qty=quantities)
@@ -196,7 +199,7 @@ class BackOffice(RuleBasedStateMachine):
             and qty <= line.remaining
             and qty <= self.model.stock[sku]
         )
-        self.expect(allowed, lambda: services.ship(self.db, number, [Item(sku, qty)]))
+        self.expect(allowed, lambda: fulfilment.ship(self.db, number, [Item(sku, qty)]))
         if allowed:
             assert line is not None
             line.shipped += qty
@@ -213,7 +216,7 @@ class BackOffice(RuleBasedStateMachine):
                 plan.append((line, qty))
                 left[line.sku] -= qty
         allowed = order.changeable() and bool(plan)
-        self.expect(allowed, lambda: services.ship(self.db, number, None))
+        self.expect(allowed, lambda: fulfilment.ship(self.db, number, None))
         if allowed:
             for line, qty in plan:
                 line.shipped += qty
@@ -223,7 +226,7 @@ class BackOffice(RuleBasedStateMachine):
     def invoice(self, number: int) -> None:
         order = self.model.orders[number]
         allowed = order.changeable() and any(ln.shipped > ln.invoiced for ln in order.lines)
-        result = self.expect(allowed, lambda: services.invoice_order(self.db, number))
+        result = self.expect(allowed, lambda: fulfilment.invoice_order(self.db, number))
         if allowed:
             expected = sum((ln.bill() for ln in order.lines if ln.shipped > ln.invoiced), D(0))
             assert result.total == expected
@@ -240,7 +243,10 @@ class BackOffice(RuleBasedStateMachine):
             and (invoice_first or not uninvoiced)
         )
         result = self.expect(
-            allowed, lambda: services.create_backorder(self.db, number, invoice_first=invoice_first)
+            allowed,
+            lambda: backorders_service.create_backorder(
+                self.db, number, invoice_first=invoice_first
+            ),
         )
         if not allowed:
             return number
@@ -273,7 +279,7 @@ class BackOffice(RuleBasedStateMachine):
             and not any(ln.shipped for ln in order.lines)
             and origin.canceled
         )
-        self.expect(allowed, lambda: services.undo_backorder(self.db, number))
+        self.expect(allowed, lambda: undo_service.undo_backorder(self.db, number))
 
         if not allowed:
             return
@@ -316,7 +322,7 @@ class BackOffice(RuleBasedStateMachine):
                     covered.append((line, line.remaining))
             if covered:
                 expected.append((number, covered))
-        outcomes = list(services.ship_ready(self.db, services.ready_orders(self.db)))
+        outcomes = list(fulfilment.ship_ready(self.db, fulfilment.ready_orders(self.db)))
         assert [(o.order, o.ok, o.shipped) for o in outcomes] == [
             (number, True, [(ln.sku, q) for ln, q in covered]) for number, covered in expected
         ]
@@ -327,23 +333,23 @@ class BackOffice(RuleBasedStateMachine):
 
     @rule(on=st.booleans())
     def setting(self, on: bool) -> None:
-        services.set_setting(self.db, "inventory-value-on-invoicing", "on" if on else "off")
+        catalogue.set_setting(self.db, "inventory-value-on-invoicing", "on" if on else "off")
         self.model.inventory_on_invoicing = on
 
     # ---------------------------------------------------------------- after every step
 
     @invariant()
     def invariants_hold(self) -> None:
-        assert list(services.check_database(self.db)) == []
+        assert list(integrity.check_database(self.db)) == []
 
     @invariant()
     def database_agrees_with_the_model(self) -> None:
-        stock = {p.sku: p.stock for p in services.list_products(self.db)}
+        stock = {p.sku: p.stock for p in catalogue.list_products(self.db)}
         assert stock == self.model.stock
-        summaries = {o.number: o for o in services.list_orders(self.db, archived="all")}
+        summaries = {o.number: o for o in orders_service.list_orders(self.db, archived="all")}
         assert set(summaries) == set(self.model.orders)
         for number, expected in self.model.orders.items():
-            order = services.get_order(self.db, number)
+            order = orders_service.get_order(self.db, number)
             assert order.status == expected.status()
             assert order.archived == expected.archived
             assert order.backorder_of == expected.backorder_of

@@ -7,7 +7,13 @@ from decimal import Decimal as D
 
 import pytest
 
-from backorder_cli import domain
+from backorder_cli.domain.backorders import (
+    age_bucket,
+    allocate_lines,
+    chain_of,
+    plan_ready_shipment,
+    plan_undo,
+)
 from backorder_cli.errors import NotAllowed
 from tests.unit.test_domain import Line, Order
 
@@ -16,7 +22,7 @@ def allocate(orders, stock):  # type: ignore[no-untyped-def]
     """(number, cover, lines covered, lines waiting) of each order that gets stock."""
     return [
         (number, "partial" if waiting else "full", ship, waiting)
-        for number, ship, waiting in domain.allocate_lines(orders, stock)
+        for number, ship, waiting in allocate_lines(orders, stock)
     ]
 
 
@@ -70,13 +76,13 @@ def test_a_ready_shipment_is_refused_when_the_order_or_stock_moved_on() -> None:
     lines = [Line("A", D(5)), Line("B", D(2))]
     order = Order(status="booked", archived=False)
     planned = [(1, "A", D(5))]
-    assert domain.plan_ready_shipment(order, lines, planned, {"A": D(5)}) == [(lines[0], D(5))]
+    assert plan_ready_shipment(order, lines, planned, {"A": D(5)}) == [(lines[0], D(5))]
     with pytest.raises(NotAllowed, match="changed since it was listed"):
-        domain.plan_ready_shipment(order, lines, [(1, "A", D(4))], {"A": D(5)})
+        plan_ready_shipment(order, lines, [(1, "A", D(4))], {"A": D(5)})
     with pytest.raises(NotAllowed, match="stock of A no longer covers"):
-        domain.plan_ready_shipment(order, lines, planned, {"A": D(4)})
+        plan_ready_shipment(order, lines, planned, {"A": D(4)})
     with pytest.raises(NotAllowed, match="is canceled"):
-        domain.plan_ready_shipment(Order(status="canceled"), lines, planned, {"A": D(5)})
+        plan_ready_shipment(Order(status="canceled"), lines, planned, {"A": D(5)})
 
 
 def undo(backorder_lines, origin_lines, **kw):  # type: ignore[no-untyped-def]
@@ -86,7 +92,7 @@ def undo(backorder_lines, origin_lines, **kw):  # type: ignore[no-untyped-def]
         "origin": Order(2401, "canceled", True),
         "origin_lines": origin_lines,
     } | kw
-    return domain.plan_undo(Order(2402, "booked", False), lines=backorder_lines, **options)
+    return plan_undo(Order(2402, "booked", False), lines=backorder_lines, **options)
 
 
 def test_undo_gives_each_quantity_back_to_its_line() -> None:
@@ -129,16 +135,16 @@ def test_undo_is_refused_with_the_reason(lines, kw, problem: str) -> None:  # ty
     ],
 )
 def test_age_bands_have_inclusive_edges(days: int, band: str) -> None:
-    assert domain.age_bucket(days) == band
+    assert age_bucket(days) == band
 
 
 def test_a_chain_runs_from_the_first_order_to_the_last_backorder() -> None:
     parent = {2402: 2401, 2401: None, 2403: 2402, 2404: 2403}
     child = {2401: 2402, 2402: 2403, 2403: 2404}
     for member in (2401, 2402, 2404):
-        assert domain.chain_of(member, parent.get, child.get) == [2401, 2402, 2403, 2404]
-    assert domain.chain_of(7, {7: None}.get, {}.get) == [7]
+        assert chain_of(member, parent.get, child.get) == [2401, 2402, 2403, 2404]
+    assert chain_of(7, {7: None}.get, {}.get) == [7]
 
 
 def test_a_chain_with_a_loop_edited_in_by_hand_still_ends() -> None:
-    assert domain.chain_of(1, {1: 2, 2: 1}.get, {1: 2, 2: 1}.get) in ([1, 2], [2, 1])
+    assert chain_of(1, {1: 2, 2: 1}.get, {1: 2, 2: 1}.get) in ([1, 2], [2, 1])

@@ -7,8 +7,33 @@ from decimal import Decimal as D
 
 import pytest
 
-from backorder_cli import domain
-from backorder_cli.domain import Item, Status
+from backorder_cli.domain.backorders import (
+    BackorderPlan,
+    backorder_comment,
+    confirmation_text,
+    plan_backorder,
+)
+from backorder_cli.domain.money import line_amount
+from backorder_cli.domain.orders import (
+    Status,
+    order_status,
+    order_total,
+    parse_setting,
+    parse_status,
+    plan_invoice,
+    plan_shipment,
+    remaining,
+)
+from backorder_cli.domain.values import (
+    Item,
+    format_money,
+    format_quantity,
+    parse_item,
+    parse_items,
+    parse_price,
+    parse_quantity,
+    parse_text,
+)
 from backorder_cli.errors import InvalidInput, NotAllowed
 
 
@@ -30,7 +55,7 @@ class Line:
 
     def __post_init__(self) -> None:
         if self.amount is None:
-            self.amount = domain.line_amount(self.quantity - self.canceled, self.unit_price)
+            self.amount = line_amount(self.quantity - self.canceled, self.unit_price)
         if self.backordered is None:
             self.backordered = self.canceled
 
@@ -50,7 +75,7 @@ class Order:
     [("2", D(2)), ("2.5", D("2.5")), ("0.125", D("0.125")), (" 7 ", D(7)), ("2.500", D("2.5"))],
 )
 def test_quantities_parse_exactly(text: str, expected: D) -> None:
-    assert domain.parse_quantity(text) == expected
+    assert parse_quantity(text) == expected
 
 
 @pytest.mark.parametrize(
@@ -69,82 +94,82 @@ def test_quantities_parse_exactly(text: str, expected: D) -> None:
 )
 def test_bad_quantities_are_refused_with_the_reason(text: str, problem: str) -> None:
     with pytest.raises(InvalidInput, match=problem):
-        domain.parse_quantity(text)
+        parse_quantity(text)
 
 
 def test_prices_take_four_places_and_zero_but_not_five_or_negative() -> None:
-    assert domain.parse_price("3.2450") == D("3.245")
-    assert domain.parse_price("0") == 0
+    assert parse_price("3.2450") == D("3.245")
+    assert parse_price("0") == 0
     with pytest.raises(InvalidInput, match="more than 4 decimal places"):
-        domain.parse_price("1.00001")
+        parse_price("1.00001")
     with pytest.raises(InvalidInput, match="must not be negative"):
-        domain.parse_price("-1")
+        parse_price("-1")
 
 
 def test_an_item_parses_sku_quantity_and_optional_price() -> None:
-    assert domain.parse_item("CABLE-25=2.5") == Item("CABLE-25", D("2.5"), None)
-    assert domain.parse_item("PLUG=10@4.95") == Item("PLUG", D(10), D("4.95"))
+    assert parse_item("CABLE-25=2.5") == Item("CABLE-25", D("2.5"), None)
+    assert parse_item("PLUG=10@4.95") == Item("PLUG", D(10), D("4.95"))
 
 
 @pytest.mark.parametrize("text", ["CABLE", "=2", "CABLE=", "A B=1"])
 def test_malformed_items_are_refused(text: str) -> None:
     with pytest.raises(InvalidInput):
-        domain.parse_item(text)
+        parse_item(text)
 
 
 def test_a_price_is_refused_where_only_quantities_are_taken() -> None:
     with pytest.raises(InvalidInput, match="no price"):
-        domain.parse_item("CABLE=2@1", with_price=False)
+        parse_item("CABLE=2@1", with_price=False)
 
 
 def test_the_same_sku_twice_is_refused() -> None:
     with pytest.raises(InvalidInput, match="given twice"):
-        domain.parse_items(["A=1", "A=2"])
+        parse_items(["A=1", "A=2"])
 
 
 @pytest.mark.parametrize(
     "text", ["partially-shipped", "partially_shipped", "Partially Shipped", " PARTIALLY  shipped "]
 )
 def test_status_is_accepted_in_every_spelling(text: str) -> None:
-    assert domain.parse_status(text) is Status.PARTIALLY_SHIPPED
+    assert parse_status(text) is Status.PARTIALLY_SHIPPED
 
 
 def test_an_unknown_status_lists_the_known_ones() -> None:
     with pytest.raises(InvalidInput, match="partially-shipped"):
-        domain.parse_status("halfway")
+        parse_status("halfway")
 
 
 def test_settings_take_only_their_values() -> None:
-    assert domain.parse_setting("inventory-value-on-invoicing", "ON") == (
+    assert parse_setting("inventory-value-on-invoicing", "ON") == (
         "inventory-value-on-invoicing",
         "on",
     )
     with pytest.raises(InvalidInput, match="on or off"):
-        domain.parse_setting("inventory-value-on-invoicing", "maybe")
+        parse_setting("inventory-value-on-invoicing", "maybe")
     with pytest.raises(InvalidInput, match="unknown setting"):
-        domain.parse_setting("colour", "on")
+        parse_setting("colour", "on")
 
 
 def test_text_with_control_characters_is_refused_but_any_script_is_kept() -> None:
-    assert domain.parse_text("Hansen & Søn; DROP TABLE orders;--", what="c") == (
+    assert parse_text("Hansen & Søn; DROP TABLE orders;--", what="c") == (
         "Hansen & Søn; DROP TABLE orders;--"
     )
     with pytest.raises(InvalidInput, match="control characters"):
-        domain.parse_text("a\x1b[31mb", what="customer")
+        parse_text("a\x1b[31mb", what="customer")
 
 
 # ---------------------------------------------------------------- numbers out
 
 
 def test_quantities_print_without_exponent_or_trailing_zeros() -> None:
-    assert domain.format_quantity(D("100")) == "100"
-    assert domain.format_quantity(D("2.500")) == "2.5"
+    assert format_quantity(D("100")) == "100"
+    assert format_quantity(D("2.500")) == "2.5"
 
 
 def test_money_prints_at_least_two_places() -> None:
-    assert domain.format_money(D("12.5")) == "12.50"
-    assert domain.format_money(D("3.2450")) == "3.245"
-    assert domain.format_money(D("0")) == "0.00"
+    assert format_money(D("12.5")) == "12.50"
+    assert format_money(D("3.2450")) == "3.245"
+    assert format_money(D("0")) == "0.00"
 
 
 @pytest.mark.parametrize(
@@ -157,7 +182,7 @@ def test_money_prints_at_least_two_places() -> None:
     ],
 )
 def test_a_line_amount_is_rounded_half_up_to_cents(qty: str, price: str, amount: str) -> None:
-    assert domain.line_amount(D(qty), D(price)) == D(amount)
+    assert line_amount(D(qty), D(price)) == D(amount)
 
 
 # ---------------------------------------------------------------- status
@@ -168,24 +193,24 @@ def test_status_follows_the_lines() -> None:
     part = [Line("A", D(2), shipped=D(1))]
     shipped = [Line("A", D(2), shipped=D(2), invoiced=D(1))]
     invoiced = [Line("A", D(2), shipped=D(2), invoiced=D(2))]
-    assert domain.order_status("booked", booked) is Status.BOOKED
-    assert domain.order_status("booked", part) is Status.PARTIALLY_SHIPPED
-    assert domain.order_status("partially_shipped", shipped) is Status.SHIPPED
-    assert domain.order_status("shipped", invoiced) is Status.INVOICED
+    assert order_status("booked", booked) is Status.BOOKED
+    assert order_status("booked", part) is Status.PARTIALLY_SHIPPED
+    assert order_status("partially_shipped", shipped) is Status.SHIPPED
+    assert order_status("shipped", invoiced) is Status.INVOICED
 
 
 def test_draft_and_canceled_stay_whatever_the_lines() -> None:
-    assert domain.order_status("draft", [Line("A", D(2), shipped=D(1))]) is Status.DRAFT
-    assert domain.order_status("canceled", [Line("A", D(2))]) is Status.CANCELED
+    assert order_status("draft", [Line("A", D(2), shipped=D(1))]) is Status.DRAFT
+    assert order_status("canceled", [Line("A", D(2))]) is Status.CANCELED
 
 
 def test_remaining_is_neither_shipped_nor_canceled() -> None:
-    assert domain.remaining(Line("A", D("10.5"), shipped=D(3), canceled=D(2))) == D("5.5")
+    assert remaining(Line("A", D("10.5"), shipped=D(3), canceled=D(2))) == D("5.5")
 
 
 def test_the_total_leaves_out_canceled_quantities() -> None:
     lines = [Line("A", D(10), shipped=D(4), canceled=D(6), unit_price=D("2.50"))]
-    assert domain.order_total(lines) == D("10.00")
+    assert order_total(lines) == D("10.00")
 
 
 # ---------------------------------------------------------------- shipping
@@ -193,28 +218,24 @@ def test_the_total_leaves_out_canceled_quantities() -> None:
 
 def test_available_ships_what_stock_covers_and_no_unit_twice() -> None:
     lines = [Line("A", D(5)), Line("B", D(3)), Line("C", D(2))]
-    plan = domain.plan_shipment(Order(status="booked"), lines, {"A": D(2), "B": D(10)}, None)
+    plan = plan_shipment(Order(status="booked"), lines, {"A": D(2), "B": D(10)}, None)
     assert [(ln.sku, q) for ln, q in plan] == [("A", D(2)), ("B", D(3))]
 
 
 def test_shipping_more_than_remains_is_refused() -> None:
     lines = [Line("A", D(5), shipped=D(4))]
     with pytest.raises(NotAllowed, match="only 1 remains"):
-        domain.plan_shipment(Order(), lines, {"A": D(10)}, [Item("A", D(2))])
+        plan_shipment(Order(), lines, {"A": D(10)}, [Item("A", D(2))])
 
 
 def test_shipping_more_than_stock_is_refused() -> None:
     with pytest.raises(NotAllowed, match="only 1 in stock"):
-        domain.plan_shipment(
-            Order(status="booked"), [Line("A", D(5))], {"A": D(1)}, [Item("A", D(2))]
-        )
+        plan_shipment(Order(status="booked"), [Line("A", D(5))], {"A": D(1)}, [Item("A", D(2))])
 
 
 def test_shipping_a_sku_not_on_the_order_is_refused() -> None:
     with pytest.raises(NotAllowed, match="no line for SKU B"):
-        domain.plan_shipment(
-            Order(status="booked"), [Line("A", D(5))], {"B": D(9)}, [Item("B", D(1))]
-        )
+        plan_shipment(Order(status="booked"), [Line("A", D(5))], {"B": D(9)}, [Item("B", D(1))])
 
 
 @pytest.mark.parametrize(
@@ -227,12 +248,12 @@ def test_shipping_a_sku_not_on_the_order_is_refused() -> None:
 )
 def test_drafts_canceled_and_archived_orders_cannot_ship(order: Order, problem: str) -> None:
     with pytest.raises(NotAllowed, match=problem):
-        domain.plan_shipment(order, [Line("A", D(5))], {"A": D(9)}, None)
+        plan_shipment(order, [Line("A", D(5))], {"A": D(9)}, None)
 
 
 def test_available_with_no_stock_says_to_receive_stock() -> None:
     with pytest.raises(NotAllowed, match="receive stock"):
-        domain.plan_shipment(Order(status="booked"), [Line("A", D(5))], {"A": D(0)}, None)
+        plan_shipment(Order(status="booked"), [Line("A", D(5))], {"A": D(0)}, None)
 
 
 # ---------------------------------------------------------------- invoicing
@@ -243,32 +264,32 @@ def test_an_invoice_takes_every_shipped_uninvoiced_quantity() -> None:
         Line("A", D(5), shipped=D(3), invoiced=D(1)),
         Line("B", D(2), shipped=D(2), invoiced=D(2)),
     ]
-    plan = domain.plan_invoice(Order(), lines)
+    plan = plan_invoice(Order(), lines)
     assert [(ln.sku, q) for ln, q in plan] == [("A", D(2))]
 
 
 def test_nothing_to_invoice_is_refused() -> None:
     with pytest.raises(NotAllowed, match="nothing to invoice"):
-        domain.plan_invoice(Order(status="booked"), [Line("A", D(5))])
+        plan_invoice(Order(status="booked"), [Line("A", D(5))])
 
 
 def test_a_canceled_order_cannot_be_invoiced() -> None:
     lines = [Line("A", D(5), shipped=D(3), canceled=D(2))]
     with pytest.raises(NotAllowed, match="invoices cannot be created for a canceled order"):
-        domain.plan_invoice(Order(status="canceled", archived=True), lines)
+        plan_invoice(Order(status="canceled", archived=True), lines)
 
 
 # ---------------------------------------------------------------- backorders
 
 
-def _plan(order: Order, lines: list[Line], **kwargs: object) -> domain.BackorderPlan:
+def _plan(order: Order, lines: list[Line], **kwargs: object) -> BackorderPlan:
     options = {
         "inventory_value_on_invoicing": False,
         "invoice_first": False,
         "backordered_as": None,
     }
     options.update(kwargs)
-    return domain.plan_backorder(order, lines, **options)  # type: ignore[arg-type]
+    return plan_backorder(order, lines, **options)  # type: ignore[arg-type]
 
 
 def test_a_backorder_takes_exactly_the_remaining_quantities() -> None:
@@ -319,7 +340,7 @@ def test_uninvoiced_shipments_block_a_backorder_unless_invoiced_first() -> None:
 
 
 def test_the_confirmation_uses_rackbeats_words() -> None:
-    assert domain.confirmation_text(2401) == (
+    assert confirmation_text(2401) == (
         "This will cancel order no. #2401 and create a new one for the undelivered items."
     )
-    assert domain.backorder_comment(2401) == "Backorder from order #2401"
+    assert backorder_comment(2401) == "Backorder from order #2401"

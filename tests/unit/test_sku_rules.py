@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from backorder_cli.domain import format_money, format_quantity, parse_sku
+from backorder_cli.domain.values import format_money, format_quantity, parse_sku
 from backorder_cli.errors import InvalidInput
 
 REFUSED = {

@@ -10,7 +10,7 @@ from decimal import Decimal as D
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from backorder_cli import domain
+from backorder_cli.domain.money import given_back_amount, invoice_amount, line_amount, split_amount
 
 
 @dataclass
@@ -35,13 +35,13 @@ class Line:
 
 
 def new_line(quantity: D, price: D) -> Line:
-    return Line(quantity, price, domain.line_amount(quantity, price))
+    return Line(quantity, price, line_amount(quantity, price))
 
 
 def invoice(line: Line, quantity: D, billed: list[D]) -> D:
     """Ship and invoice `quantity` more; returns the invoice line's amount."""
     line.shipped += quantity
-    amount = domain.invoice_amount(line, quantity, sum(billed, D(0)))
+    amount = invoice_amount(line, quantity, sum(billed, D(0)))
     line.invoiced += quantity
     billed.append(amount)
     return amount
@@ -50,7 +50,7 @@ def invoice(line: Line, quantity: D, billed: list[D]) -> D:
 def backorder(line: Line) -> Line:
     """Move what remains to a new line, as `create` does."""
     moved = line.remaining
-    kept, leaving = domain.split_amount(line, moved)
+    kept, leaving = split_amount(line, moved)
     line.canceled += moved
     line.backordered += moved
     line.amount = kept
@@ -84,7 +84,7 @@ def test_an_undone_split_gives_back_exactly_what_left() -> None:
     invoice(line, D(2), [])
     before = line.amount
     moved = backorder(line)
-    back = domain.given_back_amount(line, moved.quantity)
+    back = given_back_amount(line, moved.quantity)
     assert back == moved.amount
     assert line.amount + back == before
     assert line.backordered_amount - back == 0

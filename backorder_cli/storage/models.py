@@ -15,8 +15,8 @@ from sqlalchemy import BigInteger, CheckConstraint, DateTime, Index, UniqueConst
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
-from .domain import MONEY_PLACES, PRICE_PLACES, QUANTITY_PLACES
-from .errors import DatabaseProblem
+from ..domain.values import MONEY_PLACES, PRICE_PLACES, QUANTITY_PLACES
+from ..errors import DatabaseProblem
 
 # Bumped with every migration in migrations/versions; meta.schema_version holds it.
 SCHEMA_VERSION = 3

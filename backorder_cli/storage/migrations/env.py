@@ -3,7 +3,7 @@ connection and inside the transaction it opened, so an upgrade is all or nothing
 
 from alembic import context
 
-from backorder_cli.models import SQLModel
+from backorder_cli.storage.models import SQLModel
 
 connection = context.config.attributes.get("connection")
 if connection is None:  # pragma: no cover - a developer running `alembic` by hand

@@ -19,7 +19,8 @@ from decimal import Decimal, InvalidOperation
 import sqlalchemy as sa
 from alembic import op
 
-from backorder_cli import domain
+from backorder_cli.domain.money import LineFacts, settle_money
+from backorder_cli.domain.values import MONEY_PLACES, PRICE_PLACES, QUANTITY_PLACES, ZERO
 from backorder_cli.errors import DatabaseProblem
 
 revision = "0003"
@@ -74,7 +75,7 @@ def _scaled(value: object, places: int, where: str) -> Decimal:
 def _settle(conn: sa.Connection) -> None:
     """Fill the new columns chain by chain (an order with its backorders, theirs, ...),
     a batch of chains at a time."""
-    q, p, m = domain.QUANTITY_PLACES, domain.PRICE_PLACES, domain.MONEY_PLACES
+    q, p, m = QUANTITY_PLACES, PRICE_PLACES, MONEY_PLACES
     orders = conn.exec_driver_sql("SELECT id, number, backorder_of FROM orders").all()
     by_number = {number: (order_id, origin) for order_id, number, origin in orders}
     # Each order's chain: the first order up its backorder_of links (a loop is cut).
@@ -114,7 +115,7 @@ def _settle(conn: sa.Connection) -> None:
                 facts[number] = (
                     origin,
                     [
-                        domain.LineFacts(
+                        LineFacts(
                             sku,
                             _scaled(qty, q, f"order line {line_id}"),
                             _scaled(canceled, q, f"order line {line_id}"),
@@ -127,7 +128,7 @@ def _settle(conn: sa.Connection) -> None:
                         )
                     ],
                 )
-            for number, settled in domain.settle_money(facts).items():
+            for number, settled in settle_money(facts).items():
                 order_id = by_number[number][0]
                 for row, money in zip(lines.get(order_id, []), settled, strict=True):
                     line_updates.append(
@@ -138,7 +139,7 @@ def _settle(conn: sa.Connection) -> None:
                             "backordered_amount": int(money.backordered_amount.scaleb(m)),
                         }
                     )
-                total = sum((money.amount for money in settled), domain.ZERO)
+                total = sum((money.amount for money in settled), ZERO)
                 order_updates.append({"id": order_id, "total": int(total.scaleb(m))})
         if line_updates:
             conn.execute(

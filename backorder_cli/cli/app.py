@@ -20,11 +20,12 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 import typer
 from typer.core import TyperGroup
 
-from .. import domain
+from ..domain import values
+from ..domain.values import parse_order_number
 from ..errors import BackorderError, InvalidInput
 
 if TYPE_CHECKING:
-    from ..db import Database
+    from ..storage.database import Database
 
 # Named exit codes (documented in the README).
 EXIT_OK = 0
@@ -62,7 +63,7 @@ def usage_error(parse: Callable[..., T], *args: Any, hint: str | None = None) ->
 def check_items(items: list[Any] | None) -> list[Any] | None:
     """The SKU=QTY[@PRICE] arguments together (each SKU once, within the limits): a
     parameter callback."""
-    return usage_error(domain.check_items, items) if items else items
+    return usage_error(values.check_items, items) if items else items
 
 
 def choice(kind: type[E]) -> Callable[[Any], E]:
@@ -265,7 +266,7 @@ class State:
 
     def database(self, *, upgrade: bool = True, read_older: bool = False) -> Database:
         if self._database is None:
-            from ..db import open_database
+            from ..storage.schema import open_database
 
             self._database = open_database(self.db, upgrade=upgrade, read_older=read_older)
         return self._database
@@ -384,7 +385,7 @@ def no_ids(fmt: Format) -> None:
 NumberArgument = Annotated[
     int,
     typer.Argument(
-        parser=cli_value(domain.parse_order_number),
+        parser=cli_value(parse_order_number),
         metavar="NUMBER",
         help="The order number, e.g. 2401 or #2401.",
         show_default=False,

@@ -1,0 +1,307 @@
+"""Backorders: what a split moves, how it is undone, the chain of orders, and how waiting
+lines share the stock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, TypeVar
+
+from ..errors import NotAllowed
+from .orders import Status, ensure_changeable, remaining, uninvoiced
+from .values import ZERO, format_quantity
+
+if TYPE_CHECKING:
+    from .orders import LineLike, OrderLike
+
+
+@dataclass(frozen=True)
+class Move:
+    """One line of a backorder: what leaves the original and opens on the new order."""
+
+    sku: str
+    name: str
+    unit: str
+    quantity: Decimal
+    unit_price: Decimal
+
+
+@dataclass(frozen=True)
+class BackorderPlan:
+    number: int
+    moves: list[Move]
+    # Shipped, not invoiced quantities that --invoice bills before the cancellation.
+    to_invoice: list[tuple[LineLike, Decimal]]
+
+
+def confirmation_text(number: int) -> str:
+    """The question the user confirms, in Rackbeat's words."""
+    return f"This will cancel order no. #{number} and create a new one for the undelivered items."
+
+
+def backorder_comment(origin: int, comment: str = "") -> str:
+    text = f"Backorder from order #{origin}"
+    return f"{text}. {comment}" if comment else text
+
+
+def plan_backorder(
+    order: OrderLike,
+    lines: list[LineLike],
+    *,
+    inventory_value_on_invoicing: bool,
+    invoice_first: bool,
+    backordered_as: int | None,
+) -> BackorderPlan:
+    """Decide whether `order` can be split into a backorder, and what moves.
+
+    The checks run in the documented order (setting, canceled, partially shipped,
+    invoiced) and the first that fails is the refusal.
+    """
+    n = order.number
+    if inventory_value_on_invoicing:
+        raise NotAllowed(
+            "backorders are not possible while inventory value is associated with invoicing - "
+            "turn it off with `backorder settings set inventory-value-on-invoicing off`"
+        )
+    if order.status == Status.CANCELED:
+        if backordered_as is not None:
+            raise NotAllowed(
+                f"order #{n} is already backordered as #{backordered_as} - "
+                f"see it with `backorder orders show {backordered_as}`"
+            )
+        raise NotAllowed(f"order #{n} is canceled - there is nothing left to backorder")
+    if order.archived:
+        raise NotAllowed(f"order #{n} is archived - there is nothing left to backorder")
+    status = Status(order.status)
+    if status != Status.PARTIALLY_SHIPPED:
+        if status == Status.DRAFT:
+            why = "is a draft with nothing shipped"
+        elif status == Status.BOOKED:
+            why = "has nothing shipped yet (status booked)"
+        else:
+            why = f"is fully shipped (status {status.label}), so nothing is left to backorder"
+        raise NotAllowed(
+            f"order #{n} {why} - a backorder is made from a partially shipped order; "
+            f"ship what you can first with `backorder ship {n} --available`"
+        )
+    to_invoice = [(line, uninvoiced(line)) for line in lines if uninvoiced(line) > 0]
+    if to_invoice and not invoice_first:
+        raise NotAllowed(
+            f"order #{n} has shipped items that are not invoiced, and invoices cannot be "
+            f"created for a canceled order - run `backorder invoice {n}` first, or pass --invoice"
+        )
+    moves = [
+        Move(line.sku, line.name, line.unit, remaining(line), line.unit_price)
+        for line in lines
+        if remaining(line) > 0
+    ]
+    return BackorderPlan(number=n, moves=moves, to_invoice=to_invoice)
+
+
+# What comes next: which waiting orders stock on hand can now cover, undoing a backorder
+# made by mistake, and how old the waiting is.
+
+
+@dataclass(frozen=True)
+class Allocation:
+    """What stock on hand covers of one waiting order: whole lines only."""
+
+    number: int
+    customer: str
+    backorder_of: int | None
+    created_at: datetime
+    ship: list[tuple[int, str, Decimal]]  # (position, sku, quantity): each a whole line
+    waiting: list[tuple[int, str, Decimal]]  # lines stock does not cover
+
+    @property
+    def cover(self) -> str:
+        return "partial" if self.waiting else "full"
+
+
+Q = TypeVar("Q", Decimal, int)
+
+
+def allocate_lines(
+    orders: Iterable[tuple[int, list[tuple[int, str, Q]]]], stock: dict[str, Q]
+) -> Iterator[tuple[int, list[tuple[int, str, Q]], list[tuple[int, str, Q]]]]:
+    """The allocation rule, streaming: `orders` come in priority order as (number,
+    [(position, sku, remaining)]); yields (number, lines covered, lines waiting) for
+    each order with at least one line covered.
+
+    Each line, in order, takes its whole remaining quantity if what is left of its SKU
+    covers it, and nothing otherwise, so two orders never count the same units and what
+    is listed is exactly what `ready --ship` ships. Stops reading once no stock is left.
+    Quantities may be Decimals or scaled integers, as long as both sides agree.
+    """
+    left = {sku: q for sku, q in stock.items() if q > 0}
+    if not left:
+        return
+    for number, lines in orders:
+        ship, waiting = [], []
+        for position, sku, quantity in lines:
+            have = left.get(sku)
+            if have is not None and have >= quantity:
+                ship.append((position, sku, quantity))
+                if have == quantity:
+                    del left[sku]
+                else:
+                    left[sku] = have - quantity
+            else:
+                waiting.append((position, sku, quantity))
+        if ship:
+            yield number, ship, waiting
+        if not left:
+            return  # nothing left to give: no later order can be covered
+
+
+def plan_ready_shipment(
+    order: OrderLike,
+    lines: list[LineLike],
+    planned: list[tuple[int, str, Decimal]],
+    stock: dict[str, Decimal],
+) -> list[tuple[LineLike, Decimal]]:
+    """Recheck an allocation against the order as it is now (inside the shipment's
+    transaction): every planned line must still need exactly that, and stock cover it."""
+    ensure_changeable(order, "be shipped")
+    n = order.number
+    left = dict(stock)
+    plan = []
+    for position, sku, quantity in planned:
+        line = lines[position - 1] if 0 < position <= len(lines) else None
+        if line is None or line.sku != sku or remaining(line) != quantity:
+            raise NotAllowed(
+                f"order #{n} changed since it was listed - run `backorder ready` again"
+            )
+        if left.get(sku, ZERO) < quantity:
+            raise NotAllowed(
+                f"stock of {sku} no longer covers order #{n} - run `backorder ready` again"
+            )
+        left[sku] -= quantity
+        plan.append((line, quantity))
+    return plan
+
+
+def undo_confirmation_text(number: int, origin: int) -> str:
+    return f"This will cancel backorder no. #{number} and give its items back to order #{origin}."
+
+
+def undone_comment(origin: int, reason: str) -> str:
+    return f"Backorder from order #{origin}, undone ({reason}): its items went back to #{origin}"
+
+
+def plan_undo(
+    backorder: OrderLike,
+    backorder_of: int | None,
+    lines: list[LineLike],
+    *,
+    invoiced: bool,
+    origin: OrderLike | None,
+    origin_lines: list[LineLike],
+    undone_at: datetime | None = None,
+) -> list[tuple[LineLike, Decimal]]:
+    """Decide whether a backorder can be undone, and which origin line gets back what.
+
+    Only a backorder with no shipment and no invoice, whose origin is still the
+    canceled, archived order it came from. Returns (origin line, quantity given back):
+    each backorder line returns to origin lines of its SKU and price, in line order.
+    """
+    n = backorder.number
+    if backorder_of is None and undone_at is not None:
+        # Undoing unlinks it: say what happened to it rather than "not a backorder".
+        raise NotAllowed(
+            f"backorder #{n} was already undone on "
+            f"{undone_at.astimezone(UTC):%Y-%m-%d %H:%M} UTC - there is nothing left to undo "
+            f"(`backorder orders show {n}` shows its history)"
+        )
+    if backorder_of is None:
+        raise NotAllowed(
+            f"order #{n} is not a backorder - only a backorder can be undone "
+            "(`backorder chain` shows where an order came from)"
+        )
+    if backorder.status == Status.CANCELED:
+        raise NotAllowed(f"backorder #{n} is canceled - there is nothing to undo")
+    if any(line.shipped > 0 for line in lines):
+        raise NotAllowed(
+            f"backorder #{n} is already shipped in part - a shipped backorder cannot be undone"
+        )
+    if invoiced:
+        raise NotAllowed(f"backorder #{n} is already invoiced - it cannot be undone")
+    if origin is None or origin.status != Status.CANCELED:
+        raise NotAllowed(
+            f"order #{backorder_of}, which #{n} came from, is no longer canceled - "
+            "the backorder cannot be undone"
+        )
+    taken = {id(line): ZERO for line in origin_lines}
+    plan: list[tuple[LineLike, Decimal]] = []
+    for line in lines:
+        due = line.quantity - line.canceled
+        for source in origin_lines:
+            if due <= 0:
+                break
+            if source.sku != line.sku or source.unit_price != line.unit_price:
+                continue
+            # Only what was moved to backorders goes back, not what was canceled before.
+            back = min(due, source.backordered - taken[id(source)])
+            if back > 0:
+                taken[id(source)] += back
+                plan.append((source, back))
+                due -= back
+        if due > 0:
+            raise NotAllowed(
+                f"order #{backorder_of} did not cancel {format_quantity(due)} of {line.sku} - "
+                f"backorder #{n} cannot be given back; check the database with `backorder check`"
+            )
+    return plan
+
+
+AGE_BUCKETS: list[tuple[str, int, int | None]] = [
+    ("0-7 days", 0, 7),
+    ("8-30 days", 8, 30),
+    ("31-90 days", 31, 90),
+    ("over 90 days", 91, None),
+]
+
+
+def age_bucket(days: int) -> str:
+    """The report's age band of something `days` old (whole days since it was made)."""
+    for label, low, high in AGE_BUCKETS:
+        if days >= low and (high is None or days <= high):
+            return label
+    return AGE_BUCKETS[0][0]  # made "in the future" (a clock ahead): counts as new
+
+
+def chain_of(
+    number: int,
+    origin: Callable[[int], int | None],
+    backorder: Callable[[int], int | None],
+) -> list[int]:
+    """The backorder chain an order belongs to, oldest first: up through `origin(n)`
+    (the order n was backordered from) to the first order, then down from `number`
+    through `backorder(n)` (the backorder made of n). A number seen before ends the
+    walk, so a loop edited into the database by hand cannot hang it."""
+    up = [number]
+    seen = {number}
+    while (above := origin(up[-1])) is not None and above not in seen:
+        up.append(above)
+        seen.add(above)
+    chain = up[::-1]
+    while (below := backorder(chain[-1])) is not None and below not in seen:
+        chain.append(below)
+        seen.add(below)
+    return chain
+
+
+def backorder_loop(number: int, origin: Callable[[int], int | None]) -> list[int] | None:
+    """The loop of backorder links that walking up from `number` runs into (each order
+    named once, in walking order), or None when the walk ends at a first order. A
+    backorder chain starts at an order that is nobody's backorder; a loop has no start,
+    so no order in it can be reached from a first order or undone down to one."""
+    seen = [number]
+    while (above := origin(seen[-1])) is not None:
+        if above in seen:
+            return seen[seen.index(above) :]
+        seen.append(above)
+    return None

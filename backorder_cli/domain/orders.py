@@ -1,0 +1,196 @@
+"""Orders: statuses, settings, lines and totals, and the plans for shipping and invoicing."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from enum import StrEnum
+from typing import TYPE_CHECKING, Protocol
+
+from ..errors import InvalidInput, NotAllowed
+from .values import ZERO, format_quantity
+
+if TYPE_CHECKING:
+    from .values import Item
+
+
+# Every setting, with its allowed values and default.
+SETTINGS: dict[str, tuple[tuple[str, ...], str]] = {
+    "inventory-value-on-invoicing": (("on", "off"), "off"),
+}
+
+
+class Status(StrEnum):
+    DRAFT = "draft"
+    BOOKED = "booked"
+    PARTIALLY_SHIPPED = "partially_shipped"
+    SHIPPED = "shipped"
+    INVOICED = "invoiced"
+    CANCELED = "canceled"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ")
+
+
+class LineLike(Protocol):
+    sku: str
+    name: str
+    unit: str
+    quantity: Decimal
+    shipped: Decimal
+    invoiced: Decimal
+    canceled: Decimal
+    unit_price: Decimal
+    # Money (see `share`): what the line still stands for (neither canceled nor moved to
+    # a backorder), and the part of `canceled` moved to backorders with its value.
+    amount: Decimal
+    backordered: Decimal
+    backordered_amount: Decimal
+
+
+class OrderLike(Protocol):
+    number: int
+    status: str
+    archived: bool
+
+
+def parse_status(text: str) -> Status:
+    """Accept `partially-shipped`, `partially_shipped` or `Partially Shipped`."""
+    key = re.sub(r"[\s_-]+", "_", text.strip().lower())
+    try:
+        return Status(key)
+    except ValueError:
+        names = ", ".join(s.value.replace("_", "-") for s in Status)
+        raise InvalidInput(f"unknown status {text!r} - use one of {names}") from None
+
+
+def parse_setting(key: str, value: str) -> tuple[str, str]:
+    if key not in SETTINGS:
+        raise InvalidInput(f"unknown setting {key!r} - known settings: {', '.join(SETTINGS)}")
+    allowed, _default = SETTINGS[key]
+    value = value.strip().lower()
+    if value not in allowed:
+        raise InvalidInput(f"setting {key} takes {' or '.join(allowed)}, got {value!r}")
+    return key, value
+
+
+def remaining(line: LineLike) -> Decimal:
+    """What is still to be delivered: neither shipped nor canceled."""
+    return line.quantity - line.shipped - line.canceled
+
+
+def uninvoiced(line: LineLike) -> Decimal:
+    return line.shipped - line.invoiced
+
+
+def order_total(lines: list[LineLike]) -> Decimal:
+    """The value the order still stands for: what is delivered or still to deliver,
+    the sum of its lines' amounts.
+
+    Canceled quantities are not counted, so a backordered original is worth what was
+    shipped from it and the backorder is worth the rest, to the cent.
+    """
+    return sum((line.amount for line in lines), ZERO)
+
+
+def order_status(current: Status | str, lines: list[LineLike]) -> Status:
+    """The status the lines call for. Draft and canceled are decisions, not quantities,
+    so they stay; every other status follows from what is shipped and invoiced."""
+    current = Status(current)
+    if current in (Status.DRAFT, Status.CANCELED):
+        return current
+    if not any(line.shipped > 0 for line in lines):
+        return Status.BOOKED
+    if any(remaining(line) > 0 for line in lines):
+        return Status.PARTIALLY_SHIPPED
+    if any(uninvoiced(line) > 0 for line in lines):
+        return Status.SHIPPED
+    return Status.INVOICED
+
+
+def ensure_changeable(order: OrderLike, action: str) -> None:
+    """Refuse any change (`action`: 'ship', 'invoice', ...) to a draft, canceled or archived
+    order, naming what to do instead."""
+    n = order.number
+    if order.status == Status.CANCELED:
+        raise NotAllowed(f"order #{n} is canceled - a canceled order cannot {action}")
+    if order.archived:
+        raise NotAllowed(f"order #{n} is archived - an archived order cannot {action}")
+    if order.status == Status.DRAFT:
+        raise NotAllowed(f"order #{n} is a draft - book it first with `backorder orders book {n}`")
+
+
+def plan_shipment(
+    order: OrderLike,
+    lines: list[LineLike],
+    stock: dict[str, Decimal],
+    requested: list[Item] | None,
+) -> list[tuple[LineLike, Decimal]]:
+    """Which quantity ships from which line.
+
+    `requested=None` means "everything stock on hand covers" (`--available`): each
+    line ships min(remaining, stock), lines in order, so two lines of one SKU never
+    count the same units. Otherwise every requested quantity must fit both what
+    remains on its line and the stock on hand.
+    """
+    ensure_changeable(order, "be shipped")
+    n = order.number
+    left = dict(stock)
+    plan: list[tuple[LineLike, Decimal]] = []
+    if requested is None:
+        for line in lines:
+            quantity = min(remaining(line), left.get(line.sku, ZERO))
+            if quantity > 0:
+                plan.append((line, quantity))
+                left[line.sku] -= quantity
+        if not plan:
+            if not any(remaining(line) > 0 for line in lines):
+                raise NotAllowed(f"order #{n} has nothing left to ship")
+            raise NotAllowed(
+                f"no stock on hand for what remains on order #{n} - "
+                "receive stock with `backorder products receive SKU QTY` first"
+            )
+        return plan
+    by_sku = {line.sku: line for line in lines}
+    for item in requested:
+        line = by_sku.get(item.sku)
+        if line is None:
+            raise NotAllowed(
+                f"order #{n} has no line for SKU {item.sku} - "
+                f"see its lines with `backorder orders show {n}`"
+            )
+        rest = remaining(line)
+        if item.quantity > rest:
+            raise NotAllowed(
+                f"cannot ship {format_quantity(item.quantity)} of {item.sku} on order #{n}: "
+                f"only {format_quantity(rest)} remains"
+            )
+        on_hand = left.get(item.sku, ZERO)
+        if item.quantity > on_hand:
+            raise NotAllowed(
+                f"cannot ship {format_quantity(item.quantity)} of {item.sku}: only "
+                f"{format_quantity(on_hand)} in stock - receive stock with "
+                f"`backorder products receive {item.sku} QTY` first"
+            )
+        left[item.sku] = on_hand - item.quantity
+        plan.append((line, item.quantity))
+    return plan
+
+
+def plan_invoice(order: OrderLike, lines: list[LineLike]) -> list[tuple[LineLike, Decimal]]:
+    """Every shipped, not yet invoiced quantity, line by line."""
+    n = order.number
+    if order.status == Status.CANCELED:
+        raise NotAllowed(
+            f"order #{n} is canceled and invoices cannot be created for a canceled order - "
+            "create the invoice manually"
+        )
+    ensure_changeable(order, "be invoiced")
+    plan = [(line, uninvoiced(line)) for line in lines if uninvoiced(line) > 0]
+    if not plan:
+        raise NotAllowed(
+            f"order #{n} has nothing to invoice: every shipped quantity is invoiced - "
+            f"ship first with `backorder ship {n}`"
+        )
+    return plan

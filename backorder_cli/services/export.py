@@ -1,0 +1,109 @@
+"""Export: the document import reads back, streamed order by order."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from ..domain.orders import SETTINGS
+from ..storage.database import Database
+from ..storage.models import (
+    Invoice,
+    InvoiceLine,
+    OrderLine,
+    Product,
+)
+from ..transfer.document import (
+    FORMAT,
+)
+from .orders import _order_filter
+from .steps import (
+    _BATCH,
+    ORDERS,
+    _setting,
+)
+
+
+def export_header(db: Database) -> dict[str, Any]:
+    """Settings and the whole catalogue, as the import format has them."""
+    with db.read() as session:
+        settings = {key: _setting(session, key) for key in SETTINGS}
+        products = [
+            {"sku": p.sku, "name": p.name, "unit": p.unit, "price": p.price, "stock": p.stock}
+            for p in session.exec(select(Product).order_by(Product.sku))
+        ]
+    return {"format": FORMAT, "settings": settings, "products": products}
+
+
+def iter_export(db: Database, *, archived: str = "active") -> Iterator[dict[str, Any]]:
+    """Orders in the import format, oldest first, with every quantity, the archived
+    flag, the backorder link and the invoices: importing them rebuilds the same orders.
+    Streamed in batches."""
+    # Plain rows, not ORM objects: each batch's lines and invoices are expunged to keep
+    # memory flat, and expunging while the ORM still loads this query's rows into the
+    # session broke every export after the first batch (issue 11, item 1).
+    query = _order_filter(select(ORDERS), archived=archived).order_by(ORDERS.c.number)
+    with db.read() as session:
+        batch: list[Any] = []
+        for order in session.connection().execute(query.execution_options(yield_per=_BATCH)):
+            batch.append(order)
+            if len(batch) == _BATCH:
+                yield from _export_batch(session, batch)
+                batch = []
+        yield from _export_batch(session, batch)
+
+
+def _export_batch(session: Session, orders: list[Any]) -> Iterator[dict[str, Any]]:
+    if not orders:
+        return
+    ids = [o.id for o in orders]
+    lines: dict[int, list[OrderLine]] = {}
+    for line in session.exec(
+        select(OrderLine).where(col(OrderLine.order_id).in_(ids)).order_by(OrderLine.position)
+    ):
+        lines.setdefault(line.order_id, []).append(line)
+    skus = {line.id: line.sku for group in lines.values() for line in group}
+    invoices: dict[int, list[dict[str, Any]]] = {}
+    billed: dict[int, list[dict[str, Any]]] = {}
+    rows = session.exec(
+        select(Invoice).where(col(Invoice.order_id).in_(ids)).order_by(Invoice.number)
+    ).all()
+    for item in session.exec(
+        select(InvoiceLine)
+        .where(col(InvoiceLine.invoice_id).in_([i.id for i in rows]))
+        .order_by(InvoiceLine.id)
+    ):
+        billed.setdefault(item.invoice_id, []).append(
+            {"sku": skus[item.line_id], "quantity": item.quantity}
+        )
+    for inv in rows:
+        invoices.setdefault(inv.order_id, []).append(
+            {"number": inv.number, "created_at": inv.created_at, "lines": billed.get(inv.id, [])}
+        )
+    for order in orders:
+        yield {
+            "number": order.number,
+            "customer": order.customer,
+            "comment": order.comment,
+            "status": order.status,
+            "archived": order.archived,
+            "backorder_of": order.backorder_of,
+            "created_at": order.created_at,
+            "lines": [
+                {
+                    "sku": ln.sku,
+                    "name": ln.name,
+                    "unit": ln.unit,
+                    "quantity": ln.quantity,
+                    "unit_price": ln.unit_price,
+                    "shipped": ln.shipped,
+                    "invoiced": ln.invoiced,
+                    "canceled": ln.canceled,
+                }
+                for ln in lines.get(order.id, [])
+            ],
+            "invoices": invoices.get(order.id, []),
+        }
+    session.expunge_all()  # keep memory flat over a long export

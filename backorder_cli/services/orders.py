@@ -1,0 +1,263 @@
+"""Orders: add, book, list, show."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from typing import Any
+
+from sqlalchemy import (
+    String,
+    bindparam,
+    func,
+    literal,
+    or_,
+)
+from sqlmodel import col, select
+
+from ..domain.money import line_amount
+from ..domain.orders import Status, remaining
+from ..domain.values import (
+    Item,
+    check_order_value,
+    parse_order_number,
+    parse_text,
+)
+from ..errors import InvalidInput, NotAllowed, NotFound
+from ..storage.casefold import casefold
+from ..storage.database import Database
+from ..storage.models import (
+    History,
+    Invoice,
+    Order,
+    OrderLine,
+)
+from .results import HistoryView, InvoiceView, LineView, OrderDetail, OrderSummary
+from .steps import _BATCH, _find_order, _lines, _next_number, _record, _refresh, _stock
+from .undo import _chain_numbers
+
+
+def add_order(
+    db: Database,
+    *,
+    customer: str,
+    items: list[Item],
+    comment: str = "",
+    draft: bool = False,
+) -> int:
+    """A new order, numbered next in the series; prices default to the product's."""
+    customer = parse_text(customer, what="customer", required=True, limit=200)
+    comment = parse_text(comment, what="comment")
+    if not items:
+        raise InvalidInput("an order needs at least one line - give SKU=QTY, e.g. CABLE-25=2.5")
+    if len({i.sku for i in items}) != len(items):
+        raise InvalidInput("each SKU may appear once on an order")
+    with db.write() as session:
+        products = _stock(session, [i.sku for i in items])
+        for item in items:
+            if item.sku not in products:
+                raise NotFound(
+                    f"unknown SKU {item.sku} - see `backorder products list`, or add it with "
+                    f"`backorder products add {item.sku} --name NAME`"
+                )
+        check_order_value(
+            (i.quantity, products[i.sku].price if i.price is None else i.price) for i in items
+        )
+        order = Order(
+            number=_next_number(session, "order"),
+            customer=customer,
+            comment=comment,
+            status=(Status.DRAFT if draft else Status.BOOKED).value,
+        )
+        session.add(order)
+        session.flush()
+        assert order.id is not None
+        lines = []
+        for position, item in enumerate(items, start=1):
+            product = products[item.sku]
+            line = OrderLine(
+                order_id=order.id,
+                position=position,
+                sku=product.sku,
+                name=product.name,
+                unit=product.unit,
+                quantity=item.quantity,
+                unit_price=product.price if item.price is None else item.price,
+            )
+            line.amount = line_amount(line.quantity, line.unit_price)
+            session.add(line)
+            lines.append(line)
+        _refresh(session, order, lines)
+        _record(session, (order.id, "created", "as a draft" if draft else "booked"))
+        return order.number
+
+
+def book_order(db: Database, number: int) -> str:
+    with db.write() as session:
+        order = _find_order(session, number, lock=True)
+        if order.status != Status.DRAFT:
+            raise NotAllowed(
+                f"order #{number} is not a draft (status {Status(order.status).label}) - "
+                "only a draft can be booked"
+            )
+        if order.archived:
+            raise NotAllowed(f"order #{number} is archived - an archived order cannot be booked")
+        order.status = Status.BOOKED.value
+        _refresh(session, order, _lines(session, order))
+        _record(session, (order.id, "booked", ""))
+        return order.status
+
+
+def _contains_folded(column: Any, text: str) -> Any:
+    """`column` contains `text`, both case-folded in SQL (`casefold`); % and _ in the
+    text are plain characters."""
+    escaped = text.replace("/", "//").replace("%", "/%").replace("_", "/_")
+    if all(ch.isascii() and not ch.isalpha() for ch in text):
+        # Digits and punctuation (a number search): folding never makes nor removes
+        # them, so the plain column matches the same and costs no function call per row.
+        return column.like(f"%{escaped}%", escape="/")
+    pattern = literal("%") + casefold(bindparam(None, escaped, type_=String)) + literal("%")
+    return casefold(column).like(pattern, escape="/")
+
+
+def _order_filter(
+    query,  # type: ignore[no-untyped-def]
+    *,
+    statuses: list[Status] | None = None,
+    archived: str = "active",
+    customer: str | None = None,
+    search: str | None = None,
+):
+    """The WHERE of every order listing. `archived`: 'active', 'archived' or 'all'.
+
+    `search` matches the order number (with or without '#'), or any part of the
+    customer or the comment, ignoring case in every script (`casefold`, the same on
+    both backends); user text is always a bound parameter.
+    """
+    if archived == "active":
+        query = query.where(col(Order.archived).is_(False))
+    elif archived == "archived":
+        query = query.where(col(Order.archived).is_(True))
+    if statuses:
+        query = query.where(col(Order.status).in_([s.value for s in statuses]))
+    if customer:
+        query = query.where(_contains_folded(col(Order.customer), customer))
+    if search:
+        text = search.strip()
+        matches = [
+            _contains_folded(col(Order.customer), text),
+            _contains_folded(col(Order.comment), text),
+        ]
+        with contextlib.suppress(InvalidInput):  # not a number: text only
+            matches.append(Order.number == parse_order_number(text))
+        query = query.where(or_(*matches))
+    return query
+
+
+def iter_orders(
+    db: Database,
+    *,
+    statuses: list[Status] | None = None,
+    archived: str = "active",
+    customer: str | None = None,
+    search: str | None = None,
+    limit: int | None = None,
+) -> Iterator[OrderSummary]:
+    """Orders newest number first, streamed: rows are read in batches as they are
+    consumed, so a listing of every order never holds them all in memory."""
+    query = _order_filter(
+        select(
+            Order.number,
+            Order.status,
+            Order.archived,
+            Order.customer,
+            Order.total,
+            Order.backorder_of,
+        ),
+        statuses=statuses,
+        archived=archived,
+        customer=customer,
+        search=search,
+    ).order_by(col(Order.number).desc())
+    if limit is not None:
+        query = query.limit(limit)
+    with db.read() as session:
+        for row in session.exec(query.execution_options(yield_per=_BATCH)):
+            yield OrderSummary(*row)
+
+
+def list_orders(db: Database, **filters: Any) -> list[OrderSummary]:
+    """`iter_orders`, all at once."""
+    return list(iter_orders(db, **filters))
+
+
+def partially_shipped_numbers(db: Database, *, customer: str | None = None) -> list[int]:
+    """What `create --all` takes: every partially shipped order not canceled or archived,
+    oldest first."""
+    query = _order_filter(
+        select(Order.number), statuses=[Status.PARTIALLY_SHIPPED], customer=customer
+    ).order_by(Order.number)
+    with db.read() as session:
+        return list(session.exec(query))
+
+
+def uninvoiced_numbers(db: Database, *, customer: str | None = None) -> list[int]:
+    """What `invoice --all` takes: every order with shipped, uninvoiced quantities that
+    is not a draft, canceled or archived, oldest first."""
+    query = (
+        _order_filter(select(Order.number).distinct(), customer=customer)
+        .join(OrderLine, col(OrderLine.order_id) == col(Order.id))
+        .where(col(Order.status).in_([Status.PARTIALLY_SHIPPED.value, Status.SHIPPED.value]))
+        .where(col(OrderLine.shipped) > col(OrderLine.invoiced))
+        .order_by(Order.number)
+    )
+    with db.read() as session:
+        return list(session.exec(query))
+
+
+def get_order(db: Database, number: int) -> OrderDetail:
+    with db.read() as session:
+        order = _find_order(session, number)
+        lines = _lines(session, order)
+        invoices = session.exec(
+            select(Invoice).where(Invoice.order_id == order.id).order_by(Invoice.number)
+        )
+        history = session.exec(
+            select(History).where(History.order_id == order.id).order_by(History.id)
+        )
+        backorders = session.exec(
+            select(Order.number).where(Order.backorder_of == order.number).order_by(Order.number)
+        )
+        return OrderDetail(
+            number=order.number,
+            status=order.status,
+            archived=order.archived,
+            customer=order.customer,
+            comment=order.comment,
+            backorder_of=order.backorder_of,
+            backorders=list(backorders),
+            created_at=order.created_at,
+            total=order.total,
+            lines=[
+                LineView(
+                    line.sku,
+                    line.name,
+                    line.unit,
+                    line.quantity,
+                    line.shipped,
+                    line.invoiced,
+                    line.canceled,
+                    remaining(line),
+                    line.unit_price,
+                )
+                for line in lines
+            ],
+            invoices=[InvoiceView(i.number, i.total, i.created_at) for i in invoices],
+            history=[HistoryView(h.at, h.user, h.event, h.detail) for h in history],
+            chain=_chain_numbers(session.connection(), order.number),
+        )
+
+
+def count_orders(db: Database) -> int:
+    with db.read() as session:
+        return session.exec(select(func.count()).select_from(Order)).one()

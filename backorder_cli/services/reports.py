@@ -1,0 +1,135 @@
+"""Reports and the history log."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlmodel import select
+
+from ..domain.backorders import AGE_BUCKETS, age_bucket
+from ..domain.money import share
+from ..domain.values import ZERO
+from ..errors import InvalidInput
+from ..storage.database import Database
+from ..storage.models import (
+    Product,
+    utcnow,
+)
+from .fulfilment import _WAITING
+from .results import LogEntry, ReportRow
+from .steps import _BATCH, _ORDER_BY_NUMBER, HISTORY, LINES, ORDERS, _order_not_found
+
+REPORT_KINDS = ("sku", "customer", "age")
+
+
+def backorder_report(
+    db: Database, *, by: str = "sku", today: date | None = None
+) -> list[ReportRow]:
+    """Open backordered quantities: every line with something remaining on a backorder
+    that is booked or partially shipped and not archived. By SKU (with stock on hand and
+    the shortfall: what to buy), by customer, or by age (whole days since the backorder
+    was made, in the bands of `domain.AGE_BUCKETS`, as of `today`, UTC)."""
+    if by not in REPORT_KINDS:
+        raise InvalidInput(f"cannot report by {by!r} - use one of {', '.join(REPORT_KINDS)}")
+    today = today or utcnow().date()
+    with db.read() as session:
+        conn = session.connection()
+        rows = conn.execute(
+            select(
+                ORDERS.c.number,
+                ORDERS.c.customer,
+                ORDERS.c.created_at,
+                LINES.c.sku,
+                LINES.c.quantity,
+                LINES.c.shipped,
+                LINES.c.canceled,
+                LINES.c.amount,
+            )
+            .join(LINES, LINES.c.order_id == ORDERS.c.id)
+            .where(ORDERS.c.backorder_of.is_not(None), ORDERS.c.archived.is_(False))
+            .where(ORDERS.c.status.in_(_WAITING))
+            .where(LINES.c.quantity - LINES.c.shipped - LINES.c.canceled > 0)
+            .order_by(ORDERS.c.number, LINES.c.position)
+        ).all()
+        products = {p.sku: p for p in session.exec(select(Product))}
+
+    groups: dict[str, _ReportGroup] = {}
+    if by == "age":
+        for label, _low, _high in AGE_BUCKETS:  # every band, empty ones too
+            groups[label] = _ReportGroup()
+    for number, customer, created_at, sku, quantity, shipped, canceled, amount in rows:
+        rest = quantity - shipped - canceled
+        days = (today - created_at.astimezone(UTC).date()).days
+        key = {"sku": sku, "customer": customer, "age": age_bucket(days)}[by]
+        group = groups.setdefault(key, _ReportGroup())
+        group.orders.add(number)
+        group.lines += 1
+        # The open part's value: the line's amount less the share of what shipped.
+        group.value += amount - share(amount, shipped, quantity - canceled)
+        group.quantity += rest
+        group.oldest = max(group.oldest, days)
+
+    result = []
+    for key, g in groups.items() if by == "age" else sorted(groups.items()):
+        row = ReportRow(key, len(g.orders), g.lines, g.value)
+        if by == "sku":
+            product = products.get(key)
+            on_hand = product.stock if product else ZERO
+            row = dataclasses.replace(
+                row,
+                quantity=g.quantity,
+                name=product.name if product else "",
+                on_hand=on_hand,
+                shortfall=max(ZERO, g.quantity - on_hand),
+            )
+        elif by == "customer":
+            row = dataclasses.replace(row, oldest_days=g.oldest)
+        result.append(row)
+    return result
+
+
+@dataclass
+class _ReportGroup:
+    """What one report row adds up, while the lines stream past."""
+
+    orders: set[int] = field(default_factory=set)
+    lines: int = 0
+    value: Decimal = ZERO
+    quantity: Decimal = ZERO
+    oldest: int = 0  # days
+
+
+def iter_log(
+    db: Database, *, order: int | None = None, since: date | None = None
+) -> Iterator[LogEntry]:
+    """The history of every change, oldest first, streamed: who (the OS user), when
+    (UTC) and what. `order` keeps one order's entries; `since` those from that day on
+    (UTC). An unknown order is refused at once, before anything streams."""
+    query = (
+        select(HISTORY.c.at, HISTORY.c.user, ORDERS.c.number, HISTORY.c.event, HISTORY.c.detail)
+        .join(ORDERS, ORDERS.c.id == HISTORY.c.order_id)
+        .order_by(HISTORY.c.id)
+    )
+    if order is not None:
+        with db.read() as session:
+            found = session.connection().execute(_ORDER_BY_NUMBER, {"number": order}).first()
+        if found is None:
+            raise _order_not_found(order)
+        query = query.where(HISTORY.c.order_id == found.id)
+    if since is not None:
+        query = query.where(
+            HISTORY.c.at >= datetime(since.year, since.month, since.day, tzinfo=UTC)
+        )
+    return _stream_log(db, query)
+
+
+def _stream_log(db: Database, query: Any) -> Iterator[LogEntry]:
+    with db.read() as session:
+        conn = session.connection().execution_options(yield_per=_BATCH)
+        for row in conn.execute(query):
+            yield LogEntry(*row)

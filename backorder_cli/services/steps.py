@@ -1,0 +1,218 @@
+"""The steps every use case shares: the tables' statements, numbering, history entries,
+look-ups and locks.
+"""
+
+from __future__ import annotations
+
+import functools
+import getpass
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    Connection,
+    bindparam,
+    case,
+    func,
+    insert,
+    update,
+)
+from sqlmodel import Session, col, select
+
+from ..domain import orders
+from ..domain.orders import LineLike, order_status, order_total
+from ..domain.values import (
+    ZERO,
+    plain_user_name,
+    quantities_text,
+)
+from ..errors import NotFound
+from ..storage.models import (
+    Counter,
+    History,
+    Invoice,
+    InvoiceLine,
+    Order,
+    OrderLine,
+    Product,
+    Setting,
+    utcnow,
+)
+
+ORDERS = Order.__table__
+LINES = OrderLine.__table__
+INVOICES = Invoice.__table__
+INVOICE_LINES = InvoiceLine.__table__
+HISTORY = History.__table__
+COUNTER = Counter.__table__
+SETTINGS = Setting.__table__
+PRODUCTS = Product.__table__
+
+# The statements of the hot paths, built once: building a statement costs more than
+# running it (bulk backorders run these thousands of times).
+_ORDER_BY_NUMBER = select(
+    ORDERS.c.id, ORDERS.c.number, ORDERS.c.status, ORDERS.c.archived, ORDERS.c.customer
+).where(ORDERS.c.number == bindparam("number"))
+_ORDER_BY_NUMBER_FOR_UPDATE = _ORDER_BY_NUMBER.with_for_update()
+_LINES_OF_ORDER = (
+    select(LINES).where(LINES.c.order_id == bindparam("order_id")).order_by(LINES.c.position)
+)
+_SETTING = select(SETTINGS.c.value).where(SETTINGS.c.key == bindparam("key"))
+_FIRST_BACKORDER = select(func.min(ORDERS.c.number)).where(
+    ORDERS.c.backorder_of == bindparam("number")
+)
+
+
+def _next_value(table: Any):  # type: ignore[no-untyped-def]
+    """The series' next number: one above the counter and above every number in `table`
+    (so an imported or hand-inserted number is never handed out again)."""
+    highest = func.coalesce(select(func.max(table.c.number)).scalar_subquery(), 0)
+    value = COUNTER.c.value
+    return case((value >= highest, value + 1), else_=highest + 1)
+
+
+_SERIES = {"order": ORDERS, "invoice": INVOICES}
+_NEXT_NUMBER = {
+    series: update(COUNTER)
+    .where(COUNTER.c.name == series)
+    .values(value=_next_value(table))
+    .returning(COUNTER.c.value)
+    for series, table in _SERIES.items()
+}
+# The same number, read without taking it (for previews).
+_PEEK_NUMBER = {
+    series: select(_next_value(table)).where(COUNTER.c.name == series)
+    for series, table in _SERIES.items()
+}
+_INSERT_ORDER = insert(ORDERS).returning(ORDERS.c.id)
+_INSERT_LINES = insert(LINES)
+_INSERT_HISTORY = insert(HISTORY)
+
+# SQLite accepts many bound parameters, but not unboundedly many: look numbers up in
+# batches of this size.
+_BATCH = 500
+
+
+@dataclass
+class _Line:
+    """An order line as plain values: for lines computed, not loaded (a backorder's new
+    lines) and for rows read raw (check)."""
+
+    sku: str
+    name: str
+    unit: str
+    quantity: Decimal
+    shipped: Decimal
+    invoiced: Decimal
+    canceled: Decimal
+    unit_price: Decimal
+    amount: Decimal = ZERO
+    backordered: Decimal = ZERO
+    backordered_amount: Decimal = ZERO
+
+
+@functools.cache
+def _user() -> str:
+    try:
+        return plain_user_name(getpass.getuser())
+    except Exception:  # no login name in some containers
+        return ""
+
+
+def _conn(where: Session | Connection) -> Connection:
+    """The Core connection of a session, or the connection itself."""
+    return where.connection() if isinstance(where, Session) else where
+
+
+def _next_number(session: Session | Connection, series: str) -> int:
+    """The next number of a series, above every number ever handed out or imported.
+
+    One UPDATE ... RETURNING on the counter row, inside the caller's write transaction:
+    the row is locked until the commit, so no two transactions take one number.
+    """
+    return int(_conn(session).execute(_NEXT_NUMBER[series]).scalar_one())
+
+
+def _raise_counter(session: Session, series: str, at_least: int) -> None:
+    session.connection().execute(
+        update(COUNTER)
+        .where(COUNTER.c.name == series, COUNTER.c.value < at_least)
+        .values(value=at_least)
+    )
+
+
+def _record(session: Session | Connection, *entries: tuple[int, str, str]) -> None:
+    """History entries (order id, event, detail), stamped now with the OS user."""
+    at, user = utcnow(), _user()
+    _conn(session).execute(
+        _INSERT_HISTORY,
+        [
+            {"order_id": order_id, "at": at, "user": user, "event": event, "detail": detail}
+            for order_id, event, detail in entries
+        ],
+    )
+
+
+def _order_not_found(number: int) -> NotFound:
+    return NotFound(f"order #{number} not found - list orders with `backorder orders list --all`")
+
+
+def _order_or_none(session: Session, number: int, *, lock: bool = False) -> Order | None:
+    """The order with this number, if any. `lock` (in a write transaction) takes its row
+    lock before the caller decides anything: on a server, a concurrent writer of the
+    same order waits here and then sees the committed result (SQLite's BEGIN IMMEDIATE
+    already serializes writers, and SQLAlchemy leaves FOR UPDATE out there)."""
+    query = select(Order).where(Order.number == number)
+    return session.exec(query.with_for_update() if lock else query).first()
+
+
+def _find_order(session: Session, number: int, *, lock: bool = False) -> Order:
+    """`_order_or_none`, refusing a number that is not there."""
+    order = _order_or_none(session, number, lock=lock)
+    if order is None:
+        raise _order_not_found(number)
+    return order
+
+
+def _lines(session: Session, order: Order) -> list[OrderLine]:
+    return list(
+        session.exec(
+            select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.position)
+        )
+    )
+
+
+def _refresh(session: Session, order: Order, lines: list[OrderLine]) -> None:
+    """Bring the order's stored status and total in step with its lines."""
+    order.status = order_status(order.status, lines).value
+    order.total = order_total(lines)
+    order.updated_at = utcnow()
+    session.add(order)
+
+
+def _stock(session: Session, skus: Iterable[str], *, lock: bool = False) -> dict[str, Product]:
+    """Products by SKU; `lock` takes their row locks, always in SKU order, so two
+    writers never wait for each other in a circle."""
+    query = select(Product).where(col(Product.sku).in_(set(skus))).order_by(Product.sku)
+    return {p.sku: p for p in session.exec(query.with_for_update() if lock else query)}
+
+
+def _setting(session: Session, key: str) -> str:
+    row = session.get(Setting, key)
+    return row.value if row else orders.SETTINGS[key][1]
+
+
+def _list_in(items: list[tuple[LineLike, Decimal]]) -> str:
+    return quantities_text((line.sku, q) for line, q in items)
+
+
+def _rows_in(conn: Connection, query: Any, numbers: list[int]) -> Iterator[Any]:
+    """`query` for every number of a long list, a batch at a time (SQLite and servers
+    cap the parameters of one statement)."""
+    for start in range(0, len(numbers), _BATCH):
+        yield from conn.execute(query, {"numbers": numbers[start : start + _BATCH]})
+
+
+_ORIGIN_OF = select(ORDERS.c.backorder_of).where(ORDERS.c.number == bindparam("number"))

@@ -1,0 +1,444 @@
+"""Import and the sample company: a document checked whole, then written in one
+transaction.
+
+Why one module past 400 lines: the import is one use case in three steps that share the
+plan's data (what check would find broken, the settled money, the batched writes);
+splitting them would pass the same half-written state between modules.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+from sqlalchemy import (
+    Connection,
+    bindparam,
+    func,
+    insert,
+)
+from sqlmodel import Session, col, select
+
+from ..domain.backorders import backorder_loop
+from ..domain.invariants import backorder_violations, loop_violation, order_violations
+from ..domain.money import LineFacts, LineMoney, settle_money
+from ..domain.orders import order_status, order_total
+from ..domain.values import ZERO, check_order_value
+from ..errors import InvalidInput, NotAllowed, NotFound
+from ..storage.database import Database
+from ..storage.models import (
+    Invoice,
+    Order,
+    Product,
+    Setting,
+    utcnow,
+)
+from ..transfer.csv_format import parse_csv
+from ..transfer.document import (
+    ImportPlan,
+    OrderRow,
+    Places,
+    ProductRow,
+    load_json,
+    parse_document,
+    refusal,
+)
+from .fulfilment import _write_invoice
+from .results import ImportResult
+from .steps import (
+    _BATCH,
+    _INSERT_LINES,
+    _ORIGIN_OF,
+    COUNTER,
+    LINES,
+    ORDERS,
+    _Line,
+    _raise_counter,
+    _record,
+    _rows_in,
+)
+
+
+def _existing_numbers(session: Session, kind: str, numbers: list[int]) -> set[int]:
+    table = Order if kind == "order" else Invoice
+    found: set[int] = set()
+    for start in range(0, len(numbers), _BATCH):
+        chunk = numbers[start : start + _BATCH]
+        found.update(session.exec(select(table.number).where(col(table.number).in_(chunk))))
+    return found
+
+
+def import_text(
+    db: Database,
+    text: str,
+    *,
+    source: str,
+    kind: str = "json",
+    only_if_empty: bool = False,
+) -> ImportResult:
+    """Load products, orders and settings from an import document (`kind` 'json' or
+    'csv'): all or nothing.
+
+    `only_if_empty` refuses when the database already holds orders (for the sample).
+    """
+    if kind == "csv":
+        data, places, earlier = parse_csv(text, source=source)
+    else:
+        data, places, earlier = load_json(text, source=source), Places(), []
+    with db.write() as session:
+        if only_if_empty:
+            # The order counter's row lock first: two loads at once (`init --sample` in
+            # two processes on a server) take turns, and the second counts the first's
+            # orders instead of colliding with them.
+            session.connection().execute(
+                select(COUNTER.c.value).where(COUNTER.c.name == "order").with_for_update()
+            )
+            count = session.exec(select(func.count()).select_from(Order)).one()
+            if count:
+                raise NotAllowed(
+                    f"the database already holds {count} order{'s' if count != 1 else ''} - "
+                    "load the sample into a new database: `backorder --db sample.db init --sample`"
+                )
+        known = {
+            p.sku: ProductRow(p.sku, p.name, p.unit, p.price, p.stock)
+            for p in session.exec(select(Product))
+        }
+        plan = parse_document(
+            data,
+            source=source,
+            known_products=known,
+            existing=lambda kind, numbers: _existing_numbers(session, kind, numbers),
+            places=places,
+            earlier=earlier,
+        )
+        money = _settle(plan)
+        broken = _import_violations(session.connection(), plan, money)
+        if broken:
+            raise refusal(source, broken)
+        invoices = _apply_import(session, plan, money, source=source)
+        return ImportResult(len(plan.products), len(plan.orders), invoices, plan.settings)
+
+
+def _settle(plan: ImportPlan) -> dict[int, list[LineMoney]]:
+    """The money of every imported line by the tool's own rule, each backorder taking
+    its part of its origin's (the invoices then bill it)."""
+    return settle_money(
+        {
+            row.number: (
+                row.backorder_of,
+                [LineFacts(r.sku, r.quantity, r.canceled, r.unit_price) for r in row.lines],
+            )
+            for row in plan.orders
+        }
+    )
+
+
+def _import_violations(
+    conn: Connection, plan: ImportPlan, money: dict[int, list[LineMoney]]
+) -> list[str]:
+    """What `check` would find broken once the plan is written, placed in the file: the
+    domain's rules of each order, each backorder holding what its origin canceled
+    (origins and backorders in the file or already in the database), and no loop of
+    backorder links. Read-only, so a refusal writes nothing."""
+    problems: list[str] = []
+    in_file = {order.number: order for order in plan.orders}
+    lines_of: dict[int, list[_Line]] = {}
+    for order in plan.orders:
+        lines = lines_of[order.number] = [
+            _Line(
+                r.sku,
+                r.name,
+                r.unit,
+                r.quantity,
+                r.shipped,
+                r.invoiced,
+                r.canceled,
+                r.unit_price,
+                m.amount,
+                m.backordered,
+                m.backordered_amount,
+            )
+            for r, m in zip(order.lines, money[order.number], strict=True)
+        ]
+        total = order_total(lines)
+        for v in order_violations(order.number, order.status.value, total, lines):
+            problems.append(f"{order.where}: {v}")
+
+    # Backorders against their origins, SKU by SKU, as `check` compares them.
+    links = {o.number: o.backorder_of for o in plan.orders if o.backorder_of is not None}
+    # Stored orders that already name an imported number as their origin.
+    stored_links = dict(_rows_in(conn, _LINKS_TO, sorted(in_file)))
+    origins = set(links.values()) | set(stored_links.values())
+    canceled: dict[int, dict[str, Decimal]] = {n: {} for n in origins}
+    held: dict[int, dict[str, Decimal]] = {n: {} for n in origins}
+    for order in plan.orders:
+        for line in lines_of[order.number]:
+            # What was canceled into backorders (not what was canceled before).
+            if order.number in origins and line.backordered:
+                side = canceled[order.number]
+                side[line.sku] = side.get(line.sku, ZERO) + line.backordered
+            if order.backorder_of is not None:
+                side = held[order.backorder_of]
+                side[line.sku] = side.get(line.sku, ZERO) + line.quantity
+    stored_origins = sorted(origins - set(in_file))
+    for number, sku, quantity in _rows_in(conn, _CANCELED_ON, stored_origins):
+        canceled[number][sku] = canceled[number].get(sku, ZERO) + quantity
+    for origin, sku, quantity in _rows_in(conn, _HELD_FOR, sorted(origins)):
+        held[origin][sku] = held[origin].get(sku, ZERO) + quantity
+
+    def place(origin: int) -> str:
+        """A backorder in the file that names this origin, else the origin itself."""
+        for number, above in links.items():
+            if above == origin:
+                return f"{in_file[number].where}.backorder_of"
+        return in_file[origin].where
+
+    for origin in sorted(origins):
+        for v in backorder_violations(origin, canceled[origin], held[origin]):
+            problems.append(f"{place(origin)}: {v}")
+
+    # Loops: walk up from each imported backorder, through the file and the database.
+    stored: dict[int, int | None] = {}
+
+    def origin_of(number: int) -> int | None:
+        if number in in_file:
+            return in_file[number].backorder_of
+        if number not in stored:
+            stored[number] = conn.execute(_ORIGIN_OF, {"number": number}).scalar()
+        return stored[number]
+
+    looped: set[int] = set()
+    for number in sorted(links):
+        loop = backorder_loop(number, origin_of)
+        if loop is not None and not looped & set(loop):
+            looped.update(loop)
+            where = min((n for n in loop if n in in_file), default=number)
+            problems.append(f"{in_file[where].where}.backorder_of: {loop_violation(loop)}")
+    return problems
+
+
+_LINKS_TO = select(ORDERS.c.number, ORDERS.c.backorder_of).where(
+    ORDERS.c.backorder_of.in_(bindparam("numbers", expanding=True))
+)
+_CANCELED_ON = (  # canceled into backorders
+    select(ORDERS.c.number, LINES.c.sku, LINES.c.backordered)
+    .join(LINES, LINES.c.order_id == ORDERS.c.id)
+    .where(ORDERS.c.number.in_(bindparam("numbers", expanding=True)), LINES.c.backordered > 0)
+)
+_HELD_FOR = (
+    select(ORDERS.c.backorder_of, LINES.c.sku, LINES.c.quantity)
+    .join(LINES, LINES.c.order_id == ORDERS.c.id)
+    .where(ORDERS.c.backorder_of.in_(bindparam("numbers", expanding=True)))
+)
+
+
+def _apply_import(
+    session: Session,
+    plan: ImportPlan,
+    money: dict[int, list[LineMoney]],
+    *,
+    source: str,
+) -> int:
+    for key, value in plan.settings.items():
+        row = session.get(Setting, key, with_for_update=True) or Setting(key=key, value=value)
+        row.value = value
+        session.add(row)
+    for p in plan.products:
+        session.add(Product(sku=p.sku, name=p.name, unit=p.unit, price=p.price, stock=p.stock))
+    session.flush()
+    if plan.orders:
+        _raise_counter(session, "order", max(o.number for o in plan.orders))
+    named = [inv.number for o in plan.orders for inv in o.invoices or []]
+    if named:
+        _raise_counter(session, "invoice", max(named))
+    conn = session.connection()
+    invoices = 0
+    # The lines' money by the tool's own rule, each backorder taking its part of its
+    # origin's (the invoices below then bill it).
+    money = settle_money(
+        {
+            row.number: (
+                row.backorder_of,
+                [LineFacts(r.sku, r.quantity, r.canceled, r.unit_price) for r in row.lines],
+            )
+            for row in plan.orders
+        }
+    )
+    for row in plan.orders:
+        try:
+            check_order_value((r.quantity, r.unit_price) for r in row.lines)
+        except InvalidInput as exc:
+            raise InvalidInput(f"{source}: order #{row.number}: {exc.message}") from None
+    # Core statements, many rows each, in batches: the ORM took seconds per thousand
+    # orders, and an export is imported back whole (a backup restored).
+    for start in range(0, len(plan.orders), _BATCH):
+        batch = plan.orders[start : start + _BATCH]
+        invoices += _import_orders(conn, batch, money, source=source)
+    return invoices
+
+
+_IDS_OF_NUMBERS = select(ORDERS.c.number, ORDERS.c.id).where(
+    ORDERS.c.number.in_(bindparam("numbers", expanding=True))
+)
+_LINE_IDS_OF_ORDERS = (
+    select(LINES.c.order_id, LINES.c.id)
+    .where(LINES.c.order_id.in_(bindparam("ids", expanding=True)))
+    .order_by(LINES.c.order_id, LINES.c.position)
+)
+
+
+def _import_orders(
+    conn: Connection,
+    rows: list[OrderRow],
+    money: dict[int, list[LineMoney]],
+    *,
+    source: str,
+) -> int:
+    """Write a batch of checked orders with their lines (and their money, settled by
+    the domain's rule), history and invoices: plain many-row inserts, the ids read back
+    after (INSERT ... RETURNING of many rows costs a server driver more than the
+    inserts)."""
+    now = utcnow()
+    conn.execute(
+        insert(ORDERS),
+        [
+            {
+                "number": row.number,
+                "customer": row.customer,
+                "comment": row.comment,
+                "status": order_status(row.status, row.lines).value,
+                "archived": row.archived,
+                "backorder_of": row.backorder_of,
+                "total": sum((m.amount for m in money[row.number]), ZERO),
+                "created_at": row.created_at or now,
+                "updated_at": now,
+            }
+            for row in rows
+        ],
+    )
+    id_of = dict(conn.execute(_IDS_OF_NUMBERS, {"numbers": [row.number for row in rows]}).all())
+    order_ids = [id_of[row.number] for row in rows]
+    conn.execute(
+        _INSERT_LINES,
+        [
+            {
+                "order_id": order_id,
+                "position": position,
+                "sku": r.sku,
+                "name": r.name,
+                "unit": r.unit,
+                "quantity": r.quantity,
+                "unit_price": r.unit_price,
+                "shipped": r.shipped,
+                "invoiced": r.invoiced,
+                "canceled": r.canceled,
+                "amount": settled.amount,
+                "backordered": settled.backordered,
+                "backordered_amount": settled.backordered_amount,
+            }
+            for order_id, row in zip(order_ids, rows, strict=True)
+            for position, (r, settled) in enumerate(
+                zip(row.lines, money[row.number], strict=True), start=1
+            )
+        ],
+    )
+    _record(conn, *((order_id, "imported", f"from {source}") for order_id in order_ids))
+    billed_orders = [
+        (order_id, row)
+        for order_id, row in zip(order_ids, rows, strict=True)
+        if row.invoices or any(r.invoiced > 0 for r in row.lines)
+    ]
+    line_ids: dict[int, list[int]] = {}
+    if billed_orders:
+        for order_id, line_id in conn.execute(
+            _LINE_IDS_OF_ORDERS, {"ids": [order_id for order_id, _row in billed_orders]}
+        ):
+            line_ids.setdefault(order_id, []).append(line_id)
+    invoices = 0
+    for order_id, row in billed_orders:
+        # The lines as invoicing sees them: invoiced so far, counted up invoice by invoice.
+        lines = [
+            _ImportedLine(
+                r.sku,
+                r.name,
+                r.unit,
+                r.quantity,
+                r.shipped,
+                ZERO,
+                r.canceled,
+                r.unit_price,
+                settled.amount,
+                settled.backordered,
+                settled.backordered_amount,
+                id=i,
+            )
+            for r, i, settled in zip(row.lines, line_ids[order_id], money[row.number], strict=True)
+        ]
+        if row.invoices is not None:
+            by_sku = {line.sku: line for line in lines}
+            bills = [[(by_sku[sku], q) for sku, q in inv.lines] for inv in row.invoices]
+            named = [(inv.number, inv.created_at) for inv in row.invoices]
+        else:
+            # Invoiced quantities without invoices in the file get one invoice of their
+            # own, so every invoiced quantity belongs to an invoice with a number.
+            bills = [
+                [(ln, r.invoiced) for ln, r in zip(lines, row.lines, strict=True) if r.invoiced > 0]
+            ]
+            named = [(None, None)]
+        for bill, (number, at) in zip(bills, named, strict=True):
+            _write_invoice(conn, order_id, bill, number=number, at=at)
+            for line, quantity in bill:
+                line.invoiced += quantity
+            invoices += 1
+    return invoices
+
+
+@dataclass
+class _ImportedLine(_Line):
+    id: int = 0
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise NotFound(f"no file {path} - check the path") from None
+    except IsADirectoryError:
+        raise InvalidInput(f"{path} is a folder - give an import file") from None
+    except UnicodeDecodeError:
+        raise InvalidInput(f"{path} is not UTF-8 text - save it as UTF-8") from None
+    except OSError as exc:
+        raise InvalidInput(f"cannot read {path}: {exc.strerror}") from None
+
+
+def import_file(db: Database, path: Path) -> ImportResult:
+    """Import a .csv file as CSV, anything else as JSON."""
+    kind = "csv" if path.suffix.lower() == ".csv" else "json"
+    return import_text(db, _read_text(path), source=path.name, kind=kind)
+
+
+def import_stream(db: Database, data: bytes, *, source: str = "stdin") -> ImportResult:
+    """Import a document read whole from a stream: CSV when it starts with a column
+    name (a letter), else JSON (which starts with '{')."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InvalidInput(f"{source} is not UTF-8 text - send it as UTF-8") from None
+    kind = "csv" if text.lstrip("\ufeff \t\r\n")[:1].isalpha() else "json"
+    return import_text(db, text, source=source, kind=kind)
+
+
+def sample_path() -> Path:
+    """The sample company: inside the installed package, or in the source checkout."""
+    package = Path(__file__).resolve().parents[1]
+    for candidate in (package / "sample_data", package.parent / "sample_data"):
+        if (candidate / "company.json").is_file():
+            return candidate / "company.json"
+    raise NotFound("the sample data is missing from this installation - reinstall backorder")
+
+
+def load_sample(db: Database) -> ImportResult:
+    """Load the sample company; refused when the database already holds orders."""
+    path = sample_path()
+    return import_text(db, _read_text(path), source=f"sample_data/{path.name}", only_if_empty=True)

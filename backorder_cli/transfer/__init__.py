@@ -1,0 +1,1 @@
+"""Transfer: the import/export document (JSON) and its CSV form. Pure: no database."""
