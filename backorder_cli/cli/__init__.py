@@ -15,8 +15,8 @@ delivery.register(app)
 orders_app = make_app(help="List, show, add and book orders.")
 orders.register(orders_app)
 app.add_typer(orders_app, name="orders")
-app.add_typer(products.app, name="products")
-app.add_typer(settings.app, name="settings")
+products.register_products(app)
+settings.register_settings(app)
 
 # The `orders` script: the orders commands with the root options of their own.
 orders_script = make_app(help="List, show, add and book orders (same as `backorder orders`).")

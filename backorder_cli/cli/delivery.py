@@ -259,11 +259,3 @@ def log(
     no_ids(fmt)
     entries = reports.iter_log(database(ctx), order=order, since=since)
     render.emit(entries, render.LOG_FIELDS, fmt, table=render.log_table)
-
-
-def register(app: typer.Typer) -> None:
-    app.command()(ready)
-    app.command()(undo)
-    app.command()(chain)
-    app.command()(report)
-    app.command()(log)

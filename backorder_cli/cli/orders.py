@@ -215,11 +215,3 @@ def _csv_rows(orders):  # type: ignore[no-untyped-def]
     for order in orders:
         for line in order["lines"]:
             yield {"order": order["number"], **{k: order[k] for k in CSV_ORDER_COLUMNS}, **line}
-
-
-def register(app: typer.Typer) -> None:
-    app.command()(add)
-    app.command()(book)
-    app.command("list")(list_)
-    app.command()(show)
-    app.command()(export)

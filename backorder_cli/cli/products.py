@@ -30,11 +30,7 @@ SkuArgument = Annotated[
     ),
 ]
 
-app = make_app(help="The product catalogue and stock on hand.")
-
-
-@app.command("list")
-def list_(ctx: typer.Context, format_: FormatOption = None) -> None:
+def products_list(ctx: typer.Context, format_: FormatOption = None) -> None:
     """List products with price and stock on hand.
 
     Example: backorder products list --format csv
@@ -55,8 +51,7 @@ def _print_product(product, format_: WriteFormat, message: str) -> None:  # type
         tell(message)
 
 
-@app.command()
-def add(
+def products_add(
     ctx: typer.Context,
     sku: SkuArgument,
     name: Annotated[
@@ -101,8 +96,7 @@ def add(
     )
 
 
-@app.command()
-def receive(
+def products_receive(
     ctx: typer.Context,
     sku: SkuArgument,
     quantity: Annotated[
@@ -125,3 +119,11 @@ def receive(
 
     p = catalogue.receive_stock(database(ctx), sku, quantity)
     _print_product(p, format_, f"{p.sku}: stock on hand is now {format_quantity(p.stock)} {p.unit}")
+
+
+def register_products(app: typer.Typer) -> None:
+    products = make_app(help="The product catalogue and stock on hand.")
+    products.command("list")(products_list)
+    products.command("add")(products_add)
+    products.command("receive")(products_receive)
+    app.add_typer(products, name="products")

@@ -19,23 +19,19 @@ from .app import (
     usage_error,
 )
 
-app = make_app(help="Show or change settings.", no_args_is_help=False, invoke_without_command=True)
-
-FIELDS = ["setting", "value"]
+SETTINGS_FIELDS = ["setting", "value"]
 
 
-@app.callback()
-def default(ctx: typer.Context) -> None:
+def settings_default(ctx: typer.Context) -> None:
     """Show or change settings (no subcommand: show them).
 
     Example: backorder settings
     """
     if ctx.invoked_subcommand is None:
-        show(ctx)
+        settings_show(ctx)
 
 
-@app.command()
-def show(ctx: typer.Context, format_: FormatOption = None) -> None:
+def settings_show(ctx: typer.Context, format_: FormatOption = None) -> None:
     """Show every setting and its value.
 
     Example: backorder settings show --format json
@@ -51,15 +47,14 @@ def show(ctx: typer.Context, format_: FormatOption = None) -> None:
         return
     rows = [{"setting": key, "value": value} for key, value in values.items()]
     if fmt == "csv":
-        render.write_csv(FIELDS, rows)
+        render.write_csv(SETTINGS_FIELDS, rows)
     elif fmt == "plain":
-        render.write_plain(FIELDS, rows)
+        render.write_plain(SETTINGS_FIELDS, rows)
     else:
         render.settings_table(values)
 
 
-@app.command("set")
-def set_(
+def settings_set(
     ctx: typer.Context,
     key: Annotated[str, typer.Argument(help="inventory-value-on-invoicing", show_default=False)],
     value: Annotated[str, typer.Argument(help="on or off", show_default=False)],
@@ -79,3 +74,13 @@ def set_(
         render.print_json({key: value})
     else:
         tell(f"{key} = {value}")
+
+
+def register_settings(app: typer.Typer) -> None:
+    settings = make_app(
+        help="Show or change settings.", no_args_is_help=False, invoke_without_command=True
+    )
+    settings.callback()(settings_default)
+    settings.command("show")(settings_show)
+    settings.command("set")(settings_set)
+    app.add_typer(settings, name="settings")

@@ -29,7 +29,6 @@ from .app import (
     usage_error,
 )
 
-T = TypeVar("T")
 
 
 def init(
@@ -574,13 +573,3 @@ def migrate(ctx: typer.Context) -> None:
         return
     migrate(location, from_version=before)
     say(f"Upgraded database {location.display} from schema version {before} to {SCHEMA_VERSION}.")
-
-
-def register(app: typer.Typer) -> None:
-    app.command()(init)
-    app.command("import")(import_)
-    app.command()(ship)
-    app.command()(invoice)
-    app.command()(create)
-    app.command()(check)
-    app.command()(migrate)
