@@ -1,27 +1,31 @@
-"""The command-line apps: `backorder` and `orders` (the same as `backorder orders`)."""
+"""The command-line apps: `backorder` and `orders` (the same as `backorder orders`).
+
+Each family of commands registers itself (`commands/*.register`); commands import their
+service module when they run, so start-up stays cheap.
+"""
 
 from __future__ import annotations
 
-from . import delivery, orders, products, settings, workflow
 from .app import make_app, root_callback
+from .commands import backorders, catalogue, fulfilment, integrity, orders, reports, transfer
 
 app = make_app(
     help="Keep sales orders: ship, invoice, and split undeliverable orders into backorders."
 )
 app.callback()(root_callback)
-workflow.register(app)
-delivery.register(app)
+for family in (transfer, fulfilment, backorders, integrity, reports, catalogue):
+    family.register(app)
 
 orders_app = make_app(help="List, show, add and book orders.")
 orders.register(orders_app)
+transfer.register_export(orders_app)
 app.add_typer(orders_app, name="orders")
-products.register_products(app)
-settings.register_settings(app)
 
 # The `orders` script: the orders commands with the root options of their own.
 orders_script = make_app(help="List, show, add and book orders (same as `backorder orders`).")
 orders_script.callback()(root_callback)
 orders.register(orders_script)
+transfer.register_export(orders_script)
 
 
 def main() -> None:

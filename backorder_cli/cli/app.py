@@ -1,8 +1,8 @@
-"""What every command shares: the error boundary, the --db state, common options.
+"""The root of the CLI: the one error boundary (errors become messages and exit codes), the
+per-invocation state with its database, the global options.
 
-Only Typer and the domain (plain Python) are imported at module level: `--help` and
-`--version` must not pay for SQLAlchemy. Services and the database are imported inside
-the commands.
+Only Typer is imported at module level: `--help` and `--version` must not pay for
+SQLAlchemy. Services and the database are imported inside the commands.
 """
 
 from __future__ import annotations
@@ -10,22 +10,18 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-import re
 import shlex
 import sys
-from collections.abc import Callable
-from enum import StrEnum
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from typer.core import TyperGroup
 
-from ..domain import values
-from ..domain.values import parse_order_number
-from ..errors import BackorderError, InvalidInput
+from ..errors import BackorderError
 
 if TYPE_CHECKING:
     from ..storage.database import Database
+from .output.text import say
 
 # Named exit codes (documented in the README).
 EXIT_OK = 0
@@ -33,109 +29,6 @@ EXIT_ERROR = 1  # refused, not found, aborted at the prompt, database problem
 EXIT_USAGE = 2  # a bad option or argument value, an unknown command or option
 EXIT_INTERRUPTED = 130
 EXIT_BROKEN_PIPE = 141  # as if killed by SIGPIPE, the shell convention
-
-T = TypeVar("T")
-E = TypeVar("E", bound=StrEnum)
-
-
-def cli_value(parse: Callable[[str], T]) -> Callable[[Any], T]:
-    """The one rule for every option and argument value: a parser of the domain reads
-    the text, and what it refuses (`InvalidInput`) is a usage error, exit 2, in the
-    domain's words. Use it as `typer.Option(parser=cli_value(...))`."""
-
-    def parser(value: Any) -> T:
-        if not isinstance(value, str):  # a default, already a value
-            return value  # type: ignore[no-any-return]
-        return usage_error(parse, value)
-
-    return parser
-
-
-def usage_error(parse: Callable[..., T], *args: Any, hint: str | None = None) -> T:
-    """`parse(*args)`, with the domain's refusal turned into a usage error (exit 2);
-    `hint` names the parameter where Click cannot (e.g. "'KEY'")."""
-    try:
-        return parse(*args)
-    except InvalidInput as exc:
-        raise typer.BadParameter(exc.message, param_hint=hint) from None
-
-
-def check_items(items: list[Any] | None) -> list[Any] | None:
-    """The SKU=QTY[@PRICE] arguments together (each SKU once, within the limits): a
-    parameter callback."""
-    return usage_error(values.check_items, items) if items else items
-
-
-def choice(kind: type[E]) -> Callable[[Any], E]:
-    """One of an enum's values, refused in our words (not the library's)."""
-
-    def parse(text: str) -> E:
-        try:
-            return kind(text.strip())
-        except ValueError:
-            names = ", ".join(kind)
-            raise InvalidInput(f"{text!r} is not one of {names}") from None
-
-    return cli_value(parse)
-
-
-# What a terminal would act on or reorder: C0 controls (tab and newline too), DEL, C1
-# controls, the bidi embeddings, overrides, isolates and marks, the line and paragraph
-# separators, and lone surrogates (which cannot even be encoded).
-_UNSAFE = "\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\ud800-\udfff"
-# A backslash is doubled where it would read as the start of an escape: before x, u,
-# n, t, r, another backslash, or a character that is itself escaped.
-_UNSAFE_TEXT = re.compile(f"[{_UNSAFE}]|\\\\(?=[\\\\xuntr{_UNSAFE}])")
-_UNSAFE_MESSAGE = re.compile(f"[{_UNSAFE}]")
-_SHORT_ESCAPES = {"\t": "\\t", "\n": "\\n", "\r": "\\r", "\\": "\\\\"}
-
-
-def _escape(match: re.Match[str]) -> str:
-    ch = match.group()
-    if ch in _SHORT_ESCAPES:
-        return _SHORT_ESCAPES[ch]
-    return f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}"
-
-
-def safe_text(text: str, *, message: bool = False) -> str:
-    """Text from data as a terminal may show it: every character a terminal would act
-    on (controls, bidi overrides, ...) written as a visible escape, the way Python
-    writes it: `\\x1b`, `\\x9b`, `\\u202e`, `\\n`, `\\t`. Every human format goes
-    through this; JSON and CSV keep the exact text.
-
-    A backslash is doubled only where it would read as the start of an escape (before
-    x, u, n, t, r, another backslash or an escaped character), so the display is
-    unambiguous while `A\\B` and `C:\\dir` show as typed. In a `message` (our words
-    around values mostly quoted with repr, which already doubles backslashes)
-    backslashes are left alone.
-    """
-    pattern = _UNSAFE_MESSAGE if message else _UNSAFE_TEXT
-    return pattern.sub(_escape, text) if pattern.search(text) else text
-
-
-def say(message: str) -> None:
-    """A message for the person: stderr, so stdout stays clean data. Data quoted in
-    it is escaped here, whoever wrote the message."""
-    typer.echo(safe_text(message, message=True), err=True)
-
-
-def tell(message: str) -> None:
-    """A result for the person on stdout (`Shipped ...`), data in it escaped."""
-    typer.echo(safe_text(message, message=True))
-
-
-def confirm(question: str) -> bool:
-    """Ask on stderr, read one line from stdin; only y or yes (any case) is yes.
-
-    Click's confirm writes the prompt's last space to stdout; a pipe of data on stdout
-    must stay clean, so this reads the line itself. End of input counts as no.
-    """
-    sys.stderr.write(f"{question} [y/N] ")
-    sys.stderr.flush()
-    answer = sys.stdin.readline()
-    if not answer.endswith("\n"):
-        sys.stderr.write("\n")  # end of input: finish the prompt's line
-    return answer.strip().lower() in {"y", "yes"}
 
 
 def report(exc: BackorderError) -> None:
@@ -333,66 +226,6 @@ def root_callback(ctx: typer.Context, db: DbOption = None, version: VersionOptio
     ctx.call_on_close(ctx.obj.close)
 
 
-class Format(StrEnum):
-    table = "table"
-    plain = "plain"
-    json = "json"
-    csv = "csv"
-    ids = "ids"
-
-
-def read_format(fmt: Format | None) -> Format:
-    """A Rich table for a person at a terminal; plain, stable columns when piped."""
-    if fmt is not None:
-        return fmt
-    return Format.table if is_terminal() else Format.plain
-
-
-FormatOption = Annotated[
-    Format | None,
-    typer.Option(
-        "--format",
-        "-f",
-        parser=choice(Format),
-        help="table (default at a terminal), plain (default when piped: tab-separated), json, "
-        "csv, or ids (numbers only, lists only).",
-        show_default=False,
-    ),
-]
-
-
-class WriteFormat(StrEnum):
-    text = "text"
-    json = "json"
-
-
-WriteFormatOption = Annotated[
-    WriteFormat,
-    typer.Option(
-        "--format",
-        "-f",
-        parser=choice(WriteFormat),
-        help="text for people, or json: one result object.",
-    ),
-]
-
-
-def no_ids(fmt: Format) -> None:
-    if fmt == Format.ids:
-        raise typer.BadParameter("ids is for lists only", param_hint="'--format'")
-
-
-NumberArgument = Annotated[
-    int,
-    typer.Argument(
-        parser=cli_value(parse_order_number),
-        metavar="NUMBER",
-        help="The order number, e.g. 2401 or #2401.",
-        show_default=False,
-    ),
-]
-
-
 def make_app(**kwargs: Any) -> typer.Typer:
     """A Typer app with the project's settings: our error boundary, no pretty tracebacks
     (they would show local variables), -h as --help."""
@@ -403,8 +236,3 @@ def make_app(**kwargs: Any) -> typer.Typer:
         "context_settings": {"help_option_names": ["-h", "--help"]},
     }
     return typer.Typer(**(options | kwargs))
-
-
-def is_terminal(stream: Any = None) -> bool:
-    stream = stream or sys.stdout
-    return bool(getattr(stream, "isatty", lambda: False)())

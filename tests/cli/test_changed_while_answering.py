@@ -10,7 +10,8 @@ from decimal import Decimal as D
 import pytest
 from typer.testing import Result
 
-from backorder_cli.cli import delivery, workflow
+from backorder_cli.cli.commands import backorders as backorder_commands
+from backorder_cli.cli.commands import fulfilment as fulfilment_commands
 from backorder_cli.domain.values import Item
 from backorder_cli.services import catalogue, fulfilment, orders
 from backorder_cli.storage.schema import open_database
@@ -40,8 +41,8 @@ def answer_yes_after(monkeypatch: pytest.MonkeyPatch, target: str, change) -> di
         seen["after change"] = snapshot(target)
         return True
 
-    monkeypatch.setattr(workflow, "confirm", confirm)
-    monkeypatch.setattr(delivery, "confirm", confirm)
+    monkeypatch.setattr(backorder_commands, "confirm", confirm)  # create and undo ask here
+    monkeypatch.setattr(fulfilment_commands, "confirm", confirm)  # ready --ship asks here
     return seen
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from typer.testing import Result
 
-from backorder_cli.cli.render import csv_cell
+from backorder_cli.cli.output.flat import csv_cell
 from backorder_cli.transfer.csv_format import csv_text, csv_text_read
 from tests.conftest import is_url, postgres_run
 

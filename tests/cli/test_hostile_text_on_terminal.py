@@ -20,7 +20,7 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from backorder_cli.cli import app
-from backorder_cli.cli.app import safe_text
+from backorder_cli.cli.output.text import safe_text
 from backorder_cli.domain.values import parse_items
 from backorder_cli.services import backorders as backorders_service
 from backorder_cli.services import catalogue, fulfilment, orders, steps

@@ -181,12 +181,12 @@ def test_receiving_with_stdout_on_dev_full(shop: Path) -> None:
 def test_any_failure_after_the_commit_never_says_nothing_was_changed(
     shop: Path, monkeypatch: pytest.MonkeyPatch, failure: BaseException, code: int, message: str
 ) -> None:
-    from backorder_cli.cli import products
+    from backorder_cli.cli.commands import catalogue
 
     def fail(*args: object) -> None:
         raise failure
 
-    monkeypatch.setattr(products, "_print_product", fail)
+    monkeypatch.setattr(catalogue, "_print_product", fail)
     result = CliRunner().invoke(app, ["--db", str(shop), "products", "receive", "SWITCH-1", "24"])
     assert (result.exit_code, result.stderr) == (code, message + "\n")
     assert stock(shop, "SWITCH-1") == "24.000"

@@ -1,27 +1,24 @@
-"""`backorder orders ...`, also installed as the `orders` script."""
+"""`backorder orders ...` (and the `orders` script): add, book, list, show."""
 
 from __future__ import annotations
 
-from enum import StrEnum
 from functools import partial
 from typing import Annotated
 
 import typer
 
-from ..domain.orders import Status, parse_status
-from ..domain.values import Item, parse_count, parse_item, parse_text
-from .app import (
+from ...domain.orders import Status, parse_status
+from ...domain.values import Item, parse_count, parse_item, parse_text
+from ..app import database
+from ..options import (
     FormatOption,
     NumberArgument,
     WriteFormat,
     WriteFormatOption,
     check_items,
-    choice,
     cli_value,
-    database,
     no_ids,
     read_format,
-    say,
 )
 
 
@@ -61,15 +58,15 @@ def add(
 
     Example: backorder orders add --customer "Nordic Cables" CABLE-25=2.5 PLUG-3=10@4.95
     """
-    from ..services import orders as orders_service
-    from . import render
+    from ...services import orders as orders_service
+    from ..output import json_format
 
     number = orders_service.add_order(
         database(ctx), customer=customer, comment=comment, items=items, draft=draft
     )
     if format_ == WriteFormat.json:
         status = Status.DRAFT if draft else Status.BOOKED
-        render.print_json({"number": number, "status": status.value})
+        json_format.print_json({"number": number, "status": status.value})
     else:
         typer.echo(number)
 
@@ -81,12 +78,12 @@ def book(
 
     Example: backorder orders book 2395
     """
-    from ..services import orders as orders_service
-    from . import render
+    from ...services import orders as orders_service
+    from ..output import json_format
 
     status = orders_service.book_order(database(ctx), number)
     if format_ == WriteFormat.json:
-        render.print_json({"number": number, "status": status})
+        json_format.print_json({"number": number, "status": status})
     else:
         typer.echo(f"Order #{number} is booked.")
 
@@ -129,8 +126,8 @@ def list_(
 
     Example: orders list --archived --search 2401
     """
-    from ..services import orders as orders_service
-    from . import render
+    from ...services import orders as orders_service
+    from ..output import flat, records, tables
 
     if archived and all_:
         raise typer.BadParameter("use --archived or --all, not both", param_hint="'--archived'")
@@ -142,7 +139,7 @@ def list_(
         search=search,
         limit=limit,
     )
-    render.emit(rows, render.ORDER_FIELDS, read_format(format_), table=render.orders_table)
+    flat.emit(rows, records.ORDER_FIELDS, read_format(format_), table=tables.orders_table)
 
 
 def show(ctx: typer.Context, number: NumberArgument, format_: FormatOption = None) -> None:
@@ -150,68 +147,22 @@ def show(ctx: typer.Context, number: NumberArgument, format_: FormatOption = Non
 
     Example: backorder orders show 2401 --format json
     """
-    from ..services import orders as orders_service
-    from . import render
+    from ...services import orders as orders_service
+    from ..output import json_format, records, tables
 
     fmt = read_format(format_)
     no_ids(fmt)
     order = orders_service.get_order(database(ctx), number)
     if fmt == "json":
-        render.print_json(order)
+        json_format.print_json(order)
     elif fmt in ("csv", "plain"):
-        render.order_flat(order, fmt)
+        records.order_flat(order, fmt)
     else:
-        render.order_detail(order)
+        tables.order_detail(order)
 
 
-class ExportFormat(StrEnum):
-    json = "json"
-    csv = "csv"
-
-
-def export(
-    ctx: typer.Context,
-    archived: Annotated[bool, typer.Option("--archived", help="Only archived orders.")] = False,
-    all_: Annotated[bool, typer.Option("--all", help="Archived and not archived orders.")] = False,
-    format_: Annotated[
-        ExportFormat,
-        typer.Option(
-            "--format",
-            "-f",
-            parser=choice(ExportFormat),
-            help="json (products, settings, invoices too) or csv.",
-        ),
-    ] = ExportFormat.json,
-) -> None:
-    """Write orders in the import format, to import elsewhere with `backorder import`.
-
-    JSON carries everything (settings, products, orders with every quantity, archived
-    flag, backorder link and invoices); CSV has one row per order line and needs the
-    products to exist where it is imported.
-
-    Example: backorder orders export --all > orders.json
-    """
-    from ..services import export as export_service
-    from . import render
-
-    if archived and all_:
-        raise typer.BadParameter("use --archived or --all, not both", param_hint="'--archived'")
-    db = database(ctx)
-    which = "archived" if archived else "all" if all_ else "active"
-    orders = export_service.iter_export(db, archived=which)
-    if format_ == ExportFormat.csv:
-        from ..transfer.csv_format import CSV_COLUMNS
-
-        render.write_csv(CSV_COLUMNS, _csv_rows(orders))
-    else:
-        render.print_export(export_service.export_header(db), orders)
-    say(f"Exported {which} orders.")
-
-
-def _csv_rows(orders):  # type: ignore[no-untyped-def]
-    """One CSV row per order line: the order's columns repeated, then the line's."""
-    from ..transfer.csv_format import CSV_ORDER_COLUMNS
-
-    for order in orders:
-        for line in order["lines"]:
-            yield {"order": order["number"], **{k: order[k] for k in CSV_ORDER_COLUMNS}, **line}
+def register(app: typer.Typer) -> None:
+    app.command()(add)
+    app.command()(book)
+    app.command("list")(list_)
+    app.command()(show)

@@ -1,4 +1,4 @@
-"""`backorder products ...`: the catalogue and stock on hand."""
+"""`backorder products ...` and `backorder settings ...`."""
 
 from __future__ import annotations
 
@@ -8,17 +8,19 @@ from typing import Annotated
 
 import typer
 
-from ..domain.values import parse_price, parse_quantity, parse_sku, parse_stock, parse_text
-from .app import (
+from ...domain.orders import SETTINGS, parse_setting
+from ...domain.values import parse_price, parse_quantity, parse_sku, parse_stock, parse_text
+from ..app import database, make_app
+from ..options import (
     FormatOption,
     WriteFormat,
     WriteFormatOption,
     cli_value,
-    database,
-    make_app,
+    no_ids,
     read_format,
-    tell,
+    usage_error,
 )
+from ..output.text import tell
 
 SkuArgument = Annotated[
     str,
@@ -30,23 +32,24 @@ SkuArgument = Annotated[
     ),
 ]
 
+
 def products_list(ctx: typer.Context, format_: FormatOption = None) -> None:
     """List products with price and stock on hand.
 
     Example: backorder products list --format csv
     """
-    from ..services import catalogue
-    from . import render
+    from ...services import catalogue
+    from ..output import flat, records, tables
 
     products = catalogue.list_products(database(ctx))
-    render.emit(products, render.PRODUCT_FIELDS, read_format(format_), table=render.products_table)
+    flat.emit(products, records.PRODUCT_FIELDS, read_format(format_), table=tables.products_table)
 
 
 def _print_product(product, format_: WriteFormat, message: str) -> None:  # type: ignore[no-untyped-def]
-    from . import render
+    from ..output import json_format
 
     if format_ == WriteFormat.json:
-        render.print_json(product)
+        json_format.print_json(product)
     else:
         tell(message)
 
@@ -84,8 +87,8 @@ def products_add(
 
     Example: backorder products add CABLE-25 --name "Cable 3G2.5" --unit m --price 1.95 --stock 500
     """
-    from ..domain.values import format_money, format_quantity
-    from ..services import catalogue
+    from ...domain.values import format_money, format_quantity
+    from ...services import catalogue
 
     p = catalogue.add_product(database(ctx), sku, name=name, unit=unit, price=price, stock=stock)
     _print_product(
@@ -114,8 +117,8 @@ def products_receive(
 
     Example: backorder products receive CABLE-25 250
     """
-    from ..domain.values import format_quantity
-    from ..services import catalogue
+    from ...domain.values import format_quantity
+    from ...services import catalogue
 
     p = catalogue.receive_stock(database(ctx), sku, quantity)
     _print_product(p, format_, f"{p.sku}: stock on hand is now {format_quantity(p.stock)} {p.unit}")
@@ -127,3 +130,75 @@ def register_products(app: typer.Typer) -> None:
     products.command("add")(products_add)
     products.command("receive")(products_receive)
     app.add_typer(products, name="products")
+
+
+SETTINGS_FIELDS = ["setting", "value"]
+
+
+def settings_default(ctx: typer.Context) -> None:
+    """Show or change settings (no subcommand: show them).
+
+    Example: backorder settings
+    """
+    if ctx.invoked_subcommand is None:
+        settings_show(ctx)
+
+
+def settings_show(ctx: typer.Context, format_: FormatOption = None) -> None:
+    """Show every setting and its value.
+
+    Example: backorder settings show --format json
+    """
+    from ...services import catalogue
+    from ..output import flat, json_format, tables
+
+    fmt = read_format(format_)
+    no_ids(fmt)
+    values = catalogue.get_settings(database(ctx))
+    if fmt == "json":
+        json_format.print_json(values)
+        return
+    rows = [{"setting": key, "value": value} for key, value in values.items()]
+    if fmt == "csv":
+        flat.write_csv(SETTINGS_FIELDS, rows)
+    elif fmt == "plain":
+        flat.write_plain(SETTINGS_FIELDS, rows)
+    else:
+        tables.settings_table(values)
+
+
+def settings_set(
+    ctx: typer.Context,
+    key: Annotated[str, typer.Argument(help="inventory-value-on-invoicing", show_default=False)],
+    value: Annotated[str, typer.Argument(help="on or off", show_default=False)],
+    format_: WriteFormatOption = WriteFormat.text,
+) -> None:
+    """Change a setting.
+
+    Example: backorder settings set inventory-value-on-invoicing off
+    """
+    from ...services import catalogue
+    from ..output import json_format
+
+    hint = "'VALUE'" if key in SETTINGS else "'KEY'"
+    usage_error(parse_setting, key, value, hint=hint)  # the same rule as a parser's
+    key, value = catalogue.set_setting(database(ctx), key, value)
+    if format_ == WriteFormat.json:
+        json_format.print_json({key: value})
+    else:
+        tell(f"{key} = {value}")
+
+
+def register_settings(app: typer.Typer) -> None:
+    settings = make_app(
+        help="Show or change settings.", no_args_is_help=False, invoke_without_command=True
+    )
+    settings.callback()(settings_default)
+    settings.command("show")(settings_show)
+    settings.command("set")(settings_set)
+    app.add_typer(settings, name="settings")
+
+
+def register(app: typer.Typer) -> None:
+    register_products(app)
+    register_settings(app)

@@ -1,0 +1,206 @@
+"""`ship`, `invoice` and `ready`: what leaves the warehouse and what is billed."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Annotated
+
+import typer
+
+from ...domain.values import Item, parse_item
+from ..app import EXIT_ERROR, database
+from ..bulk import (
+    AllOption,
+    CustomerOption,
+    NumbersArgument,
+    outcome_summary,
+    pick_numbers,
+    report_outcomes,
+    with_progress,
+)
+from ..options import (
+    FormatOption,
+    NumberArgument,
+    WriteFormat,
+    WriteFormatOption,
+    YesOption,
+    check_items,
+    cli_value,
+    read_format,
+)
+from ..output.text import confirm, say, tell
+
+
+def ship(
+    ctx: typer.Context,
+    number: NumberArgument,
+    items: Annotated[
+        list[Item] | None,
+        typer.Argument(
+            parser=cli_value(partial(parse_item, with_price=False)),
+            callback=check_items,
+            metavar="ITEMS",
+            help="What to ship, as SKU=QTY.",
+            show_default=False,
+        ),
+    ] = None,
+    available: Annotated[
+        bool,
+        typer.Option(
+            "--available", help="Ship every remaining quantity that stock on hand covers."
+        ),
+    ] = False,
+    format_: WriteFormatOption = WriteFormat.text,
+) -> None:
+    """Record a shipment; stock on hand goes down.
+
+    Example: backorder ship 2401 CABLE-25=100   or   backorder ship 2401 --available
+    """
+    from ...domain.orders import Status
+    from ...domain.values import quantities_text
+    from ...services import fulfilment
+    from ..output import json_format
+
+    if available and items:
+        raise typer.BadParameter("give SKU=QTY or --available, not both", param_hint="'ITEMS'")
+    if not available and not items:
+        raise typer.BadParameter(
+            "say what to ship: SKU=QTY ..., or --available", param_hint="'ITEMS'"
+        )
+    requested = None if available else list(items or [])
+    result = fulfilment.ship(database(ctx), number, requested)
+    if format_ == WriteFormat.json:
+        json_format.print_json(
+            {
+                "number": result.number,
+                "status": result.status,
+                "shipped": [{"sku": sku, "quantity": q} for sku, q in result.shipped],
+            }
+        )
+        return
+    what = quantities_text(result.shipped)
+    tell(f"Shipped {what} on order #{number} (now {Status(result.status).label}).")
+
+
+def invoice(
+    ctx: typer.Context,
+    numbers: NumbersArgument = None,
+    all_: AllOption = False,
+    customer: CustomerOption = None,
+    format_: WriteFormatOption = WriteFormat.text,
+) -> None:
+    """Invoice every shipped, not yet invoiced quantity of orders.
+
+    Each order is invoiced on its own: a refused one is reported and the others go on;
+    the exit code is 1 if any was refused. --all takes every order with shipped,
+    uninvoiced quantities that is not canceled or archived.
+
+    Example: backorder invoice 2398   or   backorder invoice --all
+    """
+    from ...domain.values import format_money
+    from ...services import fulfilment
+    from ...services import orders as orders_service
+    from ..output import json_format
+
+    targets, bulk = pick_numbers(
+        numbers,
+        all_=all_,
+        customer=customer,
+        everything=lambda: orders_service.uninvoiced_numbers(database(ctx), customer=customer),
+        stdin_needs_yes=False,
+    )
+    db = database(ctx)
+    if not targets:
+        say("No orders to invoice.")
+        if format_ == WriteFormat.json:
+            json_format.print_json([])
+        return
+    outcomes = with_progress(fulfilment.invoice_orders(db, targets), len(targets), "Invoicing")
+    refused = report_outcomes(
+        outcomes,
+        format_=format_,
+        bulk=bulk,
+        success=lambda o: (
+            f"Invoice #{o.invoice} for order #{o.order}: total {format_money(o.total)}"
+        ),
+        summary=lambda done, refused: outcome_summary(done, refused, "invoice"),
+    )
+    if bulk:
+        say(outcome_summary(len(targets) - refused, refused, "invoice"))
+    if refused:
+        raise typer.Exit(EXIT_ERROR)
+
+
+def ready(
+    ctx: typer.Context,
+    ship: Annotated[
+        bool, typer.Option("--ship", help="Record the shipments listed (one question first).")
+    ] = False,
+    yes: YesOption = False,
+    format_: FormatOption = None,
+) -> None:
+    """List the waiting orders that stock on hand can now cover; --ship ships them.
+
+    Waiting orders are booked or partially shipped, not archived, with something
+    remaining. Stock is allocated to them in a fixed order: backorders first, then the
+    oldest order (by creation, then number). Each line, in line order, takes its whole
+    remaining quantity if what is left of its SKU covers it, and nothing otherwise, so
+    two orders never count the same units. An order with every remaining line covered
+    is "full"; with some lines covered, "partial" (the others wait). --ship records
+    exactly those lines, each order in its own transaction, rechecked against the stock
+    as it is then; a refused order is reported and the others go on.
+
+    Example: backorder ready
+
+    Example: backorder ready --ship --yes
+    """
+    from ...services import fulfilment
+    from ..output import flat, json_format, records, tables
+
+    fmt = read_format(format_)
+    db = database(ctx)
+    allocations = fulfilment.ready_orders(db)
+    if not allocations:
+        say("No waiting order can ship from stock on hand.")
+    if not ship:
+        flat.emit(
+            (records.ready_record(a, fmt) for a in allocations),
+            records.READY_FIELDS,
+            fmt,
+            table=tables.ready_table,
+            ids_key="number",
+            getter=dict.get,
+        )
+        return
+    format_out = WriteFormat.json if fmt == "json" else WriteFormat.text
+    if not allocations:
+        if format_out == WriteFormat.json:
+            json_format.print_json([])
+        return
+    full = sum(1 for a in allocations if a.cover == "full")
+    if not yes:
+        tables.ready_table([records.ready_record(a, "table") for a in allocations], to_stderr=True)
+        say(
+            f"This will ship {len(allocations)} orders from stock on hand: {full} in full, "
+            f"{len(allocations) - full} in part (whole lines only)."
+        )
+        if not confirm("Continue?"):
+            say("Aborted: nothing was changed.")
+            raise typer.Exit(EXIT_ERROR)
+    outcomes = with_progress(fulfilment.ship_ready(db, allocations), len(allocations), "Shipping")
+    refused = report_outcomes(
+        outcomes,
+        format_=format_out,
+        bulk=True,
+        success=records.shipped_text,
+        summary=lambda done, refused: outcome_summary(done, refused, "order", verb="shipped"),
+    )
+    say(outcome_summary(len(allocations) - refused, refused, "order", verb="shipped"))
+    if refused:
+        raise typer.Exit(EXIT_ERROR)
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(ship)
+    app.command()(invoice)
+    app.command()(ready)

@@ -1,0 +1,81 @@
+"""`check` and `migrate`: the database's invariants and its schema."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from ..app import EXIT_ERROR, database, state
+from ..options import (
+    WriteFormat,
+    WriteFormatOption,
+)
+from ..output.text import safe_text, say
+
+
+def check(ctx: typer.Context, format_: WriteFormatOption = WriteFormat.text) -> None:
+    """Verify every invariant of the database; list each violation with its order and line.
+
+    Read-only; exit 0 when clean, 1 when anything is wrong. Checks that every line's
+    quantity = shipped + canceled + remaining with nothing negative and invoiced <=
+    shipped; statuses and totals agree with the lines; canceled orders have nothing
+    remaining; each backorder holds exactly what its origin moved to it, quantities and
+    money; invoices add up, and a line's invoices to its amount; dates can be read;
+    order and invoice numbers are unique; stock is never negative. A database of an
+    older schema is checked as it is, without upgrading it.
+
+    Example: backorder check
+    """
+    from ...services import integrity
+    from ...services import orders as orders_service
+    from ..output import json_format
+
+    # Read-only: never upgrades the schema, and reads an older one as it is, so it can
+    # name the rows that make an upgrade fail.
+    db = database(ctx, upgrade=False, read_older=True)
+    violations = integrity.check_database(db)
+    found = 0
+    if format_ == WriteFormat.json:
+
+        def counted():  # type: ignore[no-untyped-def]
+            nonlocal found
+            for v in violations:
+                found += 1
+                yield v
+
+        json_format.print_json_stream(counted())
+    else:
+        for violation in violations:
+            found += 1
+            sys.stdout.write(safe_text(str(violation), message=True) + "\n")
+    orders = orders_service.count_orders(db)
+    if found:
+        say(f"{found} problem{'s' if found != 1 else ''} found in a database of {orders} orders.")
+        raise typer.Exit(EXIT_ERROR)
+    say(f"No problems found: {orders} orders checked.")
+
+
+def migrate(ctx: typer.Context) -> None:
+    """Upgrade the database's schema to this version of backorder, in one transaction.
+
+    Every command does this on its own when it opens an older database; migrate does
+    it deliberately (before a batch job, or to see that it works). A newer schema is
+    refused and left alone.
+
+    Example: backorder --db shop.db migrate
+    """
+    from ...storage.models import SCHEMA_VERSION
+    from ...storage.schema import migrate, read_version
+
+    location, before = read_version(state(ctx).db)
+    if before == SCHEMA_VERSION:
+        say(f"Database {location.display} is up to date (schema version {SCHEMA_VERSION}).")
+        return
+    migrate(location, from_version=before)
+    say(f"Upgraded database {location.display} from schema version {before} to {SCHEMA_VERSION}.")
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(check)
+    app.command()(migrate)

@@ -1,0 +1,116 @@
+"""`report` and `log`: what is owed, and the history."""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+from functools import partial
+from typing import Annotated
+
+import typer
+
+from ...domain.values import parse_day, parse_order_number
+from ..app import database
+from ..options import (
+    FormatOption,
+    choice,
+    cli_value,
+    no_ids,
+    read_format,
+)
+
+
+class ReportBy(StrEnum):
+    sku = "sku"
+    customer = "customer"
+    age = "age"
+
+
+def report(
+    ctx: typer.Context,
+    by: Annotated[
+        ReportBy,
+        typer.Option(
+            "--by",
+            parser=choice(ReportBy),
+            help="sku (with stock and shortfall), customer or age.",
+        ),
+    ] = ReportBy.sku,
+    as_of: Annotated[
+        date | None,
+        typer.Option(
+            "--as-of",
+            parser=cli_value(partial(parse_day, what="")),
+            metavar="YYYY-MM-DD",
+            help="Count ages as of this day (YYYY-MM-DD, UTC); default today.",
+        ),
+    ] = None,
+    format_: FormatOption = None,
+) -> None:
+    """Report the open backordered quantities: per SKU with stock on hand and the
+    shortfall (what to buy), per customer, or by age.
+
+    Open means: on a backorder that is booked or partially shipped and not archived,
+    neither shipped nor canceled. Value is quantity times unit price. The shortfall of
+    a SKU is what its open backorders need beyond stock on hand. Ages are whole days
+    since the backorder was made: 0-7, 8-30, 31-90, over 90.
+
+    Example: backorder report --by sku
+    """
+    from ...services import reports
+    from ..output import flat, tables
+    from ..output import records as records_render
+
+    fmt = read_format(format_)
+    no_ids(fmt)
+    rows = reports.backorder_report(database(ctx), by=by.value, today=as_of)
+    fields = records_render.REPORT_FIELDS[by.value]
+    flat.emit(
+        (records_render.report_record(r, by.value) for r in rows),
+        fields,
+        fmt,
+        table=lambda records: tables.report_table(records, fields),
+        getter=dict.get,
+    )
+
+
+def log(
+    ctx: typer.Context,
+    order: Annotated[
+        int | None,
+        typer.Option(
+            "--order",
+            parser=cli_value(parse_order_number),
+            metavar="NUMBER",
+            help="Only this order's history.",
+        ),
+    ] = None,
+    since: Annotated[
+        date | None,
+        typer.Option(
+            "--since",
+            parser=cli_value(partial(parse_day, what="")),
+            metavar="YYYY-MM-DD",
+            help="Only changes from this day on (YYYY-MM-DD).",
+        ),
+    ] = None,
+    format_: FormatOption = None,
+) -> None:
+    """Show the history of every change, oldest first: when (UTC), who (the OS user),
+    which order, what. Streams, however long the history.
+
+    Example: backorder log --since 2026-11-01 --format csv
+    """
+    from ...services import reports
+    from ..output import flat, tables
+    from ..output import records as records_render
+
+    fmt = read_format(format_)
+    no_ids(fmt)
+    entries = reports.iter_log(database(ctx), order=order, since=since)
+    flat.emit(entries, records_render.LOG_FIELDS, fmt, table=tables.log_table)
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(report)
+    app.command()(log)

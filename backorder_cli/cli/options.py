@@ -1,0 +1,123 @@
+"""The options and arguments every command shares, and the one rule for their values: a
+parser of the domain reads the text, and what it refuses is a usage error (exit 2) in
+the domain's words.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from enum import StrEnum
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from ..domain import values
+from ..domain.values import parse_order_number
+from ..errors import InvalidInput
+from .output.text import is_terminal
+
+T = TypeVar("T")
+E = TypeVar("E", bound=StrEnum)
+
+
+def cli_value(parse: Callable[[str], T]) -> Callable[[Any], T]:
+    """The one rule for every option and argument value: a parser of the domain reads
+    the text, and what it refuses (`InvalidInput`) is a usage error, exit 2, in the
+    domain's words. Use it as `typer.Option(parser=cli_value(...))`."""
+
+    def parser(value: Any) -> T:
+        if not isinstance(value, str):  # a default, already a value
+            return value  # type: ignore[no-any-return]
+        return usage_error(parse, value)
+
+    return parser
+
+
+def usage_error(parse: Callable[..., T], *args: Any, hint: str | None = None) -> T:
+    """`parse(*args)`, with the domain's refusal turned into a usage error (exit 2);
+    `hint` names the parameter where Click cannot (e.g. "'KEY'")."""
+    try:
+        return parse(*args)
+    except InvalidInput as exc:
+        raise typer.BadParameter(exc.message, param_hint=hint) from None
+
+
+def check_items(items: list[Any] | None) -> list[Any] | None:
+    """The SKU=QTY[@PRICE] arguments together (each SKU once, within the limits): a
+    parameter callback."""
+    return usage_error(values.check_items, items) if items else items
+
+
+def choice(kind: type[E]) -> Callable[[Any], E]:
+    """One of an enum's values, refused in our words (not the library's)."""
+
+    def parse(text: str) -> E:
+        try:
+            return kind(text.strip())
+        except ValueError:
+            names = ", ".join(kind)
+            raise InvalidInput(f"{text!r} is not one of {names}") from None
+
+    return cli_value(parse)
+
+
+class Format(StrEnum):
+    table = "table"
+    plain = "plain"
+    json = "json"
+    csv = "csv"
+    ids = "ids"
+
+
+def read_format(fmt: Format | None) -> Format:
+    """A Rich table for a person at a terminal; plain, stable columns when piped."""
+    if fmt is not None:
+        return fmt
+    return Format.table if is_terminal() else Format.plain
+
+
+FormatOption = Annotated[
+    Format | None,
+    typer.Option(
+        "--format",
+        "-f",
+        parser=choice(Format),
+        help="table (default at a terminal), plain (default when piped: tab-separated), json, "
+        "csv, or ids (numbers only, lists only).",
+        show_default=False,
+    ),
+]
+
+
+class WriteFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+WriteFormatOption = Annotated[
+    WriteFormat,
+    typer.Option(
+        "--format",
+        "-f",
+        parser=choice(WriteFormat),
+        help="text for people, or json: one result object.",
+    ),
+]
+
+
+def no_ids(fmt: Format) -> None:
+    if fmt == Format.ids:
+        raise typer.BadParameter("ids is for lists only", param_hint="'--format'")
+
+
+NumberArgument = Annotated[
+    int,
+    typer.Argument(
+        parser=cli_value(parse_order_number),
+        metavar="NUMBER",
+        help="The order number, e.g. 2401 or #2401.",
+        show_default=False,
+    ),
+]
+
+YesOption = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]

@@ -1,0 +1,92 @@
+"""The flat formats: plain (tab-separated), csv and ids, streamed; and `emit`, which writes
+a listing in any format with the same fields in each.
+"""
+
+from __future__ import annotations
+
+import csv
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from ...domain.values import format_quantity
+from ...transfer.csv_format import csv_text
+from .json_format import print_json_stream
+from .text import safe_text
+
+
+def cell(value: Any) -> str:
+    """One value as text for CSV and plain output: exact numbers, ISO times, empty None."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Decimal):
+        return format_quantity(value)
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return str(value)
+
+
+def csv_cell(value: Any) -> str:
+    """`cell`, with text that a spreadsheet would run as a formula neutralised (README,
+    "CSV cells"); numbers and times are not text, so `-5` stays `-5`."""
+    return csv_text(value) if isinstance(value, str) else cell(value)
+
+
+def write_csv(fields: list[str], records: Iterable[dict[str, Any]]) -> None:
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(fields)
+    for record in records:
+        writer.writerow([csv_cell(record.get(f)) for f in fields])
+
+
+def write_plain(fields: list[str], records: Iterable[dict[str, Any]]) -> None:
+    """Tab-separated, a header line then one line per record: stable columns for cut,
+    awk and sort, whatever the terminal width. It is read by people too (`| less`), so
+    text is escaped as everywhere on a terminal: a tab or newline in data is `\\t` or
+    `\\n`, never a column or record break."""
+    out = sys.stdout
+    out.write("\t".join(fields) + "\n")
+    for record in records:
+        out.write("\t".join(safe_text(cell(record.get(f))) for f in fields) + "\n")
+
+
+def write_ids(key: str, records: Iterable[dict[str, Any]]) -> None:
+    """One key per line. Escaped like the other flat formats: an order number is
+    unchanged, and a SKU that needs escaping could not be typed back anyway."""
+    out = sys.stdout
+    for record in records:
+        out.write(f"{safe_text(cell(record[key]))}\n")
+
+
+def records(
+    items: Iterable[Any], fields: list[str], getter: Callable[[Any, str], Any] = getattr
+) -> Iterator[dict[str, Any]]:
+    for item in items:
+        yield {f: getter(item, f) for f in fields}
+
+
+def emit(
+    items: Iterable[Any],
+    fields: list[str],
+    fmt: str,
+    *,
+    table: Callable[[list[Any]], None],
+    ids_key: str | None = None,
+    getter: Callable[[Any, str], Any] = getattr,
+) -> None:
+    """A listing in any format, with the same fields in each; all but the table stream.
+    Items are objects with the fields as attributes, or (with `getter=dict.get`) dicts."""
+    if fmt == "json":
+        print_json_stream(items)
+    elif fmt == "csv":
+        write_csv(fields, records(items, fields, getter))
+    elif fmt == "plain":
+        write_plain(fields, records(items, fields, getter))
+    elif fmt == "ids":
+        write_ids(ids_key or fields[0], records(items, fields, getter))
+    else:
+        table(list(items))

@@ -1,0 +1,143 @@
+"""JSON for scripts: numbers written straight from Decimals (`2.5`, `1234.50`), never
+through a float, so a script reads back exactly what was stored; listings streamed
+element by element.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+import sys
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from ...domain.values import format_quantity
+
+# The C string encoder behind json.dumps(ensure_ascii=False), without its per-call setup.
+_c_quote = getattr(json.encoder, "c_encode_basestring", None) or json.encoder.py_encode_basestring
+# What that encoder leaves raw but a terminal acts on or reorders: DEL, C1 controls, bidi
+# marks and overrides, line separators, lone surrogates. JSON gets them as \u escapes,
+# so JSON on a terminal is safe too and still reads back as the exact text.
+_JSON_UNSAFE = re.compile(
+    "[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\ud800-\udfff]"
+)
+
+
+def _json_escape(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group()):04x}"
+
+
+def _quote(text: str) -> str:
+    quoted = _c_quote(text)
+    return _JSON_UNSAFE.sub(_json_escape, quoted) if _JSON_UNSAFE.search(quoted) else quoted
+
+
+def _plain(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return value
+
+
+def _encode(value: Any, indent: int, level: int) -> str:
+    if isinstance(value, Decimal):
+        return format_quantity(value)  # plain, exact, no exponent: 2.5, 1234.5, 100
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        pad, inner = " " * (indent * level), " " * (indent * (level + 1))
+        items = [
+            f"{inner}{json.dumps(k)}: {_encode(v, indent, level + 1)}" for k, v in value.items()
+        ]
+        return "{\n" + ",\n".join(items) + "\n" + pad + "}"
+    if isinstance(value, list):
+        if not value:
+            return "[]"
+        pad, inner = " " * (indent * level), " " * (indent * (level + 1))
+        return (
+            "[\n"
+            + ",\n".join(inner + _encode(v, indent, level + 1) for v in value)
+            + "\n"
+            + pad
+            + "]"
+        )
+    return _quote(value) if isinstance(value, str) else json.dumps(value)
+
+
+def to_json(value: Any) -> str:
+    """Indented JSON with Decimals as exact JSON numbers."""
+    return _encode(_plain(value), 2, 0)
+
+
+def print_json(value: Any) -> None:
+    sys.stdout.write(to_json(value) + "\n")
+
+
+_SCALARS = (str, int, Decimal, type(None))
+
+
+def _scalar(value: Any) -> str:
+    """One JSON scalar, the way `_encode` writes it, without its generality."""
+    if isinstance(value, str):
+        return _quote(value)
+    if value is None:
+        return "null"
+    if value is True or value is False:
+        return "true" if value else "false"
+    if isinstance(value, Decimal):
+        return format_quantity(value)
+    return str(value)
+
+
+def print_json_stream(items: Iterable[Any]) -> None:
+    """A JSON array written element by element as the items arrive: a listing of a
+    million orders starts at once and never sits in memory whole. Flat records (every
+    field a string, number or null) take a fast path with their keys encoded once; the
+    text is the same as `to_json` writes."""
+    out = sys.stdout
+    first = True
+    keys: list[tuple[str, str]] | None = None
+    try:
+        for item in items:
+            if keys is None and dataclasses.is_dataclass(item):
+                keys = [(f.name, f"    {json.dumps(f.name)}: ") for f in dataclasses.fields(item)]
+            values = [getattr(item, name) for name, _ in keys] if keys else None
+            if values is not None and all(isinstance(v, _SCALARS) for v in values):
+                text = (
+                    "{\n"
+                    + ",\n".join(key + _scalar(v) for (_, key), v in zip(keys, values, strict=True))
+                    + "\n  }"
+                )
+            else:
+                text = _encode(_plain(item), 2, 1)
+            # One write per element: an interrupt lands between elements, never inside.
+            out.write(("[\n  " if first else ",\n  ") + text)
+            first = False
+    except KeyboardInterrupt:
+        # Ctrl-C: what was written stays valid JSON; the caller says what was done.
+        out.write("[]\n" if first else "\n]\n")
+        raise
+    out.write("[]\n" if first else "\n]\n")
+
+
+def print_export(header: dict[str, Any], orders: Iterable[dict[str, Any]]) -> None:
+    """The export document: the header's keys, then "orders" streamed one by one."""
+    out = sys.stdout
+    out.write("{\n")
+    for key, value in header.items():
+        out.write(f"  {json.dumps(key)}: {_encode(_plain(value), 2, 1)},\n")
+    out.write('  "orders": ')
+    first = True
+    for order in orders:
+        out.write("[\n    " if first else ",\n    ")
+        out.write(_encode(_plain(order), 2, 2))
+        first = False
+    out.write("[]\n}\n" if first else "\n  ]\n}\n")

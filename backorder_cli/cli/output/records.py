@@ -1,0 +1,131 @@
+"""What each listing shows: its fields, and a record of plain values per item (the same
+fields in every format).
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from ...domain.orders import Status
+from ...domain.values import quantities_text
+from .flat import cell, records, write_csv, write_plain
+from .tables import _items, chain_text
+from .text import safe_text
+
+ORDER_FIELDS = ["number", "status", "archived", "customer", "total", "backorder_of"]
+PRODUCT_FIELDS = ["sku", "name", "unit", "price", "stock"]
+LINE_FIELDS = [
+    "sku",
+    "name",
+    "unit",
+    "quantity",
+    "shipped",
+    "invoiced",
+    "canceled",
+    "remaining",
+    "unit_price",
+]
+ORDER_HEAD_FIELDS = [
+    "number",
+    "status",
+    "archived",
+    "customer",
+    "comment",
+    "backorder_of",
+    "backorders",
+    "chain",
+    "created_at",
+    "total",
+]
+
+
+def order_flat(order: Any, fmt: str) -> None:
+    """`orders show` as CSV (one row per line, the order's fields repeated) or plain text
+    (the header as field/value lines, then each section as a tab-separated block)."""
+    head = {f: getattr(order, f) for f in ORDER_HEAD_FIELDS}
+    head["backorders"] = " ".join(str(n) for n in order.backorders)
+    head["chain"] = chain_text(order.chain)
+    if fmt == "csv":
+        fields = ["order" if f == "number" else f for f in ORDER_HEAD_FIELDS] + LINE_FIELDS
+        rows = (
+            {
+                "order": order.number,
+                **{k: v for k, v in head.items() if k != "number"},
+                **{f: getattr(line, f) for f in LINE_FIELDS},
+            }
+            for line in order.lines
+        )
+        write_csv(fields, rows)
+        return
+    out = sys.stdout
+    for key, value in head.items():
+        out.write(f"{key}\t{safe_text(cell(value))}\n")
+    out.write("\n")
+    write_plain(LINE_FIELDS, records(order.lines, LINE_FIELDS))
+    out.write("\n")
+    write_plain(
+        ["invoice", "total", "created_at"],
+        (
+            {"invoice": i.number, "total": i.total, "created_at": i.created_at}
+            for i in order.invoices
+        ),
+    )
+    out.write("\n")
+    write_plain(
+        ["at", "user", "event", "detail"], records(order.history, ["at", "user", "event", "detail"])
+    )
+
+
+READY_FIELDS = ["number", "cover", "customer", "backorder_of", "created_at", "ship", "waiting"]
+
+
+def ready_record(allocation: Any, fmt: str) -> dict[str, Any]:
+    return {
+        "number": allocation.number,
+        "cover": allocation.cover,
+        "customer": allocation.customer,
+        "backorder_of": allocation.backorder_of,
+        "created_at": allocation.created_at,
+        "ship": _items(allocation.ship, fmt),
+        "waiting": _items(allocation.waiting, fmt),
+    }
+
+
+def shipped_text(outcome: Any) -> str:
+    moved = quantities_text(outcome.shipped)
+    how = "in full" if outcome.cover == "full" else "in part"
+    return f"Shipped order #{outcome.order} {how}: {moved} (now {Status(outcome.status).label})."
+
+
+CHAIN_FIELDS = [
+    "number",
+    "status",
+    "archived",
+    "customer",
+    "backorder_of",
+    "created_at",
+    "remaining",
+]
+
+
+def chain_record(link: Any, fmt: str) -> dict[str, Any]:
+    record = {f: getattr(link, f) for f in CHAIN_FIELDS if f != "remaining"}
+    record["remaining"] = _items(link.remaining, fmt)
+    return record
+
+
+REPORT_FIELDS = {
+    "sku": ["sku", "name", "quantity", "on_hand", "shortfall", "orders", "lines", "value"],
+    "customer": ["customer", "orders", "lines", "value", "oldest_days"],
+    "age": ["age", "orders", "lines", "value"],
+}
+
+
+def report_record(row: Any, by: str) -> dict[str, Any]:
+    fields = REPORT_FIELDS[by]
+    record = {f: getattr(row, f, None) for f in fields[1:]}
+    return {fields[0]: row.key, **record}
+
+
+LOG_FIELDS = ["at", "user", "order", "event", "detail"]

@@ -1,0 +1,74 @@
+"""Text for people: messages on stderr, results on stdout, the question, and the one escape
+that keeps data from acting on a terminal.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from typing import Any
+
+import typer
+
+# What a terminal would act on or reorder: C0 controls (tab and newline too), DEL, C1
+# controls, the bidi embeddings, overrides, isolates and marks, the line and paragraph
+# separators, and lone surrogates (which cannot even be encoded).
+_UNSAFE = "\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\ud800-\udfff"
+# A backslash is doubled where it would read as the start of an escape: before x, u,
+# n, t, r, another backslash, or a character that is itself escaped.
+_UNSAFE_TEXT = re.compile(f"[{_UNSAFE}]|\\\\(?=[\\\\xuntr{_UNSAFE}])")
+_UNSAFE_MESSAGE = re.compile(f"[{_UNSAFE}]")
+_SHORT_ESCAPES = {"\t": "\\t", "\n": "\\n", "\r": "\\r", "\\": "\\\\"}
+
+
+def _escape(match: re.Match[str]) -> str:
+    ch = match.group()
+    if ch in _SHORT_ESCAPES:
+        return _SHORT_ESCAPES[ch]
+    return f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}"
+
+
+def safe_text(text: str, *, message: bool = False) -> str:
+    """Text from data as a terminal may show it: every character a terminal would act
+    on (controls, bidi overrides, ...) written as a visible escape, the way Python
+    writes it: `\\x1b`, `\\x9b`, `\\u202e`, `\\n`, `\\t`. Every human format goes
+    through this; JSON and CSV keep the exact text.
+
+    A backslash is doubled only where it would read as the start of an escape (before
+    x, u, n, t, r, another backslash or an escaped character), so the display is
+    unambiguous while `A\\B` and `C:\\dir` show as typed. In a `message` (our words
+    around values mostly quoted with repr, which already doubles backslashes)
+    backslashes are left alone.
+    """
+    pattern = _UNSAFE_MESSAGE if message else _UNSAFE_TEXT
+    return pattern.sub(_escape, text) if pattern.search(text) else text
+
+
+def say(message: str) -> None:
+    """A message for the person: stderr, so stdout stays clean data. Data quoted in
+    it is escaped here, whoever wrote the message."""
+    typer.echo(safe_text(message, message=True), err=True)
+
+
+def tell(message: str) -> None:
+    """A result for the person on stdout (`Shipped ...`), data in it escaped."""
+    typer.echo(safe_text(message, message=True))
+
+
+def confirm(question: str) -> bool:
+    """Ask on stderr, read one line from stdin; only y or yes (any case) is yes.
+
+    Click's confirm writes the prompt's last space to stdout; a pipe of data on stdout
+    must stay clean, so this reads the line itself. End of input counts as no.
+    """
+    sys.stderr.write(f"{question} [y/N] ")
+    sys.stderr.flush()
+    answer = sys.stdin.readline()
+    if not answer.endswith("\n"):
+        sys.stderr.write("\n")  # end of input: finish the prompt's line
+    return answer.strip().lower() in {"y", "yes"}
+
+
+def is_terminal(stream: Any = None) -> bool:
+    stream = stream or sys.stdout
+    return bool(getattr(stream, "isatty", lambda: False)())
