@@ -345,6 +345,56 @@ def story(draw: st.DrawFn) -> list[list[str]]:
     return steps
 
 
+# What a terminal would act on, for the display sweep: escapes, C0, DEL, C1, bidi, markup.
+DISPLAY_HOSTILE = [v for v in HOSTILE if FORBIDDEN & set(v) or "[" in v]
+
+
+def display_setup(value: str) -> list[list[str]]:
+    """Store `value` in every text field a command prints: product name, unit and SKU,
+    customer, comment, undo reason; then ship, invoice, backorder and undo an order with
+    it. A step the tool refuses (it may refuse the value) is simply refused."""
+    sku = f"S{value}"
+    return [
+        ["products", "add", "FUZZ-1", "--name", f"Name {value}", "--stock", "5"],
+        ["products", "add", "FUZZ-2", "--name", "Plain", "--unit", value, "--stock", "5"],
+        ["products", "add", sku, "--name", "Plain", "--stock", "5"],
+        ["orders", "add", "-c", f"Cust {value}", "--comment", f"Note {value}", "FUZZ-1=2"],
+        ["orders", "add", "-c", "Plain", "FUZZ-1=2", "FUZZ-2=2", "CABLE-25=1"],
+        ["orders", "add", "-c", "Plain", f"{sku}=2", "CABLE-25=1"],
+        ["ship", "2403", "FUZZ-1=1", "FUZZ-2=1"],
+        ["ship", "2404", f"{sku}=1"],
+        ["invoice", "--all"],
+        ["create", "2403", "--yes"],
+        ["create", "2404", "--yes"],
+        ["undo", "2405", "--yes", "--reason", f"Why {value}"],
+    ]
+
+
+# Every command that shows stored text, in the formats for people.
+DISPLAY_READERS = [
+    ["orders", "list", "--all", "-f", "table"],
+    ["orders", "list", "--all", "-f", "plain"],
+    ["orders", "list", "--all", "-f", "ids"],
+    *[["orders", "show", str(n), "-f", f] for n in (2402, 2403, 2404) for f in ("table", "plain")],
+    ["log", "-f", "table"],
+    ["log", "-f", "plain"],
+    ["chain", "2403", "-f", "table"],
+    ["chain", "2404", "-f", "plain"],
+    ["ready", "-f", "table"],
+    ["ready", "-f", "plain"],
+    ["report", "--by", "sku", "-f", "table"],
+    ["report", "--by", "customer", "-f", "table"],
+    ["report", "--by", "customer", "-f", "plain"],
+    ["products", "list", "-f", "table"],
+    ["products", "list", "-f", "plain"],
+    ["products", "list", "-f", "ids"],
+    ["check"],
+    ["create", "2402", "--dry-run"],
+    ["create", "2402"],  # the plan, then the question (stdin answers no)
+    ["ready", "--ship"],
+]
+
+
 STDIN = [
     "",
     "y\n",
