@@ -563,6 +563,9 @@ def test_import_survives_fuzzed_documents(templates: dict[str, Path], workdir: P
             suffix = ".json" if suffix == ".csv" else ".csv"
         first = Step(IMPORT, ["import", "@DOCUMENT"], "", "fuzz", (body, suffix))
         imported = run_step(shop, first, findings)
+        header = body.removeprefix(b"\xef\xbb\xbf").split(b"\n", 1)[0].strip().split(b",")
+        if suffix == ".csv" and len(set(header)) < len(header) and imported.exit_code == 0:
+            findings.add("import", "a duplicated CSV column was accepted", short(body[:300]))
         if imported.exit_code == 0 and shop.clean and back is not None:
             example = f"import {short(body[:400])} ({suffix})"
             round_trip(shop.db, shop.folder, findings, example, templates["empty"], back)
