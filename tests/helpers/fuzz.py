@@ -5,7 +5,8 @@ stdin, the environment, and import documents (JSON and CSV, valid and mutated).
 Values come from two pools: plausible ones (the sample company's order numbers, SKUs,
 statuses, dates), so that commands get past their first check and write, and hostile
 ones: the input classes an outside attack used (issue 11), so that every parser meets
-them. Strategies only; the checks live in tests/reliability/test_fuzz.py.
+them. Strategies only; the checks live in tests/reliability/test_fuzz.py. It is long
+because most of it is data (value pools, recipes, readers) that reads best in one place.
 """
 
 from __future__ import annotations

@@ -31,7 +31,8 @@ derandomized (the same every run, so CI is stable). BACKORDER_FUZZ_EXAMPLES (def
 sets the examples of the argument test; the import test runs half as many, the --db test
 a fifth; the argument sweep gives each parameter max(2, N/100) hostile values and the
 display sweep runs max(8, N/40) of its readers per value (all of them from N=5000, the long
-run). The default takes about 30 s of CPU.
+run). The default takes about 30 s of CPU. One file, past 400 lines: every test shares the
+one runner and its checks (Shop, Step, run_step, problems_of).
 """
 
 from __future__ import annotations
