@@ -33,8 +33,16 @@ from ..storage.models import (
     OrderLine,
 )
 from .results import HistoryView, InvoiceView, LineView, OrderDetail, OrderSummary
-from .steps import _BATCH, _find_order, _lines, _next_number, _record, _refresh, _stock
-from .undo import _chain_numbers
+from .steps import (
+    _BATCH,
+    _chain_numbers,
+    _find_order,
+    _lines,
+    _next_number,
+    _record,
+    _refresh,
+    _stock,
+)
 
 
 def add_order(

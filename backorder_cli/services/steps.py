@@ -22,6 +22,7 @@ from sqlalchemy import (
 from sqlmodel import Session, col, select
 
 from ..domain import orders
+from ..domain.backorders import chain_of
 from ..domain.orders import LineLike, order_status, order_total
 from ..domain.values import (
     ZERO,
@@ -216,3 +217,13 @@ def _rows_in(conn: Connection, query: Any, numbers: list[int]) -> Iterator[Any]:
 
 
 _ORIGIN_OF = select(ORDERS.c.backorder_of).where(ORDERS.c.number == bindparam("number"))
+
+
+def _chain_numbers(conn: Connection, number: int) -> list[int]:
+    """The chain `number` belongs to (`domain.chain_of`): a handful of indexed look-ups,
+    whatever the size of the database."""
+    return chain_of(
+        number,
+        origin=lambda n: conn.execute(_ORIGIN_OF, {"number": n}).scalar(),
+        backorder=lambda n: conn.execute(_FIRST_BACKORDER, {"number": n}).scalar(),
+    )

@@ -5,13 +5,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 from sqlalchemy import (
-    Connection,
     func,
 )
 from sqlmodel import Session, select
 
 from ..domain.backorders import (
-    chain_of,
     plan_undo,
     undone_comment,
 )
@@ -32,8 +30,7 @@ from .results import (
     UndoResult,
 )
 from .steps import (
-    _FIRST_BACKORDER,
-    _ORIGIN_OF,
+    _chain_numbers,
     _find_order,
     _lines,
     _list_in,
@@ -151,16 +148,6 @@ def undo_backorder(
             ),
         )
         return UndoResult(backorder.number, origin.number, origin.status, given)
-
-
-def _chain_numbers(conn: Connection, number: int) -> list[int]:
-    """The chain `number` belongs to (`domain.chain_of`): a handful of indexed look-ups,
-    whatever the size of the database."""
-    return chain_of(
-        number,
-        origin=lambda n: conn.execute(_ORIGIN_OF, {"number": n}).scalar(),
-        backorder=lambda n: conn.execute(_FIRST_BACKORDER, {"number": n}).scalar(),
-    )
 
 
 def order_chain(db: Database, number: int) -> list[ChainLink]:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from collections.abc import Iterator
 from typing import Any
 
 from ..errors import InvalidInput
+from .cells import csv_text, csv_text_read  # noqa: F401  (the CSV form's own rule)
 from .document import Places, _Problems
 
 # The CSV columns: one row per order line. The first five are required.
@@ -27,24 +27,6 @@ CSV_OPTIONAL = [
 ]
 CSV_COLUMNS = CSV_REQUIRED + CSV_OPTIONAL
 CSV_ORDER_COLUMNS = ["customer", "comment", "status", "archived", "backorder_of", "created_at"]
-
-
-# Spreadsheets run a cell that starts with one of these as a formula. CSV written by
-# the tool puts a ' before such a text (and one more before a text that already starts
-# with quotes and then one of these, so the rule reverses exactly); import removes it.
-# Numbers, times and flags are never text cells: a negative number stays a number.
-_FORMULA_START = re.compile(r"'*[=+\-@\t\r]")
-_NEUTRALISED = re.compile(r"'+[=+\-@\t\r]")
-
-
-def csv_text(text: str) -> str:
-    """A text cell as CSV output writes it: `=1+2` -> `'=1+2`, `'=x` -> `''=x`."""
-    return "'" + text if _FORMULA_START.match(text) else text
-
-
-def csv_text_read(cell: str) -> str:
-    """`csv_text` reversed: the cell as the tool wrote it -> the text it holds."""
-    return cell[1:] if _NEUTRALISED.match(cell) else cell
 
 
 def parse_csv(text: str, *, source: str) -> tuple[dict, Places, list[str]]:

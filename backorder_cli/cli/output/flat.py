@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from ...domain.values import format_quantity
-from ...transfer.csv_format import csv_text
+from ...transfer.cells import csv_text
 from .json_format import print_json_stream
 from .text import safe_text
 
