@@ -12,7 +12,7 @@ from typing import Annotated, Any
 import typer
 
 from ..domain.values import parse_order_number
-from .app import EXIT_INTERRUPTED
+from .app import EXIT_ERROR, EXIT_INTERRUPTED
 from .options import (
     T,
     WriteFormat,
@@ -152,3 +152,43 @@ def report_outcomes(
         say(f"Interrupted: {summary(done, refused)}; any order in progress was rolled back.")
         raise typer.Exit(EXIT_INTERRUPTED) from None
     return refused
+
+
+def nothing_to_do(message: str, format_: WriteFormat) -> None:
+    """A bulk command with no order to work on: say so, and give scripts an empty list."""
+    say(message)
+    if format_ == WriteFormat.json:
+        from .output.json_format import print_json
+
+        print_json([])
+
+
+def run_batch(
+    outcomes: Iterable[Any],
+    *,
+    total: int,
+    label: str,
+    format_: WriteFormat,
+    bulk: bool,
+    success: Callable[[Any], str],
+    noun: str,
+    verb: str = "created",
+) -> None:
+    """The end of every bulk command: a progress bar for a person, each order's outcome
+    as it comes, the summary line of a bulk run, and exit 1 when any was refused (130 on
+    Ctrl-C, after a closed JSON list and a summary of what was done)."""
+
+    def summary(done: int, refused: int) -> str:
+        return outcome_summary(done, refused, noun, verb=verb)
+
+    refused = report_outcomes(
+        with_progress(outcomes, total, label),
+        format_=format_,
+        bulk=bulk,
+        success=success,
+        summary=summary,
+    )
+    if bulk:
+        say(summary(total - refused, refused))
+    if refused:
+        raise typer.Exit(EXIT_ERROR)

@@ -10,7 +10,7 @@ import typer
 
 from ...domain.values import parse_text
 from ..app import EXIT_ERROR, database
-from ..bulk import CustomerOption, outcome_summary, pick_numbers, report_outcomes, with_progress
+from ..bulk import CustomerOption, nothing_to_do, pick_numbers, run_batch
 from ..options import (
     FormatOption,
     NumberArgument,
@@ -82,7 +82,7 @@ def create(
     from ...services import backorders as backorders_service
     from ...services import orders as orders_service
     from ...services import results
-    from ..output import json_format, tables
+    from ..output import tables
 
     targets, bulk = pick_numbers(
         numbers,
@@ -95,9 +95,7 @@ def create(
     )
     db = database(ctx)
     if not targets:
-        say("No partially shipped orders to backorder.")
-        if format_ == WriteFormat.json:
-            json_format.print_json([])
+        nothing_to_do("No partially shipped orders to backorder.", format_)
         return
 
     refusals: list[Any] = []
@@ -119,11 +117,16 @@ def create(
         for preview in previews:
             if isinstance(preview, results.BackorderPreview):
                 tables.backorder_plan(preview, to_stderr=True)
-        if not goers:
-            report_outcomes(refusals, format_=format_, bulk=bulk, success=str)
-            if bulk:
-                say(outcome_summary(0, len(refusals), "backorder"))
-            raise typer.Exit(EXIT_ERROR)
+        if not goers:  # every order refused: nothing to ask
+            run_batch(
+                refusals,
+                total=len(refusals),
+                label="Creating backorders",
+                format_=format_,
+                bulk=bulk,
+                success=str,
+                noun="backorder",
+            )
         if len(goers) == 1:
             say(confirmation_text(goers[0].number))
         else:
@@ -138,27 +141,20 @@ def create(
         targets = [p.number for p in goers]
         shown = {p.number: p for p in goers}
 
-    outcomes = with_progress(
+    run_batch(
         itertools.chain(
             refusals,
             backorders_service.create_backorders(
                 db, targets, invoice_first=invoice_first, expected=shown
             ),
         ),
-        len(targets) + len(refusals),
-        "Creating backorders",
-    )
-    refused = report_outcomes(
-        outcomes,
+        total=len(targets) + len(refusals),
+        label="Creating backorders",
         format_=format_,
         bulk=bulk,
         success=_created_text,
-        summary=lambda done, refused: outcome_summary(done, refused, "backorder"),
+        noun="backorder",
     )
-    if bulk:
-        say(outcome_summary(len(targets) + len(refusals) - refused, refused, "backorder"))
-    if refused:
-        raise typer.Exit(EXIT_ERROR)
 
 
 def _created_text(outcome: Any) -> str:

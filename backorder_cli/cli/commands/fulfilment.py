@@ -13,10 +13,9 @@ from ..bulk import (
     AllOption,
     CustomerOption,
     NumbersArgument,
-    outcome_summary,
+    nothing_to_do,
     pick_numbers,
-    report_outcomes,
-    with_progress,
+    run_batch,
 )
 from ..options import (
     FormatOption,
@@ -100,7 +99,6 @@ def invoice(
     from ...domain.values import format_money
     from ...services import fulfilment
     from ...services import orders as orders_service
-    from ..output import json_format
 
     targets, bulk = pick_numbers(
         numbers,
@@ -111,24 +109,19 @@ def invoice(
     )
     db = database(ctx)
     if not targets:
-        say("No orders to invoice.")
-        if format_ == WriteFormat.json:
-            json_format.print_json([])
+        nothing_to_do("No orders to invoice.", format_)
         return
-    outcomes = with_progress(fulfilment.invoice_orders(db, targets), len(targets), "Invoicing")
-    refused = report_outcomes(
-        outcomes,
+    run_batch(
+        fulfilment.invoice_orders(db, targets),
+        total=len(targets),
+        label="Invoicing",
         format_=format_,
         bulk=bulk,
         success=lambda o: (
             f"Invoice #{o.invoice} for order #{o.order}: total {format_money(o.total)}"
         ),
-        summary=lambda done, refused: outcome_summary(done, refused, "invoice"),
+        noun="invoice",
     )
-    if bulk:
-        say(outcome_summary(len(targets) - refused, refused, "invoice"))
-    if refused:
-        raise typer.Exit(EXIT_ERROR)
 
 
 def ready(
@@ -175,7 +168,7 @@ def ready(
     format_out = WriteFormat.json if fmt == "json" else WriteFormat.text
     if not allocations:
         if format_out == WriteFormat.json:
-            json_format.print_json([])
+            json_format.print_json([])  # the message was said above
         return
     full = sum(1 for a in allocations if a.cover == "full")
     if not yes:
@@ -187,17 +180,16 @@ def ready(
         if not confirm("Continue?"):
             say("Aborted: nothing was changed.")
             raise typer.Exit(EXIT_ERROR)
-    outcomes = with_progress(fulfilment.ship_ready(db, allocations), len(allocations), "Shipping")
-    refused = report_outcomes(
-        outcomes,
+    run_batch(
+        fulfilment.ship_ready(db, allocations),
+        total=len(allocations),
+        label="Shipping",
         format_=format_out,
         bulk=True,
         success=records.shipped_text,
-        summary=lambda done, refused: outcome_summary(done, refused, "order", verb="shipped"),
+        noun="order",
+        verb="shipped",
     )
-    say(outcome_summary(len(allocations) - refused, refused, "order", verb="shipped"))
-    if refused:
-        raise typer.Exit(EXIT_ERROR)
 
 
 def register(app: typer.Typer) -> None:
