@@ -186,7 +186,7 @@ def test_any_failure_after_the_commit_never_says_nothing_was_changed(
     def fail(*args: object) -> None:
         raise failure
 
-    monkeypatch.setattr(catalogue, "_print_product", fail)
+    monkeypatch.setattr(catalogue, "print_result", fail)
     result = CliRunner().invoke(app, ["--db", str(shop), "products", "receive", "SWITCH-1", "24"])
     assert (result.exit_code, result.stderr) == (code, message + "\n")
     assert stock(shop, "SWITCH-1") == "24.000"

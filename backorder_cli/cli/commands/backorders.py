@@ -20,7 +20,8 @@ from ..options import (
     cli_value,
     read_format,
 )
-from ..output.text import confirm, say, tell
+from ..output.result import print_result
+from ..output.text import confirm, say
 
 
 def _complete_partially_shipped(ctx: typer.Context, incomplete: str) -> list[str]:
@@ -231,7 +232,7 @@ def undo(
     from ...domain.backorders import undo_confirmation_text
     from ...domain.values import quantities_text
     from ...services import undo as undo_service
-    from ..output import json_format, tables
+    from ..output import tables
 
     db = database(ctx)
     preview = None  # what was confirmed: the undo must do exactly that
@@ -247,13 +248,14 @@ def undo(
             say("Aborted: nothing was changed.")
             raise typer.Exit(EXIT_ERROR)
     result = undo_service.undo_backorder(db, number, reason=reason, expected=preview)
-    if format_ == WriteFormat.json:
-        json_format.print_json(result)
-        return
-    tell(
-        f"Backorder #{result.number} undone: its items are back on order #{result.origin} "
-        f"(now {tables.status_label(result.origin_status)}); #{result.number} is canceled "
-        "and archived."
+    print_result(
+        format_,
+        result,
+        lambda: (
+            f"Backorder #{result.number} undone: its items are back on order #{result.origin} "
+            f"(now {tables.status_label(result.origin_status)}); #{result.number} is canceled "
+            "and archived."
+        ),
     )
 
 

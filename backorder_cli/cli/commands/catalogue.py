@@ -20,7 +20,7 @@ from ..options import (
     read_format,
     usage_error,
 )
-from ..output.text import tell
+from ..output.result import print_result
 
 SkuArgument = Annotated[
     str,
@@ -43,15 +43,6 @@ def products_list(ctx: typer.Context, format_: FormatOption = None) -> None:
 
     products = catalogue.list_products(database(ctx))
     flat.emit(products, records.PRODUCT_FIELDS, read_format(format_), table=tables.products_table)
-
-
-def _print_product(product, format_: WriteFormat, message: str) -> None:  # type: ignore[no-untyped-def]
-    from ..output import json_format
-
-    if format_ == WriteFormat.json:
-        json_format.print_json(product)
-    else:
-        tell(message)
 
 
 def products_add(
@@ -91,9 +82,9 @@ def products_add(
     from ...services import catalogue
 
     p = catalogue.add_product(database(ctx), sku, name=name, unit=unit, price=price, stock=stock)
-    _print_product(
-        p,
+    print_result(
         format_,
+        p,
         f"Added {p.sku} ({p.name}): price {format_money(p.price)}, "
         f"stock {format_quantity(p.stock)} {p.unit}",
     )
@@ -121,7 +112,7 @@ def products_receive(
     from ...services import catalogue
 
     p = catalogue.receive_stock(database(ctx), sku, quantity)
-    _print_product(p, format_, f"{p.sku}: stock on hand is now {format_quantity(p.stock)} {p.unit}")
+    print_result(format_, p, f"{p.sku}: stock on hand is now {format_quantity(p.stock)} {p.unit}")
 
 
 def register_products(app: typer.Typer) -> None:
@@ -178,15 +169,11 @@ def settings_set(
     Example: backorder settings set inventory-value-on-invoicing off
     """
     from ...services import catalogue
-    from ..output import json_format
 
     hint = "'VALUE'" if key in SETTINGS else "'KEY'"
     usage_error(parse_setting, key, value, hint=hint)  # the same rule as a parser's
     key, value = catalogue.set_setting(database(ctx), key, value)
-    if format_ == WriteFormat.json:
-        json_format.print_json({key: value})
-    else:
-        tell(f"{key} = {value}")
+    print_result(format_, {key: value}, f"{key} = {value}")
 
 
 def register_settings(app: typer.Typer) -> None:

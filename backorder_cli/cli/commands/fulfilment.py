@@ -27,7 +27,8 @@ from ..options import (
     cli_value,
     read_format,
 )
-from ..output.text import confirm, say, tell
+from ..output.result import print_result
+from ..output.text import confirm, say
 
 
 def ship(
@@ -58,7 +59,6 @@ def ship(
     from ...domain.orders import Status
     from ...domain.values import quantities_text
     from ...services import fulfilment
-    from ..output import json_format
 
     if available and items:
         raise typer.BadParameter("give SKU=QTY or --available, not both", param_hint="'ITEMS'")
@@ -68,17 +68,18 @@ def ship(
         )
     requested = None if available else list(items or [])
     result = fulfilment.ship(database(ctx), number, requested)
-    if format_ == WriteFormat.json:
-        json_format.print_json(
-            {
-                "number": result.number,
-                "status": result.status,
-                "shipped": [{"sku": sku, "quantity": q} for sku, q in result.shipped],
-            }
-        )
-        return
-    what = quantities_text(result.shipped)
-    tell(f"Shipped {what} on order #{number} (now {Status(result.status).label}).")
+    print_result(
+        format_,
+        {
+            "number": result.number,
+            "status": result.status,
+            "shipped": [{"sku": sku, "quantity": q} for sku, q in result.shipped],
+        },
+        lambda: (
+            f"Shipped {quantities_text(result.shipped)} on order #{number} "
+            f"(now {Status(result.status).label})."
+        ),
+    )
 
 
 def invoice(

@@ -20,6 +20,7 @@ from ..options import (
     no_ids,
     read_format,
 )
+from ..output.result import print_result
 
 
 def add(
@@ -59,16 +60,12 @@ def add(
     Example: backorder orders add --customer "Nordic Cables" CABLE-25=2.5 PLUG-3=10@4.95
     """
     from ...services import orders as orders_service
-    from ..output import json_format
 
     number = orders_service.add_order(
         database(ctx), customer=customer, comment=comment, items=items, draft=draft
     )
-    if format_ == WriteFormat.json:
-        status = Status.DRAFT if draft else Status.BOOKED
-        json_format.print_json({"number": number, "status": status.value})
-    else:
-        typer.echo(number)
+    status = Status.DRAFT if draft else Status.BOOKED
+    print_result(format_, {"number": number, "status": status.value}, str(number))
 
 
 def book(
@@ -79,13 +76,9 @@ def book(
     Example: backorder orders book 2395
     """
     from ...services import orders as orders_service
-    from ..output import json_format
 
     status = orders_service.book_order(database(ctx), number)
-    if format_ == WriteFormat.json:
-        json_format.print_json({"number": number, "status": status})
-    else:
-        typer.echo(f"Order #{number} is booked.")
+    print_result(format_, {"number": number, "status": status}, f"Order #{number} is booked.")
 
 
 def list_(
