@@ -68,7 +68,13 @@ def pick_numbers(
                 "numbers from stdin need --yes: stdin is taken, so nobody can answer the question",
                 param_hint="'--yes'",
             )
-        tokens = sys.stdin.read().split()
+        try:
+            tokens = sys.stdin.read().split()
+        except UnicodeDecodeError:
+            raise typer.BadParameter(
+                "stdin is not UTF-8 text - give order numbers, one per line or space",
+                param_hint="'NUMBERS'",
+            ) from None
         bulk = True
     else:
         tokens, bulk = numbers, len(numbers) > 1

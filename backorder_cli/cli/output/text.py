@@ -63,7 +63,10 @@ def confirm(question: str) -> bool:
     """
     sys.stderr.write(f"{question} [y/N] ")
     sys.stderr.flush()
-    answer = sys.stdin.readline()
+    try:
+        answer = sys.stdin.readline()
+    except UnicodeDecodeError:  # bytes that are no text answer nothing: no
+        answer = "\n"
     if not answer.endswith("\n"):
         sys.stderr.write("\n")  # end of input: finish the prompt's line
     return answer.strip().lower() in {"y", "yes"}
