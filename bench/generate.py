@@ -23,6 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from backorder_cli.domain.money import scaled_line_amount, scaled_share
 from backorder_cli.storage.schema import init_database
 
 PRODUCTS = 500
@@ -31,15 +32,9 @@ FIRST = 100001
 START = datetime(2022, 1, 1, tzinfo=UTC)
 
 
-def cents(quantity_milli: int, price_4: int) -> int:
-    """quantity (thousandths) x price (ten-thousandths), in cents rounded half-up."""
-    return (quantity_milli * price_4 + 50000) // 100000
-
-
-def share(amount: int, part: int, whole: int) -> int:
-    """domain.share on scaled integers: the first `part` of `whole` units of `amount`
-    cents, rounded half-up."""
-    return amount if part >= whole else (2 * amount * part + whole) // (2 * whole)
+# The money rule, written once in the domain, on the scaled integers written here.
+cents = scaled_line_amount
+share = scaled_share
 
 
 def build(path: Path, orders: int, seed: int = 2401) -> None:

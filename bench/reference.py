@@ -14,10 +14,11 @@ import sqlite3
 import sys
 from datetime import UTC, datetime
 
+from backorder_cli.domain.money import scaled_share
 
-def share(amount: int, part: int, whole: int) -> int:
-    """The first `part` of `whole` units of `amount` cents, rounded half-up."""
-    return amount if part >= whole else (2 * amount * part + whole) // (2 * whole)
+# The money rule, from the domain (the only import of the tool here: what a plain
+# sqlite3 program doing the same job would have to compute too).
+share = scaled_share
 
 
 def main() -> None:

@@ -42,6 +42,22 @@ def share(amount: Decimal, part: Decimal, whole: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP, context=_EXACT)
 
 
+def scaled_line_amount(quantity_milli: int, price_4: int) -> int:
+    """`line_amount` on the scaled integers storage keeps: thousandths of a unit times
+    ten-thousandths of a price, in cents, rounded half-up (for bulk writers that never
+    build a Decimal; `tests/unit/test_split_money.py` proves the two agree)."""
+    return (quantity_milli * price_4 + 50_000) // 100_000
+
+
+def scaled_share(amount: int, part: int, whole: int) -> int:
+    """`share` on scaled integers: the first `part` of `whole` units of `amount` cents."""
+    if part >= whole:
+        return amount
+    if part <= 0 or whole <= 0:
+        return 0
+    return (2 * amount * part + whole) // (2 * whole)
+
+
 def invoice_amount(line: LineLike, quantity: Decimal, billed: Decimal) -> Decimal:
     """What invoicing `quantity` more of `line` bills, its invoices having billed
     `billed` so far: the share of everything invoiced after it less what was billed, so

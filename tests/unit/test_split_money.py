@@ -131,3 +131,25 @@ def test_any_sequence_of_invoices_and_splits_adds_up_to_the_line_amount(
             assert line.backordered_amount == following.amount + following.backordered_amount
     assert sum((line.amount for line in chain), D(0)) == original
     assert sum((sum(b, D(0)) for b in billed.values()), D(0)) == original
+
+
+@given(
+    quantity=st.integers(min_value=1, max_value=10**9),
+    price=st.integers(min_value=0, max_value=10**9),
+    part=st.integers(min_value=0, max_value=10**9),
+)
+def test_the_scaled_rule_the_bulk_writers_use_is_the_decimal_rule(
+    quantity: int, price: int, part: int
+) -> None:
+    """bench/generate.py and bench/reference.py compute money on scaled integers: the
+    same rule as the domain's Decimals, to the cent."""
+    from decimal import Decimal
+
+    from backorder_cli.domain.money import line_amount, scaled_line_amount, scaled_share, share
+
+    q, p = Decimal(quantity) / 1000, Decimal(price) / 10000
+    amount = scaled_line_amount(quantity, price)
+    assert Decimal(amount) / 100 == line_amount(q, p)
+    assert Decimal(scaled_share(amount, part, quantity)) / 100 == share(
+        Decimal(amount) / 100, Decimal(part) / 1000, q
+    )
