@@ -14,9 +14,18 @@ from typing import Any
 from sqlalchemy import BigInteger, CheckConstraint, DateTime, Index, UniqueConstraint
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
+from sqlmodel.main import SQLModelConfig
 
 from ..domain.values import MONEY_PLACES, PRICE_PLACES, QUANTITY_PLACES
 from ..errors import DatabaseProblem
+
+class Table(SQLModel):
+    """The base of every table: pydantic's validators are built on first use, not at
+    import (table models are never validated on construction; a command that reads
+    two orders must not pay for building them all)."""
+
+    model_config = SQLModelConfig(defer_build=True)
+
 
 # Bumped with every migration in migrations/versions; meta.schema_version holds it.
 SCHEMA_VERSION = 3
@@ -92,14 +101,14 @@ def utcnow() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
 
 
-class Meta(SQLModel, table=True):
+class Meta(Table, table=True):
     """Facts about the database itself: its schema version."""
 
     key: str = Field(primary_key=True)
     value: str
 
 
-class Counter(SQLModel, table=True):
+class Counter(Table, table=True):
     """The last number handed out in a series ('order', 'invoice'). Numbers only go up,
     so a number is never reused, whatever was deleted or imported."""
 
@@ -107,12 +116,12 @@ class Counter(SQLModel, table=True):
     value: int = Field(sa_type=BigInteger)
 
 
-class Setting(SQLModel, table=True):
+class Setting(Table, table=True):
     key: str = Field(primary_key=True)
     value: str
 
 
-class Product(SQLModel, table=True):
+class Product(Table, table=True):
     __table_args__ = (
         CheckConstraint("stock >= 0", name="ck_product_stock_not_negative"),
         CheckConstraint("price >= 0", name="ck_product_price_not_negative"),
@@ -126,7 +135,7 @@ class Product(SQLModel, table=True):
     stock: Decimal = Field(default=Decimal(0), sa_type=Quantity)
 
 
-class Order(SQLModel, table=True):
+class Order(Table, table=True):
     __tablename__ = "orders"
     __table_args__ = (
         # The list's default view and its filters walk these, newest number first.
@@ -149,7 +158,7 @@ class Order(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
 
 
-class OrderLine(SQLModel, table=True):
+class OrderLine(Table, table=True):
     __tablename__ = "order_lines"
     # The database refuses impossible lines too (migration 0002), whatever writes them.
     __table_args__ = (
@@ -193,7 +202,7 @@ class OrderLine(SQLModel, table=True):
     backordered_amount: Decimal = Field(default=Decimal(0), sa_type=Money)
 
 
-class Invoice(SQLModel, table=True):
+class Invoice(Table, table=True):
     __tablename__ = "invoices"
 
     id: int | None = Field(default=None, primary_key=True)
@@ -203,7 +212,7 @@ class Invoice(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
 
 
-class InvoiceLine(SQLModel, table=True):
+class InvoiceLine(Table, table=True):
     __tablename__ = "invoice_lines"
     __table_args__ = (
         UniqueConstraint("invoice_id", "line_id"),
@@ -217,7 +226,7 @@ class InvoiceLine(SQLModel, table=True):
     amount: Decimal = Field(sa_type=Money)
 
 
-class History(SQLModel, table=True):
+class History(Table, table=True):
     """One entry per change to an order: when, who (the OS user), what."""
 
     id: int | None = Field(default=None, primary_key=True)
