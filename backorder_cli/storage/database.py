@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -185,7 +185,7 @@ class Database:
         finally:
             session.close()
 
-    def write(self) -> Iterator[Session]:
+    def write(self) -> AbstractContextManager[Session]:
         """One transaction that writes: all of it commits, or on any error none of it."""
         return self._session(self._writer, write=True)
 
@@ -210,7 +210,7 @@ class Database:
         except DatabaseError as exc:
             raise explain(exc, self.location) from None
 
-    def read(self) -> Iterator[Session]:
+    def read(self) -> AbstractContextManager[Session]:
         """One read transaction: a consistent view, never a write."""
         return self._session(self._reader, write=False)
 
