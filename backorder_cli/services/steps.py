@@ -13,13 +13,17 @@ from typing import Any
 
 from sqlalchemy import (
     Connection,
+    Table,
     bindparam,
     case,
     func,
     insert,
+    inspect,
     update,
 )
-from sqlmodel import Session, col, select
+from sqlalchemy import select as core_select
+from sqlalchemy.sql.elements import Case
+from sqlmodel import Session, SQLModel, col, select
 
 from ..domain import orders
 from ..domain.orders import LineLike, order_status, order_total
@@ -41,23 +45,31 @@ from ..storage.models import (
     utcnow,
 )
 
-ORDERS = Order.__table__
-LINES = OrderLine.__table__
-INVOICES = Invoice.__table__
-INVOICE_LINES = InvoiceLine.__table__
-HISTORY = History.__table__
-COUNTER = Counter.__table__
-SETTINGS = Setting.__table__
-PRODUCTS = Product.__table__
+
+def _table(model: type[SQLModel]) -> Table:
+    """A table class's Core table (its `__table__`, which SQLModel's types do not declare)."""
+    table = inspect(model).local_table
+    assert isinstance(table, Table)
+    return table
+
+
+ORDERS = _table(Order)
+LINES = _table(OrderLine)
+INVOICES = _table(Invoice)
+INVOICE_LINES = _table(InvoiceLine)
+HISTORY = _table(History)
+COUNTER = _table(Counter)
+SETTINGS = _table(Setting)
+PRODUCTS = _table(Product)
 
 # The statements of the hot paths, built once: building a statement costs more than
 # running it (bulk backorders run these thousands of times).
-_ORDER_BY_NUMBER = select(
+_ORDER_BY_NUMBER = core_select(
     ORDERS.c.id, ORDERS.c.number, ORDERS.c.status, ORDERS.c.archived, ORDERS.c.customer
 ).where(ORDERS.c.number == bindparam("number"))
 _ORDER_BY_NUMBER_FOR_UPDATE = _ORDER_BY_NUMBER.with_for_update()
 _LINES_OF_ORDER = (
-    select(LINES).where(LINES.c.order_id == bindparam("order_id")).order_by(LINES.c.position)
+    core_select(LINES).where(LINES.c.order_id == bindparam("order_id")).order_by(LINES.c.position)
 )
 _SETTING = select(SETTINGS.c.value).where(SETTINGS.c.key == bindparam("key"))
 _FIRST_BACKORDER = select(func.min(ORDERS.c.number)).where(
@@ -65,7 +77,7 @@ _FIRST_BACKORDER = select(func.min(ORDERS.c.number)).where(
 )
 
 
-def _next_value(table: Any):  # type: ignore[no-untyped-def]
+def _next_value(table: Table) -> Case[Any]:
     """The series' next number: one above the counter and above every number in `table`
     (so an imported or hand-inserted number is never handed out again)."""
     highest = func.coalesce(select(func.max(table.c.number)).scalar_subquery(), 0)
@@ -179,7 +191,9 @@ def _find_order(session: Session, number: int, *, lock: bool = False) -> Order:
 def _lines(session: Session, order: Order) -> list[OrderLine]:
     return list(
         session.exec(
-            select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.position)
+            select(OrderLine)
+            .where(OrderLine.order_id == order.id)
+            .order_by(col(OrderLine.position))
         )
     )
 
@@ -204,7 +218,7 @@ def _setting(session: Session, key: str) -> str:
     return row.value if row else orders.SETTINGS[key][1]
 
 
-def _list_in(items: list[tuple[LineLike, Decimal]]) -> str:
+def _list_in(items: Iterable[tuple[LineLike, Decimal]]) -> str:
     return quantities_text((line.sku, q) for line, q in items)
 
 

@@ -9,6 +9,7 @@ splitting them would pass the same half-written state between modules.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -241,9 +242,9 @@ def _apply_import(
     source: str,
 ) -> int:
     for key, value in plan.settings.items():
-        row = session.get(Setting, key, with_for_update=True) or Setting(key=key, value=value)
-        row.value = value
-        session.add(row)
+        setting = session.get(Setting, key, with_for_update=True) or Setting(key=key, value=value)
+        setting.value = value
+        session.add(setting)
     for p in plan.products:
         session.add(Product(sku=p.sku, name=p.name, unit=p.unit, price=p.price, stock=p.stock))
     session.flush()
@@ -317,7 +318,9 @@ def _import_orders(
             for row in rows
         ],
     )
-    id_of = dict(conn.execute(_IDS_OF_NUMBERS, {"numbers": [row.number for row in rows]}).all())
+    id_of: dict[int, int] = dict(
+        conn.execute(_IDS_OF_NUMBERS, {"numbers": [row.number for row in rows]}).all()
+    )
     order_ids = [id_of[row.number] for row in rows]
     conn.execute(
         _INSERT_LINES,
@@ -378,7 +381,9 @@ def _import_orders(
         if row.invoices is not None:
             by_sku = {line.sku: line for line in lines}
             bills = [[(by_sku[sku], q) for sku, q in inv.lines] for inv in row.invoices]
-            named = [(inv.number, inv.created_at) for inv in row.invoices]
+            named: list[tuple[int | None, datetime | None]] = [
+                (inv.number, inv.created_at) for inv in row.invoices
+            ]
         else:
             # Invoiced quantities without invoices in the file get one invoice of their
             # own, so every invoiced quantity belongs to an invoice with a number.
