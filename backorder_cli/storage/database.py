@@ -11,10 +11,12 @@ transactions on its own schedule, so the driver's handling is turned off and the
 from __future__ import annotations
 
 import os
+import sqlite3
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
@@ -93,7 +95,7 @@ def locate(db: str | None) -> Location:
 
 def _configure_sqlite(engine: Engine, *, foreign_keys: bool = True) -> None:
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    def _on_connect(dbapi_connection: sqlite3.Connection, _record: object) -> None:
         dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
         dbapi_connection.create_function("casefold", 1, _casefold_text, deterministic=True)
         cursor = dbapi_connection.cursor()
@@ -103,7 +105,7 @@ def _configure_sqlite(engine: Engine, *, foreign_keys: bool = True) -> None:
         cursor.close()
 
     @event.listens_for(engine, "begin")
-    def _on_begin(conn) -> None:  # type: ignore[no-untyped-def]
+    def _on_begin(conn: Connection) -> None:
         mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
         conn.exec_driver_sql(f"BEGIN {mode}")
 
@@ -119,7 +121,7 @@ def _make_engine(location: Location, *, foreign_keys: bool = True) -> Engine:
             "BACKORDER_BUSY_TIMEOUT_MS must be a whole number of milliseconds, got "
             f"{os.environ.get('BACKORDER_BUSY_TIMEOUT_MS', '')!r} - fix it or unset it"
         )
-    options: dict = {}
+    options: dict[str, Any] = {}
     if url.get_backend_name() == "postgresql" and "connect_timeout" not in url.query:
         options["connect_args"] = {"connect_timeout": CONNECT_TIMEOUT_S}
     try:

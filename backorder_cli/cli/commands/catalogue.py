@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from functools import partial
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -21,6 +21,9 @@ from ..options import (
     usage_error,
 )
 from ..output.text import tell
+
+if TYPE_CHECKING:
+    from ...services.results import ProductView
 
 SkuArgument = Annotated[
     str,
@@ -45,7 +48,7 @@ def products_list(ctx: typer.Context, format_: FormatOption = None) -> None:
     flat.emit(products, records.PRODUCT_FIELDS, read_format(format_), table=tables.products_table)
 
 
-def _print_product(product, format_: WriteFormat, message: str) -> None:  # type: ignore[no-untyped-def]
+def _print_product(product: ProductView, format_: WriteFormat, message: str) -> None:
     from ..output import json_format
 
     if format_ == WriteFormat.json:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterable, Iterator
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -114,7 +115,7 @@ def export(
     say(f"Exported {which} orders.")
 
 
-def _csv_rows(orders):  # type: ignore[no-untyped-def]
+def _csv_rows(orders: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
     """One CSV row per order line: the order's columns repeated, then the line's."""
     from ...transfer.csv_format import CSV_ORDER_COLUMNS
 
