@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
+from enum import StrEnum
 from typing import TYPE_CHECKING, Generic, TypeVar
 
 from ..errors import NotAllowed
@@ -255,6 +256,14 @@ def plan_undo(
                 f"backorder #{n} cannot be given back; check the database with `backorder check`"
             )
     return plan
+
+
+class ReportBy(StrEnum):
+    """What the backorder report groups by."""
+
+    SKU = "sku"  # with stock on hand and the shortfall: what to buy
+    CUSTOMER = "customer"
+    AGE = "age"  # in the bands of AGE_BUCKETS
 
 
 AGE_BUCKETS: list[tuple[str, int, int | None]] = [

@@ -48,6 +48,14 @@ class Quantities(Protocol):
     def canceled(self) -> Decimal: ...
 
 
+class Archived(StrEnum):
+    """Which orders a listing or an export takes: those not archived, the archived, all."""
+
+    ACTIVE = "active"
+    ARCHIVED = "archived"
+    ALL = "all"
+
+
 class LineLike(Quantities, Protocol):
     """An order line as the rules read it: a table row or a plain value."""
 

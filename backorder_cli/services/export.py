@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
-from ..domain.orders import SETTINGS
+from ..domain.orders import SETTINGS, Archived
 from ..storage.database import Database
 from ..storage.models import (
     Invoice,
@@ -38,7 +38,7 @@ def export_header(db: Database) -> dict[str, Any]:
     return {"format": FORMAT, "settings": settings, "products": products}
 
 
-def iter_export(db: Database, *, archived: str = "active") -> Iterator[dict[str, Any]]:
+def iter_export(db: Database, *, archived: Archived = Archived.ACTIVE) -> Iterator[dict[str, Any]]:
     """Orders in the import format, oldest first, with every quantity, the archived
     flag, the backorder link and the invoices: importing them rebuilds the same orders.
     Streamed in batches."""

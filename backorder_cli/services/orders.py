@@ -19,7 +19,7 @@ from sqlmodel import col, select
 from sqlmodel.sql.expression import Select as ModelSelect
 
 from ..domain.money import line_amount
-from ..domain.orders import Status, remaining
+from ..domain.orders import Archived, Status, remaining
 from ..domain.values import (
     Item,
     check_order_value,
@@ -132,19 +132,19 @@ def _order_filter(
     query: _Query,
     *,
     statuses: list[Status] | None = None,
-    archived: str = "active",
+    archived: Archived = Archived.ACTIVE,
     customer: str | None = None,
     search: str | None = None,
 ) -> _Query:
-    """The WHERE of every order listing. `archived`: 'active', 'archived' or 'all'.
+    """The WHERE of every order listing: which orders by `archived`, then the filters.
 
     `search` matches the order number (with or without '#'), or any part of the
     customer or the comment, ignoring case in every script (`casefold`, the same on
     both backends); user text is always a bound parameter.
     """
-    if archived == "active":
+    if archived == Archived.ACTIVE:
         query = query.where(col(Order.archived).is_(False))
-    elif archived == "archived":
+    elif archived == Archived.ARCHIVED:
         query = query.where(col(Order.archived).is_(True))
     if statuses:
         query = query.where(col(Order.status).in_([s.value for s in statuses]))
@@ -166,7 +166,7 @@ def iter_orders(
     db: Database,
     *,
     statuses: list[Status] | None = None,
-    archived: str = "active",
+    archived: Archived = Archived.ACTIVE,
     customer: str | None = None,
     search: str | None = None,
     limit: int | None = None,

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import select as core_select
 from sqlmodel import select
 
-from ..domain.backorders import AGE_BUCKETS, age_bucket
+from ..domain.backorders import AGE_BUCKETS, ReportBy, age_bucket
 from ..domain.money import share
 from ..domain.values import ZERO
 from ..errors import InvalidInput
@@ -25,11 +25,11 @@ from .fulfilment import _WAITING
 from .results import LogEntry, ReportRow
 from .steps import _BATCH, _ORDER_BY_NUMBER, HISTORY, LINES, ORDERS, _order_not_found
 
-REPORT_KINDS = ("sku", "customer", "age")
+REPORT_KINDS = tuple(ReportBy)
 
 
 def backorder_report(
-    db: Database, *, by: str = "sku", today: date | None = None
+    db: Database, *, by: ReportBy = ReportBy.SKU, today: date | None = None
 ) -> list[ReportRow]:
     """Open backordered quantities: every line with something remaining on a backorder
     that is booked or partially shipped and not archived. By SKU (with stock on hand and

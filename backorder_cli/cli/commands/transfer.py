@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 import typer
 
+from ...domain.orders import Archived
 from ..app import database, state
 from ..options import (
     choice,
@@ -104,7 +105,7 @@ def export(
     if archived and all_:
         raise typer.BadParameter("use --archived or --all, not both", param_hint="'--archived'")
     db = database(ctx)
-    which = "archived" if archived else "all" if all_ else "active"
+    which = Archived.ARCHIVED if archived else Archived.ALL if all_ else Archived.ACTIVE
     orders = export_service.iter_export(db, archived=which)
     if format_ == ExportFormat.csv:
         from ...transfer.csv_format import CSV_COLUMNS
