@@ -9,7 +9,7 @@ import getpass
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import (
     Connection,
@@ -85,7 +85,9 @@ def _next_value(table: Table) -> Case[Any]:
     return case((value >= highest, value + 1), else_=highest + 1)
 
 
-_SERIES = {"order": ORDERS, "invoice": INVOICES}
+# The numbered series, each with its counter row and the table its numbers go to.
+Series = Literal["order", "invoice"]
+_SERIES: dict[Series, Table] = {"order": ORDERS, "invoice": INVOICES}
 _NEXT_NUMBER = {
     series: update(COUNTER)
     .where(COUNTER.c.name == series)
@@ -138,7 +140,7 @@ def _conn(where: Session | Connection) -> Connection:
     return where.connection() if isinstance(where, Session) else where
 
 
-def _next_number(session: Session | Connection, series: str) -> int:
+def _next_number(session: Session | Connection, series: Series) -> int:
     """The next number of a series, above every number ever handed out or imported.
 
     One UPDATE ... RETURNING on the counter row, inside the caller's write transaction:
@@ -147,7 +149,7 @@ def _next_number(session: Session | Connection, series: str) -> int:
     return int(_conn(session).execute(_NEXT_NUMBER[series]).scalar_one())
 
 
-def _raise_counter(session: Session, series: str, at_least: int) -> None:
+def _raise_counter(session: Session, series: Series, at_least: int) -> None:
     session.connection().execute(
         update(COUNTER)
         .where(COUNTER.c.name == series, COUNTER.c.value < at_least)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import Literal
 
 from sqlalchemy import (
     Connection,
@@ -70,12 +71,16 @@ def _existing_numbers(session: Session, kind: str, numbers: list[int]) -> set[in
     return found
 
 
+# How an import document is written.
+DocumentKind = Literal["json", "csv"]
+
+
 def import_text(
     db: Database,
     text: str,
     *,
     source: str,
-    kind: str = "json",
+    kind: DocumentKind = "json",
     only_if_empty: bool = False,
 ) -> ImportResult:
     """Load products, orders and settings from an import document (`kind` 'json' or
@@ -419,7 +424,7 @@ def _read_text(path: Path) -> str:
 
 def import_file(db: Database, path: Path) -> ImportResult:
     """Import a .csv file as CSV, anything else as JSON."""
-    kind = "csv" if path.suffix.lower() == ".csv" else "json"
+    kind: DocumentKind = "csv" if path.suffix.lower() == ".csv" else "json"
     return import_text(db, _read_text(path), source=path.name, kind=kind)
 
 
@@ -430,7 +435,7 @@ def import_stream(db: Database, data: bytes, *, source: str = "stdin") -> Import
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise InvalidInput(f"{source} is not UTF-8 text - send it as UTF-8") from None
-    kind = "csv" if text.lstrip("\ufeff \t\r\n")[:1].isalpha() else "json"
+    kind: DocumentKind = "csv" if text.lstrip("\ufeff \t\r\n")[:1].isalpha() else "json"
     return import_text(db, text, source=source, kind=kind)
 
 
