@@ -11,12 +11,11 @@ transactions on its own schedule, so the driver's handling is turned off and the
 from __future__ import annotations
 
 import os
-import sqlite3
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
@@ -27,6 +26,9 @@ from ..errors import DatabaseProblem
 from .casefold import _casefold_text
 from .errors import explain
 from .urls import mask_url
+
+if TYPE_CHECKING:
+    import sqlite3  # the driver's connection type only; a server never loads it
 
 ENV_VAR = "BACKORDER_DB"
 
