@@ -12,6 +12,7 @@ import errno
 import os
 import shlex
 import sys
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -20,6 +21,10 @@ from typer.core import TyperGroup
 from ..errors import BackorderError
 
 if TYPE_CHECKING:
+    # The context Typer's groups really make (typer.Context is a subclass for annotating
+    # commands; the group's own invoke gets the base class).
+    from typer._click import Context as GroupContext
+
     from ..storage.database import Database
 from .output.text import say
 
@@ -43,8 +48,10 @@ class BackorderGroup(TyperGroup):
     def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
         """Usage errors as one line on stderr (exit 2), like every other error: scripts
         and people get `Error: <what> - see <command> --help`, not a framed panel."""
+        # Click's main, with the caller's arguments passed on as they came.
+        main: Callable[..., Any] = super().main
         if not standalone_mode:
-            return super().main(*args, standalone_mode=False, **kwargs)
+            return main(*args, standalone_mode=False, **kwargs)
         given = kwargs["args"] if "args" in kwargs else args[0] if args else None
         argv = [str(a) for a in (sys.argv[1:] if given is None else given)]
         undecodable = [a for a in argv if any("\ud800" <= ch <= "\udfff" for ch in a)]
@@ -57,7 +64,7 @@ class BackorderGroup(TyperGroup):
             )
             sys.exit(EXIT_USAGE)
         try:
-            code = super().main(*args, standalone_mode=False, **kwargs)
+            code = main(*args, standalone_mode=False, **kwargs)
         except _SavedButNotShown as exc:
             # After a commit, never "nothing was changed": say what was saved.
             prog = kwargs.get("prog_name") or os.path.basename(sys.argv[0]) or "backorder"
@@ -85,7 +92,7 @@ class BackorderGroup(TyperGroup):
             sys.exit(EXIT_ERROR)
         sys.exit(code if isinstance(code, int) else EXIT_OK)
 
-    def invoke(self, ctx: typer.Context) -> Any:
+    def invoke(self, ctx: GroupContext) -> Any:
         try:
             result = super().invoke(ctx)
             sys.stdout.flush()  # a failing write shows here, not at exit
@@ -175,7 +182,7 @@ class State:
             self._database.dispose()
 
 
-def state(ctx: typer.Context) -> State:
+def state(ctx: GroupContext) -> State:
     obj = ctx.find_root().obj
     if not isinstance(obj, State):  # a command invoked without the root callback
         obj = ctx.find_root().obj = State(None)

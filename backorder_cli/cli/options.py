@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from enum import StrEnum
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, TypeVar, cast
 
 import typer
 
@@ -27,7 +27,7 @@ def cli_value(parse: Callable[[str], T]) -> Callable[[Any], T]:
 
     def parser(value: Any) -> T:
         if not isinstance(value, str):  # a default, already a value
-            return value  # type: ignore[no-any-return]
+            return cast(T, value)
         return usage_error(parse, value)
 
     return parser

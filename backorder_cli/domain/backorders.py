@@ -4,14 +4,15 @@ lines share the stock.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, TypeVar
+from enum import StrEnum
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from ..errors import NotAllowed
-from .orders import Status, ensure_changeable, remaining, uninvoiced
+from .orders import L, Status, ensure_changeable, remaining, uninvoiced
 from .values import ZERO, format_quantity
 
 if TYPE_CHECKING:
@@ -30,11 +31,11 @@ class Move:
 
 
 @dataclass(frozen=True)
-class BackorderPlan:
+class BackorderPlan(Generic[L]):
     number: int
     moves: list[Move]
     # Shipped, not invoiced quantities that --invoice bills before the cancellation.
-    to_invoice: list[tuple[LineLike, Decimal]]
+    to_invoice: list[tuple[L, Decimal]]
 
 
 def confirmation_text(number: int) -> str:
@@ -49,12 +50,12 @@ def backorder_comment(origin: int, comment: str = "") -> str:
 
 def plan_backorder(
     order: OrderLike,
-    lines: list[LineLike],
+    lines: Sequence[L],
     *,
     inventory_value_on_invoicing: bool,
     invoice_first: bool,
     backordered_as: int | None,
-) -> BackorderPlan:
+) -> BackorderPlan[L]:
     """Decide whether `order` can be split into a backorder, and what moves.
 
     The checks run in the documented order (setting, canceled, partially shipped,
@@ -159,10 +160,10 @@ def allocate_lines(
 
 def plan_ready_shipment(
     order: OrderLike,
-    lines: list[LineLike],
+    lines: Sequence[L],
     planned: list[tuple[int, str, Decimal]],
     stock: dict[str, Decimal],
-) -> list[tuple[LineLike, Decimal]]:
+) -> list[tuple[L, Decimal]]:
     """Recheck an allocation against the order as it is now (inside the shipment's
     transaction): every planned line must still need exactly that, and stock cover it."""
     ensure_changeable(order, "be shipped")
@@ -195,13 +196,13 @@ def undone_comment(origin: int, reason: str) -> str:
 def plan_undo(
     backorder: OrderLike,
     backorder_of: int | None,
-    lines: list[LineLike],
+    lines: Sequence[LineLike],
     *,
     invoiced: bool,
     origin: OrderLike | None,
-    origin_lines: list[LineLike],
+    origin_lines: Sequence[L],
     undone_at: datetime | None = None,
-) -> list[tuple[LineLike, Decimal]]:
+) -> list[tuple[L, Decimal]]:
     """Decide whether a backorder can be undone, and which origin line gets back what.
 
     Only a backorder with no shipment and no invoice, whose origin is still the
@@ -235,7 +236,7 @@ def plan_undo(
             "the backorder cannot be undone"
         )
     taken = {id(line): ZERO for line in origin_lines}
-    plan: list[tuple[LineLike, Decimal]] = []
+    plan: list[tuple[L, Decimal]] = []
     for line in lines:
         due = line.quantity - line.canceled
         for source in origin_lines:
@@ -255,6 +256,14 @@ def plan_undo(
                 f"backorder #{n} cannot be given back; check the database with `backorder check`"
             )
     return plan
+
+
+class ReportBy(StrEnum):
+    """What the backorder report groups by."""
+
+    SKU = "sku"  # with stock on hand and the shortfall: what to buy
+    CUSTOMER = "customer"
+    AGE = "age"  # in the bands of AGE_BUCKETS
 
 
 AGE_BUCKETS: list[tuple[str, int, int | None]] = [

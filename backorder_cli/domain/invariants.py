@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -100,7 +101,7 @@ def billing_violations(line: LineLike, billed: Decimal) -> list[str]:
 
 
 def order_violations(
-    number: int, status: str, total: Decimal, lines: list[LineLike]
+    number: int, status: str, total: Decimal, lines: Sequence[LineLike]
 ) -> list[Violation]:
     """Every line's invariants, and the order's status and total agreeing with its lines."""
     found = [

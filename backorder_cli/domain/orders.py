@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from enum import StrEnum
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from ..errors import InvalidInput, NotAllowed
 from .values import ZERO, format_quantity
@@ -33,26 +34,61 @@ class Status(StrEnum):
         return self.value.replace("_", " ")
 
 
-class LineLike(Protocol):
-    sku: str
-    name: str
-    unit: str
-    quantity: Decimal
-    shipped: Decimal
-    invoiced: Decimal
-    canceled: Decimal
-    unit_price: Decimal
+class Quantities(Protocol):
+    """What a line's status follows from: its quantities (an import row has no money yet).
+    Read-only members, so table rows, frozen dataclasses and rows all match."""
+
+    @property
+    def quantity(self) -> Decimal: ...
+    @property
+    def shipped(self) -> Decimal: ...
+    @property
+    def invoiced(self) -> Decimal: ...
+    @property
+    def canceled(self) -> Decimal: ...
+
+
+class Archived(StrEnum):
+    """Which orders a listing or an export takes: those not archived, the archived, all."""
+
+    ACTIVE = "active"
+    ARCHIVED = "archived"
+    ALL = "all"
+
+
+class LineLike(Quantities, Protocol):
+    """An order line as the rules read it: a table row or a plain value."""
+
+    @property
+    def sku(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def unit(self) -> str: ...
+    @property
+    def unit_price(self) -> Decimal: ...
+
     # Money (see `share`): what the line still stands for (neither canceled nor moved to
     # a backorder), and the part of `canceled` moved to backorders with its value.
-    amount: Decimal
-    backordered: Decimal
-    backordered_amount: Decimal
+    @property
+    def amount(self) -> Decimal: ...
+    @property
+    def backordered(self) -> Decimal: ...
+    @property
+    def backordered_amount(self) -> Decimal: ...
+
+
+# A plan hands back the caller's own lines: given table rows, it returns table rows.
+L = TypeVar("L", bound=LineLike)
 
 
 class OrderLike(Protocol):
-    number: int
-    status: str
-    archived: bool
+    @property
+    def number(self) -> int: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def archived(self) -> bool: ...
 
 
 def parse_status(text: str) -> Status:
@@ -75,16 +111,16 @@ def parse_setting(key: str, value: str) -> tuple[str, str]:
     return key, value
 
 
-def remaining(line: LineLike) -> Decimal:
+def remaining(line: Quantities) -> Decimal:
     """What is still to be delivered: neither shipped nor canceled."""
     return line.quantity - line.shipped - line.canceled
 
 
-def uninvoiced(line: LineLike) -> Decimal:
+def uninvoiced(line: Quantities) -> Decimal:
     return line.shipped - line.invoiced
 
 
-def order_total(lines: list[LineLike]) -> Decimal:
+def order_total(lines: Iterable[LineLike]) -> Decimal:
     """The value the order still stands for: what is delivered or still to deliver,
     the sum of its lines' amounts.
 
@@ -94,7 +130,7 @@ def order_total(lines: list[LineLike]) -> Decimal:
     return sum((line.amount for line in lines), ZERO)
 
 
-def order_status(current: Status | str, lines: list[LineLike]) -> Status:
+def order_status(current: Status | str, lines: Sequence[Quantities]) -> Status:
     """The status the lines call for. Draft and canceled are decisions, not quantities,
     so they stay; every other status follows from what is shipped and invoiced."""
     current = Status(current)
@@ -123,10 +159,10 @@ def ensure_changeable(order: OrderLike, action: str) -> None:
 
 def plan_shipment(
     order: OrderLike,
-    lines: list[LineLike],
+    lines: Sequence[L],
     stock: dict[str, Decimal],
     requested: list[Item] | None,
-) -> list[tuple[LineLike, Decimal]]:
+) -> list[tuple[L, Decimal]]:
     """Which quantity ships from which line.
 
     `requested=None` means "everything stock on hand covers" (`--available`): each
@@ -137,7 +173,7 @@ def plan_shipment(
     ensure_changeable(order, "be shipped")
     n = order.number
     left = dict(stock)
-    plan: list[tuple[LineLike, Decimal]] = []
+    plan: list[tuple[L, Decimal]] = []
     if requested is None:
         for line in lines:
             quantity = min(remaining(line), left.get(line.sku, ZERO))
@@ -154,12 +190,13 @@ def plan_shipment(
         return plan
     by_sku = {line.sku: line for line in lines}
     for item in requested:
-        line = by_sku.get(item.sku)
-        if line is None:
+        found = by_sku.get(item.sku)
+        if found is None:
             raise NotAllowed(
                 f"order #{n} has no line for SKU {item.sku} - "
                 f"see its lines with `backorder orders show {n}`"
             )
+        line = found
         rest = remaining(line)
         if item.quantity > rest:
             raise NotAllowed(
@@ -178,7 +215,7 @@ def plan_shipment(
     return plan
 
 
-def plan_invoice(order: OrderLike, lines: list[LineLike]) -> list[tuple[LineLike, Decimal]]:
+def plan_invoice(order: OrderLike, lines: Sequence[L]) -> list[tuple[L, Decimal]]:
     """Every shipped, not yet invoiced quantity, line by line."""
     n = order.number
     if order.status == Status.CANCELED:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from sqlalchemy import (
@@ -77,7 +77,7 @@ _CLOSE_ORDER = (
 
 def _plan_backorder(
     session: Session | Connection, number: int, *, invoice_first: bool, lock: bool
-) -> tuple[Any, list[Any], BackorderPlan]:
+) -> tuple[Any, Sequence[Any], BackorderPlan[Any]]:
     """Load the order and its lines as rows (no ORM objects: the bulk path is hot) and
     let the domain decide. `lock` takes the order's row lock first (see `_find_order`)."""
     conn = _conn(session)
@@ -102,7 +102,7 @@ def _plan_backorder(
 
 
 def _backorder_preview(
-    conn: Connection, order: Any, plan: BackorderPlan, next_number: int
+    conn: Connection, order: Any, plan: BackorderPlan[Any], next_number: int
 ) -> BackorderPreview:
     """The plan as shown to the user: what the preview returns and what a confirmed run
     compares its fresh plan with (the invoice first billed by the split rule)."""

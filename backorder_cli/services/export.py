@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
-from ..domain.orders import SETTINGS
+from ..domain.orders import SETTINGS, Archived
 from ..storage.database import Database
 from ..storage.models import (
     Invoice,
@@ -37,14 +38,14 @@ def export_header(db: Database) -> dict[str, Any]:
     return {"format": FORMAT, "settings": settings, "products": products}
 
 
-def iter_export(db: Database, *, archived: str = "active") -> Iterator[dict[str, Any]]:
+def iter_export(db: Database, *, archived: Archived = Archived.ACTIVE) -> Iterator[dict[str, Any]]:
     """Orders in the import format, oldest first, with every quantity, the archived
     flag, the backorder link and the invoices: importing them rebuilds the same orders.
     Streamed in batches."""
     # Plain rows, not ORM objects: each batch's lines and invoices are expunged to keep
     # memory flat, and expunging while the ORM still loads this query's rows into the
     # session broke every export after the first batch (issue 11, item 1).
-    query = _order_filter(select(ORDERS), archived=archived).order_by(ORDERS.c.number)
+    query = _order_filter(core_select(ORDERS), archived=archived).order_by(ORDERS.c.number)
     with db.read() as session:
         batch: list[Any] = []
         for order in session.connection().execute(query.execution_options(yield_per=_BATCH)):
@@ -61,24 +62,25 @@ def _export_batch(session: Session, orders: list[Any]) -> Iterator[dict[str, Any
     ids = [o.id for o in orders]
     lines: dict[int, list[OrderLine]] = {}
     for line in session.exec(
-        select(OrderLine).where(col(OrderLine.order_id).in_(ids)).order_by(OrderLine.position)
+        select(OrderLine).where(col(OrderLine.order_id).in_(ids)).order_by(col(OrderLine.position))
     ):
         lines.setdefault(line.order_id, []).append(line)
     skus = {line.id: line.sku for group in lines.values() for line in group}
     invoices: dict[int, list[dict[str, Any]]] = {}
     billed: dict[int, list[dict[str, Any]]] = {}
     rows = session.exec(
-        select(Invoice).where(col(Invoice.order_id).in_(ids)).order_by(Invoice.number)
+        select(Invoice).where(col(Invoice.order_id).in_(ids)).order_by(col(Invoice.number))
     ).all()
     for item in session.exec(
         select(InvoiceLine)
         .where(col(InvoiceLine.invoice_id).in_([i.id for i in rows]))
-        .order_by(InvoiceLine.id)
+        .order_by(col(InvoiceLine.id))
     ):
         billed.setdefault(item.invoice_id, []).append(
             {"sku": skus[item.line_id], "quantity": item.quantity}
         )
     for inv in rows:
+        assert inv.id is not None  # loaded, so stored
         invoices.setdefault(inv.order_id, []).append(
             {"number": inv.number, "created_at": inv.created_at, "lines": billed.get(inv.id, [])}
         )

@@ -94,6 +94,7 @@ def _apply_shipment(
         product.stock -= quantity
         session.add(product)
     _refresh(session, order, lines)
+    assert order.id is not None  # loaded, so stored
     _record(session, (order.id, "shipped", _list_in(plan) + note))
 
 

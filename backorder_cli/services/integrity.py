@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import (
     Connection,
+    Row,
 )
 from sqlmodel import select
 
@@ -146,6 +147,7 @@ def _check_dates(conn: Connection) -> Iterator[Violation]:
     if conn.dialect.name != "sqlite":
         return  # a server's timestamp column holds only dates
     read = UtcDateTime().dialect_impl(conn.dialect).result_processor(conn.dialect, None)
+    assert read is not None  # UtcDateTime converts every value it reads
     for source, column, words in _DATES:
         extra = ", i.number" if source.startswith("invoices") else ", NULL"
         for order, value, number in conn.execute(
@@ -176,7 +178,7 @@ def _suspect_orders(conn: Connection, *, money: bool) -> list[int]:
     from sqlalchemy import text
 
     sqlite = conn.dialect.name == "sqlite"
-    amounts = ("quantity", "shipped", "invoiced", "canceled", "unit_price")
+    amounts: tuple[str, ...] = ("quantity", "shipped", "invoiced", "canceled", "unit_price")
     if money:
         amounts += ("amount", "backordered", "backordered_amount")
     not_integers = (
@@ -288,7 +290,7 @@ def _check_orders(conn: Connection, *, money: bool) -> Iterator[Violation]:
     for start in range(0, len(suspects), _BATCH):
         ids = suspects[start : start + _BATCH]
         marks = ", ".join(str(int(i)) for i in ids)  # ids read from the database: integers
-        groups: dict[int, list[tuple]] = {}
+        groups: dict[int, list[Row[*tuple[Any, ...]]]] = {}
         for row in conn.execute(
             text(
                 "SELECT l.order_id, l.sku, l.name, l.unit, l.quantity, l.shipped, l.invoiced, "
@@ -396,7 +398,7 @@ def _check_backorders(conn: Connection, *, money: bool) -> Iterator[Violation]:
 def _check_loops(conn: Connection) -> Iterator[Violation]:
     """Backorder links that go round in a loop (only a hand edit or an old import makes
     one): every link read once, each loop reported once."""
-    links = dict(
+    links: dict[int, int] = dict(
         conn.execute(
             select(ORDERS.c.number, ORDERS.c.backorder_of).where(ORDERS.c.backorder_of.isnot(None))
         ).all()

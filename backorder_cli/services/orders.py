@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
-from typing import Any
+from decimal import Decimal
+from typing import Any, TypeVar
 
 from sqlalchemy import (
+    Select,
     String,
     bindparam,
     func,
@@ -14,9 +16,10 @@ from sqlalchemy import (
     or_,
 )
 from sqlmodel import col, select
+from sqlmodel.sql.expression import Select as ModelSelect
 
 from ..domain.money import line_amount
-from ..domain.orders import Status, remaining
+from ..domain.orders import Archived, Status, remaining
 from ..domain.values import (
     Item,
     check_order_value,
@@ -112,6 +115,7 @@ def book_order(db: Database, number: int) -> str:
             raise NotAllowed(f"order #{number} is archived - an archived order cannot be booked")
         order.status = Status.BOOKED.value
         _refresh(session, order, _lines(session, order))
+        assert order.id is not None  # loaded, so stored
         _record(session, (order.id, "booked", ""))
         return order.status
 
@@ -128,23 +132,27 @@ def _contains_folded(column: Any, text: str) -> Any:
     return casefold(column).like(pattern, escape="/")
 
 
+# Any select: the listings' (ORM columns) and the export's (the Core table).
+_Query = TypeVar("_Query", bound=Select[*tuple[Any, ...]])
+
+
 def _order_filter(
-    query,  # type: ignore[no-untyped-def]
+    query: _Query,
     *,
     statuses: list[Status] | None = None,
-    archived: str = "active",
+    archived: Archived = Archived.ACTIVE,
     customer: str | None = None,
     search: str | None = None,
-):
-    """The WHERE of every order listing. `archived`: 'active', 'archived' or 'all'.
+) -> _Query:
+    """The WHERE of every order listing: which orders by `archived`, then the filters.
 
     `search` matches the order number (with or without '#'), or any part of the
     customer or the comment, ignoring case in every script (`casefold`, the same on
     both backends); user text is always a bound parameter.
     """
-    if archived == "active":
+    if archived == Archived.ACTIVE:
         query = query.where(col(Order.archived).is_(False))
-    elif archived == "archived":
+    elif archived == Archived.ARCHIVED:
         query = query.where(col(Order.archived).is_(True))
     if statuses:
         query = query.where(col(Order.status).in_([s.value for s in statuses]))
@@ -166,22 +174,25 @@ def iter_orders(
     db: Database,
     *,
     statuses: list[Status] | None = None,
-    archived: str = "active",
+    archived: Archived = Archived.ACTIVE,
     customer: str | None = None,
     search: str | None = None,
     limit: int | None = None,
 ) -> Iterator[OrderSummary]:
     """Orders newest number first, streamed: rows are read in batches as they are
     consumed, so a listing of every order never holds them all in memory."""
+    # Six columns: more than `select`'s overloads type (four), so the Select it would
+    # build is built here, with the row's types.
+    columns: ModelSelect[int, str, bool, str, Decimal, int | None] = ModelSelect(
+        col(Order.number),
+        col(Order.status),
+        col(Order.archived),
+        col(Order.customer),
+        col(Order.total),
+        col(Order.backorder_of),
+    )
     query = _order_filter(
-        select(
-            Order.number,
-            Order.status,
-            Order.archived,
-            Order.customer,
-            Order.total,
-            Order.backorder_of,
-        ),
+        columns,
         statuses=statuses,
         archived=archived,
         customer=customer,
@@ -204,7 +215,7 @@ def partially_shipped_numbers(db: Database, *, customer: str | None = None) -> l
     oldest first."""
     query = _order_filter(
         select(Order.number), statuses=[Status.PARTIALLY_SHIPPED], customer=customer
-    ).order_by(Order.number)
+    ).order_by(col(Order.number))
     with db.read() as session:
         return list(session.exec(query))
 
@@ -217,7 +228,7 @@ def uninvoiced_numbers(db: Database, *, customer: str | None = None) -> list[int
         .join(OrderLine, col(OrderLine.order_id) == col(Order.id))
         .where(col(Order.status).in_([Status.PARTIALLY_SHIPPED.value, Status.SHIPPED.value]))
         .where(col(OrderLine.shipped) > col(OrderLine.invoiced))
-        .order_by(Order.number)
+        .order_by(col(Order.number))
     )
     with db.read() as session:
         return list(session.exec(query))
@@ -228,13 +239,15 @@ def get_order(db: Database, number: int) -> OrderDetail:
         order = _find_order(session, number)
         lines = _lines(session, order)
         invoices = session.exec(
-            select(Invoice).where(Invoice.order_id == order.id).order_by(Invoice.number)
+            select(Invoice).where(Invoice.order_id == order.id).order_by(col(Invoice.number))
         )
         history = session.exec(
-            select(History).where(History.order_id == order.id).order_by(History.id)
+            select(History).where(History.order_id == order.id).order_by(col(History.id))
         )
         backorders = session.exec(
-            select(Order.number).where(Order.backorder_of == order.number).order_by(Order.number)
+            select(Order.number)
+            .where(Order.backorder_of == order.number)
+            .order_by(col(Order.number))
         )
         return OrderDetail(
             number=order.number,

@@ -9,9 +9,10 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import select as core_select
 from sqlmodel import select
 
-from ..domain.backorders import AGE_BUCKETS, age_bucket
+from ..domain.backorders import AGE_BUCKETS, ReportBy, age_bucket
 from ..domain.money import share
 from ..domain.values import ZERO
 from ..errors import InvalidInput
@@ -24,11 +25,11 @@ from .fulfilment import _WAITING
 from .results import LogEntry, ReportRow
 from .steps import _BATCH, _ORDER_BY_NUMBER, HISTORY, LINES, ORDERS, _order_not_found
 
-REPORT_KINDS = ("sku", "customer", "age")
+REPORT_KINDS = tuple(ReportBy)
 
 
 def backorder_report(
-    db: Database, *, by: str = "sku", today: date | None = None
+    db: Database, *, by: ReportBy = ReportBy.SKU, today: date | None = None
 ) -> list[ReportRow]:
     """Open backordered quantities: every line with something remaining on a backorder
     that is booked or partially shipped and not archived. By SKU (with stock on hand and
@@ -40,7 +41,7 @@ def backorder_report(
     with db.read() as session:
         conn = session.connection()
         rows = conn.execute(
-            select(
+            core_select(
                 ORDERS.c.number,
                 ORDERS.c.customer,
                 ORDERS.c.created_at,
@@ -111,7 +112,9 @@ def iter_log(
     (UTC) and what. `order` keeps one order's entries; `since` those from that day on
     (UTC). An unknown order is refused at once, before anything streams."""
     query = (
-        select(HISTORY.c.at, HISTORY.c.user, ORDERS.c.number, HISTORY.c.event, HISTORY.c.detail)
+        core_select(
+            HISTORY.c.at, HISTORY.c.user, ORDERS.c.number, HISTORY.c.event, HISTORY.c.detail
+        )
         .join(ORDERS, ORDERS.c.id == HISTORY.c.order_id)
         .order_by(HISTORY.c.id)
     )

@@ -9,17 +9,21 @@ import getpass
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import (
     Connection,
+    Table,
     bindparam,
     case,
     func,
     insert,
+    inspect,
     update,
 )
-from sqlmodel import Session, col, select
+from sqlalchemy import select as core_select
+from sqlalchemy.sql.elements import Case
+from sqlmodel import Session, SQLModel, col, select
 
 from ..domain import orders
 from ..domain.backorders import chain_of
@@ -42,23 +46,31 @@ from ..storage.models import (
     utcnow,
 )
 
-ORDERS = Order.__table__
-LINES = OrderLine.__table__
-INVOICES = Invoice.__table__
-INVOICE_LINES = InvoiceLine.__table__
-HISTORY = History.__table__
-COUNTER = Counter.__table__
-SETTINGS = Setting.__table__
-PRODUCTS = Product.__table__
+
+def _table(model: type[SQLModel]) -> Table:
+    """A table class's Core table (its `__table__`, which SQLModel's types do not declare)."""
+    table = inspect(model).local_table
+    assert isinstance(table, Table)
+    return table
+
+
+ORDERS = _table(Order)
+LINES = _table(OrderLine)
+INVOICES = _table(Invoice)
+INVOICE_LINES = _table(InvoiceLine)
+HISTORY = _table(History)
+COUNTER = _table(Counter)
+SETTINGS = _table(Setting)
+PRODUCTS = _table(Product)
 
 # The statements of the hot paths, built once: building a statement costs more than
 # running it (bulk backorders run these thousands of times).
-_ORDER_BY_NUMBER = select(
+_ORDER_BY_NUMBER = core_select(
     ORDERS.c.id, ORDERS.c.number, ORDERS.c.status, ORDERS.c.archived, ORDERS.c.customer
 ).where(ORDERS.c.number == bindparam("number"))
 _ORDER_BY_NUMBER_FOR_UPDATE = _ORDER_BY_NUMBER.with_for_update()
 _LINES_OF_ORDER = (
-    select(LINES).where(LINES.c.order_id == bindparam("order_id")).order_by(LINES.c.position)
+    core_select(LINES).where(LINES.c.order_id == bindparam("order_id")).order_by(LINES.c.position)
 )
 _SETTING = select(SETTINGS.c.value).where(SETTINGS.c.key == bindparam("key"))
 _FIRST_BACKORDER = select(func.min(ORDERS.c.number)).where(
@@ -66,7 +78,7 @@ _FIRST_BACKORDER = select(func.min(ORDERS.c.number)).where(
 )
 
 
-def _next_value(table: Any):  # type: ignore[no-untyped-def]
+def _next_value(table: Table) -> Case[Any]:
     """The series' next number: one above the counter and above every number in `table`
     (so an imported or hand-inserted number is never handed out again)."""
     highest = func.coalesce(select(func.max(table.c.number)).scalar_subquery(), 0)
@@ -74,7 +86,9 @@ def _next_value(table: Any):  # type: ignore[no-untyped-def]
     return case((value >= highest, value + 1), else_=highest + 1)
 
 
-_SERIES = {"order": ORDERS, "invoice": INVOICES}
+# The numbered series, each with its counter row and the table its numbers go to.
+Series = Literal["order", "invoice"]
+_SERIES: dict[Series, Table] = {"order": ORDERS, "invoice": INVOICES}
 _NEXT_NUMBER = {
     series: update(COUNTER)
     .where(COUNTER.c.name == series)
@@ -127,7 +141,7 @@ def _conn(where: Session | Connection) -> Connection:
     return where.connection() if isinstance(where, Session) else where
 
 
-def _next_number(session: Session | Connection, series: str) -> int:
+def _next_number(session: Session | Connection, series: Series) -> int:
     """The next number of a series, above every number ever handed out or imported.
 
     One UPDATE ... RETURNING on the counter row, inside the caller's write transaction:
@@ -136,7 +150,7 @@ def _next_number(session: Session | Connection, series: str) -> int:
     return int(_conn(session).execute(_NEXT_NUMBER[series]).scalar_one())
 
 
-def _raise_counter(session: Session, series: str, at_least: int) -> None:
+def _raise_counter(session: Session, series: Series, at_least: int) -> None:
     session.connection().execute(
         update(COUNTER)
         .where(COUNTER.c.name == series, COUNTER.c.value < at_least)
@@ -180,7 +194,9 @@ def _find_order(session: Session, number: int, *, lock: bool = False) -> Order:
 def _lines(session: Session, order: Order) -> list[OrderLine]:
     return list(
         session.exec(
-            select(OrderLine).where(OrderLine.order_id == order.id).order_by(OrderLine.position)
+            select(OrderLine)
+            .where(OrderLine.order_id == order.id)
+            .order_by(col(OrderLine.position))
         )
     )
 
@@ -205,7 +221,7 @@ def _setting(session: Session, key: str) -> str:
     return row.value if row else orders.SETTINGS[key][1]
 
 
-def _list_in(items: list[tuple[LineLike, Decimal]]) -> str:
+def _list_in(items: Iterable[tuple[LineLike, Decimal]]) -> str:
     return quantities_text((line.sku, q) for line, q in items)
 
 

@@ -9,8 +9,10 @@ splitting them would pass the same half-written state between modules.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import Literal
 
 from sqlalchemy import (
     Connection,
@@ -69,12 +71,16 @@ def _existing_numbers(session: Session, kind: str, numbers: list[int]) -> set[in
     return found
 
 
+# How an import document is written.
+DocumentKind = Literal["json", "csv"]
+
+
 def import_text(
     db: Database,
     text: str,
     *,
     source: str,
-    kind: str = "json",
+    kind: DocumentKind = "json",
     only_if_empty: bool = False,
 ) -> ImportResult:
     """Load products, orders and settings from an import document (`kind` 'json' or
@@ -241,9 +247,9 @@ def _apply_import(
     source: str,
 ) -> int:
     for key, value in plan.settings.items():
-        row = session.get(Setting, key, with_for_update=True) or Setting(key=key, value=value)
-        row.value = value
-        session.add(row)
+        setting = session.get(Setting, key, with_for_update=True) or Setting(key=key, value=value)
+        setting.value = value
+        session.add(setting)
     for p in plan.products:
         session.add(Product(sku=p.sku, name=p.name, unit=p.unit, price=p.price, stock=p.stock))
     session.flush()
@@ -317,7 +323,9 @@ def _import_orders(
             for row in rows
         ],
     )
-    id_of = dict(conn.execute(_IDS_OF_NUMBERS, {"numbers": [row.number for row in rows]}).all())
+    id_of: dict[int, int] = dict(
+        conn.execute(_IDS_OF_NUMBERS, {"numbers": [row.number for row in rows]}).all()
+    )
     order_ids = [id_of[row.number] for row in rows]
     conn.execute(
         _INSERT_LINES,
@@ -378,7 +386,9 @@ def _import_orders(
         if row.invoices is not None:
             by_sku = {line.sku: line for line in lines}
             bills = [[(by_sku[sku], q) for sku, q in inv.lines] for inv in row.invoices]
-            named = [(inv.number, inv.created_at) for inv in row.invoices]
+            named: list[tuple[int | None, datetime | None]] = [
+                (inv.number, inv.created_at) for inv in row.invoices
+            ]
         else:
             # Invoiced quantities without invoices in the file get one invoice of their
             # own, so every invoiced quantity belongs to an invoice with a number.
@@ -414,7 +424,7 @@ def _read_text(path: Path) -> str:
 
 def import_file(db: Database, path: Path) -> ImportResult:
     """Import a .csv file as CSV, anything else as JSON."""
-    kind = "csv" if path.suffix.lower() == ".csv" else "json"
+    kind: DocumentKind = "csv" if path.suffix.lower() == ".csv" else "json"
     return import_text(db, _read_text(path), source=path.name, kind=kind)
 
 
@@ -425,7 +435,7 @@ def import_stream(db: Database, data: bytes, *, source: str = "stdin") -> Import
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise InvalidInput(f"{source} is not UTF-8 text - send it as UTF-8") from None
-    kind = "csv" if text.lstrip("\ufeff \t\r\n")[:1].isalpha() else "json"
+    kind: DocumentKind = "csv" if text.lstrip("\ufeff \t\r\n")[:1].isalpha() else "json"
     return import_text(db, text, source=source, kind=kind)
 
 

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
@@ -25,6 +26,9 @@ from ..errors import DatabaseProblem
 from .casefold import _casefold_text
 from .errors import explain
 from .urls import mask_url
+
+if TYPE_CHECKING:
+    import sqlite3  # the driver's connection type only; a server never loads it
 
 ENV_VAR = "BACKORDER_DB"
 
@@ -93,7 +97,7 @@ def locate(db: str | None) -> Location:
 
 def _configure_sqlite(engine: Engine, *, foreign_keys: bool = True) -> None:
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    def _on_connect(dbapi_connection: sqlite3.Connection, _record: object) -> None:
         dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
         dbapi_connection.create_function("casefold", 1, _casefold_text, deterministic=True)
         cursor = dbapi_connection.cursor()
@@ -103,7 +107,7 @@ def _configure_sqlite(engine: Engine, *, foreign_keys: bool = True) -> None:
         cursor.close()
 
     @event.listens_for(engine, "begin")
-    def _on_begin(conn) -> None:  # type: ignore[no-untyped-def]
+    def _on_begin(conn: Connection) -> None:
         mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
         conn.exec_driver_sql(f"BEGIN {mode}")
 
@@ -119,7 +123,7 @@ def _make_engine(location: Location, *, foreign_keys: bool = True) -> Engine:
             "BACKORDER_BUSY_TIMEOUT_MS must be a whole number of milliseconds, got "
             f"{os.environ.get('BACKORDER_BUSY_TIMEOUT_MS', '')!r} - fix it or unset it"
         )
-    options: dict = {}
+    options: dict[str, Any] = {}
     if url.get_backend_name() == "postgresql" and "connect_timeout" not in url.query:
         options["connect_args"] = {"connect_timeout": CONNECT_TIMEOUT_S}
     try:
@@ -185,7 +189,7 @@ class Database:
         finally:
             session.close()
 
-    def write(self) -> Iterator[Session]:
+    def write(self) -> AbstractContextManager[Session]:
         """One transaction that writes: all of it commits, or on any error none of it."""
         return self._session(self._writer, write=True)
 
@@ -210,7 +214,7 @@ class Database:
         except DatabaseError as exc:
             raise explain(exc, self.location) from None
 
-    def read(self) -> Iterator[Session]:
+    def read(self) -> AbstractContextManager[Session]:
         """One read transaction: a consistent view, never a write."""
         return self._session(self._reader, write=False)
 

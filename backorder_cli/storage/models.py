@@ -14,10 +14,11 @@ from typing import Any
 from sqlalchemy import BigInteger, CheckConstraint, DateTime, Index, UniqueConstraint
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
-from sqlmodel.main import SQLModelConfig
+from sqlmodel._compat import SQLModelConfig  # the type of model_config (not re-exported)
 
 from ..domain.values import MONEY_PLACES, PRICE_PLACES, QUANTITY_PLACES
 from ..errors import DatabaseProblem
+
 
 class Table(SQLModel):
     """The base of every table: pydantic's validators are built on first use, not at

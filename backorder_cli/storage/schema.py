@@ -217,7 +217,9 @@ def _create_schema(db: Database) -> bool:
             # so on the raw driver connection.
             raw = db.engine.raw_connection()
             try:
-                raw.driver_connection.execute("PRAGMA journal_mode = WAL")
+                driver = raw.driver_connection
+                assert driver is not None  # a connection just checked out of the pool
+                driver.execute("PRAGMA journal_mode = WAL")
             finally:
                 raw.close()
     except DatabaseError as exc:

@@ -48,8 +48,9 @@ def _split_url(url: str) -> tuple[str, str, str | None, str, list[tuple[str, str
         if cut >= 0:
             user, password = userinfo[:cut], userinfo[cut + 1 :]
     base, _q, query = rest.partition("?")
-    pairs = [tuple(pair.partition("=")[::2]) for pair in query.split("&")] if query else []
-    return scheme, user, password, base, pairs  # type: ignore[return-value]
+    parts = (pair.partition("=") for pair in query.split("&")) if query else ()
+    pairs = [(key, value) for key, _eq, value in parts]
+    return scheme, user, password, base, pairs
 
 
 def mask_url(url: str) -> str:

@@ -29,7 +29,7 @@ CSV_COLUMNS = CSV_REQUIRED + CSV_OPTIONAL
 CSV_ORDER_COLUMNS = ["customer", "comment", "status", "archived", "backorder_of", "created_at"]
 
 
-def parse_csv(text: str, *, source: str) -> tuple[dict, Places, list[str]]:
+def parse_csv(text: str, *, source: str) -> tuple[dict[str, Any], Places, list[str]]:
     """Read CSV rows (one per order line) into the JSON document's shape, grouped by
     order, with the places of each row kept for problem messages, and the problems
     found on the way (parse_document adds the rest and reports them all)."""
@@ -55,7 +55,7 @@ def parse_csv(text: str, *, source: str) -> tuple[dict, Places, list[str]]:
             f"{source} has unknown column{'s' if len(unknown) > 1 else ''} {', '.join(unknown)} - "
             f"known columns: {', '.join(CSV_COLUMNS)}"
         )
-    orders: list[dict] = []
+    orders: list[dict[str, Any]] = []
     rows_of: list[list[int]] = []
     first_row: dict[str, int] = {}
     index_of: dict[str, int] = {}

@@ -7,13 +7,14 @@ when the format changes (the CSV form, which only reshapes rows, lives in csv_fo
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from ..domain.orders import Status, order_status, parse_setting, parse_status
 from ..domain.values import (
@@ -26,6 +27,8 @@ from ..domain.values import (
     parse_text,
 )
 from ..errors import BackorderError, InvalidInput
+
+T = TypeVar("T")
 
 # The highest order or invoice number an import may hold: the domain's one limit.
 MAX_NUMBER = MAX_ORDER_NUMBER
@@ -135,14 +138,14 @@ def load_json(text: str, *, source: str) -> Any:
     return data
 
 
-class _Repeated(dict):
+class _Repeated(dict[str, Any]):
     """A JSON object that names a key more than once (JSON allows it; Python would
     silently keep the last value): refused, with its place, by the walk below."""
 
     repeated: list[str]
 
 
-def _object(pairs: list[tuple[str, Any]]) -> dict:
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     value = dict(pairs)
     if len(value) == len(pairs):
         return value
@@ -196,7 +199,7 @@ class _Problems:
     def add(self, where: str, message: str) -> None:
         self.items.append(f"{where}: {message}")
 
-    def check(self, where: str, fn: Callable[[], Any]) -> Any:
+    def check(self, where: str, fn: Callable[[], T]) -> T | None:
         """Run one parser; record its refusal under `where` and return None."""
         try:
             return fn()
@@ -223,7 +226,7 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, (int, Decimal, str)) and not isinstance(value, bool)
 
 
-def _number_field(problems: _Problems, where: str, value: Any, parser: Callable) -> Any:
+def _number_field(problems: _Problems, where: str, value: Any, parser: Callable[..., Any]) -> Any:
     if not _is_number(value):
         problems.add(where, f"must be a number, got {json.dumps(value, default=str)}")
         return None
@@ -235,7 +238,7 @@ def _number_field(problems: _Problems, where: str, value: Any, parser: Callable)
 _WHOLE_NUMBER = re.compile(r"#?[0-9]+", re.ASCII)
 
 
-def _whole_number(problems: _Problems, where: str, value: Any) -> int | None:
+def _whole_number(problems: _Problems, where: str, value: object) -> int | None:
     if isinstance(value, bool) or not isinstance(value, (int, str)):
         problems.add(where, "must be a whole number")
         return None
@@ -312,7 +315,7 @@ def _expect(problems: _Problems, where: str, value: Any, kind: type, label: str)
 
 
 def _unknown_keys(
-    problems: _Problems, places: Places, where: str, obj: dict, allowed: set[str]
+    problems: _Problems, places: Places, where: str, obj: dict[str, Any], allowed: set[str]
 ) -> None:
     for key in sorted(set(obj) - allowed):
         problems.add(
@@ -417,7 +420,7 @@ def _parse_settings(problems: _Problems, raw: Any) -> dict[str, str]:
     if _expect(problems, "settings", raw, dict, "an object"):
         for key, value in raw.items():
             pair = problems.check(
-                f"settings.{key}", lambda k=key, v=value: parse_setting(k, str(v))
+                f"settings.{key}", functools.partial(parse_setting, key, str(value))
             )
             if pair:
                 settings[pair[0]] = pair[1]
@@ -452,7 +455,7 @@ def _parse_products(
             problems.add(f"{where}.sku", f"product {sku} already exists in {where_before}")
             continue
         seen.add(sku)
-        if None not in (name, unit, price, stock):
+        if name is not None and unit is not None and price is not None and stock is not None:
             row = ProductRow(sku, name, unit or "pcs", price, stock)
             products.append(row)
             catalogue[sku] = row
@@ -460,7 +463,11 @@ def _parse_products(
 
 
 def _parse_order(
-    problems: _Problems, places: Places, i: int, raw: dict, catalogue: dict[str, ProductRow]
+    problems: _Problems,
+    places: Places,
+    i: int,
+    raw: dict[str, Any],
+    catalogue: dict[str, ProductRow],
 ) -> OrderRow | None:
     where = places.order(i)
 
@@ -515,7 +522,7 @@ def _parse_order(
         invoices = _parse_invoices(
             problems, places, at("invoices"), raw["invoices"], lines, explicit_invoiced
         )
-    if len(problems.items) > before or number is None:
+    if len(problems.items) > before or number is None or customer is None:
         return None
 
     derived = order_status(Status.BOOKED, lines)
@@ -601,7 +608,11 @@ def _parse_invoices(
 
 
 def _parse_line(
-    problems: _Problems, places: Places, where: str, raw: dict, catalogue: dict[str, ProductRow]
+    problems: _Problems,
+    places: Places,
+    where: str,
+    raw: dict[str, Any],
+    catalogue: dict[str, ProductRow],
 ) -> LineRow | None:
     def at(name: str) -> str:
         return places.field(where, name)
@@ -625,7 +636,7 @@ def _parse_line(
         price = _number_field(problems, at("unit_price"), raw["unit_price"], parse_price)
     name = _text(problems, at("name"), raw.get("name"), what="name", limit=200)
     unit = _text(problems, at("unit"), raw.get("unit"), what="unit", limit=20)
-    if len(problems.items) > before or product is None:
+    if len(problems.items) > before or product is None or sku is None:
         return None
     shipped, invoiced, canceled = amounts["shipped"], amounts["invoiced"], amounts["canceled"]
     if invoiced > shipped:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from functools import partial
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -21,6 +21,9 @@ from ..options import (
     usage_error,
 )
 from ..output.result import print_result
+
+if TYPE_CHECKING:
+    pass
 
 SkuArgument = Annotated[
     str,

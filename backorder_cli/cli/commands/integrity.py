@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -12,6 +14,9 @@ from ..options import (
     WriteFormatOption,
 )
 from ..output.text import safe_text, say
+
+if TYPE_CHECKING:
+    from ...domain.invariants import Violation
 
 
 def check(ctx: typer.Context, format_: WriteFormatOption = WriteFormat.text) -> None:
@@ -38,7 +43,7 @@ def check(ctx: typer.Context, format_: WriteFormatOption = WriteFormat.text) -> 
     found = 0
     if format_ == WriteFormat.json:
 
-        def counted():  # type: ignore[no-untyped-def]
+        def counted() -> Iterator[Violation]:
             nonlocal found
             for v in violations:
                 found += 1

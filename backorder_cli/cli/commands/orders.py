@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from ...domain.orders import Status, parse_status
+from ...domain.orders import Archived, Status, parse_status
 from ...domain.values import Item, parse_count, parse_item, parse_text
 from ..app import database
 from ..options import (
@@ -127,7 +127,7 @@ def list_(
     rows = orders_service.iter_orders(
         database(ctx),
         statuses=list(status or []),
-        archived="archived" if archived else "all" if all_ else "active",
+        archived=Archived.ARCHIVED if archived else Archived.ALL if all_ else Archived.ACTIVE,
         customer=customer,
         search=search,
         limit=limit,

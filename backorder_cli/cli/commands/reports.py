@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
-from enum import StrEnum
 from functools import partial
 from typing import Annotated
 
 import typer
 
+from ...domain.backorders import ReportBy
 from ...domain.values import parse_day, parse_order_number
 from ..app import database
 from ..options import (
@@ -20,12 +20,6 @@ from ..options import (
 )
 
 
-class ReportBy(StrEnum):
-    sku = "sku"
-    customer = "customer"
-    age = "age"
-
-
 def report(
     ctx: typer.Context,
     by: Annotated[
@@ -35,7 +29,7 @@ def report(
             parser=choice(ReportBy),
             help="sku (with stock and shortfall), customer or age.",
         ),
-    ] = ReportBy.sku,
+    ] = ReportBy.SKU,
     as_of: Annotated[
         date | None,
         typer.Option(
@@ -63,7 +57,7 @@ def report(
 
     fmt = read_format(format_)
     no_ids(fmt)
-    rows = reports.backorder_report(database(ctx), by=by.value, today=as_of)
+    rows = reports.backorder_report(database(ctx), by=by, today=as_of)
     fields = records_render.REPORT_FIELDS[by.value]
     flat.emit(
         (records_render.report_record(r, by.value) for r in rows),

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterable, Iterator
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
+from ...domain.orders import Archived
 from ..app import database, state
 from ..options import (
     choice,
@@ -103,7 +105,7 @@ def export(
     if archived and all_:
         raise typer.BadParameter("use --archived or --all, not both", param_hint="'--archived'")
     db = database(ctx)
-    which = "archived" if archived else "all" if all_ else "active"
+    which = Archived.ARCHIVED if archived else Archived.ALL if all_ else Archived.ACTIVE
     orders = export_service.iter_export(db, archived=which)
     if format_ == ExportFormat.csv:
         from ...transfer.csv_format import CSV_COLUMNS
@@ -114,7 +116,7 @@ def export(
     say(f"Exported {which} orders.")
 
 
-def _csv_rows(orders):  # type: ignore[no-untyped-def]
+def _csv_rows(orders: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
     """One CSV row per order line: the order's columns repeated, then the line's."""
     from ...transfer.csv_format import CSV_ORDER_COLUMNS
 

@@ -110,7 +110,7 @@ def print_json_stream(items: Iterable[Any]) -> None:
             if keys is None and dataclasses.is_dataclass(item):
                 keys = [(f.name, f"    {json.dumps(f.name)}: ") for f in dataclasses.fields(item)]
             values = [getattr(item, name) for name, _ in keys] if keys else None
-            if values is not None and all(isinstance(v, _SCALARS) for v in values):
+            if keys and values is not None and all(isinstance(v, _SCALARS) for v in values):
                 text = (
                     "{\n"
                     + ",\n".join(key + _scalar(v) for (_, key), v in zip(keys, values, strict=True))

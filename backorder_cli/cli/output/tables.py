@@ -287,7 +287,7 @@ def report_table(rows: list[dict[str, Any]], fields: list[str]) -> None:
         numeric = f not in ("sku", "name", "customer", "age")
         table.add_column(title, justify="right" if numeric else "left", footer=footer)
     for r in rows:
-        cells = []
+        cells: list[str | Text] = []
         for f in fields:
             value = r[f]
             if f in _MONEY_FIELDS:

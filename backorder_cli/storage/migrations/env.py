@@ -2,8 +2,9 @@
 connection and inside the transaction it opened, so an upgrade is all or nothing."""
 
 from alembic import context
+from sqlmodel import SQLModel
 
-from backorder_cli.storage.models import SQLModel
+import backorder_cli.storage.models  # noqa: F401 - the tables join SQLModel.metadata
 
 connection = context.config.attributes.get("connection")
 if connection is None:  # pragma: no cover - a developer running `alembic` by hand

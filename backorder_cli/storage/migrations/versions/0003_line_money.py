@@ -15,6 +15,7 @@ Revises: 0002
 """
 
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
@@ -61,7 +62,7 @@ def _scaled(value: object, places: int, where: str) -> Decimal:
     try:
         if isinstance(value, bool):
             raise TypeError
-        number = Decimal(value)  # type: ignore[arg-type]
+        number = Decimal(value)  # type: ignore[arg-type]  # any stored value: refusals caught below
         if number != number.to_integral_value():
             raise InvalidOperation
     except (TypeError, ValueError, InvalidOperation):
@@ -100,7 +101,7 @@ def _settle(conn: sa.Connection) -> None:
             start += 1
         ids = [by_number[n][0] for group in batch for n in group]
         marks = ", ".join(str(int(i)) for i in ids)  # ids read from the database
-        lines: dict[int, list[tuple]] = {}
+        lines: dict[int, list[sa.Row[*tuple[Any, ...]]]] = {}
         for row in conn.exec_driver_sql(
             "SELECT l.order_id, l.id, l.sku, l.quantity, l.canceled, l.unit_price, l.invoiced, "
             "(SELECT COALESCE(SUM(il.amount), 0) FROM invoice_lines il WHERE il.line_id = l.id) "
