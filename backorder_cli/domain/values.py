@@ -9,7 +9,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from ..errors import InvalidInput
 
@@ -170,8 +170,12 @@ def check_items(items: list[Item]) -> list[Item]:
 
 
 def check_order_value(lines: Iterable[tuple[Decimal, Decimal]]) -> None:
-    """Refuse an order whose value (quantity x unit price, summed) reaches the limit."""
-    value = sum((quantity * price for quantity, price in lines), ZERO)
+    """Refuse an order whose value (quantity x unit price, summed) reaches the limit,
+    before or after its line amounts are rounded to cents."""
+    value = ZERO
+    for quantity, price in lines:
+        exact = quantity * price
+        value += max(exact, exact.quantize(CENT, rounding=ROUND_HALF_UP))
     if value >= MAX_ORDER_VALUE:
         raise InvalidInput(
             "the order is worth too much - its quantities times unit prices must add up "
@@ -183,7 +187,7 @@ _ORDER_NUMBER = re.compile(r"#?[0-9]{1,19}")
 
 
 def parse_order_number(text: str) -> int:
-    """`2401` or `#2401`, in ASCII digits, from 1 to 2^63-1: every order number a
+    """`2401` or `#2401`, in ASCII digits, from 1 to MAX_ORDER_NUMBER: every order number a
     person types or pipes in, for every command."""
     raw = text.strip()
     if _ORDER_NUMBER.fullmatch(raw) and 1 <= int(raw.lstrip("#")) <= MAX_ORDER_NUMBER:

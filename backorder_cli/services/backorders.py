@@ -51,6 +51,7 @@ from .steps import (
     _next_number,
     _order_not_found,
     _record,
+    _within_series,
 )
 
 _CANCEL_LINE = (
@@ -136,7 +137,9 @@ def preview_backorder(
     Pass it back as `expected=` to refuse the run if the order changed meanwhile."""
     with db.read() as session:
         order, _, plan = _plan_backorder(session, number, invoice_first=invoice_first, lock=False)
-        next_number = int(session.connection().execute(_PEEK_NUMBER["order"]).scalar_one())
+        next_number = _within_series(
+            "order", int(session.connection().execute(_PEEK_NUMBER["order"]).scalar_one())
+        )
         return _backorder_preview(session.connection(), order, plan, next_number)
 
 

@@ -29,11 +29,12 @@ from ..domain import orders
 from ..domain.backorders import chain_of
 from ..domain.orders import LineLike, order_status, order_total
 from ..domain.values import (
+    MAX_ORDER_NUMBER,
     ZERO,
     plain_user_name,
     quantities_text,
 )
-from ..errors import NotFound
+from ..errors import NotAllowed, NotFound
 from ..storage.models import (
     Counter,
     History,
@@ -147,7 +148,18 @@ def _next_number(session: Session | Connection, series: Series) -> int:
     One UPDATE ... RETURNING on the counter row, inside the caller's write transaction:
     the row is locked until the commit, so no two transactions take one number.
     """
-    return int(_conn(session).execute(_NEXT_NUMBER[series]).scalar_one())
+    return _within_series(series, int(_conn(session).execute(_NEXT_NUMBER[series]).scalar_one()))
+
+
+def _within_series(series: Series, number: int) -> int:
+    """`number`, unless it is past the last number a series may hand out: every number
+    the tool makes must be one it can read back (show, search, import of an export)."""
+    if number > MAX_ORDER_NUMBER:
+        raise NotAllowed(
+            f"the {series} numbers have run out: the last one is {MAX_ORDER_NUMBER:,} - "
+            f"start a new database for new {series}s"
+        )
+    return number
 
 
 def _raise_counter(session: Session, series: Series, at_least: int) -> None:
