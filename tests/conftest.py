@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import shutil
 import sqlite3
 import uuid
 from collections.abc import Callable, Iterator
@@ -192,6 +193,26 @@ def snapshot(where: str | Path) -> dict[str, list[tuple]]:
             }
     finally:
         engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def sample_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample company in a SQLite file, built once per run (per xdist worker)."""
+    path = tmp_path_factory.mktemp("sample") / "template.db"
+    database, _ = init_database(str(path))
+    transfer_service.load_sample(database)
+    database.dispose()
+    with sqlite3.connect(path) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return path
+
+
+@pytest.fixture
+def shop(sample_template: Path, tmp_path: Path) -> Path:
+    """A copy of the sample company's file, this test's own (cheaper than loading it)."""
+    path = tmp_path / "shop.db"
+    shutil.copy(sample_template, path)
+    return path
 
 
 @pytest.fixture

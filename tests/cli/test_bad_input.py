@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import sqlite3
 import subprocess
 import sys
@@ -21,29 +20,9 @@ import pytest
 from typer.testing import CliRunner
 
 from backorder_cli.cli import app
-from backorder_cli.services import transfer as transfer_service
-from backorder_cli.storage.schema import init_database
 from tests.conftest import snapshot
 
 BIN = Path(sys.executable).parent
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("bad-input") / "template.db"
-    database, _ = init_database(str(path))
-    transfer_service.load_sample(database)
-    database.dispose()
-    with sqlite3.connect(path) as conn:
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    return path
-
-
-@pytest.fixture
-def shop(template: Path, tmp_path: Path) -> Path:
-    path = tmp_path / "shop.db"
-    shutil.copy(template, path)
-    return path
 
 
 def argv(*args: str, db: Path | str | None = None) -> list[str]:

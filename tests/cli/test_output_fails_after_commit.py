@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import errno
 import io
-import shutil
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -18,8 +16,7 @@ from typer.testing import CliRunner
 
 from backorder_cli.cli import app
 from backorder_cli.services import catalogue, orders
-from backorder_cli.services import transfer as transfer_service
-from backorder_cli.storage.schema import init_database, open_database
+from backorder_cli.storage.schema import open_database
 from tests.conftest import snapshot
 
 BIN = Path(sys.executable).parent
@@ -33,24 +30,6 @@ class FullDisk(io.TextIOBase):
 
     def isatty(self) -> bool:
         return False
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("full") / "template.db"
-    database, _ = init_database(str(path))
-    transfer_service.load_sample(database)
-    database.dispose()
-    with sqlite3.connect(path) as conn:
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    return path
-
-
-@pytest.fixture
-def shop(template: Path, tmp_path: Path) -> Path:
-    path = tmp_path / "shop.db"
-    shutil.copy(template, path)
-    return path
 
 
 def run_to_full_disk(

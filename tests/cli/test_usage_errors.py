@@ -7,8 +7,6 @@ commands and fails when one is missing from it, so a new option gets a row too.
 
 from __future__ import annotations
 
-import shutil
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -16,8 +14,6 @@ import typer
 from typer.testing import CliRunner
 
 from backorder_cli.cli import app
-from backorder_cli.services import transfer as transfer_service
-from backorder_cli.storage.schema import init_database
 from tests.conftest import snapshot
 
 LIBRARY_WORDS = ("Input should", "Value error", "valid integer", "Traceback", "internal error")
@@ -147,24 +143,6 @@ NOT_IN_TABLE = {
     # like a missing file; tests/cli/test_clear_errors.py covers it.
     "--db",
 }
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("usage") / "template.db"
-    database, _ = init_database(str(path))
-    transfer_service.load_sample(database)
-    database.dispose()
-    with sqlite3.connect(path) as conn:
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    return path
-
-
-@pytest.fixture
-def shop(template: Path, tmp_path: Path) -> Path:
-    path = tmp_path / "shop.db"
-    shutil.copy(template, path)
-    return path
 
 
 def assert_usage_error(stderr: str, exit_code: int, message: str) -> None:
