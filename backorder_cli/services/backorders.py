@@ -11,7 +11,6 @@ from sqlalchemy import (
     bindparam,
     update,
 )
-from sqlmodel import Session
 
 from ..domain.backorders import (
     BackorderPlan,
@@ -46,7 +45,6 @@ from .steps import (
     _SETTING,
     LINES,
     ORDERS,
-    _conn,
     _Line,
     _next_number,
     _order_not_found,
@@ -77,11 +75,10 @@ _CLOSE_ORDER = (
 
 
 def _plan_backorder(
-    session: Session | Connection, number: int, *, invoice_first: bool, lock: bool
+    conn: Connection, number: int, *, invoice_first: bool, lock: bool
 ) -> tuple[Any, Sequence[Any], BackorderPlan[Any]]:
     """Load the order and its lines as rows (no ORM objects: the bulk path is hot) and
     let the domain decide. `lock` takes the order's row lock first (see `_find_order`)."""
-    conn = _conn(session)
     order = conn.execute(
         _ORDER_BY_NUMBER_FOR_UPDATE if lock else _ORDER_BY_NUMBER, {"number": number}
     ).first()
@@ -136,7 +133,9 @@ def preview_backorder(
     """What `create_backorder` would do, refusals included, without writing anything.
     Pass it back as `expected=` to refuse the run if the order changed meanwhile."""
     with db.read() as session:
-        order, _, plan = _plan_backorder(session, number, invoice_first=invoice_first, lock=False)
+        order, _, plan = _plan_backorder(
+            session.connection(), number, invoice_first=invoice_first, lock=False
+        )
         next_number = _within_series(
             "order", int(session.connection().execute(_PEEK_NUMBER["order"]).scalar_one())
         )
@@ -158,8 +157,10 @@ def create_backorder(
     confirmed), the run is refused unless it does exactly that: same moves, same
     invoice, same new number.
     """
-    with db.writer() as conn, db.transaction(conn):
-        return _create_backorder(conn, number, invoice_first=invoice_first, expected=expected)
+    with db.write() as session:
+        return _create_backorder(
+            session.connection(), number, invoice_first=invoice_first, expected=expected
+        )
 
 
 def _create_backorder(
@@ -305,31 +306,30 @@ def create_backorders(
     change refuses one order, not the rest of a long batch).
     """
     shift = 0
-    with db.writer() as conn:
-        for number in numbers:
-            shown = expected.get(number) if expected is not None else None
+    for number in numbers:
+        shown = expected.get(number) if expected is not None else None
+        if shown is not None:
+            shown = dataclasses.replace(shown, next_number=shown.next_number + shift)
+        try:
+            with db.write() as session:  # one transaction per order
+                result = _create_backorder(
+                    session.connection(), number, invoice_first=invoice_first, expected=shown
+                )
+        except BackorderError as exc:
             if shown is not None:
-                shown = dataclasses.replace(shown, next_number=shown.next_number + shift)
-            try:
-                with db.transaction(conn):
-                    result = _create_backorder(
-                        conn, number, invoice_first=invoice_first, expected=shown
-                    )
-            except BackorderError as exc:
-                if shown is not None:
-                    shift -= 1  # took no number
-                    if isinstance(exc, _NumberTaken):
-                        shift += exc.got - shown.next_number
-                yield BackorderOutcome(number, False, error=exc.message)
-                continue
-            invoice = result.invoice
-            yield BackorderOutcome(
-                number,
-                True,
-                backorder=result.backorder,
-                invoice=invoice.number if invoice else None,
-                invoice_total=invoice.total if invoice else None,
-            )
+                shift -= 1  # took no number
+                if isinstance(exc, _NumberTaken):
+                    shift += exc.got - shown.next_number
+            yield BackorderOutcome(number, False, error=exc.message)
+            continue
+        invoice = result.invoice
+        yield BackorderOutcome(
+            number,
+            True,
+            backorder=result.backorder,
+            invoice=invoice.number if invoice else None,
+            invoice_total=invoice.total if invoice else None,
+        )
 
 
 def preview_backorders(

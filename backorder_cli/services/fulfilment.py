@@ -40,7 +40,6 @@ from .steps import (
     LINES,
     ORDERS,
     PRODUCTS,
-    _conn,
     _find_order,
     _lines,
     _list_in,
@@ -95,11 +94,11 @@ def _apply_shipment(
         session.add(product)
     _refresh(session, order, lines)
     assert order.id is not None  # loaded, so stored
-    _record(session, (order.id, "shipped", _list_in(plan) + note))
+    _record(session.connection(), (order.id, "shipped", _list_in(plan) + note))
 
 
 def _write_invoice(
-    session: Session | Connection,
+    conn: Connection,
     order_id: int,
     plan: list[tuple[Any, Decimal]],
     *,
@@ -109,7 +108,6 @@ def _write_invoice(
     """Bill `plan` (line, quantity) on a new invoice: the next number, or the given one
     (import). Writes the invoice, its lines and the history; the caller moves the
     lines' `invoiced`, as it holds them (ORM objects or rows)."""
-    conn = _conn(session)
     number = _next_number(conn, "invoice") if number is None else number
     rows = _invoice_rows(conn, plan)
     total = sum((amount for _sku, _q, amount in rows), ZERO)
@@ -125,7 +123,7 @@ def _write_invoice(
         ],
     )
     _record(
-        session,
+        conn,
         (order_id, "invoiced", f"invoice #{number}: {_list_in(plan)}, total {format_money(total)}"),
     )
     order_number = conn.execute(select(ORDERS.c.number).where(ORDERS.c.id == order_id)).scalar_one()
@@ -153,7 +151,7 @@ def _bill(
 ) -> InvoiceResult:
     """`_write_invoice` for ORM callers: their line objects take the invoiced quantities."""
     assert order.id is not None
-    result = _write_invoice(session, order.id, plan, **kw)
+    result = _write_invoice(session.connection(), order.id, plan, **kw)
     for line, quantity in plan:
         line.invoiced += quantity
         session.add(line)

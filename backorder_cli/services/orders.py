@@ -75,7 +75,7 @@ def add_order(
             (i.quantity, products[i.sku].price if i.price is None else i.price) for i in items
         )
         order = Order(
-            number=_next_number(session, "order"),
+            number=_next_number(session.connection(), "order"),
             customer=customer,
             comment=comment,
             status=(Status.DRAFT if draft else Status.BOOKED).value,
@@ -99,7 +99,7 @@ def add_order(
             session.add(line)
             lines.append(line)
         _refresh(session, order, lines)
-        _record(session, (order.id, "created", "as a draft" if draft else "booked"))
+        _record(session.connection(), (order.id, "created", "as a draft" if draft else "booked"))
         return order.number
 
 
@@ -116,7 +116,7 @@ def book_order(db: Database, number: int) -> str:
         order.status = Status.BOOKED.value
         _refresh(session, order, _lines(session, order))
         assert order.id is not None  # loaded, so stored
-        _record(session, (order.id, "booked", ""))
+        _record(session.connection(), (order.id, "booked", ""))
         return order.status
 
 

@@ -137,18 +137,13 @@ def _user() -> str:
         return ""
 
 
-def _conn(where: Session | Connection) -> Connection:
-    """The Core connection of a session, or the connection itself."""
-    return where.connection() if isinstance(where, Session) else where
-
-
-def _next_number(session: Session | Connection, series: Series) -> int:
+def _next_number(conn: Connection, series: Series) -> int:
     """The next number of a series, above every number ever handed out or imported.
 
     One UPDATE ... RETURNING on the counter row, inside the caller's write transaction:
     the row is locked until the commit, so no two transactions take one number.
     """
-    return _within_series(series, int(_conn(session).execute(_NEXT_NUMBER[series]).scalar_one()))
+    return _within_series(series, int(conn.execute(_NEXT_NUMBER[series]).scalar_one()))
 
 
 def _within_series(series: Series, number: int) -> int:
@@ -170,10 +165,10 @@ def _raise_counter(session: Session, series: Series, at_least: int) -> None:
     )
 
 
-def _record(session: Session | Connection, *entries: tuple[int, str, str]) -> None:
+def _record(conn: Connection, *entries: tuple[int, str, str]) -> None:
     """History entries (order id, event, detail), stamped now with the OS user."""
     at, user = utcnow(), _user()
-    _conn(session).execute(
+    conn.execute(
         _INSERT_HISTORY,
         [
             {"order_id": order_id, "at": at, "user": user, "event": event, "detail": detail}

@@ -133,7 +133,7 @@ def undo_backorder(
         _refresh(session, backorder, lines)
         given = [(ln.sku, q) for ln, q in plan]
         _record(
-            session,
+            session.connection(),
             (
                 origin.id,
                 "backorder undone",

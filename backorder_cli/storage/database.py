@@ -151,7 +151,11 @@ def _make_engine(location: Location, *, foreign_keys: bool = True) -> Engine:
 
 
 class Database:
-    """An opened database: its engine and where it is. Make one with `open_database`."""
+    """An opened database: its engine and where it is. Make one with `open_database`.
+
+    The unit of work: every use case that writes runs in `write()` (one transaction, a
+    Session), and the steps it shares with others take that transaction's Core
+    connection (`session.connection()`); bulk runs open one `write()` per order."""
 
     def __init__(self, location: Location, engine: Engine) -> None:
         self.location = location
@@ -192,27 +196,6 @@ class Database:
     def write(self) -> AbstractContextManager[Session]:
         """One transaction that writes: all of it commits, or on any error none of it."""
         return self._session(self._writer, write=True)
-
-    @contextmanager
-    def writer(self) -> Iterator[Connection]:
-        """A Core connection for many write transactions in a row (see `transaction`),
-        for hot paths that need no ORM objects."""
-        try:
-            with self._writer.connect() as conn:
-                yield conn
-        except DatabaseError as exc:
-            raise explain(exc, self.location) from None
-
-    @contextmanager
-    def transaction(self, conn: Connection) -> Iterator[Connection]:
-        """One write transaction on a `writer` connection: the same guarantees as `write`
-        (BEGIN IMMEDIATE, all or nothing)."""
-        try:
-            with conn.begin():
-                yield conn
-            self.commits += 1
-        except DatabaseError as exc:
-            raise explain(exc, self.location) from None
 
     def read(self) -> AbstractContextManager[Session]:
         """One read transaction: a consistent view, never a write."""

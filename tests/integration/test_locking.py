@@ -51,8 +51,10 @@ def test_a_backorder_waits_for_a_concurrent_backorder_of_the_same_order(
     sample_db: Database,
 ) -> None:
     second = Second(backorders_service.create_backorder, sample_db, 2401)
-    with sample_db.writer() as conn, sample_db.transaction(conn):
-        first = backorders_service._create_backorder(conn, 2401, invoice_first=False)
+    with sample_db.write() as session:
+        first = backorders_service._create_backorder(
+            session.connection(), 2401, invoice_first=False
+        )
         start_while_held(second)
     second.join(30)
     assert first.backorder == 2402
@@ -67,7 +69,8 @@ def test_two_shipments_of_one_product_never_lose_a_unit(db: Database) -> None:
     b = orders.add_order(db, customer="B", items=[Item("P", D(5))])
     second = Second(fulfilment.ship, db, b, [Item("P", D(5))])
     # Another client takes 4 units of P in a transaction it holds open.
-    with db.writer() as conn, db.transaction(conn):
+    with db.write() as session:
+        conn = session.connection()
         conn.exec_driver_sql("UPDATE product SET stock = stock - 4000 WHERE sku = 'P'")
         start_while_held(second)
     second.join(30)
@@ -80,7 +83,8 @@ def test_a_shipment_waits_for_a_concurrent_change_of_its_order(db: Database) -> 
     catalogue.add_product(db, "P", name="Part", unit="pcs", price="1", stock="10")
     number = orders.add_order(db, customer="A", items=[Item("P", D(4))])
     second = Second(fulfilment.ship, db, number, [Item("P", D(4))])
-    with db.writer() as conn, db.transaction(conn):
+    with db.write() as session:
+        conn = session.connection()
         conn.exec_driver_sql(
             f"UPDATE orders SET status = 'canceled', archived = true WHERE number = {number}"
         )
