@@ -187,3 +187,44 @@ def loop_violation(loop: list[int]) -> Violation:
     return Violation(
         f"backorder links go round in a loop: {path} (each a backorder of the next)", turn[0]
     )
+
+
+def backorder_link_violations(
+    origin: int, status: str, archived: bool, backorders: Sequence[int]
+) -> list[Violation]:
+    """An order has one backorder at most (`create` refuses a second, `undo` unlinks
+    the first), and an order with a backorder is canceled and archived (the split
+    cancels what it moves and archives the origin; `undo` gives both back)."""
+    numbers = ", ".join(f"#{n}" for n in sorted(backorders))
+    found = []
+    if len(backorders) > 1:
+        found.append(
+            Violation(
+                f"has {len(backorders)} backorders ({numbers}); an order has one at most", origin
+            )
+        )
+    if status != Status.CANCELED.value:
+        shown = Status(status).label if status in set(Status) else repr(status)
+        found.append(Violation(f"has backorder {numbers} but is {shown}, not canceled", origin))
+    elif not archived:
+        found.append(Violation(f"has backorder {numbers} but is not archived", origin))
+    return found
+
+
+def unmade_backorder_violations(
+    number: int, status: str, origin: int, origin_shipped: bool
+) -> list[Violation]:
+    """What the tool never makes and `check` does not verify (import refuses it): a
+    backorder is made from a partially shipped order, and booked, never a draft."""
+    found = []
+    if not origin_shipped:
+        found.append(
+            Violation(
+                f"is a backorder of order #{origin}, which has nothing shipped - a backorder "
+                "is made from a partially shipped order",
+                number,
+            )
+        )
+    if status == Status.DRAFT.value:
+        found.append(Violation("is a backorder but a draft - a backorder is booked", number))
+    return found

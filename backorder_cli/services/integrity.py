@@ -22,6 +22,7 @@ from sqlmodel import select
 from ..domain.backorders import backorder_loop
 from ..domain.invariants import (
     Violation,
+    backorder_link_violations,
     backorder_violations,
     billing_violations,
     loop_violation,
@@ -103,6 +104,7 @@ def check_database(db: Database) -> Iterator[Violation]:
         money = str(version).isdigit() and int(str(version)) >= 3
         yield from _check_orders(conn, money=money)
         yield from _check_backorders(conn, money=money)
+        yield from _check_backorder_links(conn)
         yield from _check_dates(conn)
         yield from _check_loops(conn)
 
@@ -393,6 +395,30 @@ def _check_backorders(conn: Connection, *, money: bool) -> Iterator[Violation]:
         except ValueError:
             continue  # an unreadable quantity is reported with its order
         yield from backorder_violations(origin, canceled, held, was_amount, held_amounts)
+
+
+def _check_backorder_links(conn: Connection) -> Iterator[Violation]:
+    """Origins with more than one backorder, or not canceled and archived: one pass over
+    the backorders grouped by origin, joined to it; the domain's rule words each."""
+    from sqlalchemy import text
+
+    for origin, status, archived in conn.execute(
+        text(
+            "SELECT p.number, p.status, p.archived FROM orders b "
+            "JOIN orders p ON p.number = b.backorder_of "
+            "GROUP BY p.id, p.number, p.status, p.archived "
+            "HAVING COUNT(*) > 1 OR p.status <> 'canceled' OR NOT p.archived "
+            "ORDER BY p.number"
+        )
+    ).all():
+        backorders = list(
+            conn.execute(
+                select(ORDERS.c.number)
+                .where(ORDERS.c.backorder_of == origin)
+                .order_by(ORDERS.c.number)
+            ).scalars()
+        )
+        yield from backorder_link_violations(origin, str(status), bool(archived), backorders)
 
 
 def _check_loops(conn: Connection) -> Iterator[Violation]:

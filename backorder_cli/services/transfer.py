@@ -23,7 +23,13 @@ from sqlalchemy import (
 from sqlmodel import Session, col, select
 
 from ..domain.backorders import backorder_loop
-from ..domain.invariants import backorder_violations, loop_violation, order_violations
+from ..domain.invariants import (
+    backorder_link_violations,
+    backorder_violations,
+    loop_violation,
+    order_violations,
+    unmade_backorder_violations,
+)
 from ..domain.money import LineFacts, LineMoney, settle_money
 from ..domain.orders import order_status, order_total
 from ..domain.values import ZERO, check_order_value
@@ -174,7 +180,8 @@ def _import_violations(
     # Backorders against their origins, SKU by SKU, as `check` compares them.
     links = {o.number: o.backorder_of for o in plan.orders if o.backorder_of is not None}
     # Stored orders that already name an imported number as their origin.
-    stored_links = dict(_rows_in(conn, _LINKS_TO, sorted(in_file)))
+    # (and those of the stored origins the file names, so a second backorder is seen).
+    stored_links = dict(_rows_in(conn, _LINKS_TO, sorted(set(in_file) | set(links.values()))))
     origins = set(links.values()) | set(stored_links.values())
     canceled: dict[int, dict[str, Decimal]] = {n: {} for n in origins}
     held: dict[int, dict[str, Decimal]] = {n: {} for n in origins}
@@ -204,6 +211,33 @@ def _import_violations(
         for v in backorder_violations(origin, canceled[origin], held[origin]):
             problems.append(f"{place(origin)}: {v}")
 
+    # One backorder per origin, which is canceled and archived and shipped something;
+    # a backorder is never a draft.
+    backorders_of: dict[int, list[int]] = {n: [] for n in origins}
+    for number, origin in [*links.items(), *stored_links.items()]:
+        backorders_of[origin].append(number)
+    state = {n: (o.status.value, o.archived) for n, o in in_file.items() if n in origins}
+    shipped = {n for n in state if any(line.shipped > 0 for line in lines_of[n])}
+    for number, status, archived, most in _rows_in(conn, _STATE_OF, sorted(origins - set(in_file))):
+        state[number] = (status, bool(archived))
+        if most > 0:
+            shipped.add(number)
+    for origin in sorted(origins):
+        if origin not in state:
+            continue  # a missing origin is refused on its own
+        ours = [n for n in backorders_of[origin] if n in in_file]
+        # At the file's last backorder of the origin, else at the origin.
+        at = f"{in_file[max(ours)].where}.backorder_of" if ours else in_file[origin].where
+        for v in backorder_link_violations(origin, *state[origin], backorders_of[origin]):
+            problems.append(f"{at}: {v}")
+    for number, origin in sorted(links.items()):
+        if origin not in state:
+            continue
+        for v in unmade_backorder_violations(
+            number, in_file[number].status.value, origin, origin in shipped
+        ):
+            problems.append(f"{in_file[number].where}: {v}")
+
     # Loops: walk up from each imported backorder, through the file and the database.
     stored: dict[int, int | None] = {}
 
@@ -226,6 +260,12 @@ def _import_violations(
 
 _LINKS_TO = select(ORDERS.c.number, ORDERS.c.backorder_of).where(
     ORDERS.c.backorder_of.in_(bindparam("numbers", expanding=True))
+)
+_STATE_OF = (  # a stored origin's status, archived flag and largest shipped quantity
+    select(ORDERS.c.number, ORDERS.c.status, ORDERS.c.archived, func.max(LINES.c.shipped))
+    .join(LINES, LINES.c.order_id == ORDERS.c.id)
+    .where(ORDERS.c.number.in_(bindparam("numbers", expanding=True)))
+    .group_by(ORDERS.c.id, ORDERS.c.number, ORDERS.c.status, ORDERS.c.archived)
 )
 _CANCELED_ON = (  # canceled into backorders
     select(ORDERS.c.number, LINES.c.sku, LINES.c.backordered)

@@ -59,13 +59,15 @@ def parse_csv(text: str, *, source: str) -> tuple[dict[str, Any], Places, list[s
     rows_of: list[list[int]] = []
     first_row: dict[str, int] = {}
     index_of: dict[str, int] = {}
+    first_values: dict[str, dict[str, str]] = {}
     previous_key = None
     for row_number, fields in records:
         if len(fields) != len(header):
             problems.add(f"row {row_number}", "has a different number of fields than the header")
             continue
         values = {k: csv_text_read(v.strip()) for k, v in zip(header, fields, strict=True)}
-        key = values["order"].lstrip("#")
+        # One '#' at most, as the CLI takes it: the number itself is checked later.
+        key = values["order"].removeprefix("#")
         if key in index_of and key != previous_key:
             problems.add(
                 f"row {row_number}",
@@ -77,26 +79,27 @@ def parse_csv(text: str, *, source: str) -> tuple[dict[str, Any], Places, list[s
         if key not in index_of:
             index_of[key] = len(orders)
             first_row[key] = row_number
-            order: dict[str, Any] = {"number": key, "lines": []}
+            order: dict[str, Any] = {"number": values["order"], "lines": []}
             for column in CSV_ORDER_COLUMNS:
                 value = values.get(column, "")
                 if value != "":
                     order[column] = value
             if "archived" in order:
-                flag = order["archived"].lower()
-                if flag in {"true", "yes", "1"}:
-                    order["archived"] = True
-                elif flag in {"false", "no", "0"}:
-                    order["archived"] = False
+                # Exactly what the export writes (JSON takes only true and false too).
+                flag = order["archived"]
+                if flag in {"true", "false"}:
+                    order["archived"] = flag == "true"
                 else:
                     problems.add(f"row {row_number}, archived", "must be true or false")
                     del order["archived"]
             orders.append(order)
             rows_of.append([])
+            first_values[key] = values
         else:
             order = orders[index_of[key]]
-            for column in ("customer", "comment"):
-                if values.get(column, "") not in ("", str(order.get(column, ""))):
+            # Every order field, as written on its first row (a later row may leave it empty).
+            for column in CSV_ORDER_COLUMNS:
+                if values.get(column, "") not in ("", first_values[key].get(column, "")):
                     problems.add(
                         f"row {row_number}, {column}",
                         f"differs from row {first_row[key]} for the same order {key}",

@@ -119,7 +119,7 @@ def load_json(text: str, *, source: str) -> Any:
     if text.startswith("\ufeff"):
         text = text[1:]
     try:
-        data = json.loads(text, parse_float=Decimal, object_pairs_hook=_object)
+        data = json.loads(text, parse_float=_json_decimal, object_pairs_hook=_object)
     except json.JSONDecodeError as exc:
         raise InvalidInput(
             f"{source} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}) - "
@@ -136,6 +136,22 @@ def load_json(text: str, *, source: str) -> Any:
         ) from None
     _check_json_values(data, source=source)
     return data
+
+
+class _ExponentNumber:
+    """A JSON number written with an exponent (`1e3`): kept as its text, so every field
+    that reads a number refuses it as it refuses the same text in a string."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def _json_decimal(text: str) -> Decimal | _ExponentNumber:
+    """A JSON number with a fraction, exact (`2.5`); one with an exponent stays text."""
+    return _ExponentNumber(text) if "e" in text.lower() else Decimal(text)
 
 
 class _Repeated(dict[str, Any]):
@@ -227,6 +243,8 @@ def _is_number(value: Any) -> bool:
 
 
 def _number_field(problems: _Problems, where: str, value: Any, parser: Callable[..., Any]) -> Any:
+    if isinstance(value, _ExponentNumber):
+        value = value.text  # refused by the parser, in the words of the string rule
     if not _is_number(value):
         problems.add(where, f"must be a number, got {json.dumps(value, default=str)}")
         return None
