@@ -11,6 +11,7 @@ import contextlib
 import errno
 import os
 import shlex
+import signal
 import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Any
@@ -54,21 +55,23 @@ class BackorderGroup(TyperGroup):
             return main(*args, standalone_mode=False, **kwargs)
         given = kwargs["args"] if "args" in kwargs else args[0] if args else None
         argv = [str(a) for a in (sys.argv[1:] if given is None else given)]
-        undecodable = [a for a in argv if any("\ud800" <= ch <= "\udfff" for ch in a)]
+        shown = _masked_argv(argv)  # a --db URL's secrets never reach a message
+        undecodable = [i for i, a in enumerate(argv) if any("\ud800" <= ch <= "\udfff" for ch in a)]
         if undecodable:
             # Bytes that are not UTF-8 (kept by Python as lone surrogates) can be neither
             # stored nor shown: a usage error before anything runs.
             say(
-                f"Error: argument '{_visible(undecodable[0])}' is not valid UTF-8 text - "
-                "give every argument (file names too) in UTF-8"
+                f"Error: argument '{_visible(shown[undecodable[0]])}' is not valid UTF-8 "
+                "text - give every argument (file names too) in UTF-8"
             )
             sys.exit(EXIT_USAGE)
+        interrupt_handler = signal.getsignal(signal.SIGINT)
         try:
             code = main(*args, standalone_mode=False, **kwargs)
         except _SavedButNotShown as exc:
             # After a commit, never "nothing was changed": say what was saved.
             prog = kwargs.get("prog_name") or os.path.basename(sys.argv[0]) or "backorder"
-            done = shlex.join(_visible(a) for a in [prog, *argv])
+            done = shlex.join(_visible(a) for a in [prog, *shown])
             say(
                 f"Error: the change was saved (`{done}`); only printing the result failed: "
                 f"{exc.reason} - do not run it again; see the result with `orders show` or "
@@ -78,6 +81,11 @@ class BackorderGroup(TyperGroup):
         except typer.TyperException as exc:  # Click's usage and parameter errors
             context = getattr(exc, "ctx", None)
             message = " ".join(exc.format_message().split()).rstrip(".")
+            for raw, masked in zip(argv, shown, strict=True):
+                if raw != masked:  # a --db URL the message may quote
+                    message = message.replace(
+                        raw.removeprefix("--db="), masked.removeprefix("--db=")
+                    )
             # A message that says what to do (after " - ") needs no pointer to --help.
             hint = (
                 f" - see `{context.command_path} --help`"
@@ -90,6 +98,12 @@ class BackorderGroup(TyperGroup):
         except typer.Abort:
             say("Aborted: nothing was changed.")
             sys.exit(EXIT_ERROR)
+        finally:
+            # A finished bulk run ignores Ctrl-C (`bulk.run_batch`); whoever runs the app
+            # in-process gets its own handler back.
+            if signal.getsignal(signal.SIGINT) is not interrupt_handler:
+                with contextlib.suppress(ValueError, TypeError):  # not the main thread
+                    signal.signal(signal.SIGINT, interrupt_handler)
         sys.exit(code if isinstance(code, int) else EXIT_OK)
 
     def invoke(self, ctx: GroupContext) -> Any:
@@ -148,6 +162,20 @@ class _SavedButNotShown(Exception):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+def _masked_argv(argv: list[str]) -> list[str]:
+    """The arguments as a message may quote them: the value of every `--db URL` and
+    `--db=URL` with its secrets masked (`mask_url`); a file path stays as given."""
+    from ..storage.urls import mask_url
+
+    shown = list(argv)
+    for i, arg in enumerate(argv):
+        if arg.startswith("--db=") and "://" in arg:
+            shown[i] = "--db=" + mask_url(arg.removeprefix("--db="))
+        elif arg == "--db" and i + 1 < len(argv) and "://" in argv[i + 1]:
+            shown[i + 1] = mask_url(argv[i + 1])
+    return shown
 
 
 def _visible(text: str) -> str:

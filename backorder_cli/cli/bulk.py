@@ -5,6 +5,10 @@ on Ctrl-C.
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import os
+import signal
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from typing import Annotated, Any
@@ -12,7 +16,7 @@ from typing import Annotated, Any
 import typer
 
 from ..domain.values import parse_order_number
-from .app import EXIT_ERROR, EXIT_INTERRUPTED
+from .app import EXIT_BROKEN_PIPE, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK
 from .options import (
     T,
     WriteFormat,
@@ -117,47 +121,116 @@ def report_outcomes(
     format_: WriteFormat,
     bulk: bool,
     success: Callable[[Any], str],
-    summary: Callable[[int, int], str] | None = None,
+    noun: str | None = None,
+    verb: str = "created",
+    total: int = 0,
 ) -> int:
     """Print each order's outcome as it comes; return how many were refused.
 
-    On Ctrl-C the JSON list is closed and `summary(done, refused)` says on stderr what
-    was done before the interrupt (exit 130).
+    A bulk run (with its `noun`) writes each outcome through before the next order is
+    worked on. When writing fails (a full disk, a closed pipe) it stops at once and says
+    on stderr what was done (exit 1, or 141 for a closed pipe); on Ctrl-C the JSON list
+    is closed and stderr says what was done before the interrupt (exit 130). A single
+    order's failed print is the error boundary's "the change was saved".
     """
-    from .output.json_format import print_json, print_json_stream
-
-    done = refused = 0
+    done = refused = 0  # committed (or refused) so far
+    shown = 0  # done orders written out
+    listed: list[str] = []  # what each done order became, for a message
+    begun: list[bool] = []  # print_json_stream took the list (it closes it on Ctrl-C)
+    batch = bulk and noun is not None
 
     def each() -> Iterator[Any]:
-        nonlocal done, refused
+        nonlocal done, refused, shown
         for outcome in outcomes:
             if not outcome.ok:
                 refused += 1
                 say(f"Error: {outcome.error}")
+                yield outcome
+                continue
+            done += 1
+            listed.append(_done_label(outcome))
+            if format_ == WriteFormat.text:
+                # Through sys.stdout, which a live progress bar redirects above itself.
+                lines = success(outcome).split("\n")
+                sys.stdout.write("".join(safe_text(ln, message=True) + "\n" for ln in lines))
+                if batch:
+                    sys.stdout.flush()  # a failing output shows before the next order
+                shown += 1
+                yield outcome
             else:
-                done += 1
-                if format_ == WriteFormat.text:
-                    # Through sys.stdout, which a live progress bar redirects above itself.
-                    lines = success(outcome).split("\n")
-                    sys.stdout.write("".join(safe_text(ln, message=True) + "\n" for ln in lines))
-            yield outcome
+                yield outcome
+                shown += 1  # asked for the next one: this one is written
 
     try:
+        from .output.json_format import print_json, print_json_stream
+
         if format_ == WriteFormat.json:
             if bulk:
-                print_json_stream(each())
+                print_json_stream(each(), flush=batch, begun=begun)
             else:
                 (only,) = each()  # one number given: one object, not a list
                 print_json(only)
         else:
             for _ in each():
                 pass
+        if batch:
+            sys.stdout.flush()
+            _finished(None)  # every order is done and shown: the summary comes next
+    except OSError as exc:
+        if not batch:
+            raise  # the error boundary says what was saved
+        _output_failed(exc, done, refused, listed, noun or "", verb, total)
     except KeyboardInterrupt:
-        if summary is None:
+        if not batch:
             raise
-        say(f"Interrupted: {summary(done, refused)}; any order in progress was rolled back.")
+        if format_ == WriteFormat.json and not begun:  # before the list was begun
+            with contextlib.suppress(OSError, KeyboardInterrupt):
+                sys.stdout.write("[]\n")
+        plural = noun if shown == 1 else f"{noun}s"
+        say(
+            f"Interrupted: {shown} {plural} {verb} and listed, {refused} refused; the order "
+            "being worked on when you pressed Ctrl-C may also have been saved - rerun the "
+            "same command to finish (orders already done are skipped)"
+        )
         raise typer.Exit(EXIT_INTERRUPTED) from None
     return refused
+
+
+def _done_label(outcome: Any) -> str:
+    """What a done order became, as a message names it: `#2401 -> #2402`."""
+    made = getattr(outcome, "backorder", None)
+    if made is not None:
+        return f"#{outcome.order} -> #{made}"
+    invoice = getattr(outcome, "invoice", None)
+    if invoice is not None:
+        return f"#{outcome.order} -> invoice #{invoice}"
+    return f"#{outcome.order}"
+
+
+def _output_failed(
+    exc: OSError, done: int, refused: int, listed: list[str], noun: str, verb: str, total: int
+) -> None:
+    """Writing a bulk run's output failed: the run stopped; say exactly what was done."""
+    with contextlib.suppress(OSError, ValueError):  # what is still buffered goes nowhere
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    plural = noun if done == 1 else f"{noun}s"
+    shown = listed[:10] + ([f"and {len(listed) - 10} more"] if len(listed) > 10 else [])
+    which = f" ({', '.join(shown)})" if shown else ""
+    left = total - done - refused
+    others = "the other order was" if left == 1 else f"the other {left} orders were"
+    rest = (
+        f"{others} not touched - rerun the same command to finish (orders already done are skipped)"
+        if left > 0
+        else "that was every order - do not run it again; see them with `orders show`"
+    )
+    reason = exc.strerror or errno.errorcode.get(exc.errno or 0, type(exc).__name__)
+    with contextlib.suppress(OSError, ValueError):  # stderr may be gone too
+        say(
+            f"Error: the output failed ({reason}) after {done} {plural} "
+            f"{'was' if done == 1 else 'were'} {verb}{which}, {refused} refused; {rest}"
+        )
+    broken = isinstance(exc, BrokenPipeError)
+    raise typer.Exit(EXIT_BROKEN_PIPE if broken else EXIT_ERROR) from None
 
 
 def nothing_to_do(message: str, format_: WriteFormat) -> None:
@@ -184,17 +257,29 @@ def run_batch(
     as it comes, the summary line of a bulk run, and exit 1 when any was refused (130 on
     Ctrl-C, after a closed JSON list and a summary of what was done)."""
 
-    def summary(done: int, refused: int) -> str:
-        return outcome_summary(done, refused, noun, verb=verb)
-
     refused = report_outcomes(
         with_progress(outcomes, total, label),
         format_=format_,
         bulk=bulk,
         success=success,
-        summary=summary,
+        noun=noun,
+        verb=verb,
+        total=total,
     )
     if bulk:
-        say(summary(total - refused, refused))
+        say(outcome_summary(total - refused, refused, noun, verb=verb))
+        _finished(EXIT_ERROR if refused else EXIT_OK)
     if refused:
         raise typer.Exit(EXIT_ERROR)
+
+
+def _finished(code: int | None) -> None:
+    """A bulk run is done: from now on Ctrl-C cannot make it look interrupted (exit
+    130). Until its summary is said, Ctrl-C is ignored; then (`code`) it ends the tool
+    at once with the run's own exit code. The error boundary puts the handler back."""
+
+    def end(signum: int, frame: Any) -> None:
+        sys.exit(code or EXIT_OK)  # SystemExit passes every handler on its way out
+
+    with contextlib.suppress(ValueError):  # not the main thread: no signals to handle
+        signal.signal(signal.SIGINT, signal.SIG_IGN if code is None else end)

@@ -134,7 +134,13 @@ def _make_engine(location: Location, *, foreign_keys: bool = True) -> Engine:
             "psycopg": "pip install 'backorder-cli[postgres]'",
             "psycopg2": "pip install psycopg2-binary`, or use postgresql+psycopg:// with "
             "`pip install 'backorder-cli[postgres]'",
-        }.get(package, f"pip install {package}")
+        }.get(package)
+        if hint is None:  # a database or driver the tool does not support
+            raise DatabaseProblem(
+                f"cannot use database {location.display}: backorder works with SQLite files "
+                "and PostgreSQL through postgresql+psycopg:// only - use a file path, "
+                "sqlite:///FILE or postgresql+psycopg://USER@HOST/NAME"
+            ) from None
         raise DatabaseProblem(
             f"cannot use database {location.display}: its driver {package!r} is not "
             f"installed - install it with `{hint}`"

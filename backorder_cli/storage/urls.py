@@ -35,6 +35,18 @@ _SHOWN_PARAMETERS = frozenset(
 )
 
 
+# `options` (server settings, `-csearch_path=...`) is shown unless it mentions a secret.
+_SECRET_WORDS = re.compile("pass|secret|key|token", re.IGNORECASE)
+
+
+def _shown(key: str, value: str) -> bool:
+    """Whether a message may show this query parameter's value."""
+    name = unquote_plus(key).lower()
+    if name == "options" and _SECRET_WORDS.search(unquote_plus(value)):
+        return False
+    return name in _SHOWN_PARAMETERS
+
+
 def _split_url(url: str) -> tuple[str, str, str | None, str, list[tuple[str, str]]]:
     """scheme, user, password (None: none given), host/port/database, query pairs; read
     the way that hides the most: the user part ends at the LAST @ (a password with a
@@ -65,8 +77,7 @@ def mask_url(url: str) -> str:
     text += base
     if pairs:
         text += "?" + "&".join(
-            f"{key}={value}" if unquote_plus(key).lower() in _SHOWN_PARAMETERS else f"{key}=***"
-            for key, value in pairs
+            f"{key}={value}" if _shown(key, value) else f"{key}=***" for key, value in pairs
         )
     return text
 
@@ -76,7 +87,7 @@ def _url_secrets(url: str) -> list[str]:
     parser might split it into), longest first."""
     _s, _u, password, _b, pairs = _split_url(url)
     found = [password] if password else []
-    found += [v for k, v in pairs if unquote_plus(k).lower() not in _SHOWN_PARAMETERS and v]
+    found += [v for k, v in pairs if not _shown(k, v) and v]
     with_variants = set()
     for secret in found:
         for text in (secret, unquote_plus(secret)):

@@ -82,7 +82,7 @@ WRITES = [
     (["create", "2401", "--yes"], lambda shop: 2402 in order_numbers(shop)),
     (["create", "2401", "--yes", "-f", "json"], lambda shop: 2402 in order_numbers(shop)),
     (["undo", "2402", "--yes"], lambda shop: 2402 in order_numbers(shop)),  # after create 2401
-    (["ready", "--ship", "--yes"], lambda shop: True),
+    # `ready --ship` is always a bulk run: tests/cli/test_bulk_output_fails.py
     (["settings", "set", "inventory-value-on-invoicing", "on"], lambda shop: True),
 ]
 

@@ -97,15 +97,22 @@ def _scalar(value: Any) -> str:
     return str(value)
 
 
-def print_json_stream(items: Iterable[Any]) -> None:
+def print_json_stream(
+    items: Iterable[Any], *, flush: bool = False, begun: list[bool] | None = None
+) -> None:
     """A JSON array written element by element as the items arrive: a listing of a
     million orders starts at once and never sits in memory whole. Flat records (every
     field a string, number or null) take a fast path with their keys encoded once; the
-    text is the same as `to_json` writes."""
-    out = sys.stdout
+    text is the same as `to_json` writes. With `flush`, each element is written through
+    before the next item is asked for (a bulk run stops at a failing output). `begun`
+    gets an entry once this function has taken charge of closing the list on Ctrl-C
+    (before that, the caller closes it)."""
     first = True
-    keys: list[tuple[str, str]] | None = None
     try:
+        if begun is not None:
+            begun.append(True)
+        out = sys.stdout
+        keys: list[tuple[str, str]] | None = None
         for item in items:
             if keys is None and dataclasses.is_dataclass(item):
                 keys = [(f.name, f"    {json.dumps(f.name)}: ") for f in dataclasses.fields(item)]
@@ -121,9 +128,11 @@ def print_json_stream(items: Iterable[Any]) -> None:
             # One write per element: an interrupt lands between elements, never inside.
             out.write(("[\n  " if first else ",\n  ") + text)
             first = False
+            if flush:
+                out.flush()
     except KeyboardInterrupt:
         # Ctrl-C: what was written stays valid JSON; the caller says what was done.
-        out.write("[]\n" if first else "\n]\n")
+        sys.stdout.write("[]\n" if first else "\n]\n")
         raise
     out.write("[]\n" if first else "\n]\n")
 

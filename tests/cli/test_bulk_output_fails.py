@@ -1,0 +1,225 @@
+"""When writing a bulk run's output fails (a full disk, a closed pipe), the run stops at
+once, before the next order, and stderr says exactly what was done: how many were done
+(and which), how many refused, and that the others were not touched. Exit 1 for a full
+disk, 141 for a closed pipe. A single order keeps "the change was saved"."""
+
+from __future__ import annotations
+
+import errno
+import io
+import json
+import shutil
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from backorder_cli.cli import app
+from backorder_cli.services import transfer as transfer_service
+from backorder_cli.storage.schema import init_database
+from tests.conftest import snapshot
+
+BIN = Path(sys.executable).parent
+RERUN = "rerun the same command to finish (orders already done are skipped)"
+
+
+class FailingOutput(io.TextIOBase):
+    """A stdout that takes `good` writes, then fails every write as `error` does."""
+
+    def __init__(self, error: OSError, good: int = 0) -> None:
+        self.error, self.good, self.text = error, good, ""
+
+    def write(self, text: str) -> int:
+        if self.good <= 0:
+            raise self.error
+        self.good -= 1
+        self.text += text
+        return len(text)
+
+    def isatty(self) -> bool:
+        return False
+
+
+FULL = OSError(errno.ENOSPC, "No space left on device")
+CLOSED = BrokenPipeError(errno.EPIPE, "Broken pipe")
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("bulkfull") / "template.db"
+    database, _ = init_database(str(path))
+    transfer_service.load_sample(database)
+    database.dispose()
+    with sqlite3.connect(path) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return path
+
+
+@pytest.fixture
+def shop(template: Path, tmp_path: Path) -> Path:
+    path = tmp_path / "shop.db"
+    shutil.copy(template, path)
+    return path
+
+
+def run(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    out: FailingOutput,
+    *args: str,
+) -> tuple[int, str]:
+    capsys.readouterr()
+    monkeypatch.setattr(sys, "stdout", out)
+    with pytest.raises(SystemExit) as exit_:
+        app(list(args), prog_name="backorder")
+    monkeypatch.undo()
+    return int(exit_.value.code or 0), capsys.readouterr().err
+
+
+def statuses(shop: Path) -> dict[int, str]:
+    with sqlite3.connect(shop) as conn:
+        return dict(conn.execute("SELECT number, status FROM orders").fetchall())
+
+
+def invoice_count(shop: Path) -> int:
+    return len(snapshot(shop)["invoices"])
+
+
+def test_a_full_disk_stops_a_bulk_create_after_the_first_order_and_says_so(
+    shop: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = statuses(shop)
+    code, stderr = run(
+        monkeypatch,
+        capsys,
+        FailingOutput(FULL),
+        *("--db", str(shop), "create", "2401", "2399", "2398", "-y", "--invoice"),
+    )
+    assert code == 1
+    assert stderr == (
+        "Error: the output failed (No space left on device) after 1 backorder was created "
+        f"(#2401 -> #2402), 0 refused; the other 2 orders were not touched - {RERUN}\n"
+    )
+    after = statuses(shop)
+    assert after[2401] == "canceled" and after[2402] == "booked"
+    assert (after[2399], after[2398]) == (before[2399], before[2398])
+    assert 2403 not in after
+
+
+def test_a_full_disk_stops_invoice_all_in_json(
+    shop: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    invoices = invoice_count(shop)
+    code, stderr = run(
+        monkeypatch,
+        capsys,
+        FailingOutput(FULL),
+        *("--db", str(shop), "invoice", "--all", "-f", "json"),
+    )
+    assert code == 1
+    assert stderr == (
+        "Error: the output failed (No space left on device) after 1 invoice was created "
+        f"(#2393 -> invoice #7), 0 refused; the other order was not touched - {RERUN}\n"
+    )
+    assert invoice_count(shop) == invoices + 1
+
+
+def test_a_full_disk_stops_ready_ship(
+    shop: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    last = max(r[0] for r in snapshot(shop)["history"])
+    code, stderr = run(
+        monkeypatch, capsys, FailingOutput(FULL), *("--db", str(shop), "ready", "--ship", "-y")
+    )
+    assert code == 1
+    assert stderr == (
+        "Error: the output failed (No space left on device) after 1 order was shipped "
+        f"(#2396), 0 refused; the other 2 orders were not touched - {RERUN}\n"
+    )
+    assert touched_since(shop, last) == {2396}
+
+
+def touched_since(shop: Path, history_id: int) -> set[int]:
+    """The orders with a history entry after this one."""
+    with sqlite3.connect(shop) as conn:
+        rows = conn.execute(
+            "SELECT DISTINCT o.number FROM history h JOIN orders o ON o.id = h.order_id "
+            "WHERE h.id > ? AND h.event = 'shipped'",
+            (history_id,),
+        ).fetchall()
+    return {n for (n,) in rows}
+
+
+def test_a_closed_pipe_stops_a_bulk_run_with_141_and_says_what_was_done(
+    shop: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = FailingOutput(CLOSED, good=1)  # the reader took the first order's line
+    code, stderr = run(
+        monkeypatch,
+        capsys,
+        out,
+        *("--db", str(shop), "create", "2401", "2399", "2398", "-y", "--invoice"),
+    )
+    assert code == 141
+    assert out.text.startswith("Backorder #2402 created")
+    assert stderr == (
+        "Error: the output failed (Broken pipe) after 2 backorders were created "
+        f"(#2401 -> #2402, #2399 -> #2403), 0 refused; the other order was not touched - "
+        f"{RERUN}\n"
+    )
+    after = statuses(shop)
+    assert after[2398] == "partially_shipped" and 2404 not in after
+
+
+def test_when_the_last_write_fails_every_order_was_done(
+    shop: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = FailingOutput(FULL, good=2)  # both elements, not the closing bracket
+    code, stderr = run(
+        monkeypatch, capsys, out, *("--db", str(shop), "create", "2401", "2399", "-y", "-f", "json")
+    )
+    assert code == 1
+    assert stderr == (
+        "Error: the output failed (No space left on device) after 2 backorders were created "
+        "(#2401 -> #2402, #2399 -> #2403), 0 refused; that was every order - do not run it "
+        "again; see them with `orders show`\n"
+    )
+
+
+def test_a_single_order_still_says_the_change_was_saved(
+    shop: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, stderr = run(
+        monkeypatch, capsys, FailingOutput(FULL), *("--db", str(shop), "create", "2401", "-y")
+    )
+    assert code == 1
+    assert stderr.startswith("Error: the change was saved (`backorder --db ")
+    assert statuses(shop)[2401] == "canceled"
+
+
+def test_a_real_full_disk_stops_the_batch(shop: Path) -> None:
+    """The real process: stdout is block-buffered, so only a write-through per order
+    shows the failure before the next order."""
+    with open("/dev/full", "w") as full:
+        result = subprocess.run(
+            [BIN / "backorder", "--db", shop, "create", "2401", "2399", "2398", "-y", "--invoice"],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+        )
+    assert (result.returncode, result.stderr) == (
+        1,
+        "Error: the output failed (No space left on device) after 1 backorder was created "
+        f"(#2401 -> #2402), 0 refused; the other 2 orders were not touched - {RERUN}\n",
+    )
+    assert statuses(shop)[2399] == "partially_shipped"
+    listed = subprocess.run(
+        [BIN / "backorder", "--db", shop, "orders", "list", "-f", "json"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert 2403 not in [o["number"] for o in json.loads(listed.stdout)]
