@@ -8,7 +8,6 @@ from __future__ import annotations
 import errno
 import io
 import json
-import shutil
 import sqlite3
 import subprocess
 import sys
@@ -17,8 +16,6 @@ from pathlib import Path
 import pytest
 
 from backorder_cli.cli import app
-from backorder_cli.services import transfer as transfer_service
-from backorder_cli.storage.schema import init_database
 from tests.conftest import snapshot
 
 BIN = Path(sys.executable).parent
@@ -44,24 +41,6 @@ class FailingOutput(io.TextIOBase):
 
 FULL = OSError(errno.ENOSPC, "No space left on device")
 CLOSED = BrokenPipeError(errno.EPIPE, "Broken pipe")
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("bulkfull") / "template.db"
-    database, _ = init_database(str(path))
-    transfer_service.load_sample(database)
-    database.dispose()
-    with sqlite3.connect(path) as conn:
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    return path
-
-
-@pytest.fixture
-def shop(template: Path, tmp_path: Path) -> Path:
-    path = tmp_path / "shop.db"
-    shutil.copy(template, path)
-    return path
 
 
 def run(
