@@ -137,8 +137,7 @@ def create(
                 "and create new ones for the undelivered items."
             )
         if not confirm("Continue?"):
-            say("Aborted: nothing was changed.")
-            raise typer.Exit(EXIT_ERROR)
+            raise typer.Abort()  # the boundary says nothing was changed (exit 1)
         targets = [p.number for p in goers]
         shown = {p.number: p for p in goers}
 
@@ -245,8 +244,7 @@ def undo(
         )
         say(undo_confirmation_text(preview.number, preview.origin))
         if not confirm("Continue?"):
-            say("Aborted: nothing was changed.")
-            raise typer.Exit(EXIT_ERROR)
+            raise typer.Abort()  # the boundary says nothing was changed (exit 1)
     result = undo_service.undo_backorder(db, number, reason=reason, expected=preview)
     print_result(
         format_,

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from ...domain.values import Item, parse_item
-from ..app import EXIT_ERROR, database
+from ..app import database
 from ..bulk import (
     AllOption,
     CustomerOption,
@@ -179,8 +179,7 @@ def ready(
             f"{len(allocations) - full} in part (whole lines only)."
         )
         if not confirm("Continue?"):
-            say("Aborted: nothing was changed.")
-            raise typer.Exit(EXIT_ERROR)
+            raise typer.Abort()  # the boundary says nothing was changed (exit 1)
     run_batch(
         fulfilment.ship_ready(db, allocations),
         total=len(allocations),
