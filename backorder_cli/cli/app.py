@@ -167,9 +167,11 @@ class _SavedButNotShown(Exception):
 def _masked_argv(argv: list[str]) -> list[str]:
     """The arguments as a message may quote them: the value of every `--db URL` and
     `--db=URL` with its secrets masked (`mask_url`); a file path stays as given."""
+    shown = list(argv)
+    if not any("://" in arg for arg in argv):
+        return shown  # nothing to mask, and `--help` stays free of storage imports
     from ..storage.urls import mask_url
 
-    shown = list(argv)
     for i, arg in enumerate(argv):
         if arg.startswith("--db=") and "://" in arg:
             shown[i] = "--db=" + mask_url(arg.removeprefix("--db="))
