@@ -23,8 +23,29 @@ def _interrupted_early(signum: int, frame: object) -> None:
 signal.signal(signal.SIGINT, _interrupted_early)
 
 
+class _ClosedStream:
+    """What a closed stdout (`>&-`) becomes: every write fails as writing to a closed
+    file would, so the tool says what was saved instead of crashing on None."""
+
+    def write(self, text: str) -> int:
+        raise OSError(9, "standard output is closed")  # EBADF
+
+    def flush(self) -> None:
+        pass
+
+    def isatty(self) -> bool:
+        return False
+
+    def fileno(self) -> int:
+        raise OSError(9, "standard output is closed")
+
+
 def _run(script: str) -> None:
     signal.signal(signal.SIGINT, _interrupted_early)
+    if sys.stdout is None:
+        sys.stdout = _ClosedStream()  # only write, flush and isatty are used
+    if sys.stderr is None:  # nowhere to say anything: messages go nowhere
+        sys.stderr = open(os.devnull, "w")  # noqa: SIM115  # open for the process's life
     from . import cli
 
     app = cli.app if script == "backorder" else cli.orders_script

@@ -60,9 +60,12 @@ class BackorderGroup(TyperGroup):
         if undecodable:
             # Bytes that are not UTF-8 (kept by Python as lone surrogates) can be neither
             # stored nor shown: a usage error before anything runs.
+            bad = shown[undecodable[0]]
+            # A URL is never quoted: its secret could be where the bad bytes are.
+            what = "a --db URL" if "://" in bad else f"argument '{_visible(bad)}'"
             say(
-                f"Error: argument '{_visible(shown[undecodable[0]])}' is not valid UTF-8 "
-                "text - give every argument (file names too) in UTF-8"
+                f"Error: {what} is not valid UTF-8 text - give every argument (file names "
+                "too) in UTF-8"
             )
             sys.exit(EXIT_USAGE)
         interrupt_handler = signal.getsignal(signal.SIGINT)

@@ -68,6 +68,10 @@ class Location:
 def locate(db: str | None) -> Location:
     """--db, else $BACKORDER_DB, else the per-user default file."""
     value = db if db else os.environ.get(ENV_VAR) or None
+    if value is not None and any("\ud800" <= ch <= "\udfff" for ch in value):
+        # Bytes that are not UTF-8; never quoted: a URL's secret could be among them.
+        source = "--db" if db else f"${ENV_VAR}"
+        raise DatabaseProblem(f"{source} is not valid UTF-8 text - write it in UTF-8")
     if value is None:
         path = default_path()
         return Location(f"sqlite:///{path}", path, is_default=True)
