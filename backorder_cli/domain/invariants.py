@@ -214,8 +214,8 @@ def backorder_link_violations(
 def unmade_backorder_violations(
     number: int, status: str, origin: int, origin_shipped: bool
 ) -> list[Violation]:
-    """What the tool never makes and `check` does not verify (import refuses it): a
-    backorder is made from a partially shipped order, and booked, never a draft."""
+    """What the tool never makes (check reports it, import refuses it): a backorder is
+    made from a partially shipped order, and booked, never a draft."""
     found = []
     if not origin_shipped:
         found.append(

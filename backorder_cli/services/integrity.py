@@ -27,6 +27,7 @@ from ..domain.invariants import (
     billing_violations,
     loop_violation,
     order_violations,
+    unmade_backorder_violations,
 )
 from ..domain.money import line_amount
 from ..domain.values import (
@@ -105,6 +106,9 @@ def check_database(db: Database) -> Iterator[Violation]:
         yield from _check_orders(conn, money=money)
         yield from _check_backorders(conn, money=money)
         yield from _check_backorder_links(conn)
+        yield from _check_unmade_backorders(conn)
+        if money:
+            yield from _check_origins_without_backorders(conn)
         yield from _check_dates(conn)
         yield from _check_loops(conn)
 
@@ -419,6 +423,49 @@ def _check_backorder_links(conn: Connection) -> Iterator[Violation]:
             ).scalars()
         )
         yield from backorder_link_violations(origin, str(status), bool(archived), backorders)
+
+
+def _check_unmade_backorders(conn: Connection) -> Iterator[Violation]:
+    """Backorders the tool never makes (a draft, or one of an order with nothing
+    shipped): one pass over the backorders, the origin's lines looked up by index."""
+    from sqlalchemy import text
+
+    for number, status, origin, shipped in conn.execute(
+        text(
+            "SELECT b.number, b.status, p.number, EXISTS (SELECT 1 FROM order_lines l "
+            "WHERE l.order_id = p.id AND l.shipped > 0) AS shipped FROM orders b "
+            "JOIN orders p ON p.number = b.backorder_of "
+            "WHERE b.status = 'draft' OR NOT EXISTS (SELECT 1 FROM order_lines l "
+            "WHERE l.order_id = p.id AND l.shipped > 0) ORDER BY b.number"
+        )
+    ).all():
+        yield from unmade_backorder_violations(number, str(status), origin, bool(shipped))
+
+
+def _check_origins_without_backorders(conn: Connection) -> Iterator[Violation]:
+    """Orders whose lines record quantities moved to backorders that no order holds (a
+    link edited away): `_check_backorders` only sees origins that still have one."""
+    from sqlalchemy import text
+
+    rows = conn.execute(
+        text(
+            "SELECT o.number, l.sku, SUM(l.backordered), SUM(l.backordered_amount) "
+            "FROM order_lines l JOIN orders o ON o.id = l.order_id "
+            "WHERE l.backordered <> 0 AND NOT EXISTS "
+            "(SELECT 1 FROM orders b WHERE b.backorder_of = o.number) "
+            "GROUP BY o.number, l.sku ORDER BY o.number, l.sku"
+        )
+    ).all()
+    for origin, group in itertools.groupby(rows, key=lambda row: row[0]):
+        moved: dict[str, Decimal] = {}
+        moved_amount: dict[str, Decimal] = {}
+        try:
+            for _origin, sku, quantity, amount in group:
+                moved[sku] = _scaled(quantity, QUANTITY_PLACES)
+                moved_amount[sku] = _scaled(amount, MONEY_PLACES)
+        except ValueError:
+            continue  # an unreadable quantity is reported with its order
+        yield from backorder_violations(origin, moved, {}, moved_amount, {})
 
 
 def _check_loops(conn: Connection) -> Iterator[Violation]:
