@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..errors import InvalidInput
-from .cells import csv_text, csv_text_read  # noqa: F401  (the CSV form's own rule)
+from .cells import csv_text_read
 from .document import Places, _Problems
 
 # The CSV columns: one row per order line. The first five are required.

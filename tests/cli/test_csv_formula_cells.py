@@ -16,7 +16,7 @@ import pytest
 from typer.testing import Result
 
 from backorder_cli.cli.output.flat import csv_cell
-from backorder_cli.transfer.csv_format import csv_text, csv_text_read
+from backorder_cli.transfer.cells import csv_text, csv_text_read
 from tests.conftest import is_url, postgres_run
 
 Run = Callable[..., Result]
