@@ -7,13 +7,22 @@ service module when they run, so start-up stays cheap.
 from __future__ import annotations
 
 from .app import make_app, root_callback
-from .commands import backorders, catalogue, fulfilment, integrity, orders, reports, transfer
+from .commands import (
+    backorders,
+    catalogue,
+    fulfilment,
+    integrity,
+    orders,
+    purchases,
+    reports,
+    transfer,
+)
 
 app = make_app(
     help="Keep sales orders: ship, invoice, and split undeliverable orders into backorders."
 )
 app.callback()(root_callback)
-for family in (transfer, fulfilment, backorders, integrity, reports, catalogue):
+for family in (transfer, fulfilment, backorders, integrity, reports, catalogue, purchases):
     family.register(app)
 
 orders_app = make_app(help="List, show, add and book orders.")

@@ -56,6 +56,8 @@ def add_product(
     unit: str = "pcs",
     price: str | Decimal = "0",
     stock: str | Decimal = "0",
+    supplier: str = "",
+    lead_time: int | None = None,
 ) -> ProductView:
     sku = parse_sku(sku)
     product = Product(
@@ -64,6 +66,8 @@ def add_product(
         unit=parse_text(unit, what="unit", required=True, limit=20),
         price=parse_price(price),
         stock=parse_stock(stock),
+        supplier=parse_text(supplier, what="supplier", limit=200),
+        lead_time=lead_time,
     )
     with db.write() as session:
         if session.exec(select(Product).where(Product.sku == sku)).first():
@@ -72,6 +76,28 @@ def add_product(
             )
         session.add(product)
     return _product_view(product)
+
+
+def edit_product(
+    db: Database, sku: str, *, supplier: str | None = None, lead_time: int | None = None
+) -> tuple[str, str, int | None]:
+    """Change a product's default supplier and lead time (what is not given stays).
+    Returns (sku, supplier, lead time) as they are now."""
+    sku = parse_sku(sku)
+    if supplier is None and lead_time is None:
+        raise InvalidInput("nothing to change - give --supplier or --lead-time")
+    with db.write() as session:
+        product = _stock(session, [sku], lock=True).get(sku)
+        if product is None:
+            raise NotFound(
+                f"unknown SKU {sku} - add it with `backorder products add {sku} --name NAME`"
+            )
+        if supplier is not None:
+            product.supplier = parse_text(supplier, what="supplier", limit=200)
+        if lead_time is not None:
+            product.lead_time = lead_time
+        session.add(product)
+        return product.sku, product.supplier, product.lead_time
 
 
 def receive_stock(db: Database, sku: str, quantity: str | Decimal) -> ProductView:

@@ -74,7 +74,7 @@ def check_database(db: Database) -> Iterator[Violation]:
             ):
                 yield V(f"{label} number #{number} is used {count} times")
         for name, value in rows(text("SELECT name, value FROM counter")):
-            table = "orders" if name == "order" else "invoices"
+            table = {"order": "orders", "purchase": "purchases"}.get(name, "invoices")
             highest = rows(text(f"SELECT MAX(number) FROM {table}")).scalar() or 0
             if value < highest:
                 yield V(f"the {name} series stands at {value}, below #{highest} already used")

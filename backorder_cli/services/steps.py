@@ -43,6 +43,7 @@ from ..storage.models import (
     Order,
     OrderLine,
     Product,
+    Purchase,
     Setting,
     utcnow,
 )
@@ -63,6 +64,7 @@ HISTORY = _table(History)
 COUNTER = _table(Counter)
 SETTINGS = _table(Setting)
 PRODUCTS = _table(Product)
+PURCHASES = _table(Purchase)
 
 # The statements of the hot paths, built once: building a statement costs more than
 # running it (bulk backorders run these thousands of times).
@@ -88,8 +90,8 @@ def _next_value(table: Table) -> Case[Any]:
 
 
 # The numbered series, each with its counter row and the table its numbers go to.
-Series = Literal["order", "invoice"]
-_SERIES: dict[Series, Table] = {"order": ORDERS, "invoice": INVOICES}
+Series = Literal["order", "invoice", "purchase"]
+_SERIES: dict[Series, Table] = {"order": ORDERS, "invoice": INVOICES, "purchase": PURCHASES}
 _NEXT_NUMBER = {
     series: update(COUNTER)
     .where(COUNTER.c.name == series)

@@ -7,11 +7,11 @@ exact, sortable and summable on SQLite and PostgreSQL alike. Nothing is ever a f
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, CheckConstraint, DateTime, Index, UniqueConstraint
+from sqlalchemy import BigInteger, CheckConstraint, Date, DateTime, Index, UniqueConstraint
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 from sqlmodel._compat import SQLModelConfig  # the type of model_config (not re-exported)
@@ -29,7 +29,7 @@ class Table(SQLModel):
 
 
 # Bumped with every migration in migrations/versions; meta.schema_version holds it.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 
 class ScaledDecimal(TypeDecorator[Decimal]):
@@ -134,6 +134,10 @@ class Product(Table, table=True):
     unit: str = "pcs"
     price: Decimal = Field(default=Decimal(0), sa_type=Price)
     stock: Decimal = Field(default=Decimal(0), sa_type=Quantity)
+    # Schema 4 (migration 0004): who the product is bought from, and how many days an
+    # order to them takes to arrive (`suggest`).
+    supplier: str = ""
+    lead_time: int | None = None
 
 
 class Order(Table, table=True):
@@ -232,6 +236,60 @@ class History(Table, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     order_id: int = Field(foreign_key="orders.id", index=True)
+    at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
+    user: str = ""
+    event: str
+    detail: str = ""
+
+
+class Purchase(Table, table=True):
+    """Incoming supply (schema 4): a purchase order to a supplier, expected on a day."""
+
+    __tablename__ = "purchases"
+    __table_args__ = (Index("ix_purchases_status_expected", "status", "expected"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    number: int = Field(sa_type=BigInteger, unique=True)
+    supplier: str
+    expected: date = Field(sa_type=Date)
+    comment: str = ""
+    status: str  # open, received, canceled (domain.supply.purchase_status)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
+
+
+class PurchaseLine(Table, table=True):
+    __tablename__ = "purchase_lines"
+    __table_args__ = (
+        CheckConstraint("quantity > 0", name="ck_purchase_lines_quantity_positive"),
+        CheckConstraint(
+            "received >= 0 AND canceled >= 0", name="ck_purchase_lines_amounts_not_negative"
+        ),
+        CheckConstraint(
+            "received + canceled <= quantity", name="ck_purchase_lines_within_quantity"
+        ),
+        CheckConstraint("unit_cost >= 0", name="ck_purchase_lines_unit_cost_not_negative"),
+        # What is incoming of a SKU: its open lines.
+        Index("ix_purchase_lines_sku", "sku"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    purchase_id: int = Field(foreign_key="purchases.id", index=True)
+    position: int
+    sku: str
+    quantity: Decimal = Field(sa_type=Quantity)
+    received: Decimal = Field(default=Decimal(0), sa_type=Quantity)
+    canceled: Decimal = Field(default=Decimal(0), sa_type=Quantity)
+    unit_cost: Decimal = Field(default=Decimal(0), sa_type=Price)
+
+
+class PurchaseHistory(Table, table=True):
+    """One entry per change to a purchase: when, who, what."""
+
+    __tablename__ = "purchase_history"
+
+    id: int | None = Field(default=None, primary_key=True)
+    purchase_id: int = Field(foreign_key="purchases.id", index=True)
     at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
     user: str = ""
     event: str

@@ -35,6 +35,11 @@ def data_tables(path: Path) -> dict[str, list[tuple]]:
     """Every row, order lines without the columns schema 3 added (their money)."""
     tables = {k: v for k, v in snapshot(path).items() if k not in ("meta", "alembic_version")}
     tables["order_lines"] = [row[:11] for row in tables["order_lines"]]
+    tables["product"] = [row[:6] for row in tables["product"]]  # schema 4: supplier, lead time
+    tables["counter"] = [row for row in tables["counter"] if row[0] != "purchase"]
+    for new in ("purchases", "purchase_lines", "purchase_history"):  # schema 4, empty
+        if tables.get(new) == []:
+            del tables[new]
     return tables
 
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from ...domain.orders import SETTINGS, parse_setting
+from ...domain.supply import parse_lead_time
 from ...domain.values import parse_price, parse_quantity, parse_sku, parse_stock, parse_text
 from ..app import database, make_app
 from ..options import (
@@ -48,6 +49,26 @@ def products_list(ctx: typer.Context, format_: FormatOption = None) -> None:
     flat.emit(products, records.PRODUCT_FIELDS, read_format(format_), table=tables.products_table)
 
 
+SupplierOption = Annotated[
+    str,
+    typer.Option(
+        "--supplier",
+        parser=cli_value(partial(parse_text, what="supplier", limit=200)),
+        help="Who the product is usually bought from (`suggest` groups by it).",
+    ),
+]
+LeadTimeOption = Annotated[
+    int | None,
+    typer.Option(
+        "--lead-time",
+        parser=cli_value(parse_lead_time),
+        metavar="DAYS",
+        help="Days from ordering to arrival.",
+        show_default=False,
+    ),
+]
+
+
 def products_add(
     ctx: typer.Context,
     sku: SkuArgument,
@@ -75,6 +96,8 @@ def products_add(
         Decimal,
         typer.Option("--stock", parser=cli_value(parse_stock), help="Stock on hand now."),
     ] = Decimal(0),
+    supplier: SupplierOption = "",
+    lead_time: LeadTimeOption = None,
     format_: WriteFormatOption = WriteFormat.text,
 ) -> None:
     """Add a product to the catalogue.
@@ -84,12 +107,53 @@ def products_add(
     from ...domain.values import format_money, format_quantity
     from ...services import catalogue
 
-    p = catalogue.add_product(database(ctx), sku, name=name, unit=unit, price=price, stock=stock)
+    p = catalogue.add_product(
+        database(ctx),
+        sku,
+        name=name,
+        unit=unit,
+        price=price,
+        stock=stock,
+        supplier=supplier,
+        lead_time=lead_time,
+    )
     print_result(
         format_,
         p,
         f"Added {p.sku} ({p.name}): price {format_money(p.price)}, "
         f"stock {format_quantity(p.stock)} {p.unit}",
+    )
+
+
+def products_edit(
+    ctx: typer.Context,
+    sku: SkuArgument,
+    supplier: Annotated[
+        str | None,
+        typer.Option(
+            "--supplier",
+            parser=cli_value(partial(parse_text, what="supplier", limit=200)),
+            help="Who the product is usually bought from (empty text: nobody).",
+            show_default=False,
+        ),
+    ] = None,
+    lead_time: LeadTimeOption = None,
+    format_: WriteFormatOption = WriteFormat.text,
+) -> None:
+    """Change a product's default supplier or lead time.
+
+    Example: backorder products edit SWITCH-1 --supplier "Kabel AB" --lead-time 14
+    """
+    from ...services import catalogue
+
+    sku, now_supplier, now_lead = catalogue.edit_product(
+        database(ctx), sku, supplier=supplier, lead_time=lead_time
+    )
+    days = "no lead time" if now_lead is None else f"lead time {now_lead} days"
+    print_result(
+        format_,
+        {"sku": sku, "supplier": now_supplier, "lead_time": now_lead},
+        f"{sku}: supplier {now_supplier or '(none)'}, {days}",
     )
 
 
@@ -123,6 +187,7 @@ def register_products(app: typer.Typer) -> None:
     products.command("list")(products_list)
     products.command("add")(products_add)
     products.command("receive")(products_receive)
+    products.command("edit")(products_edit)
     app.add_typer(products, name="products")
 
 

@@ -1,0 +1,69 @@
+"""Tables of supply: purchases, a purchase, a product's supply and demand, suggestions."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from rich.table import Table
+from rich.text import Text
+
+from ...domain.values import format_money, format_quantity
+from .tables import _when, console, text
+from .text import safe_text
+
+
+def _day(value: Any) -> str:
+    return value.isoformat() if value is not None else "-"
+
+
+def purchases_table(rows: list[Any]) -> None:
+    if not rows:
+        sys.stderr.write("No purchases match.\n")
+        return
+    table = Table(show_edge=False, header_style="bold")
+    table.add_column("Purchase", justify="right")
+    table.add_column("Supplier")
+    table.add_column("Expected")
+    table.add_column("Status")
+    table.add_column("Still to come")
+    for r in rows:
+        table.add_row(f"#{r.number}", text(r.supplier), _day(r.expected), r.status, text(r.open))
+    console().print(table)
+
+
+def purchase_detail(p: Any) -> None:
+    out = console()
+    out.print(Text.assemble((f"Purchase #{p.number}", "bold"), "  ", safe_text(p.status)))
+    head = Table.grid(padding=(0, 2))
+    head.add_column(style="bold")
+    head.add_column()
+    head.add_row("Supplier", text(p.supplier))
+    head.add_row("Expected", _day(p.expected))
+    if p.comment:
+        head.add_row("Comment", text(p.comment))
+    head.add_row("Created", _when(p.created_at) + " UTC")
+    out.print(head)
+    lines = Table(title="Lines", title_justify="left", show_edge=False, header_style="bold")
+    lines.add_column("SKU")
+    for name in ("Ordered", "Received", "Canceled", "Open", "Unit cost"):
+        lines.add_column(name, justify="right")
+    for ln in p.lines:
+        lines.add_row(
+            text(ln.sku),
+            format_quantity(ln.ordered),
+            format_quantity(ln.received),
+            format_quantity(ln.canceled),
+            format_quantity(ln.open),
+            format_money(ln.unit_cost),
+        )
+    out.print()
+    out.print(lines)
+    if p.history:
+        history = Table(title="History", title_justify="left", show_edge=False, header_style="bold")
+        for name in ("When (UTC)", "Who", "Event", "Detail"):
+            history.add_column(name)
+        for h in p.history:
+            history.add_row(_when(h.at), text(h.user), text(h.event), text(h.detail))
+        out.print()
+        out.print(history)

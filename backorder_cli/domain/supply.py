@@ -1,0 +1,234 @@
+"""Supply: purchases (what is ordered from suppliers and when it is expected), their
+receipts and cancellations, and the promise date (ETA) of every waiting line.
+
+The ETA is one allocation on top of `backorders.allocate_lines` (the rule `ready`
+ships by): waiting lines in the allocation's priority order take stock on hand first,
+whole lines only, exactly as `ready` does; what stock does not cover then takes what is
+left of the stock and the open purchase lines, in expected-date order (then purchase
+number), quantity by quantity. A line's ETA is today when stock covers it, else the
+expected date of the purchase that completes it, else none (and `short` says how much no
+known supply covers).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+from typing import Protocol, TypeVar
+
+from ..errors import InvalidInput, NotAllowed
+from .backorders import allocate_lines
+from .values import ZERO, Item, format_quantity
+
+
+class PurchaseStatus(StrEnum):
+    OPEN = "open"  # something still to come
+    RECEIVED = "received"  # nothing to come, something received
+    CANCELED = "canceled"  # nothing received, everything canceled
+
+
+class PurchaseLineLike(Protocol):
+    @property
+    def sku(self) -> str: ...
+    @property
+    def quantity(self) -> Decimal: ...
+    @property
+    def received(self) -> Decimal: ...
+    @property
+    def canceled(self) -> Decimal: ...
+
+
+P = TypeVar("P", bound=PurchaseLineLike)
+
+
+def still_open(line: PurchaseLineLike) -> Decimal:
+    """What of a purchase line is still to come."""
+    return line.quantity - line.received - line.canceled
+
+
+def purchase_status(lines: Iterable[PurchaseLineLike]) -> PurchaseStatus:
+    lines = list(lines)
+    if any(still_open(line) > 0 for line in lines):
+        return PurchaseStatus.OPEN
+    if any(line.received > 0 for line in lines):
+        return PurchaseStatus.RECEIVED
+    return PurchaseStatus.CANCELED
+
+
+def ensure_open(number: int, status: str, doing: str) -> None:
+    if status != PurchaseStatus.OPEN:
+        raise NotAllowed(
+            f"purchase #{number} is {status}: nothing is still to come - it cannot {doing} "
+            f"(see it with `backorder purchases show {number}`)"
+        )
+
+
+def plan_receipt(
+    number: int, status: str, lines: Sequence[P], items: list[Item] | None
+) -> list[tuple[P, Decimal]]:
+    """What a receipt adds to each line: `items` (SKU=QTY, each within what is still
+    open), or everything still open when None."""
+    ensure_open(number, status, "be received")
+    if items is None:
+        return [(line, still_open(line)) for line in lines if still_open(line) > 0]
+    plan = []
+    for item in items:
+        line = _line_of(number, lines, item.sku)
+        if item.quantity > still_open(line):
+            raise NotAllowed(
+                f"purchase #{number} has only {format_quantity(still_open(line))} of "
+                f"{item.sku} still to come, not {format_quantity(item.quantity)} - receive at "
+                "most that (a surplus is stock: `backorder products receive`)"
+            )
+        plan.append((line, item.quantity))
+    return plan
+
+
+def plan_cancel(
+    number: int, status: str, lines: Sequence[P], skus: list[str]
+) -> list[tuple[P, Decimal]]:
+    """What a cancellation takes off each line: what is still open of the named SKUs,
+    or of every line when none is named."""
+    ensure_open(number, status, "be canceled")
+    chosen = [_line_of(number, lines, sku) for sku in skus] if skus else list(lines)
+    plan = [(line, still_open(line)) for line in chosen if still_open(line) > 0]
+    if not plan:
+        raise NotAllowed(
+            f"purchase #{number} has nothing still to come of {', '.join(skus)} - "
+            "there is nothing to cancel"
+        )
+    return plan
+
+
+def _line_of(number: int, lines: Sequence[P], sku: str) -> P:
+    for line in lines:
+        if line.sku == sku:
+            return line
+    raise NotAllowed(
+        f"purchase #{number} has no line of {sku} - see its lines with "
+        f"`backorder purchases show {number}`"
+    )
+
+
+def check_purchase_items(items: list[Item]) -> list[Item]:
+    if not items:
+        raise InvalidInput("a purchase needs at least one line - give SKU=QTY[@COST]")
+    return items
+
+
+# The promise dates.
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """What is still to come of one purchase line."""
+
+    purchase: int
+    expected: date
+    sku: str
+    quantity: Decimal
+
+
+@dataclass(frozen=True)
+class Promise:
+    """The ETA of one waiting line."""
+
+    number: int
+    position: int
+    sku: str
+    quantity: Decimal  # remaining
+    eta: date | None
+    source: str | None  # "stock", "purchase #N", or None
+    short: Decimal  # what no known supply covers (0 when there is an ETA)
+
+
+WaitingOrder = tuple[int, list[tuple[int, str, Decimal]]]
+
+
+def promise_dates(
+    orders: Iterable[WaitingOrder],
+    stock: dict[str, Decimal],
+    incoming: Iterable[Incoming],
+    today: date,
+) -> Iterator[Promise]:
+    """The ETA of every waiting line: `orders` in the allocation's priority order, as
+    `allocate_lines` takes them; `incoming` in any order. Yields in priority order."""
+    orders = list(orders)
+    covered = {
+        (number, position)
+        for number, ship, _waiting in allocate_lines(iter(orders), dict(stock))
+        for position, _sku, _q in ship
+    }
+    taken: dict[str, Decimal] = {}
+    for number, lines in orders:
+        for position, sku, quantity in lines:
+            if (number, position) in covered:
+                taken[sku] = taken.get(sku, ZERO) + quantity
+    # What each SKU has for the lines stock does not cover: the stock they left, then
+    # the purchases by expected date.
+    queues: dict[str, list[tuple[date, str | None, Decimal]]] = {}
+    for sku, on_hand in stock.items():
+        left = on_hand - taken.get(sku, ZERO)
+        if left > 0:
+            queues[sku] = [(today, None, left)]
+    for supply in sorted(incoming, key=lambda s: (s.expected, s.purchase)):
+        if supply.quantity > 0:
+            queues.setdefault(supply.sku, []).append(
+                (supply.expected, f"purchase #{supply.purchase}", supply.quantity)
+            )
+    heads: dict[str, int] = {}
+    for number, lines in orders:
+        for position, sku, quantity in lines:
+            if (number, position) in covered:
+                yield Promise(number, position, sku, quantity, today, "stock", ZERO)
+                continue
+            queue = queues.get(sku, [])
+            i = heads.get(sku, 0)
+            need = quantity
+            eta: date | None = None
+            source: str | None = None
+            while i < len(queue):
+                day, where, have = queue[i]
+                if have > need:
+                    queue[i] = (day, where, have - need)
+                    need = ZERO
+                else:
+                    need -= have
+                    i += 1
+                if need == 0:
+                    eta, source = day, where or "stock"
+                    break
+            heads[sku] = i
+            yield Promise(number, position, sku, quantity, eta, source, need)
+
+
+def order_eta(promises: Iterable[Promise]) -> date | None:
+    """An order's ETA: the latest of its lines', none when a line has none."""
+    latest: date | None = None
+    for promise in promises:
+        if promise.eta is None:
+            return None
+        latest = promise.eta if latest is None or promise.eta > latest else latest
+    return latest
+
+
+def parse_purchase_number(text: str) -> int:
+    """`7` or `#7`: a purchase number as a person types it."""
+    from .values import MAX_ORDER_NUMBER
+
+    raw = text.strip()
+    if re.fullmatch(r"#?[0-9]{1,19}", raw) and 1 <= int(raw.lstrip("#")) <= MAX_ORDER_NUMBER:
+        return int(raw.lstrip("#"))
+    raise InvalidInput(f"{text!r} is not a purchase number - give one like 7 or #7")
+
+
+def parse_lead_time(text: str) -> int:
+    """Days from ordering to arrival: a whole number from 0 to 3650."""
+    raw = text.strip()
+    if re.fullmatch(r"[0-9]{1,4}", raw) and int(raw) <= 3650:
+        return int(raw)
+    raise InvalidInput(f"lead time {text!r} is not a number of days from 0 to 3650")
