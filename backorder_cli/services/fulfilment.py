@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import (
     BigInteger,
     Connection,
+    Select,
     bindparam,
     case,
     func,
@@ -183,6 +184,29 @@ def invoice_orders(db: Database, numbers: Iterable[int]) -> Iterator[InvoiceOutc
 _WAITING = (Status.BOOKED.value, Status.PARTIALLY_SHIPPED.value)
 
 
+def waiting_lines_query(skus: Collection[str] | None = None) -> Select[Any]:
+    """Every waiting line (booked or partially shipped, not archived, something
+    remaining) as (order number, position, SKU, remaining as a scaled integer), in the
+    allocation's priority order: the one order `ready` and the promise dates
+    (`services.supply`) both read. `skus` keeps the lines of those SKUs only (each
+    SKU's allocation is independent of the others')."""
+    remaining = LINES.c.quantity - LINES.c.shipped - LINES.c.canceled
+    query = (
+        select(ORDERS.c.number, LINES.c.position, LINES.c.sku, type_coerce(remaining, BigInteger))
+        .join(LINES, LINES.c.order_id == ORDERS.c.id)
+        .where(ORDERS.c.status.in_(_WAITING), ORDERS.c.archived.is_(False), remaining > 0)
+        .order_by(
+            case((ORDERS.c.backorder_of.is_(None), 1), else_=0),
+            ORDERS.c.created_at,
+            ORDERS.c.number,
+            LINES.c.position,
+        )
+    )
+    if skus is not None:
+        query = query.where(LINES.c.sku.in_(list(skus)))
+    return query
+
+
 def ready_orders(db: Database) -> list[Allocation]:
     """Which waiting orders stock on hand covers now, in whole or in part (whole lines),
     allocated backorders first and then oldest first (`domain.allocate_lines`).
@@ -195,18 +219,7 @@ def ready_orders(db: Database) -> list[Allocation]:
     # creation time and number), as scaled integers straight from the database: a
     # million-order database has a million and more waiting lines, and only the few
     # orders that get stock are ever turned into Decimals and datetimes.
-    remaining = LINES.c.quantity - LINES.c.shipped - LINES.c.canceled
-    waiting_lines = (
-        select(ORDERS.c.number, LINES.c.position, LINES.c.sku, type_coerce(remaining, BigInteger))
-        .join(LINES, LINES.c.order_id == ORDERS.c.id)
-        .where(ORDERS.c.status.in_(_WAITING), ORDERS.c.archived.is_(False), remaining > 0)
-        .order_by(
-            case((ORDERS.c.backorder_of.is_(None), 1), else_=0),
-            ORDERS.c.created_at,
-            ORDERS.c.number,
-            LINES.c.position,
-        )
-    )
+    waiting_lines = waiting_lines_query()
     scaled_stock = select(PRODUCTS.c.sku, type_coerce(PRODUCTS.c.stock, BigInteger)).where(
         PRODUCTS.c.stock > 0
     )

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
+from dataclasses import replace
+from datetime import date
 from decimal import Decimal
 from typing import Any, TypeVar
 
 from sqlalchemy import (
+    Connection,
     Select,
     String,
     bindparam,
@@ -20,6 +23,7 @@ from sqlmodel.sql.expression import Select as ModelSelect
 
 from ..domain.money import line_amount
 from ..domain.orders import Archived, Status, remaining
+from ..domain.supply import order_eta
 from ..domain.values import (
     Item,
     check_order_value,
@@ -249,6 +253,23 @@ def get_order(db: Database, number: int) -> OrderDetail:
             .where(Order.backorder_of == order.number)
             .order_by(col(Order.number))
         )
+        views = [
+            LineView(
+                line.sku,
+                line.name,
+                line.unit,
+                line.quantity,
+                line.shipped,
+                line.invoiced,
+                line.canceled,
+                remaining(line),
+                line.unit_price,
+            )
+            for line in lines
+        ]
+        eta = None
+        if order.status in _WAITING and not order.archived:
+            views, eta = _with_promises(session.connection(), order.number, lines, views)
         return OrderDetail(
             number=order.number,
             status=order.status,
@@ -259,24 +280,37 @@ def get_order(db: Database, number: int) -> OrderDetail:
             backorders=list(backorders),
             created_at=order.created_at,
             total=order.total,
-            lines=[
-                LineView(
-                    line.sku,
-                    line.name,
-                    line.unit,
-                    line.quantity,
-                    line.shipped,
-                    line.invoiced,
-                    line.canceled,
-                    remaining(line),
-                    line.unit_price,
-                )
-                for line in lines
-            ],
+            lines=views,
             invoices=[InvoiceView(i.number, i.total, i.created_at) for i in invoices],
             history=[HistoryView(h.at, h.user, h.event, h.detail) for h in history],
             chain=_chain_numbers(session.connection(), order.number),
+            eta=eta,
         )
+
+
+_WAITING = (Status.BOOKED.value, Status.PARTIALLY_SHIPPED.value)
+
+
+def _with_promises(
+    conn: Connection, number: int, lines: list[OrderLine], views: list[LineView]
+) -> tuple[list[LineView], date | None]:
+    """The order's lines with their promise dates, and the order's ETA."""
+    from .supply import order_promises
+
+    found = order_promises(conn, number, {line.sku for line in lines if remaining(line) > 0})
+    by_position = {p.position: p for p in found}
+    shown = []
+    for line, view in zip(lines, views, strict=True):
+        promise = by_position.get(line.position)
+        if promise is not None:
+            view = replace(
+                view,
+                eta=promise.eta,
+                eta_source=promise.source,
+                short=promise.short if promise.eta is None else None,
+            )
+        shown.append(view)
+    return shown, order_eta(found) if found else None
 
 
 def count_orders(db: Database) -> int:

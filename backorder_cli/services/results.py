@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from ..domain import values
@@ -30,6 +30,11 @@ class LineView:
     canceled: Decimal
     remaining: Decimal
     unit_price: Decimal
+    # The promise date of a waiting line (domain.supply): when, from what, and what no
+    # known supply covers when there is none. None on a line that does not wait.
+    eta: date | None = None
+    eta_source: str | None = None
+    short: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -55,6 +60,7 @@ class OrderSummary:
     customer: str
     total: Decimal
     backorder_of: int | None
+    eta: date | None = None  # filled only where the listing asks for it
 
 
 @dataclass(frozen=True)
@@ -72,6 +78,7 @@ class OrderDetail:
     invoices: list[InvoiceView]
     history: list[HistoryView]
     chain: list[int] = field(default_factory=list)  # the backorder chain, oldest first
+    eta: date | None = None  # the latest of its waiting lines' ETAs; None if one has none
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,283 @@
+"""Supply and demand: the promise date (ETA) of every waiting line, who waits for a
+product, and what to buy (`domain.supply`)."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Collection, Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import BigInteger, Connection, Select, type_coerce
+from sqlalchemy import select as core_select
+from sqlmodel import select
+
+from ..domain.supply import Incoming, Promise, order_eta, promise_dates
+from ..domain.values import QUANTITY_PLACES, ZERO, parse_sku
+from ..errors import NotFound
+from ..storage.database import Database
+from ..storage.models import Product, PurchaseLine
+from .fulfilment import waiting_lines_query
+from .steps import ORDERS, PRODUCTS, PURCHASES, _table
+
+PL = _table(PurchaseLine)
+
+
+def utc_today() -> date:
+    """Today as the tool counts days (UTC, like every date it shows)."""
+    return datetime.now(UTC).date()
+
+
+def _unscale(value: int) -> Decimal:
+    return Decimal(value).scaleb(-QUANTITY_PLACES)
+
+
+def _waiting(
+    conn: Connection, skus: Collection[str] | None
+) -> Iterator[tuple[int, list[tuple[int, str, Decimal]]]]:
+    rows = conn.execute(waiting_lines_query(skus))
+    for number, group in itertools.groupby(rows, key=lambda row: row[0]):
+        yield number, [(p, sku, _unscale(int(q))) for _n, p, sku, q in group]
+
+
+def _stock(conn: Connection, skus: Collection[str] | None) -> dict[str, Decimal]:
+    query = select(PRODUCTS.c.sku, type_coerce(PRODUCTS.c.stock, BigInteger))
+    if skus is not None:
+        query = query.where(PRODUCTS.c.sku.in_(list(skus)))
+    return {sku: _unscale(int(q)) for sku, q in conn.execute(query)}
+
+
+def _open_lines(skus: Collection[str] | None) -> Select[Any]:
+    """(purchase, supplier, expected, SKU, still to come scaled) of open purchase lines,
+    soonest expected first."""
+    to_come = PL.c.quantity - PL.c.received - PL.c.canceled
+    query = (
+        core_select(
+            PURCHASES.c.number,
+            PURCHASES.c.supplier,
+            PURCHASES.c.expected,
+            PL.c.sku,
+            type_coerce(to_come, BigInteger),
+        )
+        .join(PL, PL.c.purchase_id == PURCHASES.c.id)
+        .where(PURCHASES.c.status == "open", to_come > 0)
+        .order_by(PURCHASES.c.expected, PURCHASES.c.number, PL.c.position)
+    )
+    if skus is not None:
+        query = query.where(PL.c.sku.in_(list(skus)))
+    return query
+
+
+def _incoming(conn: Connection, skus: Collection[str] | None) -> list[Incoming]:
+    """What is still to come of every open purchase line."""
+    return [
+        Incoming(number, expected, sku, _unscale(int(q)))
+        for number, _supplier, expected, sku, q in conn.execute(_open_lines(skus))
+    ]
+
+
+def promises_in(
+    conn: Connection, skus: Collection[str] | None = None, today: date | None = None
+) -> list[Promise]:
+    """The promise date of every waiting line (of `skus` only, when given), in the
+    allocation's priority order."""
+    return list(
+        promise_dates(
+            _waiting(conn, skus),
+            _stock(conn, skus),
+            _incoming(conn, skus),
+            today or utc_today(),
+        )
+    )
+
+
+def promises(
+    db: Database, skus: Collection[str] | None = None, today: date | None = None
+) -> list[Promise]:
+    with db.read() as session:
+        return promises_in(session.connection(), skus, today)
+
+
+def order_promises(conn: Connection, number: int, skus: Collection[str]) -> list[Promise]:
+    """The promise dates of one order's waiting lines (its SKUs' allocation only)."""
+    if not skus:
+        return []
+    return [p for p in promises_in(conn, set(skus)) if p.number == number]
+
+
+def etas(db: Database, today: date | None = None) -> dict[int, date | None]:
+    """Every waiting order's ETA (`domain.order_eta`), by number."""
+    by_order: dict[int, list[Promise]] = {}
+    for promise in promises(db, today=today):
+        by_order.setdefault(promise.number, []).append(promise)
+    return {number: order_eta(lines) for number, lines in by_order.items()}
+
+
+def numbers_waiting_for(db: Database, sku: str) -> list[int]:
+    """The orders with a remaining quantity of `sku`, in priority order."""
+    seen: dict[int, None] = {}
+    with db.read() as session:
+        for number, _lines in _waiting(session.connection(), [sku]):
+            seen[number] = None
+    return list(seen)
+
+
+@dataclass(frozen=True)
+class IncomingView:
+    purchase: int
+    supplier: str
+    expected: date
+    quantity: Decimal  # still to come
+
+
+@dataclass(frozen=True)
+class WaitingView:
+    number: int
+    customer: str
+    quantity: Decimal  # remaining
+    eta: date | None
+    eta_source: str | None
+    short: Decimal | None
+
+
+@dataclass(frozen=True)
+class ProductSupply:
+    """`products show`: a product's stock, what waiting orders claim of it, what is
+    coming, and who waits with their ETAs."""
+
+    sku: str
+    name: str
+    unit: str
+    supplier: str
+    lead_time: int | None
+    stock: Decimal
+    claimed: Decimal  # the remaining quantities of every waiting line
+    available: Decimal  # stock - claimed: negative when short
+    incoming: Decimal  # still to come on open purchases
+    purchases: list[IncomingView]
+    waiting: list[WaitingView]
+
+
+def product_supply(db: Database, sku: str, today: date | None = None) -> ProductSupply:
+    sku = parse_sku(sku)
+    with db.read() as session:
+        conn = session.connection()
+        product = session.exec(select(Product).where(Product.sku == sku)).first()
+        if product is None:
+            raise NotFound(f"unknown SKU {sku} - see the catalogue with `backorder products list`")
+        found = promises_in(conn, [sku], today)
+        customers = _customers(conn, [p.number for p in found])
+        coming = [
+            IncomingView(n, supplier, expected, _unscale(int(q)))
+            for n, supplier, expected, _sku, q in conn.execute(_open_lines([sku]))
+        ]
+    claimed = sum((p.quantity for p in found), ZERO)
+    return ProductSupply(
+        sku=product.sku,
+        name=product.name,
+        unit=product.unit,
+        supplier=product.supplier,
+        lead_time=product.lead_time,
+        stock=product.stock,
+        claimed=claimed,
+        available=product.stock - claimed,
+        incoming=sum((c.quantity for c in coming), ZERO),
+        purchases=coming,
+        waiting=[
+            WaitingView(
+                p.number,
+                customers.get(p.number, ""),
+                p.quantity,
+                p.eta,
+                p.source,
+                p.short if p.eta is None else None,
+            )
+            for p in found
+        ],
+    )
+
+
+def _customers(conn: Connection, numbers: list[int]) -> dict[int, str]:
+    found: dict[int, str] = {}
+    for start in range(0, len(numbers), 500):
+        query = select(ORDERS.c.number, ORDERS.c.customer).where(
+            ORDERS.c.number.in_(numbers[start : start + 500])
+        )
+        found.update({n: c for n, c in conn.execute(query)})
+    return found
+
+
+@dataclass(frozen=True)
+class SupplyFigures:
+    """A product's totals: on hand, claimed by waiting lines, still to come."""
+
+    claimed: Decimal
+    incoming: Decimal
+
+
+def supply_figures(db: Database) -> dict[str, SupplyFigures]:
+    """Claimed and incoming of every SKU with either (`products list`)."""
+    claimed: dict[str, Decimal] = {}
+    incoming: dict[str, Decimal] = {}
+    with db.read() as session:
+        conn = session.connection()
+        for _number, lines in _waiting(conn, None):
+            for _p, sku, quantity in lines:
+                claimed[sku] = claimed.get(sku, ZERO) + quantity
+        for supply in _incoming(conn, None):
+            incoming[supply.sku] = incoming.get(supply.sku, ZERO) + supply.quantity
+    return {
+        sku: SupplyFigures(claimed.get(sku, ZERO), incoming.get(sku, ZERO))
+        for sku in claimed.keys() | incoming.keys()
+    }
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """What to buy of one SKU: the demand of every waiting line, less stock on hand and
+    what open purchases bring, when that is above zero."""
+
+    sku: str
+    name: str
+    supplier: str
+    demand: Decimal
+    stock: Decimal
+    incoming: Decimal
+    quantity: Decimal  # to buy
+    arrives: date | None  # today + the product's lead time (none without one)
+
+
+def suggestions(
+    db: Database, *, supplier: str | None = None, today: date | None = None
+) -> list[Suggestion]:
+    """Per SKU, what to buy; grouped by supplier (then SKU)."""
+    today = today or utc_today()
+    figures = supply_figures(db)
+    with db.read() as session:
+        products = {p.sku: p for p in session.exec(select(Product))}
+    found = []
+    for sku, figure in figures.items():
+        product = products.get(sku)
+        if product is None:
+            continue  # a line of a SKU no longer in the catalogue: `check` names it
+        quantity = figure.claimed - product.stock - figure.incoming
+        if quantity <= 0:
+            continue
+        if supplier and supplier.casefold() not in product.supplier.casefold():
+            continue
+        arrives = None if product.lead_time is None else today + timedelta(product.lead_time)
+        found.append(
+            Suggestion(
+                sku,
+                product.name,
+                product.supplier,
+                figure.claimed,
+                product.stock,
+                figure.incoming,
+                quantity,
+                arrives,
+            )
+        )
+    return sorted(found, key=lambda s: (s.supplier, s.sku))
