@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import itertools
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date
@@ -28,6 +29,7 @@ from ..domain.values import (
     Item,
     check_order_value,
     parse_order_number,
+    parse_sku,
     parse_text,
 )
 from ..errors import InvalidInput, NotAllowed, NotFound
@@ -182,9 +184,32 @@ def iter_orders(
     customer: str | None = None,
     search: str | None = None,
     limit: int | None = None,
+    with_eta: bool = False,
+    eta_before: date | None = None,
+    no_eta: bool = False,
+    sku: str | None = None,
 ) -> Iterator[OrderSummary]:
     """Orders newest number first, streamed: rows are read in batches as they are
-    consumed, so a listing of every order never holds them all in memory."""
+    consumed, so a listing of every order never holds them all in memory.
+
+    The promise dates (`services.supply`) are one allocation of every waiting line,
+    made once before the first row: `with_eta` fills each waiting order's `eta`;
+    `eta_before` keeps orders whose ETA is before that day, `no_eta` the waiting
+    orders without one; `sku` keeps the waiting orders with a remaining quantity of
+    that SKU, in the allocation's priority order."""
+    if with_eta or eta_before is not None or no_eta or sku is not None:
+        yield from _with_etas(
+            db,
+            statuses=statuses,
+            archived=archived,
+            customer=customer,
+            search=search,
+            limit=limit,
+            eta_before=eta_before,
+            no_eta=no_eta,
+            sku=sku,
+        )
+        return
     # Six columns: more than `select`'s overloads type (four), so the Select it would
     # build is built here, with the row's types.
     columns: ModelSelect[int, str, bool, str, Decimal, int | None] = ModelSelect(
@@ -207,6 +232,41 @@ def iter_orders(
     with db.read() as session:
         for row in session.exec(query.execution_options(yield_per=_BATCH)):
             yield OrderSummary(*row)
+
+
+def _with_etas(
+    db: Database,
+    *,
+    limit: int | None,
+    eta_before: date | None,
+    no_eta: bool,
+    sku: str | None,
+    **filters: Any,
+) -> Iterator[OrderSummary]:
+    from .supply import etas, numbers_waiting_for
+
+    promised = etas(db)
+    rank = None
+    if sku is not None:
+        rank = {n: i for i, n in enumerate(numbers_waiting_for(db, parse_sku(sku)))}
+
+    def wanted(row: OrderSummary) -> bool:
+        if rank is not None and row.number not in rank:
+            return False
+        eta = promised.get(row.number)
+        if eta_before is not None and (eta is None or eta >= eta_before):
+            return False
+        return not no_eta or (row.number in promised and eta is None)
+
+    rows: Iterator[OrderSummary] = (
+        replace(row, eta=promised.get(row.number))
+        for row in iter_orders(db, **filters)
+        if wanted(row)
+    )
+    if rank is not None:
+        found = rank
+        rows = iter(sorted(rows, key=lambda row: found[row.number]))
+    yield from itertools.islice(rows, limit)
 
 
 def list_orders(db: Database, **filters: Any) -> list[OrderSummary]:

@@ -24,6 +24,7 @@ from ..storage.models import (
 from .fulfilment import _WAITING
 from .results import LogEntry, ReportRow
 from .steps import _BATCH, _ORDER_BY_NUMBER, HISTORY, LINES, ORDERS, _order_not_found
+from .supply import SupplyFigures, supply_figures
 
 REPORT_KINDS = tuple(ReportBy)
 
@@ -33,7 +34,7 @@ def backorder_report(
 ) -> list[ReportRow]:
     """Open backordered quantities: every line with something remaining on a backorder
     that is booked or partially shipped and not archived. By SKU (with stock on hand and
-    the shortfall: what to buy), by customer, or by age (whole days since the backorder
+    what to buy, as `suggest` counts it), by customer, or by age (whole days since the backorder
     was made, in the bands of `domain.AGE_BUCKETS`, as of `today`, UTC)."""
     if by not in REPORT_KINDS:
         raise InvalidInput(f"cannot report by {by!r} - use one of {', '.join(REPORT_KINDS)}")
@@ -75,18 +76,24 @@ def backorder_report(
         group.quantity += rest
         group.oldest = max(group.oldest, days)
 
+    figures = supply_figures(db) if by == "sku" else {}
     result = []
     for key, g in groups.items() if by == "age" else sorted(groups.items()):
         row = ReportRow(key, len(g.orders), g.lines, g.value)
         if by == "sku":
             product = products.get(key)
             on_hand = product.stock if product else ZERO
+            # What to buy counts every waiting order, not only backorders, and what
+            # open purchases bring: the numbers of `suggest` (services.supply).
+            figure = figures.get(key, SupplyFigures(g.quantity, ZERO))
             row = dataclasses.replace(
                 row,
                 quantity=g.quantity,
                 name=product.name if product else "",
                 on_hand=on_hand,
-                shortfall=max(ZERO, g.quantity - on_hand),
+                waiting=figure.claimed,
+                incoming=figure.incoming,
+                shortfall=max(ZERO, figure.claimed - on_hand - figure.incoming),
             )
         elif by == "customer":
             row = dataclasses.replace(row, oldest_days=g.oldest)

@@ -198,8 +198,12 @@ class ReportRow:
     quantity: Decimal | None = None  # by SKU only: open backordered quantity
     name: str | None = None  # by SKU only
     on_hand: Decimal | None = None  # by SKU only
-    shortfall: Decimal | None = None  # by SKU only: what to buy
+    # By SKU only: what to buy (`suggest`'s number: the demand of every waiting order,
+    # less on hand and incoming), with that demand and what open purchases bring.
+    shortfall: Decimal | None = None
     oldest_days: int | None = None  # by customer only
+    waiting: Decimal | None = None  # by SKU only
+    incoming: Decimal | None = None  # by SKU only
 
 
 @dataclass(frozen=True)

@@ -281,3 +281,40 @@ def suggestions(
             )
         )
     return sorted(found, key=lambda s: (s.supplier, s.sku))
+
+
+@dataclass(frozen=True)
+class ProductRow:
+    """A product in `products list`: its stock and what waiting orders claim of it."""
+
+    sku: str
+    name: str
+    unit: str
+    price: Decimal
+    stock: Decimal
+    claimed: Decimal
+    available: Decimal  # stock - claimed: negative when short
+    incoming: Decimal
+
+
+def product_rows(db: Database) -> list[ProductRow]:
+    figures = supply_figures(db)
+    none = SupplyFigures(ZERO, ZERO)
+    with db.read() as session:
+        products = list(session.exec(select(Product).order_by(Product.sku)))
+    rows = []
+    for p in products:
+        figure = figures.get(p.sku, none)
+        rows.append(
+            ProductRow(
+                p.sku,
+                p.name,
+                p.unit,
+                p.price,
+                p.stock,
+                figure.claimed,
+                p.stock - figure.claimed,
+                figure.incoming,
+            )
+        )
+    return rows

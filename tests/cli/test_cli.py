@@ -311,7 +311,7 @@ def test_products_and_settings_commands(sample: Run) -> None:
         == "CAB-3: stock on hand is now 12.75 m\n"
     )
     listing = sample("products", "list").stdout
-    assert "CAB-3\tCable 3G\tm\t2.1\t12.75\n" in listing
+    assert "CAB-3\tCable 3G\tm\t2.1\t12.75\t0\t12.75\t0\n" in listing
     assert json.loads(sample("settings", "show", "--format", "json").stdout) == {
         "inventory-value-on-invoicing": "off"
     }
@@ -330,7 +330,9 @@ def test_products_and_settings_commands(sample: Run) -> None:
 def test_list_json_has_the_documented_fields(sample: Run) -> None:
     rows = json.loads(sample("orders", "list", "--all", "--format", "json").stdout)
     assert len(rows) == 12
-    assert set(rows[0]) == {"number", "status", "archived", "customer", "total", "backorder_of"}
+    assert set(rows[0]) == {
+        "number", "status", "archived", "customer", "total", "backorder_of", "eta"
+    }  # fmt: skip
     assert rows[0] == {
         "number": 2401,
         "status": "partially_shipped",
@@ -338,6 +340,7 @@ def test_list_json_has_the_documented_fields(sample: Run) -> None:
         "customer": "Hansen & Søn VVS",
         "total": 450.8,
         "backorder_of": None,
+        "eta": None,  # CABLE-15 and SWITCH-1: no stock, nothing incoming
     }
 
 
@@ -396,7 +399,7 @@ def test_an_empty_list_says_so_on_stderr(sample: Run) -> None:
     assert (result.exit_code, result.stdout) == (0, "")
     assert result.stderr == "No orders match.\n"
     piped = sample("orders", "list", "--search", "nobody-at-all")
-    assert piped.stdout == "number\tstatus\tarchived\tcustomer\ttotal\tbackorder_of\n"
+    assert piped.stdout == "number\tstatus\tarchived\tcustomer\ttotal\tbackorder_of\teta\n"
 
 
 def test_the_orders_script_is_backorder_orders(sample: Run, target: str) -> None:

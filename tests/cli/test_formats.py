@@ -16,7 +16,7 @@ from backorder_cli.storage.schema import open_database
 
 Run = Callable[..., Result]
 
-ORDER_FIELDS = ["number", "status", "archived", "customer", "total", "backorder_of"]
+ORDER_FIELDS = ["number", "status", "archived", "customer", "total", "backorder_of", "eta"]
 
 
 @pytest.fixture
@@ -65,9 +65,10 @@ def test_show_plain_has_fields_then_blocks(sample: Run) -> None:
     assert text.startswith("number\t2391\nstatus\tinvoiced\narchived\tfalse\n")
     assert "backorder_of\t2390\n" in text
     assert (
-        "\nsku\tname\tunit\tquantity\tshipped\tinvoiced\tcanceled\tremaining\tunit_price\n" in text
+        "\nsku\tname\tunit\tquantity\tshipped\tinvoiced\tcanceled\tremaining\tunit_price"
+        "\teta\teta_source\tshort\n" in text
     )
-    assert "CABLE-25\tInstallation cable 3G2.5\tm\t40\t40\t40\t0\t0\t1.95\n" in text
+    assert "CABLE-25\tInstallation cable 3G2.5\tm\t40\t40\t40\t0\t0\t1.95\t\t\t\n" in text
 
 
 def test_ids_is_refused_where_there_is_no_list(sample: Run) -> None:
@@ -84,6 +85,9 @@ def test_products_and_settings_in_csv_and_json(sample: Run) -> None:
         "unit": "pcs",
         "price": "0.85",
         "stock": "300",
+        "claimed": "20",  # #2396 waits for 20
+        "available": "280",
+        "incoming": "0",
     }
     products = json.loads(sample("products", "list", "-f", "json").stdout)
     assert len(products) == len(rows) == 8

@@ -242,11 +242,14 @@ def test_a_chain_of_three_backorders(sample_db: Database) -> None:
 def test_report_by_sku_matches_the_hand_computed_figures(company: Database) -> None:
     rows = reports.backorder_report(company, by="sku", today=TODAY)
     assert [
-        (r.key, r.quantity, r.on_hand, r.shortfall, r.orders, r.lines, r.value) for r in rows
+        (r.key, r.quantity, r.waiting, r.on_hand, r.shortfall, r.orders, r.lines, r.value)
+        for r in rows
     ] == [
-        ("A", D(8), D(10), D(0), 2, 2, D("16.00")),  # 6 on 3002 + 2 on 3006, at 2.00
-        ("B", D(4), D(3), D(1), 1, 1, D("6.00")),  # 4 on 3004 at 1.50; 1 to buy
-        ("C", D(1), D(0), D(1), 1, 1, D("10.00")),
+        # 6 on 3002 + 2 on 3006, at 2.00; to buy counts every waiting order (as suggest):
+        # the plain order 3007 waits for 5 more, so 13 wanted, 10 on hand: 3 to buy
+        ("A", D(8), D(13), D(10), D(3), 2, 2, D("16.00")),
+        ("B", D(4), D(6), D(3), D(3), 1, 1, D("6.00")),  # 4 on 3004 + 2 on 3007; 3 on hand
+        ("C", D(1), D(1), D(0), D(1), 1, 1, D("10.00")),
     ]
     assert sum(r.value for r in rows) == D("32.00")
 

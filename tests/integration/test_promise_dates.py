@@ -29,8 +29,15 @@ from decimal import Decimal as D
 import pytest
 
 from backorder_cli.domain.values import Item
-from backorder_cli.services import backorders, catalogue, fulfilment, integrity, orders, purchases
-from backorder_cli.services import supply
+from backorder_cli.services import (
+    backorders,
+    catalogue,
+    fulfilment,
+    integrity,
+    orders,
+    purchases,
+    supply,
+)
 from backorder_cli.storage.database import Database
 from tests.conftest import run_sql
 
@@ -139,7 +146,10 @@ def test_products_show_figures(company: Database) -> None:
         (2, JAN10, D(10)),
         (1, JAN20, D(12)),
     ]
-    assert [(w.number, w.customer, w.quantity, w.eta, w.eta_source, w.short) for w in shown.waiting] == [
+    waiting = [
+        (w.number, w.customer, w.quantity, w.eta, w.eta_source, w.short) for w in shown.waiting
+    ]
+    assert waiting == [
         (1004, "Alfa", D(20), JAN20, "purchase #1", None),
         (1002, "Charlie", D(8), today, "stock", None),
         (1003, "Delta", D(15), None, None, D(11)),

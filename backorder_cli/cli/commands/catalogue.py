@@ -38,14 +38,15 @@ SkuArgument = Annotated[
 
 
 def products_list(ctx: typer.Context, format_: FormatOption = None) -> None:
-    """List products with price and stock on hand.
+    """List products with price, stock on hand, what waiting orders claim of it, what is
+    available (stock - claimed, negative when short) and what open purchases bring.
 
     Example: backorder products list --format csv
     """
-    from ...services import catalogue
+    from ...services import supply
     from ..output import flat, records, tables
 
-    products = catalogue.list_products(database(ctx))
+    products = supply.product_rows(database(ctx))
     flat.emit(products, records.PRODUCT_FIELDS, read_format(format_), table=tables.products_table)
 
 
@@ -67,6 +68,28 @@ LeadTimeOption = Annotated[
         show_default=False,
     ),
 ]
+
+
+def products_show(ctx: typer.Context, sku: SkuArgument, format_: FormatOption = None) -> None:
+    """Show a product's supply and demand: on hand, claimed by waiting orders, available,
+    incoming by purchase with dates, and the waiting orders with their ETAs.
+
+    Example: backorder products show SWITCH-1 --format json
+    """
+    from ...services import supply
+    from ..output import flat, json_format, supply_tables
+
+    fmt = read_format(format_)
+    no_ids(fmt)
+    shown = supply.product_supply(database(ctx), sku)
+    if fmt == "json":
+        json_format.print_json(shown)
+    elif fmt in ("csv", "plain"):
+        fields = ["number", "customer", "quantity", "eta", "eta_source", "short"]
+        rows = flat.records(shown.waiting, fields)
+        (flat.write_csv if fmt == "csv" else flat.write_plain)(fields, rows)
+    else:
+        supply_tables.product_supply(shown)
 
 
 def products_add(
@@ -185,6 +208,7 @@ def products_receive(
 def register_products(app: typer.Typer) -> None:
     products = make_app(help="The product catalogue and stock on hand.")
     products.command("list")(products_list)
+    products.command("show")(products_show)
     products.command("add")(products_add)
     products.command("receive")(products_receive)
     products.command("edit")(products_edit)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
 from functools import partial
 from typing import Annotated
 
 import typer
 
 from ...domain.orders import Archived, Status, parse_status
-from ...domain.values import Item, parse_count, parse_item, parse_text
+from ...domain.values import Item, parse_count, parse_day, parse_item, parse_sku, parse_text
 from ..app import database
 from ..options import (
     FormatOption,
@@ -113,9 +114,35 @@ def list_(
             help="At most this many.",
         ),
     ] = None,
+    eta_before: Annotated[
+        date | None,
+        typer.Option(
+            "--eta-before",
+            parser=cli_value(partial(parse_day, what="--eta-before")),
+            metavar="DATE",
+            help="Only waiting orders promised before this day (YYYY-MM-DD).",
+            show_default=False,
+        ),
+    ] = None,
+    no_eta: Annotated[
+        bool, typer.Option("--no-eta", help="Only waiting orders no known supply covers.")
+    ] = False,
+    sku: Annotated[
+        str | None,
+        typer.Option(
+            "--sku",
+            parser=cli_value(parse_sku),
+            help="Only waiting orders with a remaining quantity of this SKU, in the order "
+            "stock goes to them.",
+            show_default=False,
+        ),
+    ] = None,
     format_: FormatOption = None,
 ) -> None:
-    """List orders, newest first: by default those not archived.
+    """List orders, newest first: by default those not archived. JSON, CSV and plain
+    output carry each waiting order's ETA (`orders show` explains it).
+
+    Example: orders list --eta-before 2026-12-24 -f csv
 
     Example: orders list --archived --search 2401
     """
@@ -124,6 +151,9 @@ def list_(
 
     if archived and all_:
         raise typer.BadParameter("use --archived or --all, not both", param_hint="'--archived'")
+    if eta_before is not None and no_eta:
+        raise typer.BadParameter("use --eta-before or --no-eta, not both", param_hint="'--no-eta'")
+    fmt = read_format(format_)
     rows = orders_service.iter_orders(
         database(ctx),
         statuses=list(status or []),
@@ -131,8 +161,12 @@ def list_(
         customer=customer,
         search=search,
         limit=limit,
+        with_eta=fmt in ("json", "csv", "plain"),
+        eta_before=eta_before,
+        no_eta=no_eta,
+        sku=sku,
     )
-    flat.emit(rows, records.ORDER_FIELDS, read_format(format_), table=tables.orders_table)
+    flat.emit(rows, records.ORDER_FIELDS, fmt, table=tables.orders_table)
 
 
 def show(ctx: typer.Context, number: NumberArgument, format_: FormatOption = None) -> None:

@@ -13,8 +13,17 @@ from .flat import cell, records, write_csv, write_plain
 from .tables import _items, chain_text
 from .text import safe_text
 
-ORDER_FIELDS = ["number", "status", "archived", "customer", "total", "backorder_of"]
-PRODUCT_FIELDS = ["sku", "name", "unit", "price", "stock"]
+ORDER_FIELDS = ["number", "status", "archived", "customer", "total", "backorder_of", "eta"]
+PRODUCT_FIELDS = [
+    "sku",
+    "name",
+    "unit",
+    "price",
+    "stock",
+    "claimed",
+    "available",
+    "incoming",
+]
 LINE_FIELDS = [
     "sku",
     "name",
@@ -25,6 +34,9 @@ LINE_FIELDS = [
     "canceled",
     "remaining",
     "unit_price",
+    "eta",
+    "eta_source",
+    "short",
 ]
 ORDER_HEAD_FIELDS = [
     "number",
@@ -37,6 +49,7 @@ ORDER_HEAD_FIELDS = [
     "chain",
     "created_at",
     "total",
+    "eta",
 ]
 
 
@@ -116,7 +129,18 @@ def chain_record(link: Any, fmt: str) -> dict[str, Any]:
 
 
 REPORT_FIELDS = {
-    "sku": ["sku", "name", "quantity", "on_hand", "shortfall", "orders", "lines", "value"],
+    "sku": [
+        "sku",
+        "name",
+        "quantity",
+        "waiting",
+        "on_hand",
+        "incoming",
+        "shortfall",
+        "orders",
+        "lines",
+        "value",
+    ],
     "customer": ["customer", "orders", "lines", "value", "oldest_days"],
     "age": ["age", "orders", "lines", "value"],
 }

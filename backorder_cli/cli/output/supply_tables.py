@@ -9,7 +9,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ...domain.values import format_money, format_quantity
-from .tables import _when, console, text
+from .tables import _when, console, eta_text, text
 from .text import safe_text
 
 
@@ -67,3 +67,50 @@ def purchase_detail(p: Any) -> None:
             history.add_row(_when(h.at), text(h.user), text(h.event), text(h.detail))
         out.print()
         out.print(history)
+
+
+def product_supply(p: Any) -> None:
+    out = console()
+    out.print(Text.assemble((p.sku, "bold"), "  ", safe_text(p.name)))
+    head = Table.grid(padding=(0, 2))
+    head.add_column(style="bold")
+    head.add_column(justify="right")
+    head.add_column()
+    unit = safe_text(p.unit)
+    head.add_row("On hand", format_quantity(p.stock), unit)
+    head.add_row("Claimed", format_quantity(p.claimed), "by waiting orders")
+    head.add_row("Available", format_quantity(p.available), "on hand - claimed")
+    head.add_row("Incoming", format_quantity(p.incoming), "on open purchases")
+    if p.supplier:
+        days = "" if p.lead_time is None else f", lead time {p.lead_time} days"
+        head.add_row("Supplier", "", text(p.supplier + days))
+    out.print(head)
+    if p.purchases:
+        coming = Table(title="Incoming", title_justify="left", show_edge=False, header_style="bold")
+        coming.add_column("Purchase", justify="right")
+        coming.add_column("Supplier")
+        coming.add_column("Expected")
+        coming.add_column("Quantity", justify="right")
+        for c in p.purchases:
+            coming.add_row(
+                f"#{c.purchase}", text(c.supplier), _day(c.expected), format_quantity(c.quantity)
+            )
+        out.print()
+        out.print(coming)
+    if p.waiting:
+        waiting = Table(
+            title="Waiting orders (first in line first)",
+            title_justify="left",
+            show_edge=False,
+            header_style="bold",
+        )
+        waiting.add_column("Order", justify="right")
+        waiting.add_column("Customer")
+        waiting.add_column("Remaining", justify="right")
+        waiting.add_column("ETA")
+        for w in p.waiting:
+            waiting.add_row(
+                f"#{w.number}", text(w.customer), format_quantity(w.quantity), eta_text(w)
+            )
+        out.print()
+        out.print(waiting)

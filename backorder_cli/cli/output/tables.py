@@ -107,6 +107,9 @@ def order_detail(order: Any) -> None:
     if len(order.chain) > 1:
         head.add_row("Chain", chain_text(order.chain))
     head.add_row("Total", format_money(order.total))
+    waits = any(ln.eta_source is not None or ln.short is not None for ln in order.lines)
+    if waits:
+        head.add_row("ETA", order.eta.isoformat() if order.eta else "none: not all is covered")
     out.print(head)
 
     lines = Table(title="Lines", title_justify="left", show_edge=False, header_style="bold")
@@ -114,6 +117,8 @@ def order_detail(order: Any) -> None:
         lines.add_column(name)
     for name in ("Quantity", "Shipped", "Invoiced", "Canceled", "Remaining", "Unit price"):
         lines.add_column(name, justify="right")
+    if waits:
+        lines.add_column("ETA")
     for ln in order.lines:
         lines.add_row(
             text(ln.sku),
@@ -124,6 +129,7 @@ def order_detail(order: Any) -> None:
             format_quantity(ln.canceled),
             format_quantity(ln.remaining),
             format_money(ln.unit_price),
+            *([eta_text(ln)] if waits else []),
         )
     out.print()
     out.print(lines)
@@ -150,6 +156,16 @@ def order_detail(order: Any) -> None:
         out.print(history)
 
 
+def eta_text(line: Any) -> str:
+    """A waiting line's promise: `2027-01-20 (purchase #1)`, `2026-11-26 (stock)`, or
+    `none (3 short)`; empty on a line that does not wait."""
+    if line.eta is not None:
+        return f"{line.eta.isoformat()} ({line.eta_source})"
+    if line.short is not None:
+        return f"none ({format_quantity(line.short)} short)"
+    return ""
+
+
 def products_table(products: list[Any]) -> None:
     if not products:
         sys.stderr.write(
@@ -162,9 +178,18 @@ def products_table(products: list[Any]) -> None:
     table.add_column("Unit")
     table.add_column("Price", justify="right")
     table.add_column("Stock", justify="right")
+    for title in ("Claimed", "Available", "Incoming"):
+        table.add_column(title, justify="right")
     for p in products:
         table.add_row(
-            text(p.sku), text(p.name), text(p.unit), format_money(p.price), format_quantity(p.stock)
+            text(p.sku),
+            text(p.name),
+            text(p.unit),
+            format_money(p.price),
+            format_quantity(p.stock),
+            format_quantity(p.claimed),
+            format_quantity(p.available),
+            format_quantity(p.incoming),
         )
     console().print(table)
 
@@ -264,9 +289,16 @@ def chain_tree(rows: list[dict[str, Any]], number: int) -> None:
     console().print(root)
 
 
-_REPORT_TITLES = {"sku": "SKU", "oldest_days": "Oldest (days)"}
+_REPORT_TITLES = {
+    "sku": "SKU",
+    "oldest_days": "Oldest (days)",
+    "quantity": "Backordered",
+    "waiting": "Waiting (all orders)",
+    "incoming": "Incoming",
+    "shortfall": "To buy (as suggest)",
+}
 _MONEY_FIELDS = {"value"}
-_QUANTITY_FIELDS = {"quantity", "on_hand", "shortfall"}
+_QUANTITY_FIELDS = {"quantity", "on_hand", "shortfall", "waiting", "incoming"}
 
 
 def report_table(rows: list[dict[str, Any]], fields: list[str]) -> None:

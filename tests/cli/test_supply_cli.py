@@ -1,0 +1,112 @@
+"""Promise dates, who waits for what and what to buy, through the CLI, on the sample
+company after `create 2401` (backorder #2402: CABLE-15=150, SWITCH-1=12) with two
+purchases: #1 SWITCH-1=42 expected 2026-12-10 (enough for #2399's 6, #2400's 24 and
+#2402's 12), #2 CABLE-15=200 expected 2026-12-20. The README's example is this one."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from backorder_cli.cli import app
+from tests.conftest import snapshot
+
+
+def run(shop: Path, *args: str, input: str | None = None):  # type: ignore[no-untyped-def]
+    return CliRunner().invoke(app, ["--db", str(shop), *args], input=input)
+
+
+@pytest.fixture
+def supplied(shop: Path) -> Path:
+    assert run(shop, "create", "2401", "--yes").exit_code == 0
+    add = ["purchases", "add", "--supplier", "Kabel AB"]
+    assert run(shop, *add, "--expected", "2026-12-10", "SWITCH-1=42").stdout == "1\n"
+    assert run(shop, *add, "--expected", "2026-12-20", "CABLE-15=200").stdout == "2\n"
+    return shop
+
+
+def test_when_will_2402_ship(supplied: Path) -> None:
+    shown = json.loads(run(supplied, "orders", "show", "2402", "-f", "json").stdout)
+    assert shown["eta"] == "2026-12-20"
+    assert [(ln["sku"], ln["eta"], ln["eta_source"], ln["short"]) for ln in shown["lines"]] == [
+        ("CABLE-15", "2026-12-20", "purchase #2", None),
+        ("SWITCH-1", "2026-12-10", "purchase #1", None),
+    ]
+    table = run(supplied, "orders", "show", "2402", "-f", "table").stdout
+    assert "2026-12-20 (purchase #2)" in table and "2026-12-10 (purchase #1)" in table
+    # the README's example, word for word
+    assert run(supplied, "orders", "list", "--sku", "CABLE-15", "-f", "csv").stdout == (
+        "number,status,archived,customer,total,backorder_of,eta\n"
+        "2402,booked,false,Hansen & Søn VVS,316.8,2401,2026-12-20\n"
+    )
+
+
+def test_a_line_no_supply_covers_says_how_much_is_short(supplied: Path) -> None:
+    assert run(supplied, "purchases", "cancel", "2").exit_code == 0
+    shown = json.loads(run(supplied, "orders", "show", "2402", "-f", "json").stdout)
+    assert shown["eta"] is None
+    assert shown["lines"][0]["short"] == 150
+    assert "none (150 short)" in run(supplied, "orders", "show", "2402", "-f", "table").stdout
+    assert run(supplied, "orders", "list", "--no-eta", "-f", "ids").stdout == "2402\n"
+
+
+def test_eta_before_finds_the_orders_to_chase(supplied: Path) -> None:
+    before = run(supplied, "orders", "list", "--eta-before", "2026-12-15", "-f", "ids").stdout
+    assert "2402" not in before.split()  # promised for Dec 20
+    assert {"2399", "2400"} <= set(before.split())  # SWITCH-1 on Dec 10
+    later = run(supplied, "orders", "list", "--eta-before", "2026-12-21", "-f", "ids").stdout
+    assert "2402" in later.split()
+
+
+def test_orders_list_sku_is_in_priority_order(supplied: Path) -> None:
+    numbers = run(supplied, "orders", "list", "--sku", "SWITCH-1", "-f", "ids").stdout.split()
+    assert sorted(numbers) == ["2399", "2400", "2402"]
+    shown = json.loads(run(supplied, "products", "show", "SWITCH-1", "-f", "json").stdout)
+    assert [w["number"] for w in shown["waiting"]] == [int(n) for n in numbers]
+
+
+def test_products_show_json_has_the_documented_keys(supplied: Path) -> None:
+    shown = json.loads(run(supplied, "products", "show", "SWITCH-1", "-f", "json").stdout)
+    assert {"sku", "stock", "claimed", "available", "incoming", "purchases", "waiting"} <= set(
+        shown
+    )
+    assert (shown["stock"], shown["claimed"], shown["available"], shown["incoming"]) == (
+        0, 42, -42, 42
+    )  # fmt: skip
+    assert shown["purchases"] == [
+        {"purchase": 1, "supplier": "Kabel AB", "expected": "2026-12-10", "quantity": 42}
+    ]
+    assert all(w["eta"] == "2026-12-10" for w in shown["waiting"])
+
+
+def test_products_list_has_claimed_available_and_incoming(supplied: Path) -> None:
+    rows = list(csv.DictReader(io.StringIO(run(supplied, "products", "list", "-f", "csv").stdout)))
+    cable = next(r for r in rows if r["sku"] == "CABLE-15")
+    assert (cable["stock"], cable["claimed"], cable["available"], cable["incoming"]) == (
+        "0", "150", "-150", "200"
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["orders", "list", "--eta-before", "soon"], 2, "--eta-before 'soon' is not a date"),
+        (["orders", "list", "--eta-before", "2026-12-01", "--no-eta"], 2, "not both"),
+        (["orders", "list", "--sku", "bad sku"], 2, "SKU"),
+        (["products", "show", "NOPE-1"], 1, "unknown SKU NOPE-1"),
+        (["products", "show", "SWITCH-1", "-f", "ids"], 2, "ids is for lists only"),
+    ],
+)
+def test_bad_input_is_one_line_and_changes_nothing(
+    supplied: Path, args: list[str], code: int, message: str
+) -> None:
+    before = snapshot(supplied)
+    result = run(supplied, *args)
+    assert result.exit_code == code, result.output
+    assert message in result.stderr and len(result.stderr.splitlines()) == 1
+    assert snapshot(supplied) == before
