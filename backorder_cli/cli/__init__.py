@@ -15,6 +15,7 @@ from .commands import (
     orders,
     purchases,
     reports,
+    supply,
     transfer,
 )
 
@@ -22,7 +23,16 @@ app = make_app(
     help="Keep sales orders: ship, invoice, and split undeliverable orders into backorders."
 )
 app.callback()(root_callback)
-for family in (transfer, fulfilment, backorders, integrity, reports, catalogue, purchases):
+for family in (
+    transfer,
+    fulfilment,
+    backorders,
+    integrity,
+    reports,
+    catalogue,
+    purchases,
+    supply,
+):
     family.register(app)
 
 orders_app = make_app(help="List, show, add and book orders.")

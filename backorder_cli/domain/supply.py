@@ -232,3 +232,15 @@ def parse_lead_time(text: str) -> int:
     if re.fullmatch(r"[0-9]{1,4}", raw) and int(raw) <= 3650:
         return int(raw)
     raise InvalidInput(f"lead time {text!r} is not a number of days from 0 to 3650")
+
+
+def ensure_suppliers(skus_and_suppliers: Iterable[tuple[str, str]]) -> None:
+    """Purchases are made per supplier: refuse when a SKU to buy has none."""
+    nobody = [sku for sku, supplier in skus_and_suppliers if not supplier]
+    if nobody:
+        verb = "has" if len(nobody) == 1 else "have"
+        raise NotAllowed(
+            f"{', '.join(nobody)} {verb} no supplier - set one with "
+            f"`backorder products edit {nobody[0]} --supplier NAME`, or leave "
+            f"{'it' if len(nobody) == 1 else 'them'} out with --supplier"
+        )

@@ -139,34 +139,42 @@ def add_purchase(
                     f"unknown SKU {item.sku} - add it with "
                     f"`backorder products add {item.sku} --name NAME`"
                 )
-        number = _next_number(session.connection(), "purchase")
-        purchase = Purchase(
-            number=number,
-            supplier=supplier,
-            expected=expected,
-            comment=comment,
-            status=PurchaseStatus.OPEN.value,
-        )
-        session.add(purchase)
-        session.flush()
-        assert purchase.id is not None
-        for position, item in enumerate(items, 1):
-            session.add(
-                PurchaseLine(
-                    purchase_id=purchase.id,
-                    position=position,
-                    sku=item.sku,
-                    quantity=item.quantity,
-                    unit_cost=item.price if item.price is not None else ZERO,
-                )
+        number = _write_purchase(session, supplier, expected, items, comment)
+    return number
+
+
+def _write_purchase(
+    session: Session, supplier: str, expected: date, items: list[Item], comment: str
+) -> int:
+    """Write a new open purchase (its number next in the series), its lines and history."""
+    number = _next_number(session.connection(), "purchase")
+    purchase = Purchase(
+        number=number,
+        supplier=supplier,
+        expected=expected,
+        comment=comment,
+        status=PurchaseStatus.OPEN.value,
+    )
+    session.add(purchase)
+    session.flush()
+    assert purchase.id is not None
+    for position, item in enumerate(items, 1):
+        session.add(
+            PurchaseLine(
+                purchase_id=purchase.id,
+                position=position,
+                sku=item.sku,
+                quantity=item.quantity,
+                unit_cost=item.price if item.price is not None else ZERO,
             )
-        _record(
-            session,
-            purchase,
-            "created",
-            f"from {supplier}, expected {expected.isoformat()}: "
-            + quantities_text((i.sku, i.quantity) for i in items),
         )
+    _record(
+        session,
+        purchase,
+        "created",
+        f"from {supplier}, expected {expected.isoformat()}: "
+        + quantities_text((i.sku, i.quantity) for i in items),
+    )
     return number
 
 

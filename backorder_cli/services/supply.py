@@ -12,14 +12,15 @@ from typing import Any
 
 from sqlalchemy import BigInteger, Connection, Select, type_coerce
 from sqlalchemy import select as core_select
-from sqlmodel import select
+from sqlmodel import Session, select
 
-from ..domain.supply import Incoming, Promise, order_eta, promise_dates
-from ..domain.values import QUANTITY_PLACES, ZERO, parse_sku
-from ..errors import NotFound
+from ..domain.supply import Incoming, Promise, ensure_suppliers, order_eta, promise_dates
+from ..domain.values import QUANTITY_PLACES, ZERO, Item, parse_sku
+from ..errors import NotAllowed, NotFound
 from ..storage.database import Database
 from ..storage.models import Product, PurchaseLine
 from .fulfilment import waiting_lines_query
+from .purchases import _write_purchase
 from .steps import ORDERS, PRODUCTS, PURCHASES, _table
 
 PL = _table(PurchaseLine)
@@ -219,15 +220,18 @@ class SupplyFigures:
 
 def supply_figures(db: Database) -> dict[str, SupplyFigures]:
     """Claimed and incoming of every SKU with either (`products list`)."""
+    with db.read() as session:
+        return _figures(session.connection())
+
+
+def _figures(conn: Connection) -> dict[str, SupplyFigures]:
     claimed: dict[str, Decimal] = {}
     incoming: dict[str, Decimal] = {}
-    with db.read() as session:
-        conn = session.connection()
-        for _number, lines in _waiting(conn, None):
-            for _p, sku, quantity in lines:
-                claimed[sku] = claimed.get(sku, ZERO) + quantity
-        for supply in _incoming(conn, None):
-            incoming[supply.sku] = incoming.get(supply.sku, ZERO) + supply.quantity
+    for _number, lines in _waiting(conn, None):
+        for _p, sku, quantity in lines:
+            claimed[sku] = claimed.get(sku, ZERO) + quantity
+    for supply in _incoming(conn, None):
+        incoming[supply.sku] = incoming.get(supply.sku, ZERO) + supply.quantity
     return {
         sku: SupplyFigures(claimed.get(sku, ZERO), incoming.get(sku, ZERO))
         for sku in claimed.keys() | incoming.keys()
@@ -253,10 +257,13 @@ def suggestions(
     db: Database, *, supplier: str | None = None, today: date | None = None
 ) -> list[Suggestion]:
     """Per SKU, what to buy; grouped by supplier (then SKU)."""
-    today = today or utc_today()
-    figures = supply_figures(db)
     with db.read() as session:
-        products = {p.sku: p for p in session.exec(select(Product))}
+        return _suggestions(session, supplier, today or utc_today())
+
+
+def _suggestions(session: Session, supplier: str | None, today: date) -> list[Suggestion]:
+    figures = _figures(session.connection())
+    products = {p.sku: p for p in session.exec(select(Product))}
     found = []
     for sku, figure in figures.items():
         product = products.get(sku)
@@ -281,6 +288,41 @@ def suggestions(
             )
         )
     return sorted(found, key=lambda s: (s.supplier, s.sku))
+
+
+@dataclass(frozen=True)
+class CreatedPurchase:
+    supplier: str
+    number: int
+    expected: date
+    lines: list[tuple[str, Decimal]]
+
+
+def create_suggested(
+    db: Database, listed: list[Suggestion], *, supplier: str | None = None
+) -> list[CreatedPurchase]:
+    """One purchase per supplier of the suggestions the user was shown (`listed`),
+    expected on the latest day its lines could arrive (today when no line has a lead
+    time), in one transaction. Refused, writing nothing, when the suggestions changed
+    since they were listed, or a SKU has no supplier."""
+    today = utc_today()
+    with db.write() as session:
+        now = _suggestions(session, supplier, today)
+        if now != listed:
+            raise NotAllowed(
+                "what to buy changed since it was listed - run `backorder suggest` again"
+            )
+        ensure_suppliers((s.sku, s.supplier) for s in now)
+        made = []
+        for name, group in itertools.groupby(now, key=lambda s: s.supplier):
+            lines = list(group)
+            expected = max((s.arrives for s in lines if s.arrives is not None), default=today)
+            items = [Item(s.sku, s.quantity) for s in lines]
+            number = _write_purchase(session, name, expected, items, "suggested")
+            made.append(
+                CreatedPurchase(name, number, expected, [(s.sku, s.quantity) for s in lines])
+            )
+        return made
 
 
 @dataclass(frozen=True)

@@ -6,15 +6,27 @@ purchases: #1 SWITCH-1=42 expected 2026-12-10 (enough for #2399's 6, #2400's 24 
 from __future__ import annotations
 
 import csv
+import errno
 import io
 import json
+import sys
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from backorder_cli.cli import app
+from backorder_cli.services.supply import utc_today
 from tests.conftest import snapshot
+
+
+class FullDisk(io.TextIOBase):
+    def write(self, text: str) -> int:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    def isatty(self) -> bool:
+        return False
 
 
 def run(shop: Path, *args: str, input: str | None = None):  # type: ignore[no-untyped-def]
@@ -110,3 +122,60 @@ def test_bad_input_is_one_line_and_changes_nothing(
     assert result.exit_code == code, result.output
     assert message in result.stderr and len(result.stderr.splitlines()) == 1
     assert snapshot(supplied) == before
+
+
+def test_suggest_lists_what_to_buy_per_sku(supplied: Path) -> None:
+    assert run(supplied, "purchases", "cancel", "2").exit_code == 0  # CABLE-15 now short
+    run(supplied, "products", "edit", "CABLE-15", "--supplier", "Nordkabel", "--lead-time", "5")
+    rows = json.loads(run(supplied, "suggest", "-f", "json").stdout)
+    assert [(r["sku"], r["supplier"], r["quantity"], r["demand"], r["incoming"]) for r in rows] == [
+        ("CABLE-15", "Nordkabel", 150, 150, 0)
+    ]
+    assert rows[0]["arrives"] == (utc_today() + timedelta(5)).isoformat()
+    assert run(supplied, "suggest", "--supplier", "kabel ab", "-f", "ids").stdout == ""
+    assert "Nothing to buy" in run(supplied, "suggest", "--supplier", "kabel ab").stderr
+
+
+def test_suggest_create_asks_then_makes_one_purchase_per_supplier(supplied: Path) -> None:
+    run(supplied, "purchases", "cancel", "2")
+    run(supplied, "products", "edit", "CABLE-15", "--supplier", "Nordkabel", "--lead-time", "5")
+    before = snapshot(supplied)
+    result = run(supplied, "suggest", "--create", input="n\n")
+    assert result.exit_code == 1 and "This will create 1 purchases" in result.stderr
+    assert snapshot(supplied) == before
+    result = run(supplied, "suggest", "--create", "--yes")
+    day = (utc_today() + timedelta(5)).isoformat()
+    assert result.stdout == f"Purchase #3 from Nordkabel, expected {day}: 150 CABLE-15\n"
+    shown = json.loads(run(supplied, "orders", "show", "2402", "-f", "json").stdout)
+    assert [(ln["sku"], ln["eta"]) for ln in shown["lines"]] == [
+        ("CABLE-15", day),
+        ("SWITCH-1", "2026-12-10"),
+    ]
+    assert run(supplied, "check").exit_code == 0
+
+
+def test_suggest_create_refuses_a_sku_without_supplier_before_asking(supplied: Path) -> None:
+    run(supplied, "purchases", "cancel", "2")
+    before = snapshot(supplied)
+    result = run(supplied, "suggest", "--create", input="y\n")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: CABLE-15 has no supplier")
+    assert "Continue?" not in result.stderr
+    assert snapshot(supplied) == before
+
+
+def test_suggest_create_with_a_failed_print_says_what_was_saved(
+    supplied: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run(supplied, "purchases", "cancel", "2")
+    run(supplied, "products", "edit", "CABLE-15", "--supplier", "Nordkabel")
+    before = snapshot(supplied)
+    capsys.readouterr()
+    monkeypatch.setattr(sys, "stdout", FullDisk())
+    with pytest.raises(SystemExit) as exit_:
+        app(["--db", str(supplied), "suggest", "--create", "--yes"], prog_name="backorder")
+    monkeypatch.undo()
+    stderr = capsys.readouterr().err
+    assert exit_.value.code == 1
+    assert "Error: the change was saved" in stderr and "nothing was changed" not in stderr
+    assert snapshot(supplied) != before

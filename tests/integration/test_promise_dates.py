@@ -29,6 +29,7 @@ from decimal import Decimal as D
 import pytest
 
 from backorder_cli.domain.values import Item
+from backorder_cli.errors import NotAllowed
 from backorder_cli.services import (
     backorders,
     catalogue,
@@ -39,7 +40,7 @@ from backorder_cli.services import (
     supply,
 )
 from backorder_cli.storage.database import Database
-from tests.conftest import run_sql
+from tests.conftest import run_sql, snapshot
 
 JAN10, JAN20, FEB1 = date(2027, 1, 10), date(2027, 1, 20), date(2027, 2, 1)
 
@@ -180,3 +181,39 @@ def test_suggest_buys_what_no_known_supply_covers(company: Database) -> None:
     for p in supply.promises(company):
         shorts[p.sku] = shorts.get(p.sku, D(0)) + p.short
     assert {s.sku: s.quantity for s in supply.suggestions(company)} == shorts
+
+
+def test_creating_the_suggestions_makes_one_purchase_per_supplier(company: Database) -> None:
+    today = supply.utc_today()
+    made = supply.create_suggested(company, supply.suggestions(company))
+    assert [(p.supplier, p.number, p.expected, p.lines) for p in made] == [
+        ("Box Co", 4, today + timedelta(7), [("BOX", D(1))]),
+        # CABLE has no lead time; SWITCH could arrive in 14 days: the purchase waits for both
+        ("Kabel AB", 5, today + timedelta(14), [("CABLE", D(10)), ("SWITCH", D(11))]),
+    ]
+    assert supply.suggestions(company) == []
+    # Nothing is short any more. The new purchases come before #1 and #3, so they serve
+    # whoever is first in line: #1002 now takes 10 CABLE of #5 (Dec), 30 of #1 and 10 of
+    # #3, #1003 the last 20 of #3 (Feb 1); BOX: 2 on hand, 1 of #4, 1 of #3 (Feb 1);
+    # SWITCH for #1004: 2 on hand, 11 of #5, 7 of #2 (Jan 10).
+    assert supply.etas(company) == {1004: JAN10, 1002: FEB1, 1003: FEB1}
+    assert list(integrity.check_database(company)) == []
+
+
+def test_creating_refuses_suggestions_that_changed_since_listed(
+    company: Database, target: str
+) -> None:
+    listed = supply.suggestions(company)
+    purchases.add_purchase(company, supplier="X", expected=FEB1, items=[Item("BOX", D(1))])
+    before = snapshot(target)
+    with pytest.raises(NotAllowed, match="changed since it was listed"):
+        supply.create_suggested(company, listed)
+    assert snapshot(target) == before
+
+
+def test_creating_refuses_a_sku_without_a_supplier(company: Database, target: str) -> None:
+    catalogue.edit_product(company, "CABLE", supplier="")
+    before = snapshot(target)
+    with pytest.raises(NotAllowed, match="CABLE has no supplier"):
+        supply.create_suggested(company, supply.suggestions(company))
+    assert snapshot(target) == before

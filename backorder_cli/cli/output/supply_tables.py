@@ -9,7 +9,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ...domain.values import format_money, format_quantity
-from .tables import _when, console, eta_text, text
+from .tables import _when, console, err_console, eta_text, text
 from .text import safe_text
 
 
@@ -114,3 +114,27 @@ def product_supply(p: Any) -> None:
             )
         out.print()
         out.print(waiting)
+
+
+def suggest_table(rows: list[Any], *, to_stderr: bool = False) -> None:
+    if not rows:
+        return
+    table = Table(show_edge=False, header_style="bold")
+    table.add_column("Supplier")
+    table.add_column("SKU")
+    table.add_column("Name")
+    for title in ("Waiting for", "On hand", "Incoming", "To buy"):
+        table.add_column(title, justify="right")
+    table.add_column("Could arrive")
+    for r in rows:
+        table.add_row(
+            text(r.supplier or "(none)"),
+            text(r.sku),
+            text(r.name),
+            format_quantity(r.demand),
+            format_quantity(r.stock),
+            format_quantity(r.incoming),
+            format_quantity(r.quantity),
+            _day(r.arrives),
+        )
+    (err_console() if to_stderr else console()).print(table)
