@@ -244,3 +244,32 @@ def ensure_suppliers(skus_and_suppliers: Iterable[tuple[str, str]]) -> None:
             f"`backorder products edit {nobody[0]} --supplier NAME`, or leave "
             f"{'it' if len(nobody) == 1 else 'them'} out with --supplier"
         )
+
+
+def purchase_violations(
+    number: int, status: str, lines: Sequence[tuple[int, PurchaseLineLike]], known: set[str]
+) -> list[str]:
+    """What is wrong with a stored purchase (`check`): each line's amounts (none
+    negative, received + canceled within what was ordered), its SKU in the catalogue,
+    and the purchase's status following its lines. `lines` are (position, line)."""
+    found = []
+    for position, line in lines:
+        where = f"purchase #{number}, line {position} ({line.sku})"
+        for name in ("quantity", "received", "canceled"):
+            value = getattr(line, name)
+            if value < 0 or (name == "quantity" and value == 0):
+                found.append(f"{where}: {name} is {format_quantity(value)}")
+        if line.received + line.canceled > line.quantity:
+            found.append(
+                f"{where}: received {format_quantity(line.received)} + canceled "
+                f"{format_quantity(line.canceled)} is more than the "
+                f"{format_quantity(line.quantity)} ordered"
+            )
+        if line.sku not in known:
+            found.append(f"{where}: SKU {line.sku} is not in the catalogue")
+    if not lines:
+        found.append(f"purchase #{number} has no lines")
+    elif status != purchase_status([line for _p, line in lines]):
+        should = purchase_status([line for _p, line in lines])
+        found.append(f"purchase #{number}: status is {status} but its lines make it {should}")
+    return found

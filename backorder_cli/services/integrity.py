@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -111,6 +112,8 @@ def check_database(db: Database) -> Iterator[Violation]:
             yield from _check_origins_without_backorders(conn)
         yield from _check_dates(conn)
         yield from _check_loops(conn)
+        if str(version).isdigit() and int(str(version)) >= 4:
+            yield from _check_purchases(conn)
 
         lines_sum = (
             "(SELECT COALESCE(SUM(il.amount), 0) FROM invoice_lines il WHERE il.invoice_id = i.id)"
@@ -128,6 +131,52 @@ def check_database(db: Database) -> Iterator[Violation]:
                     f"add up to {format_money(_scaled(billed, m))}",
                     order_number,
                 )
+
+
+def _check_purchases(conn: Connection) -> Iterator[Violation]:
+    """Schema 4: every purchase's lines and status (`domain.purchase_violations`), and
+    the purchase series above every purchase number."""
+    from sqlalchemy import text
+
+    from ..domain.supply import purchase_violations
+
+    q = QUANTITY_PLACES
+    known = {sku for (sku,) in conn.execute(text("SELECT sku FROM product"))}
+    heads = {
+        pid: (number, status)
+        for pid, number, status in conn.execute(
+            text("SELECT id, number, status FROM purchases ORDER BY number")
+        )
+    }
+    lines: dict[int, list[tuple[int, _PurchaseLine]]] = {pid: [] for pid in heads}
+    for pid, position, sku, quantity, received, canceled in conn.execute(
+        text(
+            "SELECT purchase_id, position, sku, quantity, received, canceled "
+            "FROM purchase_lines ORDER BY purchase_id, position"
+        )
+    ):
+        try:
+            line = _PurchaseLine(
+                sku, _scaled(quantity, q), _scaled(received, q), _scaled(canceled, q)
+            )
+        except ValueError as exc:
+            yield Violation(f"a purchase line cannot be read: {exc}")
+            continue
+        if pid not in lines:
+            yield Violation(f"purchase line {position} ({sku}) belongs to no purchase")
+            continue
+        lines[pid].append((position, line))
+    for pid, (number, status) in heads.items():
+        for problem in purchase_violations(number, status, lines[pid], known):
+            yield Violation(problem)
+
+
+@dataclass(frozen=True)
+class _PurchaseLine:
+    sku: str
+    quantity: Decimal
+    received: Decimal
+    canceled: Decimal
 
 
 # Where dates are kept, and how a problem with each is placed: (table alias and join,

@@ -173,3 +173,38 @@ def test_listing_filters_by_supplier_and_sku_soonest_first(sample_db: Database) 
     assert [p.number for p in purchases.list_purchases(sample_db, supplier="100%")] == [soon]
     assert [p.number for p in purchases.list_purchases(sample_db, supplier="0_")] == []
     assert [p.number for p in purchases.list_purchases(sample_db, sku="CABLE-25")] == [soon]
+
+
+PURCHASE_1_LINE = "(SELECT id FROM purchases WHERE number = 1)"
+
+
+@pytest.mark.parametrize(
+    ("statements", "expected"),
+    [
+        (
+            [f"UPDATE purchase_lines SET received = 41000 WHERE purchase_id = {PURCHASE_1_LINE}"],
+            "purchase #1, line 1 (SWITCH-1): received 41 + canceled 0 is more than the 40 ordered",
+        ),
+        (
+            [f"UPDATE purchase_lines SET canceled = -1000 WHERE purchase_id = {PURCHASE_1_LINE}"],
+            "purchase #1, line 1 (SWITCH-1): canceled is -1",
+        ),
+        (
+            ["UPDATE purchases SET status = 'received' WHERE number = 1"],
+            "purchase #1: status is received but its lines make it open",
+        ),
+        (
+            ["UPDATE counter SET value = 0 WHERE name = 'purchase'"],
+            "the purchase series stands at 0, below #1 already used",
+        ),
+    ],
+)
+def test_check_reports_a_broken_purchase(
+    sample_db: Database, target: str, statements: list[str], expected: str
+) -> None:
+    from tests.integration.test_check import tamper
+
+    add(sample_db, Item("SWITCH-1", D(40)))
+    assert list(integrity.check_database(sample_db)) == []
+    tamper(target, *statements)
+    assert expected in [str(v) for v in integrity.check_database(sample_db)]
