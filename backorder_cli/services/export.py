@@ -15,6 +15,8 @@ from ..storage.models import (
     InvoiceLine,
     OrderLine,
     Product,
+    Purchase,
+    PurchaseLine,
 )
 from ..transfer.document import (
     FORMAT,
@@ -33,9 +35,41 @@ def export_header(db: Database) -> dict[str, Any]:
         settings = {key: _setting(session, key) for key in SETTINGS}
         products = [
             {"sku": p.sku, "name": p.name, "unit": p.unit, "price": p.price, "stock": p.stock}
+            # Schema 4's supply fields only where set: other exports stay as they were.
+            | ({"supplier": p.supplier} if p.supplier else {})
+            | ({"lead_time": p.lead_time} if p.lead_time is not None else {})
             for p in session.exec(select(Product).order_by(Product.sku))
         ]
-    return {"format": FORMAT, "settings": settings, "products": products}
+        purchases = _export_purchases(session)
+    header = {"format": FORMAT, "settings": settings, "products": products}
+    return header | ({"purchases": purchases} if purchases else {})
+
+
+def _export_purchases(session: Session) -> list[dict[str, Any]]:
+    """Every purchase (the catalogue's supply: whatever orders are exported) as the
+    import reads it back."""
+    lines: dict[int, list[dict[str, Any]]] = {}
+    for ln in session.exec(select(PurchaseLine).order_by(col(PurchaseLine.position))):
+        lines.setdefault(ln.purchase_id, []).append(
+            {
+                "sku": ln.sku,
+                "quantity": ln.quantity,
+                "received": ln.received,
+                "canceled": ln.canceled,
+                "unit_cost": ln.unit_cost,
+            }
+        )
+    return [
+        {
+            "number": p.number,
+            "supplier": p.supplier,
+            "expected": p.expected,
+            "comment": p.comment,
+            "created_at": p.created_at,
+            "lines": lines.get(p.id or 0, []),
+        }
+        for p in session.exec(select(Purchase).order_by(col(Purchase.number)))
+    ]
 
 
 def iter_export(db: Database, *, archived: Archived = Archived.ACTIVE) -> Iterator[dict[str, Any]]:

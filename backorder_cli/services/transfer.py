@@ -39,6 +39,7 @@ from ..storage.models import (
     Invoice,
     Order,
     Product,
+    Purchase,
     Setting,
     utcnow,
 )
@@ -69,7 +70,9 @@ from .steps import (
 
 
 def _existing_numbers(session: Session, kind: str, numbers: list[int]) -> set[int]:
-    table = Order if kind == "order" else Invoice
+    table: type[Order] | type[Invoice] | type[Purchase] = (
+        Order if kind == "order" else Purchase if kind == "purchase" else Invoice
+    )
     found: set[int] = set()
     for start in range(0, len(numbers), _BATCH):
         chunk = numbers[start : start + _BATCH]
@@ -291,8 +294,19 @@ def _apply_import(
         setting.value = value
         session.add(setting)
     for p in plan.products:
-        session.add(Product(sku=p.sku, name=p.name, unit=p.unit, price=p.price, stock=p.stock))
+        session.add(
+            Product(
+                sku=p.sku,
+                name=p.name,
+                unit=p.unit,
+                price=p.price,
+                stock=p.stock,
+                supplier=p.supplier,
+                lead_time=p.lead_time,
+            )
+        )
     session.flush()
+    _import_purchases(session, plan, source=source)
     if plan.orders:
         _raise_counter(session, "order", max(o.number for o in plan.orders))
     named = [inv.number for o in plan.orders for inv in o.invoices or []]
@@ -332,6 +346,45 @@ _LINE_IDS_OF_ORDERS = (
     .where(LINES.c.order_id.in_(bindparam("ids", expanding=True)))
     .order_by(LINES.c.order_id, LINES.c.position)
 )
+
+
+def _import_purchases(session: Session, plan: ImportPlan, *, source: str) -> None:
+    """The document's purchases, as they were (their status follows their lines)."""
+    from ..domain.supply import purchase_status
+    from ..storage.models import PurchaseHistory, PurchaseLine
+    from .steps import _user
+
+    for row in plan.purchases:
+        purchase = Purchase(
+            number=row.number,
+            supplier=row.supplier,
+            expected=row.expected,
+            comment=row.comment,
+            status=purchase_status(row.lines).value,
+            **({"created_at": row.created_at} if row.created_at else {}),
+        )
+        session.add(purchase)
+        session.flush()
+        assert purchase.id is not None
+        for position, line in enumerate(row.lines, 1):
+            session.add(
+                PurchaseLine(
+                    purchase_id=purchase.id,
+                    position=position,
+                    sku=line.sku,
+                    quantity=line.quantity,
+                    received=line.received,
+                    canceled=line.canceled,
+                    unit_cost=line.unit_cost,
+                )
+            )
+        session.add(
+            PurchaseHistory(
+                purchase_id=purchase.id, user=_user(), event="imported", detail=f"from {source}"
+            )
+        )
+    if plan.purchases:
+        _raise_counter(session, "purchase", max(p.number for p in plan.purchases))
 
 
 def _import_orders(

@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from ..domain.orders import Status, order_status, parse_setting, parse_status
+from ..domain.supply import parse_lead_time
 from ..domain.values import (
     MAX_ORDER_NUMBER,
     ZERO,
@@ -45,6 +46,8 @@ class ProductRow:
     unit: str
     price: Decimal
     stock: Decimal
+    supplier: str = ""  # schema 4
+    lead_time: int | None = None
 
 
 @dataclass
@@ -86,6 +89,7 @@ class ImportPlan:
     products: list[ProductRow]
     orders: list[OrderRow]
     settings: dict[str, str]
+    purchases: list[Any] = field(default_factory=list)  # purchases_document.PurchaseRow
 
 
 # Looks up which of these numbers the database already holds: kind is 'order' or 'invoice'.
@@ -341,7 +345,7 @@ def _unknown_keys(
         )
 
 
-PRODUCT_KEYS = {"sku", "name", "unit", "price", "stock"}
+PRODUCT_KEYS = {"sku", "name", "unit", "price", "stock", "supplier", "lead_time"}
 ORDER_KEYS = {
     "number",
     "customer",
@@ -373,7 +377,9 @@ def parse_document(
     problems.items.extend(earlier or [])
     if not isinstance(data, dict):
         raise InvalidInput(f'{source} must hold a JSON object with "products" and "orders"')
-    _unknown_keys(problems, places, "$", data, {"format", "products", "orders", "settings"})
+    _unknown_keys(
+        problems, places, "$", data, {"format", "products", "orders", "settings", "purchases"}
+    )
     if data.get("format", FORMAT) != FORMAT:
         problems.add("format", f'must be "{FORMAT}", the format this backorder reads')
     settings = _parse_settings(problems, data.get("settings", {}))
@@ -429,8 +435,11 @@ def parse_document(
             problems.add(
                 where, f"order #{order.backorder_of} is neither in this file nor in the database"
             )
+    from .purchases_document import parse_purchases  # it builds on this module
+
+    purchases = parse_purchases(problems, data.get("purchases", []), catalogue, existing)
     problems.raise_if_any(source)
-    return ImportPlan(products, orders, settings)
+    return ImportPlan(products, orders, settings, purchases)
 
 
 def _parse_settings(problems: _Problems, raw: Any) -> dict[str, str]:
@@ -466,6 +475,15 @@ def _parse_products(
         unit = _text(problems, f"{where}.unit", raw.get("unit", "pcs"), what="unit", limit=20)
         price = _number_field(problems, f"{where}.price", raw.get("price", 0), parse_price)
         stock = _number_field(problems, f"{where}.stock", raw.get("stock", 0), parse_stock)
+        supplier = _text(
+            problems, f"{where}.supplier", raw.get("supplier", ""), what="supplier", limit=200
+        )
+        days = raw.get("lead_time")
+        lead_time = None
+        if days is not None:
+            lead_time = problems.check(
+                f"{where}.lead_time", functools.partial(parse_lead_time, str(days))
+            )
         if sku is None:
             continue
         if sku in catalogue or sku in seen:
@@ -474,7 +492,7 @@ def _parse_products(
             continue
         seen.add(sku)
         if name is not None and unit is not None and price is not None and stock is not None:
-            row = ProductRow(sku, name, unit or "pcs", price, stock)
+            row = ProductRow(sku, name, unit or "pcs", price, stock, supplier or "", lead_time)
             products.append(row)
             catalogue[sku] = row
     return products, catalogue

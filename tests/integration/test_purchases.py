@@ -3,8 +3,10 @@ afterwards, and that every refusal left it exactly as it was."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from decimal import Decimal as D
+from pathlib import Path
 
 import pytest
 
@@ -208,3 +210,111 @@ def test_check_reports_a_broken_purchase(
     assert list(integrity.check_database(sample_db)) == []
     tamper(target, *statements)
     assert expected in [str(v) for v in integrity.check_database(sample_db)]
+
+
+def export_document(db: Database) -> dict:
+    from backorder_cli.cli.output.json_format import to_json
+    from backorder_cli.domain.orders import Archived
+    from backorder_cli.services import export
+
+    header = export.export_header(db)
+    return json.loads(
+        to_json({**header, "orders": list(export.iter_export(db, archived=Archived.ALL))})
+    )
+
+
+def test_purchases_and_supply_settings_survive_export_and_import(
+    sample_db: Database, tmp_path: Path
+) -> None:
+    from backorder_cli.services import transfer
+    from backorder_cli.storage.schema import init_database
+
+    catalogue.edit_product(sample_db, "SWITCH-1", supplier="Kabel AB", lead_time=14)
+    n = add(sample_db, Item("SWITCH-1", D(40), D("7.1")), Item("CABLE-25", D(100)))
+    purchases.receive_purchase(sample_db, n, [Item("SWITCH-1", D(30))])
+    purchases.cancel_purchase(sample_db, n, ["CABLE-25"])
+    add(sample_db, Item("SWITCH-1", D(5)), expected=date(2027, 1, 2))
+    document = export_document(sample_db)
+    assert document["purchases"][0]["lines"][0] == {
+        "sku": "SWITCH-1", "quantity": 40, "received": 30, "canceled": 0, "unit_cost": 7.1
+    }  # fmt: skip
+    copy, _ = init_database(str(tmp_path / "copy.db"))
+    try:
+        transfer.import_text(copy, json.dumps(document), source="export.json")
+        assert export_document(copy) == document
+        assert [
+            (p.number, p.status, p.open) for p in purchases.list_purchases(copy, all_=True)
+        ] == [
+            (1, "open", "10 SWITCH-1"),
+            (2, "open", "5 SWITCH-1"),
+        ]
+        assert (
+            purchases.add_purchase(copy, supplier="X", expected=DEC1, items=[Item("BOX-68", D(1))])
+            == 3
+        )
+        assert list(integrity.check_database(copy)) == []
+    finally:
+        copy.dispose()
+
+
+@pytest.mark.parametrize(
+    ("purchase", "problem"),
+    [
+        (
+            {"number": 1, "supplier": "X", "expected": "2026-12-01", "lines": []},
+            "at least one line",
+        ),
+        (
+            {"number": 1, "supplier": "X", "expected": "soon",
+             "lines": [{"sku": "BOX-68", "quantity": 1}]},
+            "purchases[0].expected",
+        ),
+        (
+            {"number": 1, "supplier": "X", "expected": "2026-12-01",
+             "lines": [{"sku": "NOPE-1", "quantity": 1}]},
+            "unknown SKU NOPE-1",
+        ),
+        (
+            {"number": 1, "supplier": "X", "expected": "2026-12-01",
+             "lines": [{"sku": "BOX-68", "quantity": 1, "received": 2}]},
+            "received 2 + canceled 0 is more than the 1 ordered",
+        ),
+        (
+            {"number": 1, "expected": "2026-12-01", "lines": [{"sku": "BOX-68", "quantity": 1}]},
+            "purchases[0].supplier",
+        ),
+    ],
+)  # fmt: skip
+def test_an_import_with_a_bad_purchase_is_refused_whole(
+    sample_db: Database, target: str, purchase: dict, problem: str
+) -> None:
+    from backorder_cli.services import transfer
+
+    document = {
+        "products": [{"sku": "NEW-1", "name": "New"}],
+        "orders": [],
+        "purchases": [purchase],
+    }
+    before = snapshot(target)
+    with pytest.raises(InvalidInput, match="nothing was imported") as refusal:
+        transfer.import_text(sample_db, json.dumps(document), source="bad.json")
+    assert any(problem in detail for detail in refusal.value.details), refusal.value.details
+    assert snapshot(target) == before
+
+
+def test_an_import_of_an_existing_purchase_number_is_refused(
+    sample_db: Database, target: str
+) -> None:
+    from backorder_cli.services import transfer
+
+    add(sample_db, Item("SWITCH-1", D(1)))
+    purchase = {"number": 1, "supplier": "X", "expected": "2026-12-01",
+                "lines": [{"sku": "BOX-68", "quantity": 1}]}  # fmt: skip
+    document = {"products": [], "orders": [], "purchases": [purchase]}
+    before = snapshot(target)
+    with pytest.raises(InvalidInput) as refusal:
+        transfer.import_text(sample_db, json.dumps(document), source="bad.json")
+    assert refusal.value.details == [
+        "purchases[0].number: purchase #1 already exists in the database"
+    ]
+    assert snapshot(target) == before
