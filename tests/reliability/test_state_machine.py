@@ -9,6 +9,7 @@ import atexit
 import shutil
 import tempfile
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP
 from decimal import Decimal as D
 from pathlib import Path
@@ -21,8 +22,9 @@ from hypothesis.stateful import Bundle, RuleBasedStateMachine, initialize, invar
 from backorder_cli.domain.values import Item
 from backorder_cli.errors import NotAllowed
 from backorder_cli.services import backorders as backorders_service
-from backorder_cli.services import catalogue, fulfilment, integrity
+from backorder_cli.services import catalogue, fulfilment, integrity, supply
 from backorder_cli.services import orders as orders_service
+from backorder_cli.services import purchases as purchases_service
 from backorder_cli.services import undo as undo_service
 from backorder_cli.storage.schema import init_database, open_database
 
@@ -99,6 +101,8 @@ class Model:
     orders: dict[int, Order] = field(default_factory=dict)
     inventory_on_invoicing: bool = False
     next_number: int = 1001
+    # Purchases: number -> {sku: [ordered, received, canceled]}
+    purchases: dict[int, dict[str, list[D]]] = field(default_factory=dict)
 
 
 class TemplateDatabase:
@@ -330,6 +334,70 @@ class BackOffice(RuleBasedStateMachine):
             for line, qty in covered:
                 line.shipped += qty
                 self.model.stock[line.sku] -= qty
+
+    # ---------------------------------------------------------------- supply (issue 15)
+
+    purchases = Bundle("purchases")
+
+    @rule(
+        target=purchases,
+        items=st.dictionaries(st.sampled_from(SKUS), quantities, min_size=1, max_size=3),
+        days=st.integers(min_value=0, max_value=60),
+    )
+    def buy(self, items: dict[str, D], days: int) -> int:
+        number = purchases_service.add_purchase(
+            self.db,
+            supplier="S",
+            expected=date(2027, 1, 1) + timedelta(days),
+            items=[Item(sku, q) for sku, q in items.items()],
+        )
+        assert number == len(self.model.purchases) + 1
+        self.model.purchases[number] = {sku: [q, D(0), D(0)] for sku, q in items.items()}
+        return number
+
+    @rule(number=purchases, sku=st.sampled_from(SKUS), qty=quantities)
+    def receive_purchase(self, number: int, sku: str, qty: D) -> None:
+        line = self.model.purchases[number].get(sku)
+        open_ = line[0] - line[1] - line[2] if line else D(0)
+        is_open = any(q - r - c > 0 for q, r, c in self.model.purchases[number].values())
+        self.expect(
+            is_open and line is not None and qty <= open_,
+            lambda: purchases_service.receive_purchase(self.db, number, [Item(sku, qty)]),
+        )
+        if is_open and line is not None and qty <= open_:
+            line[1] += qty
+            self.model.stock[sku] += qty
+
+    @rule(number=purchases)
+    def cancel_purchase(self, number: int) -> None:
+        lines = self.model.purchases[number]
+        is_open = any(q - r - c > 0 for q, r, c in lines.values())
+        self.expect(is_open, lambda: purchases_service.cancel_purchase(self.db, number, []))
+        if is_open:
+            for line in lines.values():
+                line[2] = line[0] - line[1]
+
+    @invariant()
+    def promises_agree_with_ready_and_with_suggest(self) -> None:
+        found = supply.promises(self.db)
+        ready = {
+            (a.number, sku) for a in fulfilment.ready_orders(self.db) for _p, sku, _q in a.ship
+        }
+        assert {(p.number, p.sku) for p in found if p.source == "stock"} == ready
+        short: dict[str, D] = {}
+        claimed: dict[str, D] = {}
+        for p in found:
+            short[p.sku] = short.get(p.sku, D(0)) + p.short
+            claimed[p.sku] = claimed.get(p.sku, D(0)) + p.quantity
+            assert (p.eta is None) == (p.short > 0)
+        for sku in SKUS:
+            incoming = sum(
+                (q - r - c for lines in self.model.purchases.values()
+                 for s, (q, r, c) in lines.items() if s == sku),
+                D(0),
+            )  # fmt: skip
+            expected = max(D(0), claimed.get(sku, D(0)) - self.model.stock[sku] - incoming)
+            assert short.get(sku, D(0)) == expected
 
     @rule(on=st.booleans())
     def setting(self, on: bool) -> None:
