@@ -328,7 +328,7 @@ def get_order(db: Database, number: int) -> OrderDetail:
             for line in lines
         ]
         eta = None
-        if order.status in _WAITING and not order.archived:
+        if order.status in (Status.BOOKED, Status.PARTIALLY_SHIPPED) and not order.archived:
             views, eta = _with_promises(session.connection(), order.number, lines, views)
         return OrderDetail(
             number=order.number,
@@ -346,9 +346,6 @@ def get_order(db: Database, number: int) -> OrderDetail:
             chain=_chain_numbers(session.connection(), order.number),
             eta=eta,
         )
-
-
-_WAITING = (Status.BOOKED.value, Status.PARTIALLY_SHIPPED.value)
 
 
 def _with_promises(

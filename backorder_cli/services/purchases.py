@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -25,13 +24,12 @@ from ..domain.values import (
     Item,
     check_items,
     parse_text,
-    plain_user_name,
     quantities_text,
 )
 from ..errors import InvalidInput, NotFound
 from ..storage.database import Database
 from ..storage.models import Purchase, PurchaseHistory, PurchaseLine, utcnow
-from .steps import _next_number, _stock
+from .steps import _next_number, _stock, _user
 
 
 @dataclass(frozen=True)
@@ -104,13 +102,6 @@ def _lines(session: Session, purchase: Purchase) -> list[PurchaseLine]:
             .order_by(col(PurchaseLine.position))
         )
     )
-
-
-def _user() -> str:
-    try:
-        return plain_user_name(getpass.getuser())
-    except Exception:  # no login name in some containers
-        return ""
 
 
 def _record(session: Session, purchase: Purchase, event: str, detail: str) -> None:

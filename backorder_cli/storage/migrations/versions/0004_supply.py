@@ -21,8 +21,6 @@ depends_on = None
 def upgrade() -> None:
     op.add_column("product", sa.Column("supplier", sa.String(), nullable=False, server_default=""))
     op.add_column("product", sa.Column("lead_time", sa.Integer(), nullable=True))
-    with op.batch_alter_table("product") as batch:
-        batch.alter_column("supplier", server_default=None)
     op.create_table(
         "purchases",
         sa.Column("id", sa.Integer(), primary_key=True),
