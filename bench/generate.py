@@ -239,9 +239,36 @@ def build(path: Path, orders: int, seed: int = 2401) -> None:
     flush()
     conn.execute("UPDATE counter SET value = ? WHERE name = 'order'", (number,))
     conn.execute("UPDATE counter SET value = ? WHERE name = 'invoice'", (invoice_number,))
+    purchases = add_purchases(conn, rng, max(1, orders // 1000))
+    conn.execute("UPDATE counter SET value = ? WHERE name = 'purchase'", (purchases,))
     conn.execute("COMMIT")
     conn.execute("ANALYZE")
     conn.close()
+
+
+def add_purchases(conn: sqlite3.Connection, rng: random.Random, count: int) -> int:
+    """Incoming supply: `count` open purchases of 1-5 SKUs each, expected over the next
+    90 days, a third of them received in part. Returns the last purchase number."""
+    today = datetime.now(UTC).date()
+    now = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+    line_id = 0
+    for number in range(1, count + 1):
+        expected = today + timedelta(days=rng.randint(1, 90))
+        conn.execute(
+            "INSERT INTO purchases (id, number, supplier, expected, comment, status, created_at, "
+            "updated_at) VALUES (?, ?, ?, ?, '', 'open', ?, ?)",
+            (number, number, f"Supplier {number % 40:02d}", expected.isoformat(), now, now),
+        )
+        for position, product in enumerate(rng.sample(range(PRODUCTS), rng.randint(1, 5)), 1):
+            line_id += 1
+            quantity = rng.randint(10, 500) * 1000
+            received = quantity // 2 if number % 3 == 0 else 0
+            conn.execute(
+                "INSERT INTO purchase_lines (id, purchase_id, position, sku, quantity, received, "
+                "canceled, unit_cost) VALUES (?, ?, ?, ?, ?, ?, 0, ?)",
+                (line_id, number, position, f"SKU-{product:04d}", quantity, received, 10000),
+            )
+    return count
 
 
 def main() -> None:

@@ -173,6 +173,7 @@ def measure(args: argparse.Namespace) -> tuple[list[Row], list[tuple[int, float,
         ("show", ["orders", "show", str(numbers["middle"])]),
         ("filtered list", ["orders", "list", "--status", "partially-shipped", "--limit", "50"]),
         ("archived search", ["orders", "list", "--archived", "--search", str(numbers["archived"])]),
+        ("products show", ["products", "show", "SKU-0007"]),
     ):
         rows.append(
             Row(
@@ -254,6 +255,9 @@ def measure(args: argparse.Namespace) -> tuple[list[Row], list[tuple[int, float,
             postgres=on_server,
         )
     )
+    for what, command in (("suggest", ["suggest"]), ("ready", ["ready"])):
+        took = timed([*backorder, *command, "--format", "csv"], runs=max(1, runs // 2))
+        rows.append(Row(what, "backorder " + " ".join(command), took, "10 s", 10.0, "< 10 s", 1.0))
     check = timed([*backorder, "check"], runs=max(1, runs // 2))
     rows.append(Row("check", "backorder check", check, "20 s", 20.0, "< 20 s", 1.0))
 
