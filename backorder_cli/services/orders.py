@@ -259,7 +259,8 @@ def _with_etas(
         return not no_eta or (row.number in promised and eta is None)
 
     rows: Iterator[OrderSummary] = (
-        replace(row, eta=promised.get(row.number))
+        # Only waiting orders have an ETA: the others pass as they are (no copy).
+        replace(row, eta=promised[row.number]) if promised.get(row.number) else row
         for row in iter_orders(db, **filters)
         if wanted(row)
     )
