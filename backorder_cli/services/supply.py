@@ -360,3 +360,47 @@ def product_rows(db: Database) -> list[ProductRow]:
             )
         )
     return rows
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """Why a waiting line does not ship now (`ready --explain`): its SKU's stock on hand,
+    the orders ahead of it that stock went to, and its promise."""
+
+    number: int
+    sku: str
+    quantity: Decimal
+    on_hand: Decimal
+    taken_by: list[tuple[int, Decimal]]  # earlier orders served from stock, in line
+    eta: date | None
+    eta_source: str | None
+    short: Decimal
+
+
+def explanations(db: Database) -> list[Explanation]:
+    """Every waiting line stock on hand does not cover, in priority order."""
+    with db.read() as session:
+        conn = session.connection()
+        orders = list(_waiting(conn, None))
+        stock = _stock(conn, None)
+        found = promise_dates(orders, stock, _incoming(conn, None), utc_today())
+    served: dict[str, list[tuple[int, Decimal]]] = {}
+    result = []
+    for p in found:
+        if p.source == "stock":
+            served.setdefault(p.sku, []).append((p.number, p.quantity))
+            continue
+        ahead = [(n, q) for n, q in served.get(p.sku, []) if n != p.number]
+        result.append(
+            Explanation(
+                p.number,
+                p.sku,
+                p.quantity,
+                stock.get(p.sku, ZERO),
+                ahead,
+                p.eta,
+                p.source,
+                p.short,
+            )
+        )
+    return result

@@ -179,3 +179,13 @@ def test_suggest_create_with_a_failed_print_says_what_was_saved(
     assert exit_.value.code == 1
     assert "Error: the change was saved" in stderr and "nothing was changed" not in stderr
     assert snapshot(supplied) != before
+
+
+def test_ready_explain_says_why_each_waiting_line_waits(supplied: Path) -> None:
+    result = run(supplied, "ready", "--explain")
+    assert result.exit_code == 0
+    assert "#2402 waits for 150 CABLE-15: 0 on hand; ETA 2026-12-20 (purchase #2)" in (
+        result.stderr.splitlines()
+    )
+    plain = run(supplied, "ready").stdout
+    assert result.stdout == plain  # the listing itself is unchanged

@@ -217,3 +217,17 @@ def test_creating_refuses_a_sku_without_a_supplier(company: Database, target: st
     with pytest.raises(NotAllowed, match="CABLE has no supplier"):
         supply.create_suggested(company, supply.suggestions(company))
     assert snapshot(target) == before
+
+
+def test_explain_names_the_earlier_orders_that_took_the_stock(company: Database) -> None:
+    found = [
+        (e.number, e.sku, e.on_hand, e.taken_by, e.eta, e.short)
+        for e in supply.explanations(company)
+    ]
+    assert found == [
+        (1004, "SWITCH", D(10), [], JAN20, D(0)),  # first in line: 10 on hand is too few
+        (1002, "CABLE", D(0), [], FEB1, D(0)),
+        (1003, "SWITCH", D(10), [(1002, D(8))], None, D(11)),
+        (1003, "BOX", D(3), [(1004, D(1))], None, D(1)),
+        (1003, "CABLE", D(0), [], None, D(10)),
+    ]

@@ -131,6 +131,14 @@ def ready(
         bool, typer.Option("--ship", help="Record the shipments listed (one question first).")
     ] = False,
     yes: YesOption = False,
+    explain: Annotated[
+        bool,
+        typer.Option(
+            "--explain",
+            help="Then say, on stderr, for each waiting line stock does not cover, which "
+            "earlier orders took the stock and when it can ship.",
+        ),
+    ] = False,
     format_: FormatOption = None,
 ) -> None:
     """List the waiting orders that stock on hand can now cover; --ship ships them.
@@ -147,6 +155,8 @@ def ready(
     Example: backorder ready
 
     Example: backorder ready --ship --yes
+
+    Example: backorder ready --explain
     """
     from ...services import fulfilment
     from ..output import flat, json_format, records, tables
@@ -165,6 +175,12 @@ def ready(
             ids_key="number",
             getter=dict.get,
         )
+        if explain:
+            from ...services import supply
+            from ..output.supply_tables import explanation_text
+
+            for line in supply.explanations(db):
+                say(explanation_text(line))
         return
     format_out = WriteFormat.json if fmt == "json" else WriteFormat.text
     if not allocations:

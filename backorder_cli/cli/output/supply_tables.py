@@ -138,3 +138,20 @@ def suggest_table(rows: list[Any], *, to_stderr: bool = False) -> None:
             _day(r.arrives),
         )
     (err_console() if to_stderr else console()).print(table)
+
+
+def explanation_text(e: Any) -> str:
+    """`#2400 waits for 24 SWITCH-1: 10 on hand went to #2399 (6), #2398 (4) first; ETA
+    2026-12-10 (purchase #1)` - one waiting line that does not ship now."""
+    head = f"#{e.number} waits for {format_quantity(e.quantity)} {e.sku}: "
+    if e.taken_by:
+        shown = ", ".join(f"#{n} ({format_quantity(q)})" for n, q in e.taken_by[:5])
+        more = f" and {len(e.taken_by) - 5} more" if len(e.taken_by) > 5 else ""
+        why = f"{format_quantity(e.on_hand)} on hand went to {shown}{more} first"
+    else:
+        why = f"{format_quantity(e.on_hand)} on hand"
+    if e.eta is not None:
+        when = f"ETA {e.eta.isoformat()} ({e.eta_source})"
+    else:
+        when = f"no ETA: {format_quantity(e.short)} short"
+    return head + why + "; " + when
