@@ -37,6 +37,7 @@ from backorder_cli.services import (
     integrity,
     orders,
     purchases,
+    suggest,
     supply,
 )
 from backorder_cli.storage.database import Database
@@ -169,29 +170,29 @@ def test_suggest_buys_what_no_known_supply_covers(company: Database) -> None:
     today = supply.utc_today()
     found = [
         (s.supplier, s.sku, s.demand, s.stock, s.incoming, s.quantity, s.arrives)
-        for s in supply.suggestions(company)
+        for s in suggest.suggestions(company)
     ]
     assert found == [
         ("Box Co", "BOX", D(5), D(3), D(1), D(1), today + timedelta(7)),
         ("Kabel AB", "CABLE", D(70), D(0), D(60), D(10), None),
         ("Kabel AB", "SWITCH", D(43), D(10), D(22), D(11), today + timedelta(14)),
     ]
-    assert [s.sku for s in supply.suggestions(company, supplier="box")] == ["BOX"]
+    assert [s.sku for s in suggest.suggestions(company, supplier="box")] == ["BOX"]
     shorts: dict[str, D] = {}
     for p in supply.promises(company):
         shorts[p.sku] = shorts.get(p.sku, D(0)) + p.short
-    assert {s.sku: s.quantity for s in supply.suggestions(company)} == shorts
+    assert {s.sku: s.quantity for s in suggest.suggestions(company)} == shorts
 
 
 def test_creating_the_suggestions_makes_one_purchase_per_supplier(company: Database) -> None:
     today = supply.utc_today()
-    made = supply.create_suggested(company, supply.suggestions(company))
+    made = suggest.create_suggested(company, suggest.suggestions(company))
     assert [(p.supplier, p.number, p.expected, p.lines) for p in made] == [
         ("Box Co", 4, today + timedelta(7), [("BOX", D(1))]),
         # CABLE has no lead time; SWITCH could arrive in 14 days: the purchase waits for both
         ("Kabel AB", 5, today + timedelta(14), [("CABLE", D(10)), ("SWITCH", D(11))]),
     ]
-    assert supply.suggestions(company) == []
+    assert suggest.suggestions(company) == []
     # Nothing is short any more. The new purchases come before #1 and #3, so they serve
     # whoever is first in line: #1002 now takes 10 CABLE of #5 (Dec), 30 of #1 and 10 of
     # #3, #1003 the last 20 of #3 (Feb 1); BOX: 2 on hand, 1 of #4, 1 of #3 (Feb 1);
@@ -203,11 +204,11 @@ def test_creating_the_suggestions_makes_one_purchase_per_supplier(company: Datab
 def test_creating_refuses_suggestions_that_changed_since_listed(
     company: Database, target: str
 ) -> None:
-    listed = supply.suggestions(company)
+    listed = suggest.suggestions(company)
     purchases.add_purchase(company, supplier="X", expected=FEB1, items=[Item("BOX", D(1))])
     before = snapshot(target)
     with pytest.raises(NotAllowed, match="changed since it was listed"):
-        supply.create_suggested(company, listed)
+        suggest.create_suggested(company, listed)
     assert snapshot(target) == before
 
 
@@ -215,7 +216,7 @@ def test_creating_refuses_a_sku_without_a_supplier(company: Database, target: st
     catalogue.edit_product(company, "CABLE", supplier="")
     before = snapshot(target)
     with pytest.raises(NotAllowed, match="CABLE has no supplier"):
-        supply.create_suggested(company, supply.suggestions(company))
+        suggest.create_suggested(company, suggest.suggestions(company))
     assert snapshot(target) == before
 
 

@@ -37,13 +37,13 @@ def suggest(
 
     Example: backorder suggest --create --yes
     """
-    from ...services import supply
+    from ...services import suggest as suggest_service
     from ..output import flat, json_format, supply_tables
     from ..output.text import confirm, say, tell
 
     fmt = read_format(format_)
     db = database(ctx)
-    found = supply.suggestions(db, supplier=supplier)
+    found = suggest_service.suggestions(db, supplier=supplier)
     if not create:
         if not found:
             say("Nothing to buy: stock on hand and open purchases cover every waiting order.")
@@ -62,7 +62,7 @@ def suggest(
         say(f"This will create {len(suppliers)} purchases, one per supplier.")
         if not confirm("Continue?"):
             raise typer.Abort()
-    made = supply.create_suggested(db, found, supplier=supplier)
+    made = suggest_service.create_suggested(db, found, supplier=supplier)
     if fmt == "json":
         json_format.print_json(
             [
