@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import re
 import shlex
 import signal
 import sys
@@ -17,9 +18,11 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from typer._click.exceptions import NoArgsIsHelpError, NoSuchOption
 from typer.core import TyperGroup
 
 from ..errors import BackorderError
+from .readable import make_readable
 
 if TYPE_CHECKING:
     # The context Typer's groups really make (typer.Context is a subclass for annotating
@@ -83,7 +86,14 @@ class BackorderGroup(TyperGroup):
             sys.exit(EXIT_ERROR)
         except typer.TyperException as exc:  # Click's usage and parameter errors
             context = getattr(exc, "ctx", None)
+            if isinstance(exc, NoArgsIsHelpError) and isinstance(
+                getattr(context, "command", None), TyperGroup
+            ):
+                # `backorder` or `backorder orders` alone: the help was asked for, and shown.
+                sys.exit(EXIT_OK)
             message = " ".join(exc.format_message().split()).rstrip(".")
+            if isinstance(exc, NoSuchOption) and context is not None:
+                message = _negative_number_message(context.command, exc.option_name) or message
             for raw, masked in zip(argv, shown, strict=True):
                 if raw != masked:  # a --db URL the message may quote
                     message = message.replace(
@@ -108,6 +118,20 @@ class BackorderGroup(TyperGroup):
                 with contextlib.suppress(ValueError, TypeError):  # not the main thread
                     signal.signal(signal.SIGINT, interrupt_handler)
         sys.exit(code if isinstance(code, int) else EXIT_OK)
+
+    def parse_args(self, ctx: GroupContext, args: list[str]) -> list[str]:
+        make_readable(self, ctx)
+        if ctx.parent is None:  # the root: its options may come after the subcommand
+            args = _root_options_first(self, ctx, args)
+        return super().parse_args(ctx, args)
+
+    def resolve_command(
+        self, ctx: GroupContext, args: list[str]
+    ) -> tuple[str | None, Any, list[str]]:
+        name, command, rest = super().resolve_command(ctx, args)
+        if command is not None:
+            make_readable(command, ctx)  # before its own --help is read
+        return name, command, rest
 
     def invoke(self, ctx: GroupContext) -> Any:
         try:
@@ -157,6 +181,83 @@ class BackorderGroup(TyperGroup):
                 f"{then}"
             )
             raise typer.Exit(EXIT_ERROR) from None
+
+
+def _root_options_first(root: TyperGroup, ctx: GroupContext, args: list[str]) -> list[str]:
+    """The arguments with every root option given after the subcommand (`backorder
+    orders list --db y.db`) moved to just before it, where Click reads root options.
+
+    Walks the arguments as Click will parse them: the value of a subcommand's own option
+    stays with it (`--comment --db` is a comment), a subcommand's option of the same
+    name stays, and nothing after `--` moves."""
+    takes_value = _value_options(root)
+    command: Any = root
+    first_subcommand: int | None = None
+    kept: list[str] = []
+    moved: list[str] = []
+    i = 0
+    while i < len(args):
+        token = args[i]
+        if token == "--":
+            kept.extend(args[i:])
+            break
+        if token.startswith("-") and len(token) > 1:
+            name, eq, _ = token.partition("=")
+            own = _value_options(command)
+            if command is not root and name not in own and name in takes_value:
+                moved.append(token)
+                if takes_value[name] and not eq and i + 1 < len(args):
+                    moved.append(args[i + 1])
+                    i += 1
+            else:
+                kept.append(token)
+                if own.get(name) and not eq and i + 1 < len(args):
+                    kept.append(args[i + 1])  # the option's value, whatever it looks like
+                    i += 1
+        else:
+            kept.append(token)
+            if isinstance(command, TyperGroup):
+                sub = command.get_command(ctx, token)
+                if sub is None:  # not a command: Click will say so; move nothing more
+                    kept.extend(args[i + 1 :])
+                    break
+                if first_subcommand is None:
+                    first_subcommand = len(kept) - 1
+                command = sub
+        i += 1
+    if first_subcommand is None or not moved:
+        return args
+    return kept[:first_subcommand] + moved + kept[first_subcommand:]
+
+
+def _value_options(command: Any) -> dict[str, bool]:
+    """A command's option names, each with whether it takes a value."""
+    return {
+        opt: not (getattr(param, "is_flag", False) or getattr(param, "count", False))
+        for param in getattr(command, "params", [])
+        if param.param_type_name == "option"
+        for opt in [*param.opts, *param.secondary_opts]
+    }
+
+
+_NEGATIVE_NUMBER = re.compile(r"-[0-9][0-9.,]*")
+
+
+def _negative_number_message(command: Any, option_name: str) -> str | None:
+    """`orders show -1`: Click takes `-1` for an option; say what is wrong with it as a
+    value (an order number is refused with the same message as every other bad one)."""
+    if not _NEGATIVE_NUMBER.fullmatch(option_name):
+        return None
+    from ..domain.values import parse_order_number
+    from ..errors import InvalidInput
+
+    for param in getattr(command, "params", []):
+        if param.param_type_name == "argument" and param.name in ("number", "numbers"):
+            try:
+                parse_order_number(option_name)
+            except InvalidInput as refusal:
+                return f"Invalid value for '{param.name.upper()}': {refusal.message}"
+    return f"No such option: {option_name} (and no value here may be negative)"
 
 
 class _SavedButNotShown(Exception):
@@ -244,6 +345,7 @@ DbOption = Annotated[
     str | None,
     typer.Option(
         "--db",
+        metavar="FILE|URL",
         help="Database file or SQLAlchemy URL. Default: $BACKORDER_DB, else the per-user data "
         "folder's backorder/backorder.db.",
         show_default=False,
@@ -253,6 +355,7 @@ VersionOption = Annotated[
     bool,
     typer.Option(
         "--version",
+        "-V",
         callback=version_callback,
         is_eager=True,
         help="Show the version and exit.",

@@ -61,7 +61,7 @@ CASES = [
     # order numbers
     (["create", "99999", "--yes"], 1, "order #99999 not found"),
     (["create", "0", "--yes"], 2, "'0' is not an order number"),
-    (["create", "-5", "--yes"], 2, "No such option: -5"),
+    (["create", "-5", "--yes"], 2, "'-5' is not an order number - give one like 2401"),
     (["create", "abc", "--yes"], 2, "'abc' is not an order number"),
     (["create", "99999999999999999999999", "--yes"], 2, "is not an order number"),
     (["orders", "show", "0"], 2, "'0' is not an order number"),

@@ -56,6 +56,7 @@ def products_add(
         typer.Option(
             "--name",
             parser=cli_value(partial(parse_text, what="name", required=True, limit=200)),
+            metavar="NAME",
             help="Product name.",
         ),
     ],
@@ -64,16 +65,24 @@ def products_add(
         typer.Option(
             "--unit",
             parser=cli_value(partial(parse_text, what="unit", required=True, limit=20)),
+            metavar="UNIT",
             help="Unit of measure.",
         ),
     ] = "pcs",
     price: Annotated[
         Decimal,
-        typer.Option("--price", parser=cli_value(parse_price), help="Unit price, e.g. 12.50."),
+        typer.Option(
+            "--price",
+            parser=cli_value(parse_price),
+            metavar="PRICE",
+            help="Unit price, e.g. 12.50.",
+        ),
     ] = Decimal(0),
     stock: Annotated[
         Decimal,
-        typer.Option("--stock", parser=cli_value(parse_stock), help="Stock on hand now."),
+        typer.Option(
+            "--stock", parser=cli_value(parse_stock), metavar="QTY", help="Stock on hand now."
+        ),
     ] = Decimal(0),
     format_: WriteFormatOption = WriteFormat.text,
 ) -> None:
@@ -100,7 +109,7 @@ def products_receive(
         Decimal,
         typer.Argument(
             parser=cli_value(parse_quantity),
-            metavar="QUANTITY",
+            metavar="QTY",
             help="Quantity received.",
             show_default=False,
         ),

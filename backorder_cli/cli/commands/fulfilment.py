@@ -39,7 +39,7 @@ def ship(
         typer.Argument(
             parser=cli_value(partial(parse_item, with_price=False)),
             callback=check_items,
-            metavar="ITEMS",
+            metavar="SKU=QTY",
             help="What to ship, as SKU=QTY.",
             show_default=False,
         ),

@@ -30,7 +30,7 @@ def add(
         typer.Argument(
             parser=cli_value(parse_item),
             callback=check_items,
-            metavar="ITEMS",
+            metavar="SKU=QTY[@PRICE]",
             help="Lines as SKU=QTY or SKU=QTY@PRICE (price defaults to the product's).",
             show_default=False,
         ),
@@ -41,6 +41,7 @@ def add(
             "--customer",
             "-c",
             parser=cli_value(partial(parse_text, what="customer", required=True, limit=200)),
+            metavar="NAME",
             help="Customer name.",
         ),
     ],

@@ -35,7 +35,7 @@ def report(
         typer.Option(
             "--as-of",
             parser=cli_value(partial(parse_day, what="")),
-            metavar="YYYY-MM-DD",
+            metavar="DATE",
             help="Count ages as of this day (YYYY-MM-DD, UTC); default today.",
         ),
     ] = None,
@@ -84,7 +84,7 @@ def log(
         typer.Option(
             "--since",
             parser=cli_value(partial(parse_day, what="")),
-            metavar="YYYY-MM-DD",
+            metavar="DATE",
             help="Only changes from this day on (YYYY-MM-DD).",
         ),
     ] = None,
