@@ -56,7 +56,9 @@ def choice(kind: type[E]) -> Callable[[Any], E]:
             return kind(text.strip())
         except ValueError:
             names = ", ".join(kind)
-            raise InvalidInput(f"{text!r} is not one of {names}") from None
+            guess = values.close_match(text.strip(), [str(k) for k in kind])
+            hint = f" - did you mean {guess}?" if guess else ""
+            raise InvalidInput(f"{text!r} is not one of {names}{hint}") from None
 
     return cli_value(parse)
 

@@ -9,7 +9,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from ..errors import InvalidInput, NotAllowed
-from .values import ZERO, format_quantity
+from .values import ZERO, close_match, format_quantity
 
 if TYPE_CHECKING:
     from .values import Item
@@ -97,13 +97,21 @@ def parse_status(text: str) -> Status:
     try:
         return Status(key)
     except ValueError:
-        names = ", ".join(s.value.replace("_", "-") for s in Status)
-        raise InvalidInput(f"unknown status {text!r} - use one of {names}") from None
+        names = [s.value.replace("_", "-") for s in Status]
+        listed = ", ".join(names)
+        guess = close_match(key.replace("_", "-"), names)
+        fix = f"did you mean {guess}? (statuses: {listed})" if guess else f"use one of {listed}"
+        raise InvalidInput(f"unknown status {text!r} - {fix}") from None
 
 
 def parse_setting(key: str, value: str) -> tuple[str, str]:
     if key not in SETTINGS:
-        raise InvalidInput(f"unknown setting {key!r} - known settings: {', '.join(SETTINGS)}")
+        listed = ", ".join(SETTINGS)
+        guess = close_match(key, SETTINGS)
+        fix = (
+            f"did you mean {guess}? (settings: {listed})" if guess else f"known settings: {listed}"
+        )
+        raise InvalidInput(f"unknown setting {key!r} - {fix}")
     allowed, _default = SETTINGS[key]
     value = value.strip().lower()
     if value not in allowed:
@@ -192,10 +200,10 @@ def plan_shipment(
     for item in requested:
         found = by_sku.get(item.sku)
         if found is None:
-            raise NotAllowed(
-                f"order #{n} has no line for SKU {item.sku} - "
-                f"see its lines with `backorder orders show {n}`"
-            )
+            guess = close_match(item.sku, by_sku)
+            see = f"see its lines with `backorder orders show {n}`"
+            fix = f"did you mean {guess}? ({see})" if guess else see
+            raise NotAllowed(f"order #{n} has no line for SKU {item.sku} - {fix}")
         line = found
         rest = remaining(line)
         if item.quantity > rest:

@@ -4,6 +4,7 @@ numbers are shown. Exact decimals throughout: never a float.
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -184,6 +185,20 @@ def check_order_value(lines: Iterable[tuple[Decimal, Decimal]]) -> None:
 
 
 _ORDER_NUMBER = re.compile(r"#?[0-9]{1,19}")
+
+
+def close_match(word: str, known: Iterable[str]) -> str | None:
+    """The known name a mistyped `word` most likely means, for a "did you mean": the same
+    name in another case first (`cable-25` -> `CABLE-25`), else the closest spelling
+    (difflib, ignoring case), else None. `word` itself is never suggested."""
+    folded: dict[str, str] = {}
+    for name in known:
+        folded.setdefault(name.casefold(), name)
+    key = word.casefold()
+    if key in folded:
+        return folded[key] if folded[key] != word else None
+    found = difflib.get_close_matches(key, folded, n=1, cutoff=0.6)
+    return folded[found[0]] if found else None
 
 
 def parse_order_number(text: str) -> int:

@@ -22,7 +22,7 @@ from ..storage.models import (
     Setting,
 )
 from .results import ProductView
-from .steps import _setting, _stock
+from .steps import _setting, _stock, _unknown_sku
 
 
 def get_settings(db: Database) -> dict[str, str]:
@@ -80,9 +80,7 @@ def receive_stock(db: Database, sku: str, quantity: str | Decimal) -> ProductVie
     with db.write() as session:
         product = _stock(session, [sku], lock=True).get(sku)
         if product is None:
-            raise NotFound(
-                f"unknown SKU {sku} - add it with `backorder products add {sku} --name NAME`"
-            )
+            raise NotFound(_unknown_sku(session, sku))
         new_stock = product.stock + amount
         if new_stock >= MAX_NUMBER:
             raise InvalidInput(f"stock of {sku} would exceed {MAX_NUMBER:,}")

@@ -45,6 +45,7 @@ from .steps import (
     _record,
     _refresh,
     _stock,
+    _unknown_sku,
 )
 
 
@@ -67,10 +68,7 @@ def add_order(
         products = _stock(session, [i.sku for i in items])
         for item in items:
             if item.sku not in products:
-                raise NotFound(
-                    f"unknown SKU {item.sku} - see `backorder products list`, or add it with "
-                    f"`backorder products add {item.sku} --name NAME`"
-                )
+                raise NotFound(_unknown_sku(session, item.sku))
         check_order_value(
             (i.quantity, products[i.sku].price if i.price is None else i.price) for i in items
         )

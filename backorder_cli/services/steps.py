@@ -31,6 +31,7 @@ from ..domain.orders import LineLike, order_status, order_total
 from ..domain.values import (
     MAX_ORDER_NUMBER,
     ZERO,
+    close_match,
     plain_user_name,
     quantities_text,
 )
@@ -221,6 +222,18 @@ def _stock(session: Session, skus: Iterable[str], *, lock: bool = False) -> dict
     writers never wait for each other in a circle."""
     query = select(Product).where(col(Product.sku).in_(set(skus))).order_by(Product.sku)
     return {p.sku: p for p in session.exec(query.with_for_update() if lock else query)}
+
+
+def _unknown_sku(session: Session, sku: str) -> str:
+    """What to say about a SKU no product has: the one meant, when one is spelled
+    alike or differs only in case, then where to look or how to add it."""
+    guess = close_match(sku, session.exec(select(Product.sku)))
+    if guess is not None:
+        return f"unknown SKU {sku} - did you mean {guess}? (see `backorder products list`)"
+    return (
+        f"unknown SKU {sku} - see `backorder products list`, or add it with "
+        f"`backorder products add {sku} --name NAME`"
+    )
 
 
 def _setting(session: Session, key: str) -> str:
