@@ -16,6 +16,7 @@ from typing import Annotated, Any
 import typer
 
 from ..domain.values import parse_order_number
+from . import completion
 from .app import EXIT_BROKEN_PIPE, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK
 from .options import (
     T,
@@ -29,6 +30,7 @@ NumbersArgument = Annotated[
     typer.Argument(
         help="Order numbers, or - to read them from stdin (separated by spaces or newlines).",
         show_default=False,
+        autocompletion=completion.order_numbers,
     ),
 ]
 AllOption = Annotated[bool, typer.Option("--all", help="Every order the command applies to.")]

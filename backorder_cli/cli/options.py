@@ -14,6 +14,7 @@ import typer
 from ..domain import values
 from ..domain.values import parse_order_number
 from ..errors import InvalidInput
+from . import completion
 from .output.text import is_terminal
 
 T = TypeVar("T")
@@ -119,6 +120,7 @@ NumberArgument = Annotated[
         metavar="NUMBER",
         help="The order number, e.g. 2401 or #2401.",
         show_default=False,
+        autocompletion=completion.order_numbers,
     ),
 ]
 

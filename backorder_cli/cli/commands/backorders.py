@@ -9,6 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from ...domain.values import parse_text
+from .. import completion
 from ..app import EXIT_ERROR, database
 from ..bulk import CustomerOption, nothing_to_do, pick_numbers, run_batch
 from ..options import (
@@ -24,23 +25,6 @@ from ..output.result import print_result
 from ..output.text import confirm, say
 
 
-def _complete_partially_shipped(ctx: typer.Context, incomplete: str) -> list[str]:
-    """Shell completion for `backorder create <TAB>`: the partially shipped orders."""
-    try:
-        from ...services import orders as orders_service
-        from ...storage.schema import open_database
-
-        # Never upgrade: pressing TAB must not migrate (or otherwise write) a database.
-        db = open_database(ctx.find_root().params.get("db"), upgrade=False)
-        try:
-            numbers = orders_service.partially_shipped_numbers(db)
-        finally:
-            db.dispose()
-        return [str(n) for n in numbers if str(n).startswith(incomplete)]
-    except Exception:  # completion must never break the shell
-        return []
-
-
 def create(
     ctx: typer.Context,
     numbers: Annotated[
@@ -48,7 +32,7 @@ def create(
         typer.Argument(
             help="Order numbers, or - to read them from stdin (needs --yes).",
             show_default=False,
-            autocompletion=_complete_partially_shipped,
+            autocompletion=completion.order_numbers,
         ),
     ] = None,
     all_: Annotated[

@@ -10,6 +10,7 @@ import typer
 
 from ...domain.orders import SETTINGS, parse_setting
 from ...domain.values import parse_price, parse_quantity, parse_sku, parse_stock, parse_text
+from .. import completion
 from ..app import database, make_app
 from ..options import (
     FormatOption,
@@ -32,6 +33,19 @@ SkuArgument = Annotated[
         metavar="SKU",
         help="Stock keeping unit, e.g. CABLE-25.",
         show_default=False,
+    ),
+]
+
+
+# `products receive` takes a SKU of the catalogue: TAB offers them.
+KnownSkuArgument = Annotated[
+    str,
+    typer.Argument(
+        parser=cli_value(parse_sku),
+        metavar="SKU",
+        help="Stock keeping unit, e.g. CABLE-25.",
+        show_default=False,
+        autocompletion=completion.skus,
     ),
 ]
 
@@ -104,7 +118,7 @@ def products_add(
 
 def products_receive(
     ctx: typer.Context,
-    sku: SkuArgument,
+    sku: KnownSkuArgument,
     quantity: Annotated[
         Decimal,
         typer.Argument(

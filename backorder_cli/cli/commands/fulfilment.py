@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from ...domain.values import Item, parse_item
+from .. import completion
 from ..app import database
 from ..bulk import (
     AllOption,
@@ -41,6 +42,7 @@ def ship(
             callback=check_items,
             metavar="SKU=QTY",
             help="What to ship, as SKU=QTY.",
+            autocompletion=completion.items_to_ship,
             show_default=False,
         ),
     ] = None,

@@ -9,6 +9,7 @@ import typer
 
 from ...domain.orders import Archived, Status, parse_status
 from ...domain.values import Item, parse_count, parse_item, parse_text
+from .. import completion
 from ..app import database
 from ..options import (
     FormatOption,
@@ -91,6 +92,7 @@ def list_(
             "-s",
             parser=cli_value(parse_status),
             metavar="STATUS",
+            autocompletion=completion.statuses,
             help="Only these statuses (repeatable): draft, booked, partially-shipped, shipped, "
             "invoiced, canceled.",
             show_default=False,

@@ -10,6 +10,7 @@ import typer
 
 from ...domain.backorders import ReportBy
 from ...domain.values import parse_day, parse_order_number
+from .. import completion
 from ..app import database
 from ..options import (
     FormatOption,
@@ -77,6 +78,7 @@ def log(
             parser=cli_value(parse_order_number),
             metavar="NUMBER",
             help="Only this order's history.",
+            autocompletion=completion.order_numbers,
         ),
     ] = None,
     since: Annotated[
