@@ -171,8 +171,8 @@ def test_the_messages_name_the_option_and_say_what_to_do(shop: Path) -> None:
     run = CliRunner().invoke
     db = ["--db", str(shop)]
     assert run(app, [*db, "orders", "list", "--status", "shiped"]).stderr == (
-        "Error: Invalid value for '--status' / '-s': unknown status 'shiped' - use one of "
-        "draft, booked, partially-shipped, shipped, invoiced, canceled\n"
+        "Error: Invalid value for '--status' / '-s': unknown status 'shiped' - did you mean "
+        "shipped? (statuses: draft, booked, partially-shipped, shipped, invoiced, canceled)\n"
     )
     assert run(app, [*db, "log", "--since", "26/11/2026"]).stderr == (
         "Error: Invalid value for '--since': '26/11/2026' is not a date - write it as YYYY-MM-DD\n"
