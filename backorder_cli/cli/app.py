@@ -18,7 +18,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from typer._click.exceptions import NoArgsIsHelpError, NoSuchOption
+from typer._click.exceptions import NoArgsIsHelpError, NoSuchOption, UsageError
 from typer.core import TyperGroup
 
 from ..errors import BackorderError
@@ -206,7 +206,11 @@ def _root_options_first(root: TyperGroup, ctx: GroupContext, args: list[str]) ->
             own = _value_options(command)
             if command is not root and name not in own and name in takes_value:
                 moved.append(token)
-                if takes_value[name] and not eq and i + 1 < len(args):
+                if takes_value[name] and not eq:
+                    if i + 1 == len(args):
+                        if ctx.resilient_parsing:  # completing its value: leave it be
+                            return args
+                        raise UsageError(f"Option '{name}' requires an argument", ctx)
                     moved.append(args[i + 1])
                     i += 1
             else:

@@ -132,6 +132,13 @@ def test_nothing_moves_after_a_double_dash(shop: Path) -> None:
     assert "'--db' is not an order number" in result.stderr
 
 
+def test_db_without_a_value_after_the_subcommand_says_so(shop: Path) -> None:
+    result = run("orders", "list", "--db")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Error: Option '--db' requires an argument")
+    assert len(result.stderr.splitlines()) == 1
+
+
 def test_version_works_anywhere_and_as_dash_v() -> None:
     for args in (["-V"], ["--version"], ["orders", "list", "-V"], ["ship", "--version"]):
         result = run(*args)
