@@ -13,10 +13,11 @@ import sys
 from pathlib import Path
 
 import pytest
+import typer
 from typer.main import get_command
 from typer.testing import CliRunner, Result
 
-from backorder_cli.cli import app
+from backorder_cli.cli import app, orders_script
 from tests.conftest import snapshot
 
 BIN = Path(sys.executable).parent
@@ -179,45 +180,55 @@ def test_the_installed_script_alone_prints_the_help(tmp_path: Path) -> None:
         assert "Usage:" in result.stdout
 
 
-def every_help_path() -> list[list[str]]:
-    paths: list[list[str]] = []
+def every_help_path() -> list[tuple[typer.Typer, list[str]]]:
+    """Every group and command of both scripts."""
+    paths: list[tuple[typer.Typer, list[str]]] = []
 
-    def walk(prefix: list[str], command: object) -> None:
-        paths.append(prefix)
+    def walk(script: typer.Typer, prefix: list[str], command: object) -> None:
+        paths.append((script, prefix))
         for name, sub in (getattr(command, "commands", None) or {}).items():
-            walk([*prefix, name], sub)
+            walk(script, [*prefix, name], sub)
 
-    walk([], get_command(app))
+    walk(app, [], get_command(app))
+    walk(orders_script, [], get_command(orders_script))
     return paths
 
 
 RAW_LABELS = ("<bool>", "<str>", "<int", "<Decimal>", "<path>", "list[", " range", "{")
 
 
-@pytest.mark.parametrize("path", every_help_path(), ids=lambda p: " ".join(p) or "backorder")
-def test_help_shows_no_raw_type_labels(path: list[str]) -> None:
-    result = CliRunner().invoke(app, [*path, "--help"], env={"COLUMNS": "200"})
+@pytest.mark.parametrize(
+    ("script", "path"),
+    every_help_path(),
+    ids=[
+        " ".join(["backorder" if script is app else "orders", *path])
+        for script, path in every_help_path()
+    ],
+)
+def test_help_shows_no_raw_type_labels(script: typer.Typer, path: list[str]) -> None:
+    result = CliRunner().invoke(script, [*path, "--help"], env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
     raw = [label for label in RAW_LABELS if label in result.stdout]
     raw += re.findall(r"<[A-Za-z][^>]*>", result.stdout)  # any other <type> label
     assert raw == [], result.stdout
 
 
+METAVARS = [
+    (["orders", "add"], ["orders add [OPTIONS] SKU=QTY[@PRICE]...", "--customer  -c  NAME"]),
+    (["ship"], ["ship [OPTIONS] NUMBER [SKU=QTY]...", "--format     -f  [text|json]"]),
+    (["orders", "show"], ["orders show [OPTIONS] NUMBER"]),
+    (["invoice"], ["invoice [OPTIONS] [NUMBERS]..."]),
+    (["log"], ["--order          NUMBER", "--since          DATE"]),
+    (["report"], ["--as-of          DATE"]),
+    (["products", "add"], ["--price           PRICE", "--stock           QTY"]),
+    (["products", "receive"], ["products receive [OPTIONS] SKU QTY"]),
+    (["orders", "list"], ["--status    -s  STATUS", "--limit             N"]),
+    ([], ["--db                          FILE|URL", "--version             -V"]),
+]
+
+
 @pytest.mark.parametrize(
-    ("path", "shown"),
-    [
-        (["orders", "add"], ["orders add [OPTIONS] SKU=QTY[@PRICE]...", "--customer  -c  NAME"]),
-        (["ship"], ["ship [OPTIONS] NUMBER [SKU=QTY]...", "--format     -f  [text|json]"]),
-        (["orders", "show"], ["orders show [OPTIONS] NUMBER"]),
-        (["invoice"], ["invoice [OPTIONS] [NUMBERS]..."]),
-        (["log"], ["--order          NUMBER", "--since          DATE"]),
-        (["report"], ["--as-of          DATE"]),
-        (["products", "add"], ["--price           PRICE", "--stock           QTY"]),
-        (["products", "receive"], ["products receive [OPTIONS] SKU QTY"]),
-        (["orders", "list"], ["--status    -s  STATUS", "--limit             N"]),
-        ([], ["--db                          FILE|URL", "--version             -V"]),
-    ],
-    ids=lambda v: " ".join(v) if isinstance(v, list) and all("  " not in x for x in v) else None,
+    ("path", "shown"), METAVARS, ids=[" ".join(p) or "backorder" for p, _ in METAVARS]
 )
 def test_help_shows_readable_metavars(path: list[str], shown: list[str]) -> None:
     result = CliRunner().invoke(app, [*path, "--help"], env={"COLUMNS": "200"})
