@@ -205,6 +205,11 @@ def parse_count(text: str, *, what: str) -> int:
     return int(raw)
 
 
+def parse_limit(text: str, *, what: str) -> int:
+    """A --limit that may be 0, meaning no limit: 0, or a count from 1 up."""
+    return 0 if text.strip() == "0" else parse_count(text, what=what)
+
+
 def parse_day(text: str, *, what: str) -> date:
     """A calendar day as YYYY-MM-DD, in ASCII digits."""
     raw = text.strip()

@@ -8,10 +8,11 @@ from typing import Annotated
 import typer
 
 from ...domain.orders import Archived, Status, parse_status
-from ...domain.values import Item, parse_count, parse_item, parse_text
+from ...domain.values import Item, parse_item, parse_limit, parse_text
 from ..app import database
 from ..options import (
     FormatOption,
+    NoPagerOption,
     NumberArgument,
     WriteFormat,
     WriteFormatOption,
@@ -108,31 +109,54 @@ def list_(
         int | None,
         typer.Option(
             "--limit",
-            parser=cli_value(partial(parse_count, what="the limit")),
+            parser=cli_value(partial(parse_limit, what="the limit")),
             metavar="N",
-            help="At most this many.",
+            help=f"At most this many; 0 for all. Default: the newest {TERMINAL_LIMIT} at a "
+            "terminal, all when piped.",
         ),
     ] = None,
     format_: FormatOption = None,
+    no_pager: NoPagerOption = False,
 ) -> None:
-    """List orders, newest first: by default those not archived.
+    """List orders, newest first: by default those not archived. At a terminal, the
+    newest 50 (stderr says how many more; --limit 0 lists all), through a pager.
 
     Example: orders list --archived --search 2401
     """
     from ...services import orders as orders_service
     from ..output import flat, records, tables
+    from ..output.pager import paged
+    from ..output.text import is_terminal, say
 
     if archived and all_:
         raise typer.BadParameter("use --archived or --all, not both", param_hint="'--archived'")
-    rows = orders_service.iter_orders(
-        database(ctx),
-        statuses=list(status or []),
-        archived=Archived.ARCHIVED if archived else Archived.ALL if all_ else Archived.ACTIVE,
-        customer=customer,
-        search=search,
-        limit=limit,
-    )
-    flat.emit(rows, records.ORDER_FIELDS, read_format(format_), table=tables.orders_table)
+    filters = {
+        "statuses": list(status or []),
+        "archived": Archived.ARCHIVED if archived else Archived.ALL if all_ else Archived.ACTIVE,
+        "customer": customer,
+        "search": search,
+    }
+    # A person at a terminal sees the newest few; a script (piped) gets every order.
+    shown = TERMINAL_LIMIT if limit is None and is_terminal() else limit or None
+    rows = orders_service.iter_orders(database(ctx), limit=shown, **filters)  # type: ignore[arg-type]
+    with paged(enabled=not no_pager):
+        flat.emit(
+            rows,
+            records.ORDER_FIELDS,
+            read_format(format_),
+            table=tables.orders_table,
+            stream_table=True,
+        )
+    if limit is None and shown is not None:
+        total = orders_service.count_listed_orders(database(ctx), **filters)  # type: ignore[arg-type]
+        if total > shown:
+            say(
+                f"Showing the newest {shown} of {total:,} orders; {total - shown:,} more "
+                "- list them all with --limit 0, or pick a number with --limit N."
+            )
+
+
+TERMINAL_LIMIT = 50  # orders `orders list` shows at a terminal unless --limit says otherwise
 
 
 def show(ctx: typer.Context, number: NumberArgument, format_: FormatOption = None) -> None:

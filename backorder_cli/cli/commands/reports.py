@@ -13,6 +13,7 @@ from ...domain.values import parse_day, parse_order_number
 from ..app import database
 from ..options import (
     FormatOption,
+    NoPagerOption,
     choice,
     cli_value,
     no_ids,
@@ -89,9 +90,11 @@ def log(
         ),
     ] = None,
     format_: FormatOption = None,
+    no_pager: NoPagerOption = False,
 ) -> None:
     """Show the history of every change, oldest first: when (UTC), who (the OS user),
-    which order, what. Streams, however long the history.
+    which order, what. Streams, however long the history: rows show at once, through a
+    pager at a terminal.
 
     Example: backorder log --since 2026-11-01 --format csv
     """
@@ -101,8 +104,13 @@ def log(
 
     fmt = read_format(format_)
     no_ids(fmt)
+    from ..output.pager import paged
+
     entries = reports.iter_log(database(ctx), order=order, since=since)
-    flat.emit(entries, records_render.LOG_FIELDS, fmt, table=tables.log_table)
+    with paged(enabled=not no_pager):
+        flat.emit(
+            entries, records_render.LOG_FIELDS, fmt, table=tables.log_table, stream_table=True
+        )
 
 
 def register(app: typer.Typer) -> None:
