@@ -34,9 +34,16 @@ def err_console() -> Console:
 
 def _console(file: Any) -> Console:
     width = None if file.isatty() else 200
-    return Console(
+    return _Console(
         file=file, width=width, highlight=False, soft_wrap=False, markup=False, emoji=False
     )
+
+
+class _Console(Console):
+    def on_broken_pipe(self) -> None:
+        """The reader went away (a pager quit, `| head`): Rich would exit 1 here; the
+        error goes up instead, to the one place that handles it (the pager, the app)."""
+        raise BrokenPipeError(32, "the reader of the output went away")
 
 
 def text(value: Any) -> Text:
