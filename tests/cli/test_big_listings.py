@@ -157,8 +157,7 @@ def _at_terminal(db: Path, commands: dict[str, str], env: dict[str, str]) -> dic
     screen = ANSI.sub("", child.before or "").replace("\r\n", "\n")
     child.expect(pexpect.EOF)
     return {
-        part.partition("\n")[0].strip(): part.partition("\n")[2]
-        for part in screen.split("@@")[1:]
+        part.partition("\n")[0].strip(): part.partition("\n")[2] for part in screen.split("@@")[1:]
     }
 
 
