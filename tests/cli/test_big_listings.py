@@ -94,11 +94,13 @@ def test_names_wrap_before_numbers_and_rows_become_blocks_when_numbers_do_not_fi
 
 
 def test_the_pager_comes_from_the_environment_like_git() -> None:
-    assert pager_command({}) == ["less", "-FRX"]
-    assert pager_command({"PAGER": "more -s"}) == ["more", "-s"]
-    assert pager_command({"PAGER": "cat"}) is None
-    assert pager_command({"PAGER": "more", "BACKORDER_PAGER": ""}) is None
-    assert pager_command({"PAGER": "", "BACKORDER_PAGER": "less -S"}) == ["less", "-S"]
+    term = {"TERM": "xterm-256color"}
+    assert pager_command(term) == ["less", "-FRX"]
+    assert pager_command({**term, "PAGER": "more -s"}) == ["more", "-s"]
+    assert pager_command({**term, "PAGER": "cat"}) is None
+    assert pager_command({**term, "PAGER": "more", "BACKORDER_PAGER": ""}) is None
+    assert pager_command({**term, "PAGER": "", "BACKORDER_PAGER": "less -S"}) == ["less", "-S"]
+    assert pager_command({"TERM": "dumb"}) is None and pager_command({}) is None
 
 
 def test_orders_are_counted_as_they_are_listed(sample_db: Database) -> None:
@@ -151,7 +153,7 @@ def _at_terminal(db: Path, commands: dict[str, str], env: dict[str, str]) -> dic
         encoding="utf-8",
         timeout=120,
         dimensions=(40, 120),
-        env={**clean, **env},
+        env={**clean, "TERM": "xterm", **env},
     )
     child.expect_exact("@@end")
     screen = ANSI.sub("", child.before or "").replace("\r\n", "\n")

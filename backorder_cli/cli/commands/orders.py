@@ -159,8 +159,14 @@ def list_(
 TERMINAL_LIMIT = 50  # orders `orders list` shows at a terminal unless --limit says otherwise
 
 
-def show(ctx: typer.Context, number: NumberArgument, format_: FormatOption = None) -> None:
-    """Show one order, archived or not: lines, invoices, backorder links and history.
+def show(
+    ctx: typer.Context,
+    number: NumberArgument,
+    format_: FormatOption = None,
+    no_pager: NoPagerOption = False,
+) -> None:
+    """Show one order, archived or not: lines, invoices, backorder links and history
+    (through a pager at a terminal).
 
     Example: backorder orders show 2401 --format json
     """
@@ -169,13 +175,16 @@ def show(ctx: typer.Context, number: NumberArgument, format_: FormatOption = Non
 
     fmt = read_format(format_)
     no_ids(fmt)
+    from ..output.pager import paged
+
     order = orders_service.get_order(database(ctx), number)
-    if fmt == "json":
-        json_format.print_json(order)
-    elif fmt in ("csv", "plain"):
-        records.order_flat(order, fmt)
-    else:
-        tables.order_detail(order)
+    with paged(enabled=not no_pager):
+        if fmt == "json":
+            json_format.print_json(order)
+        elif fmt in ("csv", "plain"):
+            records.order_flat(order, fmt)
+        else:
+            tables.order_detail(order)
 
 
 def register(app: typer.Typer) -> None:

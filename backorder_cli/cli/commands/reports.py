@@ -41,6 +41,7 @@ def report(
         ),
     ] = None,
     format_: FormatOption = None,
+    no_pager: NoPagerOption = False,
 ) -> None:
     """Report the open backordered quantities: per SKU with stock on hand and the
     shortfall (what to buy), per customer, or by age.
@@ -58,15 +59,18 @@ def report(
 
     fmt = read_format(format_)
     no_ids(fmt)
+    from ..output.pager import paged
+
     rows = reports.backorder_report(database(ctx), by=by, today=as_of)
     fields = records_render.REPORT_FIELDS[by.value]
-    flat.emit(
-        (records_render.report_record(r, by.value) for r in rows),
-        fields,
-        fmt,
-        table=lambda records: tables.report_table(records, fields),
-        getter=dict.get,
-    )
+    with paged(enabled=not no_pager):
+        flat.emit(
+            (records_render.report_record(r, by.value) for r in rows),
+            fields,
+            fmt,
+            table=lambda records: tables.report_table(records, fields),
+            getter=dict.get,
+        )
 
 
 def log(

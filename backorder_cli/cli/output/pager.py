@@ -1,7 +1,7 @@
 """Long output through a pager, the way git and gh do it: only when stdout is a terminal;
 `$BACKORDER_PAGER`, else `$PAGER`, else `less -FRX` (which quits at once when the output
 fits one screen, keeps colours, and leaves the text on the screen). An empty value or
-`cat` means no pager, and so does `--no-pager`.
+`cat` means no pager, and so do `--no-pager` and a dumb terminal (`TERM` unset or `dumb`).
 """
 
 from __future__ import annotations
@@ -24,6 +24,8 @@ DEFAULT_PAGER = "less -FRX"
 def pager_command(environ: dict[str, str] | None = None) -> list[str] | None:
     """The pager to run, from the environment; None for none."""
     env = os.environ if environ is None else environ
+    if env.get("TERM", "dumb") == "dumb":  # a terminal a pager cannot drive
+        return None
     if "BACKORDER_PAGER" in env:
         chosen = env["BACKORDER_PAGER"]
     elif "PAGER" in env:
