@@ -11,13 +11,14 @@ import re
 import shlex
 import subprocess
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import pexpect
 import pytest
 from rich.cells import cell_len
 from rich.console import Console
+from typer.testing import Result
 
 from backorder_cli.cli.output import columns, tables
 from backorder_cli.cli.output.columns import KEEP, TEXT, WORDS, Column, print_table
@@ -210,3 +211,17 @@ def test_long_output_goes_through_the_pager_only_at_a_terminal(big: Path) -> Non
     assert "Traceback" not in "".join(shown.values())
     assert "Error" not in "".join(shown.values())
     assert re.search(r"#\d+", shown["piped"])  # piped: the last row came straight out
+
+
+def test_limit_0_lists_every_order_and_n_the_newest_n(
+    sample_db: Database, cli: Callable[..., Result]
+) -> None:
+    every = orders_service.list_orders(sample_db)
+    listed = cli("orders", "list", "--limit", "0", "--format", "ids")
+    assert listed.exit_code == 0, listed.output
+    assert listed.stdout.split() == [str(o.number) for o in every]
+    two = cli("orders", "list", "--limit", "2", "--format", "ids")
+    assert two.stdout.split() == [str(o.number) for o in every[:2]]
+    refused = cli("orders", "list", "--limit", "-1")
+    assert refused.exit_code == 2
+    assert "the limit must be a whole number from 0 (no limit) to" in refused.stderr
