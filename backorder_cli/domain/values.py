@@ -210,8 +210,7 @@ def parse_limit(text: str, *, what: str) -> int:
     raw = text.strip()
     if not re.fullmatch(r"[0-9]{1,19}", raw) or not 0 <= int(raw) <= MAX_ORDER_NUMBER:
         raise InvalidInput(
-            f"{what} must be a whole number from 0 (no limit) to {MAX_ORDER_NUMBER}, "
-            f"got {text!r}"
+            f"{what} must be a whole number from 0 (no limit) to {MAX_ORDER_NUMBER}, got {text!r}"
         )
     return int(raw)
 

