@@ -242,3 +242,17 @@ def test_rows_written_without_rich_look_exactly_as_rich_writes_them(
     rich, rich_buffer = _console(60)
     print_table(rich, COLUMNS, rows, footers=["Total", "", "4 orders"])
     assert fast_buffer.getvalue() == rich_buffer.getvalue()
+
+
+def test_a_known_widest_value_fixes_the_widths_from_the_first_row() -> None:
+    out, buffer = _console(80)
+    later = ("#1000000", "booked", "A/S")
+    print_table(out, COLUMNS, [*_rows(columns.CHUNK), later], widest=("#1000000", "", ""))
+    lines = [line for line in buffer.getvalue().splitlines() if line.strip()]
+    assert {cell_len(line) for line in lines} == {cell_len(lines[0])}
+    assert lines[-1].split()[0] == "#1000000"
+
+
+def test_the_highest_order_number_is_the_widest_the_log_gets(sample_db: Database) -> None:
+    every = orders_service.list_orders(sample_db, archived=Archived.ALL)
+    assert reports.highest_order_number(sample_db) == max(o.number for o in every)

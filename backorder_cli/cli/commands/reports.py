@@ -113,7 +113,13 @@ def log(
     entries = reports.iter_log(database(ctx), order=order, since=since)
     with paged(enabled=not no_pager):
         flat.emit(
-            entries, records_render.LOG_FIELDS, fmt, table=tables.log_table, stream_table=True
+            entries,
+            records_render.LOG_FIELDS,
+            fmt,
+            table=lambda rows: tables.log_table(
+                rows, highest_order=order or reports.highest_order_number(database(ctx))
+            ),
+            stream_table=True,
         )
 
 

@@ -90,7 +90,7 @@ def fit(columns: Sequence[Column], measures: list[_Measure], room: int) -> list[
     wrap, and text shrinks further (long words fold) down to its floor. None when the
     floors alone do not fit: the rows are shown as blocks."""
     widths = [m.want for m in measures]
-    space = room - (_BETWEEN * len(columns) - 1)
+    space = _space(columns, room)
     stages: list[tuple[str, Callable[[_Measure], int]]] = [
         (TEXT, lambda m: max(m.word, m.floor)),
         (WORDS, lambda m: m.floor),
@@ -111,6 +111,11 @@ def fit(columns: Sequence[Column], measures: list[_Measure], room: int) -> list[
     return widths if sum(widths) <= space else None
 
 
+def _space(columns: Sequence[Column], room: int) -> int:
+    """What a window `room` cells wide leaves for the cells, after padding and dividers."""
+    return room - (_BETWEEN * len(columns) - 1)
+
+
 class TablePrinter:
     """Prints rows as they come, `CHUNK` at a time, with the widths the first chunk set.
     A later cell that must not be cut and is wider than its column widens the column
@@ -124,13 +129,16 @@ class TablePrinter:
         *,
         title: str | None = None,
         footers: Sequence[str] | None = None,
+        widest: Sequence[Cell] | None = None,
     ) -> None:
         self.out = out
         self.columns = list(columns)
         self.title = title
         self.footers = footers
         self.room = out.width
-        self.measures: list[_Measure] | None = None
+        # The widest value of each column where it is known (e.g. the last order
+        # number): the first chunk's widths then hold for every later one.
+        self.measures = _measure(self.columns, [widest]) if widest else None
         self.widths: list[int] | None = None
         self.blocks = False
         self.printed = 0
@@ -155,8 +163,11 @@ class TablePrinter:
             widths = fit(self.columns, self.measures, self.room)
             if widths is None:
                 self.blocks = True
-            elif self.widths is not None:  # only ever wider: rows above keep their look
-                widths = [max(a, b) for a, b in zip(widths, self.widths, strict=True)]
+            elif self.widths is not None:
+                # Only wider where it still fits: the rows above keep their look.
+                wider = [max(a, b) for a, b in zip(widths, self.widths, strict=True)]
+                if sum(wider) <= _space(self.columns, self.room):
+                    widths = wider
             self.widths = widths
         if self.blocks:
             self._print_blocks(rows, last=last)
@@ -273,7 +284,10 @@ def print_table(
     *,
     title: str | None = None,
     footers: Sequence[str] | None = None,
+    widest: Sequence[Cell] | None = None,
 ) -> int:
     """Print `rows` (cells: plain strings we made, or `Text` for data) as a table that
-    fits `out`'s width, streamed; the count of rows printed."""
-    return TablePrinter(out, columns, title=title, footers=footers).print_rows(rows)
+    fits `out`'s width, streamed; the count of rows printed. `widest`: a row of the
+    widest values known before the rows come ("" where none is known)."""
+    printer = TablePrinter(out, columns, title=title, footers=footers, widest=widest)
+    return printer.print_rows(rows)

@@ -352,12 +352,14 @@ _LOG_COLUMNS = (
 )
 
 
-def log_table(entries: Iterable[Any]) -> int:
-    """Streamed: rows are printed as the entries come. The count printed."""
+def log_table(entries: Iterable[Any], *, highest_order: int | None = None) -> int:
+    """Streamed: rows are printed as the entries come, the Order column as wide as the
+    highest order number from the first row on. The count printed."""
     rows = (
         (_when(e.at), text(e.user), _ref(e.order), text(e.event), text(e.detail)) for e in entries
     )
-    count = print_table(console(), _LOG_COLUMNS, rows)
+    widest = ("", "", _ref(highest_order), "", "")
+    count = print_table(console(), _LOG_COLUMNS, rows, widest=widest)
     if count == 0:
         sys.stderr.write("No changes match.\n")
     return count
