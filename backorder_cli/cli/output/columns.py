@@ -183,7 +183,7 @@ class TablePrinter:
         assert self.widths is not None
         footer = last and self.footers is not None
         if self.printed == 0:
-            self.out.print(self._table(header=True, footer=footer and not rows))
+            self.out.print(self._table(header=True, footer=False))
         pending: list[Sequence[Cell]] = []  # rows that wrap, printed together by Rich
         lines: list[str] = []
         for row in rows:
