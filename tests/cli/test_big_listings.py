@@ -147,7 +147,7 @@ def _at_terminal(db: Path, commands: dict[str, str], env: dict[str, str]) -> dic
         f"echo @@{name}; {line.replace('backorder', backorder)}; echo rc=$?"
         for name, line in commands.items()
     ]
-    clean = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES", "PAGER")}
+    clean = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES", "PAGER", "LESS")}
     child = pexpect.spawn(
         "bash",
         ["--norc", "--noprofile", "-c", "; ".join(lines) + "; echo @@end"],
@@ -189,7 +189,8 @@ def test_orders_list_shows_the_newest_50_at_a_terminal_and_all_when_piped(big: P
 
 
 def test_long_output_goes_through_the_pager_only_at_a_terminal(big: Path) -> None:
-    pager = "sh -c 'echo PAGER-STARTED; head -n 3'"  # shows 3 lines, then quits early
+    # Shows 3 lines, then quits early; and says what LESS it was given.
+    pager = "sh -c 'echo PAGER-STARTED LESS=$LESS; head -n 3'"
     shown = _at_terminal(
         big,
         {
@@ -202,7 +203,7 @@ def test_long_output_goes_through_the_pager_only_at_a_terminal(big: Path) -> Non
         },
         {"BACKORDER_PAGER": pager},
     )
-    assert "PAGER-STARTED" in shown["paged"] and "PAGER-STARTED" in shown["list"]
+    assert "PAGER-STARTED LESS=FRX" in shown["paged"] and "PAGER-STARTED" in shown["list"]
     for unpaged in ("no-pager", "off", "cat", "piped"):
         assert "PAGER-STARTED" not in shown[unpaged], unpaged
     # Quitting the pager early ends the listing quietly, with success.

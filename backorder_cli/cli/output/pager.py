@@ -59,7 +59,9 @@ def paged(*, enabled: bool = True) -> Iterator[None]:
         yield
         return
     try:
-        process = subprocess.Popen(command, stdin=subprocess.PIPE)
+        # As git does: a bare `less` still keeps colours and quits on one screen.
+        env = {**os.environ, "LESS": os.environ.get("LESS", "FRX")}
+        process = subprocess.Popen(command, stdin=subprocess.PIPE, env=env)
     except OSError:  # no such pager: print straight to the terminal
         yield
         return
