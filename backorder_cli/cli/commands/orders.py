@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from functools import partial
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -130,7 +130,7 @@ def list_(
 
     if archived and all_:
         raise typer.BadParameter("use --archived or --all, not both", param_hint="'--archived'")
-    filters = {
+    filters: dict[str, Any] = {
         "statuses": list(status or []),
         "archived": Archived.ARCHIVED if archived else Archived.ALL if all_ else Archived.ACTIVE,
         "customer": customer,
@@ -138,7 +138,7 @@ def list_(
     }
     # A person at a terminal sees the newest few; a script (piped) gets every order.
     shown = TERMINAL_LIMIT if limit is None and is_terminal() else limit or None
-    rows = orders_service.iter_orders(database(ctx), limit=shown, **filters)  # type: ignore[arg-type]
+    rows = orders_service.iter_orders(database(ctx), limit=shown, **filters)
     with paged(enabled=not no_pager):
         flat.emit(
             rows,
@@ -148,7 +148,7 @@ def list_(
             stream_table=True,
         )
     if limit is None and shown is not None:
-        total = orders_service.count_listed_orders(database(ctx), **filters)  # type: ignore[arg-type]
+        total = orders_service.count_listed_orders(database(ctx), **filters)
         if total > shown:
             say(
                 f"Showing the newest {shown} of {total:,} orders; {total - shown:,} more "
