@@ -87,6 +87,7 @@ def test_names_wrap_before_numbers_and_rows_become_blocks_when_numbers_do_not_fi
     assert widths[0] == len("#2401")  # the number keeps its width
     assert widths[2] < len("Aarhus Installations og Søn")  # the customer gave way
     assert columns.fit(COLUMNS, measures, 24) is None  # the floors are wider than that
+    assert columns.fit(COLUMNS, measures, 24, compact=True) is None  # even without dividers
     out, buffer = _console(24)
     print_table(out, COLUMNS, wide)
     blocks = buffer.getvalue().splitlines()
@@ -228,8 +229,9 @@ def test_limit_0_lists_every_order_and_n_the_newest_n(
     assert "the limit must be a whole number from 0 (no limit) to" in refused.stderr
 
 
+@pytest.mark.parametrize("width", [60, 28])  # 28: no room for dividers (compact)
 def test_rows_written_without_rich_look_exactly_as_rich_writes_them(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, width: int
 ) -> None:
     rows = [
         ("#2401", "partially shipped", "Hansen & Søn VVS"),
@@ -237,12 +239,14 @@ def test_rows_written_without_rich_look_exactly_as_rich_writes_them(
         ("#2402", "canceled, archived", "Aarhus Installations og Søn, afdeling Nord"),  # wraps
         ("#7", "draft", ""),
     ]
-    fast, fast_buffer = _console(60)
+    fast, fast_buffer = _console(width)
     print_table(fast, COLUMNS, rows, footers=["Total", "", "4 orders"])
     monkeypatch.setattr(columns.TablePrinter, "_one_line", lambda self, row: None)
-    rich, rich_buffer = _console(60)
+    rich, rich_buffer = _console(width)
     print_table(rich, COLUMNS, rows, footers=["Total", "", "4 orders"])
     assert fast_buffer.getvalue() == rich_buffer.getvalue()
+    assert ("│" in fast_buffer.getvalue()) == (width == 60)
+    assert "#2402" in fast_buffer.getvalue()
 
 
 def test_a_known_widest_value_fixes_the_widths_from_the_first_row() -> None:

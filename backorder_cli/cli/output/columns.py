@@ -6,8 +6,10 @@ Each column says how it may give way when the window is narrow:
 - `KEEP` never wraps or shrinks (numbers, SKUs, quantities, money, dates);
 - `WORDS` wraps only between words (lists of SKU=QTY, statuses);
 - `TEXT` wraps, and shrinks first (names, comments, customers).
-Headers wrap between words. When even that does not fit, every row is shown as a block
-of "Header  value" lines instead: narrower than any table, and nothing is cut.
+Headers wrap between words. When even that does not fit, the table drops its dividers
+(columns two spaces apart, as `docker ps` prints them); and when that does not fit either,
+every row is shown as a block of "Header  value" lines: narrower than any table, and
+nothing is cut.
 """
 
 from __future__ import annotations
@@ -84,13 +86,15 @@ def _merge(old: list[_Measure], new: list[_Measure]) -> list[_Measure]:
     ]
 
 
-def fit(columns: Sequence[Column], measures: list[_Measure], room: int) -> list[int] | None:
+def fit(
+    columns: Sequence[Column], measures: list[_Measure], room: int, *, compact: bool = False
+) -> list[int] | None:
     """Column widths for a window `room` cells wide: every column as wide as its cells,
     then, the widest first, text wraps between words, lists of words wrap, headers
     wrap, and text shrinks further (long words fold) down to its floor. None when the
     floors alone do not fit: the rows are shown as blocks."""
     widths = [m.want for m in measures]
-    space = _space(columns, room)
+    space = _space(columns, room, compact=compact)
     stages: list[tuple[str, Callable[[_Measure], int]]] = [
         (TEXT, lambda m: max(m.word, m.floor)),
         (WORDS, lambda m: m.floor),
@@ -111,8 +115,11 @@ def fit(columns: Sequence[Column], measures: list[_Measure], room: int) -> list[
     return widths if sum(widths) <= space else None
 
 
-def _space(columns: Sequence[Column], room: int) -> int:
-    """What a window `room` cells wide leaves for the cells, after padding and dividers."""
+def _space(columns: Sequence[Column], room: int, *, compact: bool = False) -> int:
+    """What a window `room` cells wide leaves for the cells, after padding and dividers
+    (compact: two spaces between columns, nothing at the edges)."""
+    if compact:
+        return room - 2 * (len(columns) - 1)
     return room - (_BETWEEN * len(columns) - 1)
 
 
@@ -140,7 +147,8 @@ class TablePrinter:
         # number): the first chunk's widths then hold for every later one.
         self.measures = _measure(self.columns, [widest]) if widest else None
         self.widths: list[int] | None = None
-        self.blocks = False
+        self.compact = False  # no dividers: the table did not fit with them
+        self.blocks = False  # one block per row: not even the compact table fit
         self.printed = 0
 
     def print_rows(self, rows: Iterable[Sequence[Cell]]) -> int:
@@ -160,13 +168,17 @@ class TablePrinter:
         if self.widths is None or any(
             w < m.floor for w, m in zip(self.widths, self.measures, strict=True)
         ):
-            widths = fit(self.columns, self.measures, self.room)
+            # A listing only ever gets narrower in style: table, compact, blocks.
+            widths = None if self.compact else fit(self.columns, self.measures, self.room)
+            if widths is None:
+                self.compact = True
+                widths = fit(self.columns, self.measures, self.room, compact=True)
             if widths is None:
                 self.blocks = True
             elif self.widths is not None:
                 # Only wider where it still fits: the rows above keep their look.
                 wider = [max(a, b) for a, b in zip(widths, self.widths, strict=True)]
-                if sum(wider) <= _space(self.columns, self.room):
+                if sum(wider) <= _space(self.columns, self.room, compact=self.compact):
                     widths = wider
             self.widths = widths
         if self.blocks:
@@ -213,6 +225,8 @@ class TablePrinter:
             if room < 0:
                 return None
             cells.append(" " * room + shown if column.justify == "right" else shown + " " * room)
+        if self.compact:
+            return "  ".join(cells) + "\n"
         return " " + " │ ".join(cells) + " \n"
 
     def _write_lines(self, lines: list[str]) -> None:
@@ -236,6 +250,9 @@ class TablePrinter:
             title=self.title if header else None,
             title_justify="left",
         )
+        if self.compact:
+            table.box = None
+            table.pad_edge = False
         footers = self.footers or [""] * len(self.columns)
         for column, width, text in zip(self.columns, self.widths, footers, strict=True):
             table.add_column(
