@@ -96,6 +96,21 @@ def peak_memory_mb(command: list[str]) -> float:
     return int(out.stdout.strip()) / 1024
 
 
+def first_line_seconds(command: list[str], *, runs: int) -> float:
+    """Median wall time until the first line of stdout: what a person at a terminal
+    waits before a listing starts (the process is stopped there)."""
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        assert process.stdout is not None
+        process.stdout.readline()
+        times.append(time.perf_counter() - start)
+        process.kill()
+        process.wait()
+    return statistics.median(times)
+
+
 def generate(workdir: Path, orders: int) -> Path:
     path = workdir / f"bench-{orders}.db"
     if not path.exists():
@@ -205,6 +220,29 @@ def measure(args: argparse.Namespace) -> tuple[list[Row], list[tuple[int, float,
             also=memory < 150,
         )
     )
+
+    # Listings as tables, as a person at a terminal gets them (`--format table`: the
+    # table a terminal would show, written to a pipe): the first row at once, memory flat.
+    for what, command in (
+        ("log as a table", ["log", "--format", "table"]),
+        ("every order as a table", ["orders", "list", "--all", "--limit", "0", "-f", "table"]),
+    ):
+        listing = [*backorder, *command]
+        first = first_line_seconds(listing, runs=runs)
+        peak = peak_memory_mb(listing)
+        rows.append(
+            Row(
+                f"{what}: first row",
+                "backorder " + " ".join(command),
+                first,
+                "sqlite-utils --help",
+                su_help,
+                "first row < 1 s, < 150 MB",
+                None,
+                note=f"peak memory {peak:.0f} MB over the whole listing",
+                also=first < 1.0 and peak < 150,
+            )
+        )
 
     # Bulk backorder over up to 10,000 eligible orders, on a fresh copy for every run.
     work = args.workdir / "bulk.db"

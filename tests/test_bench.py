@@ -42,6 +42,8 @@ def test_the_benchmark_runs_end_to_end_on_a_small_database(tmp_path: Path) -> No
         "| filtered list |",
         "| archived search |",
         "| list every order as JSON |",
+        "| log as a table: first row |",
+        "| every order as a table: first row |",
         "| bulk backorder of ",
         "| check |",
         "| 500 |",

@@ -125,3 +125,13 @@ NumberArgument = Annotated[
 ]
 
 YesOption = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
+
+NoPagerOption = Annotated[
+    bool,
+    typer.Option(
+        "--no-pager",
+        help="Print straight to the terminal. Long output at a terminal otherwise goes "
+        "through $BACKORDER_PAGER, else $PAGER, else `less -FRX` (an empty value or cat: "
+        "no pager); never when piped.",
+    ),
+]

@@ -220,6 +220,16 @@ def parse_count(text: str, *, what: str) -> int:
     return int(raw)
 
 
+def parse_limit(text: str, *, what: str) -> int:
+    """A --limit, in ASCII digits: a count from 1 up, or 0 for no limit."""
+    raw = text.strip()
+    if not re.fullmatch(r"[0-9]{1,19}", raw) or not 0 <= int(raw) <= MAX_ORDER_NUMBER:
+        raise InvalidInput(
+            f"{what} must be a whole number from 0 (no limit) to {MAX_ORDER_NUMBER}, got {text!r}"
+        )
+    return int(raw)
+
+
 def parse_day(text: str, *, what: str) -> date:
     """A calendar day as YYYY-MM-DD, in ASCII digits."""
     raw = text.strip()

@@ -203,6 +203,26 @@ def iter_orders(
             yield OrderSummary(*row)
 
 
+def count_listed_orders(
+    db: Database,
+    *,
+    statuses: list[Status] | None = None,
+    archived: Archived = Archived.ACTIVE,
+    customer: str | None = None,
+    search: str | None = None,
+) -> int:
+    """How many orders `iter_orders` would list with these filters and no limit."""
+    query = _order_filter(
+        select(func.count()).select_from(Order),
+        statuses=statuses,
+        archived=archived,
+        customer=customer,
+        search=search,
+    )
+    with db.read() as session:
+        return int(session.exec(query).one())
+
+
 def list_orders(db: Database, **filters: Any) -> list[OrderSummary]:
     """`iter_orders`, all at once."""
     return list(iter_orders(db, **filters))

@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import func
 from sqlalchemy import select as core_select
 from sqlmodel import select
 
@@ -129,6 +130,14 @@ def iter_log(
             HISTORY.c.at >= datetime(since.year, since.month, since.day, tzinfo=UTC)
         )
     return _stream_log(db, query)
+
+
+def highest_order_number(db: Database) -> int | None:
+    """The highest order number (None without orders): the widest a listing of orders
+    or of the log can get, known before the rows stream."""
+    with db.read() as session:
+        found = session.connection().execute(core_select(func.max(ORDERS.c.number))).scalar()
+    return int(found) if found is not None else None
 
 
 def _stream_log(db: Database, query: Any) -> Iterator[LogEntry]:

@@ -109,7 +109,7 @@ CASES = [
     (["orders", "add", "-c", "  ", "BOX-68=1"], 2, "customer must not be empty"),
     (["orders", "add", "-c", "X", "--comment", "x" * 501, "BOX-68=1"], 2, "comment is longer"),
     (["orders", "list", "--status", "halfway"], 2, "unknown status 'halfway'"),
-    (["orders", "list", "--limit", "0"], 2, "Invalid value for '--limit'"),
+    (["orders", "list", "--limit", "-1"], 2, "Invalid value for '--limit'"),
     (["settings", "set", "colour", "on"], 2, "unknown setting 'colour'"),
     (["settings", "set", "inventory-value-on-invoicing", "maybe"], 2, "takes on or off"),
     # stdin

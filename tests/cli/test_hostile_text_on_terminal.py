@@ -279,6 +279,7 @@ def test_a_hostile_order_in_a_real_terminal_is_shown_escaped(old_db: Path) -> No
 
     # The terminal's own size, not a COLUMNS inherited from the test runner's.
     env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
+    env["BACKORDER_PAGER"] = ""  # what the tool writes, not what a pager makes of it
     child = pexpect.spawn(
         script("backorder"),
         ["--db", str(old_db), "orders", "show", "1001"],

@@ -14,6 +14,7 @@ from .. import completion
 from ..app import database, make_app
 from ..options import (
     FormatOption,
+    NoPagerOption,
     WriteFormat,
     WriteFormatOption,
     cli_value,
@@ -50,16 +51,22 @@ KnownSkuArgument = Annotated[
 ]
 
 
-def products_list(ctx: typer.Context, format_: FormatOption = None) -> None:
-    """List products with price and stock on hand.
+def products_list(
+    ctx: typer.Context, format_: FormatOption = None, no_pager: NoPagerOption = False
+) -> None:
+    """List products with price and stock on hand (through a pager at a terminal).
 
     Example: backorder products list --format csv
     """
     from ...services import catalogue
     from ..output import flat, records, tables
+    from ..output.pager import paged
 
     products = catalogue.list_products(database(ctx))
-    flat.emit(products, records.PRODUCT_FIELDS, read_format(format_), table=tables.products_table)
+    with paged(enabled=not no_pager):
+        flat.emit(
+            products, records.PRODUCT_FIELDS, read_format(format_), table=tables.products_table
+        )
 
 
 def products_add(

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from functools import partial
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from ...domain.orders import Archived, Status, parse_status
-from ...domain.values import Item, parse_count, parse_item, parse_text
+from ...domain.values import Item, parse_item, parse_limit, parse_text
 from .. import completion
 from ..app import database
 from ..options import (
     FormatOption,
+    NoPagerOption,
     NumberArgument,
     WriteFormat,
     WriteFormatOption,
@@ -111,35 +112,64 @@ def list_(
         int | None,
         typer.Option(
             "--limit",
-            parser=cli_value(partial(parse_count, what="the limit")),
+            parser=cli_value(partial(parse_limit, what="the limit")),
             metavar="N",
-            help="At most this many.",
+            help=f"At most this many; 0 for all. Default: the newest {TERMINAL_LIMIT} at a "
+            "terminal, all when piped.",
         ),
     ] = None,
     format_: FormatOption = None,
+    no_pager: NoPagerOption = False,
 ) -> None:
-    """List orders, newest first: by default those not archived.
+    """List orders, newest first: by default those not archived. At a terminal, the
+    newest 50 (stderr says how many more; --limit 0 lists all), through a pager.
 
     Example: orders list --archived --search 2401
     """
     from ...services import orders as orders_service
     from ..output import flat, records, tables
+    from ..output.pager import paged
+    from ..output.text import is_terminal, say
 
     if archived and all_:
         raise typer.BadParameter("use --archived or --all, not both", param_hint="'--archived'")
-    rows = orders_service.iter_orders(
-        database(ctx),
-        statuses=list(status or []),
-        archived=Archived.ARCHIVED if archived else Archived.ALL if all_ else Archived.ACTIVE,
-        customer=customer,
-        search=search,
-        limit=limit,
-    )
-    flat.emit(rows, records.ORDER_FIELDS, read_format(format_), table=tables.orders_table)
+    filters: dict[str, Any] = {
+        "statuses": list(status or []),
+        "archived": Archived.ARCHIVED if archived else Archived.ALL if all_ else Archived.ACTIVE,
+        "customer": customer,
+        "search": search,
+    }
+    # A person at a terminal sees the newest few; a script (piped) gets every order.
+    shown = TERMINAL_LIMIT if limit is None and is_terminal() else limit or None
+    rows = orders_service.iter_orders(database(ctx), limit=shown, **filters)
+    with paged(enabled=not no_pager):
+        flat.emit(
+            rows,
+            records.ORDER_FIELDS,
+            read_format(format_),
+            table=tables.orders_table,
+            stream_table=True,
+        )
+    if limit is None and shown is not None:
+        total = orders_service.count_listed_orders(database(ctx), **filters)
+        if total > shown:
+            say(
+                f"Showing the newest {shown} of {total:,} orders; {total - shown:,} more "
+                "- list them all with --limit 0, or pick a number with --limit N."
+            )
 
 
-def show(ctx: typer.Context, number: NumberArgument, format_: FormatOption = None) -> None:
-    """Show one order, archived or not: lines, invoices, backorder links and history.
+TERMINAL_LIMIT = 50  # orders `orders list` shows at a terminal unless --limit says otherwise
+
+
+def show(
+    ctx: typer.Context,
+    number: NumberArgument,
+    format_: FormatOption = None,
+    no_pager: NoPagerOption = False,
+) -> None:
+    """Show one order, archived or not: lines, invoices, backorder links and history
+    (through a pager at a terminal).
 
     Example: backorder orders show 2401 --format json
     """
@@ -148,13 +178,16 @@ def show(ctx: typer.Context, number: NumberArgument, format_: FormatOption = Non
 
     fmt = read_format(format_)
     no_ids(fmt)
+    from ..output.pager import paged
+
     order = orders_service.get_order(database(ctx), number)
-    if fmt == "json":
-        json_format.print_json(order)
-    elif fmt in ("csv", "plain"):
-        records.order_flat(order, fmt)
-    else:
-        tables.order_detail(order)
+    with paged(enabled=not no_pager):
+        if fmt == "json":
+            json_format.print_json(order)
+        elif fmt in ("csv", "plain"):
+            records.order_flat(order, fmt)
+        else:
+            tables.order_detail(order)
 
 
 def register(app: typer.Typer) -> None:

@@ -14,6 +14,7 @@ from .. import completion
 from ..app import database
 from ..options import (
     FormatOption,
+    NoPagerOption,
     choice,
     cli_value,
     no_ids,
@@ -41,6 +42,7 @@ def report(
         ),
     ] = None,
     format_: FormatOption = None,
+    no_pager: NoPagerOption = False,
 ) -> None:
     """Report the open backordered quantities: per SKU with stock on hand and the
     shortfall (what to buy), per customer, or by age.
@@ -58,15 +60,18 @@ def report(
 
     fmt = read_format(format_)
     no_ids(fmt)
+    from ..output.pager import paged
+
     rows = reports.backorder_report(database(ctx), by=by, today=as_of)
     fields = records_render.REPORT_FIELDS[by.value]
-    flat.emit(
-        (records_render.report_record(r, by.value) for r in rows),
-        fields,
-        fmt,
-        table=lambda records: tables.report_table(records, fields),
-        getter=dict.get,
-    )
+    with paged(enabled=not no_pager):
+        flat.emit(
+            (records_render.report_record(r, by.value) for r in rows),
+            fields,
+            fmt,
+            table=lambda records: tables.report_table(records, fields),
+            getter=dict.get,
+        )
 
 
 def log(
@@ -91,9 +96,11 @@ def log(
         ),
     ] = None,
     format_: FormatOption = None,
+    no_pager: NoPagerOption = False,
 ) -> None:
     """Show the history of every change, oldest first: when (UTC), who (the OS user),
-    which order, what. Streams, however long the history.
+    which order, what. Streams, however long the history: rows show at once, through a
+    pager at a terminal.
 
     Example: backorder log --since 2026-11-01 --format csv
     """
@@ -103,8 +110,19 @@ def log(
 
     fmt = read_format(format_)
     no_ids(fmt)
+    from ..output.pager import paged
+
     entries = reports.iter_log(database(ctx), order=order, since=since)
-    flat.emit(entries, records_render.LOG_FIELDS, fmt, table=tables.log_table)
+    with paged(enabled=not no_pager):
+        flat.emit(
+            entries,
+            records_render.LOG_FIELDS,
+            fmt,
+            table=lambda rows: tables.log_table(
+                rows, highest_order=order or reports.highest_order_number(database(ctx))
+            ),
+            stream_table=True,
+        )
 
 
 def register(app: typer.Typer) -> None:

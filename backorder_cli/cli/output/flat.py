@@ -74,12 +74,15 @@ def emit(
     fields: list[str],
     fmt: str,
     *,
-    table: Callable[[list[Any]], None],
+    table: Callable[[Any], Any],
     ids_key: str | None = None,
     getter: Callable[[Any, str], Any] = getattr,
+    stream_table: bool = False,
 ) -> None:
-    """A listing in any format, with the same fields in each; all but the table stream.
-    Items are objects with the fields as attributes, or (with `getter=dict.get`) dicts."""
+    """A listing in any format, with the same fields in each; all stream but a table
+    that needs every row first (`table` gets a list, or with `stream_table` the items
+    as they come). Items are objects with the fields as attributes, or (with
+    `getter=dict.get`) dicts."""
     if fmt == "json":
         print_json_stream(items)
     elif fmt == "csv":
@@ -89,4 +92,4 @@ def emit(
     elif fmt == "ids":
         write_ids(ids_key or fields[0], records(items, fields, getter))
     else:
-        table(list(items))
+        table(items if stream_table else list(items))
