@@ -175,7 +175,7 @@ def invoice_orders(db: Database, numbers: Iterable[int]) -> Iterator[InvoiceOutc
         try:
             result = invoice_order(db, number)
         except BackorderError as exc:
-            yield InvoiceOutcome(number, False, error=exc.message)
+            yield InvoiceOutcome(number, False, error=exc.message, code=exc.code)
         else:
             yield InvoiceOutcome(number, True, invoice=result.number, total=result.total)
 
@@ -256,7 +256,9 @@ def ship_ready(db: Database, allocations: Iterable[Allocation]) -> Iterator[Read
                 _apply_shipment(session, order, lines, products, plan, note=" (ready)")
                 status = order.status
         except BackorderError as exc:
-            yield ReadyOutcome(allocation.number, False, allocation.cover, error=exc.message)
+            yield ReadyOutcome(
+                allocation.number, False, allocation.cover, error=exc.message, code=exc.code
+            )
         else:
             shipped = [(line.sku, q) for line, q in plan]
             yield ReadyOutcome(allocation.number, True, allocation.cover, status, shipped)

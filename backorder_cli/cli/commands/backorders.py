@@ -195,7 +195,15 @@ def _print_dry_run(previews: list[Any], *, format_: WriteFormat, bulk: bool) -> 
                     }
                 )
             else:
-                plans.append({"order": p.order, "ok": False, "backorder": None, "error": p.error})
+                plans.append(
+                    {
+                        "order": p.order,
+                        "ok": False,
+                        "backorder": None,
+                        "error": p.error,
+                        "code": p.code,
+                    }
+                )
         json_format.print_json(plans if bulk else plans[0])
         return
     for p in previews:
