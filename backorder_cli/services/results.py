@@ -142,6 +142,20 @@ class InvoiceOutcome:
 
 
 @dataclass(frozen=True)
+class InvoicePreview:
+    """What `invoice` would bill an order: `invoice --dry-run` and the question of
+    `invoice --all`."""
+
+    order: int
+    customer: str
+    lines: list[tuple[str, Decimal, Decimal]]  # sku, quantity, amount
+
+    @property
+    def total(self) -> Decimal:
+        return sum((amount for _sku, _qty, amount in self.lines), values.ZERO)
+
+
+@dataclass(frozen=True)
 class ReadyOutcome:
     """One order's result of `ship_ready`."""
 

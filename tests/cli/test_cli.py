@@ -51,6 +51,7 @@ def assert_clean_failure(result: Result, code: int, message: str) -> None:
 # ---------------------------------------------------------------- the seed, end to end
 
 
+@pytest.mark.usefixtures("at_terminal")  # a person answers the question
 def test_the_seed_walk_through(sample: Run, target: str) -> None:
     result = sample("create", "2401", input="y\n")
     assert result.exit_code == 0, result.output
@@ -86,6 +87,7 @@ def test_the_seed_walk_through(sample: Run, target: str) -> None:
     ["n\n", "\n", "maybe\n", "yes please\n", ""],
     ids=["n", "enter", "junk", "yes-ish", "eof"],
 )
+@pytest.mark.usefixtures("at_terminal")  # a person answers the question
 def test_anything_but_yes_at_the_prompt_aborts_and_changes_nothing(
     sample: Run, target: str, answer: str
 ) -> None:
@@ -97,6 +99,7 @@ def test_anything_but_yes_at_the_prompt_aborts_and_changes_nothing(
     assert snapshot(target) == before
 
 
+@pytest.mark.usefixtures("at_terminal")  # a person answers the question
 @pytest.mark.parametrize("answer", ["y\n", "YES\n", " Yes \n"])
 def test_y_or_yes_in_any_case_confirms(sample: Run, answer: str) -> None:
     result = sample("create", "2401", input=answer)

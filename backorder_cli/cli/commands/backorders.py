@@ -10,8 +10,9 @@ import typer
 
 from ...domain.values import parse_text
 from ..app import EXIT_ERROR, database
-from ..bulk import CustomerOption, nothing_to_do, pick_numbers, run_batch
+from ..bulk import CustomerOption, nothing_to_do, pick_numbers, run_batch, say_refusals
 from ..options import (
+    DryRunOption,
     FormatOption,
     NumberArgument,
     WriteFormat,
@@ -21,7 +22,7 @@ from ..options import (
     read_format,
 )
 from ..output.result import print_result
-from ..output.text import confirm, say
+from ..output.text import confirm, ensure_can_ask, say
 
 
 def _complete_partially_shipped(ctx: typer.Context, incomplete: str) -> list[str]:
@@ -85,6 +86,8 @@ def create(
     from ...services import results
     from ..output import tables
 
+    if not dry_run:
+        ensure_can_ask(yes)  # before planning: nobody could answer the question
     targets, bulk = pick_numbers(
         numbers,
         all_=all_,
@@ -100,6 +103,7 @@ def create(
         return
 
     refusals: list[Any] = []
+    said: list[int] = []  # refusals shown with the plan, before the question
     shown: dict[int, Any] | None = None  # the plans confirmed: the run must do exactly these
     if dry_run or not yes:
         previews = list(
@@ -128,6 +132,7 @@ def create(
                 success=str,
                 noun="backorder",
             )
+        said = say_refusals(refusals)  # known before the question: said with the plan
         if len(goers) == 1:
             say(confirmation_text(goers[0].number))
         else:
@@ -154,6 +159,7 @@ def create(
         bulk=bulk,
         success=_created_text,
         noun="backorder",
+        said=said,
     )
 
 
@@ -225,6 +231,7 @@ def undo(
         ),
     ] = "made by mistake",
     yes: YesOption = False,
+    dry_run: DryRunOption = False,
     format_: WriteFormatOption = WriteFormat.text,
 ) -> None:
     """Undo a backorder made by mistake: its items go back to the order it came from.
@@ -232,7 +239,9 @@ def undo(
     Only while the backorder has no shipment and no invoice. The original order gets
     its canceled quantities back, leaves the archive and is partially shipped again;
     the backorder becomes canceled and archived, with a comment saying why, and is no
-    longer a backorder of the original. Both histories record it.
+    longer a backorder of the original. Both histories record it. It asks first
+    (--yes answers for you; without a terminal it is required); --dry-run shows what
+    would go back and writes nothing.
 
     Example: backorder undo 2402
     """
@@ -241,7 +250,12 @@ def undo(
     from ...services import undo as undo_service
     from ..output import tables
 
+    if not dry_run:
+        ensure_can_ask(yes)  # before planning: nobody could answer the question
     db = database(ctx)
+    if dry_run:
+        _print_undo_dry_run(undo_service.preview_undo(db, number), format_)
+        return
     preview = None  # what was confirmed: the undo must do exactly that
     if not yes:
         preview = undo_service.preview_undo(db, number)
@@ -263,6 +277,25 @@ def undo(
             "and archived."
         ),
     )
+
+
+def _print_undo_dry_run(preview: Any, format_: WriteFormat) -> None:
+    from ...domain.values import quantities_text
+
+    print_result(
+        format_,
+        {
+            "number": preview.number,
+            "origin": preview.origin,
+            "customer": preview.customer,
+            "lines": [{"sku": sku, "quantity": q} for sku, q in preview.lines],
+        },
+        lambda: (
+            f"Backorder #{preview.number} ({preview.customer}): {quantities_text(preview.lines)} "
+            f"would go back to order #{preview.origin}."
+        ),
+    )
+    say("Dry run: nothing was changed.")
 
 
 def chain(ctx: typer.Context, number: NumberArgument, format_: FormatOption = None) -> None:
