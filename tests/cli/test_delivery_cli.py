@@ -83,7 +83,7 @@ def test_undo_confirms_then_gives_back_and_refuses_with_one_line(sample: Run, ta
     )
     result = sample("undo", "2402", "--reason", "typed the wrong number", input="y\n")
     assert result.exit_code == 0, result.output
-    assert result.stdout == (
+    assert result.stderr.endswith(
         "Backorder #2402 undone: its items are back on order #2401 (now partially shipped); "
         "#2402 is canceled and archived.\n"
     )

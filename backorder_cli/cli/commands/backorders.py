@@ -294,6 +294,7 @@ def _print_undo_dry_run(preview: Any, format_: WriteFormat) -> None:
             f"Backorder #{preview.number} ({preview.customer}): {quantities_text(preview.lines)} "
             f"would go back to order #{preview.origin}."
         ),
+        data=True,  # what a dry run shows is its output, as `create --dry-run`'s plan
     )
     say("Dry run: nothing was changed.")
 
