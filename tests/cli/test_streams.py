@@ -6,10 +6,14 @@ summaries, errors) on stderr. A script that captures stdout gets only data."""
 from __future__ import annotations
 
 import json
+import subprocess
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from typer.testing import Result
+
+from tests.cli.test_installed_scripts import run, script
 
 Run = Callable[..., Result]
 
@@ -85,3 +89,25 @@ def test_import_reports_on_stderr_and_reads_stdin(sample: Run) -> None:
     assert "1 order" in result.stderr
     shown = sample("orders", "show", "7001", "--format", "json")
     assert json.loads(shown.stdout)["customer"] == "Hansen & Søn VVS"
+
+
+def test_import_dash_reads_a_piped_document_with_the_real_script(tmp_path: Path) -> None:
+    """`orders export --all | backorder --db new.db import -`: the installed script reads
+    the document from stdin; its report goes to stderr, nothing to stdout."""
+    old, new = tmp_path / "old.db", tmp_path / "new.db"
+    assert run("init", "--sample", db=old).returncode == 0
+    assert run("init", db=new).returncode == 0
+    pipeline = (
+        f"{script('backorder')} --db {old} orders export --all"
+        f" | {script('backorder')} --db {new} import -"
+    )
+    result = subprocess.run(
+        ["bash", "-o", "pipefail", "-c", pipeline], capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == ""
+    assert "12 orders" in result.stderr
+    listed = run("orders", "list", "--all", "--format", "ids", db=new)
+    assert (
+        listed.stdout.split() == run("orders", "list", "--all", "-f", "ids", db=old).stdout.split()
+    )

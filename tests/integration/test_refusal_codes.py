@@ -4,13 +4,16 @@ so a rerun's "already done" is told from a failure without reading words (both b
 from __future__ import annotations
 
 import sqlite3
+from decimal import Decimal
 from pathlib import Path
 
 from sqlalchemy.exc import OperationalError
 
+from backorder_cli.domain.values import Item
 from backorder_cli.errors import BackorderError, DatabaseProblem, NotAllowed, NotFound
 from backorder_cli.services import backorders as backorders_service
 from backorder_cli.services import catalogue, fulfilment, undo
+from backorder_cli.services.results import BackorderPreview
 from backorder_cli.storage.database import Database, locate
 from backorder_cli.storage.errors import explain
 from tests.conftest import snapshot
@@ -100,3 +103,16 @@ def test_a_busy_database_is_coded_busy_on_both_backends(tmp_path: Path) -> None:
     assert explain(OperationalError("s", {}, other), locate(str(tmp_path / "x.db"))).code == (
         "database"
     )
+
+
+def test_an_order_changed_while_the_question_waited_is_coded_changed(
+    sample_db: Database,
+) -> None:
+    (shown,) = backorders_service.preview_backorders(sample_db, [2401], invoice_first=True)
+    assert isinstance(shown, BackorderPreview)
+    catalogue.receive_stock(sample_db, "SWITCH-1", "1")
+    fulfilment.ship(sample_db, 2401, [Item("SWITCH-1", Decimal(1))])  # meanwhile
+    (outcome,) = backorders_service.create_backorders(
+        sample_db, [2401], invoice_first=True, expected={2401: shown}
+    )
+    assert (outcome.ok, outcome.code) == (False, "changed")
