@@ -10,6 +10,10 @@ English message, so a script can tell "already done" from a failure without read
 words that may change. The codes are listed in the README; a new reason gets a new code.
 """
 
+# The codes of a refusal that means the work was already done: what a rerun of an
+# interrupted bulk command meets for the orders it finished before.
+ALREADY_DONE = frozenset({"already_backordered", "already_undone", "nothing_to_invoice"})
+
 
 class BackorderError(Exception):
     """A refusal the user can act on: the message names the problem and the fix."""

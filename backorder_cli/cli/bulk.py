@@ -16,6 +16,7 @@ from typing import Annotated, Any
 import typer
 
 from ..domain.values import parse_order_number
+from ..errors import ALREADY_DONE
 from .app import EXIT_BROKEN_PIPE, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK
 from .options import (
     T,
@@ -273,8 +274,17 @@ def run_batch(
     as it comes, the summary line of a bulk run, and exit 1 when any was refused (130 on
     Ctrl-C, after a closed JSON list and a summary of what was done)."""
 
+    already = 0  # refusals that mean "already done" (a rerun): said in the summary
+
+    def counted(items: Iterable[Any]) -> Iterator[Any]:
+        nonlocal already
+        for outcome in items:
+            if not outcome.ok and getattr(outcome, "code", None) in ALREADY_DONE:
+                already += 1
+            yield outcome
+
     refused = report_outcomes(
-        with_progress(outcomes, total, label),
+        with_progress(counted(outcomes), total, label),
         format_=format_,
         bulk=bulk,
         success=success,
@@ -284,7 +294,8 @@ def run_batch(
         said=said,
     )
     if bulk:
-        say(outcome_summary(total - refused, refused, noun, verb=verb))
+        done_before = f" ({already:,} already done)" if already else ""
+        say(outcome_summary(total - refused, refused, noun, verb=verb) + done_before)
         _finished(EXIT_ERROR if refused else EXIT_OK)
     if refused:
         raise typer.Exit(EXIT_ERROR)
