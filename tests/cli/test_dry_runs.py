@@ -130,3 +130,4 @@ def test_refusals_said_before_the_question_are_still_in_the_json_list(
         (2401, True, None),
     ]
     assert err.endswith("1 backorder created, 1 refused\n")
+    assert sample("check").exit_code == 0

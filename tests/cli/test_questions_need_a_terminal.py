@@ -78,6 +78,7 @@ def test_yes_answers_without_a_terminal(sample: Run) -> None:
     result = sample("invoice", "--all", "--yes", "--format", "json")
     assert result.exit_code == 0, result.output
     assert [o["order"] for o in json.loads(result.stdout)] == [2393, 2398]
+    assert sample("check").exit_code == 0
 
 
 def test_the_installed_script_refuses_with_stdin_from_dev_null(sample_file: Path) -> None:

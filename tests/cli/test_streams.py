@@ -43,6 +43,7 @@ def test_a_confirmation_is_a_message_on_stderr(sample: Run) -> None:
         assert result.stdout == "", args
         assert said in result.stderr, (args, result.stderr)
         assert result.stderr.strip(), args
+    assert sample("check").exit_code == 0
 
 
 def test_undo_confirms_on_stderr(sample: Run) -> None:
