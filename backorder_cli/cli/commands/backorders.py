@@ -57,7 +57,12 @@ def create(
         typer.Option("--all", help="Every partially shipped order not canceled or archived."),
     ] = False,
     customer: CustomerOption = None,
-    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    yes: Annotated[
+        bool,
+        typer.Option(
+            "--yes", "-y", help="Do not ask for confirmation (needed when stdin is not a terminal)."
+        ),
+    ] = False,
     invoice_first: Annotated[
         bool,
         typer.Option(
@@ -74,7 +79,10 @@ def create(
     The undelivered quantities are canceled on the partially shipped order, which
     becomes canceled and archived, and a new order, numbered next, holds them. Each
     order is all-or-nothing on its own: a refused order is reported and the others go
-    on; the exit code is 1 if any was refused. Rerunning is safe.
+    on; the exit code is 1 if any was refused. Rerunning is safe: orders already done
+    are refused with the code already_backordered. It asks first, showing the plan and
+    the refusals it already knows (--yes answers for you; without a terminal it is
+    required).
 
     Example: backorder create 2401
 
