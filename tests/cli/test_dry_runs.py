@@ -131,3 +131,24 @@ def test_refusals_said_before_the_question_are_still_in_the_json_list(
     ]
     assert err.endswith("1 backorder created, 1 refused\n")
     assert sample("check").exit_code == 0
+
+
+@pytest.mark.usefixtures("at_terminal")  # a person would be asked
+def test_invoice_all_with_every_order_refused_reports_each_once(
+    sample: Run, target: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An order picked by --all that the preview refuses (it changed in between; here
+    #2392, invoiced already) is reported once, and nothing is asked."""
+    from backorder_cli.services import orders as orders_service
+
+    monkeypatch.setattr(orders_service, "uninvoiced_numbers", lambda db, customer=None: [2392])
+    before = snapshot(target)
+    result = sample("invoice", "--all", "--format", "json", input="")
+    assert result.exit_code == 1
+    assert [(o["order"], o["code"]) for o in json.loads(result.stdout)] == [
+        (2392, "nothing_to_invoice")
+    ]
+    assert "Continue?" not in result.stderr
+    assert result.stderr.count("Error: order #2392") == 1
+    assert result.stderr.endswith("0 invoices created, 1 refused (1 already done)\n")
+    assert snapshot(target) == before

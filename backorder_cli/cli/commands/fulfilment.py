@@ -148,7 +148,7 @@ def invoice(
             )
             if not confirm("Continue?"):
                 raise typer.Abort()  # the boundary says nothing was changed (exit 1)
-            targets = [p.order for p in goers]
+        targets = [p.order for p in goers]  # the refused are reported from the preview
     run_batch(
         itertools.chain(refusals, fulfilment.invoice_orders(db, targets)),
         total=len(targets) + len(refusals),
