@@ -124,7 +124,16 @@ NumberArgument = Annotated[
     ),
 ]
 
-YesOption = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
+YesOption = Annotated[
+    bool,
+    typer.Option(
+        "--yes", "-y", help="Do not ask for confirmation (needed when stdin is not a terminal)."
+    ),
+]
+
+DryRunOption = Annotated[
+    bool, typer.Option("--dry-run", help="Show what would happen; change nothing.")
+]
 
 NoPagerOption = Annotated[
     bool,

@@ -65,17 +65,23 @@ def plan_backorder(
     if inventory_value_on_invoicing:
         raise NotAllowed(
             "backorders are not possible while inventory value is associated with invoicing - "
-            "turn it off with `backorder settings set inventory-value-on-invoicing off`"
+            "turn it off with `backorder settings set inventory-value-on-invoicing off`",
+            code="inventory_value_on_invoicing",
         )
     if order.status == Status.CANCELED:
         if backordered_as is not None:
             raise NotAllowed(
                 f"order #{n} is already backordered as #{backordered_as} - "
-                f"see it with `backorder orders show {backordered_as}`"
+                f"see it with `backorder orders show {backordered_as}`",
+                code="already_backordered",
             )
-        raise NotAllowed(f"order #{n} is canceled - there is nothing left to backorder")
+        raise NotAllowed(
+            f"order #{n} is canceled - there is nothing left to backorder", code="canceled"
+        )
     if order.archived:
-        raise NotAllowed(f"order #{n} is archived - there is nothing left to backorder")
+        raise NotAllowed(
+            f"order #{n} is archived - there is nothing left to backorder", code="archived"
+        )
     status = Status(order.status)
     if status != Status.PARTIALLY_SHIPPED:
         if status == Status.DRAFT:
@@ -86,13 +92,15 @@ def plan_backorder(
             why = f"is fully shipped (status {status.label}), so nothing is left to backorder"
         raise NotAllowed(
             f"order #{n} {why} - a backorder is made from a partially shipped order; "
-            f"ship what you can first with `backorder ship {n} --available`"
+            f"ship what you can first with `backorder ship {n} --available`",
+            code="not_partially_shipped",
         )
     to_invoice = [(line, uninvoiced(line)) for line in lines if uninvoiced(line) > 0]
     if to_invoice and not invoice_first:
         raise NotAllowed(
             f"order #{n} has shipped items that are not invoiced, and invoices cannot be "
-            f"created for a canceled order - run `backorder invoice {n}` first, or pass --invoice"
+            f"created for a canceled order - run `backorder invoice {n}` first, or pass --invoice",
+            code="not_invoiced",
         )
     moves = [
         Move(line.sku, line.name, line.unit, remaining(line), line.unit_price)
@@ -174,11 +182,13 @@ def plan_ready_shipment(
         line = lines[position - 1] if 0 < position <= len(lines) else None
         if line is None or line.sku != sku or remaining(line) != quantity:
             raise NotAllowed(
-                f"order #{n} changed since it was listed - run `backorder ready` again"
+                f"order #{n} changed since it was listed - run `backorder ready` again",
+                code="changed",
             )
         if left.get(sku, ZERO) < quantity:
             raise NotAllowed(
-                f"stock of {sku} no longer covers order #{n} - run `backorder ready` again"
+                f"stock of {sku} no longer covers order #{n} - run `backorder ready` again",
+                code="changed",
             )
         left[sku] -= quantity
         plan.append((line, quantity))
@@ -215,25 +225,31 @@ def plan_undo(
         raise NotAllowed(
             f"backorder #{n} was already undone on "
             f"{undone_at.astimezone(UTC):%Y-%m-%d %H:%M} UTC - there is nothing left to undo "
-            f"(`backorder orders show {n}` shows its history)"
+            f"(`backorder orders show {n}` shows its history)",
+            code="already_undone",
         )
     if backorder_of is None:
         raise NotAllowed(
             f"order #{n} is not a backorder - only a backorder can be undone "
-            "(`backorder chain` shows where an order came from)"
+            "(`backorder chain` shows where an order came from)",
+            code="not_a_backorder",
         )
     if backorder.status == Status.CANCELED:
-        raise NotAllowed(f"backorder #{n} is canceled - there is nothing to undo")
+        raise NotAllowed(f"backorder #{n} is canceled - there is nothing to undo", code="canceled")
     if any(line.shipped > 0 for line in lines):
         raise NotAllowed(
-            f"backorder #{n} is already shipped in part - a shipped backorder cannot be undone"
+            f"backorder #{n} is already shipped in part - a shipped backorder cannot be undone",
+            code="already_shipped",
         )
     if invoiced:
-        raise NotAllowed(f"backorder #{n} is already invoiced - it cannot be undone")
+        raise NotAllowed(
+            f"backorder #{n} is already invoiced - it cannot be undone", code="already_invoiced"
+        )
     if origin is None or origin.status != Status.CANCELED:
         raise NotAllowed(
             f"order #{backorder_of}, which #{n} came from, is no longer canceled - "
-            "the backorder cannot be undone"
+            "the backorder cannot be undone",
+            code="origin_not_canceled",
         )
     taken = {id(line): ZERO for line in origin_lines}
     plan: list[tuple[L, Decimal]] = []
@@ -253,7 +269,8 @@ def plan_undo(
         if due > 0:
             raise NotAllowed(
                 f"order #{backorder_of} did not cancel {format_quantity(due)} of {line.sku} - "
-                f"backorder #{n} cannot be given back; check the database with `backorder check`"
+                f"backorder #{n} cannot be given back; check the database with `backorder check`",
+                code="inconsistent",
             )
     return plan
 

@@ -158,11 +158,17 @@ def ensure_changeable(order: OrderLike, action: str) -> None:
     order, naming what to do instead."""
     n = order.number
     if order.status == Status.CANCELED:
-        raise NotAllowed(f"order #{n} is canceled - a canceled order cannot {action}")
+        raise NotAllowed(
+            f"order #{n} is canceled - a canceled order cannot {action}", code="canceled"
+        )
     if order.archived:
-        raise NotAllowed(f"order #{n} is archived - an archived order cannot {action}")
+        raise NotAllowed(
+            f"order #{n} is archived - an archived order cannot {action}", code="archived"
+        )
     if order.status == Status.DRAFT:
-        raise NotAllowed(f"order #{n} is a draft - book it first with `backorder orders book {n}`")
+        raise NotAllowed(
+            f"order #{n} is a draft - book it first with `backorder orders book {n}`", code="draft"
+        )
 
 
 def plan_shipment(
@@ -190,10 +196,11 @@ def plan_shipment(
                 left[line.sku] -= quantity
         if not plan:
             if not any(remaining(line) > 0 for line in lines):
-                raise NotAllowed(f"order #{n} has nothing left to ship")
+                raise NotAllowed(f"order #{n} has nothing left to ship", code="nothing_to_ship")
             raise NotAllowed(
                 f"no stock on hand for what remains on order #{n} - "
-                "receive stock with `backorder products receive SKU QTY` first"
+                "receive stock with `backorder products receive SKU QTY` first",
+                code="no_stock",
             )
         return plan
     by_sku = {line.sku: line for line in lines}
@@ -203,20 +210,24 @@ def plan_shipment(
             guess = close_match(item.sku, by_sku)
             see = f"see its lines with `backorder orders show {n}`"
             fix = f"did you mean {guess}? ({see})" if guess else see
-            raise NotAllowed(f"order #{n} has no line for SKU {item.sku} - {fix}")
+            raise NotAllowed(
+                f"order #{n} has no line for SKU {item.sku} - {fix}", code="no_such_line"
+            )
         line = found
         rest = remaining(line)
         if item.quantity > rest:
             raise NotAllowed(
                 f"cannot ship {format_quantity(item.quantity)} of {item.sku} on order #{n}: "
-                f"only {format_quantity(rest)} remains"
+                f"only {format_quantity(rest)} remains",
+                code="more_than_remains",
             )
         on_hand = left.get(item.sku, ZERO)
         if item.quantity > on_hand:
             raise NotAllowed(
                 f"cannot ship {format_quantity(item.quantity)} of {item.sku}: only "
                 f"{format_quantity(on_hand)} in stock - receive stock with "
-                f"`backorder products receive {item.sku} QTY` first"
+                f"`backorder products receive {item.sku} QTY` first",
+                code="no_stock",
             )
         left[item.sku] = on_hand - item.quantity
         plan.append((line, item.quantity))
@@ -229,13 +240,15 @@ def plan_invoice(order: OrderLike, lines: Sequence[L]) -> list[tuple[L, Decimal]
     if order.status == Status.CANCELED:
         raise NotAllowed(
             f"order #{n} is canceled and invoices cannot be created for a canceled order - "
-            "create the invoice manually"
+            "create the invoice manually",
+            code="canceled",
         )
     ensure_changeable(order, "be invoiced")
     plan = [(line, uninvoiced(line)) for line in lines if uninvoiced(line) > 0]
     if not plan:
         raise NotAllowed(
             f"order #{n} has nothing to invoice: every shipped quantity is invoiced - "
-            f"ship first with `backorder ship {n}`"
+            f"ship first with `backorder ship {n}`",
+            code="nothing_to_invoice",
         )
     return plan

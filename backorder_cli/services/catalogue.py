@@ -68,7 +68,8 @@ def add_product(
     with db.write() as session:
         if session.exec(select(Product).where(Product.sku == sku)).first():
             raise NotAllowed(
-                f"product {sku} already exists - see it with `backorder products list`"
+                f"product {sku} already exists - see it with `backorder products list`",
+                code="already_exists",
             )
         session.add(product)
     return _product_view(product)

@@ -32,7 +32,13 @@ from ..storage.models import (
     Product,
     utcnow,
 )
-from .results import InvoiceOutcome, InvoiceResult, ReadyOutcome, ShipmentResult
+from .results import (
+    InvoiceOutcome,
+    InvoicePreview,
+    InvoiceResult,
+    ReadyOutcome,
+    ShipmentResult,
+)
 from .steps import (
     _BATCH,
     INVOICE_LINES,
@@ -175,9 +181,26 @@ def invoice_orders(db: Database, numbers: Iterable[int]) -> Iterator[InvoiceOutc
         try:
             result = invoice_order(db, number)
         except BackorderError as exc:
-            yield InvoiceOutcome(number, False, error=exc.message)
+            yield InvoiceOutcome(number, False, error=exc.message, code=exc.code)
         else:
             yield InvoiceOutcome(number, True, invoice=result.number, total=result.total)
+
+
+def preview_invoices(
+    db: Database, numbers: Iterable[int]
+) -> Iterator[InvoicePreview | InvoiceOutcome]:
+    """What `invoice_orders` would bill each order, or the refusal it would get (with its
+    code), in one read; writes nothing."""
+    with db.read() as session:
+        for number in numbers:
+            try:
+                order = _find_order(session, number)
+                plan = plan_invoice(order, _lines(session, order))
+                rows = _invoice_rows(session.connection(), plan)
+            except BackorderError as exc:
+                yield InvoiceOutcome(number, False, error=exc.message, code=exc.code)
+            else:
+                yield InvoicePreview(number, order.customer, rows)
 
 
 _WAITING = (Status.BOOKED.value, Status.PARTIALLY_SHIPPED.value)
@@ -256,7 +279,9 @@ def ship_ready(db: Database, allocations: Iterable[Allocation]) -> Iterator[Read
                 _apply_shipment(session, order, lines, products, plan, note=" (ready)")
                 status = order.status
         except BackorderError as exc:
-            yield ReadyOutcome(allocation.number, False, allocation.cover, error=exc.message)
+            yield ReadyOutcome(
+                allocation.number, False, allocation.cover, error=exc.message, code=exc.code
+            )
         else:
             shipped = [(line.sku, q) for line, q in plan]
             yield ReadyOutcome(allocation.number, True, allocation.cover, status, shipped)

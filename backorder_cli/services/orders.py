@@ -107,10 +107,13 @@ def book_order(db: Database, number: int) -> str:
         if order.status != Status.DRAFT:
             raise NotAllowed(
                 f"order #{number} is not a draft (status {Status(order.status).label}) - "
-                "only a draft can be booked"
+                "only a draft can be booked",
+                code="not_a_draft",
             )
         if order.archived:
-            raise NotAllowed(f"order #{number} is archived - an archived order cannot be booked")
+            raise NotAllowed(
+                f"order #{number} is archived - an archived order cannot be booked", code="archived"
+            )
         order.status = Status.BOOKED.value
         _refresh(session, order, _lines(session, order))
         assert order.id is not None  # loaded, so stored

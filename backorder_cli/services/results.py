@@ -128,6 +128,7 @@ class BackorderOutcome:
     invoice: int | None = None  # made first, with --invoice
     invoice_total: Decimal | None = None
     error: str | None = None
+    code: str | None = None  # the refusal's stable name (`BackorderError.code`)
 
 
 @dataclass(frozen=True)
@@ -137,6 +138,21 @@ class InvoiceOutcome:
     invoice: int | None = None
     total: Decimal | None = None
     error: str | None = None
+    code: str | None = None  # the refusal's stable name (`BackorderError.code`)
+
+
+@dataclass(frozen=True)
+class InvoicePreview:
+    """What `invoice` would bill an order: `invoice --dry-run` and the question of
+    `invoice --all`."""
+
+    order: int
+    customer: str
+    lines: list[tuple[str, Decimal, Decimal]]  # sku, quantity, amount
+
+    @property
+    def total(self) -> Decimal:
+        return sum((amount for _sku, _qty, amount in self.lines), values.ZERO)
 
 
 @dataclass(frozen=True)
@@ -149,6 +165,7 @@ class ReadyOutcome:
     status: str | None = None
     shipped: list[tuple[str, Decimal]] = field(default_factory=list)
     error: str | None = None
+    code: str | None = None  # the refusal's stable name (`BackorderError.code`)
 
 
 @dataclass(frozen=True)

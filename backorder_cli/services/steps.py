@@ -153,7 +153,8 @@ def _within_series(series: Series, number: int) -> int:
     if number > MAX_ORDER_NUMBER:
         raise NotAllowed(
             f"the {series} numbers have run out: the last one is {MAX_ORDER_NUMBER:,} - "
-            f"start a new database for new {series}s"
+            f"start a new database for new {series}s",
+            code="numbers_run_out",
         )
     return number
 

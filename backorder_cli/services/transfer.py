@@ -110,7 +110,8 @@ def import_text(
             if count:
                 raise NotAllowed(
                     f"the database already holds {count} order{'s' if count != 1 else ''} - "
-                    "load the sample into a new database: `backorder --db sample.db init --sample`"
+                    "load the sample into a new database: `backorder --db sample.db init --sample`",
+                    code="not_empty",
                 )
         known = {
             p.sku: ProductRow(p.sku, p.name, p.unit, p.price, p.stock)

@@ -113,7 +113,7 @@ CASES = [
     (["settings", "set", "colour", "on"], 2, "unknown setting 'colour'"),
     (["settings", "set", "inventory-value-on-invoicing", "maybe"], 2, "takes on or off"),
     # stdin
-    (["create", "-"], 2, "numbers from stdin need --yes"),
+    (["create", "-"], 2, "no terminal to confirm on - pass --yes"),
 ]
 
 

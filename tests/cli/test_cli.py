@@ -51,6 +51,7 @@ def assert_clean_failure(result: Result, code: int, message: str) -> None:
 # ---------------------------------------------------------------- the seed, end to end
 
 
+@pytest.mark.usefixtures("at_terminal")  # a person answers the question
 def test_the_seed_walk_through(sample: Run, target: str) -> None:
     result = sample("create", "2401", input="y\n")
     assert result.exit_code == 0, result.output
@@ -86,6 +87,7 @@ def test_the_seed_walk_through(sample: Run, target: str) -> None:
     ["n\n", "\n", "maybe\n", "yes please\n", ""],
     ids=["n", "enter", "junk", "yes-ish", "eof"],
 )
+@pytest.mark.usefixtures("at_terminal")  # a person answers the question
 def test_anything_but_yes_at_the_prompt_aborts_and_changes_nothing(
     sample: Run, target: str, answer: str
 ) -> None:
@@ -97,6 +99,7 @@ def test_anything_but_yes_at_the_prompt_aborts_and_changes_nothing(
     assert snapshot(target) == before
 
 
+@pytest.mark.usefixtures("at_terminal")  # a person answers the question
 @pytest.mark.parametrize("answer", ["y\n", "YES\n", " Yes \n"])
 def test_y_or_yes_in_any_case_confirms(sample: Run, answer: str) -> None:
     result = sample("create", "2401", input=answer)
@@ -276,15 +279,17 @@ def test_a_draft_is_added_and_booked(sample: Run) -> None:
     assert sample("orders", "add", "--draft", "-c", "A", "BOX-68=1").stdout == "2402\n"
     assert show_json(sample, 2402)["status"] == "draft"
     result = sample("orders", "book", "2402")
-    assert (result.exit_code, result.stdout) == (0, "Order #2402 is booked.\n")
+    # A confirmation is a message: stderr (the new number of `orders add` is data: stdout).
+    assert (result.exit_code, result.stdout, result.stderr) == (0, "", "Order #2402 is booked.\n")
     assert show_json(sample, 2402)["status"] == "booked"
 
 
 def test_ship_and_invoice_report_what_they_did(sample: Run) -> None:
     result = sample("ship", "2396", "CABLE-25=20.5")
-    assert result.stdout == "Shipped 20.5 CABLE-25 on order #2396 (now partially shipped).\n"
+    assert result.stderr == "Shipped 20.5 CABLE-25 on order #2396 (now partially shipped).\n"
+    assert result.stdout == ""
     result = sample("ship", "2396", "--available")
-    assert result.stdout == "Shipped 29.5 CABLE-25, 20 BOX-68 on order #2396 (now shipped).\n"
+    assert result.stderr == "Shipped 29.5 CABLE-25, 20 BOX-68 on order #2396 (now shipped).\n"
     result = sample("invoice", "2396")
     assert result.stdout == "Invoice #7 for order #2396: total 114.50\n"
     assert show_json(sample, 2396)["status"] == "invoiced"
@@ -305,9 +310,9 @@ def test_products_and_settings_commands(sample: Run) -> None:
         "--stock",
         "12.5",
     )
-    assert result.stdout == "Added CAB-3 (Cable 3G): price 2.10, stock 12.5 m\n"
+    assert result.stderr == "Added CAB-3 (Cable 3G): price 2.10, stock 12.5 m\n"
     assert (
-        sample("products", "receive", "CAB-3", "0.25").stdout
+        sample("products", "receive", "CAB-3", "0.25").stderr
         == "CAB-3: stock on hand is now 12.75 m\n"
     )
     listing = sample("products", "list").stdout
@@ -315,7 +320,7 @@ def test_products_and_settings_commands(sample: Run) -> None:
     assert json.loads(sample("settings", "show", "--format", "json").stdout) == {
         "inventory-value-on-invoicing": "off"
     }
-    assert sample("settings", "set", "inventory-value-on-invoicing", "on").stdout == (
+    assert sample("settings", "set", "inventory-value-on-invoicing", "on").stderr == (
         "inventory-value-on-invoicing = on\n"
     )
     assert sample("settings").stdout == "setting\tvalue\ninventory-value-on-invoicing\ton\n"

@@ -61,6 +61,7 @@ def test_ready_ship_yes_ships_then_check_is_clean(sample: Run) -> None:
     assert "No waiting order can ship from stock on hand." in again.stderr
 
 
+@pytest.mark.usefixtures("at_terminal")  # a person answers the question
 def test_ready_ship_answered_no_changes_nothing(sample: Run, target: str) -> None:
     before = snapshot(target)
     result = sample("ready", "--ship", input="n\n")
@@ -71,6 +72,7 @@ def test_ready_ship_answered_no_changes_nothing(sample: Run, target: str) -> Non
     assert snapshot(target) == before
 
 
+@pytest.mark.usefixtures("at_terminal")  # a person answers the question
 def test_undo_confirms_then_gives_back_and_refuses_with_one_line(sample: Run, target: str) -> None:
     sample("create", "2401", "--yes")
     before = snapshot(target)
@@ -81,7 +83,7 @@ def test_undo_confirms_then_gives_back_and_refuses_with_one_line(sample: Run, ta
     )
     result = sample("undo", "2402", "--reason", "typed the wrong number", input="y\n")
     assert result.exit_code == 0, result.output
-    assert result.stdout == (
+    assert result.stderr.endswith(
         "Backorder #2402 undone: its items are back on order #2401 (now partially shipped); "
         "#2402 is canceled and archived.\n"
     )

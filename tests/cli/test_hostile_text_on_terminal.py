@@ -167,6 +167,7 @@ def test_a_table_shows_markup_in_a_unit_literally_and_makes_no_link(old_db: Path
     assert "[link=http://x.y]m" in result.stdout
 
 
+@pytest.mark.usefixtures("at_terminal")  # a person answers the question
 def test_the_backorder_plan_shows_hostile_text_escaped(old_db: Path) -> None:
     dry = invoke(old_db, "create", "1002", "--invoice", "--dry-run")
     assert dry.exit_code == 0, dry.output
@@ -178,6 +179,7 @@ def test_the_backorder_plan_shows_hostile_text_escaped(old_db: Path) -> None:
     assert old_db.read_bytes() == before
 
 
+@pytest.mark.usefixtures("at_terminal")  # a person answers the question
 def test_the_undo_question_shows_the_customer_escaped(old_db: Path) -> None:
     result = invoke(old_db, "undo", "1003", input="n\n")
     assert result.exit_code == 1
@@ -205,6 +207,7 @@ def test_free_text_refuses_del_and_c1_controls_as_it_refuses_c0(old_db: Path, co
     assert old_db.read_bytes() == before
 
 
+@pytest.mark.usefixtures("at_terminal")  # a person answers the question
 def test_ready_ship_lists_hostile_text_escaped(old_db: Path) -> None:
     result = invoke(old_db, "ready", "--ship", input="n\n")
     assert result.exit_code == 1

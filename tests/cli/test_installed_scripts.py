@@ -104,10 +104,11 @@ def test_data_goes_to_stdout_and_messages_to_stderr(sample_file: Path) -> None:
     assert "Traceback" not in refused.stderr
 
 
-def test_end_of_input_on_a_pipe_aborts(sample_file: Path) -> None:
+def test_a_question_on_a_pipe_is_refused_before_it_is_asked(sample_file: Path) -> None:
     result = run("create", "2401", db=sample_file, stdin="")
-    assert result.returncode == 1
-    assert "Aborted: nothing was changed." in result.stderr
+    assert result.returncode == 2
+    assert result.stderr == "Error: no terminal to confirm on - pass --yes\n"
+    assert "Continue?" not in result.stderr
 
 
 def test_python_dash_m_runs_the_tool(sample_file: Path) -> None:

@@ -61,14 +61,14 @@ def order_numbers(shop: Path) -> list[int]:
 
 
 WRITES = [
-    # (arguments, a check that the change is in the database)
-    (["products", "receive", "SWITCH-1", "24"], lambda shop: stock(shop, "SWITCH-1") == "24.000"),
+    # (arguments, a check that the change is in the database). A confirmation in text goes
+    # to stderr (tests/cli/test_streams.py): stdout fails with the JSON result.
     (
         ["products", "receive", "SWITCH-1", "24", "-f", "json"],
         lambda shop: stock(shop, "SWITCH-1") == "24.000",
     ),
     (
-        ["products", "add", "NEW-1", "--name", "New", "--stock", "5"],
+        ["products", "add", "NEW-1", "--name", "New", "--stock", "5", "-f", "json"],
         lambda shop: stock(shop, "NEW-1") == "5.000",
     ),
     (["orders", "add", "-c", "T", "BOX-68=1"], lambda shop: 2402 in order_numbers(shop)),
@@ -76,14 +76,20 @@ WRITES = [
         ["orders", "add", "-c", "T", "BOX-68=1", "-f", "json"],
         lambda shop: 2402 in order_numbers(shop),
     ),
-    (["orders", "book", "2395"], lambda shop: True),
-    (["ship", "2396", "CABLE-25=1"], lambda shop: stock(shop, "CABLE-25") == "399.000"),
+    (["orders", "book", "2395", "-f", "json"], lambda shop: True),
+    (
+        ["ship", "2396", "CABLE-25=1", "-f", "json"],
+        lambda shop: stock(shop, "CABLE-25") == "399.000",
+    ),
     (["invoice", "2398"], lambda shop: True),
     (["create", "2401", "--yes"], lambda shop: 2402 in order_numbers(shop)),
     (["create", "2401", "--yes", "-f", "json"], lambda shop: 2402 in order_numbers(shop)),
-    (["undo", "2402", "--yes"], lambda shop: 2402 in order_numbers(shop)),  # after create 2401
+    (
+        ["undo", "2402", "--yes", "-f", "json"],
+        lambda shop: 2402 in order_numbers(shop),  # after create 2401
+    ),
     # `ready --ship` is always a bulk run: tests/cli/test_bulk_output_fails.py
-    (["settings", "set", "inventory-value-on-invoicing", "on"], lambda shop: True),
+    (["settings", "set", "inventory-value-on-invoicing", "on", "-f", "json"], lambda shop: True),
 ]
 
 
@@ -127,7 +133,17 @@ def test_a_failed_print_before_any_change_says_nothing_was_changed(
 def test_receiving_with_stdout_on_dev_full(shop: Path) -> None:
     with open("/dev/full", "w") as full:
         result = subprocess.run(
-            [BIN / "backorder", "--db", shop, "products", "receive", "SWITCH-1", "24"],
+            [
+                BIN / "backorder",
+                "--db",
+                shop,
+                "products",
+                "receive",
+                "SWITCH-1",
+                "24",
+                "-f",
+                "json",
+            ],
             stdout=full,
             stderr=subprocess.PIPE,
             text=True,
@@ -135,7 +151,9 @@ def test_receiving_with_stdout_on_dev_full(shop: Path) -> None:
         )
     assert result.returncode == 1
     assert result.stderr.startswith("Error: the change was saved (`")
-    assert "products receive SWITCH-1 24`); only printing the result failed" in result.stderr
+    assert (
+        "products receive SWITCH-1 24 -f json`); only printing the result failed" in result.stderr
+    )
     assert stock(shop, "SWITCH-1") == "24.000"
 
 

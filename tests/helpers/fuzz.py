@@ -264,7 +264,10 @@ def argv_for(draw: st.DrawFn, command: Command) -> list[str]:
 RECIPES = [
     ["create", "{number}", "--yes"],
     ["create", "{number}", "--yes", "--invoice"],
-    ["create", "{number}", "--invoice"],  # asks: stdin answers
+    ["create", "{number}", "--invoice"],  # would ask: no terminal, refused before planning
+    ["create", "{number}", "--invoice", "--dry-run"],
+    ["undo", "{number}", "--dry-run"],
+    ["invoice", "{number}", "--dry-run"],
     ["create", "--all", "--yes", "--invoice", "--customer", "{text}"],
     ["ship", "{number}", "{shipment}"],
     ["ship", "{number}", "--available"],
@@ -315,15 +318,16 @@ READERS = [
     ["log", "-f", "table"],
     ["log", "--order", "2402", "-f", "plain"],
     ["ready", "-f", "table"],
-    ["ready", "--ship"],
+    ["ready", "--ship", "--dry-run"],
     ["report", "--by", "sku", "-f", "table"],
     ["report", "--by", "customer", "-f", "plain"],
     ["chain", "2402", "-f", "table"],
     ["products", "list", "-f", "table"],
     ["orders", "export", "-f", "csv"],
     ["ship", "2402", "--available"],
-    ["create", "2402"],
-    ["invoice", "--all"],
+    ["create", "2402", "--dry-run"],
+    ["invoice", "--all", "--dry-run"],
+    ["invoice", "--all", "--yes"],
 ]
 
 
@@ -364,7 +368,7 @@ def display_setup(value: str) -> list[list[str]]:
         ["orders", "add", "-c", "Plain", f"{sku}=2", "CABLE-25=1"],
         ["ship", "2403", "FUZZ-1=1", "FUZZ-2=1"],
         ["ship", "2404", f"{sku}=1"],
-        ["invoice", "--all"],
+        ["invoice", "--all", "--yes"],
         ["create", "2403", "--yes"],
         ["create", "2404", "--yes"],
         ["undo", "2405", "--yes", "--reason", f"Why {value}"],
@@ -391,8 +395,9 @@ DISPLAY_READERS = [
     ["products", "list", "-f", "ids"],
     ["check"],
     ["create", "2402", "--dry-run"],
-    ["create", "2402"],  # the plan, then the question (stdin answers no)
-    ["ready", "--ship"],
+    ["undo", "2406", "--dry-run"],  # 2406: the backorder of 2404, not undone
+    ["invoice", "2402", "2403", "--dry-run"],
+    ["ready", "--ship", "--dry-run"],
 ]
 
 

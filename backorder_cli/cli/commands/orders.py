@@ -68,7 +68,7 @@ def add(
         database(ctx), customer=customer, comment=comment, items=items, draft=draft
     )
     status = Status.DRAFT if draft else Status.BOOKED
-    print_result(format_, {"number": number, "status": status.value}, str(number))
+    print_result(format_, {"number": number, "status": status.value}, str(number), data=True)
 
 
 def book(

@@ -55,6 +55,33 @@ def tell(message: str) -> None:
     typer.echo(safe_text(message, message=True))
 
 
+NO_TERMINAL = "no terminal to confirm on - pass --yes"
+
+
+class NoTerminal(typer.BadParameter):
+    """A command that would ask has nobody to ask: a usage error (exit 2), said as is."""
+
+    def __init__(self) -> None:
+        super().__init__(NO_TERMINAL)
+
+    def format_message(self) -> str:
+        return NO_TERMINAL
+
+
+def stdin_is_terminal() -> bool:
+    """Whether a person can answer a question: stdin is a terminal (not a pipe, a file,
+    /dev/null or xargs' stdin)."""
+    return is_terminal(sys.stdin)
+
+
+def ensure_can_ask(yes: bool) -> None:
+    """Call before planning in every command that asks first: without `--yes` and
+    without a terminal to answer on, refuse at once (exit 2) rather than print a plan
+    and a question nobody can answer and then abort."""
+    if not yes and not stdin_is_terminal():
+        raise NoTerminal()
+
+
 def confirm(question: str) -> bool:
     """Ask on stderr, read one line from stdin; only y or yes (any case) is yes.
 
