@@ -1,0 +1,163 @@
+"""Credit notes against both backends: what a credit writes, the money it gives back,
+the refusals (database unchanged), and `check` clean after every credit."""
+
+from __future__ import annotations
+
+from decimal import Decimal as D
+
+import pytest
+
+from backorder_cli.domain.orders import Status
+from backorder_cli.domain.values import Item
+from backorder_cli.errors import NotAllowed, NotFound
+from backorder_cli.services import catalogue, fulfilment, integrity, invoices, orders
+from backorder_cli.storage.database import Database
+from tests.conftest import run_sql, snapshot
+
+
+def clean(db: Database) -> None:
+    assert [str(v) for v in integrity.check_database(db)] == []
+
+
+def invoiced_order(db: Database, items: list[Item], ship: list[Item] | None = None) -> tuple:
+    """An order with the given lines, shipped (all, or `ship`) and invoiced: (order
+    number, invoice number)."""
+    for item in items:
+        if item.sku not in {p.sku for p in catalogue.list_products(db)}:
+            catalogue.add_product(db, item.sku, name=f"{item.sku} thing", price="1", stock="1000")
+    number = orders.add_order(db, customer="Nordic Cables", comment="", items=items, draft=False)
+    fulfilment.ship(db, number, ship or [Item(i.sku, i.quantity) for i in items])
+    return number, fulfilment.invoice_order(db, number).number
+
+
+def invoiced(db: Database, number: int) -> dict[str, D]:
+    return {ln.sku: ln.invoiced for ln in orders.get_order(db, number).lines}
+
+
+def test_crediting_all_of_an_invoice_gives_back_every_line(db: Database) -> None:
+    order, invoice = invoiced_order(
+        db, [Item("CABLE", D(10), D("1.40")), Item("PLUG", D(3), D("4.95"))]
+    )
+    result = invoices.credit_invoice(db, invoice, reason="goods returned")
+
+    assert result.invoice == invoice
+    assert result.number == invoice + 1  # next in the invoice series
+    assert result.total == D("-28.85")
+    assert result.lines == [("CABLE", D(-10), D("-14.00")), ("PLUG", D(-3), D("-14.85"))]
+    assert result.order_status == Status.SHIPPED  # shipped, no longer invoiced
+    assert invoiced(db, order) == {"CABLE": 0, "PLUG": 0}
+    note = invoices.get_invoice(db, result.number)
+    assert (note.kind, note.credit_of, note.reason, note.total) == (
+        "credit",
+        invoice,
+        "goods returned",
+        D("-28.85"),
+    )
+    shown = invoices.get_invoice(db, invoice)
+    assert shown.credit_notes == [result.number]
+    assert shown.net == 0
+    history = orders.get_order(db, order).history[-1]
+    assert history.event == "credited"
+    assert history.detail == (
+        f"credit note #{result.number} for invoice #{invoice}: 10 CABLE, 3 PLUG, "
+        "total -28.85; goods returned"
+    )
+    clean(db)
+
+
+def test_crediting_part_of_a_line_takes_its_share(db: Database) -> None:
+    order, invoice = invoiced_order(db, [Item("CABLE", D(3), D("0.10"))])  # 0.30
+    first = invoices.credit_invoice(db, invoice, [Item("CABLE", D(1))])
+    assert first.total == D("-0.10")
+    assert invoiced(db, order) == {"CABLE": D(2)}
+    clean(db)
+
+
+def test_crediting_a_line_in_parts_gives_back_exactly_its_amount(db: Database) -> None:
+    # 3 x 0.3333 = 1.00 (rounded once): thirds of it are 0.33, 0.34 (cumulative), 0.33.
+    order, invoice = invoiced_order(db, [Item("CABLE", D(3), D("0.3333"))])
+    totals = [invoices.credit_invoice(db, invoice, [Item("CABLE", D(1))]).total for _ in range(3)]
+    assert totals == [D("-0.33"), D("-0.34"), D("-0.33")]
+    assert sum(totals) == D("-1.00")
+    assert invoices.get_invoice(db, invoice).net == 0
+    assert invoiced(db, order) == {"CABLE": 0}
+    clean(db)
+
+
+def test_a_credited_line_invoiced_again_bills_the_line_amount_in_total(db: Database) -> None:
+    order, invoice = invoiced_order(db, [Item("CABLE", D(3), D("0.3333"))])
+    invoices.credit_invoice(db, invoice, [Item("CABLE", D(2))])
+    again = fulfilment.invoice_order(db, order)
+    assert again.total == D("0.67")  # what the credit gave back
+    assert orders.get_order(db, order).status == Status.INVOICED
+    clean(db)
+
+
+def test_a_canceled_order_can_be_credited_and_stays_canceled(db: Database, target: str) -> None:
+    order, invoice = invoiced_order(db, [Item("CABLE", D(4))], ship=[Item("CABLE", D(2))])
+    run_sql(target, f"UPDATE orders SET status = 'canceled' WHERE number = {order}")
+    result = invoices.credit_invoice(db, invoice)
+    assert result.order_status == Status.CANCELED
+    assert invoiced(db, order) == {"CABLE": 0}
+
+
+def refused(db: Database, target: str, match: str, *args, **kw) -> None:
+    before = snapshot(target)
+    with pytest.raises((NotAllowed, NotFound), match=match):
+        invoices.credit_invoice(db, *args, **kw)
+    assert snapshot(target) == before
+
+
+def test_crediting_more_than_was_billed_is_refused(db: Database, target: str) -> None:
+    _order, invoice = invoiced_order(db, [Item("CABLE", D(5))])
+    refused(db, target, "billed 5 CABLE not yet credited", invoice, [Item("CABLE", D(6))])
+
+
+def test_crediting_more_than_is_left_after_earlier_credits_is_refused(
+    db: Database, target: str
+) -> None:
+    _order, invoice = invoiced_order(db, [Item("CABLE", D(5))])
+    invoices.credit_invoice(db, invoice, [Item("CABLE", D("3.5"))])
+    refused(db, target, "credit at most 1.5", invoice, [Item("CABLE", D(2))])
+    refused(db, target, "credited in full already", invoices.credit_invoice(db, invoice).invoice)
+    clean(db)
+
+
+def test_a_sku_not_on_the_invoice_an_unknown_invoice_and_a_credit_note_are_refused(
+    db: Database, target: str
+) -> None:
+    _order, invoice = invoiced_order(db, [Item("CABLE", D(5))])
+    refused(db, target, "PLUG is not on invoice", invoice, [Item("PLUG", D(1))])
+    refused(db, target, "invoice #999 not found", 999)
+    note = invoices.credit_invoice(db, invoice, [Item("CABLE", D(1))]).number
+    refused(db, target, f"#{note} is a credit note .*backorder credit {invoice}", note)
+
+
+def test_a_credit_confirmed_on_a_plan_that_changed_is_refused(db: Database, target: str) -> None:
+    _order, invoice = invoiced_order(db, [Item("CABLE", D(5))])
+    shown = invoices.preview_credit(db, invoice, None)
+    assert shown.lines == [("CABLE", D(5), D("5.00"))]
+    assert shown.next_number == invoice + 1
+    invoices.credit_invoice(db, invoice, [Item("CABLE", D(1))])
+    refused(db, target, "changed while you were answering", invoice, None, expected=shown)
+
+
+def test_invoices_list_filters_by_order_and_customer(db: Database) -> None:
+    first, invoice = invoiced_order(db, [Item("CABLE", D(5))])
+    note = invoices.credit_invoice(db, invoice, [Item("CABLE", D(1))], reason="broken").number
+    catalogue.add_product(db, "PLUG", name="Plug", price="2", stock="9")
+    other = orders.add_order(
+        db, customer="Ørsted", comment="", items=[Item("PLUG", D(1))], draft=False
+    )
+    fulfilment.ship(db, other, [Item("PLUG", D(1))])
+    third = fulfilment.invoice_order(db, other).number
+
+    everything = list(invoices.iter_invoices(db))
+    assert [(i.number, i.kind, i.order, i.credit_of, i.total) for i in everything] == [
+        (third, "invoice", other, None, D("2.00")),
+        (note, "credit", first, invoice, D("-1.00")),
+        (invoice, "invoice", first, None, D("5.00")),
+    ]
+    assert [i.number for i in invoices.iter_invoices(db, order=first)] == [note, invoice]
+    assert [i.number for i in invoices.iter_invoices(db, customer="ØRSTED")] == [third]
+    assert list(invoices.iter_invoices(db, order=424242)) == []
