@@ -14,9 +14,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from ..errors import NotAllowed
+from ..errors import InvalidInput, NotAllowed
 from .money import share
-from .values import ZERO, Item, format_money, format_quantity
+from .values import QUANTITY_PLACES, ZERO, Item, format_money, format_quantity, parse_decimal
 
 
 @dataclass(frozen=True)
@@ -43,6 +43,14 @@ class CreditLine:
     sku: str
     quantity: Decimal
     amount: Decimal
+
+
+def parse_credited(text: str | int | Decimal, *, what: str = "quantity") -> Decimal:
+    """A credit note's line quantity as stored and exported: below zero (-2, -0.5)."""
+    value = parse_decimal(text, what=what, places=QUANTITY_PLACES)
+    if value >= 0:
+        raise InvalidInput(f"{what} on a credit note must be below zero, got {text}")
+    return value
 
 
 def credit_amount(line: BilledLine, quantity: Decimal) -> Decimal:

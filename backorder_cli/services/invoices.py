@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -157,38 +158,11 @@ def credit_invoice(
                 )
             line.invoiced -= credit.quantity
             session.add(line)
-        total = -sum((c.amount for c in plan), ZERO)
-        credit_number = _next_number(conn, "invoice")
-        credit_id = conn.execute(
-            _INSERT_INVOICE,
-            {
-                "number": credit_number,
-                "order_id": invoice.order_id,
-                "total": total,
-                "created_at": utcnow(),
-                "credit_of": invoice.id,
-                "reason": reason,
-            },
-        ).scalar_one()
-        conn.execute(
-            insert(INVOICE_LINES),
-            [
-                {
-                    "invoice_id": credit_id,
-                    "line_id": c.line_id,
-                    "quantity": -c.quantity,
-                    "amount": -c.amount,
-                }
-                for c in plan
-            ],
-        )
         _refresh(session, order, lines)
         session.flush()
-        detail = (
-            f"credit note #{credit_number} for invoice #{number}: "
-            f"{quantities_text((c.sku, c.quantity) for c in plan)}, total {format_money(total)}"
+        credit_number, total = _write_credit(
+            conn, invoice.order_id, invoice.id, number, plan, reason=reason
         )
-        _record(conn, (invoice.order_id, "credited", detail + (f"; {reason}" if reason else "")))
         return CreditResult(
             credit_number,
             number,
@@ -198,6 +172,75 @@ def credit_invoice(
             total,
             [(c.sku, -c.quantity, -c.amount) for c in plan],
         )
+
+
+def _write_credit(
+    conn: Connection,
+    order_id: int,
+    invoice_id: int,
+    invoice_number: int,
+    plan: list[CreditLine],
+    *,
+    reason: str,
+    number: int | None = None,
+    at: datetime | None = None,
+) -> tuple[int, Decimal]:
+    """Write a credit note of `plan` for invoice #`invoice_number`: the next number in
+    the invoice series, or the given one (import); its lines and total negative; the
+    history entry. The caller moves the lines' `invoiced`. Returns (number, total)."""
+    number = _next_number(conn, "invoice") if number is None else number
+    total = -sum((c.amount for c in plan), ZERO)
+    credit_id = conn.execute(
+        _INSERT_INVOICE,
+        {
+            "number": number,
+            "order_id": order_id,
+            "total": total,
+            "created_at": at or utcnow(),
+            "credit_of": invoice_id,
+            "reason": reason,
+        },
+    ).scalar_one()
+    conn.execute(
+        insert(INVOICE_LINES),
+        [
+            {
+                "invoice_id": credit_id,
+                "line_id": c.line_id,
+                "quantity": -c.quantity,
+                "amount": -c.amount,
+            }
+            for c in plan
+        ],
+    )
+    detail = (
+        f"credit note #{number} for invoice #{invoice_number}: "
+        f"{quantities_text((c.sku, c.quantity) for c in plan)}, total {format_money(total)}"
+    )
+    _record(conn, (order_id, "credited", detail + (f"; {reason}" if reason else "")))
+    return number, total
+
+
+def import_credit(
+    conn: Connection,
+    order_id: int,
+    invoice_number: int,
+    items: list[Item],
+    *,
+    number: int,
+    reason: str,
+    at: datetime | None,
+) -> list[CreditLine]:
+    """Write an imported credit note (its number kept) for invoice #`invoice_number`,
+    written just before on the same order: the amounts by the rule the tool applied
+    when it was made (`domain.plan_credit`), so the money comes back to the cent.
+    Returns its lines; the caller moves the lines' `invoiced`."""
+    invoice = _find_invoice(conn, invoice_number)
+    plan = plan_credit(invoice_number, _billed_lines(conn, invoice.id), items)
+    _write_credit(
+        conn, order_id, invoice.id, invoice_number, plan, reason=reason, number=number, at=at
+    )
+    return plan
 
 
 def _summary(row: Any) -> InvoiceSummary:
