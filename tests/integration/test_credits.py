@@ -161,3 +161,86 @@ def test_invoices_list_filters_by_order_and_customer(db: Database) -> None:
     assert [i.number for i in invoices.iter_invoices(db, order=first)] == [note, invoice]
     assert [i.number for i in invoices.iter_invoices(db, customer="ØRSTED")] == [third]
     assert list(invoices.iter_invoices(db, order=424242)) == []
+
+
+# ---------------------------------------------------------------- export and import
+
+
+def money_of(db: Database) -> list[tuple]:
+    documents = []
+    for summary in invoices.iter_invoices(db):
+        shown = invoices.get_invoice(db, summary.number)
+        documents.append(
+            (
+                shown.number,
+                shown.kind,
+                shown.order,
+                shown.credit_of,
+                shown.reason,
+                shown.total,
+                [(ln.sku, ln.quantity, ln.amount) for ln in shown.lines],
+            )
+        )
+    return documents
+
+
+def test_credit_notes_and_reasons_survive_export_and_import_to_the_cent(
+    db: Database, cli, tmp_path
+) -> None:
+    order, invoice = invoiced_order(
+        db, [Item("CABLE", D(3), D("0.3333")), Item("PLUG", D(7), D("1.11"))]
+    )
+    invoices.credit_invoice(db, invoice, [Item("CABLE", D(1))], reason="damaged")
+    invoices.credit_invoice(db, invoice, [Item("CABLE", D(1)), Item("PLUG", D("2.5"))])
+    fulfilment.invoice_order(db, order)  # bills again what was credited
+    exported = cli("orders", "export", "--all")
+    assert exported.exit_code == 0, exported.output
+    document = tmp_path / "export.json"
+    document.write_text(exported.stdout)
+
+    copy = tmp_path / "copy.db"
+    assert cli("init", db=copy).exit_code == 0
+    imported = cli("import", str(document), db=copy)
+    assert imported.exit_code == 0, imported.output
+    from backorder_cli.storage.schema import open_database
+
+    other = open_database(str(copy))
+    try:
+        assert money_of(other) == money_of(db)
+        assert money_of(other)[-2][4] == "damaged"
+        assert invoiced(other, order) == invoiced(db, order)
+        clean(other)
+    finally:
+        other.dispose()
+
+
+def test_an_import_refuses_a_credit_note_that_gives_back_more_than_its_invoice(
+    db: Database, target: str
+) -> None:
+    from backorder_cli.errors import InvalidInput
+    from backorder_cli.services import transfer
+
+    catalogue.add_product(db, "CAB", name="Cable", price="2", stock="0")
+    order = {
+        "number": 10,
+        "customer": "A",
+        "status": "shipped",
+        "lines": [{"sku": "CAB", "quantity": 5, "shipped": 5}],
+        "invoices": [
+            {"number": 1, "lines": [{"sku": "CAB", "quantity": 5}]},
+            {"number": 2, "credit_of": 1, "reason": "x", "lines": [{"sku": "CAB", "quantity": -3}]},
+            {"number": 3, "credit_of": 1, "lines": [{"sku": "CAB", "quantity": -3}]},
+            {"number": 4, "credit_of": 2, "lines": [{"sku": "CAB", "quantity": -1}]},
+            {"number": 5, "credit_of": 1, "lines": [{"sku": "CAB", "quantity": 1}]},
+        ],
+    }
+    import json
+
+    before = snapshot(target)
+    with pytest.raises(InvalidInput) as refusal:
+        transfer.import_text(db, json.dumps({"orders": [order]}), source="f.json")
+    details = "\n".join(refusal.value.details)
+    assert "gives back 3 of CAB, but invoice #1 billed 2 not yet credited" in details
+    assert "#2 is no invoice of this order listed before this credit note" in details
+    assert "on a credit note must be below zero" in details
+    assert snapshot(target) == before
