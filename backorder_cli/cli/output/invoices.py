@@ -29,26 +29,26 @@ INVOICE_HEAD_FIELDS = [*INVOICE_FIELDS, "credit_notes", "net"]
 
 
 def invoices_table(invoices: Iterable[Any]) -> None:
+    """Every field of the listing. The kind, the invoice a credit note credits and its
+    reason share a column ("credit of #5: damaged"), so numbers, money and dates fit
+    whole in 60 columns while names and reasons wrap."""
     table = Table(show_edge=False, header_style="bold")
     table.add_column("Number", justify="right", no_wrap=True)
-    table.add_column("Kind", no_wrap=True)
-    table.add_column("Order", justify="right", no_wrap=True)
-    table.add_column("Customer")
-    table.add_column("Credit of", justify="right", no_wrap=True)
-    table.add_column("Total", justify="right", no_wrap=True)
     table.add_column("Date", no_wrap=True)
-    table.add_column("Reason")
+    table.add_column("Order", justify="right", no_wrap=True)
+    table.add_column("Customer", ratio=1, min_width=6, overflow="fold")
+    table.add_column("Kind", ratio=1, min_width=8, overflow="fold")
+    table.add_column("Total", justify="right", no_wrap=True)
     count = 0
     for i in invoices:
+        kind = "invoice" if i.credit_of is None else f"credit of #{i.credit_of}"
         table.add_row(
             _ref(i.number),
-            i.kind,
+            i.created_at.date().isoformat(),
             _ref(i.order),
             text(i.customer),
-            _ref(i.credit_of),
+            text(f"{kind}: {i.reason}" if i.reason else kind),
             format_money(i.total),
-            i.created_at.date().isoformat(),
-            text(i.reason),
         )
         count += 1
     if count == 0:
