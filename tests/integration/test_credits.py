@@ -244,3 +244,72 @@ def test_an_import_refuses_a_credit_note_that_gives_back_more_than_its_invoice(
     assert "#2 is no invoice of this order listed before this credit note" in details
     assert "on a credit note must be below zero" in details
     assert snapshot(target) == before
+
+
+# ---------------------------------------------------------------- check
+
+
+def problems(db: Database) -> list[str]:
+    return [str(v) for v in integrity.check_database(db)]
+
+
+def test_check_finds_a_credit_note_that_gives_back_more_than_its_invoice_billed(
+    db: Database, target: str
+) -> None:
+    order, invoice = invoiced_order(db, [Item("CABLE", D(5), D("2"))])
+    note = invoices.credit_invoice(db, invoice, [Item("CABLE", D(2))]).number
+    # Edited by hand: the note gives back 6 units and 12.00, and the line follows it.
+    run_sql(
+        target,
+        "UPDATE invoice_lines SET quantity = -6000, amount = -1200 WHERE invoice_id = "
+        f"(SELECT id FROM invoices WHERE number = {note})",
+        f"UPDATE invoices SET total = -1200 WHERE number = {note}",
+    )
+    found = problems(db)
+    assert (
+        f"order #{order}: invoice #{invoice}: its credit notes give back 6 CABLE but it billed 5"
+        in found
+    )
+    assert (
+        f"order #{order}: invoice #{invoice}: its credit notes give back 12.00 for CABLE "
+        "but it billed 10.00" in found
+    )
+
+
+def test_check_finds_the_invoiced_quantity_off_its_invoices_less_its_credits(
+    db: Database, target: str
+) -> None:
+    _order, invoice = invoiced_order(db, [Item("CABLE", D(5), D("2"))])
+    invoices.credit_invoice(db, invoice, [Item("CABLE", D(2))])
+    clean(db)
+    run_sql(target, "UPDATE order_lines SET invoiced = 5000")  # the credit forgotten
+    assert any("invoiced 5 but its invoices bill 3" in p for p in problems(db)), problems(db)
+
+
+def test_check_finds_credit_notes_of_the_wrong_kind_sign_or_order(
+    db: Database, target: str
+) -> None:
+    order, invoice = invoiced_order(db, [Item("CABLE", D(5), D("2"))])
+    note = invoices.credit_invoice(db, invoice, [Item("CABLE", D(1))]).number
+    _other, other_invoice = invoiced_order(db, [Item("CABLE", D(1), D("2"))])
+    second = invoices.credit_invoice(db, invoice, [Item("CABLE", D(1))]).number
+    run_sql(
+        target,
+        f"UPDATE invoices SET credit_of = (SELECT id FROM invoices WHERE number = {note}) "
+        f"WHERE number = {second}",
+        f"UPDATE invoice_lines SET quantity = 1000, amount = 200 WHERE invoice_id = "
+        f"(SELECT id FROM invoices WHERE number = {note})",
+        f"UPDATE invoices SET total = 200 WHERE number = {note}",
+    )
+    found = problems(db)
+    assert f"order #{order}: #{note} is a credit note with positive lines" in found
+    assert f"order #{order}: credit note #{second} credits #{note}, itself a credit note" in found
+    run_sql(
+        target,
+        f"UPDATE invoices SET credit_of = (SELECT id FROM invoices WHERE number = {other_invoice})"
+        f" WHERE number = {second}",
+    )
+    assert (
+        f"order #{order}: credit note #{second} credits invoice #{other_invoice} of another order"
+        in problems(db)
+    )
