@@ -37,6 +37,7 @@ class InvoiceView:
     number: int
     total: Decimal
     created_at: datetime
+    credit_of: int | None = None  # a credit note: the number of the invoice it credits
 
 
 @dataclass(frozen=True)

@@ -188,6 +188,12 @@ def test_the_credit_is_in_the_orders_history_and_the_log(shop: Path) -> None:
     assert entry["event"] == "credited"
     assert entry["detail"] == "credit note #7 for invoice #5: 1 SWITCH-1, total -8.90; broken"
     assert set(entry) == {"at", "user", "event", "detail"}  # when and who, stamped
+    assert [(i["number"], i["total"], i["credit_of"]) for i in shown["invoices"]] == [
+        (5, 426.58, None),
+        (7, -8.9, 5),
+    ]
+    table = run(shop, "orders", "show", "2399", "-f", "table").stdout
+    assert "Credit of" in table
     assert "credit note #7" in run(shop, "log").stdout
 
 

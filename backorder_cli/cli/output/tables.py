@@ -134,10 +134,12 @@ def order_detail(order: Any) -> None:
         invoices.add_column("Invoice", justify="right")
         invoices.add_column("Date")
         invoices.add_column("Total", justify="right")
+        credits = any(inv.credit_of is not None for inv in order.invoices)
+        if credits:  # only then: an order without credit notes shows as it always did
+            invoices.add_column("Credit of", justify="right")
         for inv in order.invoices:
-            invoices.add_row(
-                _ref(inv.number), inv.created_at.date().isoformat(), format_money(inv.total)
-            )
+            cells = [_ref(inv.number), inv.created_at.date().isoformat(), format_money(inv.total)]
+            invoices.add_row(*cells, *([_ref(inv.credit_of)] if credits else []))
         out.print()
         out.print(invoices)
     if order.history:
