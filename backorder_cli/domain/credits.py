@@ -16,7 +16,15 @@ from decimal import Decimal
 
 from ..errors import InvalidInput, NotAllowed
 from .money import share
-from .values import QUANTITY_PLACES, ZERO, Item, format_money, format_quantity, parse_decimal
+from .values import (
+    QUANTITY_PLACES,
+    ZERO,
+    Item,
+    format_money,
+    format_quantity,
+    parse_decimal,
+    parse_order_number,
+)
 
 
 @dataclass(frozen=True)
@@ -43,6 +51,15 @@ class CreditLine:
     sku: str
     quantity: Decimal
     amount: Decimal
+
+
+def parse_invoice_number(text: str) -> int:
+    """`7` or `#7`: an invoice or credit note number, by the order numbers' rule (the
+    two series have the same form and the same limit)."""
+    try:
+        return parse_order_number(text)
+    except InvalidInput:
+        raise InvalidInput(f"{text!r} is not an invoice number - give one like 7 or #7") from None
 
 
 def parse_credited(text: str | int | Decimal, *, what: str = "quantity") -> Decimal:

@@ -11,8 +11,15 @@ from sqlalchemy import Connection, bindparam, func, insert
 from sqlalchemy import select as core_select
 
 from ..domain.credits import BilledLine, CreditLine, plan_credit
-from ..domain.values import ZERO, Item, format_money, parse_text, quantities_text
-from ..errors import NotAllowed, NotFound
+from ..domain.values import (
+    ZERO,
+    Item,
+    format_money,
+    format_quantity,
+    parse_text,
+    quantities_text,
+)
+from ..errors import InvalidInput, NotAllowed, NotFound
 from ..storage.database import Database
 from ..storage.models import utcnow
 from .orders import _contains_folded
@@ -73,7 +80,7 @@ _CREDITED_LINES = (
 _INSERT_INVOICE = insert(INVOICES).returning(INVOICES.c.id)
 
 
-def _find_invoice(conn: Connection, number: int) -> Any:
+def _find_invoice(conn: Connection, number: int) -> Any:  # a Row of _INVOICE_BY_NUMBER
     row = conn.execute(_INVOICE_BY_NUMBER.where(INVOICES.c.number == number)).first()
     if row is None:
         raise NotFound(
@@ -93,7 +100,9 @@ def _billed_lines(conn: Connection, invoice_id: int) -> list[BilledLine]:
     ]
 
 
-def _credit_plan(conn: Connection, number: int, items: Sequence[Item] | None) -> Any:
+def _credit_plan(
+    conn: Connection, number: int, items: Sequence[Item] | None
+) -> tuple[Any, list[CreditLine]]:
     """The invoice row and the credit note's lines (`domain.plan_credit`)."""
     invoice = _find_invoice(conn, number)
     if invoice.credit_of is not None:
@@ -136,7 +145,7 @@ def credit_invoice(
     the order's history says who, when and why. With `expected` (the preview the user
     confirmed), refused unless it gives back exactly that."""
     if items is not None and not items:
-        raise NotAllowed("nothing to credit - give SKU=QTY, or no lines to credit all of it")
+        raise InvalidInput("nothing to credit - give SKU=QTY, or no lines to credit all of it")
     reason = parse_text(reason, what="reason", limit=200)
     with db.write() as session:
         conn = session.connection()
@@ -153,8 +162,8 @@ def credit_invoice(
             line = by_id[credit.line_id]
             if line.invoiced < credit.quantity:
                 raise NotAllowed(
-                    f"order #{order.number} has {line.sku} invoiced "
-                    f"{line.invoiced}, less than the credit - run `backorder check`"
+                    f"order #{order.number} has {format_quantity(line.invoiced)} {line.sku} "
+                    "invoiced, less than the credit - run `backorder check`"
                 )
             line.invoiced -= credit.quantity
             session.add(line)

@@ -9,7 +9,7 @@ import pytest
 
 from backorder_cli.domain.orders import Status
 from backorder_cli.domain.values import Item
-from backorder_cli.errors import NotAllowed, NotFound
+from backorder_cli.errors import InvalidInput, NotAllowed, NotFound
 from backorder_cli.services import catalogue, fulfilment, integrity, invoices, orders
 from backorder_cli.storage.database import Database
 from tests.conftest import run_sql, snapshot
@@ -129,6 +129,10 @@ def test_a_sku_not_on_the_invoice_an_unknown_invoice_and_a_credit_note_are_refus
     _order, invoice = invoiced_order(db, [Item("CABLE", D(5))])
     refused(db, target, "PLUG is not on invoice", invoice, [Item("PLUG", D(1))])
     refused(db, target, "invoice #999 not found", 999)
+    before = snapshot(target)
+    with pytest.raises(InvalidInput, match="nothing to credit"):
+        invoices.credit_invoice(db, invoice, [])
+    assert snapshot(target) == before
     note = invoices.credit_invoice(db, invoice, [Item("CABLE", D(1))]).number
     refused(db, target, f"#{note} is a credit note .*backorder credit {invoice}", note)
 
@@ -217,7 +221,6 @@ def test_credit_notes_and_reasons_survive_export_and_import_to_the_cent(
 def test_an_import_refuses_a_credit_note_that_gives_back_more_than_its_invoice(
     db: Database, target: str
 ) -> None:
-    from backorder_cli.errors import InvalidInput
     from backorder_cli.services import transfer
 
     catalogue.add_product(db, "CAB", name="Cable", price="2", stock="0")

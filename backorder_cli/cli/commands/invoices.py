@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from ...domain.credits import parse_invoice_number
 from ...domain.values import Item, parse_item, parse_order_number, parse_text
 from ..app import database
 from ..options import (
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
 InvoiceArgument = Annotated[
     int,
     typer.Argument(
-        parser=cli_value(parse_order_number),
+        parser=cli_value(parse_invoice_number),
         metavar="INVOICE",
         help="The invoice number, e.g. 7 or #7.",
         show_default=False,
