@@ -316,3 +316,23 @@ def test_check_finds_credit_notes_of_the_wrong_kind_sign_or_order(
         f"order #{order}: credit note #{second} credits invoice #{other_invoice} of another order"
         in problems(db)
     )
+
+
+def test_an_order_canceled_by_its_backorder_can_be_credited_and_check_stays_clean(
+    db: Database,
+) -> None:
+    from backorder_cli.services import backorders
+
+    order, invoice = invoiced_order(
+        db,
+        [Item("CABLE", D(10), D("1.40")), Item("PLUG", D(4), D("4.95"))],
+        ship=[Item("CABLE", D(6))],
+    )
+    backorder = backorders.create_backorder(db, order).backorder
+    result = invoices.credit_invoice(db, invoice, [Item("CABLE", D(2))], reason="short length")
+    assert result.total == D("-2.80")
+    shown = orders.get_order(db, order)
+    assert (shown.status, shown.archived) == (Status.CANCELED, True)
+    assert invoiced(db, order) == {"CABLE": D(4), "PLUG": 0}
+    assert orders.get_order(db, backorder).status == Status.BOOKED
+    clean(db)
