@@ -87,11 +87,12 @@ def test_a_dry_run_shows_the_plan_and_changes_nothing(shop: Path) -> None:
     assert "credit note #7 gives back:" in text.stdout
     assert "Total of the credit note: -426.58" in text.stdout
     assert text.stderr == "Dry run: nothing was changed.\n"
-    as_json = run(shop, "credit", "5", "SWITCH-1=2", "--dry-run", "-f", "json")
+    as_json = run(shop, "credit", "5", "SWITCH-1=2", "--dry-run", "-f", "json", "--reason", "r")
     assert json.loads(as_json.stdout) == {
         "number": 7,
         "credit_of": 5,
         "order": 2399,
+        "reason": "r",
         "total": -17.8,
         "lines": [{"sku": "SWITCH-1", "quantity": -2, "amount": -17.8}],
     }

@@ -86,7 +86,7 @@ def credit(
         preview = invoices_service.preview_credit(db, invoice, requested)
         if dry_run:
             if format_ == WriteFormat.json:
-                json_format.print_json(_preview_json(preview))
+                json_format.print_json(_preview_json(preview, reason))
             else:
                 credit_plan(preview, to_stderr=False)
             say("Dry run: nothing was changed.")
@@ -112,11 +112,14 @@ def credit(
     )
 
 
-def _preview_json(preview: CreditPreview) -> dict[str, object]:
+def _preview_json(preview: CreditPreview, reason: str) -> dict[str, object]:
+    """The credit note a dry run would write, with the result's fields (but the order's
+    status after it)."""
     return {
         "number": preview.next_number,
         "credit_of": preview.invoice,
         "order": preview.order,
+        "reason": reason,
         "total": preview.total,
         "lines": [{"sku": s, "quantity": -q, "amount": -a} for s, q, a in preview.lines],
     }
