@@ -82,7 +82,10 @@ def build(path: Path, orders: int, seed: int = 2401) -> None:
             "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             line_rows,
         )
-        conn.executemany("INSERT INTO invoices VALUES (?,?,?,?,?)", invoice_rows)
+        conn.executemany(
+            "INSERT INTO invoices (id, number, order_id, total, created_at) VALUES (?,?,?,?,?)",
+            invoice_rows,
+        )
         conn.executemany("INSERT INTO invoice_lines VALUES (?,?,?,?,?)", invoice_line_rows)
         conn.executemany("INSERT INTO history VALUES (?,?,?,?,?,?)", history_rows)
         for rows in (order_rows, line_rows, invoice_rows, invoice_line_rows, history_rows):

@@ -244,6 +244,28 @@ def measure(args: argparse.Namespace) -> tuple[list[Row], list[tuple[int, float,
             )
         )
 
+    # Every invoice and credit note (credit_of joined to its invoice's number).
+    invoices_json = [*backorder, "invoices", "list", "--format", "json"]
+    invoices_query = (
+        "select i.number, o.number, o.customer, c.number, i.total, i.created_at, i.reason "
+        "from invoices i join orders o on o.id = i.order_id "
+        "left join invoices c on c.id = i.credit_of order by i.number desc"
+    )
+    memory = peak_memory_mb(invoices_json)
+    rows.append(
+        Row(
+            "list every invoice as JSON",
+            "backorder invoices list --format json",
+            timed(invoices_json, runs=runs),
+            "sqlite-utils query --nl",
+            timed([tool("sqlite-utils"), "query", str(db), invoices_query, "--nl"], runs=runs),
+            "<= 1.5x, < 150 MB",
+            1.5,
+            note=f"peak memory {memory:.0f} MB",
+            also=memory < 150,
+        )
+    )
+
     # Bulk backorder over up to 10,000 eligible orders, on a fresh copy for every run.
     work = args.workdir / "bulk.db"
     ids = args.workdir / "ids.txt"

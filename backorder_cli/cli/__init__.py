@@ -7,7 +7,16 @@ service module when they run, so start-up stays cheap.
 from __future__ import annotations
 
 from .app import make_app, root_callback
-from .commands import backorders, catalogue, fulfilment, integrity, orders, reports, transfer
+from .commands import (
+    backorders,
+    catalogue,
+    fulfilment,
+    integrity,
+    invoices,
+    orders,
+    reports,
+    transfer,
+)
 
 app = make_app(
     help="Keep sales orders: ship, invoice, and split undeliverable orders into backorders."
@@ -20,6 +29,11 @@ orders_app = make_app(help="List, show, add and book orders.")
 orders.register(orders_app)
 transfer.register_export(orders_app)
 app.add_typer(orders_app, name="orders")
+
+invoices.register(app)
+invoices_app = make_app(help="List and show invoices and credit notes.")
+invoices.register_invoices(invoices_app)
+app.add_typer(invoices_app, name="invoices")
 
 # The `orders` script: the orders commands with the root options of their own.
 orders_script = make_app(help="List, show, add and book orders (same as `backorder orders`).")

@@ -79,11 +79,18 @@ def _export_batch(session: Session, orders: list[Any]) -> Iterator[dict[str, Any
         billed.setdefault(item.invoice_id, []).append(
             {"sku": skus[item.line_id], "quantity": item.quantity}
         )
+    numbers = {inv.id: inv.number for inv in rows}  # a credit note's invoice is its order's
     for inv in rows:
         assert inv.id is not None  # loaded, so stored
-        invoices.setdefault(inv.order_id, []).append(
-            {"number": inv.number, "created_at": inv.created_at, "lines": billed.get(inv.id, [])}
-        )
+        document: dict[str, Any] = {
+            "number": inv.number,
+            "created_at": inv.created_at,
+            "lines": billed.get(inv.id, []),
+        }
+        if inv.credit_of is not None:  # a credit note (schema 4): its lines are negative
+            document["credit_of"] = numbers.get(inv.credit_of)
+            document["reason"] = inv.reason
+        invoices.setdefault(inv.order_id, []).append(document)
     for order in orders:
         yield {
             "number": order.number,

@@ -111,6 +111,10 @@ def check_database(db: Database) -> Iterator[Violation]:
             yield from _check_origins_without_backorders(conn)
         yield from _check_dates(conn)
         yield from _check_loops(conn)
+        if str(version).isdigit() and int(str(version)) >= 4:
+            from .integrity_credits import check_credits  # it reads values as this does
+
+            yield from check_credits(conn)
 
         lines_sum = (
             "(SELECT COALESCE(SUM(il.amount), 0) FROM invoice_lines il WHERE il.invoice_id = i.id)"

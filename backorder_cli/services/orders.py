@@ -259,9 +259,12 @@ def get_order(db: Database, number: int) -> OrderDetail:
     with db.read() as session:
         order = _find_order(session, number)
         lines = _lines(session, order)
-        invoices = session.exec(
-            select(Invoice).where(Invoice.order_id == order.id).order_by(col(Invoice.number))
+        invoices = list(
+            session.exec(
+                select(Invoice).where(Invoice.order_id == order.id).order_by(col(Invoice.number))
+            )
         )
+        invoice_numbers = {i.id: i.number for i in invoices}  # a credit note's is its order's
         history = session.exec(
             select(History).where(History.order_id == order.id).order_by(col(History.id))
         )
@@ -294,7 +297,10 @@ def get_order(db: Database, number: int) -> OrderDetail:
                 )
                 for line in lines
             ],
-            invoices=[InvoiceView(i.number, i.total, i.created_at) for i in invoices],
+            invoices=[
+                InvoiceView(i.number, i.total, i.created_at, invoice_numbers.get(i.credit_of))
+                for i in invoices
+            ],
             history=[HistoryView(h.at, h.user, h.event, h.detail) for h in history],
             chain=_chain_numbers(session.connection(), order.number),
         )

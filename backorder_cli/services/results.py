@@ -37,6 +37,7 @@ class InvoiceView:
     number: int
     total: Decimal
     created_at: datetime
+    credit_of: int | None = None  # a credit note: the number of the invoice it credits
 
 
 @dataclass(frozen=True)
@@ -153,6 +154,78 @@ class InvoicePreview:
     @property
     def total(self) -> Decimal:
         return sum((amount for _sku, _qty, amount in self.lines), values.ZERO)
+
+
+@dataclass(frozen=True)
+class InvoiceSummary:
+    """One row of `invoices list`: an invoice, or a credit note (`credit_of` is then the
+    number of the invoice it credits, its total negative)."""
+
+    number: int
+    kind: str  # "invoice" or "credit"
+    order: int
+    customer: str
+    credit_of: int | None
+    total: Decimal
+    created_at: datetime
+    reason: str
+
+
+@dataclass(frozen=True)
+class InvoiceLineView:
+    sku: str
+    name: str
+    unit: str
+    quantity: Decimal  # negative on a credit note
+    unit_price: Decimal
+    amount: Decimal  # negative on a credit note
+
+
+@dataclass(frozen=True)
+class InvoiceDetail:
+    """`invoices show`: the document, its lines, and for an invoice the credit notes
+    of it and what it still bills (`net`: its total less what they gave back)."""
+
+    number: int
+    kind: str
+    order: int
+    customer: str
+    credit_of: int | None
+    total: Decimal
+    created_at: datetime
+    reason: str
+    lines: list[InvoiceLineView]
+    credit_notes: list[int]
+    net: Decimal
+
+
+@dataclass(frozen=True)
+class CreditPreview:
+    """What `credit_invoice` would write: the credit note's next number and its lines
+    (SKU, quantity, amount, as positive numbers given back)."""
+
+    invoice: int
+    order: int
+    customer: str
+    next_number: int
+    lines: list[tuple[str, Decimal, Decimal]]
+
+    @property
+    def total(self) -> Decimal:
+        return -sum((amount for _sku, _q, amount in self.lines), values.ZERO)
+
+
+@dataclass(frozen=True)
+class CreditResult:
+    """A credit note written: its lines and total are negative."""
+
+    number: int
+    invoice: int
+    order: int
+    order_status: str
+    reason: str
+    total: Decimal
+    lines: list[tuple[str, Decimal, Decimal]]
 
 
 @dataclass(frozen=True)

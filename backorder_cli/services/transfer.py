@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from sqlalchemy import (
     Connection,
@@ -32,7 +32,7 @@ from ..domain.invariants import (
 )
 from ..domain.money import LineFacts, LineMoney, settle_money
 from ..domain.orders import order_status, order_total
-from ..domain.values import ZERO, check_order_value
+from ..domain.values import ZERO, Item, check_order_value
 from ..errors import InvalidInput, NotAllowed, NotFound
 from ..storage.database import Database
 from ..storage.models import (
@@ -45,6 +45,7 @@ from ..storage.models import (
 from ..transfer.csv_format import parse_csv
 from ..transfer.document import (
     ImportPlan,
+    InvoiceRow,
     OrderRow,
     Places,
     ProductRow,
@@ -53,6 +54,7 @@ from ..transfer.document import (
     refusal,
 )
 from .fulfilment import _write_invoice
+from .invoices import import_credit
 from .results import ImportResult
 from .steps import (
     _BATCH,
@@ -280,6 +282,35 @@ _HELD_FOR = (
 )
 
 
+def _import_with_credits(
+    conn: Connection, order_id: int, documents: list[InvoiceRow], by_sku: dict[str, Any]
+) -> int:
+    """An order's invoices and credit notes, in the file's order (their numbers'): each
+    billed or given back by the rule the tool applied when it was made, so the money
+    comes back to the cent."""
+    for doc in documents:
+        if doc.credit_of is None:
+            bill = [(by_sku[sku], q) for sku, q in doc.lines]
+            _write_invoice(conn, order_id, bill, number=doc.number, at=doc.created_at)
+            for line, quantity in bill:
+                line.invoiced += quantity
+        else:
+            items = [Item(sku, -q) for sku, q in doc.lines]
+            plan = import_credit(
+                conn,
+                order_id,
+                doc.credit_of,
+                items,
+                number=doc.number,
+                reason=doc.reason,
+                at=doc.created_at,
+            )
+            for credit in plan:
+                line = next(ln for ln in by_sku.values() if ln.id == credit.line_id)
+                line.invoiced -= credit.quantity
+    return len(documents)
+
+
 def _apply_import(
     session: Session,
     plan: ImportPlan,
@@ -426,10 +457,18 @@ def _import_orders(
         ]
         if row.invoices is not None:
             by_sku = {line.sku: line for line in lines}
-            bills = [[(by_sku[sku], q) for sku, q in inv.lines] for inv in row.invoices]
-            named: list[tuple[int | None, datetime | None]] = [
-                (inv.number, inv.created_at) for inv in row.invoices
+            credits = [inv for inv in row.invoices if inv.credit_of is not None]
+            bills = [
+                [(by_sku[sku], q) for sku, q in inv.lines]
+                for inv in row.invoices
+                if inv.credit_of is None
             ]
+            named: list[tuple[int | None, datetime | None]] = [
+                (inv.number, inv.created_at) for inv in row.invoices if inv.credit_of is None
+            ]
+            if credits:  # in number order with the invoices: credit notes replay their money
+                invoices += _import_with_credits(conn, order_id, row.invoices, by_sku)
+                continue
         else:
             # Invoiced quantities without invoices in the file get one invoice of their
             # own, so every invoiced quantity belongs to an invoice with a number.

@@ -29,7 +29,7 @@ class Table(SQLModel):
 
 
 # Bumped with every migration in migrations/versions; meta.schema_version holds it.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 
 class ScaledDecimal(TypeDecorator[Decimal]):
@@ -204,6 +204,10 @@ class OrderLine(Table, table=True):
 
 
 class Invoice(Table, table=True):
+    """An invoice, or (schema 4) a credit note: `credit_of` is then the id of the
+    invoice it gives back (part of), `reason` says why, and its lines and total are
+    negative."""
+
     __tablename__ = "invoices"
 
     id: int | None = Field(default=None, primary_key=True)
@@ -211,13 +215,16 @@ class Invoice(Table, table=True):
     order_id: int = Field(foreign_key="orders.id", index=True)
     total: Decimal = Field(sa_type=Money)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
+    credit_of: int | None = Field(default=None, foreign_key="invoices.id", index=True)
+    reason: str = Field(default="", sa_column_kwargs={"server_default": ""})
 
 
 class InvoiceLine(Table, table=True):
     __tablename__ = "invoice_lines"
     __table_args__ = (
         UniqueConstraint("invoice_id", "line_id"),
-        CheckConstraint("quantity > 0", name="ck_invoice_lines_quantity_positive"),
+        # A credit note's lines are negative (schema 4); no line is ever zero.
+        CheckConstraint("quantity <> 0", name="ck_invoice_lines_quantity_not_zero"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

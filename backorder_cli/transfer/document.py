@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, TypeVar
 
+from ..domain.credits import parse_credited
 from ..domain.orders import Status, order_status, parse_setting, parse_status
 from ..domain.values import (
     MAX_ORDER_NUMBER,
@@ -63,7 +64,9 @@ class LineRow:
 class InvoiceRow:
     number: int
     created_at: datetime | None
-    lines: list[tuple[str, Decimal]]  # sku, quantity
+    lines: list[tuple[str, Decimal]]  # sku, quantity (negative on a credit note)
+    credit_of: int | None = None  # a credit note: the number of the invoice it credits
+    reason: str = ""
 
 
 @dataclass
@@ -354,7 +357,7 @@ ORDER_KEYS = {
     "invoices",
 }
 LINE_KEYS = {"sku", "name", "unit", "quantity", "unit_price", "shipped", "invoiced", "canceled"}
-INVOICE_KEYS = {"number", "created_at", "lines"}
+INVOICE_KEYS = {"number", "created_at", "lines", "credit_of", "reason"}
 
 
 def parse_document(
@@ -574,13 +577,15 @@ def _parse_invoices(
     lines: list[LineRow],
     explicit_invoiced: set[str],
 ) -> list[InvoiceRow] | None:
-    """Invoices as exported: their numbers kept, their quantities adding up to each
-    line's invoiced quantity."""
+    """Invoices and credit notes as exported: their numbers kept, their quantities
+    (invoiced less credited) adding up to each line's invoiced quantity; a credit note
+    gives back only what an invoice listed before it billed, less earlier credits."""
     if not _expect(problems, where, raw, list, "a list"):
         return None
     by_sku = {line.sku: line for line in lines}
     billed: dict[str, Decimal] = {}
     invoices: list[InvoiceRow] = []
+    credited: dict[int, dict[str, Decimal]] = {}  # invoice -> SKU -> not yet credited
     for k, raw_invoice in enumerate(raw):
         iw = f"{where}[{k}]"
         if not _expect(problems, iw, raw_invoice, dict, "an object"):
@@ -590,6 +595,21 @@ def _parse_invoices(
         created_at = None
         if raw_invoice.get("created_at") is not None:
             created_at = _timestamp(problems, f"{iw}.created_at", raw_invoice["created_at"])
+        credit_of, reason = None, ""
+        if raw_invoice.get("credit_of") is not None:
+            credit_of = _whole_number(problems, f"{iw}.credit_of", raw_invoice["credit_of"])
+            reason = (
+                _text(problems, f"{iw}.reason", raw_invoice.get("reason"), what="reason", limit=200)
+                or ""
+            )
+            if credit_of is not None and credit_of not in credited:
+                problems.add(
+                    f"{iw}.credit_of",
+                    f"#{credit_of} is no invoice of this order listed before this credit note",
+                )
+                continue
+        elif raw_invoice.get("reason") not in (None, ""):
+            problems.add(f"{iw}.reason", "only a credit note (with credit_of) has a reason")
         items: list[tuple[str, Decimal]] = []
         raw_items = raw_invoice.get("lines")
         if not isinstance(raw_items, list) or not raw_items:
@@ -603,14 +623,26 @@ def _parse_invoices(
             if sku not in by_sku:
                 problems.add(f"{mw}.sku", f"SKU {sku!r} is not on this order")
                 continue
-            quantity = _number_field(
-                problems, f"{mw}.quantity", item.get("quantity"), parse_quantity
-            )
-            if quantity is not None:
-                items.append((sku, quantity))
-                billed[sku] = billed.get(sku, ZERO) + quantity
+            parse = parse_quantity if credit_of is None else parse_credited
+            quantity = _number_field(problems, f"{mw}.quantity", item.get("quantity"), parse)
+            if quantity is None:
+                continue
+            if credit_of is not None:
+                left = credited[credit_of].get(sku, ZERO)
+                if -quantity > left:
+                    problems.add(
+                        f"{mw}.quantity",
+                        f"gives back {-quantity} of {sku}, but invoice #{credit_of} billed "
+                        f"{left} not yet credited",
+                    )
+                    continue
+                credited[credit_of][sku] = left + quantity
+            items.append((sku, quantity))
+            billed[sku] = billed.get(sku, ZERO) + quantity
         if number is not None:
-            invoices.append(InvoiceRow(number, created_at, items))
+            invoices.append(InvoiceRow(number, created_at, items, credit_of, reason))
+            if credit_of is None:
+                credited[number] = dict(items)  # what its credit notes may give back
     for sku, line in by_sku.items():
         total = billed.get(sku, ZERO)
         if sku in explicit_invoiced and line.invoiced != total:

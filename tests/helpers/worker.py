@@ -16,7 +16,7 @@ from decimal import Decimal
 from backorder_cli.domain.values import Item
 from backorder_cli.errors import DatabaseProblem, NotAllowed, NotFound
 from backorder_cli.services import backorders as backorders_service
-from backorder_cli.services import catalogue, fulfilment, orders, undo
+from backorder_cli.services import catalogue, fulfilment, invoices, orders, undo
 from backorder_cli.storage.schema import open_database
 
 path, seed, count = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
@@ -30,6 +30,7 @@ summary = {"ok": 0, "refused": 0, "received": {}, "unexplained": [], "added": []
 for _ in range(count):
     op = rng.choice(
         ["ship", "ship", "receive", "invoice", "backorder", "backorder_invoice", "add", "undo"]
+        + ["credit"]
         + ["ready"] * (rng.random() < 0.3)
     )
     number = rng.choice(numbers)
@@ -60,6 +61,18 @@ for _ in range(count):
             # Mostly a backorder this worker made (any number would mostly be refused).
             target = rng.choice(made) if made and rng.random() < 0.8 else number
             undo.undo_backorder(db, target, reason=f"worker {seed}")
+        elif op == "credit":
+            # One of the order's invoices (a credit note among them is refused): all that
+            # is left of it, or one unit of its first line.
+            billed = orders.get_order(db, number).invoices
+            if not billed:
+                raise NotFound(f"order #{number} has no invoice")
+            invoice = rng.choice(billed).number
+            part = None
+            if rng.random() < 0.5:
+                first = invoices.get_invoice(db, invoice).lines[0]
+                part = [Item(first.sku, min(abs(first.quantity), Decimal(1)))]
+            invoices.credit_invoice(db, invoice, part, reason=f"worker {seed}")
         elif op == "ready":
             # What stock covers now, a few orders of it: each rechecked when shipped.
             outcomes = list(fulfilment.ship_ready(db, fulfilment.ready_orders(db)[:3]))

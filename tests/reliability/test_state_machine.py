@@ -1,4 +1,5 @@
-"""Random sequences of everything a back office does (undo and `ready --ship` too),
+"""Random sequences of everything a back office does (undo, credit notes and `ready
+--ship` too),
 through the service layer on a real SQLite file, against a model of the expected
 quantities kept beside it. After every step the invariants hold and the database agrees
 with the model."""
@@ -16,12 +17,19 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import Bundle, RuleBasedStateMachine, initialize, invariant, rule
+from hypothesis.stateful import (
+    Bundle,
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    precondition,
+    rule,
+)
 
 from backorder_cli.domain.values import Item
 from backorder_cli.errors import NotAllowed
 from backorder_cli.services import backorders as backorders_service
-from backorder_cli.services import catalogue, fulfilment, integrity
+from backorder_cli.services import catalogue, fulfilment, integrity, invoices
 from backorder_cli.services import orders as orders_service
 from backorder_cli.services import undo as undo_service
 from backorder_cli.storage.schema import init_database, open_database
@@ -62,6 +70,12 @@ class Line:
         self.invoiced = self.shipped
         return amount
 
+    def bill_and_record(self, invoice: Invoice) -> D:
+        quantity = self.shipped - self.invoiced
+        amount = self.bill()
+        invoice.lines[self.sku] = [quantity, amount, D(0), D(0)]
+        return amount
+
     @property
     def remaining(self) -> D:
         return self.quantity - self.shipped - self.canceled
@@ -94,11 +108,27 @@ class Order:
 
 
 @dataclass
+class Invoice:
+    """An invoice as the model keeps it: per SKU (quantity, amount, credited quantity,
+    credited amount)."""
+
+    order: int
+    lines: dict[str, list[D]] = field(default_factory=dict)
+
+
+@dataclass
 class Model:
     stock: dict[str, D] = field(default_factory=lambda: dict.fromkeys(SKUS, D(10)))
     orders: dict[int, Order] = field(default_factory=dict)
     inventory_on_invoicing: bool = False
     next_number: int = 1001
+    invoices: dict[int, Invoice] = field(default_factory=dict)
+    next_invoice: int = 1
+
+    def new_invoice(self, order: int) -> Invoice:
+        invoice = self.invoices[self.next_invoice] = Invoice(order)
+        self.next_invoice += 1
+        return invoice
 
 
 class TemplateDatabase:
@@ -153,7 +183,7 @@ class BackOffice(RuleBasedStateMachine):
         fulfilment.invoice_order(self.db, number)
         order = self.model.orders[number]
         order.lines[0].shipped = D(1)
-        order.lines[0].bill()
+        order.lines[0].bill_and_record(self.model.new_invoice(number))
         self.model.stock["A"] -= 1
         return number
 
@@ -228,7 +258,11 @@ class BackOffice(RuleBasedStateMachine):
         allowed = order.changeable() and any(ln.shipped > ln.invoiced for ln in order.lines)
         result = self.expect(allowed, lambda: fulfilment.invoice_order(self.db, number))
         if allowed:
-            expected = sum((ln.bill() for ln in order.lines if ln.shipped > ln.invoiced), D(0))
+            assert result.number == self.model.next_invoice
+            bill = self.model.new_invoice(number)
+            expected = sum(
+                (ln.bill_and_record(bill) for ln in order.lines if ln.shipped > ln.invoiced), D(0)
+            )
             assert result.total == expected
 
     @rule(targets=(numbers, backorders), number=numbers, invoice_first=st.booleans())
@@ -254,9 +288,11 @@ class BackOffice(RuleBasedStateMachine):
         assert new == self.model.next_number
         self.model.next_number += 1
         moved = []
+        bill = None
         for ln in order.lines:
             if ln.shipped > ln.invoiced:
-                ln.bill()
+                bill = bill or self.model.new_invoice(number)
+                ln.bill_and_record(bill)
             if ln.remaining:
                 assert ln.amount is not None
                 n = ln.quantity - ln.canceled
@@ -300,6 +336,48 @@ class BackOffice(RuleBasedStateMachine):
         origin.canceled = origin.archived = False
         order.canceled = order.archived = True
         order.backorder_of = None
+
+    @precondition(lambda self: self.model.invoices)
+    @rule(
+        pick=st.integers(min_value=0),
+        whole=st.booleans(),
+        sku=st.sampled_from(SKUS),
+        qty=quantities,
+        reason=st.sampled_from(["", "damaged", "Øre «returned»"]),
+    )
+    def credit(self, pick: int, whole: bool, sku: str, qty: D, reason: str) -> None:
+        """Credit all that is left of an invoice or SKU=QTY of it: the share of the
+        invoice line (the issue's rule), whatever state its order is in."""
+        numbers = sorted(self.model.invoices)
+        number = numbers[pick % len(numbers)]
+        invoice = self.model.invoices[number]
+        if whole:
+            plan = [(s, ln[0] - ln[2]) for s, ln in invoice.lines.items() if ln[0] > ln[2]]
+        else:
+            line = invoice.lines.get(sku)
+            plan = [(sku, qty)] if line is not None and qty <= line[0] - line[2] else []
+        items = None if whole else [Item(sku, qty)]
+        result = self.expect(
+            bool(plan),
+            lambda: invoices.credit_invoice(self.db, number, items, reason=reason),
+        )
+        if not plan:
+            return
+        assert result.number == self.model.next_invoice
+        self.model.next_invoice += 1
+        order = self.model.orders[invoice.order]
+        given_back = D(0)
+        for credited_sku, quantity in plan:
+            billed = invoice.lines[credited_sku]
+            amount = part(billed[1], billed[2] + quantity, billed[0]) - billed[3]
+            billed[2] += quantity
+            billed[3] += amount
+            given_back += amount
+            line = next(ln for ln in order.lines if ln.sku == credited_sku)
+            line.invoiced -= quantity
+            line.billed -= amount
+        assert result.total == -given_back
+        assert result.order_status == order.status()
 
     @rule()
     def ready_ship(self) -> None:
@@ -357,6 +435,10 @@ class BackOffice(RuleBasedStateMachine):
             assert sum((i.total for i in order.invoices), D(0)) == sum(
                 (ln.billed for ln in expected.lines), D(0)
             )
+        for number, invoice in self.model.invoices.items():
+            shown = invoices.get_invoice(self.db, number)
+            assert shown.order == invoice.order
+            assert shown.net == sum((ln[1] - ln[3] for ln in invoice.lines.values()), D(0))
             assert [
                 (ln.sku, ln.quantity, ln.shipped, ln.invoiced, ln.canceled) for ln in order.lines
             ] == [

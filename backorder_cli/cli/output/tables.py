@@ -142,11 +142,19 @@ def order_detail(order: Any) -> None:
     )
     if order.invoices:
         out.print()
+        # The "Credit of" column only when the order has credit notes: an order without
+        # them shows as it always did.
+        credits = any(inv.credit_of is not None for inv in order.invoices)
         print_table(
             out,
-            _INVOICE_COLUMNS,
+            (*_INVOICE_COLUMNS, _CREDIT_OF_COLUMN) if credits else _INVOICE_COLUMNS,
             (
-                (_ref(inv.number), inv.created_at.date().isoformat(), format_money(inv.total))
+                (
+                    _ref(inv.number),
+                    inv.created_at.date().isoformat(),
+                    format_money(inv.total),
+                    *([_ref(inv.credit_of)] if credits else []),
+                )
                 for inv in order.invoices
             ),
             title="Invoices",
@@ -176,6 +184,7 @@ _INVOICE_COLUMNS = (
     Column("Date", KEEP),
     Column("Total", KEEP, "right"),
 )
+_CREDIT_OF_COLUMN = Column("Credit of", KEEP, "right")
 _HISTORY_COLUMNS = (
     Column("When (UTC)", KEEP),
     Column("Who", TEXT),
