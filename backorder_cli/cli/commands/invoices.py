@@ -12,6 +12,7 @@ from ...domain.credits import parse_invoice_number
 from ...domain.values import Item, parse_item, parse_order_number, parse_text
 from ..app import database
 from ..options import (
+    DryRunOption,
     FormatOption,
     WriteFormat,
     WriteFormatOption,
@@ -22,7 +23,7 @@ from ..options import (
     read_format,
 )
 from ..output.result import print_result
-from ..output.text import confirm, say
+from ..output.text import confirm, ensure_can_ask, say
 
 if TYPE_CHECKING:
     from ...services.results import CreditPreview, CreditResult
@@ -60,9 +61,7 @@ def credit(
         ),
     ] = "",
     yes: YesOption = False,
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Show what would happen; change nothing.")
-    ] = False,
+    dry_run: DryRunOption = False,
     format_: WriteFormatOption = WriteFormat.text,
 ) -> None:
     """Credit an invoice: a credit note, numbered next in the invoice series, gives back
@@ -79,6 +78,7 @@ def credit(
     from ..output import json_format
     from ..output.invoices import credit_plan
 
+    ensure_can_ask(yes or dry_run)
     db = database(ctx)
     requested = list(items) if items else None
     preview = None  # what was confirmed: the credit must give back exactly that
@@ -109,6 +109,7 @@ def credit(
             "lines": [{"sku": s, "quantity": q, "amount": a} for s, q, a in result.lines],
         },
         lambda: _credited_text(result),
+        data=True,  # the credit note's number, as `invoice` prints the invoice's
     )
 
 
