@@ -140,8 +140,10 @@ class BackorderGroup(TyperGroup):
                     "Interrupted: what was done before was saved (see `backorder log`); "
                     "a change in progress was rolled back."
                 )
+            elif state(ctx).rolled_back:
+                say("Interrupted: the change in progress was rolled back; nothing was changed.")
             else:
-                say("Interrupted: the change in progress was rolled back.")
+                say("Interrupted: nothing was changed.")
             raise typer.Exit(EXIT_INTERRUPTED) from None
         except Exception as exc:
             if os.environ.get("BACKORDER_DEBUG"):
@@ -209,6 +211,11 @@ class State:
         """Whether this invocation has committed a change (then never "nothing was
         changed")."""
         return self._database is not None and self._database.commits > 0
+
+    @property
+    def rolled_back(self) -> bool:
+        """Whether a write of this invocation was under way and rolled back."""
+        return self._database is not None and self._database.rollbacks > 0
 
     def close(self) -> None:
         if self._database is not None:

@@ -79,14 +79,25 @@ def plan_backorder(
     status = Status(order.status)
     if status != Status.PARTIALLY_SHIPPED:
         if status == Status.DRAFT:
-            why = "is a draft with nothing shipped"
-        elif status == Status.BOOKED:
-            why = "has nothing shipped yet (status booked)"
-        else:
-            why = f"is fully shipped (status {status.label}), so nothing is left to backorder"
+            raise NotAllowed(
+                f"order #{n} is a draft with nothing shipped - a backorder is made from a "
+                f"partially shipped order; book it with `backorder orders book {n}`, then "
+                f"ship what you can with `backorder ship {n} --available`"
+            )
+        if status == Status.BOOKED:
+            raise NotAllowed(
+                f"order #{n} has nothing shipped yet (status booked) - a backorder is made "
+                f"from a partially shipped order; ship what you can first with "
+                f"`backorder ship {n} --available`"
+            )
+        then = (
+            f"invoice it with `backorder invoice {n}`"
+            if status == Status.SHIPPED
+            else f"see it with `backorder orders show {n}`"
+        )
         raise NotAllowed(
-            f"order #{n} {why} - a backorder is made from a partially shipped order; "
-            f"ship what you can first with `backorder ship {n} --available`"
+            f"order #{n} is fully shipped (status {status.label}), so nothing is left to "
+            f"backorder - no backorder is needed; {then}"
         )
     to_invoice = [(line, uninvoiced(line)) for line in lines if uninvoiced(line) > 0]
     if to_invoice and not invoice_first:
@@ -225,8 +236,9 @@ def plan_undo(
     if backorder.status == Status.CANCELED:
         raise NotAllowed(f"backorder #{n} is canceled - there is nothing to undo")
     if any(line.shipped > 0 for line in lines):
+        how = "in part" if any(remaining(line) > 0 for line in lines) else "in full"
         raise NotAllowed(
-            f"backorder #{n} is already shipped in part - a shipped backorder cannot be undone"
+            f"backorder #{n} is already shipped {how} - a shipped backorder cannot be undone"
         )
     if invoiced:
         raise NotAllowed(f"backorder #{n} is already invoiced - it cannot be undone")

@@ -221,11 +221,17 @@ def plan_invoice(order: OrderLike, lines: Sequence[L]) -> list[tuple[L, Decimal]
     if order.status == Status.CANCELED:
         raise NotAllowed(
             f"order #{n} is canceled and invoices cannot be created for a canceled order - "
-            "create the invoice manually"
+            "what it shipped was invoiced before it was canceled; see its invoices and "
+            f"backorder with `backorder orders show {n}` and invoice the backorder once it ships"
         )
     ensure_changeable(order, "be invoiced")
     plan = [(line, uninvoiced(line)) for line in lines if uninvoiced(line) > 0]
     if not plan:
+        if not any(remaining(line) > 0 for line in lines):
+            raise NotAllowed(
+                f"order #{n} is fully invoiced: everything on it was shipped and invoiced - "
+                f"there is nothing left to invoice (`backorder orders show {n}` lists its invoices)"
+            )
         raise NotAllowed(
             f"order #{n} has nothing to invoice: every shipped quantity is invoiced - "
             f"ship first with `backorder ship {n}`"

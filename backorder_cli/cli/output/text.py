@@ -67,6 +67,9 @@ def confirm(question: str) -> bool:
         answer = sys.stdin.readline()
     except UnicodeDecodeError:  # bytes that are no text answer nothing: no
         answer = "\n"
+    except KeyboardInterrupt:
+        sys.stderr.write("\n")  # Ctrl-C at the question: the next message on its own line
+        raise
     if not answer.endswith("\n"):
         sys.stderr.write("\n")  # end of input: finish the prompt's line
     return answer.strip().lower() in {"y", "yes"}
