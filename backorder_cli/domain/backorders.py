@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Generic, TypeVar
 
 from ..errors import NotAllowed
 from .orders import L, Status, ensure_changeable, remaining, uninvoiced
-from .values import ZERO, format_quantity
+from .values import ZERO, format_quantity, quantity_text
 
 if TYPE_CHECKING:
     from .orders import LineLike, OrderLike
@@ -264,7 +264,7 @@ def plan_undo(
                 due -= back
         if due > 0:
             raise NotAllowed(
-                f"order #{backorder_of} did not cancel {format_quantity(due)} of {line.sku} - "
+                f"order #{backorder_of} did not cancel {quantity_text(line.sku, due)} - "
                 f"backorder #{n} cannot be given back; check the database with `backorder check`"
             )
     return plan

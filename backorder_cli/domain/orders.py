@@ -9,7 +9,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from ..errors import InvalidInput, NotAllowed
-from .values import ZERO, format_quantity
+from .values import ZERO, format_quantity, quantity_text
 
 if TYPE_CHECKING:
     from .values import Item
@@ -200,13 +200,13 @@ def plan_shipment(
         rest = remaining(line)
         if item.quantity > rest:
             raise NotAllowed(
-                f"cannot ship {format_quantity(item.quantity)} of {item.sku} on order #{n}: "
+                f"cannot ship {quantity_text(item.sku, item.quantity)} on order #{n}: "
                 f"only {format_quantity(rest)} remains"
             )
         on_hand = left.get(item.sku, ZERO)
         if item.quantity > on_hand:
             raise NotAllowed(
-                f"cannot ship {format_quantity(item.quantity)} of {item.sku}: only "
+                f"cannot ship {quantity_text(item.sku, item.quantity)}: only "
                 f"{format_quantity(on_hand)} in stock - receive stock with "
                 f"`backorder products receive {item.sku} QTY` first"
             )

@@ -129,7 +129,7 @@ def test_ready_ship_records_exactly_the_listed_lines_and_leaves_a_sound_database
     assert list(integrity.check_database(company)) == []
     assert [a.number for a in fulfilment.ready_orders(company)] == []  # nothing more fits
     history = orders.get_order(company, 3006).history
-    assert history[-1].event == "shipped" and history[-1].detail == "2 A (ready)"
+    assert history[-1].event == "shipped" and history[-1].detail == "2 x A (ready)"
 
 
 def test_ready_ship_refuses_an_order_whose_stock_went_meanwhile(company: Database) -> None:
@@ -292,7 +292,7 @@ def test_the_log_streams_every_change_and_filters_by_order_and_day(
     assert [e.at for e in everything] == sorted(e.at for e in everything)
     mine = list(reports.iter_log(sample_db, order=2402))
     assert [(e.order, e.event) for e in mine] == [(2402, "created")]
-    assert mine[0].detail == "as backorder of order #2401: 150 CABLE-15, 12 SWITCH-1"
+    assert mine[0].detail == "as backorder of order #2401: 150 x CABLE-15, 12 x SWITCH-1"
     assert mine[0].user == everything[-1].user != ""
     today = everything[-1].at.date()
     assert len(list(reports.iter_log(sample_db, since=today))) == len(everything)
