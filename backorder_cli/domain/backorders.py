@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Generic, TypeVar
 
 from ..errors import NotAllowed
 from .orders import L, Status, ensure_changeable, remaining, uninvoiced
-from .values import ZERO, format_quantity, quantity_text
+from .values import ZERO, quantity_text
 
 if TYPE_CHECKING:
     from .orders import LineLike, OrderLike

@@ -617,7 +617,8 @@ def _parse_invoices(
         if sku in explicit_invoiced and line.invoiced != total:
             problems.add(
                 where,
-                f"invoices bill {quantity_text(sku, total)} but its line says {line.invoiced} invoiced",
+                f"invoices bill {quantity_text(sku, total)} "
+                f"but its line says {line.invoiced} invoiced",
             )
         elif total > line.shipped:
             problems.add(

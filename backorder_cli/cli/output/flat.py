@@ -16,7 +16,6 @@ from ...transfer.cells import csv_text
 from .json_format import print_json_stream
 from .text import safe_text
 
-
 # The fields that hold money: CSV and plain write them with two decimals at least
 # (`450.80`, a four-place unit price keeps its places); JSON keeps the exact number.
 MONEY_FIELDS = frozenset({"total", "price", "unit_price", "value", "invoice_total", "amount"})
