@@ -21,7 +21,7 @@ from ..options import (
     read_format,
 )
 from ..output.result import print_result
-from ..output.text import confirm, say
+from ..output.text import confirm, counted, say
 
 
 def _complete_partially_shipped(ctx: typer.Context, incomplete: str) -> list[str]:
@@ -110,7 +110,10 @@ def create(
         if dry_run:
             _print_dry_run(previews, format_=format_, bulk=bulk)
             if bulk:
-                say(f"Dry run: {len(goers)} would be created, {len(refusals)} refused.")
+                say(
+                    f"Dry run: {counted(len(goers), 'backorder')} would be created, "
+                    f"{counted(len(refusals), 'order')} refused."
+                )
             say("Dry run: nothing was changed.")
             if refusals:
                 raise typer.Exit(EXIT_ERROR)

@@ -13,7 +13,7 @@ from ..options import (
     WriteFormat,
     WriteFormatOption,
 )
-from ..output.text import safe_text, say
+from ..output.text import counted, safe_text, say
 
 if TYPE_CHECKING:
     from ...domain.invariants import Violation
@@ -43,22 +43,22 @@ def check(ctx: typer.Context, format_: WriteFormatOption = WriteFormat.text) -> 
     found = 0
     if format_ == WriteFormat.json:
 
-        def counted() -> Iterator[Violation]:
+        def tallied() -> Iterator[Violation]:
             nonlocal found
             for v in violations:
                 found += 1
                 yield v
 
-        json_format.print_json_stream(counted())
+        json_format.print_json_stream(tallied())
     else:
         for violation in violations:
             found += 1
             sys.stdout.write(safe_text(str(violation), message=True) + "\n")
     orders = orders_service.count_orders(db)
     if found:
-        say(f"{found} problem{'s' if found != 1 else ''} found in a database of {orders} orders.")
+        say(f"{counted(found, 'problem')} found in a database of {counted(orders, 'order')}.")
         raise typer.Exit(EXIT_ERROR)
-    say(f"No problems found: {orders} orders checked.")
+    say(f"No problems found: {counted(orders, 'order')} checked.")
 
 
 def migrate(ctx: typer.Context) -> None:

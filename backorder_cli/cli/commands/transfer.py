@@ -15,7 +15,7 @@ from ..app import database, state
 from ..options import (
     choice,
 )
-from ..output.text import say
+from ..output.text import counted, say
 
 
 def init(
@@ -37,7 +37,10 @@ def init(
         say(f"Created database {where}." if created else f"Database {where} is ready.")
         if sample:
             result = transfer_service.load_sample(db)
-            say(f"Loaded the sample company: {result.products} products, {result.orders} orders.")
+            say(
+                f"Loaded the sample company: {counted(result.products, 'product')}, "
+                f"{counted(result.orders, 'order')}."
+            )
     finally:
         db.dispose()
 
@@ -67,8 +70,8 @@ def import_(
         source = file.name
         result = transfer_service.import_file(database(ctx), file)
     say(
-        f"Imported {result.products} products and {result.orders} orders "
-        f"({result.invoices} invoices) from {source}."
+        f"Imported {counted(result.products, 'product')} and {counted(result.orders, 'order')} "
+        f"({counted(result.invoices, 'invoice')}) from {source}."
     )
 
 

@@ -55,6 +55,11 @@ def tell(message: str) -> None:
     typer.echo(safe_text(message, message=True))
 
 
+def counted(count: int, noun: str, plural: str | None = None) -> str:
+    """`1 order`, `2 orders`, `0 orders`: a count with its noun in the right number."""
+    return f"{count} {noun if count == 1 else plural or noun + 's'}"
+
+
 def confirm(question: str) -> bool:
     """Ask on stderr, read one line from stdin; only y or yes (any case) is yes.
 
