@@ -192,6 +192,17 @@ def _visible(text: str) -> str:
     )
 
 
+def say_upgraded(db: Database) -> None:
+    """Once, when opening the database upgraded its schema: say so on stderr."""
+    if db.upgraded_from is not None:
+        from ..storage.models import SCHEMA_VERSION
+
+        say(
+            f"Upgraded database {db.location.display} from schema version "
+            f"{db.upgraded_from} to {SCHEMA_VERSION}."
+        )
+
+
 class State:
     """Per-invocation state: which database, opened on first use."""
 
@@ -204,6 +215,7 @@ class State:
             from ..storage.schema import open_database
 
             self._database = open_database(self.db, upgrade=upgrade, read_older=read_older)
+            say_upgraded(self._database)
         return self._database
 
     @property

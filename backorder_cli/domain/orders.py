@@ -101,9 +101,33 @@ def parse_status(text: str) -> Status:
         raise InvalidInput(f"unknown status {text!r} - use one of {names}") from None
 
 
-def parse_setting(key: str, value: str) -> tuple[str, str]:
+# Not a stored setting but the order series: `settings set next-order-number N` moves it
+# up, so the next new order gets N (never down: a number is never handed out twice).
+NEXT_ORDER_NUMBER = "next-order-number"
+
+
+def parse_setting_change(key: str, value: str) -> tuple[str, str]:
+    """What `settings set` may change: a stored setting, or the next order number (any
+    order number: `2401` or `#2401`; whether it is high enough the database says)."""
+    if key == NEXT_ORDER_NUMBER:
+        from .values import parse_order_number
+
+        try:
+            return key, str(parse_order_number(value))
+        except InvalidInput:
+            raise InvalidInput(
+                f"{NEXT_ORDER_NUMBER} takes an order number like 5001, got {value!r}"
+            ) from None
     if key not in SETTINGS:
         raise InvalidInput(f"unknown setting {key!r} - known settings: {', '.join(SETTINGS)}")
+    return parse_setting(key, value)
+
+
+def parse_setting(key: str, value: str) -> tuple[str, str]:
+    """A stored setting (as `settings set` and an import file give it)."""
+    if key not in SETTINGS:
+        known = ", ".join([*SETTINGS, NEXT_ORDER_NUMBER])
+        raise InvalidInput(f"unknown setting {key!r} - known settings: {known}")
     allowed, _default = SETTINGS[key]
     value = value.strip().lower()
     if value not in allowed:

@@ -109,13 +109,14 @@ def iter_log(
     db: Database, *, order: int | None = None, since: date | None = None
 ) -> Iterator[LogEntry]:
     """The history of every change, oldest first, streamed: who (the OS user), when
-    (UTC) and what. `order` keeps one order's entries; `since` those from that day on
-    (UTC). An unknown order is refused at once, before anything streams."""
+    (UTC) and what: orders, and products added, stock received and settings changed
+    (those have no order). `order` keeps one order's entries; `since` those from that
+    day on (UTC). An unknown order is refused at once, before anything streams."""
     query = (
         core_select(
             HISTORY.c.at, HISTORY.c.user, ORDERS.c.number, HISTORY.c.event, HISTORY.c.detail
         )
-        .join(ORDERS, ORDERS.c.id == HISTORY.c.order_id)
+        .outerjoin(ORDERS, ORDERS.c.id == HISTORY.c.order_id)
         .order_by(HISTORY.c.id)
     )
     if order is not None:

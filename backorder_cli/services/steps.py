@@ -177,6 +177,22 @@ def _record(conn: Connection, *entries: tuple[int, str, str]) -> None:
     )
 
 
+def _record_about(conn: Connection, subject: str, event: str, detail: str) -> None:
+    """A history entry about no order: a product (`subject` its SKU) or a setting (its
+    key), stamped now with the OS user."""
+    conn.execute(
+        _INSERT_HISTORY,
+        {
+            "order_id": None,
+            "subject": subject,
+            "at": utcnow(),
+            "user": _user(),
+            "event": event,
+            "detail": detail,
+        },
+    )
+
+
 def _order_not_found(number: int) -> NotFound:
     return NotFound(f"order #{number} not found - list orders with `backorder orders list --all`")
 

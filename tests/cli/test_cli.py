@@ -229,7 +229,7 @@ def test_the_environment_variable_names_the_database(
 ) -> None:
     assert cli("init").exit_code == 0
     monkeypatch.setenv("BACKORDER_DB", target)
-    result = cli("products", "add", "A", "--name", "a", db=None)
+    result = cli("products", "add", "A", "--name", "a", "--price", "1", db=None)
     assert result.exit_code == 0
     assert [p.sku for p in catalogue.list_products(open_database(target))] == ["A"]
 
@@ -315,15 +315,18 @@ def test_products_and_settings_commands(sample: Run) -> None:
     )
     listing = sample("products", "list").stdout
     assert "CAB-3\tCable 3G\tm\t2.10\t12.75\n" in listing
-    assert json.loads(sample("settings", "show", "--format", "json").stdout) == {
-        "inventory-value-on-invoicing": "off"
-    }
+    assert json.loads(sample("settings", "show", "--format", "json").stdout) == [
+        {"setting": "inventory-value-on-invoicing", "value": "off"},
+        {"setting": "next-order-number", "value": "2402"},
+    ]
     assert sample("settings", "set", "inventory-value-on-invoicing", "on").stdout == (
         "inventory-value-on-invoicing = on\n"
     )
-    assert sample("settings").stdout == "setting\tvalue\ninventory-value-on-invoicing\ton\n"
+    assert sample("settings").stdout == (
+        "setting\tvalue\ninventory-value-on-invoicing\ton\nnext-order-number\t2402\n"
+    )
     table = sample("settings", "show", "--format", "table").stdout
-    assert table.splitlines()[-1].split() == ["inventory-value-on-invoicing", "│", "on"]
+    assert table.splitlines()[-2].split() == ["inventory-value-on-invoicing", "│", "on"]
     result = sample("create", "2401", "-y")
     assert_clean_failure(
         result, 1, "not possible while inventory value is associated with invoicing"

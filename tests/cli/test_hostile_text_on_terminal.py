@@ -190,9 +190,11 @@ def test_messages_after_a_change_show_skus_and_names_escaped(old_db: Path) -> No
     shipped = invoke(old_db, "ship", "1002", "--available")
     assert shipped.exit_code == 0, shipped.output
     assert_escaped(shipped, f"Shipped 8 x {SKU_SHOWN} on order #1002")
-    added = invoke(old_db, "products", "add", "OK-1", "--name", "A\u202eB", "--unit", "[/u]")
+    added = invoke(
+        old_db, "products", "add", "OK-1", "--name", "A\u202eB", "--unit", "[/u]", "--price", "1"
+    )
     assert added.exit_code == 0, added.output
-    assert_escaped(added, "Added OK-1 (A\\u202eB): price 0.00, stock 0 [/u]")
+    assert_escaped(added, "Added OK-1 (A\\u202eB): price 1.00, stock 0 [/u]")
 
 
 @pytest.mark.parametrize("control", ["\x7f", "\x85", "\x9b"], ids=["del", "nel", "csi"])
@@ -263,7 +265,12 @@ def test_the_who_of_the_history_is_a_plain_user_name(
     try:
         db = tmp_path / "who.db"
         assert invoke(db, "init").exit_code == 0
-        assert invoke(db, "products", "add", "A-1", "--name", "A", "--stock", "5").exit_code == 0
+        assert (
+            invoke(
+                db, "products", "add", "A-1", "--name", "A", "--price", "1", "--stock", "5"
+            ).exit_code
+            == 0
+        )
         assert invoke(db, "orders", "add", "-c", "C", "A-1=1").exit_code == 0
     finally:
         steps._user.cache_clear()

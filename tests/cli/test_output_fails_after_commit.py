@@ -68,7 +68,7 @@ WRITES = [
         lambda shop: stock(shop, "SWITCH-1") == "24.000",
     ),
     (
-        ["products", "add", "NEW-1", "--name", "New", "--stock", "5"],
+        ["products", "add", "NEW-1", "--name", "New", "--price", "1", "--stock", "5"],
         lambda shop: stock(shop, "NEW-1") == "5.000",
     ),
     (["orders", "add", "-c", "T", "BOX-68=1"], lambda shop: 2402 in order_numbers(shop)),

@@ -32,9 +32,11 @@ def old_db(tmp_path: Path) -> Path:
 
 
 def data_tables(path: Path) -> dict[str, list[tuple]]:
-    """Every row, order lines without the columns schema 3 added (their money)."""
+    """Every row, order lines without the columns schema 3 added (their money), history
+    without schema 4's subject."""
     tables = {k: v for k, v in snapshot(path).items() if k not in ("meta", "alembic_version")}
     tables["order_lines"] = [row[:11] for row in tables["order_lines"]]
+    tables["history"] = [row[:6] for row in tables["history"]]
     return tables
 
 

@@ -380,7 +380,16 @@ def test_a_canceled_order_cannot_be_invoiced(sample_db: Database, target: str) -
 def test_products_are_added_received_and_refused_twice(db: Database, target: str) -> None:
     catalogue.add_product(db, "CAB", name="Cable", unit="m", price="1.95", stock="2.5")
     assert catalogue.receive_stock(db, "CAB", "0.75").stock == D("3.25")
-    refused(db, target, NotAllowed, "already exists", catalogue.add_product, "CAB", name="Again")
+    refused(
+        db,
+        target,
+        NotAllowed,
+        "already exists",
+        catalogue.add_product,
+        "CAB",
+        name="Again",
+        price="1",
+    )
     refused(db, target, NotFound, "unknown SKU NOPE", catalogue.receive_stock, "NOPE", "1")
     refused(db, target, InvalidInput, "greater than zero", catalogue.receive_stock, "CAB", "-1")
 

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 import typer
 
 from ...domain.orders import Archived
-from ..app import database, state
+from ..app import database, say_upgraded, state
 from ..options import (
     choice,
 )
@@ -34,6 +34,7 @@ def init(
     db, created = init_database(state(ctx).db)
     try:
         where = db.location.display
+        say_upgraded(db)
         say(f"Created database {where}." if created else f"Database {where} is ready.")
         if sample:
             result = transfer_service.load_sample(db)
