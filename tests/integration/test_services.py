@@ -358,7 +358,10 @@ def test_invoicing_bills_shipped_quantities_with_the_next_invoice_number(
 
 
 def test_invoicing_with_nothing_to_invoice_is_refused(sample_db: Database, target: str) -> None:
-    refused(sample_db, target, NotAllowed, "nothing to invoice", fulfilment.invoice_order, 2392)
+    refused(
+        sample_db, target, NotAllowed, "nothing left to invoice", fulfilment.invoice_order, 2392
+    )
+    refused(sample_db, target, NotAllowed, "ship first", fulfilment.invoice_order, 2396)
     refused(sample_db, target, NotAllowed, "is a draft", fulfilment.invoice_order, 2395)
 
 
@@ -395,9 +398,12 @@ def test_products_are_added_received_and_refused_twice(db: Database, target: str
 
 
 def test_settings_default_off_and_change(db: Database, target: str) -> None:
-    assert catalogue.get_settings(db) == {"inventory-value-on-invoicing": "off"}
+    assert catalogue.get_settings(db) == {
+        "inventory-value-on-invoicing": "off",
+        "next-order-number": "1001",
+    }
     catalogue.set_setting(db, "inventory-value-on-invoicing", "on")
-    assert catalogue.get_settings(db) == {"inventory-value-on-invoicing": "on"}
+    assert catalogue.get_settings(db)["inventory-value-on-invoicing"] == "on"
     refused(
         db,
         target,
