@@ -258,6 +258,37 @@ def _rows_in(conn: Connection, query: Any, numbers: list[int]) -> Iterator[Any]:
 _ORIGIN_OF = select(ORDERS.c.backorder_of).where(ORDERS.c.number == bindparam("number"))
 
 
+def _waiting_since(*where: Any) -> Any:
+    """(number, since) for each backorder matching `where`: since is the creation time of
+    the first order of its chain, when the customer first ordered (the earliest time up
+    the chain, so a loop edited in by hand ends the walk instead of hanging it). Orders
+    that are nobody's backorder wait since their own creation: join this outer and
+    fall back to `created_at`."""
+    above = ORDERS.alias("above")
+    start = (
+        core_select(
+            ORDERS.c.number.label("number"),
+            ORDERS.c.backorder_of.label("origin"),
+            ORDERS.c.created_at.label("at"),
+        )
+        .where(ORDERS.c.backorder_of.is_not(None), *where)
+        .cte("up", recursive=True)
+    )
+    walk = start.union(
+        core_select(start.c.number, above.c.backorder_of, above.c.created_at).join(
+            above, above.c.number == start.c.origin
+        )
+    )
+    return (
+        core_select(
+            walk.c.number.label("number"),
+            func.min(walk.c.at, type_=ORDERS.c.created_at.type).label("since"),
+        )
+        .group_by(walk.c.number)
+        .subquery("waiting_since")
+    )
+
+
 def _chain_numbers(conn: Connection, number: int) -> list[int]:
     """The chain `number` belongs to (`domain.chain_of`): a handful of indexed look-ups,
     whatever the size of the database."""

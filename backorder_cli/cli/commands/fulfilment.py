@@ -137,7 +137,9 @@ def ready(
 
     Waiting orders are booked or partially shipped, not archived, with something
     remaining. Stock is allocated to them in a fixed order: backorders first, then the
-    oldest order (by creation, then number). Each line, in line order, takes its whole
+    order waiting longest, then number. A backorder waits since its chain's first order
+    (when the customer ordered, not when the backorder was made): that is its "Waiting
+    since" date. Each line, in line order, takes its whole
     remaining quantity if what is left of its SKU covers it, and nothing otherwise, so
     two orders never count the same units. An order with every remaining line covered
     is "full"; with some lines covered, "partial" (the others wait). --ship records
