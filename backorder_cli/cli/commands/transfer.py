@@ -97,6 +97,9 @@ def export(
 ) -> None:
     """Write orders in the import format, to import elsewhere with `backorder import`.
 
+    With the orders chosen come the orders their backorders come from (up each chain),
+    so the file imports into an empty database.
+
     JSON carries everything (settings, products, orders with every quantity, archived
     flag, backorder link and invoices); CSV has one row per order line and needs the
     products to exist where it is imported.
@@ -117,7 +120,13 @@ def export(
         flat.write_csv(CSV_COLUMNS, _csv_rows(orders))
     else:
         json_format.print_export(export_service.export_header(db), orders)
-    say(f"Exported {which} orders.")
+    if which != Archived.ACTIVE:
+        say(f"Exported {which} orders.")
+    else:
+        say(
+            f"Exported {which} orders, and the archived orders their backorders come from "
+            "(so the file imports into an empty database)."
+        )
 
 
 def _csv_rows(orders: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
