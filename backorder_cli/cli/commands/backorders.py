@@ -12,6 +12,7 @@ from ...domain.values import parse_text
 from ..app import EXIT_ERROR, database
 from ..bulk import CustomerOption, nothing_to_do, pick_numbers, run_batch
 from ..options import (
+    BulkFormatOption,
     FormatOption,
     NumberArgument,
     WriteFormat,
@@ -66,7 +67,7 @@ def create(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Show what would happen; change nothing.")
     ] = False,
-    format_: WriteFormatOption = WriteFormat.text,
+    format_: BulkFormatOption = WriteFormat.text,
 ) -> None:
     """Create backorders: move what was not delivered to a new order.
 

@@ -18,6 +18,7 @@ from ..bulk import (
     run_batch,
 )
 from ..options import (
+    BulkFormatOption,
     FormatOption,
     NumberArgument,
     WriteFormat,
@@ -87,7 +88,7 @@ def invoice(
     numbers: NumbersArgument = None,
     all_: AllOption = False,
     customer: CustomerOption = None,
-    format_: WriteFormatOption = WriteFormat.text,
+    format_: BulkFormatOption = WriteFormat.text,
 ) -> None:
     """Invoice every shipped, not yet invoiced quantity of orders.
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from ..app import EXIT_ERROR, database, state
 from ..options import (
     WriteFormat,
-    WriteFormatOption,
+    choice,
 )
 from ..output.text import counted, safe_text, say
 
@@ -19,7 +19,18 @@ if TYPE_CHECKING:
     from ...domain.invariants import Violation
 
 
-def check(ctx: typer.Context, format_: WriteFormatOption = WriteFormat.text) -> None:
+CheckFormatOption = Annotated[
+    WriteFormat,
+    typer.Option(
+        "--format",
+        "-f",
+        parser=choice(WriteFormat),
+        help="text for people, or json: an array of the violations ([] when clean).",
+    ),
+]
+
+
+def check(ctx: typer.Context, format_: CheckFormatOption = WriteFormat.text) -> None:
     """Verify every invariant of the database; list each violation with its order and line.
 
     Read-only; exit 0 when clean, 1 when anything is wrong. Checks that every line's
