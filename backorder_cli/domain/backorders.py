@@ -124,7 +124,7 @@ class Allocation:
     number: int
     customer: str
     backorder_of: int | None
-    created_at: datetime
+    created_at: datetime  # waiting since: a backorder's chain's first order, else its own
     ship: list[tuple[int, str, Decimal]]  # (position, sku, quantity): each a whole line
     waiting: list[tuple[int, str, Decimal]]  # lines stock does not cover
 

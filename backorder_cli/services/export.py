@@ -20,7 +20,6 @@ from ..storage.models import (
 from ..transfer.document import (
     FORMAT,
 )
-from .orders import _order_filter
 from .steps import (
     _BATCH,
     ORDERS,
@@ -65,8 +64,12 @@ def _with_origins(archived: Archived) -> Any:
     """The orders `archived` picks, and every order up their backorder chains."""
     if archived == Archived.ALL:
         return core_select(ORDERS)
-    picked = _order_filter(core_select(ORDERS.c.backorder_of.label("number")), archived=archived)
-    start = picked.where(ORDERS.c.backorder_of.is_not(None)).cte("origins", recursive=True)
+    picked = ORDERS.c.archived.is_(archived == Archived.ARCHIVED)
+    start = (
+        core_select(ORDERS.c.backorder_of.label("number"))
+        .where(picked, ORDERS.c.backorder_of.is_not(None))
+        .cte("origins", recursive=True)
+    )
     above = ORDERS.alias("above")
     # UNION, not UNION ALL: a loop of links edited in by hand ends the walk.
     origins = start.union(
@@ -75,9 +78,8 @@ def _with_origins(archived: Archived) -> Any:
         .join(above, above.c.number == start.c.number)
         .where(above.c.backorder_of.is_not(None))
     )
-    chosen = _order_filter(core_select(ORDERS.c.id), archived=archived)
     return core_select(ORDERS).where(
-        or_(ORDERS.c.id.in_(chosen), ORDERS.c.number.in_(core_select(origins.c.number)))
+        or_(picked, ORDERS.c.number.in_(core_select(origins.c.number)))
     )
 
 
