@@ -84,6 +84,7 @@ WRITES = [
     (["undo", "2402", "--yes"], lambda shop: 2402 in order_numbers(shop)),  # after create 2401
     # `ready --ship` is always a bulk run: tests/cli/test_bulk_output_fails.py
     (["settings", "set", "inventory-value-on-invoicing", "on"], lambda shop: True),
+    (["settings", "set", "next-order-number", "5000"], lambda shop: True),
 ]
 
 
