@@ -91,7 +91,7 @@ def test_products_and_settings_in_csv_and_json(sample: Run) -> None:
     assert len(products) == len(rows) == 8
     assert sample("products", "list", "-f", "ids").stdout.split()[0] == "BOX-68"
     assert sample("settings", "show", "-f", "csv").stdout == (
-        "setting,value\ninventory-value-on-invoicing,off\n"
+        "setting,value\ninventory-value-on-invoicing,off\nnext-order-number,2402\n"
     )
 
 
