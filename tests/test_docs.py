@@ -103,6 +103,8 @@ def test_the_walk_through_shows_what_the_program_prints(tmp_path: Path) -> None:
         "NO_COLOR": "1",
         "PAGER": "cat",
         "BACKORDER_PAGER": "",
+        "COLUMNS": "200",  # as the terminal below, whatever the test run's own
+        "LINES": "60",
     }
     env.pop("BACKORDER_DB", None)
     last_code: int | None = None
