@@ -239,14 +239,23 @@ def plan_shipment(
     return plan
 
 
-def plan_invoice(order: OrderLike, lines: Sequence[L]) -> list[tuple[L, Decimal]]:
-    """Every shipped, not yet invoiced quantity, line by line."""
+def plan_invoice(
+    order: OrderLike, lines: Sequence[L], *, backordered_as: int | None = None
+) -> list[tuple[L, Decimal]]:
+    """Every shipped, not yet invoiced quantity, line by line. A canceled order is
+    refused, pointing to its backorder (`backordered_as`) when it has one."""
     n = order.number
     if order.status == Status.CANCELED:
+        if backordered_as is not None:
+            raise NotAllowed(
+                f"order #{n} is canceled and invoices cannot be created for a canceled order - "
+                f"its undelivered items moved to backorder #{backordered_as}: invoice that "
+                f"once it ships, with `backorder invoice {backordered_as}`"
+            )
         raise NotAllowed(
             f"order #{n} is canceled and invoices cannot be created for a canceled order - "
-            "what it shipped was invoiced before it was canceled; see its invoices and "
-            f"backorder with `backorder orders show {n}` and invoice the backorder once it ships"
+            f"nothing on it can be invoiced any more (`backorder orders show {n}` shows "
+            "its invoices)"
         )
     ensure_changeable(order, "be invoiced")
     plan = [(line, uninvoiced(line)) for line in lines if uninvoiced(line) > 0]

@@ -35,6 +35,7 @@ from ..storage.models import (
 from .results import InvoiceOutcome, InvoiceResult, ReadyOutcome, ShipmentResult
 from .steps import (
     _BATCH,
+    _FIRST_BACKORDER,
     INVOICE_LINES,
     INVOICES,
     LINES,
@@ -164,7 +165,12 @@ def invoice_order(db: Database, number: int) -> InvoiceResult:
     with db.write() as session:
         order = _find_order(session, number, lock=True)
         lines = _lines(session, order)
-        plan = plan_invoice(order, lines)
+        backordered_as = None
+        if order.status == Status.CANCELED:
+            backordered_as = (
+                session.connection().execute(_FIRST_BACKORDER, {"number": number}).scalar()
+            )
+        plan = plan_invoice(order, lines, backordered_as=backordered_as)
         result = _bill(session, order, plan)
         _refresh(session, order, lines)
         return result

@@ -86,8 +86,12 @@ def test_invoicing_a_canceled_order_says_what_to_do_with_this_tool(
     line = refused(sample, target, "invoice", "2401")
     assert "manually" not in line
     assert line.endswith(
-        "see its invoices and backorder with `backorder orders show 2401` and invoice the "
-        "backorder once it ships"
+        "its undelivered items moved to backorder #2402: invoice that once it ships, with "
+        "`backorder invoice 2402`"
+    )
+    line = refused(sample, target, "invoice", "2394")  # canceled, never backordered
+    assert line.endswith(
+        "nothing on it can be invoiced any more (`backorder orders show 2394` shows its invoices)"
     )
 
 
