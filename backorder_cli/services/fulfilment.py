@@ -213,6 +213,7 @@ def ready_orders(db: Database) -> list[Allocation]:
         .order_by(
             case((ORDERS.c.backorder_of.is_(None), 1), else_=0),
             func.coalesce(since.c.since, ORDERS.c.created_at),
+            func.coalesce(since.c.first, ORDERS.c.number),
             ORDERS.c.number,
             LINES.c.position,
         )
