@@ -87,7 +87,10 @@ def build(path: Path, orders: int, seed: int = 2401) -> None:
             invoice_rows,
         )
         conn.executemany("INSERT INTO invoice_lines VALUES (?,?,?,?,?)", invoice_line_rows)
-        conn.executemany("INSERT INTO history VALUES (?,?,?,?,?,?)", history_rows)
+        conn.executemany(
+            "INSERT INTO history (id, order_id, at, user, event, detail) VALUES (?,?,?,?,?,?)",
+            history_rows,
+        )
         for rows in (order_rows, line_rows, invoice_rows, invoice_line_rows, history_rows):
             rows.clear()
 

@@ -164,8 +164,10 @@ class BackorderGroup(TyperGroup):
                     "Interrupted: what was done before was saved (see `backorder log`); "
                     "a change in progress was rolled back."
                 )
+            elif state(ctx).rolled_back:
+                say("Interrupted: the change in progress was rolled back; nothing was changed.")
             else:
-                say("Interrupted: the change in progress was rolled back.")
+                say("Interrupted: nothing was changed.")
             raise typer.Exit(EXIT_INTERRUPTED) from None
         except Exception as exc:
             if os.environ.get("BACKORDER_DEBUG"):
@@ -295,6 +297,17 @@ def _visible(text: str) -> str:
     )
 
 
+def say_upgraded(db: Database) -> None:
+    """Once, when opening the database upgraded its schema: say so on stderr."""
+    if db.upgraded_from is not None:
+        from ..storage.models import SCHEMA_VERSION
+
+        say(
+            f"Upgraded database {db.location.display} from schema version "
+            f"{db.upgraded_from} to {SCHEMA_VERSION}."
+        )
+
+
 class State:
     """Per-invocation state: which database, opened on first use."""
 
@@ -307,6 +320,7 @@ class State:
             from ..storage.schema import open_database
 
             self._database = open_database(self.db, upgrade=upgrade, read_older=read_older)
+            say_upgraded(self._database)
         return self._database
 
     @property
@@ -314,6 +328,11 @@ class State:
         """Whether this invocation has committed a change (then never "nothing was
         changed")."""
         return self._database is not None and self._database.commits > 0
+
+    @property
+    def rolled_back(self) -> bool:
+        """Whether a write of this invocation was under way and rolled back."""
+        return self._database is not None and self._database.rollbacks > 0
 
     def close(self) -> None:
         if self._database is not None:

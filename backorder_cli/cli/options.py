@@ -108,6 +108,20 @@ WriteFormatOption = Annotated[
 ]
 
 
+# The write commands that take several orders (create, invoice): one number gives one
+# result object, a bulk run (several numbers, - or --all) an array of them.
+BulkFormatOption = Annotated[
+    WriteFormat,
+    typer.Option(
+        "--format",
+        "-f",
+        parser=choice(WriteFormat),
+        help="text for people, or json: one result object for one number; an array of "
+        "them, one per order, for several numbers, - or --all.",
+    ),
+]
+
+
 def no_ids(fmt: Format) -> None:
     if fmt == Format.ids:
         raise typer.BadParameter("ids is for lists only", param_hint="'--format'")

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Generic, TypeVar
 
 from ..errors import NotAllowed
 from .orders import L, Status, ensure_changeable, remaining, uninvoiced
-from .values import ZERO, format_quantity
+from .values import ZERO, quantity_text
 
 if TYPE_CHECKING:
     from .orders import LineLike, OrderLike
@@ -85,14 +85,27 @@ def plan_backorder(
     status = Status(order.status)
     if status != Status.PARTIALLY_SHIPPED:
         if status == Status.DRAFT:
-            why = "is a draft with nothing shipped"
-        elif status == Status.BOOKED:
-            why = "has nothing shipped yet (status booked)"
-        else:
-            why = f"is fully shipped (status {status.label}), so nothing is left to backorder"
+            raise NotAllowed(
+                f"order #{n} is a draft with nothing shipped - a backorder is made from a "
+                f"partially shipped order; book it with `backorder orders book {n}`, then "
+                f"ship what you can with `backorder ship {n} --available`",
+                code="not_partially_shipped",
+            )
+        if status == Status.BOOKED:
+            raise NotAllowed(
+                f"order #{n} has nothing shipped yet (status booked) - a backorder is made "
+                f"from a partially shipped order; ship what you can first with "
+                f"`backorder ship {n} --available`",
+                code="not_partially_shipped",
+            )
+        then = (
+            f"invoice it with `backorder invoice {n}`"
+            if status == Status.SHIPPED
+            else f"see it with `backorder orders show {n}`"
+        )
         raise NotAllowed(
-            f"order #{n} {why} - a backorder is made from a partially shipped order; "
-            f"ship what you can first with `backorder ship {n} --available`",
+            f"order #{n} is fully shipped (status {status.label}), so nothing is left to "
+            f"backorder - no backorder is needed; {then}",
             code="not_partially_shipped",
         )
     to_invoice = [(line, uninvoiced(line)) for line in lines if uninvoiced(line) > 0]
@@ -121,7 +134,7 @@ class Allocation:
     number: int
     customer: str
     backorder_of: int | None
-    created_at: datetime
+    created_at: datetime  # waiting since: a backorder's chain's first order, else its own
     ship: list[tuple[int, str, Decimal]]  # (position, sku, quantity): each a whole line
     waiting: list[tuple[int, str, Decimal]]  # lines stock does not cover
 
@@ -237,8 +250,9 @@ def plan_undo(
     if backorder.status == Status.CANCELED:
         raise NotAllowed(f"backorder #{n} is canceled - there is nothing to undo", code="canceled")
     if any(line.shipped > 0 for line in lines):
+        how = "in part" if any(remaining(line) > 0 for line in lines) else "in full"
         raise NotAllowed(
-            f"backorder #{n} is already shipped in part - a shipped backorder cannot be undone",
+            f"backorder #{n} is already shipped {how} - a shipped backorder cannot be undone",
             code="already_shipped",
         )
     if invoiced:
@@ -268,7 +282,7 @@ def plan_undo(
                 due -= back
         if due > 0:
             raise NotAllowed(
-                f"order #{backorder_of} did not cancel {format_quantity(due)} of {line.sku} - "
+                f"order #{backorder_of} did not cancel {quantity_text(line.sku, due)} - "
                 f"backorder #{n} cannot be given back; check the database with `backorder check`",
                 code="inconsistent",
             )

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from .orders import Status, order_status, order_total, remaining
-from .values import ZERO, format_money, format_quantity
+from .values import ZERO, format_money, format_quantity, quantity_text
 
 if TYPE_CHECKING:
     from .orders import LineLike
@@ -160,7 +160,7 @@ def backorder_violations(
         if was != now:
             found.append(
                 Violation(
-                    f"{format_quantity(was)} of {sku} were canceled but its backorders hold "
+                    f"{quantity_text(sku, was)} were canceled but its backorders hold "
                     f"{format_quantity(now)}",
                     origin,
                     sku=sku,

@@ -9,7 +9,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from ..errors import InvalidInput, NotAllowed
-from .values import ZERO, close_match, format_quantity
+from .values import ZERO, close_match, format_quantity, quantity_text
 
 if TYPE_CHECKING:
     from .values import Item
@@ -104,14 +104,39 @@ def parse_status(text: str) -> Status:
         raise InvalidInput(f"unknown status {text!r} - {fix}") from None
 
 
-def parse_setting(key: str, value: str) -> tuple[str, str]:
+# Not a stored setting but the order series: `settings set next-order-number N` moves it
+# up, so the next new order gets N (never down: a number is never handed out twice).
+NEXT_ORDER_NUMBER = "next-order-number"
+
+
+def parse_setting_change(key: str, value: str) -> tuple[str, str]:
+    """What `settings set` may change: a stored setting, or the next order number (any
+    order number: `2401` or `#2401`; whether it is high enough the database says)."""
+    if key == NEXT_ORDER_NUMBER:
+        from .values import parse_order_number
+
+        try:
+            return key, str(parse_order_number(value))
+        except InvalidInput:
+            raise InvalidInput(
+                f"{NEXT_ORDER_NUMBER} takes an order number like 5001, got {value!r}"
+            ) from None
     if key not in SETTINGS:
-        listed = ", ".join(SETTINGS)
-        guess = close_match(key, SETTINGS)
+        names = [*SETTINGS, NEXT_ORDER_NUMBER]
+        guess = close_match(key, names)
+        listed = ", ".join(names)
         fix = (
             f"did you mean {guess}? (settings: {listed})" if guess else f"known settings: {listed}"
         )
         raise InvalidInput(f"unknown setting {key!r} - {fix}")
+    return parse_setting(key, value)
+
+
+def parse_setting(key: str, value: str) -> tuple[str, str]:
+    """A stored setting (as `settings set` and an import file give it)."""
+    if key not in SETTINGS:
+        known = ", ".join([*SETTINGS, NEXT_ORDER_NUMBER])
+        raise InvalidInput(f"unknown setting {key!r} - known settings: {known}")
     allowed, _default = SETTINGS[key]
     value = value.strip().lower()
     if value not in allowed:
@@ -217,14 +242,14 @@ def plan_shipment(
         rest = remaining(line)
         if item.quantity > rest:
             raise NotAllowed(
-                f"cannot ship {format_quantity(item.quantity)} of {item.sku} on order #{n}: "
+                f"cannot ship {quantity_text(item.sku, item.quantity)} on order #{n}: "
                 f"only {format_quantity(rest)} remains",
                 code="more_than_remains",
             )
         on_hand = left.get(item.sku, ZERO)
         if item.quantity > on_hand:
             raise NotAllowed(
-                f"cannot ship {format_quantity(item.quantity)} of {item.sku}: only "
+                f"cannot ship {quantity_text(item.sku, item.quantity)}: only "
                 f"{format_quantity(on_hand)} in stock - receive stock with "
                 f"`backorder products receive {item.sku} QTY` first",
                 code="no_stock",
@@ -234,18 +259,35 @@ def plan_shipment(
     return plan
 
 
-def plan_invoice(order: OrderLike, lines: Sequence[L]) -> list[tuple[L, Decimal]]:
-    """Every shipped, not yet invoiced quantity, line by line."""
+def plan_invoice(
+    order: OrderLike, lines: Sequence[L], *, backordered_as: int | None = None
+) -> list[tuple[L, Decimal]]:
+    """Every shipped, not yet invoiced quantity, line by line. A canceled order is
+    refused, pointing to its backorder (`backordered_as`) when it has one."""
     n = order.number
     if order.status == Status.CANCELED:
+        if backordered_as is not None:
+            raise NotAllowed(
+                f"order #{n} is canceled and invoices cannot be created for a canceled order - "
+                f"its undelivered items moved to backorder #{backordered_as}: invoice that "
+                f"once it ships, with `backorder invoice {backordered_as}`",
+                code="canceled",
+            )
         raise NotAllowed(
             f"order #{n} is canceled and invoices cannot be created for a canceled order - "
-            "create the invoice manually",
+            f"nothing on it can be invoiced any more (`backorder orders show {n}` shows "
+            "its invoices)",
             code="canceled",
         )
     ensure_changeable(order, "be invoiced")
     plan = [(line, uninvoiced(line)) for line in lines if uninvoiced(line) > 0]
     if not plan:
+        if not any(remaining(line) > 0 for line in lines):
+            raise NotAllowed(
+                f"order #{n} is fully invoiced: everything on it was shipped and invoiced - "
+                f"there is nothing left to invoice (`backorder orders show {n}` lists its invoices)",
+                code="nothing_to_invoice",
+            )
         raise NotAllowed(
             f"order #{n} has nothing to invoice: every shipped quantity is invoiced - "
             f"ship first with `backorder ship {n}`",

@@ -280,6 +280,11 @@ def format_money(value: Decimal) -> str:
     return format(value, "f")
 
 
+def quantity_text(sku: str, quantity: Decimal) -> str:
+    """A quantity of a SKU the one way people read it everywhere: `150 x CABLE-15`."""
+    return f"{format_quantity(quantity)} x {sku}"
+
+
 def quantities_text(pairs: Iterable[tuple[str, Decimal]]) -> str:
-    """(SKU, quantity) pairs as people read them: `150 CABLE-15, 12 SWITCH-1`."""
-    return ", ".join(f"{format_quantity(q)} {sku}" for sku, q in pairs)
+    """(SKU, quantity) pairs as people read them: `150 x CABLE-15, 12 x SWITCH-1`."""
+    return ", ".join(quantity_text(sku, q) for sku, q in pairs)

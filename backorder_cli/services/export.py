@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from sqlalchemy import or_
 from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
@@ -19,7 +20,6 @@ from ..storage.models import (
 from ..transfer.document import (
     FORMAT,
 )
-from .orders import _order_filter
 from .steps import (
     _BATCH,
     ORDERS,
@@ -41,11 +41,15 @@ def export_header(db: Database) -> dict[str, Any]:
 def iter_export(db: Database, *, archived: Archived = Archived.ACTIVE) -> Iterator[dict[str, Any]]:
     """Orders in the import format, oldest first, with every quantity, the archived
     flag, the backorder link and the invoices: importing them rebuilds the same orders.
-    Streamed in batches."""
+    Streamed in batches.
+
+    With them come the orders they refer to: the origins up each exported backorder's
+    chain (archived, so not among the active orders), so that the file imports into an
+    empty database, where a backorder needs its origin."""
     # Plain rows, not ORM objects: each batch's lines and invoices are expunged to keep
     # memory flat, and expunging while the ORM still loads this query's rows into the
     # session broke every export after the first batch (issue 11, item 1).
-    query = _order_filter(core_select(ORDERS), archived=archived).order_by(ORDERS.c.number)
+    query = _with_origins(archived).order_by(ORDERS.c.number)
     with db.read() as session:
         batch: list[Any] = []
         for order in session.connection().execute(query.execution_options(yield_per=_BATCH)):
@@ -54,6 +58,29 @@ def iter_export(db: Database, *, archived: Archived = Archived.ACTIVE) -> Iterat
                 yield from _export_batch(session, batch)
                 batch = []
         yield from _export_batch(session, batch)
+
+
+def _with_origins(archived: Archived) -> Any:
+    """The orders `archived` picks, and every order up their backorder chains."""
+    if archived == Archived.ALL:
+        return core_select(ORDERS)
+    picked = ORDERS.c.archived.is_(archived == Archived.ARCHIVED)
+    start = (
+        core_select(ORDERS.c.backorder_of.label("number"))
+        .where(picked, ORDERS.c.backorder_of.is_not(None))
+        .cte("origins", recursive=True)
+    )
+    above = ORDERS.alias("above")
+    # UNION, not UNION ALL: a loop of links edited in by hand ends the walk.
+    origins = start.union(
+        core_select(above.c.backorder_of)
+        .select_from(start)
+        .join(above, above.c.number == start.c.number)
+        .where(above.c.backorder_of.is_not(None))
+    )
+    return core_select(ORDERS).where(
+        or_(picked, ORDERS.c.number.in_(core_select(origins.c.number)))
+    )
 
 
 def _export_batch(session: Session, orders: list[Any]) -> Iterator[dict[str, Any]]:

@@ -41,6 +41,7 @@ from .results import (
 )
 from .steps import (
     _BATCH,
+    _FIRST_BACKORDER,
     INVOICE_LINES,
     INVOICES,
     LINES,
@@ -53,6 +54,7 @@ from .steps import (
     _record,
     _refresh,
     _stock,
+    _waiting_since,
 )
 
 # What each line's invoices billed so far: the next invoice bills the rest of its share.
@@ -169,7 +171,12 @@ def invoice_order(db: Database, number: int) -> InvoiceResult:
     with db.write() as session:
         order = _find_order(session, number, lock=True)
         lines = _lines(session, order)
-        plan = plan_invoice(order, lines)
+        backordered_as = None
+        if order.status == Status.CANCELED:
+            backordered_as = (
+                session.connection().execute(_FIRST_BACKORDER, {"number": number}).scalar()
+            )
+        plan = plan_invoice(order, lines, backordered_as=backordered_as)
         result = _bill(session, order, plan)
         _refresh(session, order, lines)
         return result
@@ -218,14 +225,18 @@ def ready_orders(db: Database) -> list[Allocation]:
     # creation time and number), as scaled integers straight from the database: a
     # million-order database has a million and more waiting lines, and only the few
     # orders that get stock are ever turned into Decimals and datetimes.
+    # A backorder waits since its chain's first order (`_waiting_since`).
     remaining = LINES.c.quantity - LINES.c.shipped - LINES.c.canceled
+    since = _waiting_since(ORDERS.c.status.in_(_WAITING), ORDERS.c.archived.is_(False))
     waiting_lines = (
         select(ORDERS.c.number, LINES.c.position, LINES.c.sku, type_coerce(remaining, BigInteger))
         .join(LINES, LINES.c.order_id == ORDERS.c.id)
+        .outerjoin(since, since.c.number == ORDERS.c.number)
         .where(ORDERS.c.status.in_(_WAITING), ORDERS.c.archived.is_(False), remaining > 0)
         .order_by(
             case((ORDERS.c.backorder_of.is_(None), 1), else_=0),
-            ORDERS.c.created_at,
+            func.coalesce(since.c.since, ORDERS.c.created_at),
+            func.coalesce(since.c.first, ORDERS.c.number),
             ORDERS.c.number,
             LINES.c.position,
         )
@@ -246,10 +257,19 @@ def ready_orders(db: Database) -> list[Allocation]:
         heads: dict[int, Any] = {}
         numbers = [number for number, _s, _w in found]
         for start in range(0, len(numbers), _BATCH):
+            batch = ORDERS.c.number.in_(numbers[start : start + _BATCH])
+            their_since = _waiting_since(batch)
             for head in conn.execute(
                 select(
-                    ORDERS.c.number, ORDERS.c.customer, ORDERS.c.backorder_of, ORDERS.c.created_at
-                ).where(ORDERS.c.number.in_(numbers[start : start + _BATCH]))
+                    ORDERS.c.number,
+                    ORDERS.c.customer,
+                    ORDERS.c.backorder_of,
+                    func.coalesce(
+                        their_since.c.since, ORDERS.c.created_at, type_=ORDERS.c.created_at.type
+                    ).label("created_at"),
+                )
+                .outerjoin(their_since, their_since.c.number == ORDERS.c.number)
+                .where(batch)
             ):
                 heads[head.number] = head
     return [

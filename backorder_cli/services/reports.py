@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -24,7 +24,15 @@ from ..storage.models import (
 )
 from .fulfilment import _WAITING
 from .results import LogEntry, ReportRow
-from .steps import _BATCH, _ORDER_BY_NUMBER, HISTORY, LINES, ORDERS, _order_not_found
+from .steps import (
+    _BATCH,
+    _ORDER_BY_NUMBER,
+    HISTORY,
+    LINES,
+    ORDERS,
+    _order_not_found,
+    _waiting_since,
+)
 
 REPORT_KINDS = tuple(ReportBy)
 
@@ -34,18 +42,30 @@ def backorder_report(
 ) -> list[ReportRow]:
     """Open backordered quantities: every line with something remaining on a backorder
     that is booked or partially shipped and not archived. By SKU (with stock on hand and
-    the shortfall: what to buy), by customer, or by age (whole days since the backorder
-    was made, in the bands of `domain.AGE_BUCKETS`, as of `today`, UTC)."""
+    the shortfall: what to buy), by customer, or by age (whole days the customer has
+    waited: since the first order of the backorder's chain, in the bands of
+    `domain.AGE_BUCKETS`, as of `today`, UTC). A report as of a given day leaves out the
+    backorders made after it: they did not exist yet."""
     if by not in REPORT_KINDS:
         raise InvalidInput(f"cannot report by {by!r} - use one of {', '.join(REPORT_KINDS)}")
+    open_backorder = (
+        ORDERS.c.backorder_of.is_not(None),
+        ORDERS.c.archived.is_(False),
+        ORDERS.c.status.in_(_WAITING),
+    )
+    existing: tuple[Any, ...] = ()
+    if today is not None:
+        day_after = datetime(today.year, today.month, today.day, tzinfo=UTC) + timedelta(days=1)
+        existing = (ORDERS.c.created_at < day_after,)
     today = today or utcnow().date()
+    since = _waiting_since(*open_backorder, *existing)
     with db.read() as session:
         conn = session.connection()
         rows = conn.execute(
             core_select(
                 ORDERS.c.number,
                 ORDERS.c.customer,
-                ORDERS.c.created_at,
+                func.coalesce(since.c.since, ORDERS.c.created_at, type_=ORDERS.c.created_at.type),
                 LINES.c.sku,
                 LINES.c.quantity,
                 LINES.c.shipped,
@@ -53,8 +73,8 @@ def backorder_report(
                 LINES.c.amount,
             )
             .join(LINES, LINES.c.order_id == ORDERS.c.id)
-            .where(ORDERS.c.backorder_of.is_not(None), ORDERS.c.archived.is_(False))
-            .where(ORDERS.c.status.in_(_WAITING))
+            .outerjoin(since, since.c.number == ORDERS.c.number)
+            .where(*open_backorder, *existing)
             .where(LINES.c.quantity - LINES.c.shipped - LINES.c.canceled > 0)
             .order_by(ORDERS.c.number, LINES.c.position)
         ).all()
@@ -110,13 +130,14 @@ def iter_log(
     db: Database, *, order: int | None = None, since: date | None = None
 ) -> Iterator[LogEntry]:
     """The history of every change, oldest first, streamed: who (the OS user), when
-    (UTC) and what. `order` keeps one order's entries; `since` those from that day on
-    (UTC). An unknown order is refused at once, before anything streams."""
+    (UTC) and what: orders, and products added, stock received and settings changed
+    (those have no order). `order` keeps one order's entries; `since` those from that
+    day on (UTC). An unknown order is refused at once, before anything streams."""
     query = (
         core_select(
             HISTORY.c.at, HISTORY.c.user, ORDERS.c.number, HISTORY.c.event, HISTORY.c.detail
         )
-        .join(ORDERS, ORDERS.c.id == HISTORY.c.order_id)
+        .outerjoin(ORDERS, ORDERS.c.id == HISTORY.c.order_id)
         .order_by(HISTORY.c.id)
     )
     if order is not None:

@@ -289,6 +289,6 @@ class ReportRow:
 class LogEntry:
     at: datetime
     user: str
-    order: int
+    order: int | None  # None: a product's or a setting's change
     event: str
     detail: str

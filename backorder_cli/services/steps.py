@@ -179,6 +179,22 @@ def _record(conn: Connection, *entries: tuple[int, str, str]) -> None:
     )
 
 
+def _record_about(conn: Connection, subject: str, event: str, detail: str) -> None:
+    """A history entry about no order: a product (`subject` its SKU) or a setting (its
+    key), stamped now with the OS user."""
+    conn.execute(
+        _INSERT_HISTORY,
+        {
+            "order_id": None,
+            "subject": subject,
+            "at": utcnow(),
+            "user": _user(),
+            "event": event,
+            "detail": detail,
+        },
+    )
+
+
 def _order_not_found(number: int) -> NotFound:
     return NotFound(f"order #{number} not found - list orders with `backorder orders list --all`")
 
@@ -254,6 +270,40 @@ def _rows_in(conn: Connection, query: Any, numbers: list[int]) -> Iterator[Any]:
 
 
 _ORIGIN_OF = select(ORDERS.c.backorder_of).where(ORDERS.c.number == bindparam("number"))
+
+
+def _waiting_since(*where: Any) -> Any:
+    """(number, since, first) for each backorder matching `where`: since is the creation
+    time of the first order of its chain, when the customer first ordered, and first
+    that order's number (the earliest time and lowest number up the chain, so a loop
+    edited in by hand ends the walk instead of hanging it). Orders that are nobody's
+    backorder wait since their own creation: join this outer and fall back to
+    `created_at` and `number`."""
+    above = ORDERS.alias("above")
+    start = (
+        core_select(
+            ORDERS.c.number.label("number"),
+            ORDERS.c.backorder_of.label("origin"),
+            ORDERS.c.created_at.label("at"),
+            ORDERS.c.number.label("visited"),
+        )
+        .where(ORDERS.c.backorder_of.is_not(None), *where)
+        .cte("up", recursive=True)
+    )
+    walk = start.union(
+        core_select(start.c.number, above.c.backorder_of, above.c.created_at, above.c.number).join(
+            above, above.c.number == start.c.origin
+        )
+    )
+    return (
+        core_select(
+            walk.c.number.label("number"),
+            func.min(walk.c.at, type_=ORDERS.c.created_at.type).label("since"),
+            func.min(walk.c.visited).label("first"),
+        )
+        .group_by(walk.c.number)
+        .subquery("waiting_since")
+    )
 
 
 def _chain_numbers(conn: Connection, number: int) -> list[int]:

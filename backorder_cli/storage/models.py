@@ -29,7 +29,7 @@ class Table(SQLModel):
 
 
 # Bumped with every migration in migrations/versions; meta.schema_version holds it.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 
 class ScaledDecimal(TypeDecorator[Decimal]):
@@ -235,11 +235,14 @@ class InvoiceLine(Table, table=True):
 
 
 class History(Table, table=True):
-    """One entry per change to an order: when, who (the OS user), what."""
+    """One entry per change: when, who (the OS user), what. An order's entries name the
+    order; a product's or a setting's have no order and name their `subject` (the SKU,
+    the setting's key)."""
 
     id: int | None = Field(default=None, primary_key=True)
-    order_id: int = Field(foreign_key="orders.id", index=True)
+    order_id: int | None = Field(default=None, foreign_key="orders.id", index=True)
     at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
     user: str = ""
     event: str
     detail: str = ""
+    subject: str = ""

@@ -109,6 +109,7 @@ def _check_schema(db: Database, *, upgrade: bool, read_older: bool = False) -> i
                 f"({SCHEMA_VERSION}) - upgrade it first with `backorder migrate`"
             )
         migrate(db.location, from_version=version)
+        db.upgraded_from = version
     return version
 
 

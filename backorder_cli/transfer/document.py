@@ -26,6 +26,7 @@ from ..domain.values import (
     parse_sku,
     parse_stock,
     parse_text,
+    quantity_text,
 )
 from ..errors import BackorderError, InvalidInput
 
@@ -647,11 +648,14 @@ def _parse_invoices(
         total = billed.get(sku, ZERO)
         if sku in explicit_invoiced and line.invoiced != total:
             problems.add(
-                where, f"invoices bill {total} of {sku} but its line says {line.invoiced} invoiced"
+                where,
+                f"invoices bill {quantity_text(sku, total)} "
+                f"but its line says {line.invoiced} invoiced",
             )
         elif total > line.shipped:
             problems.add(
-                where, f"invoices bill {total} of {sku}, more than the {line.shipped} shipped"
+                where,
+                f"invoices bill {quantity_text(sku, total)}, more than the {line.shipped} shipped",
             )
         line.invoiced = total
     return invoices

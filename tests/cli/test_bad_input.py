@@ -103,7 +103,7 @@ CASES = [
     (["ship", "2394", "LED-9W=1"], 1, "order #2394 is canceled"),
     # backordering twice, invoicing nothing
     (["create", "2390", "--yes"], 1, "already backordered as #2391"),
-    (["invoice", "2392"], 1, "order #2392 has nothing to invoice"),
+    (["invoice", "2392"], 1, "order #2392 is fully invoiced"),
     # text
     (["orders", "add", "-c", "A\x1b[31mB", "BOX-68=1"], 2, "customer must not contain control"),
     (["orders", "add", "-c", "  ", "BOX-68=1"], 2, "customer must not be empty"),

@@ -241,8 +241,8 @@ def test_invoice_takes_numbers_stdin_and_all(sample: Run) -> None:
     assert result.exit_code == 1
     assert result.stdout == "Invoice #7 for order #2398: total 81.13\n"
     assert result.stderr.splitlines() == [
-        "Error: order #2392 has nothing to invoice: every shipped quantity is invoiced - "
-        "ship first with `backorder ship 2392`",
+        "Error: order #2392 is fully invoiced: everything on it was shipped and invoiced - "
+        "there is nothing left to invoice (`backorder orders show 2392` lists its invoices)",
         "1 invoice created, 1 refused (1 already done)",  # #2392 is invoiced already
     ]
     piped = sample("invoice", "-", "--format", "json", input="2393\n")

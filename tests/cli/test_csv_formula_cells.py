@@ -103,7 +103,7 @@ def test_every_csv_listing_neutralises_formula_text(hostile: Run) -> None:
     )
     assert (shown[0]["name"], shown[0]["unit"]) == ("'=1+2", "'@m")
     assert rows(hostile("products", "list", "-f", "csv")) == [
-        {"sku": "FORMULA-1", "name": "'=1+2", "unit": "'@m", "price": "2", "stock": "0"}
+        {"sku": "FORMULA-1", "name": "'=1+2", "unit": "'@m", "price": "2.00", "stock": "0"}
     ]
     exported = rows(hostile("orders", "export", "-f", "csv"))
     assert [(r["customer"], r["comment"]) for r in exported] == [

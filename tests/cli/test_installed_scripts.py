@@ -219,7 +219,7 @@ def test_a_progress_bar_shows_at_a_terminal_and_results_still_reach_a_redirected
 def test_undo_asks_in_a_real_terminal_and_gives_the_items_back(sample_file: Path) -> None:
     assert run("create", "2401", "--yes", db=sample_file).returncode == 0
     child = in_terminal(sample_file, "undo", "2402")
-    child.expect_exact("Backorder #2402 (Hansen & Søn VVS): 150 CABLE-15, 12 SWITCH-1 go back")
+    child.expect_exact("Backorder #2402 (Hansen & Søn VVS): 150 x CABLE-15, 12 x SWITCH-1 go back")
     child.expect_exact(
         "This will cancel backorder no. #2402 and give its items back to order #2401."
     )

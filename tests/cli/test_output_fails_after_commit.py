@@ -68,7 +68,7 @@ WRITES = [
         lambda shop: stock(shop, "SWITCH-1") == "24.000",
     ),
     (
-        ["products", "add", "NEW-1", "--name", "New", "--stock", "5", "-f", "json"],
+        ["products", "add", "NEW-1", "--name", "New", "--price", "1", "--stock", "5", "-f", "json"],
         lambda shop: stock(shop, "NEW-1") == "5.000",
     ),
     (["orders", "add", "-c", "T", "BOX-68=1"], lambda shop: 2402 in order_numbers(shop)),
@@ -90,6 +90,7 @@ WRITES = [
     ),
     # `ready --ship` is always a bulk run: tests/cli/test_bulk_output_fails.py
     (["settings", "set", "inventory-value-on-invoicing", "on", "-f", "json"], lambda shop: True),
+    (["settings", "set", "next-order-number", "5000", "-f", "json"], lambda shop: True),
 ]
 
 

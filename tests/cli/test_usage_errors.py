@@ -94,7 +94,7 @@ TABLE: list[tuple[str, list[str], str]] = [
     ("products add --name", ["products", "add", "NEW", "--name", ""], "name must not be empty"),
     (
         "products add --unit",
-        ["products", "add", "NEW", "--name", "n", "--unit", "u" * 21],
+        ["products", "add", "NEW", "--name", "n", "--price", "1", "--unit", "u" * 21],
         "unit is longer",
     ),
     (
@@ -104,7 +104,7 @@ TABLE: list[tuple[str, list[str], str]] = [
     ),
     (
         "products add --stock",
-        ["products", "add", "NEW", "--name", "n", "--stock", "1e3"],
+        ["products", "add", "NEW", "--name", "n", "--price", "1", "--stock", "1e3"],
         "stock must be a plain",
     ),
     (

@@ -339,7 +339,19 @@ def story(draw: st.DrawFn) -> list[list[str]]:
     text = st.one_of(_spoil(TEXT), TEXT)
     sku = draw(st.sampled_from(NEW_SKUS) | _spoil(st.sampled_from(NEW_SKUS)))
     steps = [
-        ["products", "add", sku, "--name", draw(text), "--unit", draw(text), "--stock", "5"],
+        [
+            "products",
+            "add",
+            sku,
+            "--name",
+            draw(text),
+            "--unit",
+            draw(text),
+            "--price",
+            "1",
+            "--stock",
+            "5",
+        ],
         ["orders", "add", "-c", draw(text), "--comment", draw(text), f"{sku}=2", "CABLE-25=1"],
     ]
     if draw(st.booleans()):
@@ -360,9 +372,21 @@ def display_setup(value: str) -> list[list[str]]:
     it. A step the tool refuses (it may refuse the value) is simply refused."""
     sku = f"S{value}"
     return [
-        ["products", "add", "FUZZ-1", "--name", f"Name {value}", "--stock", "5"],
-        ["products", "add", "FUZZ-2", "--name", "Plain", "--unit", value, "--stock", "5"],
-        ["products", "add", sku, "--name", "Plain", "--stock", "5"],
+        ["products", "add", "FUZZ-1", "--name", f"Name {value}", "--price", "1", "--stock", "5"],
+        [
+            "products",
+            "add",
+            "FUZZ-2",
+            "--name",
+            "Plain",
+            "--unit",
+            value,
+            "--price",
+            "1",
+            "--stock",
+            "5",
+        ],
+        ["products", "add", sku, "--name", "Plain", "--price", "1", "--stock", "5"],
         ["orders", "add", "-c", f"Cust {value}", "--comment", f"Note {value}", "FUZZ-1=2"],
         ["orders", "add", "-c", "Plain", "FUZZ-1=2", "FUZZ-2=2", "CABLE-25=1"],
         ["orders", "add", "-c", "Plain", f"{sku}=2", "CABLE-25=1"],

@@ -358,7 +358,10 @@ def test_invoicing_bills_shipped_quantities_with_the_next_invoice_number(
 
 
 def test_invoicing_with_nothing_to_invoice_is_refused(sample_db: Database, target: str) -> None:
-    refused(sample_db, target, NotAllowed, "nothing to invoice", fulfilment.invoice_order, 2392)
+    refused(
+        sample_db, target, NotAllowed, "nothing left to invoice", fulfilment.invoice_order, 2392
+    )
+    refused(sample_db, target, NotAllowed, "ship first", fulfilment.invoice_order, 2396)
     refused(sample_db, target, NotAllowed, "is a draft", fulfilment.invoice_order, 2395)
 
 
@@ -380,15 +383,27 @@ def test_a_canceled_order_cannot_be_invoiced(sample_db: Database, target: str) -
 def test_products_are_added_received_and_refused_twice(db: Database, target: str) -> None:
     catalogue.add_product(db, "CAB", name="Cable", unit="m", price="1.95", stock="2.5")
     assert catalogue.receive_stock(db, "CAB", "0.75").stock == D("3.25")
-    refused(db, target, NotAllowed, "already exists", catalogue.add_product, "CAB", name="Again")
+    refused(
+        db,
+        target,
+        NotAllowed,
+        "already exists",
+        catalogue.add_product,
+        "CAB",
+        name="Again",
+        price="1",
+    )
     refused(db, target, NotFound, "unknown SKU NOPE", catalogue.receive_stock, "NOPE", "1")
     refused(db, target, InvalidInput, "greater than zero", catalogue.receive_stock, "CAB", "-1")
 
 
 def test_settings_default_off_and_change(db: Database, target: str) -> None:
-    assert catalogue.get_settings(db) == {"inventory-value-on-invoicing": "off"}
+    assert catalogue.get_settings(db) == {
+        "inventory-value-on-invoicing": "off",
+        "next-order-number": "1001",
+    }
     catalogue.set_setting(db, "inventory-value-on-invoicing", "on")
-    assert catalogue.get_settings(db) == {"inventory-value-on-invoicing": "on"}
+    assert catalogue.get_settings(db)["inventory-value-on-invoicing"] == "on"
     refused(
         db,
         target,

@@ -382,17 +382,24 @@ class BackOffice(RuleBasedStateMachine):
     @rule()
     def ready_ship(self) -> None:
         """Everything stock covers, as the issue states the rule: backorders first, then
-        the oldest (numbers are taken in time order here), whole lines only."""
+        the oldest, a backorder as old as its chain's first order (numbers are taken in
+        time order here), whole lines only."""
+
+        def first(number: int) -> int:
+            while (origin := self.model.orders[number].backorder_of) is not None:
+                number = origin
+            return number
+
         waiting = sorted(
             (
-                (order.backorder_of is None, number)
+                (order.backorder_of is None, first(number), number)
                 for number, order in self.model.orders.items()
                 if order.status() in ("booked", "partially_shipped") and not order.archived
             )
         )
         left = dict(self.model.stock)
         expected = []
-        for _, number in waiting:
+        for _, _first, number in waiting:
             covered = []
             for line in self.model.orders[number].lines:
                 if line.remaining and left[line.sku] >= line.remaining:

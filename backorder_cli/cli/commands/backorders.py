@@ -13,6 +13,7 @@ from .. import completion
 from ..app import EXIT_ERROR, database
 from ..bulk import CustomerOption, nothing_to_do, pick_numbers, run_batch, say_refusals
 from ..options import (
+    BulkFormatOption,
     DryRunOption,
     FormatOption,
     NumberArgument,
@@ -23,7 +24,7 @@ from ..options import (
     read_format,
 )
 from ..output.result import print_result
-from ..output.text import confirm, ensure_can_ask, say
+from ..output.text import confirm, counted, ensure_can_ask, say
 
 
 def create(
@@ -56,7 +57,7 @@ def create(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Show what would happen; change nothing.")
     ] = False,
-    format_: WriteFormatOption = WriteFormat.text,
+    format_: BulkFormatOption = WriteFormat.text,
 ) -> None:
     """Create backorders: move what was not delivered to a new order.
 
@@ -106,7 +107,10 @@ def create(
         if dry_run:
             _print_dry_run(previews, format_=format_, bulk=bulk)
             if bulk:
-                say(f"Dry run: {len(goers)} would be created, {len(refusals)} refused.")
+                say(
+                    f"Dry run: {counted(len(goers), 'backorder')} would be created, "
+                    f"{counted(len(refusals), 'order')} refused."
+                )
             say("Dry run: nothing was changed.")
             if refusals:
                 raise typer.Exit(EXIT_ERROR)

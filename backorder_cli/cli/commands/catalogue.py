@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ...domain.orders import SETTINGS, parse_setting
+from ...domain.orders import NEXT_ORDER_NUMBER, SETTINGS, parse_setting_change
 from ...domain.values import parse_price, parse_quantity, parse_sku, parse_stock, parse_text
 from .. import completion
 from ..app import database, make_app
@@ -81,6 +81,15 @@ def products_add(
             help="Product name.",
         ),
     ],
+    price: Annotated[
+        Decimal,
+        typer.Option(
+            "--price",
+            parser=cli_value(parse_price),
+            metavar="PRICE",
+            help="Unit price, e.g. 12.50 (required: 0 for a product given away).",
+        ),
+    ],
     unit: Annotated[
         str,
         typer.Option(
@@ -90,15 +99,6 @@ def products_add(
             help="Unit of measure.",
         ),
     ] = "pcs",
-    price: Annotated[
-        Decimal,
-        typer.Option(
-            "--price",
-            parser=cli_value(parse_price),
-            metavar="PRICE",
-            help="Unit price, e.g. 12.50.",
-        ),
-    ] = Decimal(0),
     stock: Annotated[
         Decimal,
         typer.Option(
@@ -169,7 +169,8 @@ def settings_default(ctx: typer.Context) -> None:
 
 
 def settings_show(ctx: typer.Context, format_: FormatOption = None) -> None:
-    """Show every setting and its value.
+    """Show every setting and its value, and the number the next new order gets
+    (next-order-number). JSON: an array of {"setting", "value"}, like every listing.
 
     Example: backorder settings show --format json
     """
@@ -179,11 +180,10 @@ def settings_show(ctx: typer.Context, format_: FormatOption = None) -> None:
     fmt = read_format(format_)
     no_ids(fmt)
     values = catalogue.get_settings(database(ctx))
-    if fmt == "json":
-        json_format.print_json(values)
-        return
     rows = [{"setting": key, "value": value} for key, value in values.items()]
-    if fmt == "csv":
+    if fmt == "json":
+        json_format.print_json(rows)
+    elif fmt == "csv":
         flat.write_csv(SETTINGS_FIELDS, rows)
     elif fmt == "plain":
         flat.write_plain(SETTINGS_FIELDS, rows)
@@ -193,18 +193,33 @@ def settings_show(ctx: typer.Context, format_: FormatOption = None) -> None:
 
 def settings_set(
     ctx: typer.Context,
-    key: Annotated[str, typer.Argument(help="inventory-value-on-invoicing", show_default=False)],
-    value: Annotated[str, typer.Argument(help="on or off", show_default=False)],
+    key: Annotated[
+        str,
+        typer.Argument(
+            help=f"inventory-value-on-invoicing or {NEXT_ORDER_NUMBER}", show_default=False
+        ),
+    ],
+    value: Annotated[
+        str,
+        typer.Argument(
+            help=f"on or off; for {NEXT_ORDER_NUMBER}, the number the next new order gets",
+            show_default=False,
+        ),
+    ],
     format_: WriteFormatOption = WriteFormat.text,
 ) -> None:
-    """Change a setting.
+    """Change a setting, or move the order series up.
+
+    inventory-value-on-invoicing is on or off. next-order-number N makes the next new
+    order #N: only upward, above every number used (a lower one is refused). Every
+    change is in `backorder log`.
 
     Example: backorder settings set inventory-value-on-invoicing off
     """
     from ...services import catalogue
 
-    hint = "'VALUE'" if key in SETTINGS else "'KEY'"
-    usage_error(parse_setting, key, value, hint=hint)  # the same rule as a parser's
+    hint = "'VALUE'" if key in SETTINGS or key == NEXT_ORDER_NUMBER else "'KEY'"
+    usage_error(parse_setting_change, key, value, hint=hint)  # the same rule as a parser's
     key, value = catalogue.set_setting(database(ctx), key, value)
     print_result(format_, {key: value}, f"{key} = {value}")
 

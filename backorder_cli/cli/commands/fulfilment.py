@@ -21,6 +21,7 @@ from ..bulk import (
     say_refusals,
 )
 from ..options import (
+    BulkFormatOption,
     DryRunOption,
     FormatOption,
     NumberArgument,
@@ -94,7 +95,7 @@ def invoice(
     customer: CustomerOption = None,
     yes: YesOption = False,
     dry_run: DryRunOption = False,
-    format_: WriteFormatOption = WriteFormat.text,
+    format_: BulkFormatOption = WriteFormat.text,
 ) -> None:
     """Invoice every shipped, not yet invoiced quantity of orders.
 
@@ -219,7 +220,9 @@ def ready(
 
     Waiting orders are booked or partially shipped, not archived, with something
     remaining. Stock is allocated to them in a fixed order: backorders first, then the
-    oldest order (by creation, then number). Each line, in line order, takes its whole
+    order waiting longest, then number. A backorder waits since its chain's first order
+    (when the customer ordered, not when the backorder was made): that is its "Waiting
+    since" date. Each line, in line order, takes its whole
     remaining quantity if what is left of its SKU covers it, and nothing otherwise, so
     two orders never count the same units. An order with every remaining line covered
     is "full"; with some lines covered, "partial" (the others wait). --ship records

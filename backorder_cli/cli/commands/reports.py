@@ -38,7 +38,8 @@ def report(
             "--as-of",
             parser=cli_value(partial(parse_day, what="")),
             metavar="DATE",
-            help="Count ages as of this day (YYYY-MM-DD, UTC); default today.",
+            help="Report as of this day (YYYY-MM-DD, UTC): ages count to it, and later "
+            "backorders are left out; default today.",
         ),
     ] = None,
     format_: FormatOption = None,
@@ -49,8 +50,10 @@ def report(
 
     Open means: on a backorder that is booked or partially shipped and not archived,
     neither shipped nor canceled. Value is quantity times unit price. The shortfall of
-    a SKU is what its open backorders need beyond stock on hand. Ages are whole days
-    since the backorder was made: 0-7, 8-30, 31-90, over 90.
+    a SKU is what its open backorders need beyond stock on hand. Ages ("Oldest (days)"
+    and --by age) are whole days since the first order of the backorder's chain, when
+    the customer ordered: 0-7, 8-30, 31-90, over 90. With --as-of, backorders made
+    after that day are left out (they did not exist yet).
 
     Example: backorder report --by sku
     """

@@ -60,7 +60,7 @@ def order_flat(order: Any, fmt: str) -> None:
         return
     out = sys.stdout
     for key, value in head.items():
-        out.write(f"{key}\t{safe_text(cell(value))}\n")
+        out.write(f"{key}\t{safe_text(cell(value, key))}\n")
     out.write("\n")
     write_plain(LINE_FIELDS, records(order.lines, LINE_FIELDS))
     out.write("\n")

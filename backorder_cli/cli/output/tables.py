@@ -254,11 +254,14 @@ def backorder_plan(preview: Any, *, to_stderr: bool) -> None:
 
 
 def _items(items: Iterable[tuple[Any, ...]], fmt: str) -> Any:
-    """(…, sku, quantity) pairs: a list of objects in JSON, `SKU=QTY ...` (the `ship`
-    command's own syntax) in every flat format."""
+    """(…, sku, quantity) pairs: a list of objects in JSON, `150 x CABLE-15, 12 x
+    SWITCH-1` in a table (the human form of every message), `SKU=QTY ...` (the `ship`
+    command's own syntax) in the flat formats for scripts."""
     pairs = [(item[-2], item[-1]) for item in items]
     if fmt == "json":
         return [{"sku": sku, "quantity": q} for sku, q in pairs]
+    if fmt == "table":
+        return quantities_text(pairs)
     return " ".join(f"{sku}={format_quantity(q)}" for sku, q in pairs)
 
 
@@ -299,7 +302,7 @@ def chain_tree(rows: list[dict[str, Any]], number: int) -> None:
             f"  {safe_text(status_label(r['status'], r['archived']))}  ",
             safe_text(r["customer"]),
         )
-        waiting = r["remaining"].replace("=", " ")
+        waiting = r["remaining"]
         shown.append(f"  waiting for {safe_text(waiting)}" if waiting else "")
         return shown
 

@@ -82,6 +82,11 @@ def ensure_can_ask(yes: bool) -> None:
         raise NoTerminal()
 
 
+def counted(count: int, noun: str, plural: str | None = None) -> str:
+    """`1 order`, `2 orders`, `0 orders`: a count with its noun in the right number."""
+    return f"{count} {noun if count == 1 else plural or noun + 's'}"
+
+
 def confirm(question: str) -> bool:
     """Ask on stderr, read one line from stdin; only y or yes (any case) is yes.
 
@@ -94,6 +99,9 @@ def confirm(question: str) -> bool:
         answer = sys.stdin.readline()
     except UnicodeDecodeError:  # bytes that are no text answer nothing: no
         answer = "\n"
+    except KeyboardInterrupt:
+        sys.stderr.write("\n")  # Ctrl-C at the question: the next message on its own line
+        raise
     if not answer.endswith("\n"):
         sys.stderr.write("\n")  # end of input: finish the prompt's line
     return answer.strip().lower() in {"y", "yes"}
