@@ -285,7 +285,8 @@ def plan_invoice(
         if not any(remaining(line) > 0 for line in lines):
             raise NotAllowed(
                 f"order #{n} is fully invoiced: everything on it was shipped and invoiced - "
-                f"there is nothing left to invoice (`backorder orders show {n}` lists its invoices)",
+                "there is nothing left to invoice "
+                f"(`backorder orders show {n}` lists its invoices)",
                 code="nothing_to_invoice",
             )
         raise NotAllowed(
