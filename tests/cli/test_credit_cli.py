@@ -187,7 +187,7 @@ def test_the_credit_is_in_the_orders_history_and_the_log(shop: Path) -> None:
     shown = json.loads(run(shop, "orders", "show", "2399", "-f", "json").stdout)
     entry = shown["history"][-1]
     assert entry["event"] == "credited"
-    assert entry["detail"] == "credit note #7 for invoice #5: 1 SWITCH-1, total -8.90; broken"
+    assert entry["detail"] == "credit note #7 for invoice #5: 1 x SWITCH-1, total -8.90; broken"
     assert set(entry) == {"at", "user", "event", "detail"}  # when and who, stamped
     assert [(i["number"], i["total"], i["credit_of"]) for i in shown["invoices"]] == [
         (5, 426.58, None),
@@ -206,12 +206,12 @@ def test_invoices_list_shows_credit_notes_in_every_format(shop: Path) -> None:
     plain = run(shop, "invoices", "list", "--order", "2399", "-f", "plain").stdout.splitlines()
     assert plain[0] == "number\tkind\torder\tcustomer\tcredit_of\ttotal\tcreated_at\treason"
     assert [row.split("\t")[:6] + row.split("\t")[7:] for row in plain[1:]] == [
-        ["7", "credit", "2399", "Aarhus Installations", "5", "-8.9", "broken"],
+        ["7", "credit", "2399", "Aarhus Installations", "5", "-8.90", "broken"],
         ["5", "invoice", "2399", "Aarhus Installations", "", "426.58", ""],
     ]
     rows = list(csv.DictReader(io.StringIO(run(shop, "invoices", "list", "-f", "csv").stdout)))
     assert [r["number"] for r in rows] == ["7", "6", "5", "4", "3", "2", "1"]
-    assert rows[0]["credit_of"] == "5" and rows[0]["total"] == "-8.9"
+    assert rows[0]["credit_of"] == "5" and rows[0]["total"] == "-8.90"
     listed = json.loads(run(shop, "invoices", "list", "--customer", "aarhus", "-f", "json").stdout)
     assert [(i["number"], i["kind"], i["total"]) for i in listed] == [
         (7, "credit", -8.9),

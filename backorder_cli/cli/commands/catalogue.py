@@ -170,7 +170,8 @@ def settings_default(ctx: typer.Context) -> None:
 
 def settings_show(ctx: typer.Context, format_: FormatOption = None) -> None:
     """Show every setting and its value, and the number the next new order gets
-    (next-order-number). JSON: an array of {"setting", "value"}, like every listing.
+    (next-order-number). JSON: an array of objects with "setting" and "value", like
+    every listing.
 
     Example: backorder settings show --format json
     """
