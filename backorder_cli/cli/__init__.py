@@ -7,17 +7,27 @@ service module when they run, so start-up stays cheap.
 from __future__ import annotations
 
 from .app import make_app, root_callback
-from .commands import backorders, catalogue, fulfilment, integrity, orders, reports, transfer
+from .commands import (
+    backorders,
+    catalogue,
+    corrections,
+    fulfilment,
+    integrity,
+    orders,
+    reports,
+    transfer,
+)
 
 app = make_app(
     help="Keep sales orders: ship, invoice, and split undeliverable orders into backorders."
 )
 app.callback()(root_callback)
-for family in (transfer, fulfilment, backorders, integrity, reports, catalogue):
+for family in (transfer, fulfilment, backorders, corrections, integrity, reports, catalogue):
     family.register(app)
 
 orders_app = make_app(help="List, show, add and book orders.")
 orders.register(orders_app)
+corrections.register_orders(orders_app)
 transfer.register_export(orders_app)
 app.add_typer(orders_app, name="orders")
 
@@ -25,6 +35,7 @@ app.add_typer(orders_app, name="orders")
 orders_script = make_app(help="List, show, add and book orders (same as `backorder orders`).")
 orders_script.callback()(root_callback)
 orders.register(orders_script)
+corrections.register_orders(orders_script)
 transfer.register_export(orders_script)
 
 

@@ -103,6 +103,8 @@ def _export_batch(session: Session, orders: list[Any]) -> Iterator[dict[str, Any
                     "shipped": ln.shipped,
                     "invoiced": ln.invoiced,
                     "canceled": ln.canceled,
+                    "closed": ln.closed,
+                    "canceled_with_order": ln.canceled_with_order,
                 }
                 for ln in lines.get(order.id, [])
             ],

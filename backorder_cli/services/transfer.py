@@ -45,6 +45,7 @@ from ..storage.models import (
 from ..transfer.csv_format import parse_csv
 from ..transfer.document import (
     ImportPlan,
+    LineRow,
     OrderRow,
     Places,
     ProductRow,
@@ -384,6 +385,7 @@ def _import_orders(
                 "amount": settled.amount,
                 "backordered": settled.backordered,
                 "backordered_amount": settled.backordered_amount,
+                **canceled_for(row.status, r, settled.backordered),
             }
             for order_id, row in zip(order_ids, rows, strict=True)
             for position, (r, settled) in enumerate(
@@ -442,6 +444,21 @@ def _import_orders(
                 line.invoiced += quantity
             invoices += 1
     return invoices
+
+
+def canceled_for(status: str, line: LineRow, backordered: Decimal) -> dict[str, Decimal]:
+    """Why a line's canceled units that did not move to a backorder were canceled: as
+    the document says when it says so and that adds up, else canceled with the order on
+    a canceled order and closed short on any other."""
+    other = line.canceled - backordered
+    if line.closed is not None or line.canceled_with_order is not None:
+        with_order = line.canceled_with_order
+        closed = other - (with_order or ZERO) if line.closed is None else line.closed
+        if ZERO <= closed <= other and with_order in (None, other - closed):
+            return {"closed": closed, "canceled_with_order": other - closed}
+    if status == "canceled":
+        return {"closed": ZERO, "canceled_with_order": other}
+    return {"closed": other, "canceled_with_order": ZERO}
 
 
 @dataclass

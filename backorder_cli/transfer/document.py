@@ -57,6 +57,10 @@ class LineRow:
     shipped: Decimal = ZERO
     invoiced: Decimal = ZERO
     canceled: Decimal = ZERO
+    # Why the canceled units not moved to a backorder were canceled (schema 4), when the
+    # document says: closed short, or canceled with the order.
+    closed: Decimal | None = None
+    canceled_with_order: Decimal | None = None
 
 
 @dataclass
@@ -353,7 +357,18 @@ ORDER_KEYS = {
     "lines",
     "invoices",
 }
-LINE_KEYS = {"sku", "name", "unit", "quantity", "unit_price", "shipped", "invoiced", "canceled"}
+LINE_KEYS = {
+    "sku",
+    "name",
+    "unit",
+    "quantity",
+    "unit_price",
+    "shipped",
+    "invoiced",
+    "canceled",
+    "closed",
+    "canceled_with_order",
+}
 INVOICE_KEYS = {"number", "created_at", "lines"}
 
 
@@ -649,6 +664,11 @@ def _parse_line(
         key: _number_field(problems, at(key), raw.get(key, 0), parse_stock)
         for key in ("shipped", "invoiced", "canceled")
     }
+    reasons = {
+        key: _number_field(problems, at(key), raw[key], parse_stock)
+        for key in ("closed", "canceled_with_order")
+        if raw.get(key) not in (None, "")
+    }
     price = None
     if raw.get("unit_price") not in (None, ""):
         price = _number_field(problems, at("unit_price"), raw["unit_price"], parse_price)
@@ -661,6 +681,8 @@ def _parse_line(
         problems.add(at("invoiced"), "is more than was shipped")
     if shipped + canceled > quantity:
         problems.add(at("shipped"), "shipped plus canceled is more than the quantity")
+    if sum(reasons.values(), ZERO) > canceled:
+        problems.add(at("closed"), "closed plus canceled_with_order is more than canceled")
     if len(problems.items) > before:
         return None
     return LineRow(
@@ -672,4 +694,6 @@ def _parse_line(
         shipped=shipped,
         invoiced=invoiced,
         canceled=canceled,
+        closed=reasons.get("closed"),
+        canceled_with_order=reasons.get("canceled_with_order"),
     )
