@@ -1,4 +1,5 @@
-"""Corrections: cancel orders, close short, edit an order, unship, and adjust stock.
+"""Corrections of orders: cancel orders, close short, edit an order, unship (stock
+counts: `services.stock`).
 
 Each use case plans with the domain's rules (`domain.corrections`) and, unless it is a
 dry run, writes the change and its history entry (who, when, why) in ONE transaction.
@@ -12,14 +13,12 @@ from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import TypeVar
 
-from sqlalchemy import insert
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, func, select
 
 from ..domain.corrections import (
     cut_amount,
     edit_text,
     edited_amount,
-    plan_adjust,
     plan_cancel,
     plan_close,
     plan_edit,
@@ -30,10 +29,10 @@ from ..domain.orders import Status
 from ..domain.values import ZERO, Item, check_order_value, parse_text
 from ..errors import InvalidInput, NotAllowed, NotFound
 from ..storage.database import Database
-from ..storage.models import Order, OrderLine, StockAdjustment, utcnow
+from ..storage.models import Order, OrderLine
 from .backorders import changed_while_answering
 from .fulfilment import _BILLED
-from .results import Correction, StockCount
+from .results import Correction
 from .steps import (
     _find_order,
     _lines,
@@ -41,13 +40,9 @@ from .steps import (
     _record,
     _refresh,
     _stock,
-    _table,
-    _user,
 )
 
 R = TypeVar("R")
-
-ADJUSTMENTS = _table(StockAdjustment)
 
 
 def _reason(reason: str | None) -> str:
@@ -58,7 +53,7 @@ def _why(reason: str) -> str:
     return f" ({reason})" if reason else ""
 
 
-def _run(
+def run_correction(
     db: Database,
     work: Callable[[Session, bool], R],
     *,
@@ -138,7 +133,7 @@ def cancel_orders(
             done.append(_correction(order, "canceled", plan, why))
         return done
 
-    return _run(
+    return run_correction(
         db,
         work,
         dry_run=dry_run,
@@ -186,7 +181,7 @@ def close_order(
             )
         return _correction(order, "closed", plan, why)
 
-    return _run(
+    return run_correction(
         db,
         work,
         dry_run=dry_run,
@@ -245,7 +240,7 @@ def unship(
             )
         return _correction(order, "unshipped", plan, why)
 
-    return _run(
+    return run_correction(
         db,
         work,
         dry_run=dry_run,
@@ -349,73 +344,10 @@ def edit_order(
             changes,
         )
 
-    return _run(
+    return run_correction(
         db,
         work,
         dry_run=dry_run,
         expected=expected,
         changed=lambda: changed_while_answering(number),
     )
-
-
-# --- products adjust -----------------------------------------------------------------
-
-
-def adjust_stock(
-    db: Database,
-    sku: str,
-    counted: Decimal,
-    *,
-    reason: str,
-    dry_run: bool = False,
-    expected: StockCount | None = None,
-) -> StockCount:
-    """Set stock on hand to a counted quantity, recorded with the difference, why, when
-    and by whom (the stock_adjustments table)."""
-    why = parse_text(reason, what="reason", required=True, limit=200)
-
-    def work(session: Session, write: bool) -> StockCount:
-        product = _stock(session, [sku], lock=write).get(sku)
-        if product is None:
-            raise NotFound(f"unknown SKU {sku} - see `backorder products list`")
-        before = product.stock
-        difference = plan_adjust(sku, before, counted)
-        if write:
-            product.stock = counted
-            session.add(product)
-            session.flush()
-            session.connection().execute(
-                insert(ADJUSTMENTS),
-                {
-                    "sku": sku,
-                    "at": utcnow(),
-                    "user": _user(),
-                    "before": before,
-                    "counted": counted,
-                    "difference": difference,
-                    "reason": why,
-                },
-            )
-        return StockCount(sku, product.unit, before, counted, difference, why)
-
-    return _run(
-        db,
-        work,
-        dry_run=dry_run,
-        expected=expected,
-        changed=lambda: NotAllowed(
-            f"stock of {sku} changed while you were answering - run the command again"
-        ),
-    )
-
-
-def stock_counts(db: Database, sku: str | None = None) -> list[StockCount]:
-    """Every stock count, oldest first (one SKU's with `sku`)."""
-    query = select(StockAdjustment).order_by(col(StockAdjustment.id))
-    if sku is not None:
-        query = query.where(StockAdjustment.sku == sku)
-    with db.read() as session:
-        return [
-            StockCount(a.sku, "", a.before, a.counted, a.difference, a.reason)
-            for a in session.exec(query)
-        ]

@@ -13,6 +13,7 @@ from backorder_cli.domain.values import Item
 from backorder_cli.errors import BackorderError
 from backorder_cli.services import backorders as backorders_service
 from backorder_cli.services import catalogue, corrections, fulfilment, orders
+from backorder_cli.services import stock as stock_service
 from backorder_cli.services.export import iter_export
 from backorder_cli.services.integrity import check_database
 from backorder_cli.storage.database import Database
@@ -331,10 +332,10 @@ def test_edit_of_a_shipped_order_adding_a_line_makes_it_partially_shipped(
 
 
 def test_adjust_sets_the_counted_stock_and_records_the_difference(sample_db: Database) -> None:
-    count = corrections.adjust_stock(sample_db, "CABLE-25", D(380), reason="count")
+    count = stock_service.adjust_stock(sample_db, "CABLE-25", D(380), reason="count")
     assert (count.before, count.counted, count.difference) == (D(400), D(380), D(-20))
     assert stock(sample_db, "CABLE-25") == D(380)
-    kept = corrections.stock_counts(sample_db, "CABLE-25")
+    kept = stock_service.stock_counts(sample_db, "CABLE-25")
     assert [(c.before, c.counted, c.difference, c.reason) for c in kept] == [
         (D(400), D(380), D(-20), "count")
     ]
@@ -345,19 +346,19 @@ def test_adjust_refuses_an_unknown_sku_and_needs_a_reason(sample_db: Database, t
     refused(
         sample_db,
         target,
-        lambda: corrections.adjust_stock(sample_db, "NOPE-1", D(1), reason="x"),
+        lambda: stock_service.adjust_stock(sample_db, "NOPE-1", D(1), reason="x"),
         "unknown SKU NOPE-1",
     )
     refused(
         sample_db,
         target,
-        lambda: corrections.adjust_stock(sample_db, "CABLE-25", D(1), reason=" "),
+        lambda: stock_service.adjust_stock(sample_db, "CABLE-25", D(1), reason=" "),
         "reason",
     )
 
 
 def test_check_reports_a_stock_count_that_does_not_add_up(sample_db: Database, target: str) -> None:
-    corrections.adjust_stock(sample_db, "CABLE-25", D(380), reason="count")
+    stock_service.adjust_stock(sample_db, "CABLE-25", D(380), reason="count")
     if "://" not in target:  # the server refuses the edit outright (CHECK constraint)
         run_sql(
             target,

@@ -33,7 +33,8 @@ def old_db(tmp_path: Path) -> Path:
 
 def data_tables(path: Path) -> dict[str, list[tuple]]:
     """Every row, order lines without the columns schema 3 added (their money)."""
-    tables = {k: v for k, v in snapshot(path).items() if k not in ("meta", "alembic_version")}
+    skipped = ("meta", "alembic_version", "stock_adjustments")  # schema 4's table starts empty
+    tables = {k: v for k, v in snapshot(path).items() if k not in skipped}
     tables["order_lines"] = [row[:11] for row in tables["order_lines"]]
     return tables
 

@@ -22,7 +22,7 @@ from ..options import (
     usage_error,
 )
 from ..output.result import print_result
-from . import corrections
+from . import stock
 
 if TYPE_CHECKING:
     pass
@@ -135,7 +135,7 @@ def register_products(app: typer.Typer) -> None:
     products.command("list")(products_list)
     products.command("add")(products_add)
     products.command("receive", context_settings={"ignore_unknown_options": True})(products_receive)
-    products.command("adjust")(corrections.products_adjust)
+    products.command("adjust")(stock.products_adjust)
     app.add_typer(products, name="products")
 
 

@@ -1,4 +1,5 @@
-"""Corrections: `orders cancel`, `orders edit`, `close`, `unship` and `products adjust`.
+"""Corrections: `orders cancel`, `orders edit`, `close` and `unship` (and the flow
+`products adjust` shares, in `stock`).
 
 Each asks one question first (the change as a dry run computes it; `--yes` skips it),
 then runs exactly what was shown; `--dry-run` shows it and changes nothing.
@@ -7,7 +8,6 @@ then runs exactly what was shown; `--dry-run` shows it and changes nothing.
 from __future__ import annotations
 
 from collections.abc import Callable
-from decimal import Decimal
 from functools import partial
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
@@ -18,7 +18,6 @@ from ...domain.values import (
     parse_item,
     parse_order_number,
     parse_sku,
-    parse_stock,
     parse_text,
 )
 from ..app import database
@@ -34,7 +33,7 @@ from ..output.result import print_result
 from ..output.text import confirm, say, tell
 
 if TYPE_CHECKING:
-    from ...services.results import Correction, StockCount
+    from ...services.results import Correction
 
 R = TypeVar("R")
 
@@ -52,7 +51,7 @@ ReasonOption = Annotated[
 ]
 
 
-def _ask_and_run(
+def ask_and_run(
     run: Callable[..., R],
     *,
     yes: bool,
@@ -168,7 +167,7 @@ def cancel(
     def show(done: list[Correction]) -> dict[str, Any]:
         return {"orders": [_correction_json(c) for c in done]}
 
-    _ask_and_run(run, yes=yes, dry_run=dry_run, show=show, text=text, format_=format_)
+    ask_and_run(run, yes=yes, dry_run=dry_run, show=show, text=text, format_=format_)
 
 
 def close(
@@ -203,7 +202,7 @@ def close(
     def run(**kw: Any) -> Correction:
         return corrections.close_order(db, number, list(skus or []), reason=reason, **kw)
 
-    _ask_and_run(
+    ask_and_run(
         run, yes=yes, dry_run=dry_run, show=_correction_json, text=_correction_text, format_=format_
     )
 
@@ -240,7 +239,7 @@ def unship(
     def run(**kw: Any) -> Correction:
         return corrections.unship(db, number, items, reason=reason, **kw)
 
-    _ask_and_run(
+    ask_and_run(
         run, yes=yes, dry_run=dry_run, show=_correction_json, text=_correction_text, format_=format_
     )
 
@@ -316,84 +315,9 @@ def edit(
             **kw,
         )
 
-    _ask_and_run(
+    ask_and_run(
         run, yes=yes, dry_run=dry_run, show=_correction_json, text=_correction_text, format_=format_
     )
-
-
-def _count_json(c: StockCount) -> dict[str, Any]:
-    return {
-        "sku": c.sku,
-        "before": c.before,
-        "counted": c.counted,
-        "difference": c.difference,
-        "reason": c.reason,
-    }
-
-
-def _count_text(c: StockCount, would: bool) -> list[str]:
-    from ...domain.values import format_quantity as q
-
-    sign = "+" if c.difference > 0 else ""
-    change = f"{sign}{q(c.difference)}"
-    if would:
-        return [
-            f"This will set stock on hand of {c.sku} to {q(c.counted)} {c.unit} "
-            f"(now {q(c.before)}: {change}; {c.reason})."
-        ]
-    return [
-        f"{c.sku}: stock on hand is now {q(c.counted)} {c.unit} "
-        f"(was {q(c.before)}: {change}; {c.reason})."
-    ]
-
-
-def products_adjust(
-    ctx: typer.Context,
-    sku: Annotated[
-        str,
-        typer.Argument(
-            parser=cli_value(parse_sku),
-            metavar="SKU",
-            help="Stock keeping unit, e.g. CABLE-25.",
-            show_default=False,
-        ),
-    ],
-    counted: Annotated[
-        Decimal,
-        typer.Argument(
-            parser=cli_value(partial(parse_stock, what="counted quantity")),
-            metavar="QTY",
-            help="The counted stock on hand (0 or more; may be below today's).",
-            show_default=False,
-        ),
-    ],
-    reason: Annotated[
-        str,
-        typer.Option(
-            "--reason",
-            parser=cli_value(partial(parse_text, what="reason", required=True, limit=200)),
-            help="Why (required): kept with the count.",
-            show_default=False,
-        ),
-    ],
-    yes: YesOption = False,
-    dry_run: DryRunOption = False,
-    format_: WriteFormatOption = WriteFormat.text,
-) -> None:
-    """Set a product's stock on hand to a counted quantity, recorded with the difference.
-
-    `products receive` adds arriving stock; `adjust` corrects the count either way.
-
-    Example: backorder products adjust SWITCH-1 15 --reason "stock count: 5 damaged"
-    """
-    from ...services import corrections
-
-    db = database(ctx)
-
-    def run(**kw: Any) -> StockCount:
-        return corrections.adjust_stock(db, sku, counted, reason=reason, **kw)
-
-    _ask_and_run(run, yes=yes, dry_run=dry_run, show=_count_json, text=_count_text, format_=format_)
 
 
 def register(app: typer.Typer) -> None:
