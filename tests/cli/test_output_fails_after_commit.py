@@ -84,6 +84,17 @@ WRITES = [
     (["undo", "2402", "--yes"], lambda shop: 2402 in order_numbers(shop)),  # after create 2401
     # `ready --ship` is always a bulk run: tests/cli/test_bulk_output_fails.py
     (["settings", "set", "inventory-value-on-invoicing", "on"], lambda shop: True),
+    (["orders", "cancel", "2396", "--yes"], lambda shop: True),
+    (["orders", "edit", "2396", "CABLE-25=10", "--yes"], lambda shop: True),
+    (["close", "2401", "--yes", "-f", "json"], lambda shop: True),
+    (
+        ["unship", "2393", "BREAKER-16=1", "--yes"],
+        lambda shop: stock(shop, "BREAKER-16") == "13.000",
+    ),
+    (
+        ["products", "adjust", "SWITCH-1", "7", "--reason", "count", "--yes"],
+        lambda shop: stock(shop, "SWITCH-1") == "7.000",
+    ),
 ]
 
 
