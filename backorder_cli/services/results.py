@@ -199,7 +199,7 @@ class ReportRow:
 class LogEntry:
     at: datetime
     user: str
-    order: int
+    order: int | None  # None: a change of no order (a stock count)
     event: str
     detail: str
 

@@ -3,18 +3,20 @@ with the difference, why, when and by whom; one transaction, or a dry run."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
 from ..domain.corrections import plan_adjust
-from ..domain.values import parse_text
+from ..domain.values import format_quantity, parse_text
 from ..errors import NotAllowed, NotFound
 from ..storage.database import Database
 from ..storage.models import StockAdjustment, utcnow
 from .corrections import run_correction
-from .results import StockCount
+from .results import LogEntry, StockCount
 from .steps import _stock, _table, _user
 
 ADJUSTMENTS = _table(StockAdjustment)
@@ -78,3 +80,22 @@ def stock_counts(db: Database, sku: str | None = None) -> list[StockCount]:
             StockCount(a.sku, "", a.before, a.counted, a.difference, a.reason)
             for a in session.exec(query)
         ]
+
+
+def iter_stock_log(db: Database, *, since: date | None = None) -> Iterator[LogEntry]:
+    """Every stock count as a log entry (of no order), oldest first, streamed."""
+    query = select(StockAdjustment).order_by(col(StockAdjustment.id))
+    if since is not None:
+        start = datetime(since.year, since.month, since.day, tzinfo=UTC)
+        query = query.where(col(StockAdjustment.at) >= start)
+    q = format_quantity
+    with db.read() as session:
+        for a in session.exec(query.execution_options(yield_per=500)):
+            sign = "+" if a.difference > 0 else ""
+            yield LogEntry(
+                a.at,
+                a.user,
+                None,
+                "stock counted",
+                f"{a.sku}: {q(a.before)} -> {q(a.counted)} ({sign}{q(a.difference)}): {a.reason}",
+            )

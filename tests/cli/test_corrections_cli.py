@@ -179,3 +179,17 @@ def test_the_corrections_appear_in_the_log(run: Run) -> None:
     log = json.loads(run("log", "-f", "json").stdout)
     events = [(e["order"], e["event"]) for e in log][-2:]
     assert events == [(2401, "closed"), (2396, "canceled")]
+
+
+def test_a_stock_count_is_in_the_log_as_a_change_of_no_order(run: Run) -> None:
+    assert run("products", "adjust", "CABLE-25", "380", "--reason", "count", "--yes").exit_code == 0
+    log = json.loads(run("log", "-f", "json").stdout)
+    assert {k: log[-1][k] for k in ("order", "event", "detail")} == {
+        "order": None,
+        "event": "stock counted",
+        "detail": "CABLE-25: 400 -> 380 (-20): count",
+    }
+    plain = run("log", "-f", "plain").stdout.splitlines()[-1].split("\t")
+    assert plain[2:] == ["", "stock counted", "CABLE-25: 400 -> 380 (-20): count"]
+    one_order = json.loads(run("log", "--order", "2401", "-f", "json").stdout)
+    assert all(e["event"] != "stock counted" for e in one_order)
