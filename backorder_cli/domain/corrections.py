@@ -280,3 +280,25 @@ def plan_adjust(sku: str, stock: Decimal, counted: Decimal) -> Decimal:
             f"a counted quantity cannot be negative (got {format_quantity(counted)})"
         )
     return counted - stock
+
+
+def settle_canceled(
+    quantity: Decimal,
+    unit_price: Decimal,
+    canceled_otherwise: Decimal,
+    backordered: Decimal,
+    amount: Decimal,
+    *,
+    from_origin: bool,
+) -> tuple[Decimal, Decimal]:
+    """A line's (amount, canceled amount) when it arrives without its money (an import)
+    with units closed or canceled with the order, by the rule the commands apply: the
+    line's whole value (its quantity at its price rounded once, or what its origin moved
+    to it: `amount` when `from_origin`) less the share of the canceled units. A line that
+    also moved units to a backorder keeps `amount` as settled (its money went with the
+    backorder's rule) and records no canceled amount."""
+    if canceled_otherwise <= 0 or backordered > 0:
+        return amount, ZERO
+    whole = amount if from_origin else line_amount(quantity, unit_price)
+    kept = share(whole, quantity - canceled_otherwise, quantity)
+    return kept, whole - kept

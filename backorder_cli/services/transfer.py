@@ -8,6 +8,7 @@ splitting them would pass the same half-written state between modules.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -23,6 +24,7 @@ from sqlalchemy import (
 from sqlmodel import Session, col, select
 
 from ..domain.backorders import backorder_loop
+from ..domain.corrections import settle_canceled
 from ..domain.invariants import (
     backorder_link_violations,
     backorder_violations,
@@ -135,8 +137,9 @@ def import_text(
 
 def _settle(plan: ImportPlan) -> dict[int, list[LineMoney]]:
     """The money of every imported line by the tool's own rule, each backorder taking
-    its part of its origin's (the invoices then bill it)."""
-    return settle_money(
+    its part of its origin's (the invoices then bill it); units closed or canceled with
+    the order take their share out of the line's amount (`settle_canceled`)."""
+    money = settle_money(
         {
             row.number: (
                 row.backorder_of,
@@ -145,6 +148,22 @@ def _settle(plan: ImportPlan) -> dict[int, list[LineMoney]]:
             for row in plan.orders
         }
     )
+    in_file = {row.number for row in plan.orders}
+    for row in plan.orders:
+        settled = []
+        for r, m in zip(row.lines, money[row.number], strict=True):
+            why = canceled_for(row.status, r, m.backordered)
+            amount, gone = settle_canceled(
+                r.quantity,
+                r.unit_price,
+                why["closed"] + why["canceled_with_order"],
+                m.backordered,
+                m.amount,
+                from_origin=row.backorder_of in in_file,
+            )
+            settled.append(dataclasses.replace(m, amount=amount, canceled_amount=gone))
+        money[row.number] = settled
+    return money
 
 
 def _import_violations(
@@ -303,15 +322,6 @@ def _apply_import(
     invoices = 0
     # The lines' money by the tool's own rule, each backorder taking its part of its
     # origin's (the invoices below then bill it).
-    money = settle_money(
-        {
-            row.number: (
-                row.backorder_of,
-                [LineFacts(r.sku, r.quantity, r.canceled, r.unit_price) for r in row.lines],
-            )
-            for row in plan.orders
-        }
-    )
     for row in plan.orders:
         try:
             check_order_value((r.quantity, r.unit_price) for r in row.lines)
@@ -386,6 +396,7 @@ def _import_orders(
                 "backordered": settled.backordered,
                 "backordered_amount": settled.backordered_amount,
                 **canceled_for(row.status, r, settled.backordered),
+                "canceled_amount": settled.canceled_amount,
             }
             for order_id, row in zip(order_ids, rows, strict=True)
             for position, (r, settled) in enumerate(
