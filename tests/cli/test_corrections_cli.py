@@ -193,3 +193,11 @@ def test_a_stock_count_is_in_the_log_as_a_change_of_no_order(run: Run) -> None:
     assert plain[2:] == ["", "stock counted", "CABLE-25: 400 -> 380 (-20): count"]
     one_order = json.loads(run("log", "--order", "2401", "-f", "json").stdout)
     assert all(e["event"] != "stock counted" for e in one_order)
+
+
+def test_data_in_an_edit_is_never_shown_raw(run: Run) -> None:
+    result = run("orders", "edit", "2396", "-c", "Evil\u202eliveE", "--yes")
+    assert result.exit_code == 0, result.output
+    assert "\u202e" not in result.stdout
+    assert "'Evil\\u202eliveE'" in result.stdout
+    assert show(run, 2396)["customer"] == "Evil\u202eliveE"  # kept exactly

@@ -441,3 +441,28 @@ def test_export_and_import_keep_the_corrections_and_their_money_exactly(
         assert [str(v) for v in check_database(copy)] == []
     finally:
         copy.dispose()
+
+
+def test_undo_refuses_a_backorder_closed_short_in_part(sample_db: Database, target: str) -> None:
+    from backorder_cli.services import undo
+
+    backorders_service.create_backorder(sample_db, 2401, invoice_first=True)
+    corrections.close_order(sample_db, 2402, ["SWITCH-1"])
+    refused(
+        sample_db,
+        target,
+        lambda: undo.undo_backorder(sample_db, 2402),
+        "backorder #2402 was closed short in part - a closed backorder cannot be undone",
+    )
+
+
+def test_an_undone_backorder_is_canceled_with_the_order(sample_db: Database) -> None:
+    from backorder_cli.services import undo
+
+    backorders_service.create_backorder(sample_db, 2401, invoice_first=True)
+    undo.undo_backorder(sample_db, 2402)
+    exported = {o["number"]: o for o in iter_export(sample_db, archived="all")}  # type: ignore[arg-type]
+    assert [
+        (ln["canceled"], ln["closed"], ln["canceled_with_order"]) for ln in exported[2402]["lines"]
+    ] == [(D(150), D(0), D(150)), (D(12), D(0), D(12))]
+    clean(sample_db)
