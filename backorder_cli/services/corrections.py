@@ -113,8 +113,9 @@ def cancel_orders(
     numbers = list(dict.fromkeys(numbers))
 
     def work(session: Session, write: bool) -> list[Correction]:
-        done = []
-        for number in numbers:
+        done: dict[int, Correction] = {}
+        # Locked in number order, so two cancels of the same orders never wait in a circle.
+        for number in sorted(numbers):
             order = _find_order(session, number, lock=write)
             lines = _lines(session, order)
             plan = plan_cancel(order, lines)
@@ -130,8 +131,8 @@ def cancel_orders(
                 assert order.id is not None
                 detail = f"canceled{_why(why)}" + (f": {_list_in(plan)}" if plan else "")
                 _record(session.connection(), (order.id, "canceled", detail))
-            done.append(_correction(order, "canceled", plan, why))
-        return done
+            done[number] = _correction(order, "canceled", plan, why)
+        return [done[number] for number in numbers]
 
     return run_correction(
         db,

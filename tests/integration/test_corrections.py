@@ -466,3 +466,15 @@ def test_an_undone_backorder_is_canceled_with_the_order(sample_db: Database) -> 
         (ln["canceled"], ln["closed"], ln["canceled_with_order"]) for ln in exported[2402]["lines"]
     ] == [(D(150), D(0), D(150)), (D(12), D(0), D(12))]
     clean(sample_db)
+
+
+def test_check_reports_money_left_with_nothing_canceled(db_path, sample_db: Database) -> None:  # type: ignore[no-untyped-def]
+    import sqlite3
+
+    with sqlite3.connect(db_path) as conn:
+        conn.execute("UPDATE order_lines SET canceled_amount = 500 WHERE sku = 'BOX-68'")
+    found = [str(v) for v in check_database(sample_db)]
+    assert found and all(
+        "canceled amount is 5.00 but nothing was closed or canceled with the order" in f
+        for f in found
+    ), found
