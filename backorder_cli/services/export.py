@@ -11,10 +11,12 @@ from sqlmodel import Session, col, select
 from ..domain.orders import SETTINGS, Archived
 from ..storage.database import Database
 from ..storage.models import (
+    History,
     Invoice,
     InvoiceLine,
     OrderLine,
     Product,
+    StockAdjustment,
 )
 from ..transfer.document import (
     FORMAT,
@@ -28,14 +30,27 @@ from .steps import (
 
 
 def export_header(db: Database) -> dict[str, Any]:
-    """Settings and the whole catalogue, as the import format has them."""
+    """Settings, the whole catalogue and the stock counts, as the import format has them."""
     with db.read() as session:
         settings = {key: _setting(session, key) for key in SETTINGS}
         products = [
             {"sku": p.sku, "name": p.name, "unit": p.unit, "price": p.price, "stock": p.stock}
             for p in session.exec(select(Product).order_by(Product.sku))
         ]
-    return {"format": FORMAT, "settings": settings, "products": products}
+        counts = [
+            {
+                "sku": c.sku,
+                "at": c.at,
+                "user": c.user,
+                "before": c.before,
+                "counted": c.counted,
+                "difference": c.difference,
+                "reason": c.reason,
+            }
+            for c in session.exec(select(StockAdjustment).order_by(col(StockAdjustment.id)))
+        ]
+    header = {"format": FORMAT, "settings": settings, "products": products}
+    return header | ({"stock_counts": counts} if counts else {})
 
 
 def iter_export(db: Database, *, archived: Archived = Archived.ACTIVE) -> Iterator[dict[str, Any]]:
@@ -79,6 +94,13 @@ def _export_batch(session: Session, orders: list[Any]) -> Iterator[dict[str, Any
         billed.setdefault(item.invoice_id, []).append(
             {"sku": skus[item.line_id], "quantity": item.quantity}
         )
+    history: dict[int, list[dict[str, Any]]] = {}
+    for entry in session.exec(
+        select(History).where(col(History.order_id).in_(ids)).order_by(col(History.id))
+    ):
+        history.setdefault(entry.order_id, []).append(
+            {"at": entry.at, "user": entry.user, "event": entry.event, "detail": entry.detail}
+        )
     for inv in rows:
         assert inv.id is not None  # loaded, so stored
         invoices.setdefault(inv.order_id, []).append(
@@ -109,5 +131,7 @@ def _export_batch(session: Session, orders: list[Any]) -> Iterator[dict[str, Any
                 for ln in lines.get(order.id, [])
             ],
             "invoices": invoices.get(order.id, []),
+            # Who did what, when and why (the corrections' reasons): kept by import.
+            "history": history.get(order.id, []),
         }
     session.expunge_all()  # keep memory flat over a long export

@@ -42,6 +42,7 @@ from ..storage.models import (
     Order,
     Product,
     Setting,
+    StockAdjustment,
     utcnow,
 )
 from ..transfer.csv_format import parse_csv
@@ -59,6 +60,7 @@ from .fulfilment import _write_invoice
 from .results import ImportResult
 from .steps import (
     _BATCH,
+    _INSERT_HISTORY,
     _INSERT_LINES,
     _ORIGIN_OF,
     COUNTER,
@@ -68,6 +70,7 @@ from .steps import (
     _raise_counter,
     _record,
     _rows_in,
+    _table,
 )
 
 
@@ -320,6 +323,22 @@ def _apply_import(
         _raise_counter(session, "invoice", max(named))
     conn = session.connection()
     invoices = 0
+    if plan.stock_counts:
+        conn.execute(
+            insert(_table(StockAdjustment)),
+            [
+                {
+                    "sku": c.sku,
+                    "at": c.at,
+                    "user": c.user,
+                    "before": c.before,
+                    "counted": c.counted,
+                    "difference": c.counted - c.before,
+                    "reason": c.reason,
+                }
+                for c in plan.stock_counts
+            ],
+        )
     # The lines' money by the tool's own rule, each backorder taking its part of its
     # origin's (the invoices below then bill it).
     for row in plan.orders:
@@ -404,6 +423,13 @@ def _import_orders(
             )
         ],
     )
+    kept = [  # the history the file brings (`orders export` writes it): who, when, why
+        {"order_id": order_id, "at": h.at, "user": h.user, "event": h.event, "detail": h.detail}
+        for order_id, row in zip(order_ids, rows, strict=True)
+        for h in row.history
+    ]
+    if kept:
+        conn.execute(_INSERT_HISTORY, kept)
     _record(conn, *((order_id, "imported", f"from {source}") for order_id in order_ids))
     billed_orders = [
         (order_id, row)

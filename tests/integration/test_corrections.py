@@ -394,7 +394,8 @@ def test_export_and_import_keep_the_corrections_and_their_money_exactly(
     from backorder_cli.storage.schema import open_database
 
     backorders_service.create_backorder(sample_db, 2401, invoice_first=True)
-    corrections.close_order(sample_db, 2402, ["SWITCH-1"])  # a backorder closed in part
+    corrections.close_order(sample_db, 2402, ["SWITCH-1"], reason="not wanted")
+    stock_service.adjust_stock(sample_db, "BOX-68", D(290), reason="counted")
     backorders_service.create_backorder(sample_db, 2398, invoice_first=True)
     corrections.cancel_orders(sample_db, [2403])  # a backorder canceled whole
     corrections.close_order(sample_db, 2399)  # closed after invoicing
@@ -439,6 +440,18 @@ def test_export_and_import_keep_the_corrections_and_their_money_exactly(
                 for ln in first[number]["lines"]
             ]
         assert [str(v) for v in check_database(copy)] == []
+        # The reasons survive: each order's history comes back (then "imported").
+        history = orders.get_order(copy, 2402).history
+        assert ("closed", "closed short (not wanted): 12 SWITCH-1 canceled") in [
+            (h.event, h.detail) for h in history
+        ]
+        assert [(h.at, h.user, h.event, h.detail) for h in history][:-1] == [
+            (h.at, h.user, h.event, h.detail) for h in orders.get_order(sample_db, 2402).history
+        ]
+        assert [
+            (c.sku, c.before, c.counted, c.difference, c.reason)
+            for c in stock_service.stock_counts(copy)
+        ] == [("BOX-68", D(300), D(290), D(-10), "counted")]
     finally:
         copy.dispose()
 
@@ -478,3 +491,32 @@ def test_check_reports_money_left_with_nothing_canceled(db_path, sample_db: Data
         "canceled amount is 5.00 but nothing was closed or canceled with the order" in f
         for f in found
     ), found
+
+
+def test_an_import_refuses_history_and_stock_counts_it_cannot_read(
+    db: Database, target: str
+) -> None:
+    import json
+
+    from backorder_cli.services import transfer
+
+    document = {
+        "products": [{"sku": "BOX-68", "name": "Box", "price": "1", "stock": "5"}],
+        "orders": [
+            {
+                "number": 5001,
+                "customer": "A",
+                "lines": [{"sku": "BOX-68", "quantity": "1"}],
+                "history": [{"at": "yesterday", "user": "ann", "event": "created", "detail": ""}],
+            }
+        ],
+        "stock_counts": [{"sku": "NOPE-1", "at": "2026-11-02T09:30:00Z", "user": "", "reason": ""}],
+    }
+    before = snapshot(target)
+    with pytest.raises(BackorderError) as refused_:
+        transfer.import_text(db, json.dumps(document), source="bad.json", kind="json")
+    details = "\n".join(refused_.value.details)
+    assert "orders[0].history[0].at: must be an ISO date and time" in details
+    assert "stock_counts[0].sku: unknown SKU NOPE-1" in details
+    assert "stock_counts[0].reason: reason must not be empty" in details
+    assert snapshot(target) == before
