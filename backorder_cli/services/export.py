@@ -11,7 +11,6 @@ from sqlmodel import Session, col, select
 from ..domain.orders import SETTINGS, Archived
 from ..storage.database import Database
 from ..storage.models import (
-    History,
     Invoice,
     InvoiceLine,
     OrderLine,
@@ -24,6 +23,7 @@ from ..transfer.document import (
 from .orders import _order_filter
 from .steps import (
     _BATCH,
+    HISTORY,
     ORDERS,
     _setting,
 )
@@ -95,11 +95,16 @@ def _export_batch(session: Session, orders: list[Any]) -> Iterator[dict[str, Any
             {"sku": skus[item.line_id], "quantity": item.quantity}
         )
     history: dict[int, list[dict[str, Any]]] = {}
-    for entry in session.exec(
-        select(History).where(col(History.order_id).in_(ids)).order_by(col(History.id))
+    # Plain rows (no ORM objects): an order has several entries, an export many orders.
+    for order_id, at, user, event, detail in session.connection().execute(
+        core_select(
+            HISTORY.c.order_id, HISTORY.c.at, HISTORY.c.user, HISTORY.c.event, HISTORY.c.detail
+        )
+        .where(HISTORY.c.order_id.in_(ids))
+        .order_by(HISTORY.c.id)
     ):
-        history.setdefault(entry.order_id, []).append(
-            {"at": entry.at, "user": entry.user, "event": entry.event, "detail": entry.detail}
+        history.setdefault(order_id, []).append(
+            {"at": at, "user": user, "event": event, "detail": detail}
         )
     for inv in rows:
         assert inv.id is not None  # loaded, so stored
