@@ -145,6 +145,11 @@ TABLE: list[tuple[str, list[str], str]] = [
     ("orders edit --customer", ["orders", "edit", "2396", "-c", " "], "customer must not be"),
     ("orders edit --comment", ["orders", "edit", "2396", "--comment", "\udcff"], "not valid UTF"),
     ("orders edit --remove", ["orders", "edit", "2396", "--remove", "A B"], "must not contain"),
+    (
+        "orders edit --remove",
+        ["orders", "edit", "2396", "BOX-68=2", "--remove", "BOX-68"],
+        "BOX-68 is both set and removed - give one or the other",
+    ),
     ("orders edit --reason", ["orders", "edit", "2396", "--reason", " "], "reason must not"),
     ("orders edit --format", ["orders", "edit", "2396", "-f", "x"], "'x' is not one of text"),
     ("close NUMBER", ["close", "0", "--yes"], "'0' is not an order number"),

@@ -301,6 +301,11 @@ def edit(
     """
     from ...services import corrections
 
+    both = sorted({i.sku for i in items or []} & set(remove or []))
+    if both:
+        raise typer.BadParameter(
+            f"{both[0]} is both set and removed - give one or the other", param_hint="'--remove'"
+        )
     db = database(ctx)
 
     def run(**kw: Any) -> Correction:
