@@ -135,7 +135,7 @@ def cancel(
         list[int],
         typer.Argument(
             parser=cli_value(parse_order_number),
-            metavar="NUMBER...",
+            metavar="NUMBER",
             help="The orders to cancel, e.g. 2401 2402.",
             show_default=False,
         ),
@@ -177,7 +177,7 @@ def close(
         list[str] | None,
         typer.Argument(
             parser=cli_value(parse_sku),
-            metavar="[SKU]...",
+            metavar="SKU",
             help="The lines to close (default: every line with something remaining).",
             show_default=False,
         ),
@@ -215,7 +215,7 @@ def unship(
         typer.Argument(
             parser=cli_value(partial(parse_item, with_price=False)),
             callback=check_items,
-            metavar="SKU=QTY...",
+            metavar="SKU=QTY",
             help="What to take back, as SKU=QTY.",
             show_default=False,
         ),
@@ -252,7 +252,7 @@ def edit(
         typer.Argument(
             parser=cli_value(parse_item),
             callback=check_items,
-            metavar="[SKU=QTY[@PRICE]]...",
+            metavar="SKU=QTY[@PRICE]",
             help="Set a line's quantity (and price), or add a line.",
             show_default=False,
         ),
