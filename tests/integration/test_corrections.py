@@ -520,3 +520,45 @@ def test_an_import_refuses_history_and_stock_counts_it_cannot_read(
     assert "stock_counts[0].sku: unknown SKU NOPE-1" in details
     assert "stock_counts[0].reason: reason must not be empty" in details
     assert snapshot(target) == before
+
+
+def test_the_upgrade_to_schema_4_says_why_existing_units_were_canceled(
+    sample_db: Database, target: str
+) -> None:
+    """An undone backorder's units (the only ones the tool canceled outside backorders
+    before schema 4) become canceled with the order; others on an open order closed."""
+    from alembic import command
+    from alembic.config import Config
+
+    from backorder_cli.services import undo
+    from backorder_cli.storage.schema import MIGRATIONS, open_database
+
+    backorders_service.create_backorder(sample_db, 2401, invoice_first=True)
+    undo.undo_backorder(sample_db, 2402)
+    corrections.close_order(sample_db, 2398, ["SOCKET-2"])
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    sample_db.dispose()
+    from sqlalchemy import create_engine
+    from sqlalchemy.pool import NullPool
+
+    # As the migrations run: without SQLite's foreign key enforcement (tables are copied).
+    engine = create_engine(target if "://" in target else f"sqlite:///{target}", poolclass=NullPool)
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0003")
+    engine.dispose()
+    upgraded = open_database(target)
+    try:
+        exported = {o["number"]: o for o in iter_export(upgraded, archived="all")}  # type: ignore[arg-type]
+        assert [(ln["closed"], ln["canceled_with_order"]) for ln in exported[2402]["lines"]] == [
+            (D(0), D(150)),
+            (D(0), D(12)),
+        ]
+        assert [(ln["sku"], ln["closed"]) for ln in exported[2398]["lines"]] == [
+            ("LED-9W", D(0)),
+            ("SOCKET-2", D(4)),
+        ]
+        assert [str(v) for v in check_database(upgraded)] == []
+    finally:
+        upgraded.dispose()
