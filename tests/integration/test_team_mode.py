@@ -152,7 +152,8 @@ def test_the_first_release_schema_is_upgraded_on_a_server(pg_target: str) -> Non
         assert read_version(pg_target)[1] == SCHEMA_VERSION
         after = snapshot(pg_target)
         after["order_lines"] = [row[:11] for row in after["order_lines"]]  # + schema 3's money
-        assert {k: v for k, v in after.items() if k not in ("meta", "alembic_version")} == before
+        new_tables = ("meta", "alembic_version", "stock_adjustments")  # schema 4's: empty
+        assert {k: v for k, v in after.items() if k not in new_tables} == before
         assert list(integrity.check_database(database)) == []
         assert backorders_service.create_backorder(database, 2401).backorder == 2402
     finally:
