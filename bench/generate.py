@@ -78,8 +78,8 @@ def build(path: Path, orders: int, seed: int = 2401) -> None:
         conn.executemany("INSERT INTO orders VALUES (?,?,?,?,?,?,?,?,?,?)", order_rows)
         conn.executemany(
             "INSERT INTO order_lines (id, order_id, position, sku, name, unit, quantity, "
-            "shipped, invoiced, canceled, unit_price, amount, backordered, backordered_amount) "
-            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            "shipped, invoiced, canceled, unit_price, amount, backordered, backordered_amount, "
+            "canceled_with_order, canceled_amount) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             line_rows,
         )
         conn.executemany(
@@ -153,6 +153,10 @@ def build(path: Path, orders: int, seed: int = 2401) -> None:
                     amount,
                     backordered,
                     moved_amount,
+                    # A canceled order's units are canceled with it (`orders cancel`),
+                    # and its value left with them.
+                    canceled if kind == "canceled" else 0,
+                    value if kind == "canceled" else 0,
                 )
             )
             total += amount

@@ -10,6 +10,7 @@ from .app import make_app, root_callback
 from .commands import (
     backorders,
     catalogue,
+    corrections,
     fulfilment,
     integrity,
     invoices,
@@ -22,11 +23,12 @@ app = make_app(
     help="Keep sales orders: ship, invoice, and split undeliverable orders into backorders."
 )
 app.callback()(root_callback)
-for family in (transfer, fulfilment, backorders, integrity, reports, catalogue):
+for family in (transfer, fulfilment, backorders, corrections, integrity, reports, catalogue):
     family.register(app)
 
 orders_app = make_app(help="List, show, add and book orders.")
 orders.register(orders_app)
+corrections.register_orders(orders_app)
 transfer.register_export(orders_app)
 app.add_typer(orders_app, name="orders")
 
@@ -39,6 +41,7 @@ app.add_typer(invoices_app, name="invoices")
 orders_script = make_app(help="List, show, add and book orders (same as `backorder orders`).")
 orders_script.callback()(root_callback)
 orders.register(orders_script)
+corrections.register_orders(orders_script)
 transfer.register_export(orders_script)
 
 

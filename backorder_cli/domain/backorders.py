@@ -259,6 +259,12 @@ def plan_undo(
         raise NotAllowed(
             f"backorder #{n} is already invoiced - it cannot be undone", code="already_invoiced"
         )
+    if any(line.canceled > 0 for line in lines):
+        # What was closed short no longer exists to give back (`backorder close`).
+        raise NotAllowed(
+            f"backorder #{n} was closed short in part - a closed backorder cannot be undone",
+            code="closed_short",
+        )
     if origin is None or origin.status != Status.CANCELED:
         raise NotAllowed(
             f"order #{backorder_of}, which #{n} came from, is no longer canceled - "

@@ -16,26 +16,41 @@ from ..storage.models import (
     InvoiceLine,
     OrderLine,
     Product,
+    StockAdjustment,
 )
 from ..transfer.document import (
     FORMAT,
 )
 from .steps import (
     _BATCH,
+    HISTORY,
     ORDERS,
     _setting,
 )
 
 
 def export_header(db: Database) -> dict[str, Any]:
-    """Settings and the whole catalogue, as the import format has them."""
+    """Settings, the whole catalogue and the stock counts, as the import format has them."""
     with db.read() as session:
         settings = {key: _setting(session, key) for key in SETTINGS}
         products = [
             {"sku": p.sku, "name": p.name, "unit": p.unit, "price": p.price, "stock": p.stock}
             for p in session.exec(select(Product).order_by(Product.sku))
         ]
-    return {"format": FORMAT, "settings": settings, "products": products}
+        counts = [
+            {
+                "sku": c.sku,
+                "at": c.at,
+                "user": c.user,
+                "before": c.before,
+                "counted": c.counted,
+                "difference": c.difference,
+                "reason": c.reason,
+            }
+            for c in session.exec(select(StockAdjustment).order_by(col(StockAdjustment.id)))
+        ]
+    header = {"format": FORMAT, "settings": settings, "products": products}
+    return header | ({"stock_counts": counts} if counts else {})
 
 
 def iter_export(db: Database, *, archived: Archived = Archived.ACTIVE) -> Iterator[dict[str, Any]]:
@@ -107,6 +122,18 @@ def _export_batch(session: Session, orders: list[Any]) -> Iterator[dict[str, Any
             {"sku": skus[item.line_id], "quantity": item.quantity}
         )
     numbers = {inv.id: inv.number for inv in rows}  # a credit note's invoice is its order's
+    history: dict[int, list[dict[str, Any]]] = {}
+    # Plain rows (no ORM objects): an order has several entries, an export many orders.
+    for order_id, at, user, event, detail in session.connection().execute(
+        core_select(
+            HISTORY.c.order_id, HISTORY.c.at, HISTORY.c.user, HISTORY.c.event, HISTORY.c.detail
+        )
+        .where(HISTORY.c.order_id.in_(ids))
+        .order_by(HISTORY.c.id)
+    ):
+        history.setdefault(order_id, []).append(
+            {"at": at, "user": user, "event": event, "detail": detail}
+        )
     for inv in rows:
         assert inv.id is not None  # loaded, so stored
         document: dict[str, Any] = {
@@ -137,9 +164,13 @@ def _export_batch(session: Session, orders: list[Any]) -> Iterator[dict[str, Any
                     "shipped": ln.shipped,
                     "invoiced": ln.invoiced,
                     "canceled": ln.canceled,
+                    "closed": ln.closed,
+                    "canceled_with_order": ln.canceled_with_order,
                 }
                 for ln in lines.get(order.id, [])
             ],
             "invoices": invoices.get(order.id, []),
+            # Who did what, when and why (the corrections' reasons): kept by import.
+            "history": history.get(order.id, []),
         }
     session.expunge_all()  # keep memory flat over a long export

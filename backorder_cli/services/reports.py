@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import heapq
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -150,7 +151,12 @@ def iter_log(
         query = query.where(
             HISTORY.c.at >= datetime(since.year, since.month, since.day, tzinfo=UTC)
         )
-    return _stream_log(db, query)
+    if order is not None:
+        return _stream_log(db, query)
+    # Stock counts belong to no order: merged in by time (both streams are in time order).
+    from .stock import iter_stock_log
+
+    return heapq.merge(_stream_log(db, query), iter_stock_log(db, since=since), key=lambda e: e.at)
 
 
 def highest_order_number(db: Database) -> int | None:

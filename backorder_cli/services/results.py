@@ -289,6 +289,33 @@ class ReportRow:
 class LogEntry:
     at: datetime
     user: str
-    order: int | None  # None: a product's or a setting's change
+    order: int | None  # None: a change of no order (a product, a setting, a stock count)
     event: str
     detail: str
+
+
+@dataclass(frozen=True)
+class Correction:
+    """What a correction of an order did (or, in a dry run, would do): `action` is
+    canceled, closed, edited or unshipped; `lines` the (SKU, quantity) it concerns;
+    `changes` what an edit changed, in words."""
+
+    number: int
+    action: str
+    status: str
+    total: Decimal
+    lines: list[tuple[str, Decimal]]
+    reason: str
+    changes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class StockCount:
+    """A stock count (`products adjust`): stock on hand from `before` to `counted`."""
+
+    sku: str
+    unit: str
+    before: Decimal
+    counted: Decimal
+    difference: Decimal
+    reason: str

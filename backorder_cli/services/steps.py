@@ -128,6 +128,9 @@ class _Line:
     amount: Decimal = ZERO
     backordered: Decimal = ZERO
     backordered_amount: Decimal = ZERO
+    closed: Decimal = ZERO
+    canceled_with_order: Decimal = ZERO
+    canceled_amount: Decimal = ZERO
 
 
 @functools.cache

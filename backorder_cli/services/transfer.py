@@ -8,6 +8,7 @@ splitting them would pass the same half-written state between modules.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -23,6 +24,7 @@ from sqlalchemy import (
 from sqlmodel import Session, col, select
 
 from ..domain.backorders import backorder_loop
+from ..domain.corrections import settle_canceled
 from ..domain.invariants import (
     backorder_link_violations,
     backorder_violations,
@@ -40,12 +42,14 @@ from ..storage.models import (
     Order,
     Product,
     Setting,
+    StockAdjustment,
     utcnow,
 )
 from ..transfer.csv_format import parse_csv
 from ..transfer.document import (
     ImportPlan,
     InvoiceRow,
+    LineRow,
     OrderRow,
     Places,
     ProductRow,
@@ -58,6 +62,7 @@ from .invoices import import_credit
 from .results import ImportResult
 from .steps import (
     _BATCH,
+    _INSERT_HISTORY,
     _INSERT_LINES,
     _ORIGIN_OF,
     COUNTER,
@@ -67,6 +72,7 @@ from .steps import (
     _raise_counter,
     _record,
     _rows_in,
+    _table,
 )
 
 
@@ -137,8 +143,9 @@ def import_text(
 
 def _settle(plan: ImportPlan) -> dict[int, list[LineMoney]]:
     """The money of every imported line by the tool's own rule, each backorder taking
-    its part of its origin's (the invoices then bill it)."""
-    return settle_money(
+    its part of its origin's (the invoices then bill it); units closed or canceled with
+    the order take their share out of the line's amount (`settle_canceled`)."""
+    money = settle_money(
         {
             row.number: (
                 row.backorder_of,
@@ -147,6 +154,22 @@ def _settle(plan: ImportPlan) -> dict[int, list[LineMoney]]:
             for row in plan.orders
         }
     )
+    in_file = {row.number for row in plan.orders}
+    for row in plan.orders:
+        settled = []
+        for r, m in zip(row.lines, money[row.number], strict=True):
+            why = canceled_for(row.status, r, m.backordered)
+            amount, gone = settle_canceled(
+                r.quantity,
+                r.unit_price,
+                why["closed"] + why["canceled_with_order"],
+                m.backordered,
+                m.amount,
+                from_origin=row.backorder_of in in_file,
+            )
+            settled.append(dataclasses.replace(m, amount=amount, canceled_amount=gone))
+        money[row.number] = settled
+    return money
 
 
 def _import_violations(
@@ -332,17 +355,24 @@ def _apply_import(
         _raise_counter(session, "invoice", max(named))
     conn = session.connection()
     invoices = 0
+    if plan.stock_counts:
+        conn.execute(
+            insert(_table(StockAdjustment)),
+            [
+                {
+                    "sku": c.sku,
+                    "at": c.at,
+                    "user": c.user,
+                    "before": c.before,
+                    "counted": c.counted,
+                    "difference": c.counted - c.before,
+                    "reason": c.reason,
+                }
+                for c in plan.stock_counts
+            ],
+        )
     # The lines' money by the tool's own rule, each backorder taking its part of its
     # origin's (the invoices below then bill it).
-    money = settle_money(
-        {
-            row.number: (
-                row.backorder_of,
-                [LineFacts(r.sku, r.quantity, r.canceled, r.unit_price) for r in row.lines],
-            )
-            for row in plan.orders
-        }
-    )
     for row in plan.orders:
         try:
             check_order_value((r.quantity, r.unit_price) for r in row.lines)
@@ -416,6 +446,8 @@ def _import_orders(
                 "amount": settled.amount,
                 "backordered": settled.backordered,
                 "backordered_amount": settled.backordered_amount,
+                **canceled_for(row.status, r, settled.backordered),
+                "canceled_amount": settled.canceled_amount,
             }
             for order_id, row in zip(order_ids, rows, strict=True)
             for position, (r, settled) in enumerate(
@@ -423,6 +455,13 @@ def _import_orders(
             )
         ],
     )
+    kept = [  # the history the file brings (`orders export` writes it): who, when, why
+        {"order_id": order_id, "at": h.at, "user": h.user, "event": h.event, "detail": h.detail}
+        for order_id, row in zip(order_ids, rows, strict=True)
+        for h in row.history
+    ]
+    if kept:
+        conn.execute(_INSERT_HISTORY, kept)
     _record(conn, *((order_id, "imported", f"from {source}") for order_id in order_ids))
     billed_orders = [
         (order_id, row)
@@ -482,6 +521,21 @@ def _import_orders(
                 line.invoiced += quantity
             invoices += 1
     return invoices
+
+
+def canceled_for(status: str, line: LineRow, backordered: Decimal) -> dict[str, Decimal]:
+    """Why a line's canceled units that did not move to a backorder were canceled: as
+    the document says when it says so and that adds up, else canceled with the order on
+    a canceled order and closed short on any other."""
+    other = line.canceled - backordered
+    if line.closed is not None or line.canceled_with_order is not None:
+        with_order = line.canceled_with_order
+        closed = other - (with_order or ZERO) if line.closed is None else line.closed
+        if ZERO <= closed <= other and with_order in (None, other - closed):
+            return {"closed": closed, "canceled_with_order": other - closed}
+    if status == "canceled":
+        return {"closed": ZERO, "canceled_with_order": other}
+    return {"closed": other, "canceled_with_order": ZERO}
 
 
 @dataclass

@@ -29,7 +29,7 @@ class Table(SQLModel):
 
 
 # Bumped with every migration in migrations/versions; meta.schema_version holds it.
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 
 class ScaledDecimal(TypeDecorator[Decimal]):
@@ -181,6 +181,15 @@ class OrderLine(Table, table=True):
             "backordered >= 0 AND backordered <= canceled",
             name="ck_order_lines_backordered_within_canceled",
         ),
+        # Schema 6 (migration 0006): why each canceled unit was canceled, and its money.
+        CheckConstraint(
+            "closed >= 0 AND canceled_with_order >= 0 AND canceled_amount >= 0",
+            name="ck_order_lines_corrections_not_negative",
+        ),
+        CheckConstraint(
+            "canceled = backordered + closed + canceled_with_order",
+            name="ck_order_lines_canceled_adds_up",
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -201,6 +210,13 @@ class OrderLine(Table, table=True):
     # The part of `canceled` that moved to backorders, and the amount that left with it.
     backordered: Decimal = Field(default=Decimal(0), sa_type=Quantity)
     backordered_amount: Decimal = Field(default=Decimal(0), sa_type=Money)
+    # The rest of `canceled` (schema 6): closed short (`backorder close`) and canceled
+    # with the whole order (`orders cancel`, an undone backorder), and the money that
+    # left with those units: amount + backordered_amount + canceled_amount is the line's
+    # whole value.
+    closed: Decimal = Field(default=Decimal(0), sa_type=Quantity)
+    canceled_with_order: Decimal = Field(default=Decimal(0), sa_type=Quantity)
+    canceled_amount: Decimal = Field(default=Decimal(0), sa_type=Money)
 
 
 class Invoice(Table, table=True):
@@ -246,3 +262,25 @@ class History(Table, table=True):
     event: str
     detail: str = ""
     subject: str = ""
+
+
+class StockAdjustment(Table, table=True):
+    """A stock count (`products adjust`, schema 6): stock on hand set from `before` to
+    `counted`, the difference and why, when and by whom."""
+
+    __tablename__ = "stock_adjustments"
+    __table_args__ = (
+        CheckConstraint("counted >= 0", name="ck_stock_adjustments_counted_not_negative"),
+        CheckConstraint(
+            "difference = counted - before", name="ck_stock_adjustments_difference_adds_up"
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    sku: str = Field(index=True)
+    at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
+    user: str = ""
+    before: Decimal = Field(sa_type=Quantity)
+    counted: Decimal = Field(sa_type=Quantity)
+    difference: Decimal = Field(sa_type=Quantity)
+    reason: str

@@ -59,6 +59,10 @@ class LineRow:
     shipped: Decimal = ZERO
     invoiced: Decimal = ZERO
     canceled: Decimal = ZERO
+    # Why the canceled units not moved to a backorder were canceled (schema 6), when the
+    # document says: closed short, or canceled with the order.
+    closed: Decimal | None = None
+    canceled_with_order: Decimal | None = None
 
 
 @dataclass
@@ -68,6 +72,29 @@ class InvoiceRow:
     lines: list[tuple[str, Decimal]]  # sku, quantity (negative on a credit note)
     credit_of: int | None = None  # a credit note: the number of the invoice it credits
     reason: str = ""
+
+
+@dataclass
+class HistoryRow:
+    """One entry of an order's history as `orders export` writes it: kept on import, so
+    who did what, when and why (a correction's reason) survives the round trip."""
+
+    at: datetime
+    user: str
+    event: str
+    detail: str
+
+
+@dataclass
+class StockCountRow:
+    """A stock count (`products adjust`) as `orders export` writes it."""
+
+    sku: str
+    at: datetime
+    user: str
+    before: Decimal
+    counted: Decimal
+    reason: str
 
 
 @dataclass
@@ -82,6 +109,7 @@ class OrderRow:
     lines: list[LineRow] = field(default_factory=list)
     # None: the file names no invoices, so invoiced quantities get one of their own.
     invoices: list[InvoiceRow] | None = None
+    history: list[HistoryRow] = field(default_factory=list)
     where: str = ""  # its place in the file, for problems found later
 
 
@@ -90,6 +118,7 @@ class ImportPlan:
     products: list[ProductRow]
     orders: list[OrderRow]
     settings: dict[str, str]
+    stock_counts: list[StockCountRow] = field(default_factory=list)
 
 
 # Looks up which of these numbers the database already holds: kind is 'order' or 'invoice'.
@@ -356,8 +385,22 @@ ORDER_KEYS = {
     "created_at",
     "lines",
     "invoices",
+    "history",
 }
-LINE_KEYS = {"sku", "name", "unit", "quantity", "unit_price", "shipped", "invoiced", "canceled"}
+HISTORY_KEYS = {"at", "user", "event", "detail"}
+STOCK_COUNT_KEYS = {"sku", "at", "user", "before", "counted", "difference", "reason"}
+LINE_KEYS = {
+    "sku",
+    "name",
+    "unit",
+    "quantity",
+    "unit_price",
+    "shipped",
+    "invoiced",
+    "canceled",
+    "closed",
+    "canceled_with_order",
+}
 INVOICE_KEYS = {"number", "created_at", "lines", "credit_of", "reason"}
 
 
@@ -377,7 +420,9 @@ def parse_document(
     problems.items.extend(earlier or [])
     if not isinstance(data, dict):
         raise InvalidInput(f'{source} must hold a JSON object with "products" and "orders"')
-    _unknown_keys(problems, places, "$", data, {"format", "products", "orders", "settings"})
+    _unknown_keys(
+        problems, places, "$", data, {"format", "products", "orders", "settings", "stock_counts"}
+    )
     if data.get("format", FORMAT) != FORMAT:
         problems.add("format", f'must be "{FORMAT}", the format this backorder reads')
     settings = _parse_settings(problems, data.get("settings", {}))
@@ -433,8 +478,64 @@ def parse_document(
             problems.add(
                 where, f"order #{order.backorder_of} is neither in this file nor in the database"
             )
+    counts = _parse_stock_counts(problems, places, data.get("stock_counts", []), catalogue)
     problems.raise_if_any(source)
-    return ImportPlan(products, orders, settings)
+    return ImportPlan(products, orders, settings, counts)
+
+
+def _parse_history(problems: _Problems, places: Places, where: str, raw: Any) -> list[HistoryRow]:
+    """An order's history as exported: each entry's time, user, event and detail."""
+    entries: list[HistoryRow] = []
+    if not _expect(problems, where, raw, list, "a list"):
+        return entries
+    for k, item in enumerate(raw):
+        at_k = f"{where}[{k}]"
+        if not _expect(problems, at_k, item, dict, "an object"):
+            continue
+        _unknown_keys(problems, places, at_k, item, HISTORY_KEYS)
+        at = _timestamp(problems, f"{at_k}.at", item.get("at"))
+        texts = [
+            _text(problems, f"{at_k}.{key}", item.get(key), what=key, limit=100_000)
+            for key in ("user", "event", "detail")
+        ]
+        user, event, detail = texts
+        if at is not None and user is not None and event and detail is not None:
+            entries.append(HistoryRow(at, user, event, detail))
+        elif at is not None and not event:
+            problems.add(f"{at_k}.event", "is missing")
+    return entries
+
+
+def _parse_stock_counts(
+    problems: _Problems, places: Places, raw: Any, catalogue: dict[str, ProductRow]
+) -> list[StockCountRow]:
+    """Stock counts as exported (their difference is counted - before, recomputed)."""
+    counts: list[StockCountRow] = []
+    if not _expect(problems, "stock_counts", raw, list, "a list"):
+        return counts
+    for k, item in enumerate(raw):
+        where = f"stock_counts[{k}]"
+        if not _expect(problems, where, item, dict, "an object"):
+            continue
+        _unknown_keys(problems, places, where, item, STOCK_COUNT_KEYS)
+        sku = _sku(problems, f"{where}.sku", item.get("sku", ""))
+        if sku and sku not in catalogue:
+            problems.add(
+                f"{where}.sku", f'unknown SKU {sku} - add it to "products" or the database'
+            )
+        at = _timestamp(problems, f"{where}.at", item.get("at"))
+        user = _text(problems, f"{where}.user", item.get("user"), what="user")
+        reason = _text(
+            problems, f"{where}.reason", item.get("reason"), what="reason", required=True
+        )
+        before, counted = (
+            _number_field(problems, f"{where}.{key}", item.get(key), parse_stock)
+            for key in ("before", "counted")
+        )
+        if None in (sku, at, user, reason, before, counted) or sku not in catalogue:
+            continue
+        counts.append(StockCountRow(sku, at, user, before, counted, reason))  # type: ignore[arg-type]
+    return counts
 
 
 def _parse_settings(problems: _Problems, raw: Any) -> dict[str, str]:
@@ -539,6 +640,9 @@ def _parse_order(
             explicit_invoiced.add(line.sku)
         lines.append(line)
 
+    history = []
+    if raw.get("history") is not None:
+        history = _parse_history(problems, places, at("history"), raw["history"])
     invoices = None
     if raw.get("invoices") is not None:
         invoices = _parse_invoices(
@@ -566,7 +670,16 @@ def _parse_order(
     if len(problems.items) > before:
         return None
     return OrderRow(
-        number, customer, comment or "", status, archived, backorder_of, created_at, lines, invoices
+        number,
+        customer,
+        comment or "",
+        status,
+        archived,
+        backorder_of,
+        created_at,
+        lines,
+        invoices,
+        history,
     )
 
 
@@ -685,6 +798,11 @@ def _parse_line(
         key: _number_field(problems, at(key), raw.get(key, 0), parse_stock)
         for key in ("shipped", "invoiced", "canceled")
     }
+    reasons = {
+        key: _number_field(problems, at(key), raw[key], parse_stock)
+        for key in ("closed", "canceled_with_order")
+        if raw.get(key) not in (None, "")
+    }
     price = None
     if raw.get("unit_price") not in (None, ""):
         price = _number_field(problems, at("unit_price"), raw["unit_price"], parse_price)
@@ -697,6 +815,8 @@ def _parse_line(
         problems.add(at("invoiced"), "is more than was shipped")
     if shipped + canceled > quantity:
         problems.add(at("shipped"), "shipped plus canceled is more than the quantity")
+    if sum(reasons.values(), ZERO) > canceled:
+        problems.add(at("closed"), "closed plus canceled_with_order is more than canceled")
     if len(problems.items) > before:
         return None
     return LineRow(
@@ -708,4 +828,6 @@ def _parse_line(
         shipped=shipped,
         invoiced=invoiced,
         canceled=canceled,
+        closed=reasons.get("closed"),
+        canceled_with_order=reasons.get("canceled_with_order"),
     )

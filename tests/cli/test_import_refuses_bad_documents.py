@@ -185,7 +185,7 @@ def test_a_wrong_value_is_refused_with_its_place(
             "order,customer,sku,quantity,unit_price,\n5001,A,BOX-68,1,,\n",
             "unnamed.csv has unknown column (no name) - known columns: order, customer, sku, "
             "quantity, unit_price, comment, shipped, invoiced, canceled, status, archived, "
-            "backorder_of, created_at, name, unit",
+            "backorder_of, created_at, name, unit, closed, canceled_with_order",
         ),
         (
             "twice.csv",

@@ -146,6 +146,49 @@ TABLE: list[tuple[str, list[str], str]] = [
     ("orders list --search", ["orders", "list", "--search", "x\udce9"], "not valid UTF-8"),
     ("invoice --customer", ["invoice", "--all", "--customer", "\udcff"], "not valid UTF-8"),
     ("create --customer", ["create", "--all", "--customer", "\udcff"], "not valid UTF-8"),
+    # The corrections (issue 14).
+    ("orders cancel NUMBERS", ["orders", "cancel", "²", "--yes"], "'²' is not an order number"),
+    ("orders cancel --reason", ["orders", "cancel", "2396", "-y", "--reason", ""], "reason must"),
+    ("orders cancel --format", ["orders", "cancel", "2396", "-y", "-f", "x"], "'x' is not one"),
+    ("orders edit NUMBER", ["orders", "edit", "x", "--comment", "c"], "'x' is not an order"),
+    ("orders edit ITEMS", ["orders", "edit", "2396", "CABLE-25=0"], "greater than zero"),
+    ("orders edit ITEMS", ["orders", "edit", "2396", "BOX-68=1", "BOX-68=2"], "given twice"),
+    ("orders edit --customer", ["orders", "edit", "2396", "-c", " "], "customer must not be"),
+    ("orders edit --comment", ["orders", "edit", "2396", "--comment", "\udcff"], "not valid UTF"),
+    ("orders edit --remove", ["orders", "edit", "2396", "--remove", "A B"], "must not contain"),
+    (
+        "orders edit --remove",
+        ["orders", "edit", "2396", "BOX-68=2", "--remove", "BOX-68"],
+        "BOX-68 is both set and removed - give one or the other",
+    ),
+    ("orders edit --reason", ["orders", "edit", "2396", "--reason", " "], "reason must not"),
+    ("orders edit --format", ["orders", "edit", "2396", "-f", "x"], "'x' is not one of text"),
+    ("close NUMBER", ["close", "0", "--yes"], "'0' is not an order number"),
+    ("close SKUS", ["close", "2401", "A=B", "--yes"], "must not contain spaces, '='"),
+    ("close --reason", ["close", "2401", "--reason", " ", "-y"], "reason must not be empty"),
+    ("close --format", ["close", "2401", "-y", "-f", "x"], "'x' is not one of text, json"),
+    ("unship NUMBER", ["unship", "²", "BOX-68=1"], "'²' is not an order number"),
+    ("unship ITEMS", ["unship", "2393", "BREAKER-16=1@2"], "no price is taken here"),
+    ("unship --reason", ["unship", "2393", "BREAKER-16=1", "--reason", " "], "reason must not"),
+    ("unship --format", ["unship", "2393", "BREAKER-16=1", "-f", "x"], "'x' is not one of text"),
+    ("products adjust SKU", ["products", "adjust", "A=B", "1", "--reason", "r"], "must not"),
+    (
+        "products adjust COUNTED",
+        ["products", "adjust", "BOX-68", "1,5", "--reason", "r"],
+        "must be a plain decimal",
+    ),
+    ("products adjust --reason", ["products", "adjust", "BOX-68", "1", "--reason", " "], "reason"),
+    (
+        "products adjust --format",
+        ["products", "adjust", "BOX-68", "1", "--reason", "r", "-f", "x"],
+        "'x' is not one",
+    ),
+    (
+        "products receive QUANTITY",
+        ["products", "receive", "SWITCH-1", "-5"],
+        "cannot receive a negative quantity (-5) - to lower stock on hand, set the counted "
+        "quantity with `backorder products adjust SKU QTY --reason TEXT`",
+    ),
 ]
 
 # Options whose bad values are not usage errors, and why.

@@ -16,7 +16,8 @@ from decimal import Decimal
 from backorder_cli.domain.values import Item
 from backorder_cli.errors import DatabaseProblem, NotAllowed, NotFound
 from backorder_cli.services import backorders as backorders_service
-from backorder_cli.services import catalogue, fulfilment, invoices, orders, undo
+from backorder_cli.services import catalogue, corrections, fulfilment, invoices, orders, undo
+from backorder_cli.services import stock as stock_service
 from backorder_cli.storage.schema import open_database
 
 path, seed, count = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
@@ -32,6 +33,7 @@ for _ in range(count):
         ["ship", "ship", "receive", "invoice", "backorder", "backorder_invoice", "add", "undo"]
         + ["credit"]
         + ["ready"] * (rng.random() < 0.3)
+        + ["cancel", "close", "unship", "edit", "adjust"]
     )
     number = rng.choice(numbers)
     try:
@@ -73,6 +75,25 @@ for _ in range(count):
                 first = invoices.get_invoice(db, invoice).lines[0]
                 part = [Item(first.sku, min(abs(first.quantity), Decimal(1)))]
             invoices.credit_invoice(db, invoice, part, reason=f"worker {seed}")
+        elif op == "cancel":
+            corrections.cancel_orders(db, [number], reason=f"worker {seed}")
+        elif op == "close":
+            order = orders.get_order(db, number)
+            skus_left = [ln.sku for ln in order.lines if ln.remaining > 0][:1]
+            corrections.close_order(db, number, skus_left if rng.random() < 0.5 else [])
+        elif op == "unship":
+            order = orders.get_order(db, number)
+            free = [ln for ln in order.lines if ln.shipped > ln.invoiced]
+            if not free:
+                raise NotAllowed("nothing to unship")
+            line = rng.choice(free)
+            corrections.unship(db, number, [Item(line.sku, line.shipped - line.invoiced)])
+        elif op == "edit":
+            sku = rng.choice(skus)
+            corrections.edit_order(db, number, items=[Item(sku, Decimal(rng.randint(1, 30)))])
+        elif op == "adjust":
+            sku = rng.choice(skus)
+            stock_service.adjust_stock(db, sku, Decimal(rng.randint(0, 50)), reason="count")
         elif op == "ready":
             # What stock covers now, a few orders of it: each rechecked when shipped.
             outcomes = list(fulfilment.ship_ready(db, fulfilment.ready_orders(db)[:3]))

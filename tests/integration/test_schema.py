@@ -34,7 +34,8 @@ def old_db(tmp_path: Path) -> Path:
 def data_tables(path: Path) -> dict[str, list[tuple]]:
     """Every row, order lines without the columns schema 3 added (their money), invoices
     without those schema 4 added (credit notes), history without schema 5's subject."""
-    tables = {k: v for k, v in snapshot(path).items() if k not in ("meta", "alembic_version")}
+    skipped = ("meta", "alembic_version", "stock_adjustments")  # schema 6's table starts empty
+    tables = {k: v for k, v in snapshot(path).items() if k not in skipped}
     tables["order_lines"] = [row[:11] for row in tables["order_lines"]]
     tables["invoices"] = [row[:5] for row in tables["invoices"]]
     tables["history"] = [row[:6] for row in tables["history"]]

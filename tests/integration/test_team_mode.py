@@ -154,7 +154,8 @@ def test_the_first_release_schema_is_upgraded_on_a_server(pg_target: str) -> Non
         after["order_lines"] = [row[:11] for row in after["order_lines"]]  # + schema 3's money
         after["invoices"] = [row[:5] for row in after["invoices"]]  # + schema 4's credit notes
         after["history"] = [row[:6] for row in after["history"]]  # + schema 5's subject
-        assert {k: v for k, v in after.items() if k not in ("meta", "alembic_version")} == before
+        new_tables = ("meta", "alembic_version", "stock_adjustments")  # schema 6's: empty
+        assert {k: v for k, v in after.items() if k not in new_tables} == before
         assert list(integrity.check_database(database)) == []
         assert backorders_service.create_backorder(database, 2401).backorder == 2402
     finally:

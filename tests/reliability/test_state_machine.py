@@ -1,5 +1,5 @@
-"""Random sequences of everything a back office does (undo, credit notes and `ready
---ship` too),
+"""Random sequences of everything a back office does (undo, credit notes, `ready --ship`
+and the corrections too: cancel, close, unship, edit, adjust),
 through the service layer on a real SQLite file, against a model of the expected
 quantities kept beside it. After every step the invariants hold and the database agrees
 with the model."""
@@ -29,8 +29,9 @@ from hypothesis.stateful import (
 from backorder_cli.domain.values import Item
 from backorder_cli.errors import NotAllowed
 from backorder_cli.services import backorders as backorders_service
-from backorder_cli.services import catalogue, fulfilment, integrity, invoices
+from backorder_cli.services import catalogue, corrections, fulfilment, integrity, invoices
 from backorder_cli.services import orders as orders_service
+from backorder_cli.services import stock as stock_service
 from backorder_cli.services import undo as undo_service
 from backorder_cli.storage.schema import init_database, open_database
 
@@ -313,6 +314,7 @@ class BackOffice(RuleBasedStateMachine):
             origin is not None
             and not order.canceled
             and not any(ln.shipped for ln in order.lines)
+            and not any(ln.canceled for ln in order.lines)  # closed short in part
             and origin.canceled
         )
         self.expect(allowed, lambda: undo_service.undo_backorder(self.db, number))
@@ -415,6 +417,95 @@ class BackOffice(RuleBasedStateMachine):
             for line, qty in covered:
                 line.shipped += qty
                 self.model.stock[line.sku] -= qty
+
+    @rule(number=numbers)
+    def cancel(self, number: int) -> None:
+        order = self.model.orders[number]
+        allowed = (
+            not order.canceled and not order.archived and not any(ln.shipped for ln in order.lines)
+        )
+        self.expect(allowed, lambda: corrections.cancel_orders(self.db, [number]))
+        if allowed:
+            for line in order.lines:
+                line.canceled += line.remaining
+                line.amount = D(0)
+            order.canceled, order.draft = True, False
+
+    @rule(number=numbers, sku=st.one_of(st.none(), st.sampled_from(SKUS)))
+    def close(self, number: int, sku: str | None) -> None:
+        order = self.model.orders[number]
+        closing = [ln for ln in order.lines if ln.remaining and sku in (None, ln.sku)]
+        allowed = (
+            order.changeable()
+            and bool(closing)
+            and (
+                any(ln.shipped for ln in order.lines)
+                or any(ln.remaining for ln in order.lines if ln not in closing)
+            )
+        )
+        names = [] if sku is None else [sku]
+        self.expect(allowed, lambda: corrections.close_order(self.db, number, names))
+        if allowed:
+            for line in closing:
+                assert line.amount is not None
+                n = line.quantity - line.canceled
+                kept = part(line.amount, n - line.remaining, n)
+                if line.invoiced and line.invoiced == n - line.remaining:
+                    kept = min(line.billed, line.amount)
+                line.amount = kept
+                line.canceled += line.remaining
+
+    @rule(number=numbers, sku=st.sampled_from(SKUS), qty=quantities)
+    def unship(self, number: int, sku: str, qty: D) -> None:
+        order = self.model.orders[number]
+        line = next((ln for ln in order.lines if ln.sku == sku), None)
+        has_backorder = any(o.backorder_of == number for o in self.model.orders.values())
+        allowed = (
+            not has_backorder
+            and not order.canceled
+            and not order.archived
+            and not order.draft
+            and line is not None
+            and qty <= line.shipped - line.invoiced
+        )
+        self.expect(allowed, lambda: corrections.unship(self.db, number, [Item(sku, qty)]))
+        if allowed:
+            assert line is not None
+            line.shipped -= qty
+            self.model.stock[sku] += qty
+
+    @rule(number=numbers, sku=st.sampled_from(SKUS), qty=quantities)
+    def edit_quantity(self, number: int, sku: str, qty: D) -> None:
+        """Set a line's quantity, or add the line (same price as the catalogue's)."""
+        order = self.model.orders[number]
+        line = next((ln for ln in order.lines if ln.sku == sku), None)
+        allowed = (
+            not order.canceled
+            and not order.archived
+            and order.backorder_of is None
+            and (line is None or qty >= line.shipped + line.canceled)
+            and (line is None or qty != line.quantity)
+        )
+        self.expect(
+            allowed, lambda: corrections.edit_order(self.db, number, items=[Item(sku, qty)])
+        )
+        if not allowed:
+            return
+        if line is None:
+            order.lines.append(Line(sku, qty))
+            return
+        kept = qty - line.canceled
+        amount = part(cents(qty * D("2.35")), kept, qty)
+        if line.invoiced and line.invoiced == kept:
+            amount = line.billed
+        line.amount = max(amount, line.billed)
+        line.quantity = qty
+
+    @rule(sku=st.sampled_from(SKUS), counted=st.decimals(min_value=D(0), max_value=D(20), places=1))
+    def adjust(self, sku: str, counted: D) -> None:
+        count = stock_service.adjust_stock(self.db, sku, counted, reason="count")
+        assert count.difference == counted - self.model.stock[sku]
+        self.model.stock[sku] = counted
 
     @rule(on=st.booleans())
     def setting(self, on: bool) -> None:

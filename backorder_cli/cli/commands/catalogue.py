@@ -10,6 +10,7 @@ import typer
 
 from ...domain.orders import NEXT_ORDER_NUMBER, SETTINGS, parse_setting_change
 from ...domain.values import parse_price, parse_quantity, parse_sku, parse_stock, parse_text
+from ...errors import InvalidInput
 from .. import completion
 from ..app import database, make_app
 from ..options import (
@@ -23,6 +24,7 @@ from ..options import (
     usage_error,
 )
 from ..output.result import print_result
+from . import stock
 
 if TYPE_CHECKING:
     pass
@@ -123,15 +125,25 @@ def products_add(
     )
 
 
+def parse_received(text: str) -> Decimal:
+    """A received quantity; a negative one is a stock correction, which has its own command."""
+    if text.strip().startswith("-"):
+        raise InvalidInput(
+            f"cannot receive a negative quantity ({text.strip()}) - to lower stock on hand, "
+            "set the counted quantity with `backorder products adjust SKU QTY --reason TEXT`"
+        )
+    return parse_quantity(text)
+
+
 def products_receive(
     ctx: typer.Context,
     sku: KnownSkuArgument,
     quantity: Annotated[
         Decimal,
         typer.Argument(
-            parser=cli_value(parse_quantity),
+            parser=cli_value(parse_received),
             metavar="QTY",
-            help="Quantity received.",
+            help="Quantity received (above zero; to lower stock, use `products adjust`).",
             show_default=False,
         ),
     ],
@@ -152,7 +164,8 @@ def register_products(app: typer.Typer) -> None:
     products = make_app(help="The product catalogue and stock on hand.")
     products.command("list")(products_list)
     products.command("add")(products_add)
-    products.command("receive")(products_receive)
+    products.command("receive", context_settings={"ignore_unknown_options": True})(products_receive)
+    products.command("adjust")(stock.products_adjust)
     app.add_typer(products, name="products")
 
 
