@@ -249,23 +249,23 @@ def test_ready_ship_asks_in_a_real_terminal_and_no_changes_nothing(sample_file: 
 def test_close_asks_in_a_real_terminal_and_closes_the_rest_short(sample_file: Path) -> None:
     child = in_terminal(sample_file, "close", "2401", "SWITCH-1", "--reason", "not wanted")
     child.expect_exact(
-        "This will close order #2401 short: 12 SWITCH-1 canceled (then partially shipped)."
+        "This will close order #2401 short: 12 x SWITCH-1 canceled (then partially shipped)."
     )
     child.expect_exact("Continue? [y/N] ")
     child.sendline("y")
-    child.expect_exact("Order #2401 closed short: 12 SWITCH-1 canceled (now partially shipped).")
+    child.expect_exact("Order #2401 closed short: 12 x SWITCH-1 canceled (now partially shipped).")
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
     shown = json.loads(run("orders", "show", "2401", "--format", "json", db=sample_file).stdout)
-    assert shown["history"][-1]["detail"] == "closed short (not wanted): 12 SWITCH-1 canceled"
+    assert shown["history"][-1]["detail"] == "closed short (not wanted): 12 x SWITCH-1 canceled"
     assert run("check", db=sample_file).returncode == 0
 
 
 def test_orders_cancel_in_a_real_terminal_defaults_to_no(sample_file: Path) -> None:
     before = snapshot(sample_file)
     child = in_terminal(sample_file, "orders", "cancel", "2396")
-    child.expect_exact("This will cancel order #2396 (50 CABLE-25, 20 BOX-68 canceled).")
+    child.expect_exact("This will cancel order #2396 (50 x CABLE-25, 20 x BOX-68 canceled).")
     child.expect_exact("Continue? [y/N] ")
     child.sendline("")
     child.expect_exact("Aborted: nothing was changed.")

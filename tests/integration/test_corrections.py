@@ -58,7 +58,7 @@ def test_cancel_makes_a_booked_order_canceled_with_its_quantities_and_reason(
     last = order.history[-1]
     assert (last.event, last.detail) == (
         "canceled",
-        "canceled (customer withdrew): 50 CABLE-25, 20 BOX-68",
+        "canceled (customer withdrew): 50 x CABLE-25, 20 x BOX-68",
     )
     from backorder_cli.services.steps import _user
 
@@ -134,7 +134,7 @@ def test_close_cancels_the_rest_and_the_status_follows(sample_db: Database) -> N
     order = orders.get_order(sample_db, 2401)
     assert (order.status, order.total, order.archived) == ("invoiced", D("134.00"), False)
     assert order.history[-1].detail == (
-        "closed short (customer takes what came): 150 CABLE-15, 12 SWITCH-1 canceled"
+        "closed short (customer takes what came): 150 x CABLE-15, 12 x SWITCH-1 canceled"
     )
     clean(sample_db)
 
@@ -212,7 +212,7 @@ def test_unship_takes_back_stock_and_the_status_follows(sample_db: Database) -> 
     assert stock(sample_db, "CABLE-25") == on_hand + 20
     assert lines(sample_db, 2396)["CABLE-25"][1] == D(0)
     assert orders.get_order(sample_db, 2396).history[-1].detail == (
-        "20 CABLE-25 taken back into stock (typo)"
+        "20 x CABLE-25 taken back into stock (typo)"
     )
     clean(sample_db)
 
@@ -442,7 +442,7 @@ def test_export_and_import_keep_the_corrections_and_their_money_exactly(
         assert [str(v) for v in check_database(copy)] == []
         # The reasons survive: each order's history comes back (then "imported").
         history = orders.get_order(copy, 2402).history
-        assert ("closed", "closed short (not wanted): 12 SWITCH-1 canceled") in [
+        assert ("closed", "closed short (not wanted): 12 x SWITCH-1 canceled") in [
             (h.event, h.detail) for h in history
         ]
         assert [(h.at, h.user, h.event, h.detail) for h in history][:-1] == [

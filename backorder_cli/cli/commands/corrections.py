@@ -22,6 +22,7 @@ from ...domain.values import (
 )
 from ..app import database
 from ..options import (
+    DryRunOption,
     NumberArgument,
     WriteFormat,
     WriteFormatOption,
@@ -30,16 +31,13 @@ from ..options import (
     cli_value,
 )
 from ..output.result import print_result
-from ..output.text import confirm, say, tell
+from ..output.text import confirm, ensure_can_ask, say, tell
 
 if TYPE_CHECKING:
     from ...services.results import Correction
 
 R = TypeVar("R")
 
-DryRunOption = Annotated[
-    bool, typer.Option("--dry-run", help="Show what would change; change nothing.")
-]
 ReasonOption = Annotated[
     str | None,
     typer.Option(
@@ -61,10 +59,12 @@ def ask_and_run(
     format_: WriteFormat,
 ) -> None:
     """The one flow of every correction: a dry run shows the plan and stops; otherwise
-    the plan is shown and confirmed (unless --yes) and exactly it is carried out."""
+    the plan is shown and confirmed (unless --yes) and exactly it is carried out.
+    Without a terminal to ask on (and no --yes) it refuses before planning."""
+    ensure_can_ask(yes or dry_run)
     if dry_run:
         preview = run(dry_run=True)
-        _print(format_, {"dry_run": True} | show(preview), text(preview, True))
+        _print(format_, {"dry_run": True} | show(preview), text(preview, True), data=True)
         say("Dry run: nothing was changed.")
         return
     expected = None
@@ -78,12 +78,16 @@ def ask_and_run(
     _print(format_, {"dry_run": False} | show(result), text(result, False))
 
 
-def _print(format_: WriteFormat, value: dict[str, Any], lines: list[str]) -> None:
+def _print(
+    format_: WriteFormat, value: dict[str, Any], lines: list[str], *, data: bool = False
+) -> None:
+    """JSON on stdout; text: what a dry run would do is data (stdout), what was done a
+    confirmation message (stderr), as every writing command says it (README)."""
     if format_ == WriteFormat.json:
         print_result(format_, value, "")
     else:
         for line in lines:
-            tell(line)
+            (tell if data else say)(line)
 
 
 def _correction_json(c: Correction) -> dict[str, Any]:

@@ -10,8 +10,8 @@ import typer
 
 from ...domain.values import parse_sku, parse_stock, parse_text
 from ..app import database
-from ..options import WriteFormat, WriteFormatOption, YesOption, cli_value
-from .corrections import DryRunOption, ask_and_run
+from ..options import DryRunOption, WriteFormat, WriteFormatOption, YesOption, cli_value
+from .corrections import ask_and_run
 
 if TYPE_CHECKING:
     from ...services.results import StockCount
