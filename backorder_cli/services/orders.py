@@ -18,7 +18,6 @@ from sqlalchemy import (
 from sqlmodel import col, select
 from sqlmodel.sql.expression import Select as ModelSelect
 
-from ..domain.money import line_amount
 from ..domain.orders import Archived, Status, remaining
 from ..domain.values import (
     Item,
@@ -35,7 +34,6 @@ from ..storage.models import (
     Order,
     OrderLine,
 )
-from .results import HistoryView, InvoiceView, LineView, OrderDetail, OrderSummary
 from .steps import (
     _BATCH,
     _chain_numbers,
@@ -46,6 +44,7 @@ from .steps import (
     _refresh,
     _stock,
 )
+from .views import HistoryView, InvoiceView, LineView, OrderDetail, OrderSummary
 
 
 def add_order(
@@ -57,6 +56,8 @@ def add_order(
     draft: bool = False,
 ) -> int:
     """A new order, numbered next in the series; prices default to the product's."""
+    from ..domain.money import line_amount  # here: reading orders never needs it
+
     customer = parse_text(customer, what="customer", required=True, limit=200)
     comment = parse_text(comment, what="comment")
     if not items:

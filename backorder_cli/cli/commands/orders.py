@@ -141,16 +141,22 @@ def show(ctx: typer.Context, number: NumberArgument, format_: FormatOption = Non
     Example: backorder orders show 2401 --format json
     """
     from ...services import orders as orders_service
-    from ..output import json_format, records, tables
 
     fmt = read_format(format_)
     no_ids(fmt)
     order = orders_service.get_order(database(ctx), number)
+    # Each format imports only its own writer.
     if fmt == "json":
+        from ..output import json_format
+
         json_format.print_json(order)
     elif fmt in ("csv", "plain"):
+        from ..output import records
+
         records.order_flat(order, fmt)
     else:
+        from ..output import tables
+
         tables.order_detail(order)
 
 
