@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
-from decimal import Decimal
 from typing import Any, TypeVar
 
 from sqlalchemy import (
@@ -17,7 +16,6 @@ from sqlalchemy import (
 )
 from sqlalchemy import select as core_select
 from sqlmodel import col, select
-from sqlmodel.sql.expression import Select as ModelSelect
 
 from ..domain.orders import Archived, Status, remaining
 from ..domain.values import (
@@ -137,7 +135,8 @@ def _contains_folded(column: Any, text: str) -> Any:
     return casefold(column).like(pattern, escape="/")
 
 
-# Any select: the listings' (ORM columns) and the export's (the Core table).
+# Any select of orders (ORM or Core); the conditions are on the Core table's columns, so
+# a Core select stays Core (no ORM set-up for a listing).
 _Query = TypeVar("_Query", bound=Select[*tuple[Any, ...]])
 
 
@@ -156,21 +155,21 @@ def _order_filter(
     both backends); user text is always a bound parameter.
     """
     if archived == Archived.ACTIVE:
-        query = query.where(col(Order.archived).is_(False))
+        query = query.where(ORDERS.c.archived.is_(False))
     elif archived == Archived.ARCHIVED:
-        query = query.where(col(Order.archived).is_(True))
+        query = query.where(ORDERS.c.archived.is_(True))
     if statuses:
-        query = query.where(col(Order.status).in_([s.value for s in statuses]))
+        query = query.where(ORDERS.c.status.in_([s.value for s in statuses]))
     if customer:
-        query = query.where(_contains_folded(col(Order.customer), customer))
+        query = query.where(_contains_folded(ORDERS.c.customer, customer))
     if search:
         text = search.strip()
         matches = [
-            _contains_folded(col(Order.customer), text),
-            _contains_folded(col(Order.comment), text),
+            _contains_folded(ORDERS.c.customer, text),
+            _contains_folded(ORDERS.c.comment, text),
         ]
         with contextlib.suppress(InvalidInput):  # not a number: text only
-            matches.append(Order.number == parse_order_number(text))
+            matches.append(ORDERS.c.number == parse_order_number(text))
         query = query.where(or_(*matches))
     return query
 
@@ -186,33 +185,31 @@ def iter_orders(
 ) -> Iterator[OrderSummary]:
     """Orders newest number first, streamed: rows are read in batches as they are
     consumed, so a listing of every order never holds them all in memory."""
-    # Six columns: more than `select`'s overloads type (four), so the Select it would
-    # build is built here, with the row's types.
-    columns: ModelSelect[int, str, bool, str, Decimal, int | None] = ModelSelect(
-        col(Order.number),
-        col(Order.status),
-        col(Order.archived),
-        col(Order.customer),
-        col(Order.total),
-        col(Order.backorder_of),
-    )
     query = _order_filter(
-        columns,
+        _ORDER_SUMMARY,
         statuses=statuses,
         archived=archived,
         customer=customer,
         search=search,
-    ).order_by(col(Order.number).desc())
+    ).order_by(ORDERS.c.number.desc())
     if limit is not None:
         query = query.limit(limit)
+    # Core on the read transaction's connection: the ORM's set-up would cost more than
+    # a filtered listing's query (bench/NOTES.md).
     with db.read() as session:
-        for row in session.exec(query.execution_options(yield_per=_BATCH)):
+        rows = session.connection().execute(query.execution_options(yield_per=_BATCH))
+        for row in rows:
             yield OrderSummary(*row)
 
 
-def list_orders(db: Database, **filters: Any) -> list[OrderSummary]:
-    """`iter_orders`, all at once."""
-    return list(iter_orders(db, **filters))
+_ORDER_SUMMARY = core_select(
+    ORDERS.c.number,
+    ORDERS.c.status,
+    ORDERS.c.archived,
+    ORDERS.c.customer,
+    ORDERS.c.total,
+    ORDERS.c.backorder_of,
+)
 
 
 def partially_shipped_numbers(db: Database, *, customer: str | None = None) -> list[int]:
