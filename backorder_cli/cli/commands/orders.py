@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from functools import partial
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -21,6 +21,9 @@ from ..options import (
     read_format,
 )
 from ..output.result import print_result
+
+if TYPE_CHECKING:
+    from ...services.views import OrderSummary
 
 
 def add(
@@ -120,7 +123,7 @@ def list_(
     Example: orders list --archived --search 2401
     """
     from ...services import orders as orders_service
-    from ..output import flat, records, tables
+    from ..output import flat, records
 
     if archived and all_:
         raise typer.BadParameter("use --archived or --all, not both", param_hint="'--archived'")
@@ -132,7 +135,13 @@ def list_(
         search=search,
         limit=limit,
     )
-    flat.emit(rows, records.ORDER_FIELDS, read_format(format_), table=tables.orders_table)
+    flat.emit(rows, records.ORDER_FIELDS, read_format(format_), table=_orders_table)
+
+
+def _orders_table(rows: list[OrderSummary]) -> None:
+    from ..output import tables  # Rich's console: only the table (a terminal) needs it
+
+    tables.orders_table(rows)
 
 
 def show(ctx: typer.Context, number: NumberArgument, format_: FormatOption = None) -> None:

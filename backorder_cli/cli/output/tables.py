@@ -17,6 +17,7 @@ from rich.text import Text
 from ...domain.orders import Status
 from ...domain.values import format_money, format_quantity, quantities_text
 from .flat import cell
+from .records import chain_text
 from .text import safe_text
 
 
@@ -54,11 +55,6 @@ def _when(at: datetime) -> str:
 
 def _ref(number: int | None) -> str:
     return f"#{number}" if number is not None else ""
-
-
-def chain_text(chain: list[int]) -> str:
-    """`#2390 -> #2391 -> #2399`; empty for an order that is in no chain."""
-    return " -> ".join(f"#{n}" for n in chain) if len(chain) > 1 else ""
 
 
 def orders_table(orders: Iterable[Any]) -> None:
@@ -208,15 +204,6 @@ def backorder_plan(preview: Any, *, to_stderr: bool) -> None:
             format_money(m.unit_price),
         )
     out.print(table)
-
-
-def _items(items: Iterable[tuple[Any, ...]], fmt: str) -> Any:
-    """(…, sku, quantity) pairs: a list of objects in JSON, `SKU=QTY ...` (the `ship`
-    command's own syntax) in every flat format."""
-    pairs = [(item[-2], item[-1]) for item in items]
-    if fmt == "json":
-        return [{"sku": sku, "quantity": q} for sku, q in pairs]
-    return " ".join(f"{sku}={format_quantity(q)}" for sku, q in pairs)
 
 
 def ready_table(rows: list[dict[str, Any]], *, to_stderr: bool = False) -> None:
