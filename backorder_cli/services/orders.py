@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
-from decimal import Decimal
 from typing import Any, TypeVar
 
 from sqlalchemy import (
@@ -15,10 +14,9 @@ from sqlalchemy import (
     literal,
     or_,
 )
+from sqlalchemy import select as core_select
 from sqlmodel import col, select
-from sqlmodel.sql.expression import Select as ModelSelect
 
-from ..domain.money import line_amount
 from ..domain.orders import Archived, Status, remaining
 from ..domain.values import (
     Item,
@@ -30,23 +28,26 @@ from ..errors import InvalidInput, NotAllowed, NotFound
 from ..storage.casefold import casefold
 from ..storage.database import Database
 from ..storage.models import (
-    History,
-    Invoice,
     Order,
     OrderLine,
 )
-from .results import HistoryView, InvoiceView, LineView, OrderDetail, OrderSummary
 from .steps import (
     _BATCH,
+    _LINES_OF_ORDER,
+    HISTORY,
+    INVOICES,
+    ORDERS,
     _chain_numbers,
     _find_order,
     _lines,
     _next_number,
+    _order_not_found,
     _record,
     _refresh,
     _stock,
     _unknown_sku,
 )
+from .views import HistoryView, InvoiceView, LineView, OrderDetail, OrderSummary
 
 
 def add_order(
@@ -58,6 +59,8 @@ def add_order(
     draft: bool = False,
 ) -> int:
     """A new order, numbered next in the series; prices default to the product's."""
+    from ..domain.money import line_amount  # here: reading orders never needs it
+
     customer = parse_text(customer, what="customer", required=True, limit=200)
     comment = parse_text(comment, what="comment")
     if not items:
@@ -133,7 +136,8 @@ def _contains_folded(column: Any, text: str) -> Any:
     return casefold(column).like(pattern, escape="/")
 
 
-# Any select: the listings' (ORM columns) and the export's (the Core table).
+# Any select of orders (ORM or Core); the conditions are on the Core table's columns, so
+# a Core select stays Core (no ORM set-up for a listing).
 _Query = TypeVar("_Query", bound=Select[*tuple[Any, ...]])
 
 
@@ -152,21 +156,21 @@ def _order_filter(
     both backends); user text is always a bound parameter.
     """
     if archived == Archived.ACTIVE:
-        query = query.where(col(Order.archived).is_(False))
+        query = query.where(ORDERS.c.archived.is_(False))
     elif archived == Archived.ARCHIVED:
-        query = query.where(col(Order.archived).is_(True))
+        query = query.where(ORDERS.c.archived.is_(True))
     if statuses:
-        query = query.where(col(Order.status).in_([s.value for s in statuses]))
+        query = query.where(ORDERS.c.status.in_([s.value for s in statuses]))
     if customer:
-        query = query.where(_contains_folded(col(Order.customer), customer))
+        query = query.where(_contains_folded(ORDERS.c.customer, customer))
     if search:
         text = search.strip()
         matches = [
-            _contains_folded(col(Order.customer), text),
-            _contains_folded(col(Order.comment), text),
+            _contains_folded(ORDERS.c.customer, text),
+            _contains_folded(ORDERS.c.comment, text),
         ]
         with contextlib.suppress(InvalidInput):  # not a number: text only
-            matches.append(Order.number == parse_order_number(text))
+            matches.append(ORDERS.c.number == parse_order_number(text))
         query = query.where(or_(*matches))
     return query
 
@@ -182,27 +186,20 @@ def iter_orders(
 ) -> Iterator[OrderSummary]:
     """Orders newest number first, streamed: rows are read in batches as they are
     consumed, so a listing of every order never holds them all in memory."""
-    # Six columns: more than `select`'s overloads type (four), so the Select it would
-    # build is built here, with the row's types.
-    columns: ModelSelect[int, str, bool, str, Decimal, int | None] = ModelSelect(
-        col(Order.number),
-        col(Order.status),
-        col(Order.archived),
-        col(Order.customer),
-        col(Order.total),
-        col(Order.backorder_of),
-    )
     query = _order_filter(
-        columns,
+        _ORDER_SUMMARY,
         statuses=statuses,
         archived=archived,
         customer=customer,
         search=search,
-    ).order_by(col(Order.number).desc())
+    ).order_by(ORDERS.c.number.desc())
     if limit is not None:
         query = query.limit(limit)
+    # Core on the read transaction's connection: the ORM's set-up would cost more than
+    # a filtered listing's query (bench/NOTES.md).
     with db.read() as session:
-        for row in session.exec(query.execution_options(yield_per=_BATCH)):
+        rows = session.connection().execute(query.execution_options(yield_per=_BATCH))
+        for row in rows:
             yield OrderSummary(*row)
 
 
@@ -216,19 +213,24 @@ def count_listed_orders(
 ) -> int:
     """How many orders `iter_orders` would list with these filters and no limit."""
     query = _order_filter(
-        select(func.count()).select_from(Order),
+        core_select(func.count()).select_from(ORDERS),
         statuses=statuses,
         archived=archived,
         customer=customer,
         search=search,
     )
     with db.read() as session:
-        return int(session.exec(query).one())
+        return int(session.connection().execute(query).scalar_one())
 
 
-def list_orders(db: Database, **filters: Any) -> list[OrderSummary]:
-    """`iter_orders`, all at once."""
-    return list(iter_orders(db, **filters))
+_ORDER_SUMMARY = core_select(
+    ORDERS.c.number,
+    ORDERS.c.status,
+    ORDERS.c.archived,
+    ORDERS.c.customer,
+    ORDERS.c.total,
+    ORDERS.c.backorder_of,
+)
 
 
 def partially_shipped_numbers(db: Database, *, customer: str | None = None) -> list[int]:
@@ -256,23 +258,19 @@ def uninvoiced_numbers(db: Database, *, customer: str | None = None) -> list[int
 
 
 def get_order(db: Database, number: int) -> OrderDetail:
+    """One order with everything `orders show` prints. Read in SQLAlchemy Core on the
+    read transaction's connection: no ORM objects are needed, and building the ORM's
+    mappers and statements cost more than the six indexed look-ups themselves."""
     with db.read() as session:
-        order = _find_order(session, number)
-        lines = _lines(session, order)
-        invoices = list(
-            session.exec(
-                select(Invoice).where(Invoice.order_id == order.id).order_by(col(Invoice.number))
-            )
-        )
+        conn = session.connection()
+        order = conn.execute(_ORDER_DETAIL, {"number": number}).first()
+        if order is None:
+            raise _order_not_found(number)
+        lines = conn.execute(_LINES_OF_ORDER, {"order_id": order.id}).all()
+        invoices = conn.execute(_INVOICES_OF_ORDER, {"order_id": order.id}).all()
         invoice_numbers = {i.id: i.number for i in invoices}  # a credit note's is its order's
-        history = session.exec(
-            select(History).where(History.order_id == order.id).order_by(col(History.id))
-        )
-        backorders = session.exec(
-            select(Order.number)
-            .where(Order.backorder_of == order.number)
-            .order_by(col(Order.number))
-        )
+        history = conn.execute(_HISTORY_OF_ORDER, {"order_id": order.id}).all()
+        backorders = conn.execute(_BACKORDERS_OF, {"number": order.number}).scalars().all()
         return OrderDetail(
             number=order.number,
             status=order.status,
@@ -302,8 +300,32 @@ def get_order(db: Database, number: int) -> OrderDetail:
                 for i in invoices
             ],
             history=[HistoryView(h.at, h.user, h.event, h.detail) for h in history],
-            chain=_chain_numbers(session.connection(), order.number),
+            chain=_chain_numbers(conn, order.number),
         )
+
+
+_ORDER_DETAIL = core_select(ORDERS).where(ORDERS.c.number == bindparam("number"))
+_INVOICES_OF_ORDER = (
+    core_select(
+        INVOICES.c.id,
+        INVOICES.c.number,
+        INVOICES.c.total,
+        INVOICES.c.created_at,
+        INVOICES.c.credit_of,
+    )
+    .where(INVOICES.c.order_id == bindparam("order_id"))
+    .order_by(INVOICES.c.number)
+)
+_HISTORY_OF_ORDER = (
+    core_select(HISTORY.c.at, HISTORY.c.user, HISTORY.c.event, HISTORY.c.detail)
+    .where(HISTORY.c.order_id == bindparam("order_id"))
+    .order_by(HISTORY.c.id)
+)
+_BACKORDERS_OF = (
+    core_select(ORDERS.c.number)
+    .where(ORDERS.c.backorder_of == bindparam("number"))
+    .order_by(ORDERS.c.number)
+)
 
 
 def count_orders(db: Database) -> int:

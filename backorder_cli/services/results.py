@@ -1,4 +1,5 @@
-"""The plain results the use cases return and the CLI renders."""
+"""The plain results the use cases return and the CLI renders (what reading orders
+returns is in views.py: `orders show` and `orders list` import only those)."""
 
 from __future__ import annotations
 
@@ -20,61 +21,6 @@ class ProductView:
 
 
 @dataclass(frozen=True)
-class LineView:
-    sku: str
-    name: str
-    unit: str
-    quantity: Decimal
-    shipped: Decimal
-    invoiced: Decimal
-    canceled: Decimal
-    remaining: Decimal
-    unit_price: Decimal
-
-
-@dataclass(frozen=True)
-class InvoiceView:
-    number: int
-    total: Decimal
-    created_at: datetime
-    credit_of: int | None = None  # a credit note: the number of the invoice it credits
-
-
-@dataclass(frozen=True)
-class HistoryView:
-    at: datetime
-    user: str
-    event: str
-    detail: str
-
-
-@dataclass(frozen=True)
-class OrderSummary:
-    number: int
-    status: str
-    archived: bool
-    customer: str
-    total: Decimal
-    backorder_of: int | None
-
-
-@dataclass(frozen=True)
-class OrderDetail:
-    number: int
-    status: str
-    archived: bool
-    customer: str
-    comment: str
-    backorder_of: int | None
-    backorders: list[int]
-    created_at: datetime
-    total: Decimal
-    lines: list[LineView]
-    invoices: list[InvoiceView]
-    history: list[HistoryView]
-    chain: list[int] = field(default_factory=list)  # the backorder chain, oldest first
-
-
 @dataclass(frozen=True)
 class ShipmentResult:
     number: int

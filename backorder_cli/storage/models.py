@@ -3,9 +3,12 @@
 Quantities and money are `Decimal` in Python and scaled integers in the database
 (`ScaledDecimal`): SQLite has no decimal type, and an integer count of thousandths is
 exact, sortable and summable on SQLite and PostgreSQL alike. Nothing is ever a float.
-"""
 
-from __future__ import annotations
+No `from __future__ import annotations` here: with real annotations, SQLModel and
+SQLAlchemy need not evaluate a string per field when the tables are built, which every
+command pays at start-up (about 15 % of this module's import; bench/NOTES.md). A field's
+type must therefore exist when its line runs (quote a forward reference).
+"""
 
 from datetime import UTC, datetime
 from decimal import Decimal

@@ -111,7 +111,7 @@ def test_orders_are_counted_as_they_are_listed(sample_db: Database) -> None:
         {"statuses": [Status.PARTIALLY_SHIPPED]},
         {"search": "hansen"},
     ):
-        listed = orders_service.list_orders(sample_db, **filters)
+        listed = list(orders_service.iter_orders(sample_db, **filters))
         assert orders_service.count_listed_orders(sample_db, **filters) == len(listed) > 0
 
 
@@ -218,7 +218,7 @@ def test_long_output_goes_through_the_pager_only_at_a_terminal(big: Path) -> Non
 def test_limit_0_lists_every_order_and_n_the_newest_n(
     sample_db: Database, cli: Callable[..., Result]
 ) -> None:
-    every = orders_service.list_orders(sample_db)
+    every = list(orders_service.iter_orders(sample_db))
     listed = cli("orders", "list", "--limit", "0", "--format", "ids")
     assert listed.exit_code == 0, listed.output
     assert listed.stdout.split() == [str(o.number) for o in every]
@@ -259,5 +259,5 @@ def test_a_known_widest_value_fixes_the_widths_from_the_first_row() -> None:
 
 
 def test_the_highest_order_number_is_the_widest_the_log_gets(sample_db: Database) -> None:
-    every = orders_service.list_orders(sample_db, archived=Archived.ALL)
+    every = list(orders_service.iter_orders(sample_db, archived=Archived.ALL))
     assert reports.highest_order_number(sample_db) == max(o.number for o in every)

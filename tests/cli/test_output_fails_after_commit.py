@@ -55,7 +55,7 @@ def stock(shop: Path, sku: str) -> str:
 def order_numbers(shop: Path) -> list[int]:
     db = open_database(str(shop))
     try:
-        return [o.number for o in orders.list_orders(db, archived="all")]
+        return [o.number for o in orders.iter_orders(db, archived="all")]
     finally:
         db.dispose()
 

@@ -24,7 +24,7 @@ path, seed, count = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 rng = random.Random(seed)
 db = open_database(path)
 skus = [p.sku for p in catalogue.list_products(db)]
-numbers = [o.number for o in orders.list_orders(db, archived="all")]
+numbers = [o.number for o in orders.iter_orders(db, archived="all")]
 made: list[int] = []  # the backorders this worker created
 summary = {"ok": 0, "refused": 0, "received": {}, "unexplained": [], "added": []}
 

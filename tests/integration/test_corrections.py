@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 
+from backorder_cli.domain.orders import Archived
 from backorder_cli.domain.values import Item
 from backorder_cli.errors import BackorderError
 from backorder_cli.services import backorders as backorders_service
@@ -416,7 +417,7 @@ def test_export_and_import_keep_the_corrections_and_their_money_exactly(
 
     def seen(database: Database) -> dict[int, tuple]:  # type: ignore[type-arg]
         found = {}
-        for summary in orders.list_orders(database, archived="all"):
+        for summary in orders.iter_orders(database, archived=Archived.ALL):
             order = orders.get_order(database, summary.number)
             found[order.number] = (
                 order.status,

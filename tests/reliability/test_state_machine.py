@@ -522,7 +522,7 @@ class BackOffice(RuleBasedStateMachine):
     def database_agrees_with_the_model(self) -> None:
         stock = {p.sku: p.stock for p in catalogue.list_products(self.db)}
         assert stock == self.model.stock
-        summaries = {o.number: o for o in orders_service.list_orders(self.db, archived="all")}
+        summaries = {o.number: o for o in orders_service.iter_orders(self.db, archived="all")}
         assert set(summaries) == set(self.model.orders)
         for number, expected in self.model.orders.items():
             order = orders_service.get_order(self.db, number)

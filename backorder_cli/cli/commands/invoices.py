@@ -194,3 +194,12 @@ def register(app: typer.Typer) -> None:
 def register_invoices(app: typer.Typer) -> None:
     app.command("list")(list_)
     app.command()(show)
+
+
+def register_group(app: typer.Typer) -> None:
+    """`backorder invoices list|show`."""
+    from ..app import make_app
+
+    invoices = make_app(help="List and show invoices and credit notes.")
+    register_invoices(invoices)
+    app.add_typer(invoices, name="invoices")

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import partial
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -23,6 +24,9 @@ from ..options import (
     read_format,
 )
 from ..output.result import print_result
+
+if TYPE_CHECKING:
+    from ...services.views import OrderSummary
 
 
 def add(
@@ -127,7 +131,7 @@ def list_(
     Example: orders list --archived --search 2401
     """
     from ...services import orders as orders_service
-    from ..output import flat, records, tables
+    from ..output import flat, records
     from ..output.pager import paged
     from ..output.text import is_terminal, say
 
@@ -147,7 +151,7 @@ def list_(
             rows,
             records.ORDER_FIELDS,
             read_format(format_),
-            table=tables.orders_table,
+            table=_orders_table,
             stream_table=True,
         )
     if limit is None and shown is not None:
@@ -157,6 +161,12 @@ def list_(
                 f"Showing the newest {shown} of {total:,} orders; {total - shown:,} more "
                 "- list them all with --limit 0, or pick a number with --limit N."
             )
+
+
+def _orders_table(rows: Iterable[OrderSummary]) -> int:
+    from ..output import tables  # Rich's console: only the table (a terminal) needs it
+
+    return tables.orders_table(rows)
 
 
 TERMINAL_LIMIT = 50  # orders `orders list` shows at a terminal unless --limit says otherwise
@@ -174,7 +184,6 @@ def show(
     Example: backorder orders show 2401 --format json
     """
     from ...services import orders as orders_service
-    from ..output import json_format, records, tables
 
     fmt = read_format(format_)
     no_ids(fmt)
@@ -183,10 +192,16 @@ def show(
     order = orders_service.get_order(database(ctx), number)
     with paged(enabled=not no_pager):
         if fmt == "json":
+            from ..output import json_format
+
             json_format.print_json(order)
         elif fmt in ("csv", "plain"):
+            from ..output import records
+
             records.order_flat(order, fmt)
         else:
+            from ..output import tables
+
             tables.order_detail(order)
 
 

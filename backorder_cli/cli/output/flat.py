@@ -13,7 +13,6 @@ from typing import Any
 
 from ...domain.values import format_money, format_quantity
 from ...transfer.cells import csv_text
-from .json_format import print_json_stream
 from .text import safe_text
 
 # The fields that hold money: CSV and plain write them with two decimals at least
@@ -89,6 +88,8 @@ def emit(
     as they come). Items are objects with the fields as attributes, or (with
     `getter=dict.get`) dicts."""
     if fmt == "json":
+        from .json_format import print_json_stream  # the other formats never load it
+
         print_json_stream(items)
     elif fmt == "csv":
         write_csv(fields, records(items, fields, getter))

@@ -18,6 +18,7 @@ from ...domain.orders import Status
 from ...domain.values import format_money, format_quantity, quantities_text
 from .columns import KEEP, TEXT, WORDS, Column, Kind, print_table
 from .flat import cell
+from .records import chain_text
 from .text import safe_text
 
 
@@ -62,11 +63,6 @@ def _when(at: datetime) -> str:
 
 def _ref(number: int | None) -> str:
     return f"#{number}" if number is not None else ""
-
-
-def chain_text(chain: list[int]) -> str:
-    """`#2390 -> #2391 -> #2399`; empty for an order that is in no chain."""
-    return " -> ".join(f"#{n}" for n in chain) if len(chain) > 1 else ""
 
 
 _ORDER_COLUMNS = (
@@ -251,18 +247,6 @@ def backorder_plan(preview: Any, *, to_stderr: bool) -> None:
         for m in preview.moves
     )
     print_table(out, columns, rows)
-
-
-def _items(items: Iterable[tuple[Any, ...]], fmt: str) -> Any:
-    """(…, sku, quantity) pairs: a list of objects in JSON, `150 x CABLE-15, 12 x
-    SWITCH-1` in a table (the human form of every message), `SKU=QTY ...` (the `ship`
-    command's own syntax) in the flat formats for scripts."""
-    pairs = [(item[-2], item[-1]) for item in items]
-    if fmt == "json":
-        return [{"sku": sku, "quantity": q} for sku, q in pairs]
-    if fmt == "table":
-        return quantities_text(pairs)
-    return " ".join(f"{sku}={format_quantity(q)}" for sku, q in pairs)
 
 
 def ready_table(rows: list[dict[str, Any]], *, to_stderr: bool = False) -> None:
