@@ -21,7 +21,6 @@ class ProductView:
 
 
 @dataclass(frozen=True)
-@dataclass(frozen=True)
 class ShipmentResult:
     number: int
     status: str
