@@ -191,7 +191,7 @@ def register(app: typer.Typer) -> None:
     app.command()(credit)
 
 
-def register_invoices(app: typer.Typer) -> None:
+def _add_invoice_commands(app: typer.Typer) -> None:
     app.command("list")(list_)
     app.command()(show)
 
@@ -201,5 +201,5 @@ def register_group(app: typer.Typer) -> None:
     from ..app import make_app
 
     invoices = make_app(help="List and show invoices and credit notes.")
-    register_invoices(invoices)
+    _add_invoice_commands(invoices)
     app.add_typer(invoices, name="invoices")
