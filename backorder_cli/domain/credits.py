@@ -24,6 +24,7 @@ from .values import (
     format_quantity,
     parse_decimal,
     parse_order_number,
+    quantity_text,
 )
 
 
@@ -107,7 +108,7 @@ def plan_credit(
         left = sum((ln.creditable for ln in same), ZERO)
         if item.quantity > left:
             raise NotAllowed(
-                f"invoice #{invoice} billed {format_quantity(left)} {item.sku} not yet credited, "
+                f"invoice #{invoice} billed {quantity_text(item.sku, left)} not yet credited, "
                 f"so {format_quantity(item.quantity)} cannot be credited - credit at most "
                 f"{format_quantity(left)}"
             )
@@ -131,8 +132,8 @@ def credit_violations(
     for sku, quantity, amount, credited, credited_amount in billed:
         if credited > quantity:
             problems.append(
-                f"invoice #{invoice}: its credit notes give back {format_quantity(credited)} "
-                f"{sku} but it billed {format_quantity(quantity)}"
+                f"invoice #{invoice}: its credit notes give back {quantity_text(sku, credited)} "
+                f"but it billed {format_quantity(quantity)}"
             )
         if credited_amount > amount:
             problems.append(

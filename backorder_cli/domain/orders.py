@@ -122,21 +122,22 @@ def parse_setting_change(key: str, value: str) -> tuple[str, str]:
                 f"{NEXT_ORDER_NUMBER} takes an order number like 5001, got {value!r}"
             ) from None
     if key not in SETTINGS:
-        names = [*SETTINGS, NEXT_ORDER_NUMBER]
-        guess = close_match(key, names)
-        listed = ", ".join(names)
-        fix = (
-            f"did you mean {guess}? (settings: {listed})" if guess else f"known settings: {listed}"
-        )
-        raise InvalidInput(f"unknown setting {key!r} - {fix}")
+        raise InvalidInput(_unknown_setting(key))
     return parse_setting(key, value)
+
+
+def _unknown_setting(key: str) -> str:
+    names = [*SETTINGS, NEXT_ORDER_NUMBER]
+    guess = close_match(key, names)
+    listed = ", ".join(names)
+    fix = f"did you mean {guess}? (settings: {listed})" if guess else f"known settings: {listed}"
+    return f"unknown setting {key!r} - {fix}"
 
 
 def parse_setting(key: str, value: str) -> tuple[str, str]:
     """A stored setting (as `settings set` and an import file give it)."""
     if key not in SETTINGS:
-        known = ", ".join([*SETTINGS, NEXT_ORDER_NUMBER])
-        raise InvalidInput(f"unknown setting {key!r} - known settings: {known}")
+        raise InvalidInput(_unknown_setting(key))
     allowed, _default = SETTINGS[key]
     value = value.strip().lower()
     if value not in allowed:

@@ -104,7 +104,7 @@ def test_a_dry_run_shows_the_plan_and_changes_nothing(shop: Path) -> None:
     [
         (
             ["5", "SWITCH-1=5"],
-            "Error: invoice #5 billed 4 SWITCH-1 not yet credited, so 5 cannot be credited - "
+            "Error: invoice #5 billed 4 x SWITCH-1 not yet credited, so 5 cannot be credited - "
             "credit at most 4",
         ),
         (

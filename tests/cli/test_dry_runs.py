@@ -26,8 +26,8 @@ def test_invoice_dry_run_shows_each_bill_and_writes_nothing(sample: Run, target:
     result = sample("invoice", "2398", "2393", "2392", "--dry-run")
     assert result.exit_code == 1  # as the real run: #2392 would be refused
     assert result.stdout == (
-        "Order #2398 would be invoiced 25 LED-9W: total 81.13\n"
-        "Order #2393 would be invoiced 4 BREAKER-16: total 96.00\n"
+        "Order #2398 would be invoiced 25 x LED-9W: total 81.13\n"
+        "Order #2393 would be invoiced 4 x BREAKER-16: total 96.00\n"
     )
     assert result.stderr.splitlines() == [
         "Error: order #2392 has nothing to invoice: every shipped quantity is invoiced - "
@@ -99,7 +99,7 @@ def test_undo_dry_run_says_what_would_go_back(sample: Run, target: str) -> None:
     result = sample("undo", "2402", "--dry-run")
     assert result.exit_code == 0
     assert result.stdout == (
-        "Backorder #2402 (Hansen & Søn VVS): 150 CABLE-15, 12 SWITCH-1 would go back to "
+        "Backorder #2402 (Hansen & Søn VVS): 150 x CABLE-15, 12 x SWITCH-1 would go back to "
         "order #2401.\n"
     )
     assert result.stderr == "Dry run: nothing was changed.\n"

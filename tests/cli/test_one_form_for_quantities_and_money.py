@@ -26,11 +26,11 @@ def sample(cli: Run) -> Run:
     return cli
 
 
-def test_every_human_text_writes_quantities_as_count_x_sku(sample: Run) -> None:
+def test_every_human_text_writes_quantities_as_count_x_sku(sample: Run, at_terminal: None) -> None:
     texts = {
         "history": sample("orders", "show", "2402", "-f", "table").stdout,
-        "ship": sample("ship", "2396", "CABLE-25=20.5").stdout,
-        "receive": sample("products", "receive", "SWITCH-1", "24").stdout,
+        "ship": sample("ship", "2396", "CABLE-25=20.5").stderr,
+        "receive": sample("products", "receive", "SWITCH-1", "24").stderr,
         "ready": sample("ready", "-f", "table").stdout,
         "chain": sample("chain", "2402", "-f", "table").stdout,
         "undo question": sample("undo", "2402", input="n\n").stderr,

@@ -91,15 +91,15 @@ WRITES = [
     # `ready --ship` is always a bulk run: tests/cli/test_bulk_output_fails.py
     (["settings", "set", "inventory-value-on-invoicing", "on", "-f", "json"], lambda shop: True),
     (["settings", "set", "next-order-number", "5000", "-f", "json"], lambda shop: True),
-    (["orders", "cancel", "2396", "--yes"], lambda shop: True),
-    (["orders", "edit", "2396", "CABLE-25=10", "--yes"], lambda shop: True),
+    (["orders", "cancel", "2396", "--yes", "-f", "json"], lambda shop: True),
+    (["orders", "edit", "2396", "CABLE-25=10", "--yes", "-f", "json"], lambda shop: True),
     (["close", "2401", "--yes", "-f", "json"], lambda shop: True),
     (
-        ["unship", "2393", "BREAKER-16=1", "--yes"],
+        ["unship", "2393", "BREAKER-16=1", "--yes", "-f", "json"],
         lambda shop: stock(shop, "BREAKER-16") == "13.000",
     ),
     (
-        ["products", "adjust", "SWITCH-1", "7", "--reason", "count", "--yes"],
+        ["products", "adjust", "SWITCH-1", "7", "--reason", "count", "--yes", "-f", "json"],
         lambda shop: stock(shop, "SWITCH-1") == "7.000",
     ),
 ]

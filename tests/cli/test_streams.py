@@ -26,7 +26,7 @@ def sample(cli: Run) -> Run:
 
 CONFIRMATIONS = [
     # (command, its confirmation), in an order that works on the sample
-    (["ship", "2396", "CABLE-25=1"], "Shipped 1 CABLE-25 on order #2396"),
+    (["ship", "2396", "CABLE-25=1"], "Shipped 1 x CABLE-25 on order #2396"),
     (["products", "add", "NEW-1", "--name", "New", "--price", "1"], "Added NEW-1 (New)"),
     (["products", "receive", "NEW-1", "5"], "NEW-1: stock on hand is now 5 pcs"),
     (["orders", "book", "2395"], "Order #2395 is booked."),

@@ -110,7 +110,7 @@ def _must_stay_whole(db: Path, backorder: int) -> dict[str, set[str]]:
     for p in _json(db, "products", "list"):
         whole["products"] |= {p["sku"], money(p["price"]), format_quantity(p["stock"])}
     for e in _json(db, "log"):
-        whole["log"] |= {f"#{e['order']}", e["at"][:10]}
+        whole["log"] |= {e["at"][:10]} | ({f"#{e['order']}"} if e["order"] is not None else set())
     plan = _json(db, "create", "2399", "--dry-run")
     whole["plan"] |= {line["sku"] for line in plan["lines"]}
     whole["plan"] |= {money(line["unit_price"]) for line in plan["lines"]}

@@ -59,7 +59,7 @@ def test_crediting_all_of_an_invoice_gives_back_every_line(db: Database) -> None
     history = orders.get_order(db, order).history[-1]
     assert history.event == "credited"
     assert history.detail == (
-        f"credit note #{result.number} for invoice #{invoice}: 10 CABLE, 3 PLUG, "
+        f"credit note #{result.number} for invoice #{invoice}: 10 x CABLE, 3 x PLUG, "
         "total -28.85; goods returned"
     )
     clean(db)
@@ -110,7 +110,7 @@ def refused(db: Database, target: str, match: str, *args, **kw) -> None:
 
 def test_crediting_more_than_was_billed_is_refused(db: Database, target: str) -> None:
     _order, invoice = invoiced_order(db, [Item("CABLE", D(5))])
-    refused(db, target, "billed 5 CABLE not yet credited", invoice, [Item("CABLE", D(6))])
+    refused(db, target, "billed 5 x CABLE not yet credited", invoice, [Item("CABLE", D(6))])
 
 
 def test_crediting_more_than_is_left_after_earlier_credits_is_refused(
@@ -270,7 +270,7 @@ def test_check_finds_a_credit_note_that_gives_back_more_than_its_invoice_billed(
     )
     found = problems(db)
     assert (
-        f"order #{order}: invoice #{invoice}: its credit notes give back 6 CABLE but it billed 5"
+        f"order #{order}: invoice #{invoice}: its credit notes give back 6 x CABLE but it billed 5"
         in found
     )
     assert (

@@ -67,7 +67,7 @@ def test_all_of_an_invoice_is_every_creditable_unit() -> None:
     ("items", "message"),
     [
         ([Item("C", D(1))], "C is not on invoice #7"),
-        ([Item("B", D(5))], "invoice #7 billed 4 B not yet credited, so 5 cannot be credited"),
+        ([Item("B", D(5))], "invoice #7 billed 4 x B not yet credited, so 5 cannot be credited"),
     ],
 )
 def test_refusals_name_the_problem_and_the_fix(items: list[Item], message: str) -> None:
@@ -92,6 +92,6 @@ def test_a_credit_note_quantity_is_below_zero() -> None:
 def test_credit_violations_name_quantity_and_money() -> None:
     assert credit_violations(7, [("A", D(2), D("4.00"), D(2), D("4.00"))]) == []
     assert credit_violations(7, [("A", D(2), D("4.00"), D(3), D("4.01"))]) == [
-        "invoice #7: its credit notes give back 3 A but it billed 2",
+        "invoice #7: its credit notes give back 3 x A but it billed 2",
         "invoice #7: its credit notes give back 4.01 for A but it billed 4.00",
     ]
