@@ -22,7 +22,7 @@ from sqlalchemy import (
 )
 from sqlmodel import Session, col, select
 
-from ..domain.backorders import backorder_loop
+from ..domain.chains import backorder_loop
 from ..domain.invariants import (
     backorder_link_violations,
     backorder_violations,
