@@ -4,7 +4,7 @@ lines share the stock.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -12,6 +12,8 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Generic, TypeVar
 
 from ..errors import NotAllowed
+from .chains import backorder_loop as backorder_loop
+from .chains import chain_of as chain_of
 from .orders import L, Status, ensure_changeable, remaining, uninvoiced
 from .values import ZERO, quantity_text
 
@@ -317,37 +319,3 @@ def age_bucket(days: int) -> str:
         if days >= low and (high is None or days <= high):
             return label
     return AGE_BUCKETS[0][0]  # made "in the future" (a clock ahead): counts as new
-
-
-def chain_of(
-    number: int,
-    origin: Callable[[int], int | None],
-    backorder: Callable[[int], int | None],
-) -> list[int]:
-    """The backorder chain an order belongs to, oldest first: up through `origin(n)`
-    (the order n was backordered from) to the first order, then down from `number`
-    through `backorder(n)` (the backorder made of n). A number seen before ends the
-    walk, so a loop edited into the database by hand cannot hang it."""
-    up = [number]
-    seen = {number}
-    while (above := origin(up[-1])) is not None and above not in seen:
-        up.append(above)
-        seen.add(above)
-    chain = up[::-1]
-    while (below := backorder(chain[-1])) is not None and below not in seen:
-        chain.append(below)
-        seen.add(below)
-    return chain
-
-
-def backorder_loop(number: int, origin: Callable[[int], int | None]) -> list[int] | None:
-    """The loop of backorder links that walking up from `number` runs into (each order
-    named once, in walking order), or None when the walk ends at a first order. A
-    backorder chain starts at an order that is nobody's backorder; a loop has no start,
-    so no order in it can be reached from a first order or undone down to one."""
-    seen = [number]
-    while (above := origin(seen[-1])) is not None:
-        if above in seen:
-            return seen[seen.index(above) :]
-        seen.append(above)
-    return None

@@ -19,7 +19,7 @@ from sqlalchemy import (
 )
 from sqlmodel import select
 
-from ..domain.backorders import backorder_loop
+from ..domain.chains import backorder_loop
 from ..domain.invariants import (
     Violation,
     backorder_link_violations,

@@ -26,7 +26,7 @@ from sqlalchemy.sql.elements import Case
 from sqlmodel import Session, SQLModel, col, select
 
 from ..domain import orders
-from ..domain.backorders import chain_of
+from ..domain.chains import chain_of
 from ..domain.orders import LineLike, order_status, order_total
 from ..domain.values import (
     MAX_ORDER_NUMBER,

@@ -23,7 +23,7 @@ from sqlalchemy import (
 )
 from sqlmodel import Session, col, select
 
-from ..domain.backorders import backorder_loop
+from ..domain.chains import backorder_loop
 from ..domain.corrections import settle_canceled
 from ..domain.invariants import (
     backorder_link_violations,
