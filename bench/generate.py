@@ -78,13 +78,19 @@ def build(path: Path, orders: int, seed: int = 2401) -> None:
         conn.executemany("INSERT INTO orders VALUES (?,?,?,?,?,?,?,?,?,?)", order_rows)
         conn.executemany(
             "INSERT INTO order_lines (id, order_id, position, sku, name, unit, quantity, "
-            "shipped, invoiced, canceled, unit_price, amount, backordered, backordered_amount) "
-            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            "shipped, invoiced, canceled, unit_price, amount, backordered, backordered_amount, "
+            "canceled_with_order, canceled_amount) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             line_rows,
         )
-        conn.executemany("INSERT INTO invoices VALUES (?,?,?,?,?)", invoice_rows)
+        conn.executemany(
+            "INSERT INTO invoices (id, number, order_id, total, created_at) VALUES (?,?,?,?,?)",
+            invoice_rows,
+        )
         conn.executemany("INSERT INTO invoice_lines VALUES (?,?,?,?,?)", invoice_line_rows)
-        conn.executemany("INSERT INTO history VALUES (?,?,?,?,?,?)", history_rows)
+        conn.executemany(
+            "INSERT INTO history (id, order_id, at, user, event, detail) VALUES (?,?,?,?,?,?)",
+            history_rows,
+        )
         for rows in (order_rows, line_rows, invoice_rows, invoice_line_rows, history_rows):
             rows.clear()
 
@@ -147,6 +153,10 @@ def build(path: Path, orders: int, seed: int = 2401) -> None:
                     amount,
                     backordered,
                     moved_amount,
+                    # A canceled order's units are canceled with it (`orders cancel`),
+                    # and its value left with them.
+                    canceled if kind == "canceled" else 0,
+                    value if kind == "canceled" else 0,
                 )
             )
             total += amount

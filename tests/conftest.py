@@ -225,3 +225,10 @@ def cli(target: str) -> Callable[..., Result]:
         return runner.invoke(app, argv, input=input)
 
     return run
+
+
+@pytest.fixture
+def at_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    """In-process runs where a person answers the question: CliRunner's stdin is never a
+    terminal, and without one a command that asks refuses (`ensure_can_ask`)."""
+    monkeypatch.setattr("backorder_cli.cli.output.text.stdin_is_terminal", lambda: True)

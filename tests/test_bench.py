@@ -45,6 +45,8 @@ def test_the_benchmark_runs_end_to_end_on_a_small_database(tmp_path: Path) -> No
         "| suggest |",
         "| ready |",
         "| list every order as JSON |",
+        "| log as a table: first row |",
+        "| every order as a table: first row |",
         "| bulk backorder of ",
         "| check |",
         "| 500 |",

@@ -56,3 +56,81 @@ def test_ci_runs_the_readmes_test_command() -> None:
     blocks = re.findall(r"```sh\n(.*?)\n```", README, flags=re.S)
     test_command = next(b for b in blocks if "pytest" in b and "\n" not in b)
     assert test_command in (ROOT / ".ci" / "run").read_text()
+
+
+# ---------------------------------------------------------------- the README's examples
+
+
+ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+WHEN = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d")
+
+
+def console_examples(heading: str) -> list[tuple[str, str]]:
+    """The `$ command` / output pairs of the first console block under `heading`."""
+    section = README.split(heading, 1)[1]
+    block = re.search(r"```console\n(.*?)\n```", section, flags=re.S)
+    assert block, f"no console block under {heading}"
+    pairs: list[tuple[str, list[str]]] = []
+    for line in block.group(1).splitlines():
+        if line.startswith("$ "):
+            pairs.append((line[2:], []))
+        elif pairs:
+            pairs[-1][1].append(line)
+    return [(command, "\n".join(out).strip("\n")) for command, out in pairs]
+
+
+def shown(text: str, folder: Path) -> str:
+    """What a terminal showed, comparable with the README: no colours, no trailing
+    blanks, the reader's folder and the clock as the README writes them."""
+    text = ANSI.sub("", text).replace("\r\n", "\n").replace(str(folder), "/home/me")
+    text = WHEN.sub("2026-11-26 03:12", text)
+    return "\n".join(line.rstrip() for line in text.splitlines()).strip("\n")
+
+
+def test_the_walk_through_shows_what_the_program_prints(tmp_path: Path) -> None:
+    """Each command of the seed walk-through, run in a real terminal (200 columns) in an
+    empty folder by the user `me`, prints exactly what the README shows."""
+    import shlex
+    import sys
+
+    import pexpect
+
+    scripts = Path(sys.executable).parent
+    env = {
+        **__import__("os").environ,
+        "LOGNAME": "me",
+        "USER": "me",
+        "NO_COLOR": "1",
+        "PAGER": "cat",
+        "BACKORDER_PAGER": "",
+        "COLUMNS": "200",  # as the terminal below, whatever the test run's own
+        "LINES": "60",
+    }
+    env.pop("BACKORDER_DB", None)
+    last_code: int | None = None
+    examples = console_examples("## The seed walk-through")
+    assert len(examples) >= 6
+    for command, expected in examples:
+        if command == "echo $?":
+            assert str(last_code) == expected, "the exit code the README shows"
+            continue
+        argv = shlex.split(command)
+        child = pexpect.spawn(
+            str(scripts / argv[0]),
+            argv[1:],
+            cwd=str(tmp_path),
+            env=env,
+            encoding="utf-8",
+            timeout=60,
+            dimensions=(60, 200),
+        )
+        if "Continue? [y/N] y" in expected:
+            child.expect_exact("Continue? [y/N] ")
+            child.sendline("y")
+            before = child.before + child.after
+        else:
+            before = ""
+        child.expect(pexpect.EOF)
+        child.close()
+        last_code = child.exitstatus
+        assert shown(before + child.before, tmp_path) == expected, command

@@ -1,50 +1,66 @@
 """The command-line apps: `backorder` and `orders` (the same as `backorder orders`).
 
-Each family of commands registers itself (`commands/*.register`); commands import their
-service module when they run, so start-up stays cheap.
+Each family of commands registers itself (`commands/*.register`); the tables below say
+which module holds which command, so that a command imports only its own module, and
+Typer builds only that command, when it runs (`lazy.py`). Commands import their service
+module when they run, so start-up stays cheap.
 """
 
 from __future__ import annotations
 
-from .app import make_app, root_callback
-from .commands import (
-    backorders,
-    catalogue,
-    fulfilment,
-    integrity,
-    orders,
-    purchases,
-    reports,
-    supply,
-    transfer,
-)
+from .app import root_callback
+from .lazy import lazy_app
 
-app = make_app(
-    help="Keep sales orders: ship, invoice, and split undeliverable orders into backorders."
+# Command name -> the module in cli/commands/ whose `register(app)` adds it (or
+# "module:function"). A new command is added by its module's `register` and listed here,
+# in the order help shows them (tests/cli/test_lazy_commands.py checks both agree).
+COMMANDS = {
+    "init": "transfer",
+    "import": "transfer",
+    "ship": "fulfilment",
+    "invoice": "fulfilment",
+    "credit": "invoices",
+    "ready": "fulfilment",
+    "create": "backorders",
+    "undo": "backorders",
+    "close": "corrections",
+    "unship": "corrections",
+    "chain": "backorders",
+    "check": "integrity",
+    "migrate": "integrity",
+    "report": "reports",
+    "suggest": "supply",
+    "log": "reports",
+    "products": "catalogue",
+    "purchases": "purchases",
+    "invoices": "invoices:register_group",
+    "settings": "catalogue",
+}
+# `backorder orders ...` and the `orders` script.
+ORDERS_COMMANDS = {
+    "add": "orders",
+    "book": "orders",
+    "list": "orders",
+    "show": "orders",
+    "cancel": "corrections:register_orders",
+    "edit": "corrections:register_orders",
+    "export": "transfer:register_export",
+}
+
+app = lazy_app(
+    COMMANDS,
+    help="Keep sales orders: ship, invoice, and split undeliverable orders into backorders.",
 )
 app.callback()(root_callback)
-for family in (
-    transfer,
-    fulfilment,
-    backorders,
-    integrity,
-    reports,
-    catalogue,
-    purchases,
-    supply,
-):
-    family.register(app)
 
-orders_app = make_app(help="List, show, add and book orders.")
-orders.register(orders_app)
-transfer.register_export(orders_app)
+orders_app = lazy_app(ORDERS_COMMANDS, help="List, show, add and book orders.")
 app.add_typer(orders_app, name="orders")
 
 # The `orders` script: the orders commands with the root options of their own.
-orders_script = make_app(help="List, show, add and book orders (same as `backorder orders`).")
+orders_script = lazy_app(
+    ORDERS_COMMANDS, help="List, show, add and book orders (same as `backorder orders`)."
+)
 orders_script.callback()(root_callback)
-orders.register(orders_script)
-transfer.register_export(orders_script)
 
 
 def main() -> None:

@@ -17,9 +17,12 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from typer._click.exceptions import NoArgsIsHelpError, NoSuchOption
 from typer.core import TyperGroup
 
 from ..errors import BackorderError
+from .arguments import negative_number_message, root_options_first
+from .readable import make_readable
 
 if TYPE_CHECKING:
     # The context Typer's groups really make (typer.Context is a subclass for annotating
@@ -83,7 +86,14 @@ class BackorderGroup(TyperGroup):
             sys.exit(EXIT_ERROR)
         except typer.TyperException as exc:  # Click's usage and parameter errors
             context = getattr(exc, "ctx", None)
+            if isinstance(exc, NoArgsIsHelpError) and isinstance(
+                getattr(context, "command", None), TyperGroup
+            ):
+                # `backorder` or `backorder orders` alone: the help was asked for, and shown.
+                sys.exit(EXIT_OK)
             message = " ".join(exc.format_message().split()).rstrip(".")
+            if isinstance(exc, NoSuchOption) and context is not None:
+                message = negative_number_message(context.command, exc.option_name) or message
             for raw, masked in zip(argv, shown, strict=True):
                 if raw != masked:  # a --db URL the message may quote
                     message = message.replace(
@@ -108,6 +118,20 @@ class BackorderGroup(TyperGroup):
                 with contextlib.suppress(ValueError, TypeError):  # not the main thread
                     signal.signal(signal.SIGINT, interrupt_handler)
         sys.exit(code if isinstance(code, int) else EXIT_OK)
+
+    def parse_args(self, ctx: GroupContext, args: list[str]) -> list[str]:
+        make_readable(self, ctx)
+        if ctx.parent is None:  # the root: its options may come after the subcommand
+            args = root_options_first(self, ctx, args)
+        return super().parse_args(ctx, args)
+
+    def resolve_command(
+        self, ctx: GroupContext, args: list[str]
+    ) -> tuple[str | None, Any, list[str]]:
+        name, command, rest = super().resolve_command(ctx, args)
+        if command is not None:
+            make_readable(command, ctx)  # before its own --help is read
+        return name, command, rest
 
     def invoke(self, ctx: GroupContext) -> Any:
         try:
@@ -140,8 +164,10 @@ class BackorderGroup(TyperGroup):
                     "Interrupted: what was done before was saved (see `backorder log`); "
                     "a change in progress was rolled back."
                 )
+            elif state(ctx).rolled_back:
+                say("Interrupted: the change in progress was rolled back; nothing was changed.")
             else:
-                say("Interrupted: the change in progress was rolled back.")
+                say("Interrupted: nothing was changed.")
             raise typer.Exit(EXIT_INTERRUPTED) from None
         except Exception as exc:
             if os.environ.get("BACKORDER_DEBUG"):
@@ -190,6 +216,17 @@ def _visible(text: str) -> str:
     )
 
 
+def say_upgraded(db: Database) -> None:
+    """Once, when opening the database upgraded its schema: say so on stderr."""
+    if db.upgraded_from is not None:
+        from ..storage.models import SCHEMA_VERSION
+
+        say(
+            f"Upgraded database {db.location.display} from schema version "
+            f"{db.upgraded_from} to {SCHEMA_VERSION}."
+        )
+
+
 class State:
     """Per-invocation state: which database, opened on first use."""
 
@@ -202,6 +239,7 @@ class State:
             from ..storage.schema import open_database
 
             self._database = open_database(self.db, upgrade=upgrade, read_older=read_older)
+            say_upgraded(self._database)
         return self._database
 
     @property
@@ -209,6 +247,11 @@ class State:
         """Whether this invocation has committed a change (then never "nothing was
         changed")."""
         return self._database is not None and self._database.commits > 0
+
+    @property
+    def rolled_back(self) -> bool:
+        """Whether a write of this invocation was under way and rolled back."""
+        return self._database is not None and self._database.rollbacks > 0
 
     def close(self) -> None:
         if self._database is not None:
@@ -244,6 +287,7 @@ DbOption = Annotated[
     str | None,
     typer.Option(
         "--db",
+        metavar="FILE|URL",
         help="Database file or SQLAlchemy URL. Default: $BACKORDER_DB, else the per-user data "
         "folder's backorder/backorder.db.",
         show_default=False,
@@ -253,6 +297,7 @@ VersionOption = Annotated[
     bool,
     typer.Option(
         "--version",
+        "-V",
         callback=version_callback,
         is_eager=True,
         help="Show the version and exit.",

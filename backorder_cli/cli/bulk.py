@@ -10,12 +10,14 @@ import errno
 import os
 import signal
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from typing import Annotated, Any
 
 import typer
 
 from ..domain.values import parse_order_number
+from ..errors import ALREADY_DONE
+from . import completion
 from .app import EXIT_BROKEN_PIPE, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK
 from .options import (
     T,
@@ -29,6 +31,7 @@ NumbersArgument = Annotated[
     typer.Argument(
         help="Order numbers, or - to read them from stdin (separated by spaces or newlines).",
         show_default=False,
+        autocompletion=completion.order_numbers,
     ),
 ]
 AllOption = Annotated[bool, typer.Option("--all", help="Every order the command applies to.")]
@@ -124,6 +127,7 @@ def report_outcomes(
     noun: str | None = None,
     verb: str = "created",
     total: int = 0,
+    said: Collection[int] = (),
 ) -> int:
     """Print each order's outcome as it comes; return how many were refused.
 
@@ -131,7 +135,9 @@ def report_outcomes(
     worked on. When writing fails (a full disk, a closed pipe) it stops at once and says
     on stderr what was done (exit 1, or 141 for a closed pipe); on Ctrl-C the JSON list
     is closed and stderr says what was done before the interrupt (exit 130). A single
-    order's failed print is the error boundary's "the change was saved".
+    order's failed print is the error boundary's "the change was saved". The refusals
+    of the orders in `said` were already shown with the plan, before the question: they
+    are counted and listed (JSON) but not said again.
     """
     done = refused = 0  # committed (or refused) so far
     shown = 0  # done orders written out
@@ -144,7 +150,8 @@ def report_outcomes(
         for outcome in outcomes:
             if not outcome.ok:
                 refused += 1
-                say(f"Error: {outcome.error}")
+                if outcome.order not in said:
+                    say(f"Error: {outcome.error}")
                 yield outcome
                 continue
             done += 1
@@ -188,9 +195,9 @@ def report_outcomes(
                 sys.stdout.write("[]\n")
         plural = noun if shown == 1 else f"{noun}s"
         say(
-            f"Interrupted: {shown} {plural} {verb} and listed, {refused} refused; the order "
-            "being worked on when you pressed Ctrl-C may also have been saved - rerun the "
-            "same command to finish (orders already done are skipped)"
+            f"Interrupted: {shown:,} {plural} {verb} before the interrupt, {refused:,} refused; "
+            "the order being worked on when you pressed Ctrl-C may also have been saved - "
+            "rerun the same command to finish (orders already done are skipped)"
         )
         raise typer.Exit(EXIT_INTERRUPTED) from None
     return refused
@@ -233,6 +240,17 @@ def _output_failed(
     raise typer.Exit(EXIT_BROKEN_PIPE if broken else EXIT_ERROR) from None
 
 
+def say_refusals(refusals: Iterable[Any]) -> list[int]:
+    """The refusals the tool already knows, said with the plan before the question (a
+    person answers knowing which orders will not go); returns their order numbers for
+    `run_batch(said=...)`, which then does not say them twice."""
+    numbers = []
+    for outcome in refusals:
+        say(f"Error: {outcome.error}")
+        numbers.append(outcome.order)
+    return numbers
+
+
 def nothing_to_do(message: str, format_: WriteFormat) -> None:
     """A bulk command with no order to work on: say so, and give scripts an empty list."""
     say(message)
@@ -252,22 +270,34 @@ def run_batch(
     success: Callable[[Any], str],
     noun: str,
     verb: str = "created",
+    said: Collection[int] = (),
 ) -> None:
     """The end of every bulk command: a progress bar for a person, each order's outcome
     as it comes, the summary line of a bulk run, and exit 1 when any was refused (130 on
     Ctrl-C, after a closed JSON list and a summary of what was done)."""
 
+    already = 0  # refusals that mean "already done" (a rerun): said in the summary
+
+    def counted(items: Iterable[Any]) -> Iterator[Any]:
+        nonlocal already
+        for outcome in items:
+            if not outcome.ok and getattr(outcome, "code", None) in ALREADY_DONE:
+                already += 1
+            yield outcome
+
     refused = report_outcomes(
-        with_progress(outcomes, total, label),
+        with_progress(counted(outcomes), total, label),
         format_=format_,
         bulk=bulk,
         success=success,
         noun=noun,
         verb=verb,
         total=total,
+        said=said,
     )
     if bulk:
-        say(outcome_summary(total - refused, refused, noun, verb=verb))
+        done_before = f" ({already:,} already done)" if already else ""
+        say(outcome_summary(total - refused, refused, noun, verb=verb) + done_before)
         _finished(EXIT_ERROR if refused else EXIT_OK)
     if refused:
         raise typer.Exit(EXIT_ERROR)

@@ -14,6 +14,7 @@ import typer
 from ..domain import values
 from ..domain.values import parse_order_number
 from ..errors import InvalidInput
+from . import completion
 from .output.text import is_terminal
 
 T = TypeVar("T")
@@ -56,7 +57,9 @@ def choice(kind: type[E]) -> Callable[[Any], E]:
             return kind(text.strip())
         except ValueError:
             names = ", ".join(kind)
-            raise InvalidInput(f"{text!r} is not one of {names}") from None
+            guess = values.close_match(text.strip(), [str(k) for k in kind])
+            hint = f" - did you mean {guess}?" if guess else ""
+            raise InvalidInput(f"{text!r} is not one of {names}{hint}") from None
 
     return cli_value(parse)
 
@@ -105,6 +108,20 @@ WriteFormatOption = Annotated[
 ]
 
 
+# The write commands that take several orders (create, invoice): one number gives one
+# result object, a bulk run (several numbers, - or --all) an array of them.
+BulkFormatOption = Annotated[
+    WriteFormat,
+    typer.Option(
+        "--format",
+        "-f",
+        parser=choice(WriteFormat),
+        help="text for people, or json: one result object for one number; an array of "
+        "them, one per order, for several numbers, - or --all.",
+    ),
+]
+
+
 def no_ids(fmt: Format) -> None:
     if fmt == Format.ids:
         raise typer.BadParameter("ids is for lists only", param_hint="'--format'")
@@ -117,7 +134,27 @@ NumberArgument = Annotated[
         metavar="NUMBER",
         help="The order number, e.g. 2401 or #2401.",
         show_default=False,
+        autocompletion=completion.order_numbers,
     ),
 ]
 
-YesOption = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
+YesOption = Annotated[
+    bool,
+    typer.Option(
+        "--yes", "-y", help="Do not ask for confirmation (needed when stdin is not a terminal)."
+    ),
+]
+
+DryRunOption = Annotated[
+    bool, typer.Option("--dry-run", help="Show what would happen; change nothing.")
+]
+
+NoPagerOption = Annotated[
+    bool,
+    typer.Option(
+        "--no-pager",
+        help="Print straight to the terminal. Long output at a terminal otherwise goes "
+        "through $BACKORDER_PAGER, else $PAGER, else `less -FRX` (an empty value or cat: "
+        "no pager); never when piped.",
+    ),
+]

@@ -4,7 +4,7 @@ lines share the stock.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -12,8 +12,10 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Generic, TypeVar
 
 from ..errors import NotAllowed
+from .chains import backorder_loop as backorder_loop
+from .chains import chain_of as chain_of
 from .orders import L, Status, ensure_changeable, remaining, uninvoiced
-from .values import ZERO, format_quantity
+from .values import ZERO, quantity_text
 
 if TYPE_CHECKING:
     from .orders import LineLike, OrderLike
@@ -65,34 +67,55 @@ def plan_backorder(
     if inventory_value_on_invoicing:
         raise NotAllowed(
             "backorders are not possible while inventory value is associated with invoicing - "
-            "turn it off with `backorder settings set inventory-value-on-invoicing off`"
+            "turn it off with `backorder settings set inventory-value-on-invoicing off`",
+            code="inventory_value_on_invoicing",
         )
     if order.status == Status.CANCELED:
         if backordered_as is not None:
             raise NotAllowed(
                 f"order #{n} is already backordered as #{backordered_as} - "
-                f"see it with `backorder orders show {backordered_as}`"
+                f"see it with `backorder orders show {backordered_as}`",
+                code="already_backordered",
             )
-        raise NotAllowed(f"order #{n} is canceled - there is nothing left to backorder")
+        raise NotAllowed(
+            f"order #{n} is canceled - there is nothing left to backorder", code="canceled"
+        )
     if order.archived:
-        raise NotAllowed(f"order #{n} is archived - there is nothing left to backorder")
+        raise NotAllowed(
+            f"order #{n} is archived - there is nothing left to backorder", code="archived"
+        )
     status = Status(order.status)
     if status != Status.PARTIALLY_SHIPPED:
         if status == Status.DRAFT:
-            why = "is a draft with nothing shipped"
-        elif status == Status.BOOKED:
-            why = "has nothing shipped yet (status booked)"
-        else:
-            why = f"is fully shipped (status {status.label}), so nothing is left to backorder"
+            raise NotAllowed(
+                f"order #{n} is a draft with nothing shipped - a backorder is made from a "
+                f"partially shipped order; book it with `backorder orders book {n}`, then "
+                f"ship what you can with `backorder ship {n} --available`",
+                code="not_partially_shipped",
+            )
+        if status == Status.BOOKED:
+            raise NotAllowed(
+                f"order #{n} has nothing shipped yet (status booked) - a backorder is made "
+                f"from a partially shipped order; ship what you can first with "
+                f"`backorder ship {n} --available`",
+                code="not_partially_shipped",
+            )
+        then = (
+            f"invoice it with `backorder invoice {n}`"
+            if status == Status.SHIPPED
+            else f"see it with `backorder orders show {n}`"
+        )
         raise NotAllowed(
-            f"order #{n} {why} - a backorder is made from a partially shipped order; "
-            f"ship what you can first with `backorder ship {n} --available`"
+            f"order #{n} is fully shipped (status {status.label}), so nothing is left to "
+            f"backorder - no backorder is needed; {then}",
+            code="not_partially_shipped",
         )
     to_invoice = [(line, uninvoiced(line)) for line in lines if uninvoiced(line) > 0]
     if to_invoice and not invoice_first:
         raise NotAllowed(
             f"order #{n} has shipped items that are not invoiced, and invoices cannot be "
-            f"created for a canceled order - run `backorder invoice {n}` first, or pass --invoice"
+            f"created for a canceled order - run `backorder invoice {n}` first, or pass --invoice",
+            code="not_invoiced",
         )
     moves = [
         Move(line.sku, line.name, line.unit, remaining(line), line.unit_price)
@@ -113,7 +136,7 @@ class Allocation:
     number: int
     customer: str
     backorder_of: int | None
-    created_at: datetime
+    created_at: datetime  # waiting since: a backorder's chain's first order, else its own
     ship: list[tuple[int, str, Decimal]]  # (position, sku, quantity): each a whole line
     waiting: list[tuple[int, str, Decimal]]  # lines stock does not cover
 
@@ -174,11 +197,13 @@ def plan_ready_shipment(
         line = lines[position - 1] if 0 < position <= len(lines) else None
         if line is None or line.sku != sku or remaining(line) != quantity:
             raise NotAllowed(
-                f"order #{n} changed since it was listed - run `backorder ready` again"
+                f"order #{n} changed since it was listed - run `backorder ready` again",
+                code="changed",
             )
         if left.get(sku, ZERO) < quantity:
             raise NotAllowed(
-                f"stock of {sku} no longer covers order #{n} - run `backorder ready` again"
+                f"stock of {sku} no longer covers order #{n} - run `backorder ready` again",
+                code="changed",
             )
         left[sku] -= quantity
         plan.append((line, quantity))
@@ -215,25 +240,38 @@ def plan_undo(
         raise NotAllowed(
             f"backorder #{n} was already undone on "
             f"{undone_at.astimezone(UTC):%Y-%m-%d %H:%M} UTC - there is nothing left to undo "
-            f"(`backorder orders show {n}` shows its history)"
+            f"(`backorder orders show {n}` shows its history)",
+            code="already_undone",
         )
     if backorder_of is None:
         raise NotAllowed(
             f"order #{n} is not a backorder - only a backorder can be undone "
-            "(`backorder chain` shows where an order came from)"
+            "(`backorder chain` shows where an order came from)",
+            code="not_a_backorder",
         )
     if backorder.status == Status.CANCELED:
-        raise NotAllowed(f"backorder #{n} is canceled - there is nothing to undo")
+        raise NotAllowed(f"backorder #{n} is canceled - there is nothing to undo", code="canceled")
     if any(line.shipped > 0 for line in lines):
+        how = "in part" if any(remaining(line) > 0 for line in lines) else "in full"
         raise NotAllowed(
-            f"backorder #{n} is already shipped in part - a shipped backorder cannot be undone"
+            f"backorder #{n} is already shipped {how} - a shipped backorder cannot be undone",
+            code="already_shipped",
         )
     if invoiced:
-        raise NotAllowed(f"backorder #{n} is already invoiced - it cannot be undone")
+        raise NotAllowed(
+            f"backorder #{n} is already invoiced - it cannot be undone", code="already_invoiced"
+        )
+    if any(line.canceled > 0 for line in lines):
+        # What was closed short no longer exists to give back (`backorder close`).
+        raise NotAllowed(
+            f"backorder #{n} was closed short in part - a closed backorder cannot be undone",
+            code="closed_short",
+        )
     if origin is None or origin.status != Status.CANCELED:
         raise NotAllowed(
             f"order #{backorder_of}, which #{n} came from, is no longer canceled - "
-            "the backorder cannot be undone"
+            "the backorder cannot be undone",
+            code="origin_not_canceled",
         )
     taken = {id(line): ZERO for line in origin_lines}
     plan: list[tuple[L, Decimal]] = []
@@ -252,8 +290,9 @@ def plan_undo(
                 due -= back
         if due > 0:
             raise NotAllowed(
-                f"order #{backorder_of} did not cancel {format_quantity(due)} of {line.sku} - "
-                f"backorder #{n} cannot be given back; check the database with `backorder check`"
+                f"order #{backorder_of} did not cancel {quantity_text(line.sku, due)} - "
+                f"backorder #{n} cannot be given back; check the database with `backorder check`",
+                code="inconsistent",
             )
     return plan
 
@@ -280,37 +319,3 @@ def age_bucket(days: int) -> str:
         if days >= low and (high is None or days <= high):
             return label
     return AGE_BUCKETS[0][0]  # made "in the future" (a clock ahead): counts as new
-
-
-def chain_of(
-    number: int,
-    origin: Callable[[int], int | None],
-    backorder: Callable[[int], int | None],
-) -> list[int]:
-    """The backorder chain an order belongs to, oldest first: up through `origin(n)`
-    (the order n was backordered from) to the first order, then down from `number`
-    through `backorder(n)` (the backorder made of n). A number seen before ends the
-    walk, so a loop edited into the database by hand cannot hang it."""
-    up = [number]
-    seen = {number}
-    while (above := origin(up[-1])) is not None and above not in seen:
-        up.append(above)
-        seen.add(above)
-    chain = up[::-1]
-    while (below := backorder(chain[-1])) is not None and below not in seen:
-        chain.append(below)
-        seen.add(below)
-    return chain
-
-
-def backorder_loop(number: int, origin: Callable[[int], int | None]) -> list[int] | None:
-    """The loop of backorder links that walking up from `number` runs into (each order
-    named once, in walking order), or None when the walk ends at a first order. A
-    backorder chain starts at an order that is nobody's backorder; a loop has no start,
-    so no order in it can be reached from a first order or undone down to one."""
-    seen = [number]
-    while (above := origin(seen[-1])) is not None:
-        if above in seen:
-            return seen[seen.index(above) :]
-        seen.append(above)
-    return None

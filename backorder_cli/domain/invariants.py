@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from .orders import Status, order_status, order_total, remaining
-from .values import ZERO, format_money, format_quantity
+from .values import ZERO, format_money, format_quantity, quantity_text
 
 if TYPE_CHECKING:
     from .orders import LineLike
@@ -160,7 +160,7 @@ def backorder_violations(
         if was != now:
             found.append(
                 Violation(
-                    f"{format_quantity(was)} of {sku} were canceled but its backorders hold "
+                    f"{quantity_text(sku, was)} were canceled but its backorders hold "
                     f"{format_quantity(now)}",
                     origin,
                     sku=sku,
@@ -228,3 +228,49 @@ def unmade_backorder_violations(
     if status == Status.DRAFT.value:
         found.append(Violation("is a backorder but a draft - a backorder is booked", number))
     return found
+
+
+def canceled_violations(
+    canceled: Decimal,
+    backordered: Decimal,
+    closed: Decimal,
+    canceled_with_order: Decimal,
+    canceled_amount: Decimal,
+) -> list[str]:
+    """Every canceled unit was canceled for one reason (schema 6): canceled =
+    backordered + closed + canceled with the order; nothing negative; no money left
+    with canceled units when none was closed or canceled with the order."""
+    q, m = format_quantity, format_money
+    problems = [
+        f"{name} is negative ({q(value)})"
+        for name, value in (("closed", closed), ("canceled with the order", canceled_with_order))
+        if value < 0
+    ]
+    if canceled_amount < 0:
+        problems.append(f"canceled amount is negative ({m(canceled_amount)})")
+    if canceled != backordered + closed + canceled_with_order:
+        problems.append(
+            f"canceled {q(canceled)} is not backordered {q(backordered)} + closed {q(closed)} "
+            f"+ canceled with the order {q(canceled_with_order)}"
+        )
+    if closed + canceled_with_order == 0 and canceled_amount != 0:
+        problems.append(
+            f"canceled amount is {m(canceled_amount)} but nothing was closed or canceled "
+            "with the order"
+        )
+    return problems
+
+
+def stock_count_violation(
+    sku: str, before: Decimal, counted: Decimal, difference: Decimal
+) -> Violation | None:
+    """A stock count adds up: counted = before + difference, and is never negative."""
+    q = format_quantity
+    if counted < 0:
+        return Violation(f"a stock count of {sku} is negative ({q(counted)})")
+    if counted - before != difference:
+        return Violation(
+            f"a stock count of {sku} from {q(before)} to {q(counted)} records a difference "
+            f"of {q(difference)}"
+        )
+    return None

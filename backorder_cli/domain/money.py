@@ -104,6 +104,8 @@ class LineMoney:
     amount: Decimal
     backordered: Decimal
     backordered_amount: Decimal
+    # The money that left with units closed or canceled with the order (schema 6).
+    canceled_amount: Decimal = ZERO
 
 
 def settle_money(

@@ -9,7 +9,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from ..errors import InvalidInput, NotAllowed
-from .values import ZERO, format_quantity
+from .values import ZERO, close_match, format_quantity, quantity_text
 
 if TYPE_CHECKING:
     from .values import Item
@@ -97,13 +97,47 @@ def parse_status(text: str) -> Status:
     try:
         return Status(key)
     except ValueError:
-        names = ", ".join(s.value.replace("_", "-") for s in Status)
-        raise InvalidInput(f"unknown status {text!r} - use one of {names}") from None
+        names = [s.value.replace("_", "-") for s in Status]
+        listed = ", ".join(names)
+        guess = close_match(key.replace("_", "-"), names)
+        fix = f"did you mean {guess}? (statuses: {listed})" if guess else f"use one of {listed}"
+        raise InvalidInput(f"unknown status {text!r} - {fix}") from None
+
+
+# Not a stored setting but the order series: `settings set next-order-number N` moves it
+# up, so the next new order gets N (never down: a number is never handed out twice).
+NEXT_ORDER_NUMBER = "next-order-number"
+
+
+def parse_setting_change(key: str, value: str) -> tuple[str, str]:
+    """What `settings set` may change: a stored setting, or the next order number (any
+    order number: `2401` or `#2401`; whether it is high enough the database says)."""
+    if key == NEXT_ORDER_NUMBER:
+        from .values import parse_order_number
+
+        try:
+            return key, str(parse_order_number(value))
+        except InvalidInput:
+            raise InvalidInput(
+                f"{NEXT_ORDER_NUMBER} takes an order number like 5001, got {value!r}"
+            ) from None
+    if key not in SETTINGS:
+        raise InvalidInput(_unknown_setting(key))
+    return parse_setting(key, value)
+
+
+def _unknown_setting(key: str) -> str:
+    names = [*SETTINGS, NEXT_ORDER_NUMBER]
+    guess = close_match(key, names)
+    listed = ", ".join(names)
+    fix = f"did you mean {guess}? (settings: {listed})" if guess else f"known settings: {listed}"
+    return f"unknown setting {key!r} - {fix}"
 
 
 def parse_setting(key: str, value: str) -> tuple[str, str]:
+    """A stored setting (as `settings set` and an import file give it)."""
     if key not in SETTINGS:
-        raise InvalidInput(f"unknown setting {key!r} - known settings: {', '.join(SETTINGS)}")
+        raise InvalidInput(_unknown_setting(key))
     allowed, _default = SETTINGS[key]
     value = value.strip().lower()
     if value not in allowed:
@@ -150,11 +184,17 @@ def ensure_changeable(order: OrderLike, action: str) -> None:
     order, naming what to do instead."""
     n = order.number
     if order.status == Status.CANCELED:
-        raise NotAllowed(f"order #{n} is canceled - a canceled order cannot {action}")
+        raise NotAllowed(
+            f"order #{n} is canceled - a canceled order cannot {action}", code="canceled"
+        )
     if order.archived:
-        raise NotAllowed(f"order #{n} is archived - an archived order cannot {action}")
+        raise NotAllowed(
+            f"order #{n} is archived - an archived order cannot {action}", code="archived"
+        )
     if order.status == Status.DRAFT:
-        raise NotAllowed(f"order #{n} is a draft - book it first with `backorder orders book {n}`")
+        raise NotAllowed(
+            f"order #{n} is a draft - book it first with `backorder orders book {n}`", code="draft"
+        )
 
 
 def plan_shipment(
@@ -182,52 +222,77 @@ def plan_shipment(
                 left[line.sku] -= quantity
         if not plan:
             if not any(remaining(line) > 0 for line in lines):
-                raise NotAllowed(f"order #{n} has nothing left to ship")
+                raise NotAllowed(f"order #{n} has nothing left to ship", code="nothing_to_ship")
             raise NotAllowed(
                 f"no stock on hand for what remains on order #{n} - "
-                "receive stock with `backorder products receive SKU QTY` first"
+                "receive stock with `backorder products receive SKU QTY` first",
+                code="no_stock",
             )
         return plan
     by_sku = {line.sku: line for line in lines}
     for item in requested:
         found = by_sku.get(item.sku)
         if found is None:
+            guess = close_match(item.sku, by_sku)
+            see = f"see its lines with `backorder orders show {n}`"
+            fix = f"did you mean {guess}? ({see})" if guess else see
             raise NotAllowed(
-                f"order #{n} has no line for SKU {item.sku} - "
-                f"see its lines with `backorder orders show {n}`"
+                f"order #{n} has no line for SKU {item.sku} - {fix}", code="no_such_line"
             )
         line = found
         rest = remaining(line)
         if item.quantity > rest:
             raise NotAllowed(
-                f"cannot ship {format_quantity(item.quantity)} of {item.sku} on order #{n}: "
-                f"only {format_quantity(rest)} remains"
+                f"cannot ship {quantity_text(item.sku, item.quantity)} on order #{n}: "
+                f"only {format_quantity(rest)} remains",
+                code="more_than_remains",
             )
         on_hand = left.get(item.sku, ZERO)
         if item.quantity > on_hand:
             raise NotAllowed(
-                f"cannot ship {format_quantity(item.quantity)} of {item.sku}: only "
+                f"cannot ship {quantity_text(item.sku, item.quantity)}: only "
                 f"{format_quantity(on_hand)} in stock - receive stock with "
-                f"`backorder products receive {item.sku} QTY` first"
+                f"`backorder products receive {item.sku} QTY` first",
+                code="no_stock",
             )
         left[item.sku] = on_hand - item.quantity
         plan.append((line, item.quantity))
     return plan
 
 
-def plan_invoice(order: OrderLike, lines: Sequence[L]) -> list[tuple[L, Decimal]]:
-    """Every shipped, not yet invoiced quantity, line by line."""
+def plan_invoice(
+    order: OrderLike, lines: Sequence[L], *, backordered_as: int | None = None
+) -> list[tuple[L, Decimal]]:
+    """Every shipped, not yet invoiced quantity, line by line. A canceled order is
+    refused, pointing to its backorder (`backordered_as`) when it has one."""
     n = order.number
     if order.status == Status.CANCELED:
+        if backordered_as is not None:
+            raise NotAllowed(
+                f"order #{n} is canceled and invoices cannot be created for a canceled order - "
+                f"its undelivered items moved to backorder #{backordered_as}: invoice that "
+                f"once it ships, with `backorder invoice {backordered_as}`",
+                code="canceled",
+            )
         raise NotAllowed(
             f"order #{n} is canceled and invoices cannot be created for a canceled order - "
-            "create the invoice manually"
+            f"nothing on it can be invoiced any more (`backorder orders show {n}` shows "
+            "its invoices)",
+            code="canceled",
         )
     ensure_changeable(order, "be invoiced")
     plan = [(line, uninvoiced(line)) for line in lines if uninvoiced(line) > 0]
     if not plan:
+        if not any(remaining(line) > 0 for line in lines):
+            raise NotAllowed(
+                f"order #{n} is fully invoiced: everything on it was shipped and invoiced - "
+                "there is nothing left to invoice "
+                f"(`backorder orders show {n}` lists its invoices)",
+                code="nothing_to_invoice",
+            )
         raise NotAllowed(
             f"order #{n} has nothing to invoice: every shipped quantity is invoiced - "
-            f"ship first with `backorder ship {n}`"
+            f"ship first with `backorder ship {n}`",
+            code="nothing_to_invoice",
         )
     return plan

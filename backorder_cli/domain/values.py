@@ -4,6 +4,7 @@ numbers are shown. Exact decimals throughout: never a float.
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -186,6 +187,20 @@ def check_order_value(lines: Iterable[tuple[Decimal, Decimal]]) -> None:
 _ORDER_NUMBER = re.compile(r"#?[0-9]{1,19}")
 
 
+def close_match(word: str, known: Iterable[str]) -> str | None:
+    """The known name a mistyped `word` most likely means, for a "did you mean": the same
+    name in another case first (`cable-25` -> `CABLE-25`), else the closest spelling
+    (difflib, ignoring case), else None. `word` itself is never suggested."""
+    folded: dict[str, str] = {}
+    for name in known:
+        folded.setdefault(name.casefold(), name)
+    key = word.casefold()
+    if key in folded:
+        return folded[key] if folded[key] != word else None
+    found = difflib.get_close_matches(key, folded, n=1, cutoff=0.6)
+    return folded[found[0]] if found else None
+
+
 def parse_order_number(text: str) -> int:
     """`2401` or `#2401`, in ASCII digits, from 1 to MAX_ORDER_NUMBER: every order number a
     person types or pipes in, for every command."""
@@ -201,6 +216,16 @@ def parse_count(text: str, *, what: str) -> int:
     if not re.fullmatch(r"[0-9]{1,19}", raw) or not 1 <= int(raw) <= MAX_ORDER_NUMBER:
         raise InvalidInput(
             f"{what} must be a whole number from 1 to {MAX_ORDER_NUMBER}, got {text!r}"
+        )
+    return int(raw)
+
+
+def parse_limit(text: str, *, what: str) -> int:
+    """A --limit, in ASCII digits: a count from 1 up, or 0 for no limit."""
+    raw = text.strip()
+    if not re.fullmatch(r"[0-9]{1,19}", raw) or not 0 <= int(raw) <= MAX_ORDER_NUMBER:
+        raise InvalidInput(
+            f"{what} must be a whole number from 0 (no limit) to {MAX_ORDER_NUMBER}, got {text!r}"
         )
     return int(raw)
 
@@ -255,6 +280,11 @@ def format_money(value: Decimal) -> str:
     return format(value, "f")
 
 
+def quantity_text(sku: str, quantity: Decimal) -> str:
+    """A quantity of a SKU the one way people read it everywhere: `150 x CABLE-15`."""
+    return f"{format_quantity(quantity)} x {sku}"
+
+
 def quantities_text(pairs: Iterable[tuple[str, Decimal]]) -> str:
-    """(SKU, quantity) pairs as people read them: `150 CABLE-15, 12 SWITCH-1`."""
-    return ", ".join(f"{format_quantity(q)} {sku}" for sku, q in pairs)
+    """(SKU, quantity) pairs as people read them: `150 x CABLE-15, 12 x SWITCH-1`."""
+    return ", ".join(quantity_text(sku, q) for sku, q in pairs)

@@ -115,7 +115,9 @@ def _backorder_preview(
 
 def changed_while_answering(number: int) -> NotAllowed:
     """The refusal of a confirmed run whose fresh plan is not the one shown."""
-    return NotAllowed(f"order #{number} changed while you were answering - run the command again")
+    return NotAllowed(
+        f"order #{number} changed while you were answering - run the command again", code="changed"
+    )
 
 
 class _NumberTaken(NotAllowed):
@@ -123,7 +125,7 @@ class _NumberTaken(NotAllowed):
     the number this order would have had (a batch counts on from it)."""
 
     def __init__(self, number: int, got: int) -> None:
-        super().__init__(changed_while_answering(number).message)
+        super().__init__(changed_while_answering(number).message, code="changed")
         self.got = got
 
 
@@ -320,7 +322,7 @@ def create_backorders(
                 shift -= 1  # took no number
                 if isinstance(exc, _NumberTaken):
                     shift += exc.got - shown.next_number
-            yield BackorderOutcome(number, False, error=exc.message)
+            yield BackorderOutcome(number, False, error=exc.message, code=exc.code)
             continue
         invoice = result.invoice
         yield BackorderOutcome(
@@ -344,7 +346,7 @@ def preview_backorders(
         try:
             preview = preview_backorder(db, number, invoice_first=invoice_first)
         except BackorderError as exc:
-            yield BackorderOutcome(number, False, error=exc.message)
+            yield BackorderOutcome(number, False, error=exc.message, code=exc.code)
         else:
             yield dataclasses.replace(preview, next_number=preview.next_number + offset)
             offset += 1

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlmodel import select
+from sqlalchemy import update
+from sqlmodel import Session, select
 
-from ..domain.orders import SETTINGS, parse_setting
+from ..domain.orders import NEXT_ORDER_NUMBER, SETTINGS, parse_setting_change
 from ..domain.values import (
     MAX_NUMBER,
+    format_money,
+    format_quantity,
     parse_price,
     parse_quantity,
     parse_sku,
     parse_stock,
     parse_text,
+    quantity_text,
 )
 from ..errors import InvalidInput, NotAllowed, NotFound
 from ..storage.database import Database
@@ -22,20 +26,49 @@ from ..storage.models import (
     Setting,
 )
 from .results import ProductView
-from .steps import _setting, _stock
+from .steps import _PEEK_NUMBER, COUNTER, _record_about, _setting, _stock, _unknown_sku
 
 
 def get_settings(db: Database) -> dict[str, str]:
+    """Every setting and its value, and the number the next new order gets."""
     with db.read() as session:
-        return {key: _setting(session, key) for key in SETTINGS}
+        values = {key: _setting(session, key) for key in SETTINGS}
+        values[NEXT_ORDER_NUMBER] = str(_next_order_number(session))
+    return values
+
+
+def _next_order_number(session: Session) -> int:
+    return int(session.connection().execute(_PEEK_NUMBER["order"]).scalar_one())
 
 
 def set_setting(db: Database, key: str, value: str) -> tuple[str, str]:
-    key, value = parse_setting(key, value)
+    """Change a setting, or move the order series up (`next-order-number`: the next new
+    order gets that number; never down, so no number is handed out twice). The history
+    records who changed what, from what to what."""
+    key, value = parse_setting_change(key, value)
     with db.write() as session:
-        row = session.get(Setting, key, with_for_update=True) or Setting(key=key, value=value)
+        conn = session.connection()
+        if key == NEXT_ORDER_NUMBER:
+            conn.execute(
+                update(COUNTER).where(COUNTER.c.name == "order").values(value=COUNTER.c.value)
+            )
+            before = _next_order_number(session)  # the counter row is locked above
+            wanted = int(value)
+            if wanted < before:
+                raise NotAllowed(
+                    f"order numbers up to #{before - 1} are already used - "
+                    f"{NEXT_ORDER_NUMBER} only goes up: give {before} or more"
+                )
+            conn.execute(update(COUNTER).where(COUNTER.c.name == "order").values(value=wanted - 1))
+            _record_about(conn, key, "setting changed", f"{key}: {before} -> {wanted}")
+            return key, value
+        row = session.get(Setting, key, with_for_update=True)
+        before_value = row.value if row else _setting(session, key)
+        row = row or Setting(key=key, value=value)
         row.value = value
         session.add(row)
+        session.flush()
+        _record_about(conn, key, "setting changed", f"{key}: {before_value} -> {value}")
     return key, value
 
 
@@ -54,11 +87,12 @@ def add_product(
     *,
     name: str,
     unit: str = "pcs",
-    price: str | Decimal = "0",
+    price: str | Decimal,
     stock: str | Decimal = "0",
     supplier: str = "",
     lead_time: int | None = None,
 ) -> ProductView:
+    """Add a product; its price is required (a forgotten price is not a free product)."""
     sku = parse_sku(sku)
     product = Product(
         sku=sku,
@@ -72,9 +106,18 @@ def add_product(
     with db.write() as session:
         if session.exec(select(Product).where(Product.sku == sku)).first():
             raise NotAllowed(
-                f"product {sku} already exists - see it with `backorder products list`"
+                f"product {sku} already exists - see it with `backorder products list`",
+                code="already_exists",
             )
         session.add(product)
+        session.flush()
+        _record_about(
+            session.connection(),
+            sku,
+            "product added",
+            f"{sku} ({product.name}): price {format_money(product.price)}, "
+            f"stock {format_quantity(product.stock)} {product.unit}",
+        )
     return _product_view(product)
 
 
@@ -106,12 +149,19 @@ def receive_stock(db: Database, sku: str, quantity: str | Decimal) -> ProductVie
     with db.write() as session:
         product = _stock(session, [sku], lock=True).get(sku)
         if product is None:
-            raise NotFound(
-                f"unknown SKU {sku} - add it with `backorder products add {sku} --name NAME`"
-            )
+            raise NotFound(_unknown_sku(session, sku))
         new_stock = product.stock + amount
         if new_stock >= MAX_NUMBER:
             raise InvalidInput(f"stock of {sku} would exceed {MAX_NUMBER:,}")
+        before = product.stock
         product.stock = new_stock
         session.add(product)
+        session.flush()
+        _record_about(
+            session.connection(),
+            sku,
+            "stock received",
+            f"{quantity_text(sku, amount)}: stock {format_quantity(before)} -> "
+            f"{format_quantity(new_stock)} {product.unit}",
+        )
     return _product_view(product)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from sqlalchemy import or_
 from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
@@ -17,32 +18,49 @@ from ..storage.models import (
     Product,
     Purchase,
     PurchaseLine,
+    StockAdjustment,
 )
 from ..transfer.document import (
     FORMAT,
 )
-from .orders import _order_filter
 from .steps import (
     _BATCH,
+    HISTORY,
     ORDERS,
     _setting,
 )
 
 
 def export_header(db: Database) -> dict[str, Any]:
-    """Settings and the whole catalogue, as the import format has them."""
+    """Settings, the whole catalogue and the stock counts, as the import format has them."""
     with db.read() as session:
         settings = {key: _setting(session, key) for key in SETTINGS}
         products = [
             {"sku": p.sku, "name": p.name, "unit": p.unit, "price": p.price, "stock": p.stock}
-            # Schema 4's supply fields only where set: other exports stay as they were.
+            # Schema 7's supply fields only where set: other exports stay as they were.
             | ({"supplier": p.supplier} if p.supplier else {})
             | ({"lead_time": p.lead_time} if p.lead_time is not None else {})
             for p in session.exec(select(Product).order_by(Product.sku))
         ]
+        counts = [
+            {
+                "sku": c.sku,
+                "at": c.at,
+                "user": c.user,
+                "before": c.before,
+                "counted": c.counted,
+                "difference": c.difference,
+                "reason": c.reason,
+            }
+            for c in session.exec(select(StockAdjustment).order_by(col(StockAdjustment.id)))
+        ]
         purchases = _export_purchases(session)
     header = {"format": FORMAT, "settings": settings, "products": products}
-    return header | ({"purchases": purchases} if purchases else {})
+    return (
+        header
+        | ({"stock_counts": counts} if counts else {})
+        | ({"purchases": purchases} if purchases else {})
+    )
 
 
 def _export_purchases(session: Session) -> list[dict[str, Any]]:
@@ -75,11 +93,15 @@ def _export_purchases(session: Session) -> list[dict[str, Any]]:
 def iter_export(db: Database, *, archived: Archived = Archived.ACTIVE) -> Iterator[dict[str, Any]]:
     """Orders in the import format, oldest first, with every quantity, the archived
     flag, the backorder link and the invoices: importing them rebuilds the same orders.
-    Streamed in batches."""
+    Streamed in batches.
+
+    With them come the orders they refer to: the origins up each exported backorder's
+    chain (archived, so not among the active orders), so that the file imports into an
+    empty database, where a backorder needs its origin."""
     # Plain rows, not ORM objects: each batch's lines and invoices are expunged to keep
     # memory flat, and expunging while the ORM still loads this query's rows into the
     # session broke every export after the first batch (issue 11, item 1).
-    query = _order_filter(core_select(ORDERS), archived=archived).order_by(ORDERS.c.number)
+    query = _with_origins(archived).order_by(ORDERS.c.number)
     with db.read() as session:
         batch: list[Any] = []
         for order in session.connection().execute(query.execution_options(yield_per=_BATCH)):
@@ -88,6 +110,29 @@ def iter_export(db: Database, *, archived: Archived = Archived.ACTIVE) -> Iterat
                 yield from _export_batch(session, batch)
                 batch = []
         yield from _export_batch(session, batch)
+
+
+def _with_origins(archived: Archived) -> Any:
+    """The orders `archived` picks, and every order up their backorder chains."""
+    if archived == Archived.ALL:
+        return core_select(ORDERS)
+    picked = ORDERS.c.archived.is_(archived == Archived.ARCHIVED)
+    start = (
+        core_select(ORDERS.c.backorder_of.label("number"))
+        .where(picked, ORDERS.c.backorder_of.is_not(None))
+        .cte("origins", recursive=True)
+    )
+    above = ORDERS.alias("above")
+    # UNION, not UNION ALL: a loop of links edited in by hand ends the walk.
+    origins = start.union(
+        core_select(above.c.backorder_of)
+        .select_from(start)
+        .join(above, above.c.number == start.c.number)
+        .where(above.c.backorder_of.is_not(None))
+    )
+    return core_select(ORDERS).where(
+        or_(picked, ORDERS.c.number.in_(core_select(origins.c.number)))
+    )
 
 
 def _export_batch(session: Session, orders: list[Any]) -> Iterator[dict[str, Any]]:
@@ -113,11 +158,30 @@ def _export_batch(session: Session, orders: list[Any]) -> Iterator[dict[str, Any
         billed.setdefault(item.invoice_id, []).append(
             {"sku": skus[item.line_id], "quantity": item.quantity}
         )
+    numbers = {inv.id: inv.number for inv in rows}  # a credit note's invoice is its order's
+    history: dict[int, list[dict[str, Any]]] = {}
+    # Plain rows (no ORM objects): an order has several entries, an export many orders.
+    for order_id, at, user, event, detail in session.connection().execute(
+        core_select(
+            HISTORY.c.order_id, HISTORY.c.at, HISTORY.c.user, HISTORY.c.event, HISTORY.c.detail
+        )
+        .where(HISTORY.c.order_id.in_(ids))
+        .order_by(HISTORY.c.id)
+    ):
+        history.setdefault(order_id, []).append(
+            {"at": at, "user": user, "event": event, "detail": detail}
+        )
     for inv in rows:
         assert inv.id is not None  # loaded, so stored
-        invoices.setdefault(inv.order_id, []).append(
-            {"number": inv.number, "created_at": inv.created_at, "lines": billed.get(inv.id, [])}
-        )
+        document: dict[str, Any] = {
+            "number": inv.number,
+            "created_at": inv.created_at,
+            "lines": billed.get(inv.id, []),
+        }
+        if inv.credit_of is not None:  # a credit note (schema 4): its lines are negative
+            document["credit_of"] = numbers.get(inv.credit_of)
+            document["reason"] = inv.reason
+        invoices.setdefault(inv.order_id, []).append(document)
     for order in orders:
         yield {
             "number": order.number,
@@ -137,9 +201,13 @@ def _export_batch(session: Session, orders: list[Any]) -> Iterator[dict[str, Any
                     "shipped": ln.shipped,
                     "invoiced": ln.invoiced,
                     "canceled": ln.canceled,
+                    "closed": ln.closed,
+                    "canceled_with_order": ln.canceled_with_order,
                 }
                 for ln in lines.get(order.id, [])
             ],
             "invoices": invoices.get(order.id, []),
+            # Who did what, when and why (the corrections' reasons): kept by import.
+            "history": history.get(order.id, []),
         }
     session.expunge_all()  # keep memory flat over a long export

@@ -33,9 +33,16 @@ from ..storage.models import (
     Product,
     utcnow,
 )
-from .results import InvoiceOutcome, InvoiceResult, ReadyOutcome, ShipmentResult
+from .results import (
+    InvoiceOutcome,
+    InvoicePreview,
+    InvoiceResult,
+    ReadyOutcome,
+    ShipmentResult,
+)
 from .steps import (
     _BATCH,
+    _FIRST_BACKORDER,
     INVOICE_LINES,
     INVOICES,
     LINES,
@@ -48,6 +55,7 @@ from .steps import (
     _record,
     _refresh,
     _stock,
+    _waiting_since,
 )
 
 # What each line's invoices billed so far: the next invoice bills the rest of its share.
@@ -164,7 +172,12 @@ def invoice_order(db: Database, number: int) -> InvoiceResult:
     with db.write() as session:
         order = _find_order(session, number, lock=True)
         lines = _lines(session, order)
-        plan = plan_invoice(order, lines)
+        backordered_as = None
+        if order.status == Status.CANCELED:
+            backordered_as = (
+                session.connection().execute(_FIRST_BACKORDER, {"number": number}).scalar()
+            )
+        plan = plan_invoice(order, lines, backordered_as=backordered_as)
         result = _bill(session, order, plan)
         _refresh(session, order, lines)
         return result
@@ -176,9 +189,26 @@ def invoice_orders(db: Database, numbers: Iterable[int]) -> Iterator[InvoiceOutc
         try:
             result = invoice_order(db, number)
         except BackorderError as exc:
-            yield InvoiceOutcome(number, False, error=exc.message)
+            yield InvoiceOutcome(number, False, error=exc.message, code=exc.code)
         else:
             yield InvoiceOutcome(number, True, invoice=result.number, total=result.total)
+
+
+def preview_invoices(
+    db: Database, numbers: Iterable[int]
+) -> Iterator[InvoicePreview | InvoiceOutcome]:
+    """What `invoice_orders` would bill each order, or the refusal it would get (with its
+    code), in one read; writes nothing."""
+    with db.read() as session:
+        for number in numbers:
+            try:
+                order = _find_order(session, number)
+                plan = plan_invoice(order, _lines(session, order))
+                rows = _invoice_rows(session.connection(), plan)
+            except BackorderError as exc:
+                yield InvoiceOutcome(number, False, error=exc.message, code=exc.code)
+            else:
+                yield InvoicePreview(number, order.customer, rows)
 
 
 _WAITING = (Status.BOOKED.value, Status.PARTIALLY_SHIPPED.value)
@@ -190,14 +220,18 @@ def waiting_lines_query(skus: Collection[str] | None = None) -> Select[Any]:
     allocation's priority order: the one order `ready` and the promise dates
     (`services.supply`) both read. `skus` keeps the lines of those SKUs only (each
     SKU's allocation is independent of the others')."""
+    # A backorder waits since its chain's first order (`_waiting_since`).
     remaining = LINES.c.quantity - LINES.c.shipped - LINES.c.canceled
+    since = _waiting_since(ORDERS.c.status.in_(_WAITING), ORDERS.c.archived.is_(False))
     query = (
         select(ORDERS.c.number, LINES.c.position, LINES.c.sku, type_coerce(remaining, BigInteger))
         .join(LINES, LINES.c.order_id == ORDERS.c.id)
+        .outerjoin(since, since.c.number == ORDERS.c.number)
         .where(ORDERS.c.status.in_(_WAITING), ORDERS.c.archived.is_(False), remaining > 0)
         .order_by(
             case((ORDERS.c.backorder_of.is_(None), 1), else_=0),
-            ORDERS.c.created_at,
+            func.coalesce(since.c.since, ORDERS.c.created_at),
+            func.coalesce(since.c.first, ORDERS.c.number),
             ORDERS.c.number,
             LINES.c.position,
         )
@@ -236,10 +270,19 @@ def ready_orders(db: Database) -> list[Allocation]:
         heads: dict[int, Any] = {}
         numbers = [number for number, _s, _w in found]
         for start in range(0, len(numbers), _BATCH):
+            batch = ORDERS.c.number.in_(numbers[start : start + _BATCH])
+            their_since = _waiting_since(batch)
             for head in conn.execute(
                 select(
-                    ORDERS.c.number, ORDERS.c.customer, ORDERS.c.backorder_of, ORDERS.c.created_at
-                ).where(ORDERS.c.number.in_(numbers[start : start + _BATCH]))
+                    ORDERS.c.number,
+                    ORDERS.c.customer,
+                    ORDERS.c.backorder_of,
+                    func.coalesce(
+                        their_since.c.since, ORDERS.c.created_at, type_=ORDERS.c.created_at.type
+                    ).label("created_at"),
+                )
+                .outerjoin(their_since, their_since.c.number == ORDERS.c.number)
+                .where(batch)
             ):
                 heads[head.number] = head
     return [
@@ -269,7 +312,9 @@ def ship_ready(db: Database, allocations: Iterable[Allocation]) -> Iterator[Read
                 _apply_shipment(session, order, lines, products, plan, note=" (ready)")
                 status = order.status
         except BackorderError as exc:
-            yield ReadyOutcome(allocation.number, False, allocation.cover, error=exc.message)
+            yield ReadyOutcome(
+                allocation.number, False, allocation.cover, error=exc.message, code=exc.code
+            )
         else:
             shipped = [(line.sku, q) for line, q in plan]
             yield ReadyOutcome(allocation.number, True, allocation.cover, status, shipped)

@@ -20,14 +20,16 @@ from sqlalchemy import (
 )
 from sqlmodel import select
 
-from ..domain.backorders import backorder_loop
+from ..domain.chains import backorder_loop
 from ..domain.invariants import (
     Violation,
     backorder_link_violations,
     backorder_violations,
     billing_violations,
+    canceled_violations,
     loop_violation,
     order_violations,
+    stock_count_violation,
     unmade_backorder_violations,
 )
 from ..domain.money import line_amount
@@ -103,16 +105,27 @@ def check_database(db: Database) -> Iterator[Violation]:
         # A schema older than 3 is read as it is (check never upgrades): its lines have
         # no money columns, and its totals follow the rule of its time.
         version = rows(text("SELECT value FROM meta WHERE key = 'schema_version'")).scalar()
-        money = str(version).isdigit() and int(str(version)) >= 3
-        yield from _check_orders(conn, money=money)
-        yield from _check_backorders(conn, money=money)
+        number = int(str(version)) if str(version).isdigit() else 0
+        money = number >= 3
+        credits = number >= 4  # credit notes
+        # Schema 6 keeps why units were canceled (closed, canceled with the order), the
+        # money that left with them, and stock counts.
+        corrections = number >= 6
+        yield from _check_orders(conn, money=money, corrections=corrections)
+        yield from _check_backorders(conn, money=money, corrections=corrections)
+        if corrections:
+            yield from _check_stock_counts(conn)
         yield from _check_backorder_links(conn)
         yield from _check_unmade_backorders(conn)
         if money:
             yield from _check_origins_without_backorders(conn)
         yield from _check_dates(conn)
         yield from _check_loops(conn)
-        if str(version).isdigit() and int(str(version)) >= 4:
+        if credits:
+            from .integrity_credits import check_credits  # it reads values as this does
+
+            yield from check_credits(conn)
+        if number >= 7:  # purchases
             yield from _check_purchases(conn)
 
         lines_sum = (
@@ -134,7 +147,7 @@ def check_database(db: Database) -> Iterator[Violation]:
 
 
 def _check_purchases(conn: Connection) -> Iterator[Violation]:
-    """Schema 4: every purchase's lines and status (`domain.purchase_violations`), and
+    """Schema 7: every purchase's lines and status (`domain.purchase_violations`), and
     the purchase series above every purchase number."""
     from sqlalchemy import text
 
@@ -224,7 +237,7 @@ def _check_dates(conn: Connection) -> Iterator[Violation]:
                 yield Violation(f"{what} {shown} is not a date", order)
 
 
-def _suspect_orders(conn: Connection, *, money: bool) -> list[int]:
+def _suspect_orders(conn: Connection, *, money: bool, corrections: bool = False) -> list[int]:
     """Orders that may break a rule, found by SQL over integers: lines out of bounds,
     status or total that disagree with the lines (one pass over the lines, grouped by
     order), and invoiced quantities or amounts that disagree with the invoices. A
@@ -236,6 +249,8 @@ def _suspect_orders(conn: Connection, *, money: bool) -> list[int]:
     amounts: tuple[str, ...] = ("quantity", "shipped", "invoiced", "canceled", "unit_price")
     if money:
         amounts += ("amount", "backordered", "backordered_amount")
+    if corrections:
+        amounts += ("closed", "canceled_with_order", "canceled_amount")
     not_integers = (
         " OR " + " OR ".join(f"typeof({c}) <> 'integer'" for c in amounts) if sqlite else ""
     )
@@ -245,6 +260,12 @@ def _suspect_orders(conn: Connection, *, money: bool) -> list[int]:
         if money
         else ""
     )
+    if corrections:
+        bad_money += (
+            " OR closed < 0 OR canceled_with_order < 0 OR canceled_amount < 0 "
+            "OR canceled <> backordered + closed + canceled_with_order "
+            "OR (closed + canceled_with_order = 0 AND canceled_amount <> 0)"
+        )
     bad_line = (
         "quantity <= 0 OR shipped < 0 OR invoiced < 0 OR canceled < 0 OR unit_price < 0 "
         f"OR shipped + canceled > quantity OR invoiced > shipped{bad_money}{not_integers}"
@@ -335,13 +356,16 @@ def _suspect_invoiced(conn: Connection, *, money: bool) -> list[int]:
     return sorted(found)
 
 
-def _check_orders(conn: Connection, *, money: bool) -> Iterator[Violation]:
+def _check_orders(
+    conn: Connection, *, money: bool, corrections: bool = False
+) -> Iterator[Violation]:
     """The domain's rules, exactly, on every suspect order."""
     from sqlalchemy import text
 
     q, p, m = QUANTITY_PLACES, PRICE_PLACES, MONEY_PLACES
-    suspects = _suspect_orders(conn, money=money)
+    suspects = _suspect_orders(conn, money=money, corrections=corrections)
     columns = "l.amount, l.backordered, l.backordered_amount" if money else "0, 0, 0"
+    reasons = "l.closed, l.canceled_with_order, l.canceled_amount" if corrections else "0, 0, 0"
     for start in range(0, len(suspects), _BATCH):
         ids = suspects[start : start + _BATCH]
         marks = ", ".join(str(int(i)) for i in ids)  # ids read from the database: integers
@@ -353,7 +377,7 @@ def _check_orders(conn: Connection, *, money: bool) -> Iterator[Violation]:
                 "(SELECT COALESCE(SUM(il.quantity), 0) FROM invoice_lines il "
                 "WHERE il.line_id = l.id), "
                 "(SELECT COALESCE(SUM(il.amount), 0) FROM invoice_lines il "
-                "WHERE il.line_id = l.id) "
+                f"WHERE il.line_id = l.id), {reasons} "
                 f"FROM order_lines l WHERE l.order_id IN ({marks}) ORDER BY l.order_id, l.position"
             )
         ):
@@ -385,11 +409,22 @@ def _check_orders(conn: Connection, *, money: bool) -> Iterator[Violation]:
                     parsed.append(line)
                 invoiced = [_scaled(row[12], q) for row in group]
                 billed = [_scaled(row[13], m) for row in group]
+                why = [
+                    (_scaled(row[14], q), _scaled(row[15], q), _scaled(row[16], m)) for row in group
+                ]
                 order_total = _scaled(total, m)
             except ValueError as exc:
                 yield Violation(f"a stored value cannot be read: {exc}", number)
                 continue
             yield from order_violations(number, status, order_total, parsed)
+            if corrections:
+                for position, (line, (closed, with_order, gone)) in enumerate(
+                    zip(parsed, why, strict=True), 1
+                ):
+                    for problem in canceled_violations(
+                        line.canceled, line.backordered, closed, with_order, gone
+                    ):
+                        yield Violation(problem, number, position, line.sku)
             for position, (line, on_invoices, amount) in enumerate(
                 zip(parsed, invoiced, billed, strict=True), 1
             ):
@@ -406,7 +441,9 @@ def _check_orders(conn: Connection, *, money: bool) -> Iterator[Violation]:
                         yield Violation(problem, number, position, line.sku)
 
 
-def _check_backorders(conn: Connection, *, money: bool) -> Iterator[Violation]:
+def _check_backorders(
+    conn: Connection, *, money: bool, corrections: bool = False
+) -> Iterator[Violation]:
     """Each backorder holds what its origin moved to it (not what the origin canceled
     before), quantity and money: both sides summed per origin and SKU, and compared, by
     SQL; only the disagreements reach Python. A backorder whose origin is missing is
@@ -418,6 +455,8 @@ def _check_backorders(conn: Connection, *, money: bool) -> Iterator[Violation]:
         if money
         else ("l.canceled", "0", "0")
     )
+    if corrections:  # a backorder's closed or canceled units keep the money they took
+        held_amount += " + l.canceled_amount"
     rows = conn.execute(
         text(
             "SELECT origin, sku, SUM(c), SUM(h), SUM(cm), SUM(hm) FROM ("
@@ -533,3 +572,26 @@ def _check_loops(conn: Connection) -> Iterator[Violation]:
         if loop is not None and not looped & set(loop):
             looped.update(loop)
             yield loop_violation(loop)
+
+
+def _check_stock_counts(conn: Connection) -> Iterator[Violation]:
+    """Every stock count adds up (counted = before + difference) and is not negative."""
+    from sqlalchemy import text
+
+    for sku, before, counted, difference in conn.execute(
+        text(
+            "SELECT sku, before, counted, difference FROM stock_adjustments "
+            "WHERE counted < 0 OR difference <> counted - before ORDER BY id"
+        )
+    ):
+        try:
+            found = stock_count_violation(
+                sku,
+                _scaled(before, QUANTITY_PLACES),
+                _scaled(counted, QUANTITY_PLACES),
+                _scaled(difference, QUANTITY_PLACES),
+            )
+        except ValueError as exc:
+            found = Violation(f"a stock count of {sku}: {exc}")
+        if found is not None:
+            yield found

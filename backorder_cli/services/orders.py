@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import itertools
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from datetime import date
-from decimal import Decimal
 from typing import Any, TypeVar
 
 from sqlalchemy import (
@@ -19,12 +18,10 @@ from sqlalchemy import (
     literal,
     or_,
 )
+from sqlalchemy import select as core_select
 from sqlmodel import col, select
-from sqlmodel.sql.expression import Select as ModelSelect
 
-from ..domain.money import line_amount
 from ..domain.orders import Archived, Status, remaining
-from ..domain.supply import order_eta
 from ..domain.values import (
     Item,
     check_order_value,
@@ -36,22 +33,26 @@ from ..errors import InvalidInput, NotAllowed, NotFound
 from ..storage.casefold import casefold
 from ..storage.database import Database
 from ..storage.models import (
-    History,
-    Invoice,
     Order,
     OrderLine,
 )
-from .results import HistoryView, InvoiceView, LineView, OrderDetail, OrderSummary
 from .steps import (
     _BATCH,
+    _LINES_OF_ORDER,
+    HISTORY,
+    INVOICES,
+    ORDERS,
     _chain_numbers,
     _find_order,
     _lines,
     _next_number,
+    _order_not_found,
     _record,
     _refresh,
     _stock,
+    _unknown_sku,
 )
+from .views import HistoryView, InvoiceView, LineView, OrderDetail, OrderSummary
 
 
 def add_order(
@@ -63,6 +64,8 @@ def add_order(
     draft: bool = False,
 ) -> int:
     """A new order, numbered next in the series; prices default to the product's."""
+    from ..domain.money import line_amount  # here: reading orders never needs it
+
     customer = parse_text(customer, what="customer", required=True, limit=200)
     comment = parse_text(comment, what="comment")
     if not items:
@@ -73,10 +76,7 @@ def add_order(
         products = _stock(session, [i.sku for i in items])
         for item in items:
             if item.sku not in products:
-                raise NotFound(
-                    f"unknown SKU {item.sku} - see `backorder products list`, or add it with "
-                    f"`backorder products add {item.sku} --name NAME`"
-                )
+                raise NotFound(_unknown_sku(session, item.sku))
         check_order_value(
             (i.quantity, products[i.sku].price if i.price is None else i.price) for i in items
         )
@@ -115,10 +115,13 @@ def book_order(db: Database, number: int) -> str:
         if order.status != Status.DRAFT:
             raise NotAllowed(
                 f"order #{number} is not a draft (status {Status(order.status).label}) - "
-                "only a draft can be booked"
+                "only a draft can be booked",
+                code="not_a_draft",
             )
         if order.archived:
-            raise NotAllowed(f"order #{number} is archived - an archived order cannot be booked")
+            raise NotAllowed(
+                f"order #{number} is archived - an archived order cannot be booked", code="archived"
+            )
         order.status = Status.BOOKED.value
         _refresh(session, order, _lines(session, order))
         assert order.id is not None  # loaded, so stored
@@ -138,7 +141,8 @@ def _contains_folded(column: Any, text: str) -> Any:
     return casefold(column).like(pattern, escape="/")
 
 
-# Any select: the listings' (ORM columns) and the export's (the Core table).
+# Any select of orders (ORM or Core); the conditions are on the Core table's columns, so
+# a Core select stays Core (no ORM set-up for a listing).
 _Query = TypeVar("_Query", bound=Select[*tuple[Any, ...]])
 
 
@@ -157,21 +161,21 @@ def _order_filter(
     both backends); user text is always a bound parameter.
     """
     if archived == Archived.ACTIVE:
-        query = query.where(col(Order.archived).is_(False))
+        query = query.where(ORDERS.c.archived.is_(False))
     elif archived == Archived.ARCHIVED:
-        query = query.where(col(Order.archived).is_(True))
+        query = query.where(ORDERS.c.archived.is_(True))
     if statuses:
-        query = query.where(col(Order.status).in_([s.value for s in statuses]))
+        query = query.where(ORDERS.c.status.in_([s.value for s in statuses]))
     if customer:
-        query = query.where(_contains_folded(col(Order.customer), customer))
+        query = query.where(_contains_folded(ORDERS.c.customer, customer))
     if search:
         text = search.strip()
         matches = [
-            _contains_folded(col(Order.customer), text),
-            _contains_folded(col(Order.comment), text),
+            _contains_folded(ORDERS.c.customer, text),
+            _contains_folded(ORDERS.c.comment, text),
         ]
         with contextlib.suppress(InvalidInput):  # not a number: text only
-            matches.append(Order.number == parse_order_number(text))
+            matches.append(ORDERS.c.number == parse_order_number(text))
         query = query.where(or_(*matches))
     return query
 
@@ -193,10 +197,11 @@ def iter_orders(
     consumed, so a listing of every order never holds them all in memory.
 
     The promise dates (`services.supply`) are one allocation of every waiting line,
-    made once before the first row: `with_eta` fills each waiting order's `eta`;
-    `eta_before` keeps orders whose ETA is before that day, `no_eta` the waiting
-    orders without one; `sku` keeps the waiting orders with a remaining quantity of
-    that SKU, in the allocation's priority order."""
+    made once before the first row, and only when asked for: `with_eta` fills each
+    waiting order's `eta`; `eta_before` keeps orders whose ETA is before that day,
+    `no_eta` the waiting orders without one; `sku` keeps the waiting orders with a
+    remaining quantity of that SKU, in the allocation's priority order. Without them
+    the listing reads the orders table only."""
     if with_eta or eta_before is not None or no_eta or sku is not None:
         yield from _with_etas(
             db,
@@ -210,27 +215,20 @@ def iter_orders(
             sku=sku,
         )
         return
-    # Six columns: more than `select`'s overloads type (four), so the Select it would
-    # build is built here, with the row's types.
-    columns: ModelSelect[int, str, bool, str, Decimal, int | None] = ModelSelect(
-        col(Order.number),
-        col(Order.status),
-        col(Order.archived),
-        col(Order.customer),
-        col(Order.total),
-        col(Order.backorder_of),
-    )
     query = _order_filter(
-        columns,
+        _ORDER_SUMMARY,
         statuses=statuses,
         archived=archived,
         customer=customer,
         search=search,
-    ).order_by(col(Order.number).desc())
+    ).order_by(ORDERS.c.number.desc())
     if limit is not None:
         query = query.limit(limit)
+    # Core on the read transaction's connection: the ORM's set-up would cost more than
+    # a filtered listing's query (bench/NOTES.md).
     with db.read() as session:
-        for row in session.exec(query.execution_options(yield_per=_BATCH)):
+        rows = session.connection().execute(query.execution_options(yield_per=_BATCH))
+        for row in rows:
             yield OrderSummary(*row)
 
 
@@ -270,9 +268,51 @@ def _with_etas(
     yield from itertools.islice(rows, limit)
 
 
-def list_orders(db: Database, **filters: Any) -> list[OrderSummary]:
-    """`iter_orders`, all at once."""
-    return list(iter_orders(db, **filters))
+def count_listed_orders(
+    db: Database,
+    *,
+    statuses: list[Status] | None = None,
+    archived: Archived = Archived.ACTIVE,
+    customer: str | None = None,
+    search: str | None = None,
+    eta_before: date | None = None,
+    no_eta: bool = False,
+    sku: str | None = None,
+) -> int:
+    """How many orders `iter_orders` would list with these filters and no limit (a
+    filter on promise dates makes the allocation to count them)."""
+    if eta_before is not None or no_eta or sku is not None:
+        listed = _with_etas(
+            db,
+            statuses=statuses,
+            archived=archived,
+            customer=customer,
+            search=search,
+            limit=None,
+            eta_before=eta_before,
+            no_eta=no_eta,
+            sku=sku,
+        )
+        return sum(1 for _ in listed)
+    query = _order_filter(
+        core_select(func.count()).select_from(ORDERS),
+        statuses=statuses,
+        archived=archived,
+        customer=customer,
+        search=search,
+    )
+    with db.read() as session:
+        return int(session.connection().execute(query).scalar_one())
+
+
+_ORDER_SUMMARY = core_select(
+    ORDERS.c.number,
+    ORDERS.c.status,
+    ORDERS.c.archived,
+    ORDERS.c.customer,
+    ORDERS.c.total,
+    ORDERS.c.backorder_of,
+)
 
 
 def partially_shipped_numbers(db: Database, *, customer: str | None = None) -> list[int]:
@@ -300,20 +340,19 @@ def uninvoiced_numbers(db: Database, *, customer: str | None = None) -> list[int
 
 
 def get_order(db: Database, number: int) -> OrderDetail:
+    """One order with everything `orders show` prints. Read in SQLAlchemy Core on the
+    read transaction's connection: no ORM objects are needed, and building the ORM's
+    mappers and statements cost more than the six indexed look-ups themselves."""
     with db.read() as session:
-        order = _find_order(session, number)
-        lines = _lines(session, order)
-        invoices = session.exec(
-            select(Invoice).where(Invoice.order_id == order.id).order_by(col(Invoice.number))
-        )
-        history = session.exec(
-            select(History).where(History.order_id == order.id).order_by(col(History.id))
-        )
-        backorders = session.exec(
-            select(Order.number)
-            .where(Order.backorder_of == order.number)
-            .order_by(col(Order.number))
-        )
+        conn = session.connection()
+        order = conn.execute(_ORDER_DETAIL, {"number": number}).first()
+        if order is None:
+            raise _order_not_found(number)
+        lines = conn.execute(_LINES_OF_ORDER, {"order_id": order.id}).all()
+        invoices = conn.execute(_INVOICES_OF_ORDER, {"order_id": order.id}).all()
+        invoice_numbers = {i.id: i.number for i in invoices}  # a credit note's is its order's
+        history = conn.execute(_HISTORY_OF_ORDER, {"order_id": order.id}).all()
+        backorders = conn.execute(_BACKORDERS_OF, {"number": order.number}).scalars().all()
         views = [
             LineView(
                 line.sku,
@@ -330,7 +369,7 @@ def get_order(db: Database, number: int) -> OrderDetail:
         ]
         eta = None
         if order.status in (Status.BOOKED, Status.PARTIALLY_SHIPPED) and not order.archived:
-            views, eta = _with_promises(session.connection(), order.number, lines, views)
+            views, eta = _with_promises(conn, order.number, lines, views)
         return OrderDetail(
             number=order.number,
             status=order.status,
@@ -342,17 +381,22 @@ def get_order(db: Database, number: int) -> OrderDetail:
             created_at=order.created_at,
             total=order.total,
             lines=views,
-            invoices=[InvoiceView(i.number, i.total, i.created_at) for i in invoices],
+            invoices=[
+                InvoiceView(i.number, i.total, i.created_at, invoice_numbers.get(i.credit_of))
+                for i in invoices
+            ],
             history=[HistoryView(h.at, h.user, h.event, h.detail) for h in history],
-            chain=_chain_numbers(session.connection(), order.number),
+            chain=_chain_numbers(conn, order.number),
             eta=eta,
         )
 
 
 def _with_promises(
-    conn: Connection, number: int, lines: list[OrderLine], views: list[LineView]
+    conn: Connection, number: int, lines: Sequence[Any], views: list[LineView]
 ) -> tuple[list[LineView], date | None]:
-    """The order's lines with their promise dates, and the order's ETA."""
+    """The order's lines (rows of order_lines) with their promise dates, and the order's
+    ETA."""
+    from ..domain.supply import order_eta
     from .supply import order_promises
 
     found = order_promises(conn, number, {line.sku for line in lines if remaining(line) > 0})
@@ -369,6 +413,30 @@ def _with_promises(
             )
         shown.append(view)
     return shown, order_eta(found) if found else None
+
+
+_ORDER_DETAIL = core_select(ORDERS).where(ORDERS.c.number == bindparam("number"))
+_INVOICES_OF_ORDER = (
+    core_select(
+        INVOICES.c.id,
+        INVOICES.c.number,
+        INVOICES.c.total,
+        INVOICES.c.created_at,
+        INVOICES.c.credit_of,
+    )
+    .where(INVOICES.c.order_id == bindparam("order_id"))
+    .order_by(INVOICES.c.number)
+)
+_HISTORY_OF_ORDER = (
+    core_select(HISTORY.c.at, HISTORY.c.user, HISTORY.c.event, HISTORY.c.detail)
+    .where(HISTORY.c.order_id == bindparam("order_id"))
+    .order_by(HISTORY.c.id)
+)
+_BACKORDERS_OF = (
+    core_select(ORDERS.c.number)
+    .where(ORDERS.c.backorder_of == bindparam("number"))
+    .order_by(ORDERS.c.number)
+)
 
 
 def count_orders(db: Database) -> int:

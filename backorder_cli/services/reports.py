@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+import heapq
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import func
 from sqlalchemy import select as core_select
 from sqlmodel import select
 
@@ -23,8 +25,15 @@ from ..storage.models import (
 )
 from .fulfilment import _WAITING
 from .results import LogEntry, ReportRow
-from .steps import _BATCH, _ORDER_BY_NUMBER, HISTORY, LINES, ORDERS, _order_not_found
-from .supply import SupplyFigures, supply_figures
+from .steps import (
+    _BATCH,
+    _ORDER_BY_NUMBER,
+    HISTORY,
+    LINES,
+    ORDERS,
+    _order_not_found,
+    _waiting_since,
+)
 
 REPORT_KINDS = tuple(ReportBy)
 
@@ -34,18 +43,30 @@ def backorder_report(
 ) -> list[ReportRow]:
     """Open backordered quantities: every line with something remaining on a backorder
     that is booked or partially shipped and not archived. By SKU (with stock on hand and
-    what to buy, as `suggest` counts it), by customer, or by age (whole days since the backorder
-    was made, in the bands of `domain.AGE_BUCKETS`, as of `today`, UTC)."""
+    what to buy, as `suggest` counts it), by customer, or by age (whole days the customer
+    has waited: since the first order of the backorder's chain, in the bands of
+    `domain.AGE_BUCKETS`, as of `today`, UTC). A report as of a given day leaves out the
+    backorders made after it: they did not exist yet."""
     if by not in REPORT_KINDS:
         raise InvalidInput(f"cannot report by {by!r} - use one of {', '.join(REPORT_KINDS)}")
+    open_backorder = (
+        ORDERS.c.backorder_of.is_not(None),
+        ORDERS.c.archived.is_(False),
+        ORDERS.c.status.in_(_WAITING),
+    )
+    existing: tuple[Any, ...] = ()
+    if today is not None:
+        day_after = datetime(today.year, today.month, today.day, tzinfo=UTC) + timedelta(days=1)
+        existing = (ORDERS.c.created_at < day_after,)
     today = today or utcnow().date()
+    since = _waiting_since(*open_backorder, *existing)
     with db.read() as session:
         conn = session.connection()
         rows = conn.execute(
             core_select(
                 ORDERS.c.number,
                 ORDERS.c.customer,
-                ORDERS.c.created_at,
+                func.coalesce(since.c.since, ORDERS.c.created_at, type_=ORDERS.c.created_at.type),
                 LINES.c.sku,
                 LINES.c.quantity,
                 LINES.c.shipped,
@@ -53,8 +74,8 @@ def backorder_report(
                 LINES.c.amount,
             )
             .join(LINES, LINES.c.order_id == ORDERS.c.id)
-            .where(ORDERS.c.backorder_of.is_not(None), ORDERS.c.archived.is_(False))
-            .where(ORDERS.c.status.in_(_WAITING))
+            .outerjoin(since, since.c.number == ORDERS.c.number)
+            .where(*open_backorder, *existing)
             .where(LINES.c.quantity - LINES.c.shipped - LINES.c.canceled > 0)
             .order_by(ORDERS.c.number, LINES.c.position)
         ).all()
@@ -75,6 +96,8 @@ def backorder_report(
         group.value += amount - share(amount, shipped, quantity - canceled)
         group.quantity += rest
         group.oldest = max(group.oldest, days)
+
+    from .supply import SupplyFigures, supply_figures  # the report by SKU only
 
     figures = supply_figures(db) if by == "sku" else {}
     result = []
@@ -116,13 +139,14 @@ def iter_log(
     db: Database, *, order: int | None = None, since: date | None = None
 ) -> Iterator[LogEntry]:
     """The history of every change, oldest first, streamed: who (the OS user), when
-    (UTC) and what. `order` keeps one order's entries; `since` those from that day on
-    (UTC). An unknown order is refused at once, before anything streams."""
+    (UTC) and what: orders, and products added, stock received and settings changed
+    (those have no order). `order` keeps one order's entries; `since` those from that
+    day on (UTC). An unknown order is refused at once, before anything streams."""
     query = (
         core_select(
             HISTORY.c.at, HISTORY.c.user, ORDERS.c.number, HISTORY.c.event, HISTORY.c.detail
         )
-        .join(ORDERS, ORDERS.c.id == HISTORY.c.order_id)
+        .outerjoin(ORDERS, ORDERS.c.id == HISTORY.c.order_id)
         .order_by(HISTORY.c.id)
     )
     if order is not None:
@@ -135,7 +159,20 @@ def iter_log(
         query = query.where(
             HISTORY.c.at >= datetime(since.year, since.month, since.day, tzinfo=UTC)
         )
-    return _stream_log(db, query)
+    if order is not None:
+        return _stream_log(db, query)
+    # Stock counts belong to no order: merged in by time (both streams are in time order).
+    from .stock import iter_stock_log
+
+    return heapq.merge(_stream_log(db, query), iter_stock_log(db, since=since), key=lambda e: e.at)
+
+
+def highest_order_number(db: Database) -> int | None:
+    """The highest order number (None without orders): the widest a listing of orders
+    or of the log can get, known before the rows stream."""
+    with db.read() as session:
+        found = session.connection().execute(core_select(func.max(ORDERS.c.number))).scalar()
+    return int(found) if found is not None else None
 
 
 def _stream_log(db: Database, query: Any) -> Iterator[LogEntry]:

@@ -1,9 +1,10 @@
-"""The plain results the use cases return and the CLI renders."""
+"""The plain results the use cases return and the CLI renders (what reading orders
+returns is in views.py: `orders show` and `orders list` import only those)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 
 from ..domain import values
@@ -17,68 +18,6 @@ class ProductView:
     unit: str
     price: Decimal
     stock: Decimal
-
-
-@dataclass(frozen=True)
-class LineView:
-    sku: str
-    name: str
-    unit: str
-    quantity: Decimal
-    shipped: Decimal
-    invoiced: Decimal
-    canceled: Decimal
-    remaining: Decimal
-    unit_price: Decimal
-    # The promise date of a waiting line (domain.supply): when, from what, and what no
-    # known supply covers when there is none. None on a line that does not wait.
-    eta: date | None = None
-    eta_source: str | None = None
-    short: Decimal | None = None
-
-
-@dataclass(frozen=True)
-class InvoiceView:
-    number: int
-    total: Decimal
-    created_at: datetime
-
-
-@dataclass(frozen=True)
-class HistoryView:
-    at: datetime
-    user: str
-    event: str
-    detail: str
-
-
-@dataclass(frozen=True)
-class OrderSummary:
-    number: int
-    status: str
-    archived: bool
-    customer: str
-    total: Decimal
-    backorder_of: int | None
-    eta: date | None = None  # filled only where the listing asks for it
-
-
-@dataclass(frozen=True)
-class OrderDetail:
-    number: int
-    status: str
-    archived: bool
-    customer: str
-    comment: str
-    backorder_of: int | None
-    backorders: list[int]
-    created_at: datetime
-    total: Decimal
-    lines: list[LineView]
-    invoices: list[InvoiceView]
-    history: list[HistoryView]
-    chain: list[int] = field(default_factory=list)  # the backorder chain, oldest first
-    eta: date | None = None  # the latest of its waiting lines' ETAs; None if one has none
 
 
 @dataclass(frozen=True)
@@ -135,6 +74,7 @@ class BackorderOutcome:
     invoice: int | None = None  # made first, with --invoice
     invoice_total: Decimal | None = None
     error: str | None = None
+    code: str | None = None  # the refusal's stable name (`BackorderError.code`)
 
 
 @dataclass(frozen=True)
@@ -144,6 +84,93 @@ class InvoiceOutcome:
     invoice: int | None = None
     total: Decimal | None = None
     error: str | None = None
+    code: str | None = None  # the refusal's stable name (`BackorderError.code`)
+
+
+@dataclass(frozen=True)
+class InvoicePreview:
+    """What `invoice` would bill an order: `invoice --dry-run` and the question of
+    `invoice --all`."""
+
+    order: int
+    customer: str
+    lines: list[tuple[str, Decimal, Decimal]]  # sku, quantity, amount
+
+    @property
+    def total(self) -> Decimal:
+        return sum((amount for _sku, _qty, amount in self.lines), values.ZERO)
+
+
+@dataclass(frozen=True)
+class InvoiceSummary:
+    """One row of `invoices list`: an invoice, or a credit note (`credit_of` is then the
+    number of the invoice it credits, its total negative)."""
+
+    number: int
+    kind: str  # "invoice" or "credit"
+    order: int
+    customer: str
+    credit_of: int | None
+    total: Decimal
+    created_at: datetime
+    reason: str
+
+
+@dataclass(frozen=True)
+class InvoiceLineView:
+    sku: str
+    name: str
+    unit: str
+    quantity: Decimal  # negative on a credit note
+    unit_price: Decimal
+    amount: Decimal  # negative on a credit note
+
+
+@dataclass(frozen=True)
+class InvoiceDetail:
+    """`invoices show`: the document, its lines, and for an invoice the credit notes
+    of it and what it still bills (`net`: its total less what they gave back)."""
+
+    number: int
+    kind: str
+    order: int
+    customer: str
+    credit_of: int | None
+    total: Decimal
+    created_at: datetime
+    reason: str
+    lines: list[InvoiceLineView]
+    credit_notes: list[int]
+    net: Decimal
+
+
+@dataclass(frozen=True)
+class CreditPreview:
+    """What `credit_invoice` would write: the credit note's next number and its lines
+    (SKU, quantity, amount, as positive numbers given back)."""
+
+    invoice: int
+    order: int
+    customer: str
+    next_number: int
+    lines: list[tuple[str, Decimal, Decimal]]
+
+    @property
+    def total(self) -> Decimal:
+        return -sum((amount for _sku, _q, amount in self.lines), values.ZERO)
+
+
+@dataclass(frozen=True)
+class CreditResult:
+    """A credit note written: its lines and total are negative."""
+
+    number: int
+    invoice: int
+    order: int
+    order_status: str
+    reason: str
+    total: Decimal
+    lines: list[tuple[str, Decimal, Decimal]]
 
 
 @dataclass(frozen=True)
@@ -156,6 +183,7 @@ class ReadyOutcome:
     status: str | None = None
     shipped: list[tuple[str, Decimal]] = field(default_factory=list)
     error: str | None = None
+    code: str | None = None  # the refusal's stable name (`BackorderError.code`)
 
 
 @dataclass(frozen=True)
@@ -210,6 +238,33 @@ class ReportRow:
 class LogEntry:
     at: datetime
     user: str
-    order: int
+    order: int | None  # None: a change of no order (a product, a setting, a stock count)
     event: str
     detail: str
+
+
+@dataclass(frozen=True)
+class Correction:
+    """What a correction of an order did (or, in a dry run, would do): `action` is
+    canceled, closed, edited or unshipped; `lines` the (SKU, quantity) it concerns;
+    `changes` what an edit changed, in words."""
+
+    number: int
+    action: str
+    status: str
+    total: Decimal
+    lines: list[tuple[str, Decimal]]
+    reason: str
+    changes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class StockCount:
+    """A stock count (`products adjust`): stock on hand from `before` to `counted`."""
+
+    sku: str
+    unit: str
+    before: Decimal
+    counted: Decimal
+    difference: Decimal
+    reason: str

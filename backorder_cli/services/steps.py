@@ -26,11 +26,12 @@ from sqlalchemy.sql.elements import Case
 from sqlmodel import Session, SQLModel, col, select
 
 from ..domain import orders
-from ..domain.backorders import chain_of
+from ..domain.chains import chain_of
 from ..domain.orders import LineLike, order_status, order_total
 from ..domain.values import (
     MAX_ORDER_NUMBER,
     ZERO,
+    close_match,
     plain_user_name,
     quantities_text,
 )
@@ -129,6 +130,9 @@ class _Line:
     amount: Decimal = ZERO
     backordered: Decimal = ZERO
     backordered_amount: Decimal = ZERO
+    closed: Decimal = ZERO
+    canceled_with_order: Decimal = ZERO
+    canceled_amount: Decimal = ZERO
 
 
 @functools.cache
@@ -154,7 +158,8 @@ def _within_series(series: Series, number: int) -> int:
     if number > MAX_ORDER_NUMBER:
         raise NotAllowed(
             f"the {series} numbers have run out: the last one is {MAX_ORDER_NUMBER:,} - "
-            f"start a new database for new {series}s"
+            f"start a new database for new {series}s",
+            code="numbers_run_out",
         )
     return number
 
@@ -176,6 +181,22 @@ def _record(conn: Connection, *entries: tuple[int, str, str]) -> None:
             {"order_id": order_id, "at": at, "user": user, "event": event, "detail": detail}
             for order_id, event, detail in entries
         ],
+    )
+
+
+def _record_about(conn: Connection, subject: str, event: str, detail: str) -> None:
+    """A history entry about no order: a product (`subject` its SKU) or a setting (its
+    key), stamped now with the OS user."""
+    conn.execute(
+        _INSERT_HISTORY,
+        {
+            "order_id": None,
+            "subject": subject,
+            "at": utcnow(),
+            "user": _user(),
+            "event": event,
+            "detail": detail,
+        },
     )
 
 
@@ -225,6 +246,18 @@ def _stock(session: Session, skus: Iterable[str], *, lock: bool = False) -> dict
     return {p.sku: p for p in session.exec(query.with_for_update() if lock else query)}
 
 
+def _unknown_sku(session: Session, sku: str) -> str:
+    """What to say about a SKU no product has: the one meant, when one is spelled
+    alike or differs only in case, then where to look or how to add it."""
+    guess = close_match(sku, session.exec(select(Product.sku)))
+    if guess is not None:
+        return f"unknown SKU {sku} - did you mean {guess}? (see `backorder products list`)"
+    return (
+        f"unknown SKU {sku} - see `backorder products list`, or add it with "
+        f"`backorder products add {sku} --name NAME`"
+    )
+
+
 def _setting(session: Session, key: str) -> str:
     row = session.get(Setting, key)
     return row.value if row else orders.SETTINGS[key][1]
@@ -242,6 +275,40 @@ def _rows_in(conn: Connection, query: Any, numbers: list[int]) -> Iterator[Any]:
 
 
 _ORIGIN_OF = select(ORDERS.c.backorder_of).where(ORDERS.c.number == bindparam("number"))
+
+
+def _waiting_since(*where: Any) -> Any:
+    """(number, since, first) for each backorder matching `where`: since is the creation
+    time of the first order of its chain, when the customer first ordered, and first
+    that order's number (the earliest time and lowest number up the chain, so a loop
+    edited in by hand ends the walk instead of hanging it). Orders that are nobody's
+    backorder wait since their own creation: join this outer and fall back to
+    `created_at` and `number`."""
+    above = ORDERS.alias("above")
+    start = (
+        core_select(
+            ORDERS.c.number.label("number"),
+            ORDERS.c.backorder_of.label("origin"),
+            ORDERS.c.created_at.label("at"),
+            ORDERS.c.number.label("visited"),
+        )
+        .where(ORDERS.c.backorder_of.is_not(None), *where)
+        .cte("up", recursive=True)
+    )
+    walk = start.union(
+        core_select(start.c.number, above.c.backorder_of, above.c.created_at, above.c.number).join(
+            above, above.c.number == start.c.origin
+        )
+    )
+    return (
+        core_select(
+            walk.c.number.label("number"),
+            func.min(walk.c.at, type_=ORDERS.c.created_at.type).label("since"),
+            func.min(walk.c.visited).label("first"),
+        )
+        .group_by(walk.c.number)
+        .subquery("waiting_since")
+    )
 
 
 def _chain_numbers(conn: Connection, number: int) -> list[int]:

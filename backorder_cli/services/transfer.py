@@ -8,11 +8,12 @@ splitting them would pass the same half-written state between modules.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from sqlalchemy import (
     Connection,
@@ -22,7 +23,8 @@ from sqlalchemy import (
 )
 from sqlmodel import Session, col, select
 
-from ..domain.backorders import backorder_loop
+from ..domain.chains import backorder_loop
+from ..domain.corrections import settle_canceled
 from ..domain.invariants import (
     backorder_link_violations,
     backorder_violations,
@@ -32,7 +34,7 @@ from ..domain.invariants import (
 )
 from ..domain.money import LineFacts, LineMoney, settle_money
 from ..domain.orders import order_status, order_total
-from ..domain.values import ZERO, check_order_value
+from ..domain.values import ZERO, Item, check_order_value
 from ..errors import InvalidInput, NotAllowed, NotFound
 from ..storage.database import Database
 from ..storage.models import (
@@ -41,11 +43,14 @@ from ..storage.models import (
     Product,
     Purchase,
     Setting,
+    StockAdjustment,
     utcnow,
 )
 from ..transfer.csv_format import parse_csv
 from ..transfer.document import (
     ImportPlan,
+    InvoiceRow,
+    LineRow,
     OrderRow,
     Places,
     ProductRow,
@@ -54,9 +59,11 @@ from ..transfer.document import (
     refusal,
 )
 from .fulfilment import _write_invoice
+from .invoices import import_credit
 from .results import ImportResult
 from .steps import (
     _BATCH,
+    _INSERT_HISTORY,
     _INSERT_LINES,
     _ORIGIN_OF,
     COUNTER,
@@ -66,6 +73,7 @@ from .steps import (
     _raise_counter,
     _record,
     _rows_in,
+    _table,
 )
 
 
@@ -113,7 +121,8 @@ def import_text(
             if count:
                 raise NotAllowed(
                     f"the database already holds {count} order{'s' if count != 1 else ''} - "
-                    "load the sample into a new database: `backorder --db sample.db init --sample`"
+                    "load the sample into a new database: `backorder --db sample.db init --sample`",
+                    code="not_empty",
                 )
         known = {
             p.sku: ProductRow(p.sku, p.name, p.unit, p.price, p.stock)
@@ -137,8 +146,9 @@ def import_text(
 
 def _settle(plan: ImportPlan) -> dict[int, list[LineMoney]]:
     """The money of every imported line by the tool's own rule, each backorder taking
-    its part of its origin's (the invoices then bill it)."""
-    return settle_money(
+    its part of its origin's (the invoices then bill it); units closed or canceled with
+    the order take their share out of the line's amount (`settle_canceled`)."""
+    money = settle_money(
         {
             row.number: (
                 row.backorder_of,
@@ -147,6 +157,22 @@ def _settle(plan: ImportPlan) -> dict[int, list[LineMoney]]:
             for row in plan.orders
         }
     )
+    in_file = {row.number for row in plan.orders}
+    for row in plan.orders:
+        settled = []
+        for r, m in zip(row.lines, money[row.number], strict=True):
+            why = canceled_for(row.status, r, m.backordered)
+            amount, gone = settle_canceled(
+                r.quantity,
+                r.unit_price,
+                why["closed"] + why["canceled_with_order"],
+                m.backordered,
+                m.amount,
+                from_origin=row.backorder_of in in_file,
+            )
+            settled.append(dataclasses.replace(m, amount=amount, canceled_amount=gone))
+        money[row.number] = settled
+    return money
 
 
 def _import_violations(
@@ -282,6 +308,35 @@ _HELD_FOR = (
 )
 
 
+def _import_with_credits(
+    conn: Connection, order_id: int, documents: list[InvoiceRow], by_sku: dict[str, Any]
+) -> int:
+    """An order's invoices and credit notes, in the file's order (their numbers'): each
+    billed or given back by the rule the tool applied when it was made, so the money
+    comes back to the cent."""
+    for doc in documents:
+        if doc.credit_of is None:
+            bill = [(by_sku[sku], q) for sku, q in doc.lines]
+            _write_invoice(conn, order_id, bill, number=doc.number, at=doc.created_at)
+            for line, quantity in bill:
+                line.invoiced += quantity
+        else:
+            items = [Item(sku, -q) for sku, q in doc.lines]
+            plan = import_credit(
+                conn,
+                order_id,
+                doc.credit_of,
+                items,
+                number=doc.number,
+                reason=doc.reason,
+                at=doc.created_at,
+            )
+            for credit in plan:
+                line = next(ln for ln in by_sku.values() if ln.id == credit.line_id)
+                line.invoiced -= credit.quantity
+    return len(documents)
+
+
 def _apply_import(
     session: Session,
     plan: ImportPlan,
@@ -314,17 +369,24 @@ def _apply_import(
         _raise_counter(session, "invoice", max(named))
     conn = session.connection()
     invoices = 0
+    if plan.stock_counts:
+        conn.execute(
+            insert(_table(StockAdjustment)),
+            [
+                {
+                    "sku": c.sku,
+                    "at": c.at,
+                    "user": c.user,
+                    "before": c.before,
+                    "counted": c.counted,
+                    "difference": c.counted - c.before,
+                    "reason": c.reason,
+                }
+                for c in plan.stock_counts
+            ],
+        )
     # The lines' money by the tool's own rule, each backorder taking its part of its
     # origin's (the invoices below then bill it).
-    money = settle_money(
-        {
-            row.number: (
-                row.backorder_of,
-                [LineFacts(r.sku, r.quantity, r.canceled, r.unit_price) for r in row.lines],
-            )
-            for row in plan.orders
-        }
-    )
     for row in plan.orders:
         try:
             check_order_value((r.quantity, r.unit_price) for r in row.lines)
@@ -437,6 +499,8 @@ def _import_orders(
                 "amount": settled.amount,
                 "backordered": settled.backordered,
                 "backordered_amount": settled.backordered_amount,
+                **canceled_for(row.status, r, settled.backordered),
+                "canceled_amount": settled.canceled_amount,
             }
             for order_id, row in zip(order_ids, rows, strict=True)
             for position, (r, settled) in enumerate(
@@ -444,6 +508,13 @@ def _import_orders(
             )
         ],
     )
+    kept = [  # the history the file brings (`orders export` writes it): who, when, why
+        {"order_id": order_id, "at": h.at, "user": h.user, "event": h.event, "detail": h.detail}
+        for order_id, row in zip(order_ids, rows, strict=True)
+        for h in row.history
+    ]
+    if kept:
+        conn.execute(_INSERT_HISTORY, kept)
     _record(conn, *((order_id, "imported", f"from {source}") for order_id in order_ids))
     billed_orders = [
         (order_id, row)
@@ -478,10 +549,18 @@ def _import_orders(
         ]
         if row.invoices is not None:
             by_sku = {line.sku: line for line in lines}
-            bills = [[(by_sku[sku], q) for sku, q in inv.lines] for inv in row.invoices]
-            named: list[tuple[int | None, datetime | None]] = [
-                (inv.number, inv.created_at) for inv in row.invoices
+            credits = [inv for inv in row.invoices if inv.credit_of is not None]
+            bills = [
+                [(by_sku[sku], q) for sku, q in inv.lines]
+                for inv in row.invoices
+                if inv.credit_of is None
             ]
+            named: list[tuple[int | None, datetime | None]] = [
+                (inv.number, inv.created_at) for inv in row.invoices if inv.credit_of is None
+            ]
+            if credits:  # in number order with the invoices: credit notes replay their money
+                invoices += _import_with_credits(conn, order_id, row.invoices, by_sku)
+                continue
         else:
             # Invoiced quantities without invoices in the file get one invoice of their
             # own, so every invoiced quantity belongs to an invoice with a number.
@@ -495,6 +574,21 @@ def _import_orders(
                 line.invoiced += quantity
             invoices += 1
     return invoices
+
+
+def canceled_for(status: str, line: LineRow, backordered: Decimal) -> dict[str, Decimal]:
+    """Why a line's canceled units that did not move to a backorder were canceled: as
+    the document says when it says so and that adds up, else canceled with the order on
+    a canceled order and closed short on any other."""
+    other = line.canceled - backordered
+    if line.closed is not None or line.canceled_with_order is not None:
+        with_order = line.canceled_with_order
+        closed = other - (with_order or ZERO) if line.closed is None else line.closed
+        if ZERO <= closed <= other and with_order in (None, other - closed):
+            return {"closed": closed, "canceled_with_order": other - closed}
+    if status == "canceled":
+        return {"closed": ZERO, "canceled_with_order": other}
+    return {"closed": other, "canceled_with_order": ZERO}
 
 
 @dataclass

@@ -123,6 +123,7 @@ def undo_backorder(
         origin.archived = False
         _refresh(session, origin, origin_lines)
         for line in lines:
+            line.canceled_with_order += line.quantity - line.canceled
             line.canceled = line.quantity
             line.amount = ZERO  # its money went back with its units
             session.add(line)

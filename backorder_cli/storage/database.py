@@ -173,6 +173,10 @@ class Database:
         # Transactions committed so far: once one is, no message may say "nothing was
         # changed" (a failure to print the result comes after the commit).
         self.commits = 0
+        self.rollbacks = 0  # write transactions rolled back (an error, a Ctrl-C)
+        # The schema version this opening upgraded the database from (None: no upgrade),
+        # for the command to say so once.
+        self.upgraded_from: int | None = None
         self._writer = engine.execution_options(sqlite_begin="IMMEDIATE")
         # Reads see one consistent state: SQLite's read transaction gives that; a
         # server's default (read committed) would let a listing see half a change.
@@ -196,9 +200,13 @@ class Database:
                 self.commits += 1
         except DatabaseError as exc:
             session.rollback()
+            if write:
+                self.rollbacks += 1
             raise explain(exc, self.location) from None
         except BaseException:
             session.rollback()
+            if write:
+                self.rollbacks += 1
             raise
         finally:
             session.close()

@@ -48,7 +48,8 @@ def explain(exc: DatabaseError, location: Location) -> DatabaseProblem:
         primary is None and ("locked" in lowered or "busy" in lowered)
     ):
         return DatabaseProblem(
-            f"database is busy: another process is writing to {where} - try again"
+            f"database is busy: another process is writing to {where} - try again",
+            code="busy",
         )
     if primary in (_SQLITE_NOTADB, _SQLITE_CORRUPT) or (
         primary is None and ("not a database" in lowered or "malformed" in lowered)
@@ -93,7 +94,8 @@ def _unreachable(location: Location) -> DatabaseProblem:
 
 def _busy(location: Location) -> DatabaseProblem:
     return DatabaseProblem(
-        f"database is busy: another user is changing {location.display} - try again"
+        f"database is busy: another user is changing {location.display} - try again",
+        code="busy",
     )
 
 
@@ -112,7 +114,8 @@ def _same_key(what_text: str, location: Location) -> DatabaseProblem:
     )
     return DatabaseProblem(
         f"another user saved {what} in {location.display} at the same moment - nothing was "
-        "changed; run the command again to see where things stand"
+        "changed; run the command again to see where things stand",
+        code="busy",
     )
 
 

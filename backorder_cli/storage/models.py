@@ -3,9 +3,12 @@
 Quantities and money are `Decimal` in Python and scaled integers in the database
 (`ScaledDecimal`): SQLite has no decimal type, and an integer count of thousandths is
 exact, sortable and summable on SQLite and PostgreSQL alike. Nothing is ever a float.
-"""
 
-from __future__ import annotations
+No `from __future__ import annotations` here: with real annotations, SQLModel and
+SQLAlchemy need not evaluate a string per field when the tables are built, which every
+command pays at start-up (about 15 % of this module's import; bench/NOTES.md). A field's
+type must therefore exist when its line runs (quote a forward reference).
+"""
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -29,7 +32,7 @@ class Table(SQLModel):
 
 
 # Bumped with every migration in migrations/versions; meta.schema_version holds it.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 7
 
 
 class ScaledDecimal(TypeDecorator[Decimal]):
@@ -134,7 +137,7 @@ class Product(Table, table=True):
     unit: str = "pcs"
     price: Decimal = Field(default=Decimal(0), sa_type=Price)
     stock: Decimal = Field(default=Decimal(0), sa_type=Quantity)
-    # Schema 4 (migration 0004): who the product is bought from, and how many days an
+    # Schema 7 (migration 0007): who the product is bought from, and how many days an
     # order to them takes to arrive (`suggest`).
     supplier: str = ""
     lead_time: int | None = None
@@ -185,6 +188,15 @@ class OrderLine(Table, table=True):
             "backordered >= 0 AND backordered <= canceled",
             name="ck_order_lines_backordered_within_canceled",
         ),
+        # Schema 6 (migration 0006): why each canceled unit was canceled, and its money.
+        CheckConstraint(
+            "closed >= 0 AND canceled_with_order >= 0 AND canceled_amount >= 0",
+            name="ck_order_lines_corrections_not_negative",
+        ),
+        CheckConstraint(
+            "canceled = backordered + closed + canceled_with_order",
+            name="ck_order_lines_canceled_adds_up",
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -205,9 +217,20 @@ class OrderLine(Table, table=True):
     # The part of `canceled` that moved to backorders, and the amount that left with it.
     backordered: Decimal = Field(default=Decimal(0), sa_type=Quantity)
     backordered_amount: Decimal = Field(default=Decimal(0), sa_type=Money)
+    # The rest of `canceled` (schema 6): closed short (`backorder close`) and canceled
+    # with the whole order (`orders cancel`, an undone backorder), and the money that
+    # left with those units: amount + backordered_amount + canceled_amount is the line's
+    # whole value.
+    closed: Decimal = Field(default=Decimal(0), sa_type=Quantity)
+    canceled_with_order: Decimal = Field(default=Decimal(0), sa_type=Quantity)
+    canceled_amount: Decimal = Field(default=Decimal(0), sa_type=Money)
 
 
 class Invoice(Table, table=True):
+    """An invoice, or (schema 4) a credit note: `credit_of` is then the id of the
+    invoice it gives back (part of), `reason` says why, and its lines and total are
+    negative."""
+
     __tablename__ = "invoices"
 
     id: int | None = Field(default=None, primary_key=True)
@@ -215,13 +238,16 @@ class Invoice(Table, table=True):
     order_id: int = Field(foreign_key="orders.id", index=True)
     total: Decimal = Field(sa_type=Money)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
+    credit_of: int | None = Field(default=None, foreign_key="invoices.id", index=True)
+    reason: str = Field(default="", sa_column_kwargs={"server_default": ""})
 
 
 class InvoiceLine(Table, table=True):
     __tablename__ = "invoice_lines"
     __table_args__ = (
         UniqueConstraint("invoice_id", "line_id"),
-        CheckConstraint("quantity > 0", name="ck_invoice_lines_quantity_positive"),
+        # A credit note's lines are negative (schema 4); no line is ever zero.
+        CheckConstraint("quantity <> 0", name="ck_invoice_lines_quantity_not_zero"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -232,18 +258,43 @@ class InvoiceLine(Table, table=True):
 
 
 class History(Table, table=True):
-    """One entry per change to an order: when, who (the OS user), what."""
+    """One entry per change: when, who (the OS user), what. An order's entries name the
+    order; a product's or a setting's have no order and name their `subject` (the SKU,
+    the setting's key)."""
 
     id: int | None = Field(default=None, primary_key=True)
-    order_id: int = Field(foreign_key="orders.id", index=True)
+    order_id: int | None = Field(default=None, foreign_key="orders.id", index=True)
     at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
     user: str = ""
     event: str
     detail: str = ""
+    subject: str = ""
+
+
+class StockAdjustment(Table, table=True):
+    """A stock count (`products adjust`, schema 6): stock on hand set from `before` to
+    `counted`, the difference and why, when and by whom."""
+
+    __tablename__ = "stock_adjustments"
+    __table_args__ = (
+        CheckConstraint("counted >= 0", name="ck_stock_adjustments_counted_not_negative"),
+        CheckConstraint(
+            "difference = counted - before", name="ck_stock_adjustments_difference_adds_up"
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    sku: str = Field(index=True)
+    at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
+    user: str = ""
+    before: Decimal = Field(sa_type=Quantity)
+    counted: Decimal = Field(sa_type=Quantity)
+    difference: Decimal = Field(sa_type=Quantity)
+    reason: str
 
 
 class Purchase(Table, table=True):
-    """Incoming supply (schema 4): a purchase order to a supplier, expected on a day."""
+    """Incoming supply (schema 7): a purchase order to a supplier, expected on a day."""
 
     __tablename__ = "purchases"
     __table_args__ = (Index("ix_purchases_status_expected", "status", "expected"),)

@@ -1,8 +1,8 @@
 """Schema versions: create, read, check and migrate (Alembic, one transaction).
 
-Adding the next migration (say 0004):
-1. copy the newest file in `migrations/versions/` to `0004_<what>.py`; set `revision`
-   to "0004" and `down_revision` to the one before;
+Adding the next migration (say 0008):
+1. copy the newest file in `migrations/versions/` to `0008_<what>.py`; set `revision`
+   to "0008" and `down_revision` to the one before;
 2. write `upgrade()` (and `downgrade()`) with `op.batch_alter_table` (SQLite copies
    tables) and end `upgrade()` by setting `meta.schema_version` to the new number;
 3. bump `SCHEMA_VERSION` in `models.py` to match, and change the table classes there.
@@ -17,12 +17,11 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, inspect
 from sqlalchemy.exc import DatabaseError, IntegrityError
-from sqlmodel import select
 
 from ..errors import DatabaseProblem
 from .database import Database, _check_file, _make_engine, locate
 from .errors import explain
-from .models import SCHEMA_VERSION, Meta
+from .models import SCHEMA_VERSION
 
 if TYPE_CHECKING:
     from .database import Location
@@ -40,9 +39,10 @@ def _read_version(db: Database) -> int:
     )
     try:
         with db.engine.connect() as conn:
-            # Few queries, no reflection: every command pays for this at start-up.
-            version = conn.execute(
-                select(Meta.value).where(Meta.key == "schema_version")
+            # Few queries, no reflection: every command pays for this at start-up (plain
+            # SQL: compiling an ORM select for it cost more than the query).
+            version = conn.exec_driver_sql(
+                "SELECT value FROM meta WHERE key = 'schema_version'"
             ).scalar_one_or_none()
             revision = _alembic_revision(conn)
     except DatabaseError as exc:
@@ -109,6 +109,7 @@ def _check_schema(db: Database, *, upgrade: bool, read_older: bool = False) -> i
                 f"({SCHEMA_VERSION}) - upgrade it first with `backorder migrate`"
             )
         migrate(db.location, from_version=version)
+        db.upgraded_from = version
     return version
 
 

@@ -24,6 +24,9 @@ CSV_OPTIONAL = [
     "created_at",
     "name",
     "unit",
+    # Why canceled units were canceled (schema 6), as `orders export` writes them.
+    "closed",
+    "canceled_with_order",
 ]
 CSV_COLUMNS = CSV_REQUIRED + CSV_OPTIONAL
 CSV_ORDER_COLUMNS = ["customer", "comment", "status", "archived", "backorder_of", "created_at"]
@@ -105,7 +108,16 @@ def parse_csv(text: str, *, source: str) -> tuple[dict[str, Any], Places, list[s
                         f"differs from row {first_row[key]} for the same order {key}",
                     )
         line = {"sku": values["sku"], "quantity": values["quantity"]}
-        for column in ("unit_price", "shipped", "invoiced", "canceled", "name", "unit"):
+        for column in (
+            "unit_price",
+            "shipped",
+            "invoiced",
+            "canceled",
+            "name",
+            "unit",
+            "closed",
+            "canceled_with_order",
+        ):
             if values.get(column, "") != "":
                 line[column] = values[column]
         order["lines"].append(line)

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, TypeVar
 
+from ..domain.credits import parse_credited
 from ..domain.orders import Status, order_status, parse_setting, parse_status
 from ..domain.supply import parse_lead_time
 from ..domain.values import (
@@ -26,6 +27,7 @@ from ..domain.values import (
     parse_sku,
     parse_stock,
     parse_text,
+    quantity_text,
 )
 from ..errors import BackorderError, InvalidInput
 
@@ -60,13 +62,42 @@ class LineRow:
     shipped: Decimal = ZERO
     invoiced: Decimal = ZERO
     canceled: Decimal = ZERO
+    # Why the canceled units not moved to a backorder were canceled (schema 6), when the
+    # document says: closed short, or canceled with the order.
+    closed: Decimal | None = None
+    canceled_with_order: Decimal | None = None
 
 
 @dataclass
 class InvoiceRow:
     number: int
     created_at: datetime | None
-    lines: list[tuple[str, Decimal]]  # sku, quantity
+    lines: list[tuple[str, Decimal]]  # sku, quantity (negative on a credit note)
+    credit_of: int | None = None  # a credit note: the number of the invoice it credits
+    reason: str = ""
+
+
+@dataclass
+class HistoryRow:
+    """One entry of an order's history as `orders export` writes it: kept on import, so
+    who did what, when and why (a correction's reason) survives the round trip."""
+
+    at: datetime
+    user: str
+    event: str
+    detail: str
+
+
+@dataclass
+class StockCountRow:
+    """A stock count (`products adjust`) as `orders export` writes it."""
+
+    sku: str
+    at: datetime
+    user: str
+    before: Decimal
+    counted: Decimal
+    reason: str
 
 
 @dataclass
@@ -81,6 +112,7 @@ class OrderRow:
     lines: list[LineRow] = field(default_factory=list)
     # None: the file names no invoices, so invoiced quantities get one of their own.
     invoices: list[InvoiceRow] | None = None
+    history: list[HistoryRow] = field(default_factory=list)
     where: str = ""  # its place in the file, for problems found later
 
 
@@ -89,6 +121,7 @@ class ImportPlan:
     products: list[ProductRow]
     orders: list[OrderRow]
     settings: dict[str, str]
+    stock_counts: list[StockCountRow] = field(default_factory=list)
     purchases: list[Any] = field(default_factory=list)  # purchases_document.PurchaseRow
 
 
@@ -356,9 +389,23 @@ ORDER_KEYS = {
     "created_at",
     "lines",
     "invoices",
+    "history",
 }
-LINE_KEYS = {"sku", "name", "unit", "quantity", "unit_price", "shipped", "invoiced", "canceled"}
-INVOICE_KEYS = {"number", "created_at", "lines"}
+HISTORY_KEYS = {"at", "user", "event", "detail"}
+STOCK_COUNT_KEYS = {"sku", "at", "user", "before", "counted", "difference", "reason"}
+LINE_KEYS = {
+    "sku",
+    "name",
+    "unit",
+    "quantity",
+    "unit_price",
+    "shipped",
+    "invoiced",
+    "canceled",
+    "closed",
+    "canceled_with_order",
+}
+INVOICE_KEYS = {"number", "created_at", "lines", "credit_of", "reason"}
 
 
 def parse_document(
@@ -378,7 +425,11 @@ def parse_document(
     if not isinstance(data, dict):
         raise InvalidInput(f'{source} must hold a JSON object with "products" and "orders"')
     _unknown_keys(
-        problems, places, "$", data, {"format", "products", "orders", "settings", "purchases"}
+        problems,
+        places,
+        "$",
+        data,
+        {"format", "products", "orders", "settings", "stock_counts", "purchases"},
     )
     if data.get("format", FORMAT) != FORMAT:
         problems.add("format", f'must be "{FORMAT}", the format this backorder reads')
@@ -435,11 +486,67 @@ def parse_document(
             problems.add(
                 where, f"order #{order.backorder_of} is neither in this file nor in the database"
             )
+    counts = _parse_stock_counts(problems, places, data.get("stock_counts", []), catalogue)
     from .purchases_document import parse_purchases  # it builds on this module
 
     purchases = parse_purchases(problems, data.get("purchases", []), catalogue, existing)
     problems.raise_if_any(source)
-    return ImportPlan(products, orders, settings, purchases)
+    return ImportPlan(products, orders, settings, counts, purchases)
+
+
+def _parse_history(problems: _Problems, places: Places, where: str, raw: Any) -> list[HistoryRow]:
+    """An order's history as exported: each entry's time, user, event and detail."""
+    entries: list[HistoryRow] = []
+    if not _expect(problems, where, raw, list, "a list"):
+        return entries
+    for k, item in enumerate(raw):
+        at_k = f"{where}[{k}]"
+        if not _expect(problems, at_k, item, dict, "an object"):
+            continue
+        _unknown_keys(problems, places, at_k, item, HISTORY_KEYS)
+        at = _timestamp(problems, f"{at_k}.at", item.get("at"))
+        texts = [
+            _text(problems, f"{at_k}.{key}", item.get(key), what=key, limit=100_000)
+            for key in ("user", "event", "detail")
+        ]
+        user, event, detail = texts
+        if at is not None and user is not None and event and detail is not None:
+            entries.append(HistoryRow(at, user, event, detail))
+        elif at is not None and not event:
+            problems.add(f"{at_k}.event", "is missing")
+    return entries
+
+
+def _parse_stock_counts(
+    problems: _Problems, places: Places, raw: Any, catalogue: dict[str, ProductRow]
+) -> list[StockCountRow]:
+    """Stock counts as exported (their difference is counted - before, recomputed)."""
+    counts: list[StockCountRow] = []
+    if not _expect(problems, "stock_counts", raw, list, "a list"):
+        return counts
+    for k, item in enumerate(raw):
+        where = f"stock_counts[{k}]"
+        if not _expect(problems, where, item, dict, "an object"):
+            continue
+        _unknown_keys(problems, places, where, item, STOCK_COUNT_KEYS)
+        sku = _sku(problems, f"{where}.sku", item.get("sku", ""))
+        if sku and sku not in catalogue:
+            problems.add(
+                f"{where}.sku", f'unknown SKU {sku} - add it to "products" or the database'
+            )
+        at = _timestamp(problems, f"{where}.at", item.get("at"))
+        user = _text(problems, f"{where}.user", item.get("user"), what="user")
+        reason = _text(
+            problems, f"{where}.reason", item.get("reason"), what="reason", required=True
+        )
+        before, counted = (
+            _number_field(problems, f"{where}.{key}", item.get(key), parse_stock)
+            for key in ("before", "counted")
+        )
+        if None in (sku, at, user, reason, before, counted) or sku not in catalogue:
+            continue
+        counts.append(StockCountRow(sku, at, user, before, counted, reason))  # type: ignore[arg-type]
+    return counts
 
 
 def _parse_settings(problems: _Problems, raw: Any) -> dict[str, str]:
@@ -553,6 +660,9 @@ def _parse_order(
             explicit_invoiced.add(line.sku)
         lines.append(line)
 
+    history = []
+    if raw.get("history") is not None:
+        history = _parse_history(problems, places, at("history"), raw["history"])
     invoices = None
     if raw.get("invoices") is not None:
         invoices = _parse_invoices(
@@ -580,7 +690,16 @@ def _parse_order(
     if len(problems.items) > before:
         return None
     return OrderRow(
-        number, customer, comment or "", status, archived, backorder_of, created_at, lines, invoices
+        number,
+        customer,
+        comment or "",
+        status,
+        archived,
+        backorder_of,
+        created_at,
+        lines,
+        invoices,
+        history,
     )
 
 
@@ -592,13 +711,15 @@ def _parse_invoices(
     lines: list[LineRow],
     explicit_invoiced: set[str],
 ) -> list[InvoiceRow] | None:
-    """Invoices as exported: their numbers kept, their quantities adding up to each
-    line's invoiced quantity."""
+    """Invoices and credit notes as exported: their numbers kept, their quantities
+    (invoiced less credited) adding up to each line's invoiced quantity; a credit note
+    gives back only what an invoice listed before it billed, less earlier credits."""
     if not _expect(problems, where, raw, list, "a list"):
         return None
     by_sku = {line.sku: line for line in lines}
     billed: dict[str, Decimal] = {}
     invoices: list[InvoiceRow] = []
+    credited: dict[int, dict[str, Decimal]] = {}  # invoice -> SKU -> not yet credited
     for k, raw_invoice in enumerate(raw):
         iw = f"{where}[{k}]"
         if not _expect(problems, iw, raw_invoice, dict, "an object"):
@@ -608,6 +729,21 @@ def _parse_invoices(
         created_at = None
         if raw_invoice.get("created_at") is not None:
             created_at = _timestamp(problems, f"{iw}.created_at", raw_invoice["created_at"])
+        credit_of, reason = None, ""
+        if raw_invoice.get("credit_of") is not None:
+            credit_of = _whole_number(problems, f"{iw}.credit_of", raw_invoice["credit_of"])
+            reason = (
+                _text(problems, f"{iw}.reason", raw_invoice.get("reason"), what="reason", limit=200)
+                or ""
+            )
+            if credit_of is not None and credit_of not in credited:
+                problems.add(
+                    f"{iw}.credit_of",
+                    f"#{credit_of} is no invoice of this order listed before this credit note",
+                )
+                continue
+        elif raw_invoice.get("reason") not in (None, ""):
+            problems.add(f"{iw}.reason", "only a credit note (with credit_of) has a reason")
         items: list[tuple[str, Decimal]] = []
         raw_items = raw_invoice.get("lines")
         if not isinstance(raw_items, list) or not raw_items:
@@ -621,23 +757,38 @@ def _parse_invoices(
             if sku not in by_sku:
                 problems.add(f"{mw}.sku", f"SKU {sku!r} is not on this order")
                 continue
-            quantity = _number_field(
-                problems, f"{mw}.quantity", item.get("quantity"), parse_quantity
-            )
-            if quantity is not None:
-                items.append((sku, quantity))
-                billed[sku] = billed.get(sku, ZERO) + quantity
+            parse = parse_quantity if credit_of is None else parse_credited
+            quantity = _number_field(problems, f"{mw}.quantity", item.get("quantity"), parse)
+            if quantity is None:
+                continue
+            if credit_of is not None:
+                left = credited[credit_of].get(sku, ZERO)
+                if -quantity > left:
+                    problems.add(
+                        f"{mw}.quantity",
+                        f"gives back {-quantity} of {sku}, but invoice #{credit_of} billed "
+                        f"{left} not yet credited",
+                    )
+                    continue
+                credited[credit_of][sku] = left + quantity
+            items.append((sku, quantity))
+            billed[sku] = billed.get(sku, ZERO) + quantity
         if number is not None:
-            invoices.append(InvoiceRow(number, created_at, items))
+            invoices.append(InvoiceRow(number, created_at, items, credit_of, reason))
+            if credit_of is None:
+                credited[number] = dict(items)  # what its credit notes may give back
     for sku, line in by_sku.items():
         total = billed.get(sku, ZERO)
         if sku in explicit_invoiced and line.invoiced != total:
             problems.add(
-                where, f"invoices bill {total} of {sku} but its line says {line.invoiced} invoiced"
+                where,
+                f"invoices bill {quantity_text(sku, total)} "
+                f"but its line says {line.invoiced} invoiced",
             )
         elif total > line.shipped:
             problems.add(
-                where, f"invoices bill {total} of {sku}, more than the {line.shipped} shipped"
+                where,
+                f"invoices bill {quantity_text(sku, total)}, more than the {line.shipped} shipped",
             )
         line.invoiced = total
     return invoices
@@ -667,6 +818,11 @@ def _parse_line(
         key: _number_field(problems, at(key), raw.get(key, 0), parse_stock)
         for key in ("shipped", "invoiced", "canceled")
     }
+    reasons = {
+        key: _number_field(problems, at(key), raw[key], parse_stock)
+        for key in ("closed", "canceled_with_order")
+        if raw.get(key) not in (None, "")
+    }
     price = None
     if raw.get("unit_price") not in (None, ""):
         price = _number_field(problems, at("unit_price"), raw["unit_price"], parse_price)
@@ -679,6 +835,8 @@ def _parse_line(
         problems.add(at("invoiced"), "is more than was shipped")
     if shipped + canceled > quantity:
         problems.add(at("shipped"), "shipped plus canceled is more than the quantity")
+    if sum(reasons.values(), ZERO) > canceled:
+        problems.add(at("closed"), "closed plus canceled_with_order is more than canceled")
     if len(problems.items) > before:
         return None
     return LineRow(
@@ -690,4 +848,6 @@ def _parse_line(
         shipped=shipped,
         invoiced=invoiced,
         canceled=canceled,
+        closed=reasons.get("closed"),
+        canceled_with_order=reasons.get("canceled_with_order"),
     )

@@ -1,4 +1,4 @@
-"""The import document's `purchases` (schema 4): each checked field by field, with its
+"""The import document's `purchases` (schema 7): each checked field by field, with its
 place, like the rest of the document (`transfer.document`)."""
 
 from __future__ import annotations

@@ -56,7 +56,7 @@ def test_numbers_from_stdin_without_yes_is_a_usage_error(sample: Run, target: st
     before = snapshot(target)
     result = sample("create", "-", input="2401\n")
     assert result.exit_code == 2
-    assert "numbers from stdin need --yes" in result.stderr
+    assert result.stderr == "Error: no terminal to confirm on - pass --yes\n"
     assert snapshot(target) == before
 
 
@@ -109,6 +109,7 @@ def test_json_results_have_one_object_per_order(sample: Run) -> None:
             "invoice": None,
             "invoice_total": None,
             "error": None,
+            "code": None,
         },
         {
             "order": 2396,
@@ -119,6 +120,7 @@ def test_json_results_have_one_object_per_order(sample: Run) -> None:
             "error": "order #2396 has nothing shipped yet (status booked) - a backorder is made "
             "from a partially shipped order; ship what you can first with "
             "`backorder ship 2396 --available`",
+            "code": "not_partially_shipped",
         },
     ]
 
@@ -173,10 +175,12 @@ def test_rerunning_after_an_interruption_does_nothing_twice(sample: Run, target:
     assert len(snapshot(target)["orders"]) == count + 1
     again = sample("create", "2401", "2399", "--yes")
     assert "1 backorder created" not in again.stderr
-    assert again.stderr.splitlines()[-1] == "0 backorders created, 2 refused"
+    # A rerun tells "already done" from a failure.
+    assert again.stderr.splitlines()[-1] == "0 backorders created, 2 refused (2 already done)"
     assert len(snapshot(target)["orders"]) == count + 1
 
 
+@pytest.mark.usefixtures("at_terminal")  # a person answers the question
 def test_one_question_for_the_whole_batch(sample: Run) -> None:
     result = sample("create", "2401", "2399", input="y\n")
     assert result.exit_code == 0, result.output
@@ -188,6 +192,7 @@ def test_one_question_for_the_whole_batch(sample: Run) -> None:
     assert result.stdout.count("Backorder #") == 2
 
 
+@pytest.mark.usefixtures("at_terminal")  # a person answers the question
 def test_the_batch_question_answered_no_changes_nothing(sample: Run, target: str) -> None:
     before = snapshot(target)
     result = sample("create", "2401", "2399", input="n\n")
@@ -195,6 +200,7 @@ def test_the_batch_question_answered_no_changes_nothing(sample: Run, target: str
     assert snapshot(target) == before
 
 
+@pytest.mark.usefixtures("at_terminal")  # a person answers the question
 def test_the_question_lists_only_the_orders_that_would_go(sample: Run) -> None:
     result = sample("create", "2401", "2396", input="y\n")
     assert result.exit_code == 1
@@ -235,19 +241,19 @@ def test_invoice_takes_numbers_stdin_and_all(sample: Run) -> None:
     assert result.exit_code == 1
     assert result.stdout == "Invoice #7 for order #2398: total 81.13\n"
     assert result.stderr.splitlines() == [
-        "Error: order #2392 has nothing to invoice: every shipped quantity is invoiced - "
-        "ship first with `backorder ship 2392`",
-        "1 invoice created, 1 refused",
+        "Error: order #2392 is fully invoiced: everything on it was shipped and invoiced - "
+        "there is nothing left to invoice (`backorder orders show 2392` lists its invoices)",
+        "1 invoice created, 1 refused (1 already done)",  # #2392 is invoiced already
     ]
     piped = sample("invoice", "-", "--format", "json", input="2393\n")
     assert json.loads(piped.stdout) == [
-        {"order": 2393, "ok": True, "invoice": 8, "total": 96, "error": None}
+        {"order": 2393, "ok": True, "invoice": 8, "total": 96, "error": None, "code": None}
     ]
     assert sample("ship", "2396", "--available").exit_code == 0
-    every = sample("invoice", "--all", "--format", "json")
+    every = sample("invoice", "--all", "--yes", "--format", "json")
     assert every.exit_code == 0
     assert [(o["order"], o["invoice"]) for o in json.loads(every.stdout)] == [(2396, 9)]
-    assert sample("invoice", "--all").stderr == "No orders to invoice.\n"
+    assert sample("invoice", "--all", "--yes").stderr == "No orders to invoice.\n"
 
 
 def test_invoice_one_number_gives_one_object(sample: Run) -> None:
@@ -258,4 +264,5 @@ def test_invoice_one_number_gives_one_object(sample: Run) -> None:
         "invoice": 7,
         "total": 96,
         "error": None,
+        "code": None,
     }

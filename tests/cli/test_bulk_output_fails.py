@@ -95,7 +95,7 @@ def test_a_full_disk_stops_invoice_all_in_json(
         monkeypatch,
         capsys,
         FailingOutput(FULL),
-        *("--db", str(shop), "invoice", "--all", "-f", "json"),
+        *("--db", str(shop), "invoice", "--all", "--yes", "-f", "json"),
     )
     assert code == 1
     assert stderr == (

@@ -46,6 +46,7 @@ def answer_yes_after(monkeypatch: pytest.MonkeyPatch, target: str, change) -> di
     return seen
 
 
+@pytest.mark.usefixtures("at_terminal")  # a person answers the question
 def test_create_refuses_an_order_shipped_while_the_question_waited(
     sample: Run, target: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -63,6 +64,7 @@ def test_create_refuses_an_order_shipped_while_the_question_waited(
     assert snapshot(target) == seen["after change"]
 
 
+@pytest.mark.usefixtures("at_terminal")  # a person answers the question
 def test_create_refuses_when_another_order_took_the_number_shown(
     sample: Run, target: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -78,6 +80,7 @@ def test_create_refuses_when_another_order_took_the_number_shown(
     assert snapshot(target) == seen["after change"]
 
 
+@pytest.mark.usefixtures("at_terminal")  # a person answers the question
 def test_a_bulk_create_refuses_only_the_order_that_changed(
     sample: Run, target: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -100,6 +103,7 @@ def test_a_bulk_create_refuses_only_the_order_that_changed(
         db.dispose()
 
 
+@pytest.mark.usefixtures("at_terminal")  # a person answers the question
 def test_undo_refuses_a_backorder_changed_while_the_question_waited(
     sample: Run, target: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -121,6 +125,7 @@ def test_undo_refuses_a_backorder_changed_while_the_question_waited(
     assert snapshot(target) == seen["after change"]
 
 
+@pytest.mark.usefixtures("at_terminal")  # a person answers the question
 def test_ready_ship_refuses_an_order_changed_while_the_question_waited(
     sample: Run, target: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:

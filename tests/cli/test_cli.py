@@ -51,6 +51,7 @@ def assert_clean_failure(result: Result, code: int, message: str) -> None:
 # ---------------------------------------------------------------- the seed, end to end
 
 
+@pytest.mark.usefixtures("at_terminal")  # a person answers the question
 def test_the_seed_walk_through(sample: Run, target: str) -> None:
     result = sample("create", "2401", input="y\n")
     assert result.exit_code == 0, result.output
@@ -86,6 +87,7 @@ def test_the_seed_walk_through(sample: Run, target: str) -> None:
     ["n\n", "\n", "maybe\n", "yes please\n", ""],
     ids=["n", "enter", "junk", "yes-ish", "eof"],
 )
+@pytest.mark.usefixtures("at_terminal")  # a person answers the question
 def test_anything_but_yes_at_the_prompt_aborts_and_changes_nothing(
     sample: Run, target: str, answer: str
 ) -> None:
@@ -97,6 +99,7 @@ def test_anything_but_yes_at_the_prompt_aborts_and_changes_nothing(
     assert snapshot(target) == before
 
 
+@pytest.mark.usefixtures("at_terminal")  # a person answers the question
 @pytest.mark.parametrize("answer", ["y\n", "YES\n", " Yes \n"])
 def test_y_or_yes_in_any_case_confirms(sample: Run, answer: str) -> None:
     result = sample("create", "2401", input=answer)
@@ -116,7 +119,7 @@ def test_dry_run_prints_the_plan_and_writes_nothing(sample: Run, target: str) ->
     result = sample("create", "2398", "--invoice", "--dry-run")
     assert result.exit_code == 0
     assert (
-        "First, shipped items of order #2398 are invoiced: 25 LED-9W (total 81.13)."
+        "First, shipped items of order #2398 are invoiced: 25 x LED-9W (total 81.13)."
         in result.stdout
     )
     assert "move to a new order, #2402:" in result.stdout
@@ -151,14 +154,17 @@ def test_invoice_option_invoices_then_backorders(sample: Run) -> None:
         (["create", "2396", "-y"], "Error: order #2396 has nothing shipped yet (status booked)"),
         (["create", "2390", "-y"], "Error: order #2390 is already backordered as #2391"),
         (["create", "2393", "-y"], "is fully shipped (status shipped)"),
-        (["ship", "2396", "CABLE-25=51"], "Error: cannot ship 51 of CABLE-25 on order #2396"),
+        (["ship", "2396", "CABLE-25=51"], "Error: cannot ship 51 x CABLE-25 on order #2396"),
         (["ship", "2400", "SWITCH-1=1"], "only 0 in stock"),
         (["ship", "2395", "SOCKET-2=1"], "is a draft - book it first"),
-        (["invoice", "2392"], "nothing to invoice"),
+        (["invoice", "2392"], "is fully invoiced"),
         (["orders", "book", "2396"], "is not a draft"),
         (["orders", "add", "--customer", "A", "NOPE=1"], "unknown SKU NOPE"),
         (["products", "receive", "NOPE", "1"], "unknown SKU NOPE"),
-        (["products", "add", "BOX-68", "--name", "x"], "product BOX-68 already exists"),
+        (
+            ["products", "add", "BOX-68", "--name", "x", "--price", "1"],
+            "product BOX-68 already exists",
+        ),
     ],
 )
 def test_refusals_exit_1_with_a_message_and_change_nothing(
@@ -226,7 +232,7 @@ def test_the_environment_variable_names_the_database(
 ) -> None:
     assert cli("init").exit_code == 0
     monkeypatch.setenv("BACKORDER_DB", target)
-    result = cli("products", "add", "A", "--name", "a", db=None)
+    result = cli("products", "add", "A", "--name", "a", "--price", "1", db=None)
     assert result.exit_code == 0
     assert [p.sku for p in catalogue.list_products(open_database(target))] == ["A"]
 
@@ -276,15 +282,17 @@ def test_a_draft_is_added_and_booked(sample: Run) -> None:
     assert sample("orders", "add", "--draft", "-c", "A", "BOX-68=1").stdout == "2402\n"
     assert show_json(sample, 2402)["status"] == "draft"
     result = sample("orders", "book", "2402")
-    assert (result.exit_code, result.stdout) == (0, "Order #2402 is booked.\n")
+    # A confirmation is a message: stderr (the new number of `orders add` is data: stdout).
+    assert (result.exit_code, result.stdout, result.stderr) == (0, "", "Order #2402 is booked.\n")
     assert show_json(sample, 2402)["status"] == "booked"
 
 
 def test_ship_and_invoice_report_what_they_did(sample: Run) -> None:
     result = sample("ship", "2396", "CABLE-25=20.5")
-    assert result.stdout == "Shipped 20.5 CABLE-25 on order #2396 (now partially shipped).\n"
+    assert result.stderr == "Shipped 20.5 x CABLE-25 on order #2396 (now partially shipped).\n"
+    assert result.stdout == ""
     result = sample("ship", "2396", "--available")
-    assert result.stdout == "Shipped 29.5 CABLE-25, 20 BOX-68 on order #2396 (now shipped).\n"
+    assert result.stderr == "Shipped 29.5 x CABLE-25, 20 x BOX-68 on order #2396 (now shipped).\n"
     result = sample("invoice", "2396")
     assert result.stdout == "Invoice #7 for order #2396: total 114.50\n"
     assert show_json(sample, 2396)["status"] == "invoiced"
@@ -305,22 +313,25 @@ def test_products_and_settings_commands(sample: Run) -> None:
         "--stock",
         "12.5",
     )
-    assert result.stdout == "Added CAB-3 (Cable 3G): price 2.10, stock 12.5 m\n"
+    assert result.stderr == "Added CAB-3 (Cable 3G): price 2.10, stock 12.5 m\n"
     assert (
-        sample("products", "receive", "CAB-3", "0.25").stdout
+        sample("products", "receive", "CAB-3", "0.25").stderr
         == "CAB-3: stock on hand is now 12.75 m\n"
     )
     listing = sample("products", "list").stdout
-    assert "CAB-3\tCable 3G\tm\t2.1\t12.75\t0\t12.75\t0\n" in listing
-    assert json.loads(sample("settings", "show", "--format", "json").stdout) == {
-        "inventory-value-on-invoicing": "off"
-    }
-    assert sample("settings", "set", "inventory-value-on-invoicing", "on").stdout == (
+    assert "CAB-3\tCable 3G\tm\t2.10\t12.75\t0\t12.75\t0\n" in listing
+    assert json.loads(sample("settings", "show", "--format", "json").stdout) == [
+        {"setting": "inventory-value-on-invoicing", "value": "off"},
+        {"setting": "next-order-number", "value": "2402"},
+    ]
+    assert sample("settings", "set", "inventory-value-on-invoicing", "on").stderr == (
         "inventory-value-on-invoicing = on\n"
     )
-    assert sample("settings").stdout == "setting\tvalue\ninventory-value-on-invoicing\ton\n"
+    assert sample("settings").stdout == (
+        "setting\tvalue\ninventory-value-on-invoicing\ton\nnext-order-number\t2402\n"
+    )
     table = sample("settings", "show", "--format", "table").stdout
-    assert table.splitlines()[-1].split() == ["inventory-value-on-invoicing", "│", "on"]
+    assert table.splitlines()[-2].split() == ["inventory-value-on-invoicing", "│", "on"]
     result = sample("create", "2401", "-y")
     assert_clean_failure(
         result, 1, "not possible while inventory value is associated with invoicing"
@@ -399,7 +410,7 @@ def test_an_empty_list_says_so_on_stderr(sample: Run) -> None:
     assert (result.exit_code, result.stdout) == (0, "")
     assert result.stderr == "No orders match.\n"
     piped = sample("orders", "list", "--search", "nobody-at-all")
-    assert piped.stdout == "number\tstatus\tarchived\tcustomer\ttotal\tbackorder_of\teta\n"
+    assert piped.stdout == "number\tstatus\tarchived\tcustomer\ttotal\tbackorder_of\n"
 
 
 def test_the_orders_script_is_backorder_orders(sample: Run, target: str) -> None:

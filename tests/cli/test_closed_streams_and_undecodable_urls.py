@@ -43,7 +43,7 @@ def test_a_closed_stdout_in_a_bulk_run_says_what_was_done(shop: Path) -> None:
 
 
 def test_a_closed_stdout_after_one_change_says_it_was_saved(shop: Path) -> None:
-    result = run("products", "receive", "SWITCH-1", "24", db=shop, close_stdout=True)
+    result = run("products", "receive", "SWITCH-1", "24", "-f", "json", db=shop, close_stdout=True)
     err = result.stderr.decode()
     assert result.returncode == 1, err
     assert "internal error" not in err

@@ -107,7 +107,7 @@ def test_every_csv_listing_neutralises_formula_text(hostile: Run) -> None:
             "sku": "FORMULA-1",
             "name": "'=1+2",
             "unit": "'@m",
-            "price": "2",
+            "price": "2.00",
             "stock": "0",
             "claimed": "10",
             "available": "-10",

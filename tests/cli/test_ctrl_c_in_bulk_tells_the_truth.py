@@ -1,4 +1,4 @@
-"""Ctrl-C in a bulk run says only what is true: how many were done and listed, and that
+"""Ctrl-C in a bulk run says only what is true: how many were done before the interrupt, and that
 the order being worked on may have been saved too (the interrupt can land after its
 commit, before its line). With -f json stdout is a valid JSON list in every case, even
 when Ctrl-C comes before the first result. A Ctrl-C after the summary does not turn a
@@ -53,7 +53,9 @@ def test_ctrl_c_after_a_commit_before_its_line_is_not_called_rolled_back(
     result = sample("create", "2401", "2399", "2398", "--yes", "--invoice")
     assert result.exit_code == 130
     assert result.stdout.count("Backorder #") == 1
-    assert result.stderr == f"Interrupted: 1 backorder created and listed, 0 refused; {TRUTH}"
+    assert result.stderr == (
+        f"Interrupted: 1 backorder created before the interrupt, 0 refused; {TRUTH}"
+    )
     assert "rolled back" not in result.stderr
     assert [status(sample, n) for n in (2401, 2399, 2398)] == [
         "canceled",
@@ -72,7 +74,9 @@ def test_ctrl_c_before_the_first_result_still_gives_an_empty_json_list(
     result = sample("create", "2401", "2399", "--yes", "-f", "json")
     assert result.exit_code == 130
     assert json.loads(result.stdout) == []
-    assert result.stderr == f"Interrupted: 0 backorders created and listed, 0 refused; {TRUTH}"
+    assert result.stderr == (
+        f"Interrupted: 0 backorders created before the interrupt, 0 refused; {TRUTH}"
+    )
     assert [status(sample, n) for n in (2401, 2399)] == ["partially_shipped"] * 2
 
 

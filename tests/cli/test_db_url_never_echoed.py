@@ -44,7 +44,10 @@ def test_the_change_was_saved_message_masks_the_db_url(
     capsys.readouterr()
     monkeypatch.setattr(sys, "stdout", FullDisk())
     with pytest.raises(SystemExit) as exit_:
-        app([*db, "products", "add", "PGX", "--name", "x"], prog_name="backorder")
+        app(
+            [*db, "products", "add", "PGX", "--name", "x", "--price", "1", "-f", "json"],
+            prog_name="backorder",
+        )
     monkeypatch.undo()
     stderr = capsys.readouterr().err
     assert exit_.value.code == 1
@@ -52,7 +55,8 @@ def test_the_change_was_saved_message_masks_the_db_url(
     shown = [f"'--db={mask_url(url)}'"] if form == "--db=URL" else ["--db", f"'{mask_url(url)}'"]
     assert stderr == (
         f"Error: the change was saved (`backorder {' '.join(shown)} products add PGX --name "
-        "x`); only printing the result failed: No space left on device - do not run it "
+        "x --price 1 -f json`); only printing the result failed: No space left on device - do "
+        "not run it "
         "again; see the result with `orders show` or `products list`\n"
     )
     listed = CliRunner().invoke(app, ["--db", url, "products", "list", "-f", "ids"])

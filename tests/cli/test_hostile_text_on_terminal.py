@@ -167,6 +167,7 @@ def test_a_table_shows_markup_in_a_unit_literally_and_makes_no_link(old_db: Path
     assert "[link=http://x.y]m" in result.stdout
 
 
+@pytest.mark.usefixtures("at_terminal")  # a person answers the question
 def test_the_backorder_plan_shows_hostile_text_escaped(old_db: Path) -> None:
     dry = invoke(old_db, "create", "1002", "--invoice", "--dry-run")
     assert dry.exit_code == 0, dry.output
@@ -178,21 +179,24 @@ def test_the_backorder_plan_shows_hostile_text_escaped(old_db: Path) -> None:
     assert old_db.read_bytes() == before
 
 
+@pytest.mark.usefixtures("at_terminal")  # a person answers the question
 def test_the_undo_question_shows_the_customer_escaped(old_db: Path) -> None:
     result = invoke(old_db, "undo", "1003", input="n\n")
     assert result.exit_code == 1
     assert_escaped(
-        result, f"Backorder #1003 ({CUSTOMER_SHOWN}): 8 {SKU_SHOWN} go back to order #1001."
+        result, f"Backorder #1003 ({CUSTOMER_SHOWN}): 8 x {SKU_SHOWN} go back to order #1001."
     )
 
 
 def test_messages_after_a_change_show_skus_and_names_escaped(old_db: Path) -> None:
     shipped = invoke(old_db, "ship", "1002", "--available")
     assert shipped.exit_code == 0, shipped.output
-    assert_escaped(shipped, f"Shipped 8 {SKU_SHOWN} on order #1002")
-    added = invoke(old_db, "products", "add", "OK-1", "--name", "A\u202eB", "--unit", "[/u]")
+    assert_escaped(shipped, f"Shipped 8 x {SKU_SHOWN} on order #1002")
+    added = invoke(
+        old_db, "products", "add", "OK-1", "--name", "A\u202eB", "--unit", "[/u]", "--price", "1"
+    )
     assert added.exit_code == 0, added.output
-    assert_escaped(added, "Added OK-1 (A\\u202eB): price 0.00, stock 0 [/u]")
+    assert_escaped(added, "Added OK-1 (A\\u202eB): price 1.00, stock 0 [/u]")
 
 
 @pytest.mark.parametrize("control", ["\x7f", "\x85", "\x9b"], ids=["del", "nel", "csi"])
@@ -205,6 +209,7 @@ def test_free_text_refuses_del_and_c1_controls_as_it_refuses_c0(old_db: Path, co
     assert old_db.read_bytes() == before
 
 
+@pytest.mark.usefixtures("at_terminal")  # a person answers the question
 def test_ready_ship_lists_hostile_text_escaped(old_db: Path) -> None:
     result = invoke(old_db, "ready", "--ship", input="n\n")
     assert result.exit_code == 1
@@ -263,7 +268,12 @@ def test_the_who_of_the_history_is_a_plain_user_name(
     try:
         db = tmp_path / "who.db"
         assert invoke(db, "init").exit_code == 0
-        assert invoke(db, "products", "add", "A-1", "--name", "A", "--stock", "5").exit_code == 0
+        assert (
+            invoke(
+                db, "products", "add", "A-1", "--name", "A", "--price", "1", "--stock", "5"
+            ).exit_code
+            == 0
+        )
         assert invoke(db, "orders", "add", "-c", "C", "A-1=1").exit_code == 0
     finally:
         steps._user.cache_clear()
@@ -279,6 +289,7 @@ def test_a_hostile_order_in_a_real_terminal_is_shown_escaped(old_db: Path) -> No
 
     # The terminal's own size, not a COLUMNS inherited from the test runner's.
     env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
+    env["BACKORDER_PAGER"] = ""  # what the tool writes, not what a pager makes of it
     child = pexpect.spawn(
         script("backorder"),
         ["--db", str(old_db), "orders", "show", "1001"],

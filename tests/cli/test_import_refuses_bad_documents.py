@@ -185,7 +185,7 @@ def test_a_wrong_value_is_refused_with_its_place(
             "order,customer,sku,quantity,unit_price,\n5001,A,BOX-68,1,,\n",
             "unnamed.csv has unknown column (no name) - known columns: order, customer, sku, "
             "quantity, unit_price, comment, shipped, invoiced, canceled, status, archived, "
-            "backorder_of, created_at, name, unit",
+            "backorder_of, created_at, name, unit, closed, canceled_with_order",
         ),
         (
             "twice.csv",
@@ -260,7 +260,7 @@ def test_the_highest_importable_number_is_the_last_the_series_hands_out(
 def test_import_dash_reads_json_or_csv_from_stdin(sample: Run, target: str) -> None:
     result = sample("import", "-", input=document(order()))
     assert result.exit_code == 0, result.output
-    assert result.stderr == "Imported 0 products and 1 orders (0 invoices) from stdin.\n"
+    assert result.stderr == "Imported 0 products and 1 order (0 invoices) from stdin.\n"
     result = sample(
         "import", "-", input="order,customer,sku,quantity,unit_price\n5002,A,BOX-68,1,\n"
     )

@@ -104,10 +104,11 @@ def test_data_goes_to_stdout_and_messages_to_stderr(sample_file: Path) -> None:
     assert "Traceback" not in refused.stderr
 
 
-def test_end_of_input_on_a_pipe_aborts(sample_file: Path) -> None:
+def test_a_question_on_a_pipe_is_refused_before_it_is_asked(sample_file: Path) -> None:
     result = run("create", "2401", db=sample_file, stdin="")
-    assert result.returncode == 1
-    assert "Aborted: nothing was changed." in result.stderr
+    assert result.returncode == 2
+    assert result.stderr == "Error: no terminal to confirm on - pass --yes\n"
+    assert "Continue?" not in result.stderr
 
 
 def test_python_dash_m_runs_the_tool(sample_file: Path) -> None:
@@ -218,7 +219,7 @@ def test_a_progress_bar_shows_at_a_terminal_and_results_still_reach_a_redirected
 def test_undo_asks_in_a_real_terminal_and_gives_the_items_back(sample_file: Path) -> None:
     assert run("create", "2401", "--yes", db=sample_file).returncode == 0
     child = in_terminal(sample_file, "undo", "2402")
-    child.expect_exact("Backorder #2402 (Hansen & Søn VVS): 150 CABLE-15, 12 SWITCH-1 go back")
+    child.expect_exact("Backorder #2402 (Hansen & Søn VVS): 150 x CABLE-15, 12 x SWITCH-1 go back")
     child.expect_exact(
         "This will cancel backorder no. #2402 and give its items back to order #2401."
     )
@@ -238,6 +239,35 @@ def test_ready_ship_asks_in_a_real_terminal_and_no_changes_nothing(sample_file: 
     child.expect_exact("This will ship 3 orders from stock on hand: 3 in full, 0 in part")
     child.expect_exact("Continue? [y/N] ")
     child.sendline("n")
+    child.expect_exact("Aborted: nothing was changed.")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 1
+    assert snapshot(sample_file) == before
+
+
+def test_close_asks_in_a_real_terminal_and_closes_the_rest_short(sample_file: Path) -> None:
+    child = in_terminal(sample_file, "close", "2401", "SWITCH-1", "--reason", "not wanted")
+    child.expect_exact(
+        "This will close order #2401 short: 12 x SWITCH-1 canceled (then partially shipped)."
+    )
+    child.expect_exact("Continue? [y/N] ")
+    child.sendline("y")
+    child.expect_exact("Order #2401 closed short: 12 x SWITCH-1 canceled (now partially shipped).")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    shown = json.loads(run("orders", "show", "2401", "--format", "json", db=sample_file).stdout)
+    assert shown["history"][-1]["detail"] == "closed short (not wanted): 12 x SWITCH-1 canceled"
+    assert run("check", db=sample_file).returncode == 0
+
+
+def test_orders_cancel_in_a_real_terminal_defaults_to_no(sample_file: Path) -> None:
+    before = snapshot(sample_file)
+    child = in_terminal(sample_file, "orders", "cancel", "2396")
+    child.expect_exact("This will cancel order #2396 (50 x CABLE-25, 20 x BOX-68 canceled).")
+    child.expect_exact("Continue? [y/N] ")
+    child.sendline("")
     child.expect_exact("Aborted: nothing was changed.")
     child.expect(pexpect.EOF)
     child.close()

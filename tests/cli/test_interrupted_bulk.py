@@ -45,8 +45,9 @@ def test_an_interrupted_bulk_json_run_closes_its_list_and_says_how_far_it_got(
     done = json.loads(result.stdout)
     assert [(o["order"], o["ok"], o["backorder"]) for o in done] == [(2398, True, 2402)]
     assert result.stderr == (
-        "Interrupted: 1 backorder created and listed, 0 refused; the order being worked on "
-        "when you pressed Ctrl-C may also have been saved - rerun the same command to finish "
+        "Interrupted: 1 backorder created before the interrupt, 0 refused; the order being "
+        "worked on when you pressed Ctrl-C may also have been saved - rerun the same command "
+        "to finish "
         "(orders already done are skipped)\n"
     )
     statuses = {n: services_status(sample, n) for n in (2398, 2399, 2401)}
@@ -59,8 +60,9 @@ def test_an_interrupted_bulk_text_run_says_how_far_it_got(sample: Run) -> None:
     assert result.exit_code == 130
     assert result.stdout.count("Backorder #") == 1
     assert result.stderr.endswith(
-        "Interrupted: 1 backorder created and listed, 0 refused; the order being worked on "
-        "when you pressed Ctrl-C may also have been saved - rerun the same command to finish "
+        "Interrupted: 1 backorder created before the interrupt, 0 refused; the order being "
+        "worked on when you pressed Ctrl-C may also have been saved - rerun the same command "
+        "to finish "
         "(orders already done are skipped)\n"
     )
 

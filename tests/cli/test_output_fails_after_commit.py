@@ -55,20 +55,20 @@ def stock(shop: Path, sku: str) -> str:
 def order_numbers(shop: Path) -> list[int]:
     db = open_database(str(shop))
     try:
-        return [o.number for o in orders.list_orders(db, archived="all")]
+        return [o.number for o in orders.iter_orders(db, archived="all")]
     finally:
         db.dispose()
 
 
 WRITES = [
-    # (arguments, a check that the change is in the database)
-    (["products", "receive", "SWITCH-1", "24"], lambda shop: stock(shop, "SWITCH-1") == "24.000"),
+    # (arguments, a check that the change is in the database). A confirmation in text goes
+    # to stderr (tests/cli/test_streams.py): stdout fails with the JSON result.
     (
         ["products", "receive", "SWITCH-1", "24", "-f", "json"],
         lambda shop: stock(shop, "SWITCH-1") == "24.000",
     ),
     (
-        ["products", "add", "NEW-1", "--name", "New", "--stock", "5"],
+        ["products", "add", "NEW-1", "--name", "New", "--price", "1", "--stock", "5", "-f", "json"],
         lambda shop: stock(shop, "NEW-1") == "5.000",
     ),
     (["orders", "add", "-c", "T", "BOX-68=1"], lambda shop: 2402 in order_numbers(shop)),
@@ -76,14 +76,32 @@ WRITES = [
         ["orders", "add", "-c", "T", "BOX-68=1", "-f", "json"],
         lambda shop: 2402 in order_numbers(shop),
     ),
-    (["orders", "book", "2395"], lambda shop: True),
-    (["ship", "2396", "CABLE-25=1"], lambda shop: stock(shop, "CABLE-25") == "399.000"),
+    (["orders", "book", "2395", "-f", "json"], lambda shop: True),
+    (
+        ["ship", "2396", "CABLE-25=1", "-f", "json"],
+        lambda shop: stock(shop, "CABLE-25") == "399.000",
+    ),
     (["invoice", "2398"], lambda shop: True),
     (["create", "2401", "--yes"], lambda shop: 2402 in order_numbers(shop)),
     (["create", "2401", "--yes", "-f", "json"], lambda shop: 2402 in order_numbers(shop)),
-    (["undo", "2402", "--yes"], lambda shop: 2402 in order_numbers(shop)),  # after create 2401
+    (
+        ["undo", "2402", "--yes", "-f", "json"],
+        lambda shop: 2402 in order_numbers(shop),  # after create 2401
+    ),
     # `ready --ship` is always a bulk run: tests/cli/test_bulk_output_fails.py
-    (["settings", "set", "inventory-value-on-invoicing", "on"], lambda shop: True),
+    (["settings", "set", "inventory-value-on-invoicing", "on", "-f", "json"], lambda shop: True),
+    (["settings", "set", "next-order-number", "5000", "-f", "json"], lambda shop: True),
+    (["orders", "cancel", "2396", "--yes", "-f", "json"], lambda shop: True),
+    (["orders", "edit", "2396", "CABLE-25=10", "--yes", "-f", "json"], lambda shop: True),
+    (["close", "2401", "--yes", "-f", "json"], lambda shop: True),
+    (
+        ["unship", "2393", "BREAKER-16=1", "--yes", "-f", "json"],
+        lambda shop: stock(shop, "BREAKER-16") == "13.000",
+    ),
+    (
+        ["products", "adjust", "SWITCH-1", "7", "--reason", "count", "--yes", "-f", "json"],
+        lambda shop: stock(shop, "SWITCH-1") == "7.000",
+    ),
 ]
 
 
@@ -127,7 +145,17 @@ def test_a_failed_print_before_any_change_says_nothing_was_changed(
 def test_receiving_with_stdout_on_dev_full(shop: Path) -> None:
     with open("/dev/full", "w") as full:
         result = subprocess.run(
-            [BIN / "backorder", "--db", shop, "products", "receive", "SWITCH-1", "24"],
+            [
+                BIN / "backorder",
+                "--db",
+                shop,
+                "products",
+                "receive",
+                "SWITCH-1",
+                "24",
+                "-f",
+                "json",
+            ],
             stdout=full,
             stderr=subprocess.PIPE,
             text=True,
@@ -135,7 +163,9 @@ def test_receiving_with_stdout_on_dev_full(shop: Path) -> None:
         )
     assert result.returncode == 1
     assert result.stderr.startswith("Error: the change was saved (`")
-    assert "products receive SWITCH-1 24`); only printing the result failed" in result.stderr
+    assert (
+        "products receive SWITCH-1 24 -f json`); only printing the result failed" in result.stderr
+    )
     assert stock(shop, "SWITCH-1") == "24.000"
 
 

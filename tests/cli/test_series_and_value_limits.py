@@ -9,6 +9,7 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from typer.testing import Result
 
 from backorder_cli.domain.values import MAX_ORDER_NUMBER
@@ -23,6 +24,7 @@ def one_line_refusal(result: Result, text: str) -> None:
     assert result.stderr.startswith("Error: ") and text in result.stderr, result.stderr
 
 
+@pytest.mark.usefixtures("at_terminal")  # a person answers the question
 def test_the_order_series_ends_at_the_last_readable_number(
     cli: Run, tmp_path: Path, target: str
 ) -> None:

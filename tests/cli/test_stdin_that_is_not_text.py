@@ -29,6 +29,7 @@ def shop(tmp_path: Path) -> Path:
 @pytest.mark.parametrize(
     "args", [["ready", "--ship"], ["create", "2401"], ["undo", "2391"]], ids=" ".join
 )
+@pytest.mark.usefixtures("at_terminal")  # a person answers the question
 def test_an_answer_that_is_not_text_is_no(shop: Path, args: list[str]) -> None:
     before = snapshot(shop)
     result = CliRunner().invoke(app, ["--db", str(shop), *args], input=NOT_TEXT)

@@ -32,6 +32,17 @@ TABLE: list[tuple[str, list[str], str]] = [
     ("invoice NUMBERS", ["invoice", "²"], "'²' is not an order number"),
     ("invoice NUMBERS", ["invoice", BIG], f"'{BIG}' is not an order number"),
     ("invoice --format", ["invoice", "2401", "-f", "yaml"], "'yaml' is not one of text, json"),
+    ("credit INVOICE", ["credit", "5½", "--yes"], "'5½' is not an invoice number"),
+    ("credit ITEMS", ["credit", "5", "SWITCH-1=1,5", "--yes"], "must be a plain decimal"),
+    ("credit ITEMS", ["credit", "5", "SWITCH-1=1@2", "--yes"], "no price is taken here"),
+    ("credit ITEMS", ["credit", "5", "SWITCH-1=1", "SWITCH-1=2", "-y"], "given twice"),
+    ("credit --reason", ["credit", "5", "-y", "--reason", "r" * 201], "reason is longer"),
+    ("credit --format", ["credit", "5", "-y", "-f", "csv"], "'csv' is not one of text, json"),
+    ("invoices list --order", ["invoices", "list", "--order", BIG], "is not an order number"),
+    ("invoices list --customer", ["invoices", "list", "--customer", "\udcff"], "not valid UTF-8"),
+    ("invoices list --format", ["invoices", "list", "-f", "x"], "'x' is not one of table"),
+    ("invoices show NUMBER", ["invoices", "show", "١٢"], "'١٢' is not an invoice number"),
+    ("invoices show --format", ["invoices", "show", "5", "-f", "ids"], "ids is for lists only"),
     ("create NUMBERS", ["create", "²", "--yes"], "'²' is not an order number"),
     ("create NUMBERS", ["create", "١٢", "--yes"], "'١٢' is not an order number"),
     ("create --format", ["create", "2401", "-y", "-f", "x"], "'x' is not one of text, json"),
@@ -72,8 +83,8 @@ TABLE: list[tuple[str, list[str], str]] = [
     ("orders book NUMBER", ["orders", "book", "x"], "'x' is not an order number"),
     ("orders book --format", ["orders", "book", "2395", "-f", "x"], "'x' is not one of text"),
     ("orders list --status", ["orders", "list", "--status", "shiped"], "unknown status 'shiped'"),
-    ("orders list --limit", ["orders", "list", "--limit", BIG], "a whole number from 1 to"),
-    ("orders list --limit", ["orders", "list", "--limit", "0"], "a whole number from 1 to"),
+    ("orders list --limit", ["orders", "list", "--limit", BIG], "a whole number from 0 (no"),
+    ("orders list --limit", ["orders", "list", "--limit", "-1"], "a whole number from 0 (no"),
     ("orders list --format", ["orders", "list", "-f", "xml"], "'xml' is not one of table, plain"),
     ("orders show NUMBER", ["orders", "show", "١٢"], "'١٢' is not an order number"),
     ("orders show --format", ["orders", "show", "2401", "-f", "x"], "'x' is not one of table"),
@@ -83,7 +94,7 @@ TABLE: list[tuple[str, list[str], str]] = [
     ("products add --name", ["products", "add", "NEW", "--name", ""], "name must not be empty"),
     (
         "products add --unit",
-        ["products", "add", "NEW", "--name", "n", "--unit", "u" * 21],
+        ["products", "add", "NEW", "--name", "n", "--price", "1", "--unit", "u" * 21],
         "unit is longer",
     ),
     (
@@ -93,7 +104,7 @@ TABLE: list[tuple[str, list[str], str]] = [
     ),
     (
         "products add --stock",
-        ["products", "add", "NEW", "--name", "n", "--stock", "1e3"],
+        ["products", "add", "NEW", "--name", "n", "--price", "1", "--stock", "1e3"],
         "stock must be a plain",
     ),
     (
@@ -225,6 +236,49 @@ TABLE: list[tuple[str, list[str], str]] = [
     ("orders list --search", ["orders", "list", "--search", "x\udce9"], "not valid UTF-8"),
     ("invoice --customer", ["invoice", "--all", "--customer", "\udcff"], "not valid UTF-8"),
     ("create --customer", ["create", "--all", "--customer", "\udcff"], "not valid UTF-8"),
+    # The corrections (issue 14).
+    ("orders cancel NUMBERS", ["orders", "cancel", "²", "--yes"], "'²' is not an order number"),
+    ("orders cancel --reason", ["orders", "cancel", "2396", "-y", "--reason", ""], "reason must"),
+    ("orders cancel --format", ["orders", "cancel", "2396", "-y", "-f", "x"], "'x' is not one"),
+    ("orders edit NUMBER", ["orders", "edit", "x", "--comment", "c"], "'x' is not an order"),
+    ("orders edit ITEMS", ["orders", "edit", "2396", "CABLE-25=0"], "greater than zero"),
+    ("orders edit ITEMS", ["orders", "edit", "2396", "BOX-68=1", "BOX-68=2"], "given twice"),
+    ("orders edit --customer", ["orders", "edit", "2396", "-c", " "], "customer must not be"),
+    ("orders edit --comment", ["orders", "edit", "2396", "--comment", "\udcff"], "not valid UTF"),
+    ("orders edit --remove", ["orders", "edit", "2396", "--remove", "A B"], "must not contain"),
+    (
+        "orders edit --remove",
+        ["orders", "edit", "2396", "BOX-68=2", "--remove", "BOX-68"],
+        "BOX-68 is both set and removed - give one or the other",
+    ),
+    ("orders edit --reason", ["orders", "edit", "2396", "--reason", " "], "reason must not"),
+    ("orders edit --format", ["orders", "edit", "2396", "-f", "x"], "'x' is not one of text"),
+    ("close NUMBER", ["close", "0", "--yes"], "'0' is not an order number"),
+    ("close SKUS", ["close", "2401", "A=B", "--yes"], "must not contain spaces, '='"),
+    ("close --reason", ["close", "2401", "--reason", " ", "-y"], "reason must not be empty"),
+    ("close --format", ["close", "2401", "-y", "-f", "x"], "'x' is not one of text, json"),
+    ("unship NUMBER", ["unship", "²", "BOX-68=1"], "'²' is not an order number"),
+    ("unship ITEMS", ["unship", "2393", "BREAKER-16=1@2"], "no price is taken here"),
+    ("unship --reason", ["unship", "2393", "BREAKER-16=1", "--reason", " "], "reason must not"),
+    ("unship --format", ["unship", "2393", "BREAKER-16=1", "-f", "x"], "'x' is not one of text"),
+    ("products adjust SKU", ["products", "adjust", "A=B", "1", "--reason", "r"], "must not"),
+    (
+        "products adjust COUNTED",
+        ["products", "adjust", "BOX-68", "1,5", "--reason", "r"],
+        "must be a plain decimal",
+    ),
+    ("products adjust --reason", ["products", "adjust", "BOX-68", "1", "--reason", " "], "reason"),
+    (
+        "products adjust --format",
+        ["products", "adjust", "BOX-68", "1", "--reason", "r", "-f", "x"],
+        "'x' is not one",
+    ),
+    (
+        "products receive QUANTITY",
+        ["products", "receive", "SWITCH-1", "-5"],
+        "cannot receive a negative quantity (-5) - to lower stock on hand, set the counted "
+        "quantity with `backorder products adjust SKU QTY --reason TEXT`",
+    ),
 ]
 
 # Options whose bad values are not usage errors, and why.
@@ -261,8 +315,8 @@ def test_the_messages_name_the_option_and_say_what_to_do(shop: Path) -> None:
     run = CliRunner().invoke
     db = ["--db", str(shop)]
     assert run(app, [*db, "orders", "list", "--status", "shiped"]).stderr == (
-        "Error: Invalid value for '--status' / '-s': unknown status 'shiped' - use one of "
-        "draft, booked, partially-shipped, shipped, invoiced, canceled\n"
+        "Error: Invalid value for '--status' / '-s': unknown status 'shiped' - did you mean "
+        "shipped? (statuses: draft, booked, partially-shipped, shipped, invoiced, canceled)\n"
     )
     assert run(app, [*db, "log", "--since", "26/11/2026"]).stderr == (
         "Error: Invalid value for '--since': '26/11/2026' is not a date - write it as YYYY-MM-DD\n"

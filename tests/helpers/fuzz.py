@@ -264,7 +264,10 @@ def argv_for(draw: st.DrawFn, command: Command) -> list[str]:
 RECIPES = [
     ["create", "{number}", "--yes"],
     ["create", "{number}", "--yes", "--invoice"],
-    ["create", "{number}", "--invoice"],  # asks: stdin answers
+    ["create", "{number}", "--invoice"],  # would ask: no terminal, refused before planning
+    ["create", "{number}", "--invoice", "--dry-run"],
+    ["undo", "{number}", "--dry-run"],
+    ["invoice", "{number}", "--dry-run"],
     ["create", "--all", "--yes", "--invoice", "--customer", "{text}"],
     ["ship", "{number}", "{shipment}"],
     ["ship", "{number}", "--available"],
@@ -315,15 +318,16 @@ READERS = [
     ["log", "-f", "table"],
     ["log", "--order", "2402", "-f", "plain"],
     ["ready", "-f", "table"],
-    ["ready", "--ship"],
+    ["ready", "--ship", "--dry-run"],
     ["report", "--by", "sku", "-f", "table"],
     ["report", "--by", "customer", "-f", "plain"],
     ["chain", "2402", "-f", "table"],
     ["products", "list", "-f", "table"],
     ["orders", "export", "-f", "csv"],
     ["ship", "2402", "--available"],
-    ["create", "2402"],
-    ["invoice", "--all"],
+    ["create", "2402", "--dry-run"],
+    ["invoice", "--all", "--dry-run"],
+    ["invoice", "--all", "--yes"],
 ]
 
 
@@ -335,7 +339,19 @@ def story(draw: st.DrawFn) -> list[list[str]]:
     text = st.one_of(_spoil(TEXT), TEXT)
     sku = draw(st.sampled_from(NEW_SKUS) | _spoil(st.sampled_from(NEW_SKUS)))
     steps = [
-        ["products", "add", sku, "--name", draw(text), "--unit", draw(text), "--stock", "5"],
+        [
+            "products",
+            "add",
+            sku,
+            "--name",
+            draw(text),
+            "--unit",
+            draw(text),
+            "--price",
+            "1",
+            "--stock",
+            "5",
+        ],
         ["orders", "add", "-c", draw(text), "--comment", draw(text), f"{sku}=2", "CABLE-25=1"],
     ]
     if draw(st.booleans()):
@@ -356,15 +372,27 @@ def display_setup(value: str) -> list[list[str]]:
     it. A step the tool refuses (it may refuse the value) is simply refused."""
     sku = f"S{value}"
     return [
-        ["products", "add", "FUZZ-1", "--name", f"Name {value}", "--stock", "5"],
-        ["products", "add", "FUZZ-2", "--name", "Plain", "--unit", value, "--stock", "5"],
-        ["products", "add", sku, "--name", "Plain", "--stock", "5"],
+        ["products", "add", "FUZZ-1", "--name", f"Name {value}", "--price", "1", "--stock", "5"],
+        [
+            "products",
+            "add",
+            "FUZZ-2",
+            "--name",
+            "Plain",
+            "--unit",
+            value,
+            "--price",
+            "1",
+            "--stock",
+            "5",
+        ],
+        ["products", "add", sku, "--name", "Plain", "--price", "1", "--stock", "5"],
         ["orders", "add", "-c", f"Cust {value}", "--comment", f"Note {value}", "FUZZ-1=2"],
         ["orders", "add", "-c", "Plain", "FUZZ-1=2", "FUZZ-2=2", "CABLE-25=1"],
         ["orders", "add", "-c", "Plain", f"{sku}=2", "CABLE-25=1"],
         ["ship", "2403", "FUZZ-1=1", "FUZZ-2=1"],
         ["ship", "2404", f"{sku}=1"],
-        ["invoice", "--all"],
+        ["invoice", "--all", "--yes"],
         ["create", "2403", "--yes"],
         ["create", "2404", "--yes"],
         ["undo", "2405", "--yes", "--reason", f"Why {value}"],
@@ -391,8 +419,9 @@ DISPLAY_READERS = [
     ["products", "list", "-f", "ids"],
     ["check"],
     ["create", "2402", "--dry-run"],
-    ["create", "2402"],  # the plan, then the question (stdin answers no)
-    ["ready", "--ship"],
+    ["undo", "2406", "--dry-run"],  # 2406: the backorder of 2404, not undone
+    ["invoice", "2402", "2403", "--dry-run"],
+    ["ready", "--ship", "--dry-run"],
 ]
 
 

@@ -16,21 +16,24 @@ from decimal import Decimal
 from backorder_cli.domain.values import Item
 from backorder_cli.errors import DatabaseProblem, NotAllowed, NotFound
 from backorder_cli.services import backorders as backorders_service
-from backorder_cli.services import catalogue, fulfilment, orders, undo
+from backorder_cli.services import catalogue, corrections, fulfilment, invoices, orders, undo
+from backorder_cli.services import stock as stock_service
 from backorder_cli.storage.schema import open_database
 
 path, seed, count = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 rng = random.Random(seed)
 db = open_database(path)
 skus = [p.sku for p in catalogue.list_products(db)]
-numbers = [o.number for o in orders.list_orders(db, archived="all")]
+numbers = [o.number for o in orders.iter_orders(db, archived="all")]
 made: list[int] = []  # the backorders this worker created
 summary = {"ok": 0, "refused": 0, "received": {}, "unexplained": [], "added": []}
 
 for _ in range(count):
     op = rng.choice(
         ["ship", "ship", "receive", "invoice", "backorder", "backorder_invoice", "add", "undo"]
+        + ["credit"]
         + ["ready"] * (rng.random() < 0.3)
+        + ["cancel", "close", "unship", "edit", "adjust"]
     )
     number = rng.choice(numbers)
     try:
@@ -60,6 +63,37 @@ for _ in range(count):
             # Mostly a backorder this worker made (any number would mostly be refused).
             target = rng.choice(made) if made and rng.random() < 0.8 else number
             undo.undo_backorder(db, target, reason=f"worker {seed}")
+        elif op == "credit":
+            # One of the order's invoices (a credit note among them is refused): all that
+            # is left of it, or one unit of its first line.
+            billed = orders.get_order(db, number).invoices
+            if not billed:
+                raise NotFound(f"order #{number} has no invoice")
+            invoice = rng.choice(billed).number
+            part = None
+            if rng.random() < 0.5:
+                first = invoices.get_invoice(db, invoice).lines[0]
+                part = [Item(first.sku, min(abs(first.quantity), Decimal(1)))]
+            invoices.credit_invoice(db, invoice, part, reason=f"worker {seed}")
+        elif op == "cancel":
+            corrections.cancel_orders(db, [number], reason=f"worker {seed}")
+        elif op == "close":
+            order = orders.get_order(db, number)
+            skus_left = [ln.sku for ln in order.lines if ln.remaining > 0][:1]
+            corrections.close_order(db, number, skus_left if rng.random() < 0.5 else [])
+        elif op == "unship":
+            order = orders.get_order(db, number)
+            free = [ln for ln in order.lines if ln.shipped > ln.invoiced]
+            if not free:
+                raise NotAllowed("nothing to unship")
+            line = rng.choice(free)
+            corrections.unship(db, number, [Item(line.sku, line.shipped - line.invoiced)])
+        elif op == "edit":
+            sku = rng.choice(skus)
+            corrections.edit_order(db, number, items=[Item(sku, Decimal(rng.randint(1, 30)))])
+        elif op == "adjust":
+            sku = rng.choice(skus)
+            stock_service.adjust_stock(db, sku, Decimal(rng.randint(0, 50)), reason="count")
         elif op == "ready":
             # What stock covers now, a few orders of it: each rechecked when shipped.
             outcomes = list(fulfilment.ship_ready(db, fulfilment.ready_orders(db)[:3]))

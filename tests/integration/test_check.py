@@ -94,7 +94,7 @@ def test_a_sound_database_is_clean(sample_db: Database) -> None:
                 "(SELECT id FROM orders WHERE number = 2391)",
                 "UPDATE orders SET total = 7605 WHERE number = 2391",
             ],
-            "order #2390: 40 of CABLE-25 were canceled but its backorders hold 39",
+            "order #2390: 40 x CABLE-25 were canceled but its backorders hold 39",
         ),
         (
             ["UPDATE product SET stock = -2000 WHERE sku = 'BOX-68'"],

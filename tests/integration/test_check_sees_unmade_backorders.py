@@ -30,7 +30,8 @@ def test_a_backorder_of_an_order_with_nothing_shipped_is_reported(
         f"DELETE FROM invoice_lines WHERE invoice_id IN "
         f"(SELECT id FROM invoices WHERE order_id = {origin})",
         f"DELETE FROM invoices WHERE order_id = {origin}",
-        "UPDATE order_lines SET canceled = canceled + shipped, shipped = 0, invoiced = 0, "
+        "UPDATE order_lines SET canceled = canceled + shipped, "
+        "canceled_with_order = canceled_with_order + shipped, shipped = 0, invoiced = 0, "
         f"amount = 0 WHERE order_id = {origin}",
         "UPDATE orders SET total = 0 WHERE number = 2401",
     )

@@ -52,7 +52,7 @@ def test_init_refuses_a_path_in_a_missing_folder(tmp_path: Path) -> None:
 
 def test_init_is_safe_to_run_twice(db_path: Path) -> None:
     first, created = init_database(str(db_path))
-    catalogue.add_product(first, "A", name="a")
+    catalogue.add_product(first, "A", name="a", price="1")
     first.dispose()
     second, created_again = init_database(str(db_path))
     assert (created, created_again) == (True, False)
@@ -107,7 +107,7 @@ def test_a_writer_that_waits_too_long_gets_a_busy_error(
     holder.execute("BEGIN IMMEDIATE")
     try:
         with pytest.raises(DatabaseProblem, match=r"database is busy.*try again"):
-            catalogue.add_product(database, "A", name="a")
+            catalogue.add_product(database, "A", name="a", price="1")
     finally:
         holder.execute("ROLLBACK")
         holder.close()

@@ -129,7 +129,7 @@ def test_ready_ship_records_exactly_the_listed_lines_and_leaves_a_sound_database
     assert list(integrity.check_database(company)) == []
     assert [a.number for a in fulfilment.ready_orders(company)] == []  # nothing more fits
     history = orders.get_order(company, 3006).history
-    assert history[-1].event == "shipped" and history[-1].detail == "2 A (ready)"
+    assert history[-1].event == "shipped" and history[-1].detail == "2 x A (ready)"
 
 
 def test_ready_ship_refuses_an_order_whose_stock_went_meanwhile(company: Database) -> None:
@@ -257,21 +257,26 @@ def test_report_by_sku_matches_the_hand_computed_figures(company: Database) -> N
 def test_report_by_customer_and_by_age_match_the_hand_computed_figures(
     company: Database,
 ) -> None:
+    # Ages count from each chain's first order (3001, 3003, 3005), when the customer ordered.
     by_customer = reports.backorder_report(company, by="customer", today=TODAY)
     assert [(r.key, r.orders, r.lines, r.value, r.oldest_days) for r in by_customer] == [
-        ("Alpha", 2, 3, D("26.00"), 148),  # 3002 (A 12.00, C 10.00) and 3006 (A 4.00)
-        ("Beta", 1, 1, D("6.00"), 37),
+        ("Alpha", 2, 3, D("26.00"), 178),  # 3002 (A 12.00, C 10.00) and 3006 (A 4.00)
+        ("Beta", 1, 1, D("6.00"), 56),
     ]
     by_age = reports.backorder_report(company, by="age", today=TODAY)
     assert [(r.key, r.orders, r.lines, r.value) for r in by_age] == [
-        ("0-7 days", 1, 1, D("4.00")),  # 3006, 4 days
-        ("8-30 days", 0, 0, D("0")),
-        ("31-90 days", 1, 1, D("6.00")),  # 3004, 37 days
-        ("over 90 days", 1, 2, D("22.00")),  # 3002, 148 days
+        ("0-7 days", 0, 0, D("0")),
+        ("8-30 days", 1, 1, D("4.00")),  # 3006, 16 days since 3005
+        ("31-90 days", 1, 1, D("6.00")),  # 3004, 56 days since 3003
+        ("over 90 days", 1, 2, D("22.00")),  # 3002, 178 days since 3001
     ]
-    # A week later 3006 is 11 days old.
-    later = reports.backorder_report(company, by="age", today=TODAY + timedelta(days=7))
-    assert [(r.key, r.orders) for r in later][:2] == [("0-7 days", 0), ("8-30 days", 1)]
+    # Fifteen days later 3006 has waited 31 days.
+    later = reports.backorder_report(company, by="age", today=TODAY + timedelta(days=15))
+    assert [(r.key, r.orders) for r in later][:3] == [
+        ("0-7 days", 0),
+        ("8-30 days", 0),
+        ("31-90 days", 2),
+    ]
 
 
 def test_report_leaves_out_shipped_and_canceled_quantities(company: Database) -> None:
@@ -295,7 +300,7 @@ def test_the_log_streams_every_change_and_filters_by_order_and_day(
     assert [e.at for e in everything] == sorted(e.at for e in everything)
     mine = list(reports.iter_log(sample_db, order=2402))
     assert [(e.order, e.event) for e in mine] == [(2402, "created")]
-    assert mine[0].detail == "as backorder of order #2401: 150 CABLE-15, 12 SWITCH-1"
+    assert mine[0].detail == "as backorder of order #2401: 150 x CABLE-15, 12 x SWITCH-1"
     assert mine[0].user == everything[-1].user != ""
     today = everything[-1].at.date()
     assert len(list(reports.iter_log(sample_db, since=today))) == len(everything)

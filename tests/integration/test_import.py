@@ -27,7 +27,7 @@ def doc(*orders: dict, products: list | None = None) -> str:
 
 
 def test_the_sample_has_every_status_and_the_seed_example(sample_db: Database) -> None:
-    orders = orders_service.list_orders(sample_db, archived="all")
+    orders = list(orders_service.iter_orders(sample_db, archived="all"))
     assert len(orders) >= 12
     assert {o.status for o in orders} == {s.value for s in Status}
     assert len({o.customer for o in orders}) >= 4

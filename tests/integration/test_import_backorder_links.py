@@ -43,7 +43,7 @@ def test_a_backorder_of_an_origin_that_canceled_nothing_is_refused(
         "lines": [{"sku": "CABLE-15", "quantity": 150}],
     }
     assert refused(sample_db, target, doc(other, backorder)) == [
-        "orders[1].backorder_of: order #2401: 0 of CABLE-15 were canceled but its backorders "
+        "orders[1].backorder_of: order #2401: 0 x CABLE-15 were canceled but its backorders "
         "hold 150",
         "orders[1].backorder_of: order #2401: has backorder #3001 but is partially shipped, "
         "not canceled",
@@ -58,7 +58,7 @@ def test_a_second_backorder_of_a_split_order_is_refused(sample_db: Database, tar
         "lines": [{"sku": "CABLE-25", "quantity": 40}],
     }
     assert refused(sample_db, target, doc(again)) == [
-        "orders[0].backorder_of: order #2390: 40 of CABLE-25 were canceled but its backorders "
+        "orders[0].backorder_of: order #2390: 40 x CABLE-25 were canceled but its backorders "
         "hold 80",
         "orders[0].backorder_of: order #2390: has 2 backorders (#2391, #3001); an order has "
         "one at most",
@@ -93,7 +93,7 @@ def test_an_origin_whose_stored_backorder_it_did_not_cancel_into_is_refused(
         "lines": [{"sku": "X", "quantity": 5, "canceled": 5}],
     }
     assert refused(db, target, doc(origin)) == [
-        "orders[0]: order #10: 0 of X were canceled but its backorders hold 5",
+        "orders[0]: order #10: 0 x X were canceled but its backorders hold 5",
         "orders[0]: order #10: has backorder #11 but is not archived",
     ]
 
@@ -133,7 +133,7 @@ def test_a_backorder_of_a_stored_origin_is_refused_as_check_would_flag_it(
             "lines": [{"sku": "LED-9W", "quantity": quantity}],
         }
         assert refused(sample_db, target, doc(short)) == [
-            f"orders[0].backorder_of: order #2394: 0 of LED-9W were canceled but its "
+            f"orders[0].backorder_of: order #2394: 0 x LED-9W were canceled but its "
             f"backorders hold {quantity}",
             "orders[0].backorder_of: order #2394: has backorder #3001 but is not archived",
             "orders[0]: order #3001: is a backorder of order #2394, which has nothing shipped - "

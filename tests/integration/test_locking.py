@@ -89,7 +89,8 @@ def test_a_shipment_waits_for_a_concurrent_change_of_its_order(db: Database) -> 
             f"UPDATE orders SET status = 'canceled', archived = true WHERE number = {number}"
         )
         conn.exec_driver_sql(
-            "UPDATE order_lines SET canceled = quantity WHERE order_id = "
+            "UPDATE order_lines SET canceled = quantity, canceled_with_order = quantity "
+            "WHERE order_id = "
             f"(SELECT id FROM orders WHERE number = {number})"
         )
         start_while_held(second)

@@ -43,16 +43,16 @@ def test_a_search_finds_what_casefold_finds(shop: dict[int, str], db: Database) 
             (n for n, name in shop.items() if query.casefold() in name.casefold()), reverse=True
         )
         assert expected[query], query  # every query finds something
-        by_customer = [o.number for o in orders.list_orders(db, customer=query)]
-        by_search = [o.number for o in orders.list_orders(db, search=query)]
+        by_customer = [o.number for o in orders.iter_orders(db, customer=query)]
+        by_search = [o.number for o in orders.iter_orders(db, search=query)]
         assert by_customer == by_search
         found[query] = by_search
     assert found == expected
 
 
 def test_søn_in_capitals_finds_the_three_sample_orders(sample_db: Database) -> None:
-    lower = [o.number for o in orders.list_orders(sample_db, search="søn", archived="all")]
-    upper = [o.number for o in orders.list_orders(sample_db, search="SØN", archived="all")]
+    lower = [o.number for o in orders.iter_orders(sample_db, search="søn", archived="all")]
+    upper = [o.number for o in orders.iter_orders(sample_db, search="SØN", archived="all")]
     assert len(lower) == 3
     assert upper == lower
     assert orders.partially_shipped_numbers(sample_db, customer="SØN") == [2401]

@@ -152,11 +152,14 @@ def test_the_first_release_schema_is_upgraded_on_a_server(pg_target: str) -> Non
         assert read_version(pg_target)[1] == SCHEMA_VERSION
         after = snapshot(pg_target)
         after["order_lines"] = [row[:11] for row in after["order_lines"]]  # + schema 3's money
-        after["product"] = [row[:6] for row in after["product"]]  # + schema 4's supplier, lead
+        after["product"] = [row[:6] for row in after["product"]]  # + schema 7's supplier, lead
         after["counter"] = [row for row in after["counter"] if row[0] != "purchase"]
-        for new in ("purchases", "purchase_lines", "purchase_history"):  # schema 4, empty
+        for new in ("purchases", "purchase_lines", "purchase_history"):  # schema 7, empty
             assert after.pop(new) == []
-        assert {k: v for k, v in after.items() if k not in ("meta", "alembic_version")} == before
+        after["invoices"] = [row[:5] for row in after["invoices"]]  # + schema 4's credit notes
+        after["history"] = [row[:6] for row in after["history"]]  # + schema 5's subject
+        new_tables = ("meta", "alembic_version", "stock_adjustments")  # schema 6's: empty
+        assert {k: v for k, v in after.items() if k not in new_tables} == before
         assert list(integrity.check_database(database)) == []
         assert backorders_service.create_backorder(database, 2401).backorder == 2402
     finally:

@@ -34,7 +34,7 @@ def test_the_command_line_refuses_it_with_nothing_written(cli, target: str) -> N
     assert cli("init").exit_code == 0
     run_sql(target, "UPDATE alembic_version SET version_num = '0099'")
     before = snapshot(target)
-    result = cli("products", "add", "X-1", "--name", "X")
+    result = cli("products", "add", "X-1", "--name", "X", "--price", "1")
     assert result.exit_code == 1
     assert result.stderr.startswith("Error: database ")
     assert "is at schema revision '0099', which this backorder does not know" in result.stderr

@@ -1,4 +1,5 @@
-"""Random sequences of everything a back office does (undo and `ready --ship` too),
+"""Random sequences of everything a back office does (undo, credit notes, `ready --ship`
+and the corrections too: cancel, close, unship, edit, adjust),
 through the service layer on a real SQLite file, against a model of the expected
 quantities kept beside it. After every step the invariants hold and the database agrees
 with the model."""
@@ -17,14 +18,29 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import Bundle, RuleBasedStateMachine, initialize, invariant, rule
+from hypothesis.stateful import (
+    Bundle,
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    precondition,
+    rule,
+)
 
 from backorder_cli.domain.values import Item
 from backorder_cli.errors import NotAllowed
 from backorder_cli.services import backorders as backorders_service
-from backorder_cli.services import catalogue, fulfilment, integrity, supply
+from backorder_cli.services import (
+    catalogue,
+    corrections,
+    fulfilment,
+    integrity,
+    invoices,
+    supply,
+)
 from backorder_cli.services import orders as orders_service
 from backorder_cli.services import purchases as purchases_service
+from backorder_cli.services import stock as stock_service
 from backorder_cli.services import undo as undo_service
 from backorder_cli.storage.schema import init_database, open_database
 
@@ -64,6 +80,12 @@ class Line:
         self.invoiced = self.shipped
         return amount
 
+    def bill_and_record(self, invoice: Invoice) -> D:
+        quantity = self.shipped - self.invoiced
+        amount = self.bill()
+        invoice.lines[self.sku] = [quantity, amount, D(0), D(0)]
+        return amount
+
     @property
     def remaining(self) -> D:
         return self.quantity - self.shipped - self.canceled
@@ -96,6 +118,15 @@ class Order:
 
 
 @dataclass
+class Invoice:
+    """An invoice as the model keeps it: per SKU (quantity, amount, credited quantity,
+    credited amount)."""
+
+    order: int
+    lines: dict[str, list[D]] = field(default_factory=dict)
+
+
+@dataclass
 class Model:
     stock: dict[str, D] = field(default_factory=lambda: dict.fromkeys(SKUS, D(10)))
     orders: dict[int, Order] = field(default_factory=dict)
@@ -103,6 +134,13 @@ class Model:
     next_number: int = 1001
     # Purchases: number -> {sku: [ordered, received, canceled]}
     purchases: dict[int, dict[str, list[D]]] = field(default_factory=dict)
+    invoices: dict[int, Invoice] = field(default_factory=dict)
+    next_invoice: int = 1
+
+    def new_invoice(self, order: int) -> Invoice:
+        invoice = self.invoices[self.next_invoice] = Invoice(order)
+        self.next_invoice += 1
+        return invoice
 
 
 class TemplateDatabase:
@@ -157,7 +195,7 @@ class BackOffice(RuleBasedStateMachine):
         fulfilment.invoice_order(self.db, number)
         order = self.model.orders[number]
         order.lines[0].shipped = D(1)
-        order.lines[0].bill()
+        order.lines[0].bill_and_record(self.model.new_invoice(number))
         self.model.stock["A"] -= 1
         return number
 
@@ -232,7 +270,11 @@ class BackOffice(RuleBasedStateMachine):
         allowed = order.changeable() and any(ln.shipped > ln.invoiced for ln in order.lines)
         result = self.expect(allowed, lambda: fulfilment.invoice_order(self.db, number))
         if allowed:
-            expected = sum((ln.bill() for ln in order.lines if ln.shipped > ln.invoiced), D(0))
+            assert result.number == self.model.next_invoice
+            bill = self.model.new_invoice(number)
+            expected = sum(
+                (ln.bill_and_record(bill) for ln in order.lines if ln.shipped > ln.invoiced), D(0)
+            )
             assert result.total == expected
 
     @rule(targets=(numbers, backorders), number=numbers, invoice_first=st.booleans())
@@ -258,9 +300,11 @@ class BackOffice(RuleBasedStateMachine):
         assert new == self.model.next_number
         self.model.next_number += 1
         moved = []
+        bill = None
         for ln in order.lines:
             if ln.shipped > ln.invoiced:
-                ln.bill()
+                bill = bill or self.model.new_invoice(number)
+                ln.bill_and_record(bill)
             if ln.remaining:
                 assert ln.amount is not None
                 n = ln.quantity - ln.canceled
@@ -281,6 +325,7 @@ class BackOffice(RuleBasedStateMachine):
             origin is not None
             and not order.canceled
             and not any(ln.shipped for ln in order.lines)
+            and not any(ln.canceled for ln in order.lines)  # closed short in part
             and origin.canceled
         )
         self.expect(allowed, lambda: undo_service.undo_backorder(self.db, number))
@@ -305,20 +350,69 @@ class BackOffice(RuleBasedStateMachine):
         order.canceled = order.archived = True
         order.backorder_of = None
 
+    @precondition(lambda self: self.model.invoices)
+    @rule(
+        pick=st.integers(min_value=0),
+        whole=st.booleans(),
+        sku=st.sampled_from(SKUS),
+        qty=quantities,
+        reason=st.sampled_from(["", "damaged", "Øre «returned»"]),
+    )
+    def credit(self, pick: int, whole: bool, sku: str, qty: D, reason: str) -> None:
+        """Credit all that is left of an invoice or SKU=QTY of it: the share of the
+        invoice line (the issue's rule), whatever state its order is in."""
+        numbers = sorted(self.model.invoices)
+        number = numbers[pick % len(numbers)]
+        invoice = self.model.invoices[number]
+        if whole:
+            plan = [(s, ln[0] - ln[2]) for s, ln in invoice.lines.items() if ln[0] > ln[2]]
+        else:
+            line = invoice.lines.get(sku)
+            plan = [(sku, qty)] if line is not None and qty <= line[0] - line[2] else []
+        items = None if whole else [Item(sku, qty)]
+        result = self.expect(
+            bool(plan),
+            lambda: invoices.credit_invoice(self.db, number, items, reason=reason),
+        )
+        if not plan:
+            return
+        assert result.number == self.model.next_invoice
+        self.model.next_invoice += 1
+        order = self.model.orders[invoice.order]
+        given_back = D(0)
+        for credited_sku, quantity in plan:
+            billed = invoice.lines[credited_sku]
+            amount = part(billed[1], billed[2] + quantity, billed[0]) - billed[3]
+            billed[2] += quantity
+            billed[3] += amount
+            given_back += amount
+            line = next(ln for ln in order.lines if ln.sku == credited_sku)
+            line.invoiced -= quantity
+            line.billed -= amount
+        assert result.total == -given_back
+        assert result.order_status == order.status()
+
     @rule()
     def ready_ship(self) -> None:
         """Everything stock covers, as the issue states the rule: backorders first, then
-        the oldest (numbers are taken in time order here), whole lines only."""
+        the oldest, a backorder as old as its chain's first order (numbers are taken in
+        time order here), whole lines only."""
+
+        def first(number: int) -> int:
+            while (origin := self.model.orders[number].backorder_of) is not None:
+                number = origin
+            return number
+
         waiting = sorted(
             (
-                (order.backorder_of is None, number)
+                (order.backorder_of is None, first(number), number)
                 for number, order in self.model.orders.items()
                 if order.status() in ("booked", "partially_shipped") and not order.archived
             )
         )
         left = dict(self.model.stock)
         expected = []
-        for _, number in waiting:
+        for _, _first, number in waiting:
             covered = []
             for line in self.model.orders[number].lines:
                 if line.remaining and left[line.sku] >= line.remaining:
@@ -334,6 +428,95 @@ class BackOffice(RuleBasedStateMachine):
             for line, qty in covered:
                 line.shipped += qty
                 self.model.stock[line.sku] -= qty
+
+    @rule(number=numbers)
+    def cancel(self, number: int) -> None:
+        order = self.model.orders[number]
+        allowed = (
+            not order.canceled and not order.archived and not any(ln.shipped for ln in order.lines)
+        )
+        self.expect(allowed, lambda: corrections.cancel_orders(self.db, [number]))
+        if allowed:
+            for line in order.lines:
+                line.canceled += line.remaining
+                line.amount = D(0)
+            order.canceled, order.draft = True, False
+
+    @rule(number=numbers, sku=st.one_of(st.none(), st.sampled_from(SKUS)))
+    def close(self, number: int, sku: str | None) -> None:
+        order = self.model.orders[number]
+        closing = [ln for ln in order.lines if ln.remaining and sku in (None, ln.sku)]
+        allowed = (
+            order.changeable()
+            and bool(closing)
+            and (
+                any(ln.shipped for ln in order.lines)
+                or any(ln.remaining for ln in order.lines if ln not in closing)
+            )
+        )
+        names = [] if sku is None else [sku]
+        self.expect(allowed, lambda: corrections.close_order(self.db, number, names))
+        if allowed:
+            for line in closing:
+                assert line.amount is not None
+                n = line.quantity - line.canceled
+                kept = part(line.amount, n - line.remaining, n)
+                if line.invoiced and line.invoiced == n - line.remaining:
+                    kept = min(line.billed, line.amount)
+                line.amount = kept
+                line.canceled += line.remaining
+
+    @rule(number=numbers, sku=st.sampled_from(SKUS), qty=quantities)
+    def unship(self, number: int, sku: str, qty: D) -> None:
+        order = self.model.orders[number]
+        line = next((ln for ln in order.lines if ln.sku == sku), None)
+        has_backorder = any(o.backorder_of == number for o in self.model.orders.values())
+        allowed = (
+            not has_backorder
+            and not order.canceled
+            and not order.archived
+            and not order.draft
+            and line is not None
+            and qty <= line.shipped - line.invoiced
+        )
+        self.expect(allowed, lambda: corrections.unship(self.db, number, [Item(sku, qty)]))
+        if allowed:
+            assert line is not None
+            line.shipped -= qty
+            self.model.stock[sku] += qty
+
+    @rule(number=numbers, sku=st.sampled_from(SKUS), qty=quantities)
+    def edit_quantity(self, number: int, sku: str, qty: D) -> None:
+        """Set a line's quantity, or add the line (same price as the catalogue's)."""
+        order = self.model.orders[number]
+        line = next((ln for ln in order.lines if ln.sku == sku), None)
+        allowed = (
+            not order.canceled
+            and not order.archived
+            and order.backorder_of is None
+            and (line is None or qty >= line.shipped + line.canceled)
+            and (line is None or qty != line.quantity)
+        )
+        self.expect(
+            allowed, lambda: corrections.edit_order(self.db, number, items=[Item(sku, qty)])
+        )
+        if not allowed:
+            return
+        if line is None:
+            order.lines.append(Line(sku, qty))
+            return
+        kept = qty - line.canceled
+        amount = part(cents(qty * D("2.35")), kept, qty)
+        if line.invoiced and line.invoiced == kept:
+            amount = line.billed
+        line.amount = max(amount, line.billed)
+        line.quantity = qty
+
+    @rule(sku=st.sampled_from(SKUS), counted=st.decimals(min_value=D(0), max_value=D(20), places=1))
+    def adjust(self, sku: str, counted: D) -> None:
+        count = stock_service.adjust_stock(self.db, sku, counted, reason="count")
+        assert count.difference == counted - self.model.stock[sku]
+        self.model.stock[sku] = counted
 
     # ---------------------------------------------------------------- supply (issue 15)
 
@@ -414,7 +597,7 @@ class BackOffice(RuleBasedStateMachine):
     def database_agrees_with_the_model(self) -> None:
         stock = {p.sku: p.stock for p in catalogue.list_products(self.db)}
         assert stock == self.model.stock
-        summaries = {o.number: o for o in orders_service.list_orders(self.db, archived="all")}
+        summaries = {o.number: o for o in orders_service.iter_orders(self.db, archived="all")}
         assert set(summaries) == set(self.model.orders)
         for number, expected in self.model.orders.items():
             order = orders_service.get_order(self.db, number)
@@ -425,6 +608,10 @@ class BackOffice(RuleBasedStateMachine):
             assert sum((i.total for i in order.invoices), D(0)) == sum(
                 (ln.billed for ln in expected.lines), D(0)
             )
+        for number, invoice in self.model.invoices.items():
+            shown = invoices.get_invoice(self.db, number)
+            assert shown.order == invoice.order
+            assert shown.net == sum((ln[1] - ln[3] for ln in invoice.lines.values()), D(0))
             assert [
                 (ln.sku, ln.quantity, ln.shipped, ln.invoiced, ln.canceled) for ln in order.lines
             ] == [

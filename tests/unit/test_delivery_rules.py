@@ -112,7 +112,7 @@ def test_undo_gives_each_quantity_back_to_its_line() -> None:
         ([Line("A", D(6), shipped=D(1))], {}, "already shipped in part"),
         ([Line("A", D(6))], {"invoiced": True}, "already invoiced"),
         ([Line("A", D(6))], {"origin": Order(2401, "partially_shipped")}, "no longer canceled"),
-        ([Line("A", D(7))], {}, "did not cancel 1 of A"),
+        ([Line("A", D(7))], {}, "did not cancel 1 x A"),
     ],
 )
 def test_undo_is_refused_with_the_reason(lines, kw, problem: str) -> None:  # type: ignore[no-untyped-def]

@@ -1,7 +1,7 @@
 """The JSON listing's fast path for flat records writes exactly what the general encoder
 writes, on the values that stress it: decimals with trailing zeros and exponents, big
 and negative numbers, unicode, control characters, bidi overrides, quotes, backslashes,
-booleans and None."""
+booleans, times in any zone and None."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import dataclasses
 import io
 import json
 import sys
+from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
@@ -49,6 +50,8 @@ STRESS = [
     Flat("東京 🚚 \u2028\u2029", Decimal("1E+3"), False),
     Flat("x" * 300, Decimal("999999999999.9999"), 0),
     Flat("\ud800", 10**18, Decimal("0.001")),
+    Flat("at", datetime(2026, 11, 26, 23, 30, tzinfo=timezone(timedelta(hours=-2))), None),
+    Flat("utc", datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC), 1),
 ]
 
 texts = st.text(alphabet=st.characters(codec=None, exclude_categories=()), max_size=20)
@@ -58,6 +61,7 @@ scalars = st.one_of(
     st.integers(min_value=-(10**20), max_value=10**20),
     st.decimals(allow_nan=False, allow_infinity=False, places=None),
     texts,
+    st.datetimes(timezones=st.timezones()),
 )
 
 

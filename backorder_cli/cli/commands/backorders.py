@@ -9,9 +9,12 @@ from typing import Annotated, Any
 import typer
 
 from ...domain.values import parse_text
+from .. import completion
 from ..app import EXIT_ERROR, database
-from ..bulk import CustomerOption, nothing_to_do, pick_numbers, run_batch
+from ..bulk import CustomerOption, nothing_to_do, pick_numbers, run_batch, say_refusals
 from ..options import (
+    BulkFormatOption,
+    DryRunOption,
     FormatOption,
     NumberArgument,
     WriteFormat,
@@ -21,24 +24,7 @@ from ..options import (
     read_format,
 )
 from ..output.result import print_result
-from ..output.text import confirm, say
-
-
-def _complete_partially_shipped(ctx: typer.Context, incomplete: str) -> list[str]:
-    """Shell completion for `backorder create <TAB>`: the partially shipped orders."""
-    try:
-        from ...services import orders as orders_service
-        from ...storage.schema import open_database
-
-        # Never upgrade: pressing TAB must not migrate (or otherwise write) a database.
-        db = open_database(ctx.find_root().params.get("db"), upgrade=False)
-        try:
-            numbers = orders_service.partially_shipped_numbers(db)
-        finally:
-            db.dispose()
-        return [str(n) for n in numbers if str(n).startswith(incomplete)]
-    except Exception:  # completion must never break the shell
-        return []
+from ..output.text import confirm, counted, ensure_can_ask, say
 
 
 def create(
@@ -48,7 +34,7 @@ def create(
         typer.Argument(
             help="Order numbers, or - to read them from stdin (needs --yes).",
             show_default=False,
-            autocompletion=_complete_partially_shipped,
+            autocompletion=completion.order_numbers,
         ),
     ] = None,
     all_: Annotated[
@@ -56,7 +42,12 @@ def create(
         typer.Option("--all", help="Every partially shipped order not canceled or archived."),
     ] = False,
     customer: CustomerOption = None,
-    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    yes: Annotated[
+        bool,
+        typer.Option(
+            "--yes", "-y", help="Do not ask for confirmation (needed when stdin is not a terminal)."
+        ),
+    ] = False,
     invoice_first: Annotated[
         bool,
         typer.Option(
@@ -66,14 +57,17 @@ def create(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Show what would happen; change nothing.")
     ] = False,
-    format_: WriteFormatOption = WriteFormat.text,
+    format_: BulkFormatOption = WriteFormat.text,
 ) -> None:
     """Create backorders: move what was not delivered to a new order.
 
     The undelivered quantities are canceled on the partially shipped order, which
     becomes canceled and archived, and a new order, numbered next, holds them. Each
     order is all-or-nothing on its own: a refused order is reported and the others go
-    on; the exit code is 1 if any was refused. Rerunning is safe.
+    on; the exit code is 1 if any was refused. Rerunning is safe: orders already done
+    are refused with the code already_backordered. It asks first, showing the plan and
+    the refusals it already knows (--yes answers for you; without a terminal it is
+    required).
 
     Example: backorder create 2401
 
@@ -85,6 +79,8 @@ def create(
     from ...services import results
     from ..output import tables
 
+    if not dry_run:
+        ensure_can_ask(yes)  # before planning: nobody could answer the question
     targets, bulk = pick_numbers(
         numbers,
         all_=all_,
@@ -100,6 +96,7 @@ def create(
         return
 
     refusals: list[Any] = []
+    said: list[int] = []  # refusals shown with the plan, before the question
     shown: dict[int, Any] | None = None  # the plans confirmed: the run must do exactly these
     if dry_run or not yes:
         previews = list(
@@ -110,7 +107,10 @@ def create(
         if dry_run:
             _print_dry_run(previews, format_=format_, bulk=bulk)
             if bulk:
-                say(f"Dry run: {len(goers)} would be created, {len(refusals)} refused.")
+                say(
+                    f"Dry run: {counted(len(goers), 'backorder')} would be created, "
+                    f"{counted(len(refusals), 'order')} refused."
+                )
             say("Dry run: nothing was changed.")
             if refusals:
                 raise typer.Exit(EXIT_ERROR)
@@ -128,6 +128,7 @@ def create(
                 success=str,
                 noun="backorder",
             )
+        said = say_refusals(refusals)  # known before the question: said with the plan
         if len(goers) == 1:
             say(confirmation_text(goers[0].number))
         else:
@@ -154,6 +155,7 @@ def create(
         bulk=bulk,
         success=_created_text,
         noun="backorder",
+        said=said,
     )
 
 
@@ -195,7 +197,15 @@ def _print_dry_run(previews: list[Any], *, format_: WriteFormat, bulk: bool) -> 
                     }
                 )
             else:
-                plans.append({"order": p.order, "ok": False, "backorder": None, "error": p.error})
+                plans.append(
+                    {
+                        "order": p.order,
+                        "ok": False,
+                        "backorder": None,
+                        "error": p.error,
+                        "code": p.code,
+                    }
+                )
         json_format.print_json(plans if bulk else plans[0])
         return
     for p in previews:
@@ -217,6 +227,7 @@ def undo(
         ),
     ] = "made by mistake",
     yes: YesOption = False,
+    dry_run: DryRunOption = False,
     format_: WriteFormatOption = WriteFormat.text,
 ) -> None:
     """Undo a backorder made by mistake: its items go back to the order it came from.
@@ -224,7 +235,9 @@ def undo(
     Only while the backorder has no shipment and no invoice. The original order gets
     its canceled quantities back, leaves the archive and is partially shipped again;
     the backorder becomes canceled and archived, with a comment saying why, and is no
-    longer a backorder of the original. Both histories record it.
+    longer a backorder of the original. Both histories record it. It asks first
+    (--yes answers for you; without a terminal it is required); --dry-run shows what
+    would go back and writes nothing.
 
     Example: backorder undo 2402
     """
@@ -233,7 +246,12 @@ def undo(
     from ...services import undo as undo_service
     from ..output import tables
 
+    if not dry_run:
+        ensure_can_ask(yes)  # before planning: nobody could answer the question
     db = database(ctx)
+    if dry_run:
+        _print_undo_dry_run(undo_service.preview_undo(db, number), format_)
+        return
     preview = None  # what was confirmed: the undo must do exactly that
     if not yes:
         preview = undo_service.preview_undo(db, number)
@@ -255,6 +273,26 @@ def undo(
             "and archived."
         ),
     )
+
+
+def _print_undo_dry_run(preview: Any, format_: WriteFormat) -> None:
+    from ...domain.values import quantities_text
+
+    print_result(
+        format_,
+        {
+            "number": preview.number,
+            "origin": preview.origin,
+            "customer": preview.customer,
+            "lines": [{"sku": sku, "quantity": q} for sku, q in preview.lines],
+        },
+        lambda: (
+            f"Backorder #{preview.number} ({preview.customer}): {quantities_text(preview.lines)} "
+            f"would go back to order #{preview.origin}."
+        ),
+        data=True,  # what a dry run shows is its output, as `create --dry-run`'s plan
+    )
+    say("Dry run: nothing was changed.")
 
 
 def chain(ctx: typer.Context, number: NumberArgument, format_: FormatOption = None) -> None:

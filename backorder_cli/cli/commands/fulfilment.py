@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from functools import partial
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from ...domain.values import Item, parse_item
-from ..app import database
+from .. import completion
+from ..app import EXIT_ERROR, database
 from ..bulk import (
     AllOption,
     CustomerOption,
@@ -16,8 +18,11 @@ from ..bulk import (
     nothing_to_do,
     pick_numbers,
     run_batch,
+    say_refusals,
 )
 from ..options import (
+    BulkFormatOption,
+    DryRunOption,
     FormatOption,
     NumberArgument,
     WriteFormat,
@@ -28,7 +33,7 @@ from ..options import (
     read_format,
 )
 from ..output.result import print_result
-from ..output.text import confirm, say
+from ..output.text import confirm, ensure_can_ask, say
 
 
 def ship(
@@ -39,8 +44,9 @@ def ship(
         typer.Argument(
             parser=cli_value(partial(parse_item, with_price=False)),
             callback=check_items,
-            metavar="ITEMS",
+            metavar="SKU=QTY",
             help="What to ship, as SKU=QTY.",
+            autocompletion=completion.items_to_ship,
             show_default=False,
         ),
     ] = None,
@@ -87,20 +93,29 @@ def invoice(
     numbers: NumbersArgument = None,
     all_: AllOption = False,
     customer: CustomerOption = None,
-    format_: WriteFormatOption = WriteFormat.text,
+    yes: YesOption = False,
+    dry_run: DryRunOption = False,
+    format_: BulkFormatOption = WriteFormat.text,
 ) -> None:
     """Invoice every shipped, not yet invoiced quantity of orders.
 
     Each order is invoiced on its own: a refused one is reported and the others go on;
     the exit code is 1 if any was refused. --all takes every order with shipped,
-    uninvoiced quantities that is not canceled or archived.
+    uninvoiced quantities that is not canceled or archived, and asks first (an invoice
+    cannot be undone): --yes answers for you, and without a terminal it is required.
+    --dry-run shows what each order would be billed and writes nothing.
 
-    Example: backorder invoice 2398   or   backorder invoice --all
+    Example: backorder invoice 2398   or   backorder invoice --all --dry-run
     """
+    import itertools
+
     from ...domain.values import format_money
-    from ...services import fulfilment
+    from ...services import fulfilment, results
     from ...services import orders as orders_service
 
+    asks = all_ and not yes and not dry_run
+    if all_ and not dry_run:
+        ensure_can_ask(yes)  # before planning: nobody could answer the question
     targets, bulk = pick_numbers(
         numbers,
         all_=all_,
@@ -112,9 +127,34 @@ def invoice(
     if not targets:
         nothing_to_do("No orders to invoice.", format_)
         return
+    refusals: list[results.InvoiceOutcome] = []
+    said: list[int] = []  # refusals shown before the question
+    if dry_run or asks:
+        previews = list(fulfilment.preview_invoices(db, targets))
+        goers = [p for p in previews if isinstance(p, results.InvoicePreview)]
+        refusals = [p for p in previews if isinstance(p, results.InvoiceOutcome)]
+        if dry_run:
+            _print_invoice_dry_run(previews, format_=format_, bulk=bulk)
+            if bulk:
+                say(f"Dry run: {len(goers)} would be invoiced, {len(refusals)} refused.")
+            say("Dry run: nothing was changed.")
+            if refusals:
+                raise typer.Exit(EXIT_ERROR)
+            return
+        if goers:
+            said = say_refusals(refusals)
+            total = sum((p.total for p in goers), Decimal(0))
+            orders = "1 order" if len(goers) == 1 else f"{len(goers):,} orders"
+            say(
+                f"This will invoice {orders} for a total of {format_money(total)}; "
+                "an invoice cannot be undone."
+            )
+            if not confirm("Continue?"):
+                raise typer.Abort()  # the boundary says nothing was changed (exit 1)
+        targets = [p.order for p in goers]  # the refused are reported from the preview
     run_batch(
-        fulfilment.invoice_orders(db, targets),
-        total=len(targets),
+        itertools.chain(refusals, fulfilment.invoice_orders(db, targets)),
+        total=len(targets) + len(refusals),
         label="Invoicing",
         format_=format_,
         bulk=bulk,
@@ -122,7 +162,46 @@ def invoice(
             f"Invoice #{o.invoice} for order #{o.order}: total {format_money(o.total)}"
         ),
         noun="invoice",
+        said=said,
     )
+
+
+def _print_invoice_dry_run(previews: list[Any], *, format_: WriteFormat, bulk: bool) -> None:
+    """What `invoice --dry-run` shows: each order's bill on stdout, refusals on stderr."""
+    from ...domain.values import format_money, quantities_text
+    from ...services import results
+    from ..output import json_format
+    from ..output.text import tell
+
+    if format_ == WriteFormat.json:
+        plans = [
+            {
+                "order": p.order,
+                "ok": True,
+                "total": p.total,
+                "lines": [{"sku": sku, "quantity": q, "amount": a} for sku, q, a in p.lines],
+                "error": None,
+                "code": None,
+            }
+            if isinstance(p, results.InvoicePreview)
+            else {
+                "order": p.order,
+                "ok": False,
+                "total": None,
+                "lines": [],
+                "error": p.error,
+                "code": p.code,
+            }
+            for p in previews
+        ]
+        json_format.print_json(plans if bulk else plans[0])
+        return
+    for p in previews:
+        if isinstance(p, results.InvoicePreview):
+            billed = quantities_text((sku, q) for sku, q, _a in p.lines)
+            tell(f"Order #{p.order} would be invoiced {billed}: total {format_money(p.total)}")
+        else:
+            say(f"Error: {p.error}")
 
 
 def ready(
@@ -131,6 +210,10 @@ def ready(
         bool, typer.Option("--ship", help="Record the shipments listed (one question first).")
     ] = False,
     yes: YesOption = False,
+    dry_run: Annotated[
+        bool,
+        typer.Option("--dry-run", help="With --ship: show what would ship; change nothing."),
+    ] = False,
     explain: Annotated[
         bool,
         typer.Option(
@@ -145,12 +228,16 @@ def ready(
 
     Waiting orders are booked or partially shipped, not archived, with something
     remaining. Stock is allocated to them in a fixed order: backorders first, then the
-    oldest order (by creation, then number). Each line, in line order, takes its whole
+    order waiting longest, then number. A backorder waits since its chain's first order
+    (when the customer ordered, not when the backorder was made): that is its "Waiting
+    since" date. Each line, in line order, takes its whole
     remaining quantity if what is left of its SKU covers it, and nothing otherwise, so
     two orders never count the same units. An order with every remaining line covered
     is "full"; with some lines covered, "partial" (the others wait). --ship records
     exactly those lines, each order in its own transaction, rechecked against the stock
-    as it is then; a refused order is reported and the others go on.
+    as it is then; a refused order is reported and the others go on. --ship asks
+    first (--yes answers for you; without a terminal it is required); --ship --dry-run
+    lists what would ship and writes nothing.
 
     Example: backorder ready
 
@@ -161,12 +248,16 @@ def ready(
     from ...services import fulfilment
     from ..output import flat, json_format, records, tables
 
+    if dry_run and not ship:
+        raise typer.BadParameter("--dry-run goes with --ship", param_hint="'--dry-run'")
+    if ship and not dry_run:
+        ensure_can_ask(yes)  # before planning: nobody could answer the question
     fmt = read_format(format_)
     db = database(ctx)
     allocations = fulfilment.ready_orders(db)
     if not allocations:
         say("No waiting order can ship from stock on hand.")
-    if not ship:
+    if not ship or dry_run:
         flat.emit(
             (records.ready_record(a, fmt) for a in allocations),
             records.READY_FIELDS,
@@ -175,6 +266,13 @@ def ready(
             ids_key="number",
             getter=dict.get,
         )
+        if dry_run:
+            full = sum(1 for a in allocations if a.cover == "full")
+            say(
+                f"Dry run: {len(allocations):,} would ship, {full:,} in full and "
+                f"{len(allocations) - full:,} in part."
+            )
+            say("Dry run: nothing was changed.")
         if explain:
             from ...services import supply
             from ..output.supply_tables import explanation_text

@@ -4,22 +4,33 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from ..app import EXIT_ERROR, database, state
 from ..options import (
     WriteFormat,
-    WriteFormatOption,
+    choice,
 )
-from ..output.text import safe_text, say
+from ..output.text import counted, safe_text, say
 
 if TYPE_CHECKING:
     from ...domain.invariants import Violation
 
 
-def check(ctx: typer.Context, format_: WriteFormatOption = WriteFormat.text) -> None:
+CheckFormatOption = Annotated[
+    WriteFormat,
+    typer.Option(
+        "--format",
+        "-f",
+        parser=choice(WriteFormat),
+        help="text for people, or json: an array of the violations ([] when clean).",
+    ),
+]
+
+
+def check(ctx: typer.Context, format_: CheckFormatOption = WriteFormat.text) -> None:
     """Verify every invariant of the database; list each violation with its order and line.
 
     Read-only; exit 0 when clean, 1 when anything is wrong. Checks that every line's
@@ -43,22 +54,22 @@ def check(ctx: typer.Context, format_: WriteFormatOption = WriteFormat.text) -> 
     found = 0
     if format_ == WriteFormat.json:
 
-        def counted() -> Iterator[Violation]:
+        def tallied() -> Iterator[Violation]:
             nonlocal found
             for v in violations:
                 found += 1
                 yield v
 
-        json_format.print_json_stream(counted())
+        json_format.print_json_stream(tallied())
     else:
         for violation in violations:
             found += 1
             sys.stdout.write(safe_text(str(violation), message=True) + "\n")
     orders = orders_service.count_orders(db)
     if found:
-        say(f"{found} problem{'s' if found != 1 else ''} found in a database of {orders} orders.")
+        say(f"{counted(found, 'problem')} found in a database of {counted(orders, 'order')}.")
         raise typer.Exit(EXIT_ERROR)
-    say(f"No problems found: {orders} orders checked.")
+    say(f"No problems found: {counted(orders, 'order')} checked.")
 
 
 def migrate(ctx: typer.Context) -> None:

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from functools import partial
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from ...domain.orders import Archived, Status, parse_status
-from ...domain.values import Item, parse_count, parse_day, parse_item, parse_sku, parse_text
+from ...domain.values import Item, parse_day, parse_item, parse_limit, parse_sku, parse_text
+from .. import completion
 from ..app import database
 from ..options import (
     FormatOption,
+    NoPagerOption,
     NumberArgument,
     WriteFormat,
     WriteFormatOption,
@@ -23,6 +26,9 @@ from ..options import (
 )
 from ..output.result import print_result
 
+if TYPE_CHECKING:
+    from ...services.views import OrderSummary
+
 
 def add(
     ctx: typer.Context,
@@ -31,7 +37,7 @@ def add(
         typer.Argument(
             parser=cli_value(parse_item),
             callback=check_items,
-            metavar="ITEMS",
+            metavar="SKU=QTY[@PRICE]",
             help="Lines as SKU=QTY or SKU=QTY@PRICE (price defaults to the product's).",
             show_default=False,
         ),
@@ -42,6 +48,7 @@ def add(
             "--customer",
             "-c",
             parser=cli_value(partial(parse_text, what="customer", required=True, limit=200)),
+            metavar="NAME",
             help="Customer name.",
         ),
     ],
@@ -66,7 +73,7 @@ def add(
         database(ctx), customer=customer, comment=comment, items=items, draft=draft
     )
     status = Status.DRAFT if draft else Status.BOOKED
-    print_result(format_, {"number": number, "status": status.value}, str(number))
+    print_result(format_, {"number": number, "status": status.value}, str(number), data=True)
 
 
 def book(
@@ -91,6 +98,7 @@ def list_(
             "-s",
             parser=cli_value(parse_status),
             metavar="STATUS",
+            autocompletion=completion.statuses,
             help="Only these statuses (repeatable): draft, booked, partially-shipped, shipped, "
             "invoiced, canceled.",
             show_default=False,
@@ -109,9 +117,10 @@ def list_(
         int | None,
         typer.Option(
             "--limit",
-            parser=cli_value(partial(parse_count, what="the limit")),
+            parser=cli_value(partial(parse_limit, what="the limit")),
             metavar="N",
-            help="At most this many.",
+            help=f"At most this many; 0 for all. Default: the newest {TERMINAL_LIMIT} at a "
+            "terminal, all when piped.",
         ),
     ] = None,
     eta_before: Annotated[
@@ -132,60 +141,107 @@ def list_(
         typer.Option(
             "--sku",
             parser=cli_value(parse_sku),
+            metavar="SKU",
+            autocompletion=completion.skus,
             help="Only waiting orders with a remaining quantity of this SKU, in the order "
             "stock goes to them.",
             show_default=False,
         ),
     ] = None,
     format_: FormatOption = None,
+    no_pager: NoPagerOption = False,
 ) -> None:
-    """List orders, newest first: by default those not archived. JSON, CSV and plain
-    output carry each waiting order's ETA (`orders show` explains it).
+    """List orders, newest first: by default those not archived. At a terminal, the
+    newest 50 (stderr says how many more; --limit 0 lists all), through a pager. JSON and
+    CSV carry each waiting order's ETA (`orders show` explains it).
 
     Example: orders list --eta-before 2026-12-24 -f csv
 
     Example: orders list --archived --search 2401
     """
     from ...services import orders as orders_service
-    from ..output import flat, records, tables
+    from ..output import flat, records
+    from ..output.pager import paged
+    from ..output.text import is_terminal, say
 
     if archived and all_:
         raise typer.BadParameter("use --archived or --all, not both", param_hint="'--archived'")
     if eta_before is not None and no_eta:
         raise typer.BadParameter("use --eta-before or --no-eta, not both", param_hint="'--no-eta'")
     fmt = read_format(format_)
-    rows = orders_service.iter_orders(
-        database(ctx),
-        statuses=list(status or []),
-        archived=Archived.ARCHIVED if archived else Archived.ALL if all_ else Archived.ACTIVE,
-        customer=customer,
-        search=search,
-        limit=limit,
-        with_eta=fmt in ("json", "csv", "plain"),
-        eta_before=eta_before,
-        no_eta=no_eta,
-        sku=sku,
-    )
-    flat.emit(rows, records.ORDER_FIELDS, fmt, table=tables.orders_table)
+    filters: dict[str, Any] = {
+        "statuses": list(status or []),
+        "archived": Archived.ARCHIVED if archived else Archived.ALL if all_ else Archived.ACTIVE,
+        "customer": customer,
+        "search": search,
+        "eta_before": eta_before,
+        "no_eta": no_eta,
+        "sku": sku,
+    }
+    # A person at a terminal sees the newest few; a script (piped) gets every order.
+    shown = TERMINAL_LIMIT if limit is None and is_terminal() else limit or None
+    # Only JSON and CSV show the ETA: the other formats never make the allocation
+    # unless a filter on it asks for it.
+    with_eta = fmt in ("json", "csv")
+    rows = orders_service.iter_orders(database(ctx), limit=shown, with_eta=with_eta, **filters)
+    with paged(enabled=not no_pager):
+        flat.emit(
+            rows,
+            records.ORDER_ETA_FIELDS if with_eta else records.ORDER_FIELDS,
+            fmt,
+            table=_orders_table,
+            stream_table=True,
+        )
+    if limit is None and shown is not None:
+        total = orders_service.count_listed_orders(database(ctx), **filters)
+        if total > shown:
+            which = "first in line" if sku is not None else "newest"
+            say(
+                f"Showing the {which} {shown} of {total:,} orders; {total - shown:,} more "
+                "- list them all with --limit 0, or pick a number with --limit N."
+            )
 
 
-def show(ctx: typer.Context, number: NumberArgument, format_: FormatOption = None) -> None:
-    """Show one order, archived or not: lines, invoices, backorder links and history.
+def _orders_table(rows: Iterable[OrderSummary]) -> int:
+    from ..output import tables  # Rich's console: only the table (a terminal) needs it
+
+    return tables.orders_table(rows)
+
+
+TERMINAL_LIMIT = 50  # orders `orders list` shows at a terminal unless --limit says otherwise
+
+
+def show(
+    ctx: typer.Context,
+    number: NumberArgument,
+    format_: FormatOption = None,
+    no_pager: NoPagerOption = False,
+) -> None:
+    """Show one order, archived or not: lines, invoices, backorder links and history
+    (through a pager at a terminal).
 
     Example: backorder orders show 2401 --format json
     """
     from ...services import orders as orders_service
-    from ..output import json_format, records, tables
 
     fmt = read_format(format_)
     no_ids(fmt)
+    from ..output.pager import paged
+
     order = orders_service.get_order(database(ctx), number)
-    if fmt == "json":
-        json_format.print_json(order)
-    elif fmt in ("csv", "plain"):
-        records.order_flat(order, fmt)
-    else:
-        tables.order_detail(order)
+    with paged(enabled=not no_pager):
+        if fmt == "json":
+            from ..output import json_format
+
+            json_format.print_json(order)
+        elif fmt in ("csv", "plain"):
+            from ..output import records
+
+            records.order_flat(order, fmt)
+        else:
+            from ..output import tables
+
+            tables.order_detail(order)
 
 
 def register(app: typer.Typer) -> None:

@@ -10,9 +10,11 @@ import typer
 
 from ...domain.backorders import ReportBy
 from ...domain.values import parse_day, parse_order_number
+from .. import completion
 from ..app import database
 from ..options import (
     FormatOption,
+    NoPagerOption,
     choice,
     cli_value,
     no_ids,
@@ -35,19 +37,23 @@ def report(
         typer.Option(
             "--as-of",
             parser=cli_value(partial(parse_day, what="")),
-            metavar="YYYY-MM-DD",
-            help="Count ages as of this day (YYYY-MM-DD, UTC); default today.",
+            metavar="DATE",
+            help="Report as of this day (YYYY-MM-DD, UTC): ages count to it, and later "
+            "backorders are left out; default today.",
         ),
     ] = None,
     format_: FormatOption = None,
+    no_pager: NoPagerOption = False,
 ) -> None:
     """Report the open backordered quantities: per SKU with stock on hand and the
     shortfall (what to buy), per customer, or by age.
 
     Open means: on a backorder that is booked or partially shipped and not archived,
     neither shipped nor canceled. Value is quantity times unit price. The shortfall of
-    a SKU is what its open backorders need beyond stock on hand. Ages are whole days
-    since the backorder was made: 0-7, 8-30, 31-90, over 90.
+    a SKU is what its open backorders need beyond stock on hand. Ages ("Oldest (days)"
+    and --by age) are whole days since the first order of the backorder's chain, when
+    the customer ordered: 0-7, 8-30, 31-90, over 90. With --as-of, backorders made
+    after that day are left out (they did not exist yet).
 
     Example: backorder report --by sku
     """
@@ -57,15 +63,18 @@ def report(
 
     fmt = read_format(format_)
     no_ids(fmt)
+    from ..output.pager import paged
+
     rows = reports.backorder_report(database(ctx), by=by, today=as_of)
     fields = records_render.REPORT_FIELDS[by.value]
-    flat.emit(
-        (records_render.report_record(r, by.value) for r in rows),
-        fields,
-        fmt,
-        table=lambda records: tables.report_table(records, fields),
-        getter=dict.get,
-    )
+    with paged(enabled=not no_pager):
+        flat.emit(
+            (records_render.report_record(r, by.value) for r in rows),
+            fields,
+            fmt,
+            table=lambda records: tables.report_table(records, fields),
+            getter=dict.get,
+        )
 
 
 def log(
@@ -77,6 +86,7 @@ def log(
             parser=cli_value(parse_order_number),
             metavar="NUMBER",
             help="Only this order's history.",
+            autocompletion=completion.order_numbers,
         ),
     ] = None,
     since: Annotated[
@@ -84,14 +94,16 @@ def log(
         typer.Option(
             "--since",
             parser=cli_value(partial(parse_day, what="")),
-            metavar="YYYY-MM-DD",
+            metavar="DATE",
             help="Only changes from this day on (YYYY-MM-DD).",
         ),
     ] = None,
     format_: FormatOption = None,
+    no_pager: NoPagerOption = False,
 ) -> None:
     """Show the history of every change, oldest first: when (UTC), who (the OS user),
-    which order, what. Streams, however long the history.
+    which order, what. Streams, however long the history: rows show at once, through a
+    pager at a terminal.
 
     Example: backorder log --since 2026-11-01 --format csv
     """
@@ -101,8 +113,19 @@ def log(
 
     fmt = read_format(format_)
     no_ids(fmt)
+    from ..output.pager import paged
+
     entries = reports.iter_log(database(ctx), order=order, since=since)
-    flat.emit(entries, records_render.LOG_FIELDS, fmt, table=tables.log_table)
+    with paged(enabled=not no_pager):
+        flat.emit(
+            entries,
+            records_render.LOG_FIELDS,
+            fmt,
+            table=lambda rows: tables.log_table(
+                rows, highest_order=order or reports.highest_order_number(database(ctx))
+            ),
+            stream_table=True,
+        )
 
 
 def register(app: typer.Typer) -> None:

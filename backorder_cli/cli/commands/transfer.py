@@ -11,11 +11,11 @@ from typing import Annotated, Any
 import typer
 
 from ...domain.orders import Archived
-from ..app import database, state
+from ..app import database, say_upgraded, state
 from ..options import (
     choice,
 )
-from ..output.text import say
+from ..output.text import counted, say
 
 
 def init(
@@ -34,10 +34,14 @@ def init(
     db, created = init_database(state(ctx).db)
     try:
         where = db.location.display
+        say_upgraded(db)
         say(f"Created database {where}." if created else f"Database {where} is ready.")
         if sample:
             result = transfer_service.load_sample(db)
-            say(f"Loaded the sample company: {result.products} products, {result.orders} orders.")
+            say(
+                f"Loaded the sample company: {counted(result.products, 'product')}, "
+                f"{counted(result.orders, 'order')}."
+            )
     finally:
         db.dispose()
 
@@ -67,8 +71,8 @@ def import_(
         source = file.name
         result = transfer_service.import_file(database(ctx), file)
     say(
-        f"Imported {result.products} products and {result.orders} orders "
-        f"({result.invoices} invoices) from {source}."
+        f"Imported {counted(result.products, 'product')} and {counted(result.orders, 'order')} "
+        f"({counted(result.invoices, 'invoice')}) from {source}."
     )
 
 
@@ -93,6 +97,9 @@ def export(
 ) -> None:
     """Write orders in the import format, to import elsewhere with `backorder import`.
 
+    With the orders chosen come the orders their backorders come from (up each chain),
+    so the file imports into an empty database.
+
     JSON carries everything (settings, products, orders with every quantity, archived
     flag, backorder link and invoices); CSV has one row per order line and needs the
     products to exist where it is imported.
@@ -113,7 +120,13 @@ def export(
         flat.write_csv(CSV_COLUMNS, _csv_rows(orders))
     else:
         json_format.print_export(export_service.export_header(db), orders)
-    say(f"Exported {which} orders.")
+    if which != Archived.ACTIVE:
+        say(f"Exported {which} orders.")
+    else:
+        say(
+            f"Exported {which} orders, and the archived orders their backorders come from "
+            "(so the file imports into an empty database)."
+        )
 
 
 def _csv_rows(orders: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:

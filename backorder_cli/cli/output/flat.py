@@ -11,20 +11,24 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from ...domain.values import format_quantity
+from ...domain.values import format_money, format_quantity
 from ...transfer.cells import csv_text
-from .json_format import print_json_stream
 from .text import safe_text
 
+# The fields that hold money: CSV and plain write them with two decimals at least
+# (`450.80`, a four-place unit price keeps its places); JSON keeps the exact number.
+MONEY_FIELDS = frozenset({"total", "price", "unit_price", "value", "invoice_total", "amount"})
 
-def cell(value: Any) -> str:
-    """One value as text for CSV and plain output: exact numbers, ISO times, empty None."""
+
+def cell(value: Any, field: str | None = None) -> str:
+    """One value as text for CSV and plain output: exact numbers (money, named by its
+    `field`, with two decimals at least), ISO times, empty None."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, Decimal):
-        return format_quantity(value)
+        return format_money(value) if field in MONEY_FIELDS else format_quantity(value)
     if isinstance(value, datetime):
         return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     if isinstance(value, date):
@@ -32,17 +36,17 @@ def cell(value: Any) -> str:
     return str(value)
 
 
-def csv_cell(value: Any) -> str:
+def csv_cell(value: Any, field: str | None = None) -> str:
     """`cell`, with text that a spreadsheet would run as a formula neutralised (README,
     "CSV cells"); numbers and times are not text, so `-5` stays `-5`."""
-    return csv_text(value) if isinstance(value, str) else cell(value)
+    return csv_text(value) if isinstance(value, str) else cell(value, field)
 
 
 def write_csv(fields: list[str], records: Iterable[dict[str, Any]]) -> None:
     writer = csv.writer(sys.stdout, lineterminator="\n")
     writer.writerow(fields)
     for record in records:
-        writer.writerow([csv_cell(record.get(f)) for f in fields])
+        writer.writerow([csv_cell(record.get(f), f) for f in fields])
 
 
 def write_plain(fields: list[str], records: Iterable[dict[str, Any]]) -> None:
@@ -53,7 +57,7 @@ def write_plain(fields: list[str], records: Iterable[dict[str, Any]]) -> None:
     out = sys.stdout
     out.write("\t".join(fields) + "\n")
     for record in records:
-        out.write("\t".join(safe_text(cell(record.get(f))) for f in fields) + "\n")
+        out.write("\t".join(safe_text(cell(record.get(f), f)) for f in fields) + "\n")
 
 
 def write_ids(key: str, records: Iterable[dict[str, Any]]) -> None:
@@ -76,13 +80,18 @@ def emit(
     fields: list[str],
     fmt: str,
     *,
-    table: Callable[[list[Any]], None],
+    table: Callable[[Any], Any],
     ids_key: str | None = None,
     getter: Callable[[Any, str], Any] = getattr,
+    stream_table: bool = False,
 ) -> None:
-    """A listing in any format, with the same fields in each; all but the table stream.
-    Items are objects with the fields as attributes, or (with `getter=dict.get`) dicts."""
+    """A listing in any format, with the same fields in each; all stream but a table
+    that needs every row first (`table` gets a list, or with `stream_table` the items
+    as they come). Items are objects with the fields as attributes, or (with
+    `getter=dict.get`) dicts."""
     if fmt == "json":
+        from .json_format import print_json_stream  # the other formats never load it
+
         print_json_stream(items)
     elif fmt == "csv":
         write_csv(fields, records(items, fields, getter))
@@ -91,4 +100,4 @@ def emit(
     elif fmt == "ids":
         write_ids(ids_key or fields[0], records(items, fields, getter))
     else:
-        table(list(items))
+        table(items if stream_table else list(items))

@@ -83,7 +83,7 @@ def print_json(value: Any) -> None:
     sys.stdout.write(to_json(value) + "\n")
 
 
-_SCALARS = (str, int, Decimal, type(None))
+_SCALARS = (str, int, Decimal, type(None), date)  # a datetime is a date
 
 
 def _scalar(value: Any) -> str:
@@ -96,6 +96,10 @@ def _scalar(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, Decimal):
         return format_quantity(value)
+    if isinstance(value, datetime):
+        return f'"{value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")}"'
+    if isinstance(value, date):  # a calendar day (an ETA)
+        return f'"{value.isoformat()}"'
     return str(value)
 
 
@@ -104,7 +108,7 @@ def print_json_stream(
 ) -> None:
     """A JSON array written element by element as the items arrive: a listing of a
     million orders starts at once and never sits in memory whole. Flat records (every
-    field a string, number or null) take a fast path with their keys encoded once; the
+    field a string, number, time or null) take a fast path with their keys encoded once; the
     text is the same as `to_json` writes. With `flush`, each element is written through
     before the next item is asked for (a bulk run stops at a failing output). `begun`
     gets an entry once this function has taken charge of closing the list on Ctrl-C

@@ -1,19 +1,21 @@
 """What each listing shows: its fields, and a record of plain values per item (the same
-fields in every format).
+fields in every format). No Rich here: flat output never loads it.
 """
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterable
 from typing import Any
 
 from ...domain.orders import Status
-from ...domain.values import quantities_text
+from ...domain.values import format_quantity, quantities_text
 from .flat import cell, records, write_csv, write_plain
-from .tables import _items, chain_text
 from .text import safe_text
 
-ORDER_FIELDS = ["number", "status", "archived", "customer", "total", "backorder_of", "eta"]
+ORDER_FIELDS = ["number", "status", "archived", "customer", "total", "backorder_of"]
+# JSON and CSV listings of orders carry each waiting order's promise date too.
+ORDER_ETA_FIELDS = [*ORDER_FIELDS, "eta"]
 PRODUCT_FIELDS = [
     "sku",
     "name",
@@ -53,6 +55,23 @@ ORDER_HEAD_FIELDS = [
 ]
 
 
+def chain_text(chain: list[int]) -> str:
+    """`#2390 -> #2391 -> #2399`; empty for an order that is in no chain."""
+    return " -> ".join(f"#{n}" for n in chain) if len(chain) > 1 else ""
+
+
+def _items(items: Iterable[tuple[Any, ...]], fmt: str) -> Any:
+    """(…, sku, quantity) pairs: a list of objects in JSON, `150 x CABLE-15, 12 x
+    SWITCH-1` in a table (the human form of every message), `SKU=QTY ...` (the `ship`
+    command's own syntax) in the flat formats for scripts."""
+    pairs = [(item[-2], item[-1]) for item in items]
+    if fmt == "json":
+        return [{"sku": sku, "quantity": q} for sku, q in pairs]
+    if fmt == "table":
+        return quantities_text(pairs)
+    return " ".join(f"{sku}={format_quantity(q)}" for sku, q in pairs)
+
+
 def order_flat(order: Any, fmt: str) -> None:
     """`orders show` as CSV (one row per line, the order's fields repeated) or plain text
     (the header as field/value lines, then each section as a tab-separated block)."""
@@ -73,7 +92,7 @@ def order_flat(order: Any, fmt: str) -> None:
         return
     out = sys.stdout
     for key, value in head.items():
-        out.write(f"{key}\t{safe_text(cell(value))}\n")
+        out.write(f"{key}\t{safe_text(cell(value, key))}\n")
     out.write("\n")
     write_plain(LINE_FIELDS, records(order.lines, LINE_FIELDS))
     out.write("\n")

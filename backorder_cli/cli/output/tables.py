@@ -16,7 +16,9 @@ from rich.text import Text
 
 from ...domain.orders import Status
 from ...domain.values import format_money, format_quantity, quantities_text
+from .columns import KEEP, TEXT, WORDS, Column, Kind, print_table
 from .flat import cell
+from .records import chain_text
 from .text import safe_text
 
 
@@ -33,9 +35,16 @@ def err_console() -> Console:
 
 def _console(file: Any) -> Console:
     width = None if file.isatty() else 200
-    return Console(
+    return _Console(
         file=file, width=width, highlight=False, soft_wrap=False, markup=False, emoji=False
     )
+
+
+class _Console(Console):
+    def on_broken_pipe(self) -> None:
+        """The reader went away (a pager quit, `| head`): Rich would exit 1 here; the
+        error goes up instead, to the one place that handles it (the pager, the app)."""
+        raise BrokenPipeError(32, "the reader of the output went away")
 
 
 def text(value: Any) -> Text:
@@ -56,32 +65,31 @@ def _ref(number: int | None) -> str:
     return f"#{number}" if number is not None else ""
 
 
-def chain_text(chain: list[int]) -> str:
-    """`#2390 -> #2391 -> #2399`; empty for an order that is in no chain."""
-    return " -> ".join(f"#{n}" for n in chain) if len(chain) > 1 else ""
+_ORDER_COLUMNS = (
+    Column("Order", KEEP, "right"),
+    Column("Status", WORDS),
+    Column("Customer", TEXT),
+    Column("Total", KEEP, "right"),
+    Column("Backorder of", KEEP, "right"),
+)
 
 
-def orders_table(orders: Iterable[Any]) -> None:
-    table = Table(show_edge=False, header_style="bold")
-    table.add_column("Order", justify="right")
-    table.add_column("Status")
-    table.add_column("Customer")
-    table.add_column("Total", justify="right")
-    table.add_column("Backorder of", justify="right")
-    count = 0
-    for o in orders:
-        table.add_row(
+def orders_table(orders: Iterable[Any]) -> int:
+    """Streamed: rows are printed as the orders come. The count printed."""
+    rows = (
+        (
             _ref(o.number),
             text(status_label(o.status, o.archived)),
             text(o.customer),
             format_money(o.total),
             _ref(o.backorder_of),
         )
-        count += 1
+        for o in orders
+    )
+    count = print_table(console(), _ORDER_COLUMNS, rows)
     if count == 0:
         sys.stderr.write("No orders match.\n")
-        return
-    console().print(table)
+    return count
 
 
 def order_detail(order: Any) -> None:
@@ -94,8 +102,8 @@ def order_detail(order: Any) -> None:
         )
     )
     head = Table.grid(padding=(0, 2))
-    head.add_column(style="bold")
-    head.add_column()
+    head.add_column(style="bold", no_wrap=True)
+    head.add_column(overflow="fold")  # wraps between words: a number or date stays whole
     head.add_row("Customer", text(order.customer))
     if order.comment:
         head.add_row("Comment", text(order.comment))
@@ -112,48 +120,79 @@ def order_detail(order: Any) -> None:
         head.add_row("ETA", order.eta.isoformat() if order.eta else "none: not all is covered")
     out.print(head)
 
-    lines = Table(title="Lines", title_justify="left", show_edge=False, header_style="bold")
-    for name in ("SKU", "Name"):
-        lines.add_column(name)
-    for name in ("Quantity", "Shipped", "Invoiced", "Canceled", "Remaining", "Unit price"):
-        lines.add_column(name, justify="right")
-    if waits:
-        lines.add_column("ETA")
-    for ln in order.lines:
-        lines.add_row(
-            text(ln.sku),
-            text(ln.name),
-            text(f"{format_quantity(ln.quantity)} {ln.unit}"),
-            format_quantity(ln.shipped),
-            format_quantity(ln.invoiced),
-            format_quantity(ln.canceled),
-            format_quantity(ln.remaining),
-            format_money(ln.unit_price),
-            *([eta_text(ln)] if waits else []),
-        )
     out.print()
-    out.print(lines)
-    if order.invoices:
-        invoices = Table(
-            title="Invoices", title_justify="left", show_edge=False, header_style="bold"
-        )
-        invoices.add_column("Invoice", justify="right")
-        invoices.add_column("Date")
-        invoices.add_column("Total", justify="right")
-        for inv in order.invoices:
-            invoices.add_row(
-                _ref(inv.number), inv.created_at.date().isoformat(), format_money(inv.total)
+    print_table(
+        out,
+        (*_LINE_COLUMNS, _ETA_COLUMN) if waits else _LINE_COLUMNS,
+        (
+            (
+                text(ln.sku),
+                text(ln.name),
+                text(f"{format_quantity(ln.quantity)} {ln.unit}"),
+                format_quantity(ln.shipped),
+                format_quantity(ln.invoiced),
+                format_quantity(ln.canceled),
+                format_quantity(ln.remaining),
+                format_money(ln.unit_price),
+                *([eta_text(ln)] if waits else []),
             )
+            for ln in order.lines
+        ),
+        title="Lines",
+    )
+    if order.invoices:
         out.print()
-        out.print(invoices)
+        # The "Credit of" column only when the order has credit notes: an order without
+        # them shows as it always did.
+        credits = any(inv.credit_of is not None for inv in order.invoices)
+        print_table(
+            out,
+            (*_INVOICE_COLUMNS, _CREDIT_OF_COLUMN) if credits else _INVOICE_COLUMNS,
+            (
+                (
+                    _ref(inv.number),
+                    inv.created_at.date().isoformat(),
+                    format_money(inv.total),
+                    *([_ref(inv.credit_of)] if credits else []),
+                )
+                for inv in order.invoices
+            ),
+            title="Invoices",
+        )
     if order.history:
-        history = Table(title="History", title_justify="left", show_edge=False, header_style="bold")
-        for name in ("When (UTC)", "Who", "Event", "Detail"):
-            history.add_column(name)
-        for h in order.history:
-            history.add_row(_when(h.at), text(h.user), text(h.event), text(h.detail))
         out.print()
-        out.print(history)
+        print_table(
+            out,
+            _HISTORY_COLUMNS,
+            ((_when(h.at), text(h.user), text(h.event), text(h.detail)) for h in order.history),
+            title="History",
+        )
+
+
+_LINE_COLUMNS = (
+    Column("SKU", KEEP),
+    Column("Name", TEXT),
+    Column("Quantity", KEEP, "right"),
+    Column("Shipped", KEEP, "right"),
+    Column("Invoiced", KEEP, "right"),
+    Column("Canceled", KEEP, "right"),
+    Column("Remaining", KEEP, "right"),
+    Column("Unit price", KEEP, "right"),
+)
+# Only on an order that waits: the date stays whole, its source wraps between words.
+_ETA_COLUMN = Column("ETA", WORDS)
+_INVOICE_COLUMNS = (
+    Column("Invoice", KEEP, "right"),
+    Column("Date", KEEP),
+    Column("Total", KEEP, "right"),
+)
+_CREDIT_OF_COLUMN = Column("Credit of", KEEP, "right")
+_HISTORY_COLUMNS = (
+    Column("When (UTC)", KEEP),
+    Column("Who", TEXT),
+    Column("Event", WORDS),
+    Column("Detail", TEXT),
+)
 
 
 def eta_text(line: Any) -> str:
@@ -172,16 +211,18 @@ def products_table(products: list[Any]) -> None:
             "No products yet - add one with `backorder products add SKU --name NAME`.\n"
         )
         return
-    table = Table(show_edge=False, header_style="bold")
-    table.add_column("SKU")
-    table.add_column("Name")
-    table.add_column("Unit")
-    table.add_column("Price", justify="right")
-    table.add_column("Stock", justify="right")
-    for title in ("Claimed", "Available", "Incoming"):
-        table.add_column(title, justify="right")
-    for p in products:
-        table.add_row(
+    columns = (
+        Column("SKU", KEEP),
+        Column("Name", TEXT),
+        Column("Unit", WORDS),
+        Column("Price", KEEP, "right"),
+        Column("Stock", KEEP, "right"),
+        Column("Claimed", KEEP, "right"),
+        Column("Available", KEEP, "right"),
+        Column("Incoming", KEEP, "right"),
+    )
+    rows = (
+        (
             text(p.sku),
             text(p.name),
             text(p.unit),
@@ -191,16 +232,14 @@ def products_table(products: list[Any]) -> None:
             format_quantity(p.available),
             format_quantity(p.incoming),
         )
-    console().print(table)
+        for p in products
+    )
+    print_table(console(), columns, rows)
 
 
 def settings_table(settings: dict[str, str]) -> None:
-    table = Table(show_edge=False, header_style="bold")
-    table.add_column("Setting")
-    table.add_column("Value")
-    for key, value in settings.items():
-        table.add_row(text(key), text(value))
-    console().print(table)
+    columns = (Column("Setting", KEEP), Column("Value", TEXT))
+    print_table(console(), columns, ((text(k), text(v)) for k, v in settings.items()))
 
 
 def backorder_plan(preview: Any, *, to_stderr: bool) -> None:
@@ -220,43 +259,38 @@ def backorder_plan(preview: Any, *, to_stderr: bool) -> None:
             f"canceled and move to a new order, #{preview.next_number}:"
         )
     )
-    table = Table(show_edge=False, header_style="bold")
-    table.add_column("SKU")
-    table.add_column("Name")
-    table.add_column("Quantity", justify="right")
-    table.add_column("Unit price", justify="right")
-    for m in preview.moves:
-        table.add_row(
+    columns = (
+        Column("SKU", KEEP),
+        Column("Name", TEXT),
+        Column("Quantity", KEEP, "right"),
+        Column("Unit price", KEEP, "right"),
+    )
+    rows = (
+        (
             text(m.sku),
             text(m.name),
             text(f"{format_quantity(m.quantity)} {m.unit}"),
             format_money(m.unit_price),
         )
-    out.print(table)
-
-
-def _items(items: Iterable[tuple[Any, ...]], fmt: str) -> Any:
-    """(…, sku, quantity) pairs: a list of objects in JSON, `SKU=QTY ...` (the `ship`
-    command's own syntax) in every flat format."""
-    pairs = [(item[-2], item[-1]) for item in items]
-    if fmt == "json":
-        return [{"sku": sku, "quantity": q} for sku, q in pairs]
-    return " ".join(f"{sku}={format_quantity(q)}" for sku, q in pairs)
+        for m in preview.moves
+    )
+    print_table(out, columns, rows)
 
 
 def ready_table(rows: list[dict[str, Any]], *, to_stderr: bool = False) -> None:
     if not rows:
         return
-    table = Table(show_edge=False, header_style="bold")
-    table.add_column("Order", justify="right")
-    table.add_column("Cover")
-    table.add_column("Customer")
-    table.add_column("Backorder of", justify="right")
-    table.add_column("Waiting since")
-    table.add_column("Ships now")
-    table.add_column("Still waiting")
-    for r in rows:
-        table.add_row(
+    columns = (
+        Column("Order", KEEP, "right"),
+        Column("Cover", WORDS),
+        Column("Customer", TEXT),
+        Column("Backorder of", KEEP, "right"),
+        Column("Waiting since", KEEP),
+        Column("Ships now", WORDS),
+        Column("Still waiting", WORDS),
+    )
+    cells = (
+        (
             _ref(r["number"]),
             text(r["cover"]),
             text(r["customer"]),
@@ -265,7 +299,9 @@ def ready_table(rows: list[dict[str, Any]], *, to_stderr: bool = False) -> None:
             text(r["ship"]),
             text(r["waiting"]),
         )
-    (err_console() if to_stderr else console()).print(table)
+        for r in rows
+    )
+    print_table(err_console() if to_stderr else console(), columns, cells)
 
 
 def chain_tree(rows: list[dict[str, Any]], number: int) -> None:
@@ -278,7 +314,7 @@ def chain_tree(rows: list[dict[str, Any]], number: int) -> None:
             f"  {safe_text(status_label(r['status'], r['archived']))}  ",
             safe_text(r["customer"]),
         )
-        waiting = r["remaining"].replace("=", " ")
+        waiting = r["remaining"]
         shown.append(f"  waiting for {safe_text(waiting)}" if waiting else "")
         return shown
 
@@ -306,18 +342,21 @@ def report_table(rows: list[dict[str, Any]], fields: list[str]) -> None:
         sys.stderr.write("No open backorders.\n")
         if not rows:
             return
-    table = Table(show_edge=False, header_style="bold", show_footer=True)
     # No total of orders: one order can count in several rows.
     footers = {
         fields[0]: "Total",
         "lines": str(sum(r["lines"] for r in rows)),
         "value": format_money(sum((r["value"] for r in rows), Decimal(0))),
     }
-    for f in fields:
-        title = _REPORT_TITLES.get(f, f.replace("_", " ").capitalize())
-        footer = footers.get(f, "")
-        numeric = f not in ("sku", "name", "customer", "age")
-        table.add_column(title, justify="right" if numeric else "left", footer=footer)
+    columns = [
+        Column(
+            _REPORT_TITLES.get(f, f.replace("_", " ").capitalize()),
+            _REPORT_KINDS.get(f, KEEP),
+            "left" if f in ("sku", "name", "customer", "age") else "right",
+        )
+        for f in fields
+    ]
+    cells_of_rows = []
     for r in rows:
         cells: list[str | Text] = []
         for f in fields:
@@ -328,17 +367,30 @@ def report_table(rows: list[dict[str, Any]], fields: list[str]) -> None:
                 cells.append(format_quantity(value))
             else:
                 cells.append(text(value))
-        table.add_row(*cells)
-    console().print(table)
+        cells_of_rows.append(cells)
+    print_table(console(), columns, cells_of_rows, footers=[footers.get(f, "") for f in fields])
 
 
-def log_table(entries: list[Any]) -> None:
-    if not entries:
+_REPORT_KINDS: dict[str, Kind] = {"name": TEXT, "customer": TEXT, "age": WORDS}
+
+
+_LOG_COLUMNS = (
+    Column("When (UTC)", KEEP),
+    Column("Who", TEXT),
+    Column("Order", KEEP, "right"),
+    Column("Event", WORDS),
+    Column("Detail", TEXT),
+)
+
+
+def log_table(entries: Iterable[Any], *, highest_order: int | None = None) -> int:
+    """Streamed: rows are printed as the entries come, the Order column as wide as the
+    highest order number from the first row on. The count printed."""
+    rows = (
+        (_when(e.at), text(e.user), _ref(e.order), text(e.event), text(e.detail)) for e in entries
+    )
+    widest = ("", "", _ref(highest_order), "", "")
+    count = print_table(console(), _LOG_COLUMNS, rows, widest=widest)
+    if count == 0:
         sys.stderr.write("No changes match.\n")
-        return
-    table = Table(show_edge=False, header_style="bold")
-    for name in ("When (UTC)", "Who", "Order", "Event", "Detail"):
-        table.add_column(name, justify="right" if name == "Order" else "left")
-    for e in entries:
-        table.add_row(_when(e.at), text(e.user), _ref(e.order), text(e.event), text(e.detail))
-    console().print(table)
+    return count

@@ -55,6 +55,38 @@ def tell(message: str) -> None:
     typer.echo(safe_text(message, message=True))
 
 
+NO_TERMINAL = "no terminal to confirm on - pass --yes"
+
+
+class NoTerminal(typer.BadParameter):
+    """A command that would ask has nobody to ask: a usage error (exit 2), said as is."""
+
+    def __init__(self) -> None:
+        super().__init__(NO_TERMINAL)
+
+    def format_message(self) -> str:
+        return NO_TERMINAL
+
+
+def stdin_is_terminal() -> bool:
+    """Whether a person can answer a question: stdin is a terminal (not a pipe, a file,
+    /dev/null or xargs' stdin)."""
+    return is_terminal(sys.stdin)
+
+
+def ensure_can_ask(yes: bool) -> None:
+    """Call before planning in every command that asks first: without `--yes` and
+    without a terminal to answer on, refuse at once (exit 2) rather than print a plan
+    and a question nobody can answer and then abort."""
+    if not yes and not stdin_is_terminal():
+        raise NoTerminal()
+
+
+def counted(count: int, noun: str, plural: str | None = None) -> str:
+    """`1 order`, `2 orders`, `0 orders`: a count with its noun in the right number."""
+    return f"{count} {noun if count == 1 else plural or noun + 's'}"
+
+
 def confirm(question: str) -> bool:
     """Ask on stderr, read one line from stdin; only y or yes (any case) is yes.
 
@@ -67,6 +99,9 @@ def confirm(question: str) -> bool:
         answer = sys.stdin.readline()
     except UnicodeDecodeError:  # bytes that are no text answer nothing: no
         answer = "\n"
+    except KeyboardInterrupt:
+        sys.stderr.write("\n")  # Ctrl-C at the question: the next message on its own line
+        raise
     if not answer.endswith("\n"):
         sys.stderr.write("\n")  # end of input: finish the prompt's line
     return answer.strip().lower() in {"y", "yes"}

@@ -1,19 +1,19 @@
-"""Schema 4: incoming supply.
+"""Schema 7: incoming supply.
 
 New tables `purchases` (a purchase order to a supplier, expected on a day),
 `purchase_lines` (ordered, received and canceled quantities per SKU, at a unit cost)
 and `purchase_history`; products gain a default `supplier` and a `lead_time` in days;
 the counter gains the `purchase` series. Nothing existing changes.
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0007
+Revises: 0006
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0004"
-down_revision = "0003"
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
@@ -65,7 +65,7 @@ def upgrade() -> None:
     )
     op.create_index("ix_purchase_history_purchase_id", "purchase_history", ["purchase_id"])
     op.execute("INSERT INTO counter (name, value) VALUES ('purchase', 0)")
-    op.execute("UPDATE meta SET value = '4' WHERE key = 'schema_version'")
+    op.execute("UPDATE meta SET value = '7' WHERE key = 'schema_version'")
 
 
 def downgrade() -> None:
@@ -76,4 +76,4 @@ def downgrade() -> None:
     with op.batch_alter_table("product") as batch:
         batch.drop_column("lead_time")
         batch.drop_column("supplier")
-    op.execute("UPDATE meta SET value = '3' WHERE key = 'schema_version'")
+    op.execute("UPDATE meta SET value = '6' WHERE key = 'schema_version'")

@@ -1,0 +1,87 @@
+"""What `check` verifies of credit notes (schema 4): each gives back only lines its
+invoice billed, never more than it billed (quantity and money, all its credit notes
+together), with the signs of its kind, on the invoice's own order, and credits an
+invoice, not another credit note. That invoiced = invoiced lines - credited lines per
+order line needs no pass of its own: credit lines are stored negative, so the sum of a
+line's invoice lines that `integrity` compares with `invoiced` is exactly that.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from sqlalchemy import Connection, text
+
+from ..domain.credits import credit_violations
+from ..domain.invariants import Violation
+from ..domain.values import MONEY_PLACES, QUANTITY_PLACES
+from .integrity import _scaled
+
+_OVER_CREDITED = text(
+    "SELECT i.number, o.number, l.sku, COALESCE(b.quantity, 0), COALESCE(b.amount, 0), "
+    "-SUM(cl.quantity), -SUM(cl.amount) "
+    "FROM invoices c JOIN invoices i ON i.id = c.credit_of "
+    "JOIN invoice_lines cl ON cl.invoice_id = c.id "
+    "JOIN order_lines l ON l.id = cl.line_id "
+    "JOIN orders o ON o.id = i.order_id "
+    "LEFT JOIN invoice_lines b ON b.invoice_id = i.id AND b.line_id = cl.line_id "
+    "GROUP BY i.number, o.number, l.sku, cl.line_id, b.quantity, b.amount "
+    "HAVING -SUM(cl.quantity) > COALESCE(b.quantity, 0) "
+    "OR -SUM(cl.amount) > COALESCE(b.amount, 0) "
+    "ORDER BY i.number"
+)
+_WRONG_SIGN = text(
+    "SELECT i.number, o.number, i.credit_of FROM invoices i "
+    "JOIN orders o ON o.id = i.order_id "
+    "WHERE EXISTS (SELECT 1 FROM invoice_lines il WHERE il.invoice_id = i.id AND ("
+    "(i.credit_of IS NULL AND (il.quantity < 0 OR il.amount < 0)) OR "
+    "(i.credit_of IS NOT NULL AND (il.quantity > 0 OR il.amount > 0)))) "
+    "ORDER BY i.number"
+)
+_BAD_LINK = text(
+    "SELECT c.number, o.number, i.number, i.credit_of, i.order_id, c.order_id "
+    "FROM invoices c JOIN orders o ON o.id = c.order_id "
+    "LEFT JOIN invoices i ON i.id = c.credit_of "
+    "WHERE c.credit_of IS NOT NULL AND "
+    "(i.id IS NULL OR i.credit_of IS NOT NULL OR i.order_id <> c.order_id) "
+    "ORDER BY c.number"
+)
+
+
+def check_credits(conn: Connection) -> Iterator[Violation]:
+    q, m = QUANTITY_PLACES, MONEY_PLACES
+    for number, order, sku, quantity, amount, credited, credited_amount in conn.execute(
+        _OVER_CREDITED
+    ):
+        try:
+            facts = [
+                (
+                    sku,
+                    _scaled(quantity, q),
+                    _scaled(amount, m),
+                    _scaled(credited, q),
+                    _scaled(credited_amount, m),
+                )
+            ]
+        except ValueError as exc:
+            yield Violation(f"invoice #{number}: {exc}", order)
+            continue
+        for problem in credit_violations(number, facts):
+            yield Violation(problem, order)
+    for number, order, credit_of in conn.execute(_WRONG_SIGN):
+        kind = "an invoice" if credit_of is None else "a credit note"
+        sign = "negative" if credit_of is None else "positive"
+        yield Violation(f"#{number} is {kind} with {sign} lines", order)
+    for number, order, invoice, invoice_credit_of, invoice_order, own_order in conn.execute(
+        _BAD_LINK
+    ):
+        if invoice is None:
+            yield Violation(f"credit note #{number} credits an invoice that does not exist", order)
+        elif invoice_credit_of is not None:
+            yield Violation(
+                f"credit note #{number} credits #{invoice}, itself a credit note", order
+            )
+        elif invoice_order != own_order:
+            yield Violation(
+                f"credit note #{number} credits invoice #{invoice} of another order", order
+            )

@@ -1,0 +1,101 @@
+"""Each command is built when it runs: the tables in `cli/__init__.py` name every command
+that the modules in `cli/commands/` register, and a command imports only its own module."""
+
+from __future__ import annotations
+
+import importlib
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from backorder_cli import cli
+from backorder_cli.cli.app import make_app
+
+COMMANDS_DIR = Path(cli.__file__).resolve().parent / "commands"
+MODULES = sorted(p.stem for p in COMMANDS_DIR.glob("*.py") if p.stem != "__init__")
+TABLES = {"backorder": cli.COMMANDS, "backorder orders": cli.ORDERS_COMMANDS}
+
+
+def registered(module_name: str, function: str) -> list[str]:
+    """The names of the commands and groups `function` of the module adds to an app."""
+    module = importlib.import_module(f"backorder_cli.cli.commands.{module_name}")
+    app = make_app()
+    getattr(module, function)(app)
+    names = [
+        info.name or info.callback.__name__.lower().replace("_", "-")
+        for info in app.registered_commands
+        if info.callback is not None
+    ]
+    return names + [str(group.name) for group in app.registered_groups]
+
+
+def test_every_registration_function_is_in_a_table() -> None:
+    """A module (or a register function) the tables do not name would never run."""
+    specs = {spec for table in TABLES.values() for spec in table.values()}
+    for module_name in MODULES:
+        module = importlib.import_module(f"backorder_cli.cli.commands.{module_name}")
+        assert callable(getattr(module, "register", None)), f"{module_name} has no register"
+        named = {
+            n
+            for table in TABLES.values()
+            for n, s in table.items()
+            if s.split(":")[0] == module_name
+        }
+        found: set[str] = set()
+        for function in (f for f in dir(module) if f.startswith("register")):
+            found.update(registered(module_name, function))
+        assert found == named, f"cli/commands/{module_name}.py registers {sorted(found)}"
+    assert {spec.split(":")[0] for spec in specs} == set(MODULES)
+
+
+@pytest.mark.parametrize("where", sorted(TABLES))
+def test_each_table_entry_is_what_its_function_registers(where: str) -> None:
+    table = TABLES[where]
+    for spec in set(table.values()):
+        module_name, _, function = spec.partition(":")
+        expected = sorted(name for name, s in table.items() if s == spec)
+        assert sorted(registered(module_name, function or "register")) == expected
+
+
+def test_help_lists_the_commands_in_the_tables_order() -> None:
+    from typer.testing import CliRunner
+
+    out = CliRunner().invoke(cli.app, ["--help"], terminal_width=200).output
+    listed = [
+        line.split()[1]
+        for line in out.splitlines()
+        if line.startswith("│ ") and len(line.split()) > 2
+    ]
+    commands = [name for name in listed if name in cli.COMMANDS or name == "orders"]
+    assert commands == [*cli.COMMANDS, "orders"]
+
+
+def test_a_command_imports_only_its_own_module(tmp_path: Path) -> None:
+    """`orders show` loads cli/commands/orders.py and no other command module (nor a
+    service it does not use, nor Alembic: no migration is due)."""
+    db = tmp_path / "shop.db"
+    code = (
+        "import sys\n"
+        "from backorder_cli.console import main\n"
+        "sys.argv = ['backorder', '--db', sys.argv[1], *sys.argv[2:]]\n"
+        "try:\n"
+        "    main()\n"
+        "finally:\n"
+        "    print(' '.join(sorted(sys.modules)), file=sys.stderr)\n"
+    )
+    run = [sys.executable, "-c", code, str(db)]
+    subprocess.run([*run, "init", "--sample"], check=True, capture_output=True)
+    result = subprocess.run([*run, "orders", "show", "2401"], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    loaded = set(result.stderr.split())
+    commands = {m for m in loaded if m.startswith("backorder_cli.cli.commands.")}
+    assert commands == {"backorder_cli.cli.commands.orders"}
+    assert "backorder_cli.services.orders" in loaded
+    assert not loaded & {
+        "backorder_cli.services.transfer",
+        "backorder_cli.services.backorders",
+        "backorder_cli.cli.bulk",
+        "alembic",
+    }
