@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from ...domain.orders import NEXT_ORDER_NUMBER, SETTINGS, parse_setting_change
-from ...domain.supply import parse_lead_time
 from ...domain.values import parse_price, parse_quantity, parse_sku, parse_stock, parse_text
 from ...errors import InvalidInput
 from .. import completion
@@ -28,6 +27,7 @@ from ..options import (
 )
 from ..output.result import print_result
 from ..questions import ask_and_run
+from .supply import LeadTimeOption, SupplierOption, products_edit, products_show
 
 if TYPE_CHECKING:
     from ...services.results import StockCount
@@ -74,56 +74,6 @@ def products_list(
         flat.emit(
             products, records.PRODUCT_FIELDS, read_format(format_), table=tables.products_table
         )
-
-
-SupplierOption = Annotated[
-    str,
-    typer.Option(
-        "--supplier",
-        parser=cli_value(partial(parse_text, what="supplier", limit=200)),
-        help="Who the product is usually bought from (`suggest` groups by it).",
-    ),
-]
-LeadTimeOption = Annotated[
-    int | None,
-    typer.Option(
-        "--lead-time",
-        parser=cli_value(parse_lead_time),
-        metavar="DAYS",
-        help="Days from ordering to arrival.",
-        show_default=False,
-    ),
-]
-
-
-def products_show(
-    ctx: typer.Context,
-    sku: KnownSkuArgument,
-    format_: FormatOption = None,
-    no_pager: NoPagerOption = False,
-) -> None:
-    """Show a product's supply and demand: on hand, claimed by waiting orders, available,
-    incoming by purchase with dates, and the waiting orders with their ETAs (through a
-    pager at a terminal).
-
-    Example: backorder products show SWITCH-1 --format json
-    """
-    from ...services import supply
-    from ..output import flat, json_format, supply_tables
-    from ..output.pager import paged
-
-    fmt = read_format(format_)
-    no_ids(fmt)
-    shown = supply.product_supply(database(ctx), sku)
-    if fmt == "json":
-        json_format.print_json(shown)
-    elif fmt in ("csv", "plain"):
-        fields = ["number", "customer", "quantity", "eta", "eta_source", "short"]
-        rows = flat.records(shown.waiting, fields)
-        (flat.write_csv if fmt == "csv" else flat.write_plain)(fields, rows)
-    else:
-        with paged(enabled=not no_pager):
-            supply_tables.product_supply(shown)
 
 
 def products_add(
@@ -188,38 +138,6 @@ def products_add(
         p,
         f"Added {p.sku} ({p.name}): price {format_money(p.price)}, "
         f"stock {format_quantity(p.stock)} {p.unit}",
-    )
-
-
-def products_edit(
-    ctx: typer.Context,
-    sku: SkuArgument,
-    supplier: Annotated[
-        str | None,
-        typer.Option(
-            "--supplier",
-            parser=cli_value(partial(parse_text, what="supplier", limit=200)),
-            help="Who the product is usually bought from (empty text: nobody).",
-            show_default=False,
-        ),
-    ] = None,
-    lead_time: LeadTimeOption = None,
-    format_: WriteFormatOption = WriteFormat.text,
-) -> None:
-    """Change a product's default supplier or lead time.
-
-    Example: backorder products edit SWITCH-1 --supplier "Kabel AB" --lead-time 14
-    """
-    from ...services import catalogue
-
-    sku, now_supplier, now_lead = catalogue.edit_product(
-        database(ctx), sku, supplier=supplier, lead_time=lead_time
-    )
-    days = "no lead time" if now_lead is None else f"lead time {now_lead} days"
-    print_result(
-        format_,
-        {"sku": sku, "supplier": now_supplier, "lead_time": now_lead},
-        f"{sku}: supplier {now_supplier or '(none)'}, {days}",
     )
 
 

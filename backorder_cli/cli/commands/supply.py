@@ -1,14 +1,29 @@
-"""`backorder suggest`: what to buy, from the demand of every waiting order."""
+"""`backorder suggest`: what to buy, from the demand of every waiting order; and the
+products' supply commands (`products show`, `products edit`, which `catalogue.py`
+registers in the products group)."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated
 
 import typer
 
-from ...domain.supply import ensure_suppliers
+from ...domain.supply import ensure_suppliers, parse_lead_time
+from ...domain.values import parse_sku, parse_text
+from .. import completion
 from ..app import database
-from ..options import FormatOption, YesOption, no_ids, read_format
+from ..options import (
+    FormatOption,
+    NoPagerOption,
+    WriteFormat,
+    WriteFormatOption,
+    YesOption,
+    cli_value,
+    no_ids,
+    read_format,
+)
+from ..output.result import print_result
 
 SUGGEST_FIELDS = ["sku", "name", "supplier", "demand", "stock", "incoming", "quantity", "arrives"]
 
@@ -83,6 +98,101 @@ def suggest(
             f"Purchase #{p.number} from {p.supplier}, expected {p.expected.isoformat()}: "
             f"{quantities_text(p.lines)}"
         )
+
+
+# A SKU of the catalogue: TAB offers them.
+KnownSkuArgument = Annotated[
+    str,
+    typer.Argument(
+        parser=cli_value(parse_sku),
+        metavar="SKU",
+        help="Stock keeping unit, e.g. CABLE-25.",
+        show_default=False,
+        autocompletion=completion.skus,
+    ),
+]
+
+
+SupplierOption = Annotated[
+    str,
+    typer.Option(
+        "--supplier",
+        parser=cli_value(partial(parse_text, what="supplier", limit=200)),
+        help="Who the product is usually bought from (`suggest` groups by it).",
+    ),
+]
+LeadTimeOption = Annotated[
+    int | None,
+    typer.Option(
+        "--lead-time",
+        parser=cli_value(parse_lead_time),
+        metavar="DAYS",
+        help="Days from ordering to arrival.",
+        show_default=False,
+    ),
+]
+
+
+def products_show(
+    ctx: typer.Context,
+    sku: KnownSkuArgument,
+    format_: FormatOption = None,
+    no_pager: NoPagerOption = False,
+) -> None:
+    """Show a product's supply and demand: on hand, claimed by waiting orders, available,
+    incoming by purchase with dates, and the waiting orders with their ETAs (through a
+    pager at a terminal).
+
+    Example: backorder products show SWITCH-1 --format json
+    """
+    from ...services import supply
+    from ..output import flat, json_format, supply_tables
+    from ..output.pager import paged
+
+    fmt = read_format(format_)
+    no_ids(fmt)
+    shown = supply.product_supply(database(ctx), sku)
+    if fmt == "json":
+        json_format.print_json(shown)
+    elif fmt in ("csv", "plain"):
+        fields = ["number", "customer", "quantity", "eta", "eta_source", "short"]
+        rows = flat.records(shown.waiting, fields)
+        (flat.write_csv if fmt == "csv" else flat.write_plain)(fields, rows)
+    else:
+        with paged(enabled=not no_pager):
+            supply_tables.product_supply(shown)
+
+
+def products_edit(
+    ctx: typer.Context,
+    sku: KnownSkuArgument,
+    supplier: Annotated[
+        str | None,
+        typer.Option(
+            "--supplier",
+            parser=cli_value(partial(parse_text, what="supplier", limit=200)),
+            help="Who the product is usually bought from (empty text: nobody).",
+            show_default=False,
+        ),
+    ] = None,
+    lead_time: LeadTimeOption = None,
+    format_: WriteFormatOption = WriteFormat.text,
+) -> None:
+    """Change a product's default supplier or lead time.
+
+    Example: backorder products edit SWITCH-1 --supplier "Kabel AB" --lead-time 14
+    """
+    from ...services import catalogue
+
+    sku, now_supplier, now_lead = catalogue.edit_product(
+        database(ctx), sku, supplier=supplier, lead_time=lead_time
+    )
+    days = "no lead time" if now_lead is None else f"lead time {now_lead} days"
+    print_result(
+        format_,
+        {"sku": sku, "supplier": now_supplier, "lead_time": now_lead},
+        f"{sku}: supplier {now_supplier or '(none)'}, {days}",
+    )
 
 
 def register(app: typer.Typer) -> None:
