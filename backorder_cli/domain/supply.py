@@ -22,7 +22,7 @@ from typing import Protocol, TypeVar
 
 from ..errors import InvalidInput, NotAllowed
 from .backorders import allocate_lines
-from .values import ZERO, Item, format_quantity
+from .values import ZERO, Item, format_quantity, quantity_text
 
 
 class PurchaseStatus(StrEnum):
@@ -63,7 +63,8 @@ def ensure_open(number: int, status: str, doing: str) -> None:
     if status != PurchaseStatus.OPEN:
         raise NotAllowed(
             f"purchase #{number} is {status}: nothing is still to come - it cannot {doing} "
-            f"(see it with `backorder purchases show {number}`)"
+            f"(see it with `backorder purchases show {number}`)",
+            code="purchase_not_open",
         )
 
 
@@ -80,9 +81,10 @@ def plan_receipt(
         line = _line_of(number, lines, item.sku)
         if item.quantity > still_open(line):
             raise NotAllowed(
-                f"purchase #{number} has only {format_quantity(still_open(line))} of "
-                f"{item.sku} still to come, not {format_quantity(item.quantity)} - receive at "
-                "most that (a surplus is stock: `backorder products receive`)"
+                f"purchase #{number} has only {quantity_text(item.sku, still_open(line))} "
+                f"still to come, not {format_quantity(item.quantity)} - receive at "
+                "most that (a surplus is stock: `backorder products receive`)",
+                code="more_than_open",
             )
         plan.append((line, item.quantity))
     return plan
@@ -99,7 +101,8 @@ def plan_cancel(
     if not plan:
         raise NotAllowed(
             f"purchase #{number} has nothing still to come of {', '.join(skus)} - "
-            "there is nothing to cancel"
+            "there is nothing to cancel",
+            code="nothing_to_cancel",
         )
     return plan
 
@@ -110,7 +113,8 @@ def _line_of(number: int, lines: Sequence[P], sku: str) -> P:
             return line
     raise NotAllowed(
         f"purchase #{number} has no line of {sku} - see its lines with "
-        f"`backorder purchases show {number}`"
+        f"`backorder purchases show {number}`",
+        code="no_such_line",
     )
 
 
@@ -242,7 +246,8 @@ def ensure_suppliers(skus_and_suppliers: Iterable[tuple[str, str]]) -> None:
         raise NotAllowed(
             f"{', '.join(nobody)} {verb} no supplier - set one with "
             f"`backorder products edit {nobody[0]} --supplier NAME`, or leave "
-            f"{'it' if len(nobody) == 1 else 'them'} out with --supplier"
+            f"{'it' if len(nobody) == 1 else 'them'} out with --supplier",
+            code="no_supplier",
         )
 
 

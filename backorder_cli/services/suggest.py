@@ -91,7 +91,8 @@ def create_suggested(
         now = _suggestions(session, supplier, today)
         if now != listed:
             raise NotAllowed(
-                "what to buy changed since it was listed - run `backorder suggest` again"
+                "what to buy changed since it was listed - run `backorder suggest` again",
+                code="changed",
             )
         ensure_suppliers((s.sku, s.supplier) for s in now)
         made = []

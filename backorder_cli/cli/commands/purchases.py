@@ -90,7 +90,7 @@ def purchases_add(
     number = purchases.add_purchase(
         database(ctx), supplier=supplier, expected=expected, items=items, comment=comment
     )
-    print_result(format_, {"number": number, "status": "open"}, str(number))
+    print_result(format_, {"number": number, "status": "open"}, str(number), data=True)
 
 
 def purchases_list(
@@ -174,8 +174,10 @@ def purchases_receive(
     from ...services import fulfilment, purchases
     from ..bulk import run_batch
     from ..output import flat, json_format, records, tables
-    from ..output.text import confirm, say, tell
+    from ..output.text import confirm, ensure_can_ask, say
 
+    if ship:
+        ensure_can_ask(yes)  # before the receipt: nobody could answer the question
     db = database(ctx)
     change = purchases.receive_purchase(db, number, None if not items else list(items))
     allocations = fulfilment.ready_orders(db)
@@ -190,10 +192,7 @@ def purchases_receive(
             }
         )
         return
-    if format_ == WriteFormat.json:
-        say(text)
-    else:
-        tell(text)
+    say(text)  # a confirmation: data (the ready listing, JSON) goes to stdout
     if not allocations:
         say("No waiting order can ship from stock on hand.")
         if format_ == WriteFormat.json:

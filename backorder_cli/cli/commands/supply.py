@@ -54,9 +54,11 @@ def suggest(
     """
     from ...services import suggest as suggest_service
     from ..output import flat, json_format, supply_tables
-    from ..output.text import confirm, say, tell
+    from ..output.text import confirm, ensure_can_ask, say, tell
 
     fmt = read_format(format_)
+    if create:
+        ensure_can_ask(yes)  # before planning: nobody could answer the question
     db = database(ctx)
     found = suggest_service.suggestions(db, supplier=supplier)
     if not create:
@@ -94,7 +96,7 @@ def suggest(
     from ...domain.values import quantities_text
 
     for p in made:
-        tell(
+        tell(  # the new purchases' numbers: data, as orders add prints its number
             f"Purchase #{p.number} from {p.supplier}, expected {p.expected.isoformat()}: "
             f"{quantities_text(p.lines)}"
         )
