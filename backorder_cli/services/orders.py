@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import contextlib
-import itertools
-from collections.abc import Iterator, Sequence
-from dataclasses import replace
+from collections.abc import Iterator
 from datetime import date
 from typing import Any, TypeVar
 
 from sqlalchemy import (
-    Connection,
     Select,
     String,
     bindparam,
@@ -26,7 +23,6 @@ from ..domain.values import (
     Item,
     check_order_value,
     parse_order_number,
-    parse_sku,
     parse_text,
 )
 from ..errors import InvalidInput, NotAllowed, NotFound
@@ -203,7 +199,9 @@ def iter_orders(
     remaining quantity of that SKU, in the allocation's priority order. Without them
     the listing reads the orders table only."""
     if with_eta or eta_before is not None or no_eta or sku is not None:
-        yield from _with_etas(
+        from .supply import orders_with_etas
+
+        yield from orders_with_etas(
             db,
             statuses=statuses,
             archived=archived,
@@ -232,42 +230,6 @@ def iter_orders(
             yield OrderSummary(*row)
 
 
-def _with_etas(
-    db: Database,
-    *,
-    limit: int | None,
-    eta_before: date | None,
-    no_eta: bool,
-    sku: str | None,
-    **filters: Any,
-) -> Iterator[OrderSummary]:
-    from .supply import etas, numbers_waiting_for
-
-    promised = etas(db)
-    rank = None
-    if sku is not None:
-        rank = {n: i for i, n in enumerate(numbers_waiting_for(db, parse_sku(sku)))}
-
-    def wanted(row: OrderSummary) -> bool:
-        if rank is not None and row.number not in rank:
-            return False
-        eta = promised.get(row.number)
-        if eta_before is not None and (eta is None or eta >= eta_before):
-            return False
-        return not no_eta or (row.number in promised and eta is None)
-
-    rows: Iterator[OrderSummary] = (
-        # Only waiting orders have an ETA: the others pass as they are (no copy).
-        replace(row, eta=promised[row.number]) if promised.get(row.number) else row
-        for row in iter_orders(db, **filters)
-        if wanted(row)
-    )
-    if rank is not None:
-        found = rank
-        rows = iter(sorted(rows, key=lambda row: found[row.number]))
-    yield from itertools.islice(rows, limit)
-
-
 def count_listed_orders(
     db: Database,
     *,
@@ -282,7 +244,9 @@ def count_listed_orders(
     """How many orders `iter_orders` would list with these filters and no limit (a
     filter on promise dates makes the allocation to count them)."""
     if eta_before is not None or no_eta or sku is not None:
-        listed = _with_etas(
+        from .supply import orders_with_etas
+
+        listed = orders_with_etas(
             db,
             statuses=statuses,
             archived=archived,
@@ -369,7 +333,9 @@ def get_order(db: Database, number: int) -> OrderDetail:
         ]
         eta = None
         if order.status in (Status.BOOKED, Status.PARTIALLY_SHIPPED) and not order.archived:
-            views, eta = _with_promises(conn, order.number, lines, views)
+            from .supply import with_promises
+
+            views, eta = with_promises(conn, order.number, lines, views)
         return OrderDetail(
             number=order.number,
             status=order.status,
@@ -389,30 +355,6 @@ def get_order(db: Database, number: int) -> OrderDetail:
             chain=_chain_numbers(conn, order.number),
             eta=eta,
         )
-
-
-def _with_promises(
-    conn: Connection, number: int, lines: Sequence[Any], views: list[LineView]
-) -> tuple[list[LineView], date | None]:
-    """The order's lines (rows of order_lines) with their promise dates, and the order's
-    ETA."""
-    from ..domain.supply import order_eta
-    from .supply import order_promises
-
-    found = order_promises(conn, number, {line.sku for line in lines if remaining(line) > 0})
-    by_position = {p.position: p for p in found}
-    shown = []
-    for line, view in zip(lines, views, strict=True):
-        promise = by_position.get(line.position)
-        if promise is not None:
-            view = replace(
-                view,
-                eta=promise.eta,
-                eta_source=promise.source,
-                short=promise.short if promise.eta is None else None,
-            )
-        shown.append(view)
-    return shown, order_eta(found) if found else None
 
 
 _ORDER_DETAIL = core_select(ORDERS).where(ORDERS.c.number == bindparam("number"))

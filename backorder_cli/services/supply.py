@@ -4,8 +4,8 @@ product, and what to buy (`domain.supply`)."""
 from __future__ import annotations
 
 import itertools
-from collections.abc import Collection, Iterator
-from dataclasses import dataclass
+from collections.abc import Collection, Iterator, Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -14,6 +14,7 @@ from sqlalchemy import BigInteger, Connection, Select, type_coerce
 from sqlalchemy import select as core_select
 from sqlmodel import select
 
+from ..domain.orders import remaining
 from ..domain.supply import Incoming, Promise, order_eta, promise_dates
 from ..domain.values import QUANTITY_PLACES, ZERO, parse_sku
 from ..errors import NotFound
@@ -21,6 +22,7 @@ from ..storage.database import Database
 from ..storage.models import Product, PurchaseLine
 from .fulfilment import waiting_lines_query
 from .steps import ORDERS, PRODUCTS, PURCHASES, _table
+from .views import LineView, OrderSummary
 
 PL = _table(PurchaseLine)
 
@@ -316,3 +318,61 @@ def explanations(db: Database) -> list[Explanation]:
             )
         )
     return result
+
+
+def orders_with_etas(
+    db: Database,
+    *,
+    limit: int | None,
+    eta_before: date | None,
+    no_eta: bool,
+    sku: str | None,
+    **filters: Any,
+) -> Iterator[OrderSummary]:
+    """`iter_orders` with each waiting order's ETA, filtered by it (`orders.iter_orders`)."""
+    from .orders import iter_orders
+
+    promised = etas(db)
+    rank = None
+    if sku is not None:
+        rank = {n: i for i, n in enumerate(numbers_waiting_for(db, parse_sku(sku)))}
+
+    def wanted(row: OrderSummary) -> bool:
+        if rank is not None and row.number not in rank:
+            return False
+        eta = promised.get(row.number)
+        if eta_before is not None and (eta is None or eta >= eta_before):
+            return False
+        return not no_eta or (row.number in promised and eta is None)
+
+    rows: Iterator[OrderSummary] = (
+        # Only waiting orders have an ETA: the others pass as they are (no copy).
+        replace(row, eta=promised[row.number]) if promised.get(row.number) else row
+        for row in iter_orders(db, **filters)
+        if wanted(row)
+    )
+    if rank is not None:
+        found = rank
+        rows = iter(sorted(rows, key=lambda row: found[row.number]))
+    yield from itertools.islice(rows, limit)
+
+
+def with_promises(
+    conn: Connection, number: int, lines: Sequence[Any], views: list[LineView]
+) -> tuple[list[LineView], date | None]:
+    """The order's lines (rows of order_lines) with their promise dates, and the order's
+    ETA."""
+    found = order_promises(conn, number, {line.sku for line in lines if remaining(line) > 0})
+    by_position = {p.position: p for p in found}
+    shown = []
+    for line, view in zip(lines, views, strict=True):
+        promise = by_position.get(line.position)
+        if promise is not None:
+            view = replace(
+                view,
+                eta=promise.eta,
+                eta_source=promise.source,
+                short=promise.short if promise.eta is None else None,
+            )
+        shown.append(view)
+    return shown, order_eta(found) if found else None
