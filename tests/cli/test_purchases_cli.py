@@ -52,7 +52,7 @@ def test_list_is_plain_when_piped(shop: Path) -> None:
     run(shop, *ADD, "SWITCH-1=40")
     result = run(shop, "purchases", "list")
     assert result.stdout == (
-        "number\tsupplier\texpected\tstatus\topen\n1\tKabel AB\t2026-12-01\topen\t40 SWITCH-1\n"
+        "number\tsupplier\texpected\tstatus\topen\n1\tKabel AB\t2026-12-01\topen\t40 x SWITCH-1\n"
     )
     assert run(shop, "purchases", "list", "--sku", "CABLE-25", "-f", "csv").stdout == (
         "number,supplier,expected,status,open\n"
@@ -63,10 +63,11 @@ def test_receive_raises_stock_and_lists_what_is_now_ready(shop: Path) -> None:
     run(shop, *ADD, "SWITCH-1=40")
     result = run(shop, "purchases", "receive", "1", "SWITCH-1=30")
     assert result.exit_code == 0, result.output
+    # What was done is a message (stderr); what is now ready is data (stdout).
+    assert result.stderr.splitlines()[0] == "Received 30 x SWITCH-1 on purchase #1 (now open)."
     lines = result.stdout.splitlines()
-    assert lines[0] == "Received 30 SWITCH-1 on purchase #1 (now open)."
-    assert lines[1] == "number\tcover\tcustomer\tbackorder_of\tcreated_at\tship\twaiting"
-    ready = {line.split("\t")[0]: line.split("\t")[5] for line in lines[2:]}
+    assert lines[0] == "number\tcover\tcustomer\tbackorder_of\tcreated_at\tship\twaiting"
+    ready = {line.split("\t")[0]: line.split("\t")[5] for line in lines[1:]}
     assert ready["2399"] == "SWITCH-1=6"
     assert ready["2400"] == "SWITCH-1=24"
     assert "(`backorder ready --ship` ships them)" in result.stderr
@@ -75,15 +76,26 @@ def test_receive_raises_stock_and_lists_what_is_now_ready(shop: Path) -> None:
     assert clean(shop)
 
 
+@pytest.mark.usefixtures("at_terminal")
 def test_receive_ship_asks_and_ships_what_the_receipt_covers(shop: Path) -> None:
     run(shop, *ADD, "SWITCH-1=30")
     result = run(shop, "purchases", "receive", "1", "--ship", input="y\n")
     assert result.exit_code == 0, result.output
-    assert "Shipped order #2400 in full: 24 SWITCH-1 (now shipped)." in result.stdout
+    assert "Shipped order #2400 in full: 24 x SWITCH-1 (now shipped)." in result.stdout
     assert "Continue? [y/N]" in result.stderr
     assert clean(shop)
 
 
+def test_receive_ship_without_a_terminal_refuses_before_receiving(shop: Path) -> None:
+    run(shop, *ADD, "SWITCH-1=30")
+    before = snapshot(shop)
+    result = run(shop, "purchases", "receive", "1", "--ship")
+    assert result.exit_code == 2
+    assert result.stderr == "Error: no terminal to confirm on - pass --yes\n"
+    assert snapshot(shop) == before
+
+
+@pytest.mark.usefixtures("at_terminal")
 def test_receive_ship_answered_no_keeps_the_receipt_and_ships_nothing(shop: Path) -> None:
     run(shop, *ADD, "SWITCH-1=30")
     result = run(shop, "purchases", "receive", "1", "--ship", input="n\n")
@@ -108,10 +120,17 @@ def test_receive_json_is_one_object_with_the_ready_orders(shop: Path) -> None:
 
 def test_edit_and_cancel(shop: Path) -> None:
     run(shop, *ADD, "SWITCH-1=40", "CABLE-25=100")
+    # Confirmations of a change are messages: stderr, stdout stays empty.
     result = run(shop, "purchases", "edit", "1", "--expected", "2026-12-15")
-    assert result.stdout == "Purchase #1 is now expected 2026-12-15 (was 2026-12-01).\n"
+    assert (result.stdout, result.stderr) == (
+        "",
+        "Purchase #1 is now expected 2026-12-15 (was 2026-12-01).\n",
+    )
     result = run(shop, "purchases", "cancel", "#1", "CABLE-25")
-    assert result.stdout == "Canceled 100 CABLE-25 on purchase #1 (now open).\n"
+    assert (result.stdout, result.stderr) == (
+        "",
+        "Canceled 100 x CABLE-25 on purchase #1 (now open).\n",
+    )
     assert clean(shop)
 
 
@@ -142,7 +161,7 @@ def test_bad_values_are_usage_errors(shop: Path, args: list[str], message: str) 
     ("args", "message"),
     [
         ([*ADD, "NOPE-1=1"], "Error: unknown SKU NOPE-1 - add it with"),
-        (["purchases", "receive", "1", "SWITCH-1=41"], "only 40 of SWITCH-1 still to come"),
+        (["purchases", "receive", "1", "SWITCH-1=41"], "only 40 x SWITCH-1 still to come"),
         (["purchases", "receive", "7"], "Error: purchase #7 not found"),
         (["purchases", "cancel", "1", "CABLE-25"], "has no line of CABLE-25"),
     ],
@@ -169,8 +188,8 @@ class FullDisk(io.TextIOBase):
     [
         [*ADD, "SWITCH-1=40"],
         ["purchases", "receive", "1"],
-        ["purchases", "edit", "1", "--expected", "2027-01-01"],
-        ["purchases", "cancel", "1"],
+        ["purchases", "edit", "1", "--expected", "2027-01-01", "-f", "json"],
+        ["purchases", "cancel", "1", "-f", "json"],
     ],
     ids=["add", "receive", "edit", "cancel"],
 )
@@ -192,11 +211,11 @@ def test_a_failed_print_after_the_commit_says_what_was_saved(
 
 
 def test_products_remember_a_supplier_and_a_lead_time(shop: Path) -> None:
-    result = run(shop, "products", "add", "DIM-1", "--name", "Dimmer", "--supplier", "Lys AB",
-                 "--lead-time", "10")  # fmt: skip
+    result = run(shop, "products", "add", "DIM-1", "--name", "Dimmer", "--price", "12",
+                 "--supplier", "Lys AB", "--lead-time", "10")  # fmt: skip
     assert result.exit_code == 0, result.output
     result = run(shop, "products", "edit", "DIM-1", "--lead-time", "14")
-    assert result.stdout == "DIM-1: supplier Lys AB, lead time 14 days\n"
+    assert result.stderr == "DIM-1: supplier Lys AB, lead time 14 days\n"
     result = run(shop, "products", "edit", "DIM-1", "--supplier", "", "-f", "json")
     assert json.loads(result.stdout) == {"sku": "DIM-1", "supplier": "", "lead_time": 14}
 
