@@ -54,7 +54,7 @@ def test_when_will_2402_ship(supplied: Path) -> None:
     # the README's example, word for word
     assert run(supplied, "orders", "list", "--sku", "CABLE-15", "-f", "csv").stdout == (
         "number,status,archived,customer,total,backorder_of,eta\n"
-        "2402,booked,false,Hansen & Søn VVS,316.8,2401,2026-12-20\n"
+        "2402,booked,false,Hansen & Søn VVS,316.80,2401,2026-12-20\n"
     )
 
 
@@ -136,16 +136,19 @@ def test_suggest_lists_what_to_buy_per_sku(supplied: Path) -> None:
     assert "Nothing to buy" in run(supplied, "suggest", "--supplier", "kabel ab").stderr
 
 
+@pytest.mark.usefixtures("at_terminal")
 def test_suggest_create_asks_then_makes_one_purchase_per_supplier(supplied: Path) -> None:
     run(supplied, "purchases", "cancel", "2")
     run(supplied, "products", "edit", "CABLE-15", "--supplier", "Nordkabel", "--lead-time", "5")
     before = snapshot(supplied)
     result = run(supplied, "suggest", "--create", input="n\n")
-    assert result.exit_code == 1 and "This will create 1 purchases" in result.stderr
+    assert (
+        result.exit_code == 1 and "This will create 1 purchase, one per supplier." in result.stderr
+    )
     assert snapshot(supplied) == before
     result = run(supplied, "suggest", "--create", "--yes")
     day = (utc_today() + timedelta(5)).isoformat()
-    assert result.stdout == f"Purchase #3 from Nordkabel, expected {day}: 150 CABLE-15\n"
+    assert result.stdout == f"Purchase #3 from Nordkabel, expected {day}: 150 x CABLE-15\n"
     shown = json.loads(run(supplied, "orders", "show", "2402", "-f", "json").stdout)
     assert [(ln["sku"], ln["eta"]) for ln in shown["lines"]] == [
         ("CABLE-15", day),
@@ -154,6 +157,7 @@ def test_suggest_create_asks_then_makes_one_purchase_per_supplier(supplied: Path
     assert run(supplied, "check").exit_code == 0
 
 
+@pytest.mark.usefixtures("at_terminal")
 def test_suggest_create_refuses_a_sku_without_supplier_before_asking(supplied: Path) -> None:
     run(supplied, "purchases", "cancel", "2")
     before = snapshot(supplied)
@@ -161,6 +165,14 @@ def test_suggest_create_refuses_a_sku_without_supplier_before_asking(supplied: P
     assert result.exit_code == 1
     assert result.stderr.startswith("Error: CABLE-15 has no supplier")
     assert "Continue?" not in result.stderr
+    assert snapshot(supplied) == before
+
+
+def test_suggest_create_without_a_terminal_refuses_before_planning(supplied: Path) -> None:
+    before = snapshot(supplied)
+    result = run(supplied, "suggest", "--create")
+    assert result.exit_code == 2
+    assert result.stderr == "Error: no terminal to confirm on - pass --yes\n"
     assert snapshot(supplied) == before
 
 
@@ -184,7 +196,7 @@ def test_suggest_create_with_a_failed_print_says_what_was_saved(
 def test_ready_explain_says_why_each_waiting_line_waits(supplied: Path) -> None:
     result = run(supplied, "ready", "--explain")
     assert result.exit_code == 0
-    assert "#2402 waits for 150 CABLE-15: 0 on hand; ETA 2026-12-20 (purchase #2)" in (
+    assert "#2402 waits for 150 x CABLE-15: 0 on hand; ETA 2026-12-20 (purchase #2)" in (
         result.stderr.splitlines()
     )
     plain = run(supplied, "ready").stdout

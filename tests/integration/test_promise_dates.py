@@ -49,9 +49,9 @@ JAN10, JAN20, FEB1 = date(2027, 1, 10), date(2027, 1, 20), date(2027, 2, 1)
 @pytest.fixture
 def company(db: Database, target: str) -> Database:
     add = catalogue.add_product
-    add(db, "SWITCH", name="Switch", stock="50", supplier="Kabel AB", lead_time=14)
-    add(db, "CABLE", name="Cable", unit="m", supplier="Kabel AB")
-    add(db, "BOX", name="Box", stock="3", supplier="Box Co", lead_time=7)
+    add(db, "SWITCH", name="Switch", price=D(5), stock="50", supplier="Kabel AB", lead_time=14)
+    add(db, "CABLE", name="Cable", price=D(1), unit="m", supplier="Kabel AB")
+    add(db, "BOX", name="Box", price=D(2), stock="3", supplier="Box Co", lead_time=7)
     a = orders.add_order(db, customer="Alfa", items=[Item("SWITCH", D(60)), Item("BOX", D(1))])
     c = orders.add_order(db, customer="Charlie", items=[Item("SWITCH", D(8)), Item("CABLE", D(50))])
     d = orders.add_order(

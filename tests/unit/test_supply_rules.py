@@ -11,6 +11,7 @@ import pytest
 
 from backorder_cli.domain.supply import (
     Incoming,
+    ensure_suppliers,
     order_eta,
     plan_cancel,
     plan_receipt,
@@ -77,7 +78,7 @@ def test_a_receipt_takes_at_most_what_is_still_open() -> None:
     lines = [PLine("A", D(10), received=D(4)), PLine("B", D(5), canceled=D(5))]
     assert [(ln.sku, q) for ln, q in plan_receipt(1, "open", lines, None)] == [("A", D(6))]
     assert plan_receipt(1, "open", lines, [Item("A", D("5.5"))])[0][1] == D("5.5")
-    with pytest.raises(NotAllowed, match="only 6 of A still to come, not 7"):
+    with pytest.raises(NotAllowed, match="only 6 x A still to come, not 7"):
         plan_receipt(1, "open", lines, [Item("A", D(7))])
     with pytest.raises(NotAllowed, match="purchase #1 is received"):
         plan_receipt(1, "received", lines, None)
@@ -105,3 +106,24 @@ def test_check_finds_a_line_received_past_what_was_ordered() -> None:
     assert purchase_violations(4, "open", [(1, PLine("Z", D(2)))], {"A"}) == [
         "purchase #4, line 1 (Z): SKU Z is not in the catalogue"
     ]
+
+
+@pytest.mark.parametrize(
+    ("refused", "code"),
+    [
+        (lambda: plan_receipt(1, "open", LINES, [Item("A", D(7))]), "more_than_open"),
+        (lambda: plan_receipt(1, "received", LINES, None), "purchase_not_open"),
+        (lambda: plan_receipt(1, "open", LINES, [Item("C", D(1))]), "no_such_line"),
+        (lambda: plan_cancel(1, "open", LINES, ["B"]), "nothing_to_cancel"),
+        (lambda: ensure_suppliers([("A", "Kabel AB"), ("B", "")]), "no_supplier"),
+    ],
+    ids=["more", "not-open", "no-line", "nothing", "supplier"],
+)
+def test_each_refusal_has_its_result_code(refused, code: str) -> None:  # type: ignore[no-untyped-def]
+    """Scripts read the code of a refused JSON result (README: "Result codes")."""
+    with pytest.raises(NotAllowed) as refusal:
+        refused()
+    assert refusal.value.code == code
+
+
+LINES = [PLine("A", D(10), received=D(4)), PLine("B", D(5), canceled=D(5))]

@@ -54,7 +54,7 @@ def suggest(
     """
     from ...services import suggest as suggest_service
     from ..output import flat, json_format, supply_tables
-    from ..output.text import confirm, ensure_can_ask, say, tell
+    from ..output.text import confirm, counted, ensure_can_ask, say, tell
 
     fmt = read_format(format_)
     if create:
@@ -76,7 +76,7 @@ def suggest(
     suppliers = sorted({s.supplier for s in found})
     if not yes:
         supply_tables.suggest_table(found, to_stderr=True)
-        say(f"This will create {len(suppliers)} purchases, one per supplier.")
+        say(f"This will create {counted(len(suppliers), 'purchase')}, one per supplier.")
         if not confirm("Continue?"):
             raise typer.Abort()
     made = suggest_service.create_suggested(db, found, supplier=supplier)
