@@ -13,6 +13,7 @@ from ...domain.values import Item, parse_day, parse_item, parse_sku, parse_text
 from ..app import database, make_app
 from ..options import (
     FormatOption,
+    NoPagerOption,
     WriteFormat,
     WriteFormatOption,
     YesOption,
@@ -107,25 +108,32 @@ def purchases_list(
         typer.Option("--sku", parser=cli_value(parse_sku), help="Only purchases of this SKU."),
     ] = None,
     format_: FormatOption = None,
+    no_pager: NoPagerOption = False,
 ) -> None:
-    """List purchases, soonest expected first: by default those still open.
+    """List purchases, soonest expected first: by default those still open (through a
+    pager at a terminal).
 
     Example: backorder purchases list --sku SWITCH-1
     """
     from ...services import purchases
     from ..output import flat, supply_tables
+    from ..output.pager import paged
 
     if open_ and all_:
         raise typer.BadParameter("use --open or --all, not both", param_hint="'--open'")
     rows = purchases.list_purchases(database(ctx), all_=all_, supplier=supplier, sku=sku)
-    flat.emit(rows, PURCHASE_FIELDS, read_format(format_), table=supply_tables.purchases_table)
+    with paged(enabled=not no_pager):
+        flat.emit(rows, PURCHASE_FIELDS, read_format(format_), table=supply_tables.purchases_table)
 
 
 def purchases_show(
-    ctx: typer.Context, number: PurchaseArgument, format_: FormatOption = None
+    ctx: typer.Context,
+    number: PurchaseArgument,
+    format_: FormatOption = None,
+    no_pager: NoPagerOption = False,
 ) -> None:
     """Show one purchase: its lines (ordered, received, canceled, open), expected date and
-    history.
+    history (through a pager at a terminal).
 
     Example: backorder purchases show 3 --format json
     """
@@ -142,7 +150,10 @@ def purchases_show(
         rows = flat.records(detail.lines, fields)
         (flat.write_csv if fmt == "csv" else flat.write_plain)(fields, rows)
     else:
-        supply_tables.purchase_detail(detail)
+        from ..output.pager import paged
+
+        with paged(enabled=not no_pager):
+            supply_tables.purchase_detail(detail)
 
 
 def purchases_receive(
