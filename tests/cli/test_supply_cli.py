@@ -201,3 +201,38 @@ def test_ready_explain_says_why_each_waiting_line_waits(supplied: Path) -> None:
     )
     plain = run(supplied, "ready").stdout
     assert result.stdout == plain  # the listing itself is unchanged
+
+
+@pytest.mark.parametrize(
+    ("args", "allocates"),
+    [
+        (["-f", "plain"], False),
+        (["-f", "ids"], False),
+        (["-f", "table"], False),
+        (["-f", "json"], True),
+        (["-f", "csv"], True),
+        (["-f", "plain", "--no-eta"], True),
+        (["-f", "ids", "--sku", "SWITCH-1"], True),
+        (["-f", "plain", "--eta-before", "2027-01-01"], True),
+    ],
+)
+def test_orders_list_makes_the_allocation_only_when_its_output_needs_it(
+    supplied: Path, monkeypatch: pytest.MonkeyPatch, args: list[str], allocates: bool
+) -> None:
+    """The promise dates are one allocation of every waiting line: the plain listing
+    (and the table, and ids) never pays for it unless a filter on the ETA asks."""
+    from backorder_cli.services import supply
+
+    made: list[bool] = []
+    real = supply.etas
+
+    def counting(*a, **kw):  # type: ignore[no-untyped-def]
+        made.append(True)
+        return real(*a, **kw)
+
+    monkeypatch.setattr(supply, "etas", counting)
+    result = run(supplied, "orders", "list", "--all", *args)
+    assert result.exit_code == 0, result.output
+    assert bool(made) is allocates
+    if "--sku" in args:  # waiting for SWITCH-1, first in line first: the backorder first
+        assert result.stdout.split() == ["2402", "2399", "2400"]
