@@ -18,7 +18,6 @@ from typing import Any
 
 import pexpect
 import pytest
-
 from typer.testing import CliRunner
 
 from backorder_cli.cli import app
