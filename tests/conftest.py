@@ -18,6 +18,7 @@ import itertools
 import os
 import shutil
 import sqlite3
+import subprocess
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -33,6 +34,7 @@ from backorder_cli.storage.schema import init_database
 PG_SERVER = os.environ.get("BACKORDER_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 REQUIRE_PG = os.environ.get("BACKORDER_REQUIRE_PG") == "1"
 BACKENDS = ("sqlite", "postgresql")
+TEMPLATE_SCHEMA = "bo_template_schema"
 
 
 class PostgresRun:
@@ -51,6 +53,8 @@ class PostgresRun:
         self.url = server.set(database=self.name)
         self.engine = create_engine(self.url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
         self._numbers = itertools.count(1)
+        self._template: str | None = None
+        self._schemas: dict[str, str] = {}
 
     def new_target(self) -> str:
         """A URL whose tables live in a new, empty schema (via the search path)."""
@@ -58,7 +62,53 @@ class PostgresRun:
         with self.engine.connect() as conn:
             conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
         url = self.url.update_query_dict({"options": f"-csearch_path={schema}"})
-        return url.render_as_string(hide_password=False)
+        rendered = url.render_as_string(hide_password=False)
+        self._schemas[rendered] = schema
+        return rendered
+
+    def fill_initialised(self, target: str) -> None:
+        """Give `target`'s (empty) schema the tables `init` makes, as `init` made them in
+        this run's template schema: its dump replayed under the new schema's name. The
+        same tables, constraints, sequences and rows in a fraction of the time the six
+        migrations take per test."""
+        schema = self._schemas[target]  # a schema new_target made
+        if self._template is None:
+            self._template = self._dump_template()
+        raw = self.engine.raw_connection()
+        try:
+            cursor = raw.cursor()
+            cursor.execute(self._template.replace(f"{TEMPLATE_SCHEMA}.", f"{schema}."))
+            raw.commit()
+        finally:
+            raw.close()
+
+    def _dump_template(self) -> str:
+        url = self.url.update_query_dict({"options": f"-csearch_path={TEMPLATE_SCHEMA}"})
+        with self.engine.connect() as conn:
+            conn.exec_driver_sql(f"CREATE SCHEMA {TEMPLATE_SCHEMA}")
+        database, _created = init_database(url.render_as_string(hide_password=False))
+        database.dispose()
+        libpq = self.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        dump = subprocess.run(
+            [
+                "pg_dump",
+                f"--schema={TEMPLATE_SCHEMA}",
+                "--no-owner",
+                "--no-privileges",
+                "--inserts",
+                libpq,
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=60,
+        ).stdout
+        # Not the schema itself (the test's exists), nor psql's own commands.
+        return "\n".join(
+            line
+            for line in dump.splitlines()
+            if not line.startswith("\\") and not line.startswith("CREATE SCHEMA ")
+        )
 
     def drop(self) -> None:
         self.engine.dispose()
@@ -129,6 +179,8 @@ def pg_target() -> str:
 @pytest.fixture
 def db(target: str) -> Iterator[Database]:
     """An empty, initialised database."""
+    if is_url(target):
+        postgres_run().fill_initialised(target)  # what `init` makes, from the template
     database, _created = init_database(target)
     yield database
     database.dispose()

@@ -22,6 +22,7 @@ from typer.core import TyperGroup
 
 from ..errors import BackorderError
 from .arguments import negative_number_message, root_options_first
+from .options import JSON_RESULT
 from .readable import make_readable
 
 if TYPE_CHECKING:
@@ -139,6 +140,14 @@ class BackorderGroup(TyperGroup):
             sys.stdout.flush()  # a failing write shows here, not at exit
             return result
         except BackorderError as exc:
+            if ctx.meta.get(JSON_RESULT):
+                # A refused JSON command: the refusal as a result object too, so a
+                # script reads its code (README "Result codes").
+                from .output.json_format import print_json
+
+                with contextlib.suppress(OSError):
+                    print_json({"ok": False, "error": exc.message, "code": exc.code})
+                    sys.stdout.flush()
             report(exc)
             raise typer.Exit(EXIT_ERROR) from None
         except (typer.TyperException, typer.Exit, typer.Abort, _SavedButNotShown):

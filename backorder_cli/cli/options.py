@@ -97,13 +97,27 @@ class WriteFormat(StrEnum):
     json = "json"
 
 
+# Set in the invocation's shared `meta` when a writing command was asked for JSON: a
+# refusal is then also a JSON object on stdout (`{"ok": false, "error", "code"}`), so
+# a script reads the code of a refused command as it reads a result (cli/app.py).
+JSON_RESULT = "backorder.json_result"
+
+
+def _remember_json(ctx: typer.Context, value: WriteFormat | None) -> WriteFormat | None:
+    if value == WriteFormat.json:
+        ctx.meta[JSON_RESULT] = True
+    return value
+
+
 WriteFormatOption = Annotated[
     WriteFormat,
     typer.Option(
         "--format",
         "-f",
         parser=choice(WriteFormat),
-        help="text for people, or json: one result object.",
+        callback=_remember_json,
+        help="text for people, or json: one result object (a refusal too: ok false, "
+        "error, code).",
     ),
 ]
 
@@ -116,6 +130,7 @@ BulkFormatOption = Annotated[
         "--format",
         "-f",
         parser=choice(WriteFormat),
+        callback=_remember_json,
         help="text for people, or json: one result object for one number; an array of "
         "them, one per order, for several numbers, - or --all.",
     ),

@@ -151,11 +151,18 @@ def credit_invoice(
         conn = session.connection()
         invoice = _find_invoice(conn, number)
         order = _find_order(session, invoice.order, lock=True)  # serializes its writers
-        invoice, plan = _credit_plan(conn, number, items)
+        changed = NotAllowed(
+            f"invoice #{number} changed while you were answering - run the command again",
+            code="changed",
+        )
+        try:
+            invoice, plan = _credit_plan(conn, number, items)
+        except NotAllowed:
+            if expected is not None:  # it could be credited when asked: it changed since
+                raise changed from None
+            raise
         if expected is not None and _shown(plan) != expected.lines:
-            raise NotAllowed(
-                f"invoice #{number} changed while you were answering - run the command again"
-            )
+            raise changed
         lines = _lines(session, order)
         by_id = {line.id: line for line in lines}
         for credit in plan:
@@ -172,6 +179,10 @@ def credit_invoice(
         credit_number, total = _write_credit(
             conn, invoice.order_id, invoice.id, number, plan, reason=reason
         )
+        if expected is not None and credit_number != expected.next_number:
+            # Another invoice or credit note took the number shown: not what was confirmed
+            # (the transaction rolls back whole).
+            raise changed
         return CreditResult(
             credit_number,
             number,

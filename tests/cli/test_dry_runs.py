@@ -30,9 +30,9 @@ def test_invoice_dry_run_shows_each_bill_and_writes_nothing(sample: Run, target:
         "Order #2393 would be invoiced 4 x BREAKER-16: total 96.00\n"
     )
     assert result.stderr.splitlines() == [
-        "Error: order #2392 has nothing to invoice: every shipped quantity is invoiced - "
-        "ship first with `backorder ship 2392`",
-        "Dry run: 2 would be invoiced, 1 refused.",
+        "Error: order #2392 is fully invoiced: everything on it was shipped and invoiced - "
+        "there is nothing left to invoice (`backorder orders show 2392` lists its invoices)",
+        "Dry run: 2 orders would be invoiced, 1 order refused.",
         "Dry run: nothing was changed.",
     ]
     assert snapshot(target) == before
@@ -81,7 +81,8 @@ def test_ready_ship_dry_run_lists_what_would_ship(sample: Run, target: str) -> N
     assert json.loads(result.stdout) == json.loads(listed.stdout)
     covers = [o["cover"] for o in json.loads(result.stdout)]
     assert result.stderr == (
-        f"Dry run: {len(covers)} would ship, {covers.count('full')} in full and "
+        f"Dry run: {len(covers)} order{'s' * (len(covers) != 1)} would ship, "
+        f"{covers.count('full')} in full and "
         f"{covers.count('partial')} in part.\nDry run: nothing was changed.\n"
     )
     assert snapshot(target) == before

@@ -18,9 +18,11 @@ from typing import Any
 
 import pexpect
 import pytest
+from typer.testing import CliRunner
 
+from backorder_cli.cli import app
 from backorder_cli.domain.values import format_money, format_quantity
-from tests.cli.test_installed_scripts import run, script
+from tests.cli.test_installed_scripts import script
 
 LONG_SKU = "SURGE-PROTECTOR-1234"
 LONG_CUSTOMER = "Lyngby Elektro & Installationsservice ApS, afdeling Nord"
@@ -37,6 +39,13 @@ COMMANDS = {
     "plan": ["create", "2399", "--dry-run"],
 }
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+
+
+def run(*args: str, db: Path) -> subprocess.CompletedProcess[str]:
+    """Setting up and reading the JSON in-process (the terminal runs are the real script):
+    the same commands, without a Python start-up each."""
+    result = CliRunner().invoke(app, ["--db", str(db), *args], prog_name="backorder")
+    return subprocess.CompletedProcess(args, result.exit_code, result.stdout, result.stderr)
 
 
 def _json(db: Path, *args: str) -> Any:

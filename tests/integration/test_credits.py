@@ -9,7 +9,7 @@ import pytest
 
 from backorder_cli.domain.orders import Status
 from backorder_cli.domain.values import Item
-from backorder_cli.errors import InvalidInput, NotAllowed, NotFound
+from backorder_cli.errors import BackorderError, InvalidInput, NotAllowed, NotFound
 from backorder_cli.services import catalogue, fulfilment, integrity, invoices, orders
 from backorder_cli.storage.database import Database
 from tests.conftest import run_sql, snapshot
@@ -143,6 +143,30 @@ def test_a_credit_confirmed_on_a_plan_that_changed_is_refused(db: Database, targ
     assert shown.lines == [("CABLE", D(5), D("5.00"))]
     assert shown.next_number == invoice + 1
     invoices.credit_invoice(db, invoice, [Item("CABLE", D(1))])
+    refused(db, target, "changed while you were answering", invoice, None, expected=shown)
+
+
+def test_a_credit_whose_number_was_taken_meanwhile_is_refused(db: Database, target: str) -> None:
+    """The plan shows the credit note's number: another invoice taking it while the
+    question waits means the credit is not what was confirmed."""
+    _order, invoice = invoiced_order(db, [Item("CABLE", D(5))])
+    _other, other_invoice = invoiced_order(db, [Item("CABLE", D(2))])
+    shown = invoices.preview_credit(db, invoice, [Item("CABLE", D(1))])
+    invoices.credit_invoice(db, other_invoice, [Item("CABLE", D(1))])  # takes the number
+    before = snapshot(target)
+    with pytest.raises(BackorderError, match="changed while you were answering") as refusal:
+        invoices.credit_invoice(db, invoice, [Item("CABLE", D(1))], expected=shown)
+    assert refusal.value.code == "changed"
+    assert snapshot(target) == before
+    clean(db)
+
+
+def test_a_credit_made_impossible_meanwhile_is_refused_as_changed(
+    db: Database, target: str
+) -> None:
+    _order, invoice = invoiced_order(db, [Item("CABLE", D(5))])
+    shown = invoices.preview_credit(db, invoice, None)
+    invoices.credit_invoice(db, invoice)  # all of it, by someone else
     refused(db, target, "changed while you were answering", invoice, None, expected=shown)
 
 

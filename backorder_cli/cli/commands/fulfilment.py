@@ -33,7 +33,7 @@ from ..options import (
     read_format,
 )
 from ..output.result import print_result
-from ..output.text import confirm, ensure_can_ask, say
+from ..output.text import confirm, counted, ensure_can_ask, say
 
 
 def ship(
@@ -136,7 +136,10 @@ def invoice(
         if dry_run:
             _print_invoice_dry_run(previews, format_=format_, bulk=bulk)
             if bulk:
-                say(f"Dry run: {len(goers)} would be invoiced, {len(refusals)} refused.")
+                say(
+                    f"Dry run: {counted(len(goers), 'order')} would be invoiced, "
+                    f"{counted(len(refusals), 'order')} refused."
+                )
             say("Dry run: nothing was changed.")
             if refusals:
                 raise typer.Exit(EXIT_ERROR)
@@ -269,8 +272,8 @@ def ready(
         if dry_run:
             full = sum(1 for a in allocations if a.cover == "full")
             say(
-                f"Dry run: {len(allocations):,} would ship, {full:,} in full and "
-                f"{len(allocations) - full:,} in part."
+                f"Dry run: {counted(len(allocations), 'order')} would ship, {full:,} in full "
+                f"and {len(allocations) - full:,} in part."
             )
             say("Dry run: nothing was changed.")
         if explain:

@@ -84,7 +84,7 @@ def ensure_can_ask(yes: bool) -> None:
 
 def counted(count: int, noun: str, plural: str | None = None) -> str:
     """`1 order`, `2 orders`, `0 orders`: a count with its noun in the right number."""
-    return f"{count} {noun if count == 1 else plural or noun + 's'}"
+    return f"{count:,} {noun if count == 1 else plural or noun + 's'}"
 
 
 def confirm(question: str) -> bool:
