@@ -116,8 +116,7 @@ WriteFormatOption = Annotated[
         "-f",
         parser=choice(WriteFormat),
         callback=_remember_json,
-        help="text for people, or json: one result object (a refusal too: ok false, "
-        "error, code).",
+        help="text for people, or json: one result object (a refusal too: ok false, error, code).",
     ),
 ]
 
