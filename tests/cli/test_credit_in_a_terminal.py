@@ -21,6 +21,7 @@ from backorder_cli.cli import app
 from backorder_cli.domain.values import format_money, format_quantity
 from tests.cli.test_installed_scripts import in_terminal, run, script
 from tests.conftest import snapshot
+from tests.helpers.data import partially_shipped_company
 
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
@@ -178,3 +179,34 @@ def test_invoices_list_and_show_go_through_the_pager_only_at_a_terminal(credited
     assert "Credit notes" in screens["show-no-pager"] and "#2390" in screens["list-no-pager"]
     assert "#2390" in screens["piped"]  # piped: the last row came straight out
     assert "Traceback" not in "".join(screens.values())
+
+
+def test_invoices_list_shows_the_newest_50_at_a_real_terminal_and_all_when_piped(
+    tmp_path: Path,
+) -> None:
+    db = tmp_path / "sixty.db"
+    document = tmp_path / "sixty.json"
+    document.write_text(partially_shipped_company(60))
+    for args in (["init"], ["import", str(document)]):
+        result = CliRunner().invoke(app, ["--db", str(db), *args])
+        assert result.exit_code == 0, result.output
+    screens = _screens(
+        db,
+        {
+            "default": "backorder invoices list",
+            "all": "backorder invoices list --limit 0 --format ids",
+            "piped": "backorder invoices list --format ids | wc -l",
+        },
+        120,
+        {"BACKORDER_PAGER": ""},
+    )
+    rows = re.findall(r"^ *#(\d+) ", screens["default"], flags=re.MULTILINE)
+    assert rows == [str(n) for n in range(60, 10, -1)]
+    assert (
+        "Showing the newest 50 of 60 invoices; 10 more - list them all with --limit 0, or "
+        "pick a number with --limit N." in screens["default"].replace("\n", " ")
+    )
+    assert len(re.findall(r"^\d+$", screens["all"], flags=re.MULTILINE)) == 60
+    assert "Showing" not in screens["all"]
+    assert screens["piped"].split()[0] == "60"
+    assert all(screen.rstrip().endswith("rc=0") for screen in screens.values())
