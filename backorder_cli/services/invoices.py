@@ -291,20 +291,47 @@ _LIST = (
 )
 
 
-def iter_invoices(
-    db: Database, *, order: int | None = None, customer: str | None = None
-) -> Iterator[InvoiceSummary]:
-    """Invoices and credit notes, newest number first, streamed; only those of order
-    #`order`, or of customers whose name contains `customer` (any case)."""
-    query = _LIST
+def _invoice_filter(query: Any, *, order: int | None, customer: str | None) -> Any:
+    """The WHERE of the invoice listing: only order #`order`'s, or customers whose name
+    contains `customer` (any case)."""
     if order is not None:
         query = query.where(ORDERS.c.number == order)
     if customer:
         query = query.where(_contains_folded(ORDERS.c.customer, customer))
+    return query
+
+
+def iter_invoices(
+    db: Database,
+    *,
+    order: int | None = None,
+    customer: str | None = None,
+    limit: int | None = None,
+) -> Iterator[InvoiceSummary]:
+    """Invoices and credit notes, newest number first, streamed: rows are read in
+    batches as they are consumed, never all at once; only those of order #`order`, or
+    of customers whose name contains `customer` (any case); at most `limit`."""
+    query = _invoice_filter(_LIST, order=order, customer=customer)
     query = query.order_by(INVOICES.c.number.desc())
+    if limit is not None:
+        query = query.limit(limit)
     with db.read() as session:
-        for row in session.connection().execution_options(yield_per=_BATCH).execute(query):
+        rows = session.connection().execute(query.execution_options(yield_per=_BATCH))
+        for row in rows:
             yield _summary(row)
+
+
+def count_invoices(db: Database, *, order: int | None = None, customer: str | None = None) -> int:
+    """How many invoices and credit notes `iter_invoices` would list with no limit."""
+    query = _invoice_filter(
+        core_select(func.count())
+        .select_from(INVOICES)
+        .join(ORDERS, ORDERS.c.id == INVOICES.c.order_id),
+        order=order,
+        customer=customer,
+    )
+    with db.read() as session:
+        return int(session.connection().execute(query).scalar_one())
 
 
 def get_invoice(db: Database, number: int) -> InvoiceDetail:

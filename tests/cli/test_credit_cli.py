@@ -7,12 +7,25 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import re
+import sys
+import tracemalloc
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import rich.cells
 from typer.testing import CliRunner, Result
 
 from backorder_cli.cli import app
+
+# pager imported here, before a test takes stdout for a terminal: it keeps the real test
+from backorder_cli.cli.output import columns, pager  # noqa: F401
+from backorder_cli.cli.output.invoices import invoices_table
+from backorder_cli.services import invoices as invoices_service
+from backorder_cli.storage.database import Database
+from backorder_cli.storage.schema import init_database
 from tests.cli.test_output_fails_after_commit import run_to_full_disk
 from tests.conftest import snapshot
 from tests.helpers.data import partially_shipped_company
@@ -280,6 +293,132 @@ def test_invoices_list_on_thousands_of_invoices_in_every_format(tmp_path: Path) 
     assert table.count("#") >= expected
     assert len(run(db, "invoices", "list", "--order", "11500", "-f", "ids").stdout.split()) == 2
     checked(db)
+
+
+# ------------------------------------- invoices list: the newest 50, --limit, streaming
+
+MANY = 3000  # invoices in the `many` database, one per order
+
+
+@pytest.fixture(scope="module")
+def many(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Thousands of invoiced orders (read only: tests on it do not write)."""
+    db = tmp_path_factory.mktemp("many") / "many.db"
+    document = db.with_suffix(".json")
+    document.write_text(partially_shipped_company(MANY))
+    assert run(db, "init").exit_code == 0
+    assert run(db, "import", str(document)).exit_code == 0
+    return db
+
+
+def test_invoices_list_at_a_terminal_shows_the_newest_50_and_says_how_many_more(
+    many: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The command takes stdout for a terminal (the pager module keeps the real test).
+    monkeypatch.setattr("backorder_cli.cli.output.text.is_terminal", lambda stream=None: True)
+    monkeypatch.setenv("BACKORDER_PAGER", "")
+    shown = run(many, "invoices", "list", "-f", "ids")
+    assert shown.exit_code == 0, shown.output
+    assert shown.stdout.split() == [str(n) for n in range(MANY, MANY - 50, -1)]
+    assert shown.stderr == (
+        f"Showing the newest 50 of {MANY:,} invoices; {MANY - 50:,} more - list them all "
+        "with --limit 0, or pick a number with --limit N.\n"
+    )
+    table = run(many, "invoices", "list", "--no-pager", "-f", "table")
+    assert table.exit_code == 0, table.output
+    assert len(re.findall(r"^ *#\d+ ", table.stdout, flags=re.MULTILINE)) == 50
+    assert table.stderr.startswith("Showing the newest 50 of 3,000 invoices")
+    every = run(many, "invoices", "list", "--limit", "0", "-f", "ids")
+    assert (len(every.stdout.split()), every.stderr) == (MANY, "")
+    seven = run(many, "invoices", "list", "--limit", "7", "-f", "ids")
+    assert (seven.stdout.split(), seven.stderr) == ([str(MANY - n) for n in range(7)], "")
+    # Fewer than 50 match: all of them, and nothing to say.
+    one = run(many, "invoices", "list", "--order", "11500", "-f", "ids")
+    assert (one.stdout.split(), one.stderr) == (["1500"], "")
+
+
+def test_piped_invoices_list_gives_every_invoice_unless_limited(many: Path) -> None:
+    piped = run(many, "invoices", "list", "-f", "ids")
+    assert piped.exit_code == 0, piped.output
+    assert piped.stdout.split() == [str(n) for n in range(MANY, 0, -1)]
+    assert piped.stderr == ""
+    limited = run(many, "invoices", "list", "--limit", "2", "--customer", "customer 3", "-f", "csv")
+    assert [r["customer"] for r in csv.DictReader(io.StringIO(limited.stdout))] == [
+        "Customer 36",
+        "Customer 35",
+    ]
+
+
+@pytest.mark.parametrize("value", ["-1", "x", "1.5", "99999999999999999999"])
+def test_a_bad_limit_is_a_usage_error(shop: Path, value: str) -> None:
+    result = run(shop, "invoices", "list", "--limit", value)
+    assert result.exit_code == 2, result.output
+    assert "the limit must be a whole number from 0 (no limit) to" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_no_pager_is_accepted_by_list_and_show(shop: Path) -> None:
+    for args in (["invoices", "list", "-f", "table"], ["invoices", "show", "5", "-f", "table"]):
+        plain = run(shop, *args)
+        unpaged = run(shop, *args, "--no-pager")
+        assert (unpaged.exit_code, unpaged.stdout) == (0, plain.stdout), unpaged.output
+    assert "#2399" in unpaged.stdout and "CABLE-25" in unpaged.stdout
+
+
+def test_the_invoices_table_gets_its_rows_one_by_one_from_the_database(
+    many: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db, _created = init_database(str(many))
+    seen: list[str] = []
+
+    def invoices() -> Iterator[object]:
+        for n, invoice in enumerate(invoices_service.iter_invoices(db)):
+            if n == 3 * columns.CHUNK:
+                seen.append(capsys.readouterr().out)
+            yield invoice
+
+    assert invoices_table(invoices()) == MANY
+    # When the fourth chunk was read, the first chunks were already out.
+    assert seen[0].count("\n") >= columns.CHUNK
+    assert "#3000" in seen[0] and "#1 " not in seen[0]
+
+
+def _peak_listing(db: Database, limit: int, monkeypatch: pytest.MonkeyPatch) -> int:
+    """The peak memory (bytes) of the table of the newest `limit` invoices, printed to
+    nowhere (a captured stdout would hold it all), with Rich's cache of text widths off
+    (it holds up to 4096 strings, whatever the listing)."""
+    with open(os.devnull, "w") as nowhere:
+        monkeypatch.setattr(sys, "stdout", nowhere)
+        monkeypatch.setattr(rich.cells, "cached_cell_len", rich.cells._cell_len)
+        tracemalloc.start()
+        try:
+            assert invoices_table(invoices_service.iter_invoices(db, limit=limit)) == limit
+            return tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+            monkeypatch.undo()
+
+
+def test_listing_every_invoice_takes_no_more_memory_than_listing_half(
+    many: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db, _created = init_database(str(many))
+    _peak_listing(db, MANY, monkeypatch)  # warmed up: imports, compiled queries
+    half = _peak_listing(db, MANY // 2, monkeypatch)
+    every = _peak_listing(db, MANY, monkeypatch)
+    # Streamed: twice the rows, the same peak (a chunk and a batch at a time); a list of
+    # every invoice first takes about 1.7 times as much, a table built whole far more.
+    assert every < 1.1 * half, (half, every)
+
+
+def test_invoices_are_counted_as_they_are_listed(sample_db: Database) -> None:
+    invoices_service.credit_invoice(sample_db, 5, reason="broken")
+    for filters in ({}, {"order": 2399}, {"customer": "AARHUS"}, {"customer": "nobody"}):
+        listed = list(invoices_service.iter_invoices(sample_db, **filters))  # type: ignore[arg-type]
+        assert invoices_service.count_invoices(sample_db, **filters) == len(listed)  # type: ignore[arg-type]
+    newest = invoices_service.iter_invoices(sample_db, limit=3)
+    assert [i.number for i in newest] == [7, 6, 5]
+    assert [i.number for i in invoices_service.iter_invoices(sample_db, order=2399)] == [7, 5]
 
 
 def test_without_a_terminal_the_credit_refuses_before_planning(shop: Path) -> None:

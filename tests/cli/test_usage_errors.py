@@ -40,6 +40,7 @@ TABLE: list[tuple[str, list[str], str]] = [
     ("credit --format", ["credit", "5", "-y", "-f", "csv"], "'csv' is not one of text, json"),
     ("invoices list --order", ["invoices", "list", "--order", BIG], "is not an order number"),
     ("invoices list --customer", ["invoices", "list", "--customer", "\udcff"], "not valid UTF-8"),
+    ("invoices list --limit", ["invoices", "list", "--limit", "-1"], "a whole number from 0 (no"),
     ("invoices list --format", ["invoices", "list", "-f", "x"], "'x' is not one of table"),
     ("invoices show NUMBER", ["invoices", "show", "١٢"], "'١٢' is not an invoice number"),
     ("invoices show --format", ["invoices", "show", "5", "-f", "ids"], "ids is for lists only"),

@@ -9,11 +9,12 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from ...domain.credits import parse_invoice_number
-from ...domain.values import Item, parse_item, parse_order_number, parse_text
+from ...domain.values import Item, parse_item, parse_limit, parse_order_number, parse_text
 from ..app import database
 from ..options import (
     DryRunOption,
     FormatOption,
+    NoPagerOption,
     WriteFormat,
     WriteFormatOption,
     YesOption,
@@ -24,6 +25,7 @@ from ..options import (
 )
 from ..output.result import print_result
 from ..output.text import confirm, ensure_can_ask, say
+from .orders import TERMINAL_LIMIT  # the same newest few as `orders list`
 
 if TYPE_CHECKING:
     from ...services.results import CreditPreview, CreditResult
@@ -151,40 +153,75 @@ def list_(
     customer: Annotated[
         str | None, typer.Option("--customer", help="Customer name contains this text.")
     ] = None,
+    limit: Annotated[
+        int | None,
+        typer.Option(
+            "--limit",
+            parser=cli_value(partial(parse_limit, what="the limit")),
+            metavar="N",
+            help=f"At most this many; 0 for all. Default: the newest {TERMINAL_LIMIT} at a "
+            "terminal, all when piped.",
+        ),
+    ] = None,
     format_: FormatOption = None,
+    no_pager: NoPagerOption = False,
 ) -> None:
     """List invoices and credit notes, newest first, with their totals (a credit note's
-    is negative, and names the invoice it credits).
+    is negative, and names the invoice it credits). At a terminal, the newest 50
+    (stderr says how many more; --limit 0 lists all), through a pager.
 
     Example: backorder invoices list --order 2401 --format csv
     """
     from ...services import invoices as invoices_service
     from ..output import flat
     from ..output.invoices import INVOICE_FIELDS, invoices_table
+    from ..output.pager import paged
+    from ..output.text import is_terminal
 
-    rows = invoices_service.iter_invoices(database(ctx), order=order, customer=customer)
-    flat.emit(rows, INVOICE_FIELDS, read_format(format_), table=invoices_table)
+    # As `orders list`: a person at a terminal sees the newest few; a script all.
+    shown = TERMINAL_LIMIT if limit is None and is_terminal() else limit or None
+    rows = invoices_service.iter_invoices(
+        database(ctx), order=order, customer=customer, limit=shown
+    )
+    with paged(enabled=not no_pager):
+        flat.emit(
+            rows, INVOICE_FIELDS, read_format(format_), table=invoices_table, stream_table=True
+        )
+    if limit is None and shown is not None:
+        total = invoices_service.count_invoices(database(ctx), order=order, customer=customer)
+        if total > shown:
+            say(
+                f"Showing the newest {shown} of {total:,} invoices; {total - shown:,} more "
+                "- list them all with --limit 0, or pick a number with --limit N."
+            )
 
 
-def show(ctx: typer.Context, number: InvoiceArgument, format_: FormatOption = None) -> None:
+def show(
+    ctx: typer.Context,
+    number: InvoiceArgument,
+    format_: FormatOption = None,
+    no_pager: NoPagerOption = False,
+) -> None:
     """Show one invoice or credit note: its lines and amounts, and for an invoice its
-    credit notes and what it bills net of them.
+    credit notes and what it bills net of them (through a pager at a terminal).
 
     Example: backorder invoices show 7 --format json
     """
     from ...services import invoices as invoices_service
     from ..output import json_format
     from ..output.invoices import invoice_detail, invoice_flat
+    from ..output.pager import paged
 
     fmt = read_format(format_)
     no_ids(fmt)
     detail = invoices_service.get_invoice(database(ctx), number)
-    if fmt == "json":
-        json_format.print_json(detail)
-    elif fmt in ("csv", "plain"):
-        invoice_flat(detail, fmt)
-    else:
-        invoice_detail(detail)
+    with paged(enabled=not no_pager):
+        if fmt == "json":
+            json_format.print_json(detail)
+        elif fmt in ("csv", "plain"):
+            invoice_flat(detail, fmt)
+        else:
+            invoice_detail(detail)
 
 
 def register(app: typer.Typer) -> None:

@@ -8,8 +8,10 @@ from collections.abc import Iterable
 from typing import Any
 
 from rich.table import Table
+from rich.text import Text
 
 from ...domain.values import format_money, format_quantity
+from .columns import KEEP, TEXT, WORDS, Column, print_table
 from .flat import cell, write_csv, write_plain
 from .tables import _ref, _when, console, err_console, text
 from .text import safe_text
@@ -28,33 +30,42 @@ INVOICE_LINE_FIELDS = ["sku", "name", "unit", "quantity", "unit_price", "amount"
 INVOICE_HEAD_FIELDS = [*INVOICE_FIELDS, "credit_notes", "net"]
 
 
-def invoices_table(invoices: Iterable[Any]) -> None:
-    """Every field of the listing. The kind, the invoice a credit note credits and its
-    reason share a column ("credit of #5: damaged"), so numbers, money and dates fit
-    whole in 60 columns while names and reasons wrap."""
-    table = Table(show_edge=False, header_style="bold")
-    table.add_column("Number", justify="right", no_wrap=True)
-    table.add_column("Date", no_wrap=True)
-    table.add_column("Order", justify="right", no_wrap=True)
-    table.add_column("Customer", ratio=1, min_width=6, overflow="fold")
-    table.add_column("Kind", ratio=1, min_width=8, overflow="fold")
-    table.add_column("Total", justify="right", no_wrap=True)
-    count = 0
-    for i in invoices:
-        kind = "invoice" if i.credit_of is None else f"credit of #{i.credit_of}"
-        table.add_row(
+_LIST_COLUMNS = (
+    Column("Number", KEEP, "right"),
+    Column("Date", KEEP),
+    Column("Order", KEEP, "right"),
+    Column("Customer", TEXT),
+    Column("Kind", WORDS),
+    Column("Total", KEEP, "right"),
+)
+
+
+def invoices_table(invoices: Iterable[Any]) -> int:
+    """Every field of the listing, streamed: rows are printed as the invoices come
+    (`print_table`). The kind, the invoice a credit note credits and its reason share a
+    column ("credit of #5: damaged") that wraps only between words, so the invoice
+    number in it is never cut; numbers, money and dates are never cut, customers wrap.
+    The count printed."""
+    rows = (
+        (
             _ref(i.number),
             i.created_at.date().isoformat(),
             _ref(i.order),
             text(i.customer),
-            text(f"{kind}: {i.reason}" if i.reason else kind),
+            _kind(i.credit_of, i.reason),
             format_money(i.total),
         )
-        count += 1
+        for i in invoices
+    )
+    count = print_table(console(), _LIST_COLUMNS, rows)
     if count == 0:
         sys.stderr.write("No invoices match.\n")
-        return
-    console().print(table)
+    return count
+
+
+def _kind(credit_of: int | None, reason: str) -> Text:
+    kind = "invoice" if credit_of is None else f"credit of #{credit_of}"
+    return text(f"{kind}: {reason}" if reason else kind)
 
 
 def _head(detail: Any) -> dict[str, Any]:
@@ -82,8 +93,8 @@ def invoice_detail(detail: Any) -> None:
     title = "Credit note" if detail.kind == "credit" else "Invoice"
     out.print(text(f"{title} #{detail.number}"), style="bold")
     head = Table.grid(padding=(0, 2))
-    head.add_column(style="bold")
-    head.add_column()
+    head.add_column(style="bold", no_wrap=True)
+    head.add_column(overflow="fold")  # wraps between words: a number or date stays whole
     head.add_row("Order", _ref(detail.order))
     head.add_row("Customer", text(detail.customer))
     head.add_row("Date", _when(detail.created_at) + " UTC")
@@ -96,21 +107,31 @@ def invoice_detail(detail: Any) -> None:
         head.add_row("Credit notes", ", ".join(_ref(n) for n in detail.credit_notes))
         head.add_row("Net", format_money(detail.net))
     out.print(head)
-    lines = Table(title="Lines", title_justify="left", show_edge=False, header_style="bold")
-    lines.add_column("SKU", no_wrap=True)
-    lines.add_column("Name")
-    for name in ("Quantity", "Unit price", "Amount"):
-        lines.add_column(name, justify="right", no_wrap=True)
-    for ln in detail.lines:
-        lines.add_row(
-            text(ln.sku),
-            text(ln.name),
-            text(f"{format_quantity(ln.quantity)} {ln.unit}"),
-            format_money(ln.unit_price),
-            format_money(ln.amount),
-        )
     out.print()
-    out.print(lines)
+    print_table(
+        out,
+        _LINE_COLUMNS,
+        (
+            (
+                text(ln.sku),
+                text(ln.name),
+                text(f"{format_quantity(ln.quantity)} {ln.unit}"),
+                format_money(ln.unit_price),
+                format_money(ln.amount),
+            )
+            for ln in detail.lines
+        ),
+        title="Lines",
+    )
+
+
+_LINE_COLUMNS = (
+    Column("SKU", KEEP),
+    Column("Name", TEXT),
+    Column("Quantity", KEEP, "right"),
+    Column("Unit price", KEEP, "right"),
+    Column("Amount", KEEP, "right"),
+)
 
 
 def credit_plan(preview: Any, *, to_stderr: bool) -> None:
@@ -122,11 +143,14 @@ def credit_plan(preview: Any, *, to_stderr: bool) -> None:
             f"credit note #{preview.next_number} gives back:"
         )
     )
-    table = Table(show_edge=False, header_style="bold")
-    table.add_column("SKU", no_wrap=True)
-    table.add_column("Quantity", justify="right", no_wrap=True)
-    table.add_column("Amount", justify="right", no_wrap=True)
-    for sku, quantity, amount in preview.lines:
-        table.add_row(text(sku), format_quantity(quantity), format_money(amount))
-    out.print(table)
+    columns = (
+        Column("SKU", KEEP),
+        Column("Quantity", KEEP, "right"),
+        Column("Amount", KEEP, "right"),
+    )
+    rows = (
+        (text(sku), format_quantity(quantity), format_money(amount))
+        for sku, quantity, amount in preview.lines
+    )
+    print_table(out, columns, rows)
     out.print(text(f"Total of the credit note: {format_money(preview.total)}"))
