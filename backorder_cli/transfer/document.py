@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from ..domain.credits import parse_credited
-from ..domain.orders import Status, order_status, parse_setting, parse_status
+from ..domain.orders import Status, order_status, parse_setting_change, parse_status
 from ..domain.values import (
     MAX_ORDER_NUMBER,
     ZERO,
@@ -543,7 +543,7 @@ def _parse_settings(problems: _Problems, raw: Any) -> dict[str, str]:
     if _expect(problems, "settings", raw, dict, "an object"):
         for key, value in raw.items():
             pair = problems.check(
-                f"settings.{key}", functools.partial(parse_setting, key, str(value))
+                f"settings.{key}", functools.partial(parse_setting_change, key, str(value))
             )
             if pair:
                 settings[pair[0]] = pair[1]

@@ -187,3 +187,26 @@ def test_numbers_that_already_exist_are_refused(sample_db: Database, target: str
 def test_a_missing_file_is_not_found(db: Database, tmp_path: Path) -> None:
     with pytest.raises(NotFound, match="no file"):
         transfer_service.import_file(db, tmp_path / "nope.json")
+
+
+def test_the_next_order_number_is_exported_and_imported_only_upward(
+    sample_db: Database, target: str
+) -> None:
+    from backorder_cli.services import export
+
+    catalogue.set_setting(sample_db, "next-order-number", "3000")
+    assert export.export_header(sample_db)["settings"]["next-order-number"] == "3000"
+    moved = json.dumps({"settings": {"next-order-number": "4000"}})
+    transfer_service.import_text(sample_db, moved, source="up.json")
+    assert catalogue.get_settings(sample_db)["next-order-number"] == "4000"
+    # A file from before never moves the series back: no number is handed out twice.
+    older = json.dumps({"settings": {"next-order-number": "2500"}})
+    transfer_service.import_text(sample_db, older, source="old.json")
+    assert catalogue.get_settings(sample_db)["next-order-number"] == "4000"
+    bad = json.dumps({"settings": {"next-order-number": "soon"}})
+    with pytest.raises(InvalidInput) as caught:
+        transfer_service.import_text(sample_db, bad, source="bad.json")
+    assert caught.value.details == [
+        "settings.next-order-number: next-order-number takes an order number like 5001, "
+        "got 'soon'"
+    ]
