@@ -729,6 +729,7 @@ def _parse_invoices(
         if not isinstance(raw_items, list) or not raw_items:
             problems.add(f"{iw}.lines", "must be a list of at least one line")
             continue
+        named: set[str] = set()  # an invoice bills each of the order's lines once
         for m, item in enumerate(raw_items):
             mw = f"{iw}.lines[{m}]"
             if not _expect(problems, mw, item, dict, "an object"):
@@ -737,6 +738,11 @@ def _parse_invoices(
             if sku not in by_sku:
                 problems.add(f"{mw}.sku", f"SKU {sku!r} is not on this order")
                 continue
+            if sku in named:
+                entry = "credit note" if credit_of is not None else "invoice"
+                problems.add(f"{mw}.sku", f"SKU {sku} is on this {entry} twice - give it one line")
+                continue
+            named.add(sku)
             parse = parse_quantity if credit_of is None else parse_credited
             quantity = _number_field(problems, f"{mw}.quantity", item.get("quantity"), parse)
             if quantity is None:
