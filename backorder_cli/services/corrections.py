@@ -284,12 +284,13 @@ def edit_order(
         products = _stock(session, [i.sku for i in items])
         prices = {sku: p.price for sku, p in products.items()}
         edits = plan_edit(order, order.backorder_of, lines, list(items), list(remove), prices)
+        # The text as given, like every history detail: escaped only where it is shown.
         changes = []
         if customer is not None and customer != order.customer:
-            changes.append(f"customer {order.customer!r} -> {customer!r}")
+            changes.append(f"customer '{order.customer}' -> '{customer}'")
             order.customer = customer
         if comment is not None and comment != order.comment:
-            changes.append(f"comment {order.comment!r} -> {comment!r}")
+            changes.append(f"comment '{order.comment}' -> '{comment}'")
             order.comment = comment
         by_sku = {line.sku: line for line in lines}
         billed = _billed(session, lines)
