@@ -281,8 +281,9 @@ def ready(
         )
         if not confirm("Continue?"):
             raise typer.Abort()  # the boundary says nothing was changed (exit 1)
+    outcomes = fulfilment.ship_ready(db, allocations)
     run_batch(
-        fulfilment.ship_ready(db, allocations),
+        map(records.ready_shipped, outcomes) if format_out == WriteFormat.json else outcomes,
         total=len(allocations),
         label="Shipping",
         format_=format_out,
