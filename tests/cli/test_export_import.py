@@ -203,7 +203,7 @@ def test_the_order_series_continues_where_it_was_after_export_and_import(
     busy_sample: Run, tmp_path: Path
 ) -> None:
     # The series moved past the last order: the copy's next new order is the same.
-    assert busy_sample("settings", "set", "next-order-number", "3000").exit_code == 0
+    assert busy_sample("settings", "set", "next-order-number", "3000", "--yes").exit_code == 0
     dump = tmp_path / "dump.json"
     dump.write_text(busy_sample("orders", "export", "--all").stdout)
     assert json.loads(dump.read_text())["settings"]["next-order-number"] == "3000"

@@ -90,7 +90,7 @@ WRITES = [
     ),
     # `ready --ship` is always a bulk run: tests/cli/test_bulk_output_fails.py
     (["settings", "set", "inventory-value-on-invoicing", "on", "-f", "json"], lambda shop: True),
-    (["settings", "set", "next-order-number", "5000", "-f", "json"], lambda shop: True),
+    (["settings", "set", "next-order-number", "5000", "--yes", "-f", "json"], lambda shop: True),
     (["orders", "cancel", "2396", "--yes", "-f", "json"], lambda shop: True),
     (["orders", "edit", "2396", "CABLE-25=10", "--yes", "-f", "json"], lambda shop: True),
     (["close", "2401", "--yes", "-f", "json"], lambda shop: True),
