@@ -40,6 +40,7 @@ from .steps import (
     _record,
     _refresh,
     _stock,
+    _unknown_sku,
 )
 
 R = TypeVar("R")
@@ -282,6 +283,9 @@ def edit_order(
         order = _find_order(session, number, lock=write)
         lines = _lines(session, order)
         products = _stock(session, [i.sku for i in items])
+        for item in items:  # a SKU of no product and no line: the one meant, if any
+            if item.sku not in products and all(ln.sku != item.sku for ln in lines):
+                raise NotFound(_unknown_sku(session, item.sku))
         prices = {sku: p.price for sku, p in products.items()}
         edits = plan_edit(order, order.backorder_of, lines, list(items), list(remove), prices)
         # The text as given, like every history detail: escaped only where it is shown.
