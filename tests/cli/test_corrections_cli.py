@@ -142,7 +142,7 @@ def test_edit_changes_lines_and_says_what(run: Run) -> None:
 def test_edit_with_nothing_to_change_is_refused(run: Run, shop: Path) -> None:
     before = snapshot(shop)
     result = run("orders", "edit", "2396", "--yes")
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # a usage error: the command says nothing to do
     assert result.stderr == (
         "Error: nothing to change - give --customer, --comment, SKU=QTY[@PRICE] or --remove SKU\n"
     )

@@ -204,6 +204,9 @@ def unship(
     )
 
 
+NOTHING_TO_EDIT = "nothing to change - give --customer, --comment, SKU=QTY[@PRICE] or --remove SKU"
+
+
 def edit(
     ctx: typer.Context,
     number: NumberArgument,
@@ -261,6 +264,10 @@ def edit(
     """
     from ...services import corrections
 
+    if customer is None and comment is None and not items and not remove:
+        from typer._click.exceptions import UsageError
+
+        raise UsageError(NOTHING_TO_EDIT, ctx)  # a usage error: nothing was asked for
     both = sorted({i.sku for i in items or []} & set(remove or []))
     if both:
         raise typer.BadParameter(
