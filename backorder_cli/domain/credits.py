@@ -107,6 +107,11 @@ def plan_credit(
             fix = f"did you mean {guess}? ({see})" if guess else see
             raise NotAllowed(f"{item.sku} is not on invoice #{invoice} - {fix}")
         left = sum((ln.creditable for ln in same), ZERO)
+        if left == 0:
+            raise NotAllowed(
+                f"nothing of {item.sku} is left to credit on invoice #{invoice} - "
+                f"see its credit notes with `backorder invoices list`"
+            )
         if item.quantity > left:
             raise NotAllowed(
                 f"invoice #{invoice} billed {quantity_text(item.sku, left)} not yet credited, "
