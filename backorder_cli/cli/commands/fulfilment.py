@@ -136,9 +136,13 @@ def invoice(
         if dry_run:
             _print_invoice_dry_run(previews, format_=format_, bulk=bulk)
             if bulk:
+                from ...errors import ALREADY_DONE
+
+                already = sum(1 for r in refusals if r.code in ALREADY_DONE)
+                done_before = f" ({already:,} already done)" if already else ""  # as the run
                 say(
                     f"Dry run: {counted(len(goers), 'order')} would be invoiced, "
-                    f"{counted(len(refusals), 'order')} refused."
+                    f"{counted(len(refusals), 'order')} refused{done_before}."
                 )
             say("Dry run: nothing was changed.")
             if refusals:
