@@ -190,15 +190,7 @@ def _count_text(c: StockCount, would: bool) -> list[str]:
 
 def products_adjust(
     ctx: typer.Context,
-    sku: Annotated[
-        str,
-        typer.Argument(
-            parser=cli_value(parse_sku),
-            metavar="SKU",
-            help="Stock keeping unit, e.g. CABLE-25.",
-            show_default=False,
-        ),
-    ],
+    sku: KnownSkuArgument,
     counted: Annotated[
         Decimal,
         typer.Argument(

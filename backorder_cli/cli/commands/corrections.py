@@ -19,6 +19,7 @@ from ...domain.values import (
     parse_sku,
     parse_text,
 )
+from .. import completion
 from ..app import database
 from ..options import (
     DryRunOption,
@@ -98,6 +99,7 @@ def cancel(
             metavar="NUMBER",
             help="The orders to cancel, e.g. 2401 2402.",
             show_default=False,
+            autocompletion=completion.order_numbers,
         ),
     ],
     reason: ReasonOption = None,
