@@ -113,6 +113,12 @@ def invoice(
     from ...services import fulfilment, results
     from ...services import orders as orders_service
 
+    if numbers and numbers[0] in ("list", "show"):  # `invoices list` meant
+        raise typer.BadParameter(
+            f"'{numbers[0]}' is not an order number - to {numbers[0]} invoices: "
+            f"`backorder invoices {' '.join(numbers)}`",
+            param_hint="'NUMBERS'",
+        )
     asks = all_ and not yes and not dry_run
     if all_ and not dry_run:
         ensure_can_ask(yes)  # before planning: nobody could answer the question
