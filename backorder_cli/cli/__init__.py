@@ -53,12 +53,15 @@ app = lazy_app(
 )
 app.callback()(root_callback)
 
-orders_app = lazy_app(ORDERS_COMMANDS, help="List, show, add and book orders.")
+orders_app = lazy_app(
+    ORDERS_COMMANDS, help="List, show, add, book, cancel, edit and export orders."
+)
 app.add_typer(orders_app, name="orders")
 
 # The `orders` script: the orders commands with the root options of their own.
 orders_script = lazy_app(
-    ORDERS_COMMANDS, help="List, show, add and book orders (same as `backorder orders`)."
+    ORDERS_COMMANDS,
+    help="List, show, add, book, cancel, edit and export orders (same as `backorder orders`).",
 )
 orders_script.callback()(root_callback)
 

@@ -81,8 +81,7 @@ class BackorderGroup(TyperGroup):
             done = shlex.join(_visible(a) for a in [prog, *shown])
             say(
                 f"Error: the change was saved (`{done}`); only printing the result failed: "
-                f"{exc.reason} - do not run it again; see the result with `orders show` or "
-                "`products list`"
+                f"{exc.reason} - do not run it again; see the result with {exc.where}"
             )
             sys.exit(EXIT_ERROR)
         except typer.TyperException as exc:  # Click's usage and parameter errors
@@ -164,7 +163,8 @@ class BackorderGroup(TyperGroup):
                 os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             reason = exc.strerror or errno.errorcode.get(exc.errno or 0, type(exc).__name__)
             if state(ctx).committed:
-                raise _SavedButNotShown(reason) from None
+                command = [*ctx.command_path.split()[1:], ctx.invoked_subcommand or ""]
+                raise _SavedButNotShown(reason, _where_to_see(command)) from None
             say(f"Error: cannot write the output: {reason} - nothing was changed")
             raise typer.Exit(EXIT_ERROR) from None
         except KeyboardInterrupt:
@@ -195,11 +195,24 @@ class BackorderGroup(TyperGroup):
 
 
 class _SavedButNotShown(Exception):
-    """Printing failed after something was committed."""
+    """Printing failed after something was committed; `where` is the command that
+    shows what was saved."""
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, where: str) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.where = where
+
+
+def _where_to_see(command: list[str]) -> str:
+    """The command that shows what a writing command (`credit`, `products add`) saved."""
+    if command[0] in ("credit", "invoice"):
+        return "`invoices list`"
+    if command[0] == "products":
+        return "`products list`"
+    if command[0] == "settings":
+        return "`settings show`"
+    return "`orders show` or `products list`"
 
 
 def _masked_argv(argv: list[str]) -> list[str]:

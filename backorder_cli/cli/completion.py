@@ -42,6 +42,10 @@ def _takes(command: str | None) -> Takes:
         "invoice": Takes.UNINVOICED,
         "create": Takes.PARTIALLY_SHIPPED,
         "undo": Takes.UNDOABLE,
+        "cancel": Takes.CANCELABLE,
+        "edit": Takes.EDITABLE,
+        "close": Takes.SHIPPABLE,  # booked or partially shipped: something to close
+        "unship": Takes.UNINVOICED,  # shipped, not yet invoiced: something to take back
     }.get(command or "", Takes.ANY)
 
 
@@ -52,6 +56,17 @@ def order_numbers(ctx: typer.Context, incomplete: str) -> list[str]:
 
     takes = _takes(ctx.info_name)
     numbers = _read_only(ctx, lambda db: completion.order_numbers(db, takes, incomplete))
+    return [str(n) for n in numbers]
+
+
+def invoice_numbers(ctx: typer.Context, incomplete: str) -> list[str]:
+    """The invoices a command takes (`credit`: invoices, not credit notes), newest first."""
+    from ..services import completion
+
+    credit_notes = ctx.info_name != "credit"
+    numbers = _read_only(
+        ctx, lambda db: completion.invoice_numbers(db, incomplete, credit_notes=credit_notes)
+    )
     return [str(n) for n in numbers]
 
 

@@ -10,6 +10,7 @@ the objects keep their class's behaviour and take these display methods.
 
 from __future__ import annotations
 
+import inspect
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
@@ -70,7 +71,11 @@ class ReadableArgument(TyperArgument):
 
 
 def make_readable(command: Any, ctx: Context) -> None:
-    """Give `command`'s parameters (its help option too) the display above; idempotent."""
+    """Give `command`'s parameters (its help option too) the display above, and its help
+    text paragraphs of one line each; idempotent."""
+    help_text = getattr(command, "help", None)
+    if isinstance(help_text, str):
+        command.help = one_line_paragraphs(help_text)
     params = list(getattr(command, "params", []))
     get_help_option = getattr(command, "get_help_option", None)
     if get_help_option is not None:
@@ -82,3 +87,11 @@ def make_readable(command: Any, ctx: Context) -> None:
             param.__class__ = ReadableArgument
             if param.metavar is None and param.name:
                 param.metavar = param.name.upper()
+
+
+def one_line_paragraphs(text: str) -> str:
+    """A docstring's paragraphs each as one line: Rich wraps them to the terminal's width
+    (Typer keeps a docstring's line breaks after the first paragraph, so a wide terminal
+    would show them broken mid-sentence and a narrow one twice broken)."""
+    paragraphs = inspect.cleandoc(text).partition("\f")[0].split("\n\n")
+    return "\n\n".join(" ".join(p.split("\n")) for p in paragraphs)

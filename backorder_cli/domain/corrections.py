@@ -20,7 +20,7 @@ from typing import Protocol, TypeVar
 from ..errors import InvalidInput, NotAllowed
 from .money import line_amount, share, split_amount
 from .orders import LineLike, OrderLike, Status, remaining
-from .values import ZERO, Item, format_money, format_quantity
+from .values import ZERO, Item, close_match, format_money, format_quantity
 
 L = TypeVar("L", bound=LineLike)
 
@@ -32,6 +32,15 @@ class CorrectableLine(LineLike, Protocol):
     def canceled_with_order(self) -> Decimal: ...
     @property
     def canceled_amount(self) -> Decimal: ...
+
+
+def no_such_line(n: int, sku: str, lines: Sequence[LineLike]) -> NotAllowed:
+    """The refusal of a SKU order #`n` has no line for, with the line meant when one
+    is spelled alike (`cable-25` -> `CABLE-25`), as `ship` says it."""
+    guess = close_match(sku, (line.sku for line in lines))
+    see = f"see its lines with `backorder orders show {n}`"
+    fix = f"did you mean {guess}? ({see})" if guess else see
+    return NotAllowed(f"order #{n} has no line for SKU {sku} - {fix}", code="no_such_line")
 
 
 def _refuse_closed_order(order: OrderLike, action: str) -> None:
@@ -80,10 +89,7 @@ def plan_close(
         for sku in dict.fromkeys(skus):
             named = [line for line in lines if line.sku == sku]
             if not named:
-                raise NotAllowed(
-                    f"order #{n} has no line for SKU {sku} - "
-                    f"see its lines with `backorder orders show {n}`"
-                )
+                raise no_such_line(n, sku, lines)
             rest = [(line, remaining(line)) for line in named if remaining(line) > 0]
             if not rest:
                 raise NotAllowed(f"nothing of {sku} remains on order #{n}, so nothing to close")
@@ -132,10 +138,7 @@ def plan_unship(
     for item in items:
         line = next((ln for ln in lines if ln.sku == item.sku), None)
         if line is None:
-            raise NotAllowed(
-                f"order #{n} has no line for SKU {item.sku} - "
-                f"see its lines with `backorder orders show {n}`"
-            )
+            raise no_such_line(n, item.sku, lines)
         free = line.shipped - line.invoiced
         if item.quantity > free:
             q = format_quantity
@@ -227,10 +230,7 @@ def plan_edit(
     for sku in removing:
         line = by_sku.get(sku)
         if line is None:
-            raise NotAllowed(
-                f"order #{n} has no line for SKU {sku} - see its lines with "
-                f"`backorder orders show {n}`"
-            )
+            raise no_such_line(n, sku, lines)
         if line.shipped > 0:
             raise NotAllowed(
                 f"cannot remove {sku} from order #{n}: {q(line.shipped)} of it was shipped - "

@@ -20,6 +20,7 @@ from .values import (
     QUANTITY_PLACES,
     ZERO,
     Item,
+    close_match,
     format_money,
     format_quantity,
     parse_decimal,
@@ -101,11 +102,16 @@ def plan_credit(
     for item in items:
         same = [ln for ln in lines if ln.sku == item.sku]
         if not same:
-            raise NotAllowed(
-                f"{item.sku} is not on invoice #{invoice} - "
-                f"see its lines with `backorder invoices show {invoice}`"
-            )
+            guess = close_match(item.sku, (ln.sku for ln in lines))
+            see = f"see its lines with `backorder invoices show {invoice}`"
+            fix = f"did you mean {guess}? ({see})" if guess else see
+            raise NotAllowed(f"{item.sku} is not on invoice #{invoice} - {fix}")
         left = sum((ln.creditable for ln in same), ZERO)
+        if left == 0:
+            raise NotAllowed(
+                f"nothing of {item.sku} is left to credit on invoice #{invoice} - "
+                f"see its credit notes with `backorder invoices list`"
+            )
         if item.quantity > left:
             raise NotAllowed(
                 f"invoice #{invoice} billed {quantity_text(item.sku, left)} not yet credited, "

@@ -25,7 +25,8 @@ from ..storage.models import (
     Product,
     Setting,
 )
-from .results import ProductView
+from .corrections import run_correction
+from .results import ProductView, SeriesMove
 from .steps import _PEEK_NUMBER, COUNTER, _record_about, _setting, _stock, _unknown_sku
 
 
@@ -46,22 +47,11 @@ def set_setting(db: Database, key: str, value: str) -> tuple[str, str]:
     order gets that number; never down, so no number is handed out twice). The history
     records who changed what, from what to what."""
     key, value = parse_setting_change(key, value)
+    if key == NEXT_ORDER_NUMBER:
+        move_order_series(db, int(value))
+        return key, value
     with db.write() as session:
         conn = session.connection()
-        if key == NEXT_ORDER_NUMBER:
-            conn.execute(
-                update(COUNTER).where(COUNTER.c.name == "order").values(value=COUNTER.c.value)
-            )
-            before = _next_order_number(session)  # the counter row is locked above
-            wanted = int(value)
-            if wanted < before:
-                raise NotAllowed(
-                    f"order numbers up to #{before - 1} are already used - "
-                    f"{NEXT_ORDER_NUMBER} only goes up: give {before} or more"
-                )
-            conn.execute(update(COUNTER).where(COUNTER.c.name == "order").values(value=wanted - 1))
-            _record_about(conn, key, "setting changed", f"{key}: {before} -> {wanted}")
-            return key, value
         row = session.get(Setting, key, with_for_update=True)
         before_value = row.value if row else _setting(session, key)
         row = row or Setting(key=key, value=value)
@@ -70,6 +60,44 @@ def set_setting(db: Database, key: str, value: str) -> tuple[str, str]:
         session.flush()
         _record_about(conn, key, "setting changed", f"{key}: {before_value} -> {value}")
     return key, value
+
+
+def move_order_series(
+    db: Database, number: int, *, dry_run: bool = False, expected: SeriesMove | None = None
+) -> SeriesMove:
+    """Make the next new order #`number`: only upward, so no number is handed out
+    twice; the numbers skipped are never used (what `settings set next-order-number`
+    asks about first). A dry run says what would change and writes nothing; a confirmed
+    run is refused when the series moved meanwhile. Logged, before and after."""
+    key = NEXT_ORDER_NUMBER
+
+    def work(session: Session, write: bool) -> SeriesMove:
+        conn = session.connection()
+        if write:  # lock the counter row: the number read stays the next one
+            conn.execute(
+                update(COUNTER).where(COUNTER.c.name == "order").values(value=COUNTER.c.value)
+            )
+        before = _next_order_number(session)
+        if number < before:
+            raise NotAllowed(
+                f"order numbers up to #{before - 1} are already used - "
+                f"{key} only goes up: give {before} or more"
+            )
+        if write:
+            conn.execute(update(COUNTER).where(COUNTER.c.name == "order").values(value=number - 1))
+            _record_about(conn, key, "setting changed", f"{key}: {before} -> {number}")
+        return SeriesMove(before, number)
+
+    return run_correction(
+        db,
+        work,
+        dry_run=dry_run,
+        expected=expected,
+        changed=lambda: NotAllowed(
+            "the order series moved while you were answering - run the command again",
+            code="changed",
+        ),
+    )
 
 
 def _product_view(p: Product) -> ProductView:

@@ -13,7 +13,7 @@ from sqlmodel import col, select
 from ..domain.orders import Status, remaining
 from ..domain.values import format_quantity
 from ..storage.database import Database
-from ..storage.models import Order, OrderLine, Product
+from ..storage.models import Invoice, Order, OrderLine, Product
 from .steps import _lines, _order_or_none
 
 # At most this many suggestions: a shell shows no more usefully.
@@ -29,6 +29,8 @@ class Takes(StrEnum):
     UNINVOICED = "uninvoiced"  # invoice: shipped quantities not yet invoiced
     PARTIALLY_SHIPPED = "partially-shipped"  # create
     UNDOABLE = "undoable"  # undo: a backorder nothing was shipped from yet
+    CANCELABLE = "cancelable"  # orders cancel: draft or booked, not archived
+    EDITABLE = "editable"  # orders edit: draft, booked or partially shipped, not archived
 
 
 def order_numbers(db: Database, takes: Takes, prefix: str = "") -> list[int]:
@@ -48,6 +50,8 @@ def order_numbers(db: Database, takes: Takes, prefix: str = "") -> list[int]:
         Takes.UNINVOICED: [Status.PARTIALLY_SHIPPED, Status.SHIPPED],
         Takes.PARTIALLY_SHIPPED: [Status.PARTIALLY_SHIPPED],
         Takes.UNDOABLE: [Status.BOOKED],
+        Takes.CANCELABLE: [Status.DRAFT, Status.BOOKED],
+        Takes.EDITABLE: [Status.DRAFT, Status.BOOKED, Status.PARTIALLY_SHIPPED],
     }.get(takes)
     if statuses:
         query = query.where(col(Order.status).in_([s.value for s in statuses]))
@@ -60,6 +64,22 @@ def order_numbers(db: Database, takes: Takes, prefix: str = "") -> list[int]:
     with db.read() as session:
         newest = session.exec(query.order_by(col(Order.number).desc()).limit(LIMIT))
         return sorted(newest)
+
+
+def invoice_numbers(db: Database, prefix: str = "", *, credit_notes: bool = True) -> list[int]:
+    """The numbers of the invoices that start with `prefix` (digits, an optional '#'),
+    the newest LIMIT of them, in order; without the credit notes for `credit`, which
+    takes an invoice."""
+    digits = prefix.removeprefix("#")
+    if digits and not (digits.isascii() and digits.isdigit()):
+        return []
+    query = select(Invoice.number)
+    if digits:
+        query = query.where(cast(col(Invoice.number), String).startswith(digits))
+    if not credit_notes:
+        query = query.where(col(Invoice.credit_of).is_(None))
+    with db.read() as session:
+        return sorted(session.exec(query.order_by(col(Invoice.number).desc()).limit(LIMIT)))
 
 
 def skus(db: Database, prefix: str = "") -> list[str]:

@@ -40,6 +40,7 @@ from .steps import (
     _record,
     _refresh,
     _stock,
+    _unknown_sku,
 )
 
 R = TypeVar("R")
@@ -282,14 +283,18 @@ def edit_order(
         order = _find_order(session, number, lock=write)
         lines = _lines(session, order)
         products = _stock(session, [i.sku for i in items])
+        for item in items:  # a SKU of no product and no line: the one meant, if any
+            if item.sku not in products and all(ln.sku != item.sku for ln in lines):
+                raise NotFound(_unknown_sku(session, item.sku))
         prices = {sku: p.price for sku, p in products.items()}
         edits = plan_edit(order, order.backorder_of, lines, list(items), list(remove), prices)
+        # The text as given, like every history detail: escaped only where it is shown.
         changes = []
         if customer is not None and customer != order.customer:
-            changes.append(f"customer {order.customer!r} -> {customer!r}")
+            changes.append(f"customer '{order.customer}' -> '{customer}'")
             order.customer = customer
         if comment is not None and comment != order.comment:
-            changes.append(f"comment {order.comment!r} -> {comment!r}")
+            changes.append(f"comment '{order.comment}' -> '{comment}'")
             order.comment = comment
         by_sku = {line.sku: line for line in lines}
         billed = _billed(session, lines)

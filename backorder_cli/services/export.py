@@ -9,7 +9,7 @@ from sqlalchemy import or_
 from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
-from ..domain.orders import SETTINGS, Archived
+from ..domain.orders import NEXT_ORDER_NUMBER, SETTINGS, Archived
 from ..storage.database import Database
 from ..storage.models import (
     Invoice,
@@ -25,6 +25,7 @@ from ..transfer.document import (
 )
 from .steps import (
     _BATCH,
+    _PEEK_NUMBER,
     HISTORY,
     ORDERS,
     _setting,
@@ -32,9 +33,12 @@ from .steps import (
 
 
 def export_header(db: Database) -> dict[str, Any]:
-    """Settings, the whole catalogue and the stock counts, as the import format has them."""
+    """Settings (with `next-order-number`, so the order series continues where it was),
+    the whole catalogue and the stock counts, as the import format has them."""
     with db.read() as session:
         settings = {key: _setting(session, key) for key in SETTINGS}
+        next_order = session.connection().execute(_PEEK_NUMBER["order"]).scalar_one()
+        settings[NEXT_ORDER_NUMBER] = str(next_order)
         products = [
             {"sku": p.sku, "name": p.name, "unit": p.unit, "price": p.price, "stock": p.stock}
             # Schema 7's supply fields only where set: other exports stay as they were.

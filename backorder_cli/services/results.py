@@ -268,3 +268,12 @@ class StockCount:
     counted: Decimal
     difference: Decimal
     reason: str
+
+
+@dataclass(frozen=True)
+class SeriesMove:
+    """`settings set next-order-number`: the next new order's number, from `before` to
+    `after` (the numbers between are never used)."""
+
+    before: int
+    after: int

@@ -17,7 +17,7 @@ from ..storage.database import Database
 from ..storage.models import StockAdjustment, utcnow
 from .corrections import run_correction
 from .results import LogEntry, StockCount
-from .steps import _stock, _table, _user
+from .steps import _stock, _table, _unknown_sku, _user
 
 ADJUSTMENTS = _table(StockAdjustment)
 
@@ -38,7 +38,7 @@ def adjust_stock(
     def work(session: Session, write: bool) -> StockCount:
         product = _stock(session, [sku], lock=write).get(sku)
         if product is None:
-            raise NotFound(f"unknown SKU {sku} - see `backorder products list`")
+            raise NotFound(_unknown_sku(session, sku))
         before = product.stock
         difference = plan_adjust(sku, before, counted)
         if write:

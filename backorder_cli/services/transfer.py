@@ -33,7 +33,7 @@ from ..domain.invariants import (
     unmade_backorder_violations,
 )
 from ..domain.money import LineFacts, LineMoney, settle_money
-from ..domain.orders import order_status, order_total
+from ..domain.orders import NEXT_ORDER_NUMBER, order_status, order_total
 from ..domain.values import ZERO, Item, check_order_value
 from ..errors import InvalidInput, NotAllowed, NotFound
 from ..storage.database import Database
@@ -345,6 +345,9 @@ def _apply_import(
     source: str,
 ) -> int:
     for key, value in plan.settings.items():
+        if key == NEXT_ORDER_NUMBER:  # the series only goes up: never a number twice
+            _raise_counter(session, "order", int(value) - 1)
+            continue
         setting = session.get(Setting, key, with_for_update=True) or Setting(key=key, value=value)
         setting.value = value
         session.add(setting)

@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from ..domain.credits import parse_credited
-from ..domain.orders import Status, order_status, parse_setting, parse_status
+from ..domain.orders import Status, order_status, parse_setting_change, parse_status
 from ..domain.supply import parse_lead_time
 from ..domain.values import (
     MAX_ORDER_NUMBER,
@@ -554,7 +554,7 @@ def _parse_settings(problems: _Problems, raw: Any) -> dict[str, str]:
     if _expect(problems, "settings", raw, dict, "an object"):
         for key, value in raw.items():
             pair = problems.check(
-                f"settings.{key}", functools.partial(parse_setting, key, str(value))
+                f"settings.{key}", functools.partial(parse_setting_change, key, str(value))
             )
             if pair:
                 settings[pair[0]] = pair[1]
@@ -749,6 +749,7 @@ def _parse_invoices(
         if not isinstance(raw_items, list) or not raw_items:
             problems.add(f"{iw}.lines", "must be a list of at least one line")
             continue
+        named: set[str] = set()  # an invoice bills each of the order's lines once
         for m, item in enumerate(raw_items):
             mw = f"{iw}.lines[{m}]"
             if not _expect(problems, mw, item, dict, "an object"):
@@ -757,6 +758,11 @@ def _parse_invoices(
             if sku not in by_sku:
                 problems.add(f"{mw}.sku", f"SKU {sku!r} is not on this order")
                 continue
+            if sku in named:
+                entry = "credit note" if credit_of is not None else "invoice"
+                problems.add(f"{mw}.sku", f"SKU {sku} is on this {entry} twice - give it one line")
+                continue
+            named.add(sku)
             parse = parse_quantity if credit_of is None else parse_credited
             quantity = _number_field(problems, f"{mw}.quantity", item.get("quantity"), parse)
             if quantity is None:

@@ -142,7 +142,7 @@ def test_edit_changes_lines_and_says_what(run: Run) -> None:
 def test_edit_with_nothing_to_change_is_refused(run: Run, shop: Path) -> None:
     before = snapshot(shop)
     result = run("orders", "edit", "2396", "--yes")
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # a usage error: the command says nothing to do
     assert result.stderr == (
         "Error: nothing to change - give --customer, --comment, SKU=QTY[@PRICE] or --remove SKU\n"
     )
@@ -204,3 +204,16 @@ def test_data_in_an_edit_is_never_shown_raw(run: Run) -> None:
     assert "\u202e" not in result.stderr
     assert "'Evil\\u202eliveE'" in result.stderr
     assert show(run, 2396)["customer"] == "Evil\u202eliveE"  # kept exactly
+
+
+def test_the_history_of_an_edit_keeps_the_text_as_given_and_shows_it_escaped_once(
+    run: Run,
+) -> None:
+    customer, reason = "x\u202e \\x1b", "\u202e"
+    done = run("orders", "edit", "2396", "-c", customer, "--reason", reason, "--yes")
+    assert done.exit_code == 0, done.output
+    detail = json.loads(run("log", "--order", "2396", "-f", "json").stdout)[-1]["detail"]
+    assert detail == f"customer 'Hansen & Søn VVS' -> '{customer}' ({reason})"
+    shown = run("log", "--order", "2396", "-f", "plain").stdout.splitlines()[-1]
+    assert shown.endswith("customer 'Hansen & Søn VVS' -> 'x\\u202e \\\\x1b' (\\u202e)")
+    checked(run)

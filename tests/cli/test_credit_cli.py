@@ -186,8 +186,10 @@ def test_a_failed_print_after_the_credit_says_what_was_saved(
     before = snapshot(shop)
     code, stderr = run_to_full_disk(monkeypatch, capsys, "--db", str(shop), "credit", "5", "-y")
     assert code == 1
-    assert stderr.splitlines()[-1].startswith(
-        f"Error: the change was saved (`backorder --db {shop} credit 5 -y`); only printing"
+    assert stderr.splitlines()[-1] == (
+        f"Error: the change was saved (`backorder --db {shop} credit 5 -y`); only printing "
+        "the result failed: No space left on device - do not run it again; see the result "
+        "with `invoices list`"
     )
     assert "nothing was changed" not in stderr
     assert snapshot(shop) != before

@@ -57,7 +57,7 @@ def test_the_change_was_saved_message_masks_the_db_url(
         f"Error: the change was saved (`backorder {' '.join(shown)} products add PGX --name "
         "x --price 1 -f json`); only printing the result failed: No space left on device - do "
         "not run it "
-        "again; see the result with `orders show` or `products list`\n"
+        "again; see the result with `products list`\n"
     )
     listed = CliRunner().invoke(app, ["--db", url, "products", "list", "-f", "ids"])
     assert "PGX" in listed.stdout.split()

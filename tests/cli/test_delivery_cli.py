@@ -106,7 +106,7 @@ def test_undo_json_result(sample: Run) -> None:
         "number": 2402,
         "origin": 2401,
         "origin_status": "partially_shipped",
-        "lines": [["CABLE-15", 150], ["SWITCH-1", 12]],
+        "lines": [{"sku": "CABLE-15", "quantity": 150}, {"sku": "SWITCH-1", "quantity": 12}],
     }
 
 
@@ -190,3 +190,22 @@ def test_log_filters_by_order_and_day(sample: Run) -> None:
     unknown = sample("log", "--order", "9999", "-f", "csv")
     assert (unknown.exit_code, unknown.stdout) == (1, "")
     assert unknown.stderr.startswith("Error: order #9999 not found")
+
+
+def test_ready_ship_json_lists_what_shipped_as_sku_and_quantity_objects(sample: Run) -> None:
+    planned = json.loads(sample("ready", "--ship", "--dry-run", "-f", "json").stdout)
+    result = sample("ready", "--ship", "--yes", "-f", "json")
+    assert result.exit_code == 0, result.output
+    shipped = json.loads(result.stdout)
+    assert shipped[0] == {
+        "order": 2396,
+        "ok": True,
+        "cover": "full",
+        "status": "shipped",
+        "shipped": [{"sku": "CABLE-25", "quantity": 50}, {"sku": "BOX-68", "quantity": 20}],
+        "error": None,
+        "code": None,
+    }
+    # The same shape the dry run showed for what would ship.
+    assert [o["shipped"] for o in shipped] == [p["ship"] for p in planned]
+    assert sample("check").exit_code == 0

@@ -32,7 +32,7 @@ def test_invoice_dry_run_shows_each_bill_and_writes_nothing(sample: Run, target:
     assert result.stderr.splitlines() == [
         "Error: order #2392 is fully invoiced: everything on it was shipped and invoiced - "
         "there is nothing left to invoice (`backorder orders show 2392` lists its invoices)",
-        "Dry run: 2 orders would be invoiced, 1 order refused.",
+        "Dry run: 2 orders would be invoiced, 1 order refused (1 already done).",
         "Dry run: nothing was changed.",
     ]
     assert snapshot(target) == before

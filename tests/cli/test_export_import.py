@@ -197,3 +197,18 @@ def test_a_malformed_csv_is_refused_whole_with_every_problem_by_row(
     if len(problems) > 1:
         assert len(result.stderr.strip().splitlines()) == len(problems) + 1
     assert snapshot(target) == before
+
+
+def test_the_order_series_continues_where_it_was_after_export_and_import(
+    busy_sample: Run, tmp_path: Path
+) -> None:
+    # The series moved past the last order: the copy's next new order is the same.
+    assert busy_sample("settings", "set", "next-order-number", "3000", "--yes").exit_code == 0
+    dump = tmp_path / "dump.json"
+    dump.write_text(busy_sample("orders", "export", "--all").stdout)
+    assert json.loads(dump.read_text())["settings"]["next-order-number"] == "3000"
+    copy = tmp_path / "copy.db"
+    assert busy_sample("init", db=copy).exit_code == 0
+    assert busy_sample("import", str(dump), db=copy).exit_code == 0
+    added = busy_sample("orders", "add", "-c", "X", "BOX-68=1", "-f", "json", db=copy)
+    assert json.loads(added.stdout)["number"] == 3000

@@ -90,7 +90,7 @@ WRITES = [
     ),
     # `ready --ship` is always a bulk run: tests/cli/test_bulk_output_fails.py
     (["settings", "set", "inventory-value-on-invoicing", "on", "-f", "json"], lambda shop: True),
-    (["settings", "set", "next-order-number", "5000", "-f", "json"], lambda shop: True),
+    (["settings", "set", "next-order-number", "5000", "--yes", "-f", "json"], lambda shop: True),
     (["orders", "cancel", "2396", "--yes", "-f", "json"], lambda shop: True),
     (["orders", "edit", "2396", "CABLE-25=10", "--yes", "-f", "json"], lambda shop: True),
     (["close", "2401", "--yes", "-f", "json"], lambda shop: True),
@@ -120,10 +120,15 @@ def test_a_failed_print_after_the_commit_says_what_was_saved(
     code, stderr = run_to_full_disk(monkeypatch, capsys, "--db", str(shop), *args)
     assert code == 1
     last = stderr.splitlines()[-1]
+    where = {
+        "products": "`products list`",
+        "settings": "`settings show`",
+        "invoice": "`invoices list`",
+    }
     assert last == (
         f"Error: the change was saved (`backorder --db {shop} {' '.join(args)}`); only printing "
         "the result failed: No space left on device - do not run it again; see the result "
-        "with `orders show` or `products list`"
+        f"with {where.get(args[0], '`orders show` or `products list`')}"
     ), stderr
     assert "nothing was changed" not in stderr
     assert snapshot(shop) != before

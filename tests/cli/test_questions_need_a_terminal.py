@@ -47,6 +47,7 @@ ASKING = [
     ["ready", "--ship"],
     ["invoice", "--all"],
     ["invoice", "--all", "--format", "json"],
+    ["settings", "set", "next-order-number", "5000"],
 ]
 
 

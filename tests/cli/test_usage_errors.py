@@ -44,6 +44,8 @@ TABLE: list[tuple[str, list[str], str]] = [
     ("invoices list --format", ["invoices", "list", "-f", "x"], "'x' is not one of table"),
     ("invoices show NUMBER", ["invoices", "show", "١٢"], "'١٢' is not an invoice number"),
     ("invoices show --format", ["invoices", "show", "5", "-f", "ids"], "ids is for lists only"),
+    ("invoice list", ["invoice", "list"], "to list invoices: `backorder invoices list`"),
+    ("invoice show", ["invoice", "show", "5"], "to show invoices: `backorder invoices show 5`"),
     ("create NUMBERS", ["create", "²", "--yes"], "'²' is not an order number"),
     ("create NUMBERS", ["create", "١٢", "--yes"], "'١٢' is not an order number"),
     ("create --format", ["create", "2401", "-y", "-f", "x"], "'x' is not one of text, json"),

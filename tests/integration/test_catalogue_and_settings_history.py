@@ -4,6 +4,7 @@ moves the order series up, never down; a product needs a price."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 import pytest
@@ -12,6 +13,7 @@ from typer.testing import Result
 from backorder_cli.domain.values import Item, parse_quantity
 from backorder_cli.errors import InvalidInput, NotAllowed
 from backorder_cli.services import catalogue, integrity, orders, reports
+from backorder_cli.services.results import SeriesMove
 from backorder_cli.storage.database import Database
 from tests.conftest import snapshot
 
@@ -90,7 +92,7 @@ def test_products_add_without_price_is_a_usage_error(sample: Run, target: str) -
 
 def test_settings_set_next_order_number_refuses_a_lower_one(sample: Run, target: str) -> None:
     before = snapshot(target)
-    result = sample("settings", "set", "next-order-number", "2401")
+    result = sample("settings", "set", "next-order-number", "2401", "--yes")
     assert result.exit_code == 1
     assert result.stderr == (
         "Error: order numbers up to #2401 are already used - next-order-number only goes "
@@ -100,9 +102,47 @@ def test_settings_set_next_order_number_refuses_a_lower_one(sample: Run, target:
     bad = sample("settings", "set", "next-order-number", "soon")
     assert bad.exit_code == 2
     assert snapshot(target) == before
-    done = sample("settings", "set", "next-order-number", "3001")
+    done = sample("settings", "set", "next-order-number", "3001", "--yes")
     assert done.exit_code == 0
     assert sample("orders", "add", "--customer", "A", "BOX-68=1").stdout == "3001\n"
     logged = sample("log", "-f", "csv").stdout
     assert ",setting changed,next-order-number: 2402 -> 3001\n" in logged
     assert sample("check").exit_code == 0
+
+
+def test_moving_the_order_series_says_what_changes_and_asks_first(
+    sample: Run, target: str, at_terminal: None
+) -> None:
+    before = snapshot(target)
+    asked = sample("settings", "set", "next-order-number", "5000", input="n\n")
+    assert asked.exit_code == 1
+    assert asked.stderr == (
+        "This will make the next new order #5000 (now #2402); numbers below it are never "
+        "used.\nContinue? [y/N] Aborted: nothing was changed.\n"
+    )
+    dry = sample("settings", "set", "next-order-number", "5000", "--dry-run", "-f", "json")
+    assert (dry.exit_code, json.loads(dry.stdout)) == (
+        0,
+        {"dry_run": True, "next-order-number": "5000"},
+    )
+    assert snapshot(target) == before
+    done = sample("settings", "set", "next-order-number", "5000", input="y\n")
+    assert done.exit_code == 0, done.output
+    assert done.stderr.endswith("next-order-number = 5000\n")
+    assert sample("orders", "add", "--customer", "A", "BOX-68=1").stdout == "5000\n"
+    # A plain setting changes at once, as before: nothing is lost for good.
+    plain = sample("settings", "set", "inventory-value-on-invoicing", "on")
+    assert (plain.exit_code, plain.stderr) == (0, "inventory-value-on-invoicing = on\n")
+    assert sample("check").exit_code == 0
+
+
+def test_a_confirmed_series_move_is_refused_when_the_series_moved_meanwhile(
+    sample_db: Database, target: str
+) -> None:
+    shown = catalogue.move_order_series(sample_db, 5000, dry_run=True)
+    assert shown == SeriesMove(2402, 5000)
+    orders.add_order(sample_db, customer="A", items=[Item("BOX-68", parse_quantity("1"))])
+    before = snapshot(target)
+    with pytest.raises(NotAllowed, match="the order series moved while you were answering"):
+        catalogue.move_order_series(sample_db, 5000, expected=shown)
+    assert snapshot(target) == before

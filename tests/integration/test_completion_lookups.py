@@ -54,3 +54,28 @@ def test_a_wildcard_in_what_is_typed_is_a_plain_character(sample_db: Database) -
 def test_what_is_left_to_ship_is_offered_as_sku_equals_quantity(sample_db: Database) -> None:
     assert completion_service.remaining_items(sample_db, 2401) == ["CABLE-15=150", "SWITCH-1=12"]
     assert completion_service.remaining_items(sample_db, 99999) == []
+
+
+def test_corrections_are_offered_only_the_orders_they_take(sample_db: Database) -> None:
+    shippable = completion_service.order_numbers(sample_db, Takes.SHIPPABLE)
+    drafts = completion_service.order_numbers(sample_db, Takes.DRAFTS)
+    partly = completion_service.order_numbers(sample_db, Takes.PARTIALLY_SHIPPED)
+    cancelable = completion_service.order_numbers(sample_db, Takes.CANCELABLE)
+    # orders cancel: drafts and booked orders (nothing shipped), never a canceled one.
+    assert cancelable == sorted(drafts + [n for n in shippable if n not in partly])
+    assert cancelable == [2395, 2396, 2397, 2400]
+    # orders edit: anything still open, drafts too.
+    assert completion_service.order_numbers(sample_db, Takes.EDITABLE) == sorted(drafts + shippable)
+
+
+def test_credit_is_offered_invoices_not_credit_notes(sample_db: Database, target: str) -> None:
+    from backorder_cli.services import invoices
+
+    every = completion_service.invoice_numbers(sample_db)
+    note = invoices.credit_invoice(sample_db, every[-1]).number
+    before = snapshot(target)
+    assert completion_service.invoice_numbers(sample_db) == [*every, note]
+    assert completion_service.invoice_numbers(sample_db, credit_notes=False) == every
+    assert completion_service.invoice_numbers(sample_db, f"#{note}") == [note]
+    assert completion_service.invoice_numbers(sample_db, "x") == []
+    assert snapshot(target) == before

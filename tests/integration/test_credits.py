@@ -123,6 +123,22 @@ def test_crediting_more_than_is_left_after_earlier_credits_is_refused(
     clean(db)
 
 
+def test_crediting_a_line_credited_in_full_says_nothing_of_it_is_left(
+    db: Database, target: str
+) -> None:
+    _order, invoice = invoiced_order(db, [Item("CABLE", D(5)), Item("PLUG", D(2))])
+    invoices.credit_invoice(db, invoice, [Item("CABLE", D(5))])
+    before = snapshot(target)
+    with pytest.raises(NotAllowed) as caught:
+        invoices.credit_invoice(db, invoice, [Item("CABLE", D("0.001"))])
+    assert caught.value.message == (
+        f"nothing of CABLE is left to credit on invoice #{invoice} - "
+        "see its credit notes with `backorder invoices list`"
+    )
+    assert snapshot(target) == before
+    clean(db)
+
+
 def test_a_sku_not_on_the_invoice_an_unknown_invoice_and_a_credit_note_are_refused(
     db: Database, target: str
 ) -> None:

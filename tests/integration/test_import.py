@@ -187,3 +187,51 @@ def test_numbers_that_already_exist_are_refused(sample_db: Database, target: str
 def test_a_missing_file_is_not_found(db: Database, tmp_path: Path) -> None:
     with pytest.raises(NotFound, match="no file"):
         transfer_service.import_file(db, tmp_path / "nope.json")
+
+
+def test_the_next_order_number_is_exported_and_imported_only_upward(
+    sample_db: Database, target: str
+) -> None:
+    from backorder_cli.services import export
+
+    catalogue.set_setting(sample_db, "next-order-number", "3000")
+    assert export.export_header(sample_db)["settings"]["next-order-number"] == "3000"
+    moved = json.dumps({"settings": {"next-order-number": "4000"}})
+    transfer_service.import_text(sample_db, moved, source="up.json")
+    assert catalogue.get_settings(sample_db)["next-order-number"] == "4000"
+    # A file from before never moves the series back: no number is handed out twice.
+    older = json.dumps({"settings": {"next-order-number": "2500"}})
+    transfer_service.import_text(sample_db, older, source="old.json")
+    assert catalogue.get_settings(sample_db)["next-order-number"] == "4000"
+    bad = json.dumps({"settings": {"next-order-number": "soon"}})
+    with pytest.raises(InvalidInput) as caught:
+        transfer_service.import_text(sample_db, bad, source="bad.json")
+    assert caught.value.details == [
+        "settings.next-order-number: next-order-number takes an order number like 5001, got 'soon'"
+    ]
+
+
+def test_an_invoice_or_credit_note_naming_a_sku_twice_is_a_placed_problem(
+    db: Database, target: str
+) -> None:
+    line = {"sku": "A", "quantity": 4, "unit_price": 1, "shipped": 4, "invoiced": 4}
+    twice = [{"sku": "A", "quantity": 2}, {"sku": "A", "quantity": 2}]
+    invoices = [
+        {"number": 7, "lines": twice},
+        {"number": 8, "lines": [{"sku": "A", "quantity": 4}]},
+        {"number": 9, "credit_of": 8, "lines": [{"sku": "A", "quantity": -1}] * 2},
+    ]
+    text = json.dumps(
+        {
+            "products": [{"sku": "A", "name": "A", "price": 1}],
+            "orders": [{"number": 1, "customer": "C", "lines": [line], "invoices": invoices}],
+        }
+    )
+    before = snapshot(target)
+    with pytest.raises(InvalidInput) as caught:
+        transfer_service.import_text(db, text, source="twice.json")
+    assert caught.value.details[:2] == [
+        "orders[0].invoices[0].lines[1].sku: SKU A is on this invoice twice - give it one line",
+        "orders[0].invoices[2].lines[1].sku: SKU A is on this credit note twice - give it one line",
+    ]
+    assert snapshot(target) == before

@@ -266,7 +266,12 @@ def undo(
     result = undo_service.undo_backorder(db, number, reason=reason, expected=preview)
     print_result(
         format_,
-        result,
+        {
+            "number": result.number,
+            "origin": result.origin,
+            "origin_status": result.origin_status,
+            "lines": [{"sku": sku, "quantity": q} for sku, q in result.lines],
+        },
         lambda: (
             f"Backorder #{result.number} undone: its items are back on order #{result.origin} "
             f"(now {tables.status_label(result.origin_status)}); #{result.number} is canceled "

@@ -204,15 +204,7 @@ def _count_text(c: StockCount, would: bool) -> list[str]:
 
 def products_adjust(
     ctx: typer.Context,
-    sku: Annotated[
-        str,
-        typer.Argument(
-            parser=cli_value(parse_sku),
-            metavar="SKU",
-            help="Stock keeping unit, e.g. CABLE-25.",
-            show_default=False,
-        ),
-    ],
+    sku: KnownSkuArgument,
     counted: Annotated[
         Decimal,
         typer.Argument(
@@ -313,22 +305,69 @@ def settings_set(
             show_default=False,
         ),
     ],
+    yes: YesOption = False,
+    dry_run: Annotated[
+        bool,
+        typer.Option(
+            "--dry-run", help=f"With {NEXT_ORDER_NUMBER}: show what would change; change nothing."
+        ),
+    ] = False,
     format_: WriteFormatOption = WriteFormat.text,
 ) -> None:
     """Change a setting, or move the order series up.
 
     inventory-value-on-invoicing is on or off. next-order-number N makes the next new
-    order #N: only upward, above every number used (a lower one is refused). Every
-    change is in `backorder log`.
+    order #N: only upward, above every number used (a lower one is refused); the
+    numbers skipped are never used, so it asks first (--yes answers for you; without a
+    terminal it is required; --dry-run shows the change and makes none). Every change
+    is in `backorder log`.
 
     Example: backorder settings set inventory-value-on-invoicing off
+
+    Example: backorder settings set next-order-number 5001 --yes
     """
     from ...services import catalogue
 
     hint = "'VALUE'" if key in SETTINGS or key == NEXT_ORDER_NUMBER else "'KEY'"
-    usage_error(parse_setting_change, key, value, hint=hint)  # the same rule as a parser's
+    key, value = usage_error(parse_setting_change, key, value, hint=hint)  # a parser's rule
+    if key == NEXT_ORDER_NUMBER:
+        _move_order_series(ctx, int(value), yes=yes, dry_run=dry_run, format_=format_)
+        return
+    if dry_run:
+        raise typer.BadParameter(
+            f"--dry-run goes with {NEXT_ORDER_NUMBER}", param_hint="'--dry-run'"
+        )
     key, value = catalogue.set_setting(database(ctx), key, value)
     print_result(format_, {key: value}, f"{key} = {value}")
+
+
+def _move_order_series(
+    ctx: typer.Context, number: int, *, yes: bool, dry_run: bool, format_: WriteFormat
+) -> None:
+    from ...services import catalogue
+    from ...services.results import SeriesMove
+
+    db = database(ctx)
+
+    def run(**kw: Any) -> SeriesMove:
+        return catalogue.move_order_series(db, number, **kw)
+
+    def text(move: SeriesMove, would: bool) -> list[str]:
+        if would:
+            return [
+                f"This will make the next new order #{move.after} (now #{move.before}); "
+                "numbers below it are never used."
+            ]
+        return [f"{NEXT_ORDER_NUMBER} = {move.after}"]
+
+    ask_and_run(
+        run,
+        yes=yes,
+        dry_run=dry_run,
+        show=lambda move: {NEXT_ORDER_NUMBER: str(move.after)},
+        text=text,
+        format_=format_,
+    )
 
 
 def register_settings(app: typer.Typer) -> None:

@@ -19,6 +19,7 @@ from ...domain.values import (
     parse_sku,
     parse_text,
 )
+from .. import completion
 from ..app import database
 from ..options import (
     DryRunOption,
@@ -98,6 +99,7 @@ def cancel(
             metavar="NUMBER",
             help="The orders to cancel, e.g. 2401 2402.",
             show_default=False,
+            autocompletion=completion.order_numbers,
         ),
     ],
     reason: ReasonOption = None,
@@ -204,6 +206,9 @@ def unship(
     )
 
 
+NOTHING_TO_EDIT = "nothing to change - give --customer, --comment, SKU=QTY[@PRICE] or --remove SKU"
+
+
 def edit(
     ctx: typer.Context,
     number: NumberArgument,
@@ -261,6 +266,10 @@ def edit(
     """
     from ...services import corrections
 
+    if customer is None and comment is None and not items and not remove:
+        from typer._click.exceptions import UsageError
+
+        raise UsageError(NOTHING_TO_EDIT, ctx)  # a usage error: nothing was asked for
     both = sorted({i.sku for i in items or []} & set(remove or []))
     if both:
         raise typer.BadParameter(

@@ -113,6 +113,12 @@ def invoice(
     from ...services import fulfilment, results
     from ...services import orders as orders_service
 
+    if numbers and numbers[0] in ("list", "show"):  # `invoices list` meant
+        raise typer.BadParameter(
+            f"'{numbers[0]}' is not an order number - to {numbers[0]} invoices: "
+            f"`backorder invoices {' '.join(numbers)}`",
+            param_hint="'NUMBERS'",
+        )
     asks = all_ and not yes and not dry_run
     if all_ and not dry_run:
         ensure_can_ask(yes)  # before planning: nobody could answer the question
@@ -136,9 +142,13 @@ def invoice(
         if dry_run:
             _print_invoice_dry_run(previews, format_=format_, bulk=bulk)
             if bulk:
+                from ...errors import ALREADY_DONE
+
+                already = sum(1 for r in refusals if r.code in ALREADY_DONE)
+                done_before = f" ({already:,} already done)" if already else ""  # as the run
                 say(
                     f"Dry run: {counted(len(goers), 'order')} would be invoiced, "
-                    f"{counted(len(refusals), 'order')} refused."
+                    f"{counted(len(refusals), 'order')} refused{done_before}."
                 )
             say("Dry run: nothing was changed.")
             if refusals:
@@ -297,8 +307,9 @@ def ready(
         )
         if not confirm("Continue?"):
             raise typer.Abort()  # the boundary says nothing was changed (exit 1)
+    outcomes = fulfilment.ship_ready(db, allocations)
     run_batch(
-        fulfilment.ship_ready(db, allocations),
+        map(records.ready_shipped, outcomes) if format_out == WriteFormat.json else outcomes,
         total=len(allocations),
         label="Shipping",
         format_=format_out,

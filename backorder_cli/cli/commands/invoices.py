@@ -10,6 +10,7 @@ import typer
 
 from ...domain.credits import parse_invoice_number
 from ...domain.values import Item, parse_item, parse_limit, parse_order_number, parse_text
+from .. import completion
 from ..app import database
 from ..options import (
     DryRunOption,
@@ -37,6 +38,7 @@ InvoiceArgument = Annotated[
         metavar="INVOICE",
         help="The invoice number, e.g. 7 or #7.",
         show_default=False,
+        autocompletion=completion.invoice_numbers,
     ),
 ]
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from ...domain.orders import Status
@@ -122,6 +123,32 @@ def ready_record(allocation: Any, fmt: str) -> dict[str, Any]:
         "ship": _items(allocation.ship, fmt),
         "waiting": _items(allocation.waiting, fmt),
     }
+
+
+@dataclass(frozen=True)
+class ReadyShipped:
+    """One order's result of `ready --ship` as JSON shows it: what shipped as
+    {"sku", "quantity"} objects, like the dry run and `ready` list them."""
+
+    order: int
+    ok: bool
+    cover: str
+    status: str | None
+    shipped: list[dict[str, Any]]
+    error: str | None
+    code: str | None
+
+
+def ready_shipped(outcome: Any) -> ReadyShipped:
+    return ReadyShipped(
+        outcome.order,
+        outcome.ok,
+        outcome.cover,
+        outcome.status,
+        [{"sku": sku, "quantity": q} for sku, q in outcome.shipped],
+        outcome.error,
+        outcome.code,
+    )
 
 
 def shipped_text(outcome: Any) -> str:
