@@ -220,3 +220,41 @@ def test_every_correction_keeps_the_parts_adding_up(sample_db: Database) -> None
     assert found(sample_db) == []
     corrections.cancel_orders(sample_db, [2396])
     assert found(sample_db) == []
+
+
+def test_an_upgraded_line_whose_canceled_units_carry_no_money(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Before schema 3 canceled units had no money; schema 6 closes them with a canceled
+    amount of zero (migration 0006): such a line is worth what was not canceled, and
+    check stays clean. An edit then re-cuts its parts from its whole value."""
+    import shutil
+    import sqlite3
+
+    from backorder_cli.storage.schema import open_database
+    from tests.integration.test_money_migration import FIRST_RELEASE
+
+    path = tmp_path / "old.db"
+    shutil.copy(FIRST_RELEASE, path)
+    with sqlite3.connect(path) as conn:  # as an import of the first release left it
+        conn.execute(
+            f"UPDATE order_lines SET canceled = 2000 WHERE id = {line_of(2399, 'SWITCH-1')}"
+        )
+    db = open_database(str(path))
+    try:
+        quantity, _price, amount, gone = money_of(db, 2399, "SWITCH-1")
+        assert (quantity, amount, gone) == (D(10), D("71.20"), D(0))  # 8 x 8.90
+        assert found(db) == []
+        catalogue.receive_stock(db, "SWITCH-1", "10")
+        corrections.edit_order(db, 2399, items=[Item("SWITCH-1", D(12))])
+        assert money_of(db, 2399, "SWITCH-1")[2:] == (D("89.00"), D("17.80"))  # 10 + 2
+        assert found(db) == []
+        with sqlite3.connect(path) as conn:  # a canceled amount edited by hand
+            conn.execute(
+                "UPDATE order_lines SET canceled_amount = 1000 "
+                f"WHERE id = {line_of(2399, 'SWITCH-1')}"
+            )
+        assert found(db) == [
+            "order #2399, line 2 (SWITCH-1): amount 89.00 + backordered amount 0.00 + "
+            "canceled amount 10.00 is 99.00, but 12 at 8.90 is worth 106.80"
+        ]
+    finally:
+        db.dispose()
