@@ -257,6 +257,18 @@ def edited_amount(
     return max(amount, billed)
 
 
+def edited_canceled_amount(
+    line: CorrectableLine, quantity: Decimal, price: Decimal, amount: Decimal
+) -> Decimal:
+    """A line's canceled amount after its quantity or price changed (its new `amount`
+    from `edited_amount`): its units closed or canceled with the order take the rest of
+    its new value, so amount + backordered amount + canceled amount stays its quantity
+    at its price rounded once. A line with none keeps its (zero) canceled amount."""
+    if line.closed + line.canceled_with_order <= 0:
+        return line.canceled_amount
+    return max(ZERO, line_amount(quantity, price) - amount - line.backordered_amount)
+
+
 def edit_text(edit: LineEdit) -> str:
     q, m = format_quantity, format_money
     if edit.quantity_before is None:

@@ -147,3 +147,29 @@ def credit_violations(
                 f"for {sku} but it billed {format_money(amount)}"
             )
     return problems
+
+
+def credit_share_violations(
+    invoice: int,
+    sku: str,
+    quantity: Decimal,
+    amount: Decimal,
+    credited: Decimal,
+    credited_amount: Decimal,
+) -> list[str]:
+    """The credit notes of one invoice line (billed `quantity` for `amount`; credited as
+    positive numbers) give back its share for what they credit: share(amount, credited,
+    quantity), whatever parts they came in (`credit_amount` cuts each part so that they
+    add up to it), and so exactly the billed amount for all of it. More than was billed
+    is `credit_violations`' to report."""
+    if credited > quantity or credited <= 0 or quantity <= 0:
+        return []
+    due = share(amount, credited, quantity)
+    if credited_amount == due:
+        return []
+    return [
+        f"the credit notes of invoice #{invoice} give back {format_money(credited_amount)} "
+        f"for {quantity_text(sku, credited)}, but the invoice billed "
+        f"{format_money(amount)} for {format_quantity(quantity)}, so they give back "
+        f"{format_money(due)}"
+    ]

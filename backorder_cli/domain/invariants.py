@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from .money import line_amount
 from .orders import Status, order_status, order_total, remaining
 from .values import ZERO, format_money, format_quantity, quantity_text
 
@@ -259,6 +260,41 @@ def canceled_violations(
             "with the order"
         )
     return problems
+
+
+def value_violations(
+    line: LineLike, closed: Decimal, canceled_with_order: Decimal, canceled_amount: Decimal
+) -> list[str]:
+    """The parts of a line no backorder holds add up to its value (schema 6): amount +
+    backordered amount + canceled amount = its quantity at its price rounded once
+    (`money.line_amount`; every command cuts its parts from that by the split rule).
+    A line whose closed or canceled units carry no money (canceled amount zero: a
+    database upgraded from before schema 3, where such units had none) is worth what
+    was not closed or canceled with the order. So is one its invoices billed in full with
+    no canceled amount: invoices from before schema 3 stay as billed (the upgrade made
+    the line worth what they billed), and `billing_violations` holds its amount to them.
+    A backorder's lines are worth what their origin moved to them: `backorder_violations`
+    compares those."""
+    m = format_money
+    parts = line.amount + line.backordered_amount + canceled_amount
+    whole = line_amount(line.quantity, line.unit_price)
+    if parts == whole:
+        return []
+    if (
+        canceled_amount == 0
+        and line.invoiced > 0
+        and line.invoiced == line.quantity - line.canceled
+    ):
+        return []
+    if canceled_amount == 0 and parts == line_amount(
+        line.quantity - closed - canceled_with_order, line.unit_price
+    ):
+        return []
+    return [
+        f"amount {m(line.amount)} + backordered amount {m(line.backordered_amount)} + "
+        f"canceled amount {m(canceled_amount)} is {m(parts)}, but "
+        f"{format_quantity(line.quantity)} at {m(line.unit_price)} is worth {m(whole)}"
+    ]
 
 
 def stock_count_violation(

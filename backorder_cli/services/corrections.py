@@ -19,6 +19,7 @@ from ..domain.corrections import (
     cut_amount,
     edit_text,
     edited_amount,
+    edited_canceled_amount,
     plan_cancel,
     plan_close,
     plan_edit,
@@ -328,6 +329,9 @@ def edit_order(
                 assert line.id is not None and edit.price_after is not None
                 line.amount = edited_amount(
                     line, edit.quantity_after, edit.price_after, billed.get(line.id, ZERO)
+                )
+                line.canceled_amount = edited_canceled_amount(
+                    line, edit.quantity_after, edit.price_after, line.amount
                 )
                 line.quantity = edit.quantity_after
                 line.unit_price = edit.price_after

@@ -31,6 +31,7 @@ from ..domain.invariants import (
     order_violations,
     stock_count_violation,
     unmade_backorder_violations,
+    value_violations,
 )
 from ..domain.money import line_amount
 from ..domain.values import (
@@ -280,6 +281,24 @@ def _suspect_orders(conn: Connection, *, money: bool, corrections: bool = False)
             else ("CAST(quantity - canceled AS NUMERIC) * unit_price")
         )
         cents = f"({value} + 50000) / 100000" if sqlite else f"FLOOR(({value} + 50000) / 100000)"
+    unsettled = "0"
+    if corrections:
+        # A line no backorder holds whose parts do not add up to its value (the rule of
+        # `value_violations`; the outer query keeps the orders that are no backorder).
+        def worth(quantity: str) -> str:
+            value = (
+                f"({quantity}) * unit_price"
+                if sqlite
+                else f"CAST({quantity} AS NUMERIC) * unit_price"
+            )
+            return f"({value} + 50000) / 100000" if sqlite else f"FLOOR(({value} + 50000) / 100000)"
+
+        parts = "amount + backordered_amount + canceled_amount"
+        unsettled = (
+            f"CASE WHEN {parts} <> {worth('quantity')} AND NOT (canceled_amount = 0 AND "
+            f"(amount + backordered_amount = {worth('quantity - closed - canceled_with_order')} "
+            "OR (invoiced > 0 AND invoiced = quantity - canceled))) THEN 1 ELSE 0 END"
+        )
     # Driven from the lines' aggregates, each joined to its order by primary key (a
     # join the other way round would index the aggregates first: half as fast again).
     orders = text(
@@ -289,8 +308,10 @@ def _suspect_orders(conn: Connection, *, money: bool, corrections: bool = False)
         "SUM(CASE WHEN shipped > 0 THEN 1 ELSE 0 END) AS shipped, "
         "SUM(CASE WHEN quantity - shipped - canceled > 0 THEN 1 ELSE 0 END) AS remaining, "
         "SUM(CASE WHEN shipped > invoiced THEN 1 ELSE 0 END) AS uninvoiced, "
+        f"SUM({unsettled}) AS unsettled, "
         f"SUM({cents}) AS cents FROM order_lines GROUP BY order_id"
         ") a JOIN orders o ON o.id = a.order_id WHERE a.bad > 0 OR o.total <> a.cents "
+        "OR (a.unsettled > 0 AND o.backorder_of IS NULL) "
         "OR (o.status = 'canceled' AND a.remaining > 0) "
         "OR (o.status = 'draft' AND a.shipped > 0) "
         "OR (o.status NOT IN ('draft', 'canceled') AND o.status <> CASE "
@@ -382,8 +403,11 @@ def _check_orders(
             )
         ):
             groups.setdefault(row[0], []).append(row)
-        for order_id, number, status, total in conn.execute(
-            text(f"SELECT id, number, status, total FROM orders WHERE id IN ({marks}) ORDER BY id")
+        for order_id, number, status, total, origin in conn.execute(
+            text(
+                "SELECT id, number, status, total, backorder_of FROM orders "
+                f"WHERE id IN ({marks}) ORDER BY id"
+            )
         ):
             group = groups.get(order_id, [])
             try:
@@ -421,10 +445,14 @@ def _check_orders(
                 for position, (line, (closed, with_order, gone)) in enumerate(
                     zip(parsed, why, strict=True), 1
                 ):
-                    for problem in canceled_violations(
+                    canceled = canceled_violations(
                         line.canceled, line.backordered, closed, with_order, gone
-                    ):
+                    )
+                    for problem in canceled:
                         yield Violation(problem, number, position, line.sku)
+                    if origin is None and not canceled:  # else its parts are known wrong
+                        for problem in value_violations(line, closed, with_order, gone):
+                            yield Violation(problem, number, position, line.sku)
             for position, (line, on_invoices, amount) in enumerate(
                 zip(parsed, invoiced, billed, strict=True), 1
             ):

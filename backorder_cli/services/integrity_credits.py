@@ -9,10 +9,11 @@ line's invoice lines that `integrity` compares with `invoiced` is exactly that.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from sqlalchemy import Connection, text
 
-from ..domain.credits import credit_violations
+from ..domain.credits import credit_share_violations, credit_violations
 from ..domain.invariants import Violation
 from ..domain.values import MONEY_PLACES, QUANTITY_PLACES
 from .integrity import _scaled
@@ -30,6 +31,38 @@ _OVER_CREDITED = text(
     "OR -SUM(cl.amount) > COALESCE(b.amount, 0) "
     "ORDER BY i.number"
 )
+
+
+def _off_share(conn: Connection) -> Any:
+    """Invoice lines whose credit notes together give back other than their share of
+    what the line billed (`credit_share_violations`), found in SQL over the scaled
+    integers: share(a, k, n) in cents is (2ak + n) / (2n) rounded down, a whole credit
+    gives back a. Exact on servers (NUMERIC); on SQLite, integers. Only credited
+    invoice lines are read; the domain's rule decides each."""
+    sqlite = conn.dialect.name == "sqlite"
+    a, k, n = "b.amount", "-SUM(cl.quantity)", "b.quantity"
+    if sqlite:
+        part = f"(2 * {a} * {k} + {n}) / (2 * {n})"
+    else:
+        part = f"FLOOR((2 * CAST({a} AS NUMERIC) * {k} + {n}) / (2 * {n}))"
+    return conn.execute(
+        text(
+            "SELECT i.number, o.number, l.position, l.sku, b.quantity, b.amount, "
+            "-SUM(cl.quantity), -SUM(cl.amount) "
+            "FROM invoices c JOIN invoices i ON i.id = c.credit_of "
+            "JOIN invoice_lines cl ON cl.invoice_id = c.id "
+            "JOIN order_lines l ON l.id = cl.line_id "
+            "JOIN orders o ON o.id = i.order_id "
+            "JOIN invoice_lines b ON b.invoice_id = i.id AND b.line_id = cl.line_id "
+            "WHERE b.quantity > 0 "
+            "GROUP BY i.number, o.number, l.position, l.sku, cl.line_id, b.quantity, b.amount "
+            f"HAVING {k} > 0 AND {k} <= {n} AND -SUM(cl.amount) <> "
+            f"CASE WHEN {k} = {n} THEN {a} ELSE {part} END "
+            "ORDER BY i.number, o.number, l.position"
+        )
+    )
+
+
 _WRONG_SIGN = text(
     "SELECT i.number, o.number, i.credit_of FROM invoices i "
     "JOIN orders o ON o.id = i.order_id "
@@ -68,6 +101,21 @@ def check_credits(conn: Connection) -> Iterator[Violation]:
             continue
         for problem in credit_violations(number, facts):
             yield Violation(problem, order)
+    for number, order, position, sku, quantity, amount, credited, credited_amount in _off_share(
+        conn
+    ):
+        try:
+            line_facts = (
+                _scaled(quantity, q),
+                _scaled(amount, m),
+                _scaled(credited, q),
+                _scaled(credited_amount, m),
+            )
+        except ValueError as exc:
+            yield Violation(f"invoice #{number}: {exc}", order, position, sku)
+            continue
+        for problem in credit_share_violations(number, sku, *line_facts):
+            yield Violation(problem, order, position, sku)
     for number, order, credit_of in conn.execute(_WRONG_SIGN):
         kind = "an invoice" if credit_of is None else "a credit note"
         sign = "negative" if credit_of is None else "positive"
