@@ -41,6 +41,11 @@ EXIT_INTERRUPTED = 130
 EXIT_BROKEN_PIPE = 141  # as if killed by SIGPIPE, the shell convention
 
 
+# Whether this run's Ctrl-C was already said (by the boundary in `invoke`, or a bulk
+# run's summary); `main` says it when Typer ended the run silently.
+interrupt_said: list[bool] = []
+
+
 def report(exc: BackorderError) -> None:
     say(f"Error: {exc.message}")
     for line in exc.details:
@@ -73,8 +78,13 @@ class BackorderGroup(TyperGroup):
             )
             sys.exit(EXIT_USAGE)
         interrupt_handler = signal.getsignal(signal.SIGINT)
+        interrupt_said.clear()
         try:
             code = main(*args, standalone_mode=False, **kwargs)
+            if code == EXIT_INTERRUPTED and not interrupt_said:
+                # Typer turns a Ctrl-C outside a command (while it parses the arguments or
+                # builds the command: nothing was opened yet) into a silent exit 130.
+                say("Interrupted: nothing was changed.")
         except _SavedButNotShown as exc:
             # After a commit, never "nothing was changed": say what was saved.
             prog = kwargs.get("prog_name") or os.path.basename(sys.argv[0]) or "backorder"
@@ -177,6 +187,7 @@ class BackorderGroup(TyperGroup):
                 say("Interrupted: the change in progress was rolled back; nothing was changed.")
             else:
                 say("Interrupted: nothing was changed.")
+            interrupt_said.append(True)
             raise typer.Exit(EXIT_INTERRUPTED) from None
         except Exception as exc:
             if os.environ.get("BACKORDER_DEBUG"):

@@ -18,7 +18,7 @@ import typer
 from ..domain.values import parse_order_number
 from ..errors import ALREADY_DONE
 from . import completion
-from .app import EXIT_BROKEN_PIPE, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK
+from .app import EXIT_BROKEN_PIPE, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, interrupt_said
 from .options import (
     T,
     WriteFormat,
@@ -199,6 +199,7 @@ def report_outcomes(
             "the order being worked on when you pressed Ctrl-C may also have been saved - "
             "rerun the same command to finish (orders already done are skipped)"
         )
+        interrupt_said.append(True)
         raise typer.Exit(EXIT_INTERRUPTED) from None
     return refused
 
