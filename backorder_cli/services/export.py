@@ -10,6 +10,7 @@ from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
 from ..domain.orders import NEXT_ORDER_NUMBER, SETTINGS, Archived
+from ..domain.values import MAX_ORDER_NUMBER
 from ..storage.database import Database
 from ..storage.models import (
     Invoice,
@@ -37,8 +38,9 @@ def export_header(db: Database) -> dict[str, Any]:
     the whole catalogue and the stock counts, as the import format has them."""
     with db.read() as session:
         settings = {key: _setting(session, key) for key in SETTINGS}
-        next_order = session.connection().execute(_PEEK_NUMBER["order"]).scalar_one()
-        settings[NEXT_ORDER_NUMBER] = str(next_order)
+        next_order = int(session.connection().execute(_PEEK_NUMBER["order"]).scalar_one())
+        if next_order <= MAX_ORDER_NUMBER:  # past it the series has run out: the import
+            settings[NEXT_ORDER_NUMBER] = str(next_order)  # sees that from the numbers
         products = [
             {"sku": p.sku, "name": p.name, "unit": p.unit, "price": p.price, "stock": p.stock}
             # Schema 7's supply fields only where set: other exports stay as they were.

@@ -3,9 +3,9 @@ the database) ends quietly: "Interrupted" on stderr, exit 130, no traceback.
 
 The child announces on stderr that the entry-point module is imported (as the
 installed script does first), then gets SIGINT after a few small delays that fall
-into the start-up (the later ones into reading the arguments and building the command,
-where Typer would end the run silently). What comes before that line is Python's own start-up, which no
-program can handle."""
+into the start-up (the later ones into reading the arguments and building the
+command, where Typer would end the run silently). What comes before that line is
+Python's own start-up, which no program can handle."""
 
 from __future__ import annotations
 
