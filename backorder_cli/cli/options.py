@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from enum import StrEnum
+from functools import partial
 from typing import Annotated, Any, TypeVar, cast
 
 import typer
@@ -15,7 +16,7 @@ from ..domain import values
 from ..domain.values import parse_order_number
 from ..errors import InvalidInput
 from . import completion
-from .output.text import is_terminal
+from .output.text import is_terminal, say
 
 T = TypeVar("T")
 E = TypeVar("E", bound=StrEnum)
@@ -172,3 +173,41 @@ NoPagerOption = Annotated[
         "no pager); never when piped.",
     ),
 ]
+
+
+# `orders list` and `invoices list`: a person at a terminal sees the newest few, a
+# script (piped) every row, unless --limit says otherwise.
+TERMINAL_LIMIT = 50
+
+LimitOption = Annotated[
+    int | None,
+    typer.Option(
+        "--limit",
+        parser=cli_value(partial(values.parse_limit, what="the limit")),
+        metavar="N",
+        help=f"At most this many; 0 for all. Default: the newest {TERMINAL_LIMIT} at a "
+        "terminal, all when piped.",
+    ),
+]
+
+
+def rows_to_show(limit: int | None) -> int | None:
+    """How many rows a listing shows: --limit as given (0: all), else the newest
+    TERMINAL_LIMIT at a terminal and every row when piped (None: no limit)."""
+    from .output import text  # looked up when called: tests stand in for the terminal
+
+    return TERMINAL_LIMIT if limit is None and text.is_terminal() else limit or None
+
+
+def say_more_rows(
+    limit: int | None, shown: int | None, count: Callable[[], int], noun: str, which: str
+) -> None:
+    """After a listing cut at the terminal's default: say on stderr how many more rows
+    there are and how to see them (`count` is asked only then)."""
+    if limit is None and shown is not None:
+        total = count()
+        if total > shown:
+            say(
+                f"Showing the {which} {shown} of {total:,} {noun}; {total - shown:,} more "
+                "- list them all with --limit 0, or pick a number with --limit N."
+            )

@@ -9,12 +9,13 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from ...domain.credits import parse_invoice_number
-from ...domain.values import Item, parse_item, parse_limit, parse_order_number, parse_text
+from ...domain.values import Item, parse_item, parse_order_number, parse_text
 from .. import completion
 from ..app import database
 from ..options import (
     DryRunOption,
     FormatOption,
+    LimitOption,
     NoPagerOption,
     WriteFormat,
     WriteFormatOption,
@@ -23,10 +24,11 @@ from ..options import (
     cli_value,
     no_ids,
     read_format,
+    rows_to_show,
+    say_more_rows,
 )
 from ..output.result import print_result
 from ..output.text import confirm, ensure_can_ask, say
-from .orders import TERMINAL_LIMIT  # the same newest few as `orders list`
 
 if TYPE_CHECKING:
     from ...services.results import CreditPreview, CreditResult
@@ -155,16 +157,7 @@ def list_(
     customer: Annotated[
         str | None, typer.Option("--customer", help="Customer name contains this text.")
     ] = None,
-    limit: Annotated[
-        int | None,
-        typer.Option(
-            "--limit",
-            parser=cli_value(partial(parse_limit, what="the limit")),
-            metavar="N",
-            help=f"At most this many; 0 for all. Default: the newest {TERMINAL_LIMIT} at a "
-            "terminal, all when piped.",
-        ),
-    ] = None,
+    limit: LimitOption = None,
     format_: FormatOption = None,
     no_pager: NoPagerOption = False,
 ) -> None:
@@ -178,10 +171,8 @@ def list_(
     from ..output import flat
     from ..output.invoices import INVOICE_FIELDS, invoices_table
     from ..output.pager import paged
-    from ..output.text import is_terminal
 
-    # As `orders list`: a person at a terminal sees the newest few; a script all.
-    shown = TERMINAL_LIMIT if limit is None and is_terminal() else limit or None
+    shown = rows_to_show(limit)
     rows = invoices_service.iter_invoices(
         database(ctx), order=order, customer=customer, limit=shown
     )
@@ -189,13 +180,13 @@ def list_(
         flat.emit(
             rows, INVOICE_FIELDS, read_format(format_), table=invoices_table, stream_table=True
         )
-    if limit is None and shown is not None:
-        total = invoices_service.count_invoices(database(ctx), order=order, customer=customer)
-        if total > shown:
-            say(
-                f"Showing the newest {shown} of {total:,} invoices; {total - shown:,} more "
-                "- list them all with --limit 0, or pick a number with --limit N."
-            )
+    say_more_rows(
+        limit,
+        shown,
+        lambda: invoices_service.count_invoices(database(ctx), order=order, customer=customer),
+        "invoices",
+        "newest",
+    )
 
 
 def show(

@@ -10,11 +10,12 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from ...domain.orders import Archived, Status, parse_status
-from ...domain.values import Item, parse_day, parse_item, parse_limit, parse_sku, parse_text
+from ...domain.values import Item, parse_day, parse_item, parse_sku, parse_text
 from .. import completion
 from ..app import database
 from ..options import (
     FormatOption,
+    LimitOption,
     NoPagerOption,
     NumberArgument,
     WriteFormat,
@@ -23,6 +24,8 @@ from ..options import (
     cli_value,
     no_ids,
     read_format,
+    rows_to_show,
+    say_more_rows,
 )
 from ..output.result import print_result
 
@@ -113,16 +116,7 @@ def list_(
         str | None,
         typer.Option("--search", help="Order number, or text in the customer or comment."),
     ] = None,
-    limit: Annotated[
-        int | None,
-        typer.Option(
-            "--limit",
-            parser=cli_value(partial(parse_limit, what="the limit")),
-            metavar="N",
-            help=f"At most this many; 0 for all. Default: the newest {TERMINAL_LIMIT} at a "
-            "terminal, all when piped.",
-        ),
-    ] = None,
+    limit: LimitOption = None,
     eta_before: Annotated[
         date | None,
         typer.Option(
@@ -162,7 +156,6 @@ def list_(
     from ...services import orders as orders_service
     from ..output import flat, records
     from ..output.pager import paged
-    from ..output.text import is_terminal, say
 
     if archived and all_:
         raise typer.BadParameter("use --archived or --all, not both", param_hint="'--archived'")
@@ -178,8 +171,7 @@ def list_(
         "no_eta": no_eta,
         "sku": sku,
     }
-    # A person at a terminal sees the newest few; a script (piped) gets every order.
-    shown = TERMINAL_LIMIT if limit is None and is_terminal() else limit or None
+    shown = rows_to_show(limit)
     # Only JSON and CSV show the ETA: the other formats never make the allocation
     # unless a filter on it asks for it.
     with_eta = fmt in ("json", "csv")
@@ -192,23 +184,19 @@ def list_(
             table=_orders_table,
             stream_table=True,
         )
-    if limit is None and shown is not None:
-        total = orders_service.count_listed_orders(database(ctx), **filters)
-        if total > shown:
-            which = "first in line" if sku is not None else "newest"
-            say(
-                f"Showing the {which} {shown} of {total:,} orders; {total - shown:,} more "
-                "- list them all with --limit 0, or pick a number with --limit N."
-            )
+    say_more_rows(
+        limit,
+        shown,
+        lambda: orders_service.count_listed_orders(database(ctx), **filters),
+        "orders",
+        "first in line" if sku is not None else "newest",
+    )
 
 
 def _orders_table(rows: Iterable[OrderSummary]) -> int:
     from ..output import tables  # Rich's console: only the table (a terminal) needs it
 
     return tables.orders_table(rows)
-
-
-TERMINAL_LIMIT = 50  # orders `orders list` shows at a terminal unless --limit says otherwise
 
 
 def show(
