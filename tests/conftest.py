@@ -34,7 +34,8 @@ from backorder_cli.storage.schema import init_database
 PG_SERVER = os.environ.get("BACKORDER_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 REQUIRE_PG = os.environ.get("BACKORDER_REQUIRE_PG") == "1"
 BACKENDS = ("sqlite", "postgresql")
-TEMPLATE_SCHEMA = "bo_template_schema"
+# The schemas `init` (False) and `init --sample` (True) build once per run, to copy from.
+TEMPLATE_SCHEMAS = {False: "bo_template_schema", True: "bo_template_sample"}
 
 
 class PostgresRun:
@@ -53,7 +54,7 @@ class PostgresRun:
         self.url = server.set(database=self.name)
         self.engine = create_engine(self.url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
         self._numbers = itertools.count(1)
-        self._template: str | None = None
+        self._templates: dict[bool, str] = {}
         self._schemas: dict[str, str] = {}
 
     def new_target(self) -> str:
@@ -66,33 +67,38 @@ class PostgresRun:
         self._schemas[rendered] = schema
         return rendered
 
-    def fill_initialised(self, target: str) -> None:
-        """Give `target`'s (empty) schema the tables `init` makes, as `init` made them in
-        this run's template schema: its dump replayed under the new schema's name. The
-        same tables, constraints, sequences and rows in a fraction of the time the six
-        migrations take per test."""
+    def fill_initialised(self, target: str, *, sample: bool = False) -> None:
+        """Give `target`'s (empty) schema the tables `init` makes (and, with `sample`, the
+        sample company `init --sample` loads), as they were made once in this run's
+        template schema: its dump replayed under the new schema's name. The same tables,
+        constraints, sequences and rows in a fraction of the time the migrations (and the
+        sample's load) take per test."""
         schema = self._schemas[target]  # a schema new_target made
-        if self._template is None:
-            self._template = self._dump_template()
+        if sample not in self._templates:
+            self._templates[sample] = self._dump_template(sample)
+        template = TEMPLATE_SCHEMAS[sample]
         raw = self.engine.raw_connection()
         try:
             cursor = raw.cursor()
-            cursor.execute(self._template.replace(f"{TEMPLATE_SCHEMA}.", f"{schema}."))
+            cursor.execute(self._templates[sample].replace(f"{template}.", f"{schema}."))
             raw.commit()
         finally:
             raw.close()
 
-    def _dump_template(self) -> str:
-        url = self.url.update_query_dict({"options": f"-csearch_path={TEMPLATE_SCHEMA}"})
+    def _dump_template(self, sample: bool) -> str:
+        template = TEMPLATE_SCHEMAS[sample]
+        url = self.url.update_query_dict({"options": f"-csearch_path={template}"})
         with self.engine.connect() as conn:
-            conn.exec_driver_sql(f"CREATE SCHEMA {TEMPLATE_SCHEMA}")
+            conn.exec_driver_sql(f"CREATE SCHEMA {template}")
         database, _created = init_database(url.render_as_string(hide_password=False))
+        if sample:
+            transfer_service.load_sample(database)
         database.dispose()
         libpq = self.url.set(drivername="postgresql").render_as_string(hide_password=False)
         dump = subprocess.run(
             [
                 "pg_dump",
-                f"--schema={TEMPLATE_SCHEMA}",
+                f"--schema={template}",
                 "--no-owner",
                 "--no-privileges",
                 "--inserts",
@@ -176,21 +182,61 @@ def pg_target() -> str:
     return postgres_run().new_target()
 
 
+class Templates:
+    """What `init` and `init --sample` make, built once per run (per xdist worker) and
+    copied into each test's own database: a file copy on SQLite, a dump replayed on
+    PostgreSQL. Tests of `init` itself run it; every other test starts from a copy."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._files: dict[bool, Path] = {}
+
+    def file(self, sample: bool) -> Path:
+        if sample not in self._files:
+            path = self.folder / ("sample.db" if sample else "empty.db")
+            database, _created = init_database(str(path))
+            if sample:
+                transfer_service.load_sample(database)
+            database.dispose()
+            with sqlite3.connect(path) as conn:  # everything in the one file
+                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            self._files[sample] = path
+        return self._files[sample]
+
+    def fill(self, target: str, *, sample: bool) -> None:
+        """Give the test's (new, empty) `target` what `init [--sample]` makes."""
+        if is_url(target):
+            postgres_run().fill_initialised(target, sample=sample)
+        else:
+            shutil.copy(self.file(sample), target)
+
+
+@pytest.fixture(scope="session")
+def templates(tmp_path_factory: pytest.TempPathFactory) -> Templates:
+    return Templates(tmp_path_factory.mktemp("templates"))
+
+
 @pytest.fixture
-def db(target: str) -> Iterator[Database]:
-    """An empty, initialised database."""
-    if is_url(target):
-        postgres_run().fill_initialised(target)  # what `init` makes, from the template
-    database, _created = init_database(target)
+def db(request: pytest.FixtureRequest, target: str, templates: Templates) -> Iterator[Database]:
+    """An empty, initialised database; the sample company's when the test also asks for
+    `sample_db` (the same database, so the two are never two copies of one file)."""
+    templates.fill(target, sample="sample_db" in request.fixturenames)
+    database, _created = init_database(target)  # opens it: the schema is there already
     yield database
     database.dispose()
 
 
 @pytest.fixture
 def sample_db(db: Database) -> Database:
-    """The sample company of sample_data/, loaded into a fresh database."""
-    transfer_service.load_sample(db)
+    """The sample company of sample_data/, as `init --sample` loads it (see `db`)."""
     return db
+
+
+@pytest.fixture
+def sample_target(target: str, templates: Templates) -> str:
+    """`target` holding the sample company, as `backorder init --sample` leaves it."""
+    templates.fill(target, sample=True)
+    return target
 
 
 def is_url(where: str | Path) -> bool:
@@ -248,15 +294,9 @@ def snapshot(where: str | Path) -> dict[str, list[tuple]]:
 
 
 @pytest.fixture(scope="session")
-def sample_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def sample_template(templates: Templates) -> Path:
     """The sample company in a SQLite file, built once per run (per xdist worker)."""
-    path = tmp_path_factory.mktemp("sample") / "template.db"
-    database, _ = init_database(str(path))
-    transfer_service.load_sample(database)
-    database.dispose()
-    with sqlite3.connect(path) as conn:
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    return path
+    return templates.file(sample=True)
 
 
 @pytest.fixture

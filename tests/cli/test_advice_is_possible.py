@@ -19,8 +19,7 @@ Run = Callable[..., Result]
 
 
 @pytest.fixture
-def sample(cli: Run) -> Run:
-    assert cli("init", "--sample").exit_code == 0
+def sample(cli: Run, sample_target: str) -> Run:
     return cli
 
 

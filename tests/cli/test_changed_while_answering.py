@@ -21,9 +21,7 @@ Run = Callable[..., Result]
 
 
 @pytest.fixture
-def sample(cli: Run) -> Run:
-    result = cli("init", "--sample")
-    assert result.exit_code == 0, result.output
+def sample(cli: Run, sample_target: str) -> Run:
     return cli
 
 

@@ -18,9 +18,8 @@ Run = Callable[..., Result]
 
 
 @pytest.fixture
-def busy_sample(cli: Run) -> Run:
+def busy_sample(cli: Run, sample_target: str) -> Run:
     """The sample after a day's work: backorders, shipments, invoices."""
-    assert cli("init", "--sample").exit_code == 0
     assert cli("create", "2401", "2398", "--yes", "--invoice").exit_code == 0
     assert cli("products", "receive", "SWITCH-1", "5").exit_code == 0
     assert cli("ship", "2402", "--available").exit_code == 0

@@ -21,8 +21,7 @@ def help_text(*command: str) -> str:
 
 
 @pytest.fixture
-def sample(cli: Run) -> Run:
-    assert cli("init", "--sample").exit_code == 0
+def sample(cli: Run, sample_target: str) -> Run:
     return cli
 
 

@@ -20,8 +20,7 @@ ORDER_FIELDS = ["number", "status", "archived", "customer", "total", "backorder_
 
 
 @pytest.fixture
-def sample(cli: Run) -> Run:
-    assert cli("init", "--sample").exit_code == 0
+def sample(cli: Run, sample_target: str) -> Run:
     return cli
 
 

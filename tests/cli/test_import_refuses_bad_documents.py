@@ -36,8 +36,7 @@ def document(*orders: dict, **extra: object) -> str:
 
 
 @pytest.fixture
-def sample(cli: Run) -> Run:
-    assert cli("init", "--sample").exit_code == 0
+def sample(cli: Run, sample_target: str) -> Run:
     return cli
 
 

@@ -17,8 +17,7 @@ Run = Callable[..., Result]
 
 
 @pytest.fixture
-def sample(cli: Run) -> Run:
-    assert cli("init", "--sample").exit_code == 0
+def sample(cli: Run, sample_target: str) -> Run:
     assert cli("create", "2401", "--yes").exit_code == 0
     assert cli("undo", "2402", "--yes").exit_code == 0
     return cli

@@ -20,8 +20,7 @@ OTHER_FORMS = re.compile(r"\b\d+(\.\d+)? [A-Z][A-Z0-9]*-\d|\b[A-Z]+-\d+[=\s]\d")
 
 
 @pytest.fixture
-def sample(cli: Run) -> Run:
-    assert cli("init", "--sample").exit_code == 0
+def sample(cli: Run, sample_target: str) -> Run:
     assert cli("create", "2401", "--yes").exit_code == 0
     return cli
 

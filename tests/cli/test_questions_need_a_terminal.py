@@ -22,8 +22,7 @@ NO_TERMINAL = "Error: no terminal to confirm on - pass --yes\n"
 
 
 @pytest.fixture
-def sample(cli: Run) -> Run:
-    assert cli("init", "--sample").exit_code == 0
+def sample(cli: Run, sample_target: str) -> Run:
     # #2402, a backorder of #2401: something `undo` could take back.
     assert cli("create", "2401", "--yes").exit_code == 0
     return cli

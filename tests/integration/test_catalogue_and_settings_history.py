@@ -76,8 +76,7 @@ def test_a_product_needs_a_price(db: Database) -> None:
 
 
 @pytest.fixture
-def sample(cli: Run) -> Run:
-    assert cli("init", "--sample").exit_code == 0
+def sample(cli: Run, sample_target: str) -> Run:
     return cli
 
 
