@@ -27,11 +27,9 @@ ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
 
 @pytest.fixture
-def sample_file(tmp_path: Path) -> Path:
-    db = tmp_path / "shop.db"
-    result = run("init", "--sample", db=db)
-    assert result.returncode == 0, result.stderr
-    return db
+def sample_file(shop: Path) -> Path:
+    """The sample company's file, as `init --sample` makes it (a copy: see conftest)."""
+    return shop
 
 
 def test_the_credit_question_in_a_real_terminal_is_answered_yes(sample_file: Path) -> None:

@@ -14,7 +14,7 @@ import pexpect
 import pytest
 from typer.testing import Result
 
-from tests.cli.test_installed_scripts import in_terminal, run, script
+from tests.cli.test_installed_scripts import in_terminal, script
 from tests.conftest import snapshot
 
 Run = Callable[..., Result]
@@ -29,10 +29,9 @@ def sample(cli: Run, sample_target: str) -> Run:
 
 
 @pytest.fixture
-def sample_file(tmp_path: Path) -> Path:
-    db = tmp_path / "shop.db"
-    assert run("init", "--sample", db=db).returncode == 0
-    return db
+def sample_file(shop: Path) -> Path:
+    """The sample company's file, as `init --sample` makes it (a copy: see conftest)."""
+    return shop
 
 
 ASKING = [
