@@ -12,8 +12,9 @@ from typer.testing import Result
 Run = Callable[..., Result]
 
 
-def test_active_export_round_trips_into_an_empty_database(cli: Run, tmp_path: Path) -> None:
-    assert cli("init", "--sample").exit_code == 0
+def test_active_export_round_trips_into_an_empty_database(
+    cli: Run, tmp_path: Path, sample_target: str
+) -> None:
     assert cli("create", "2401", "--yes").exit_code == 0  # 2401 archived, 2402 active
     active = cli("orders", "list", "-f", "ids").stdout.split()
     exported = cli("orders", "export")
@@ -41,8 +42,7 @@ def test_active_export_round_trips_into_an_empty_database(cli: Run, tmp_path: Pa
     assert cli("orders", "list", "-f", "ids", db=empty).stdout.split() == active
 
 
-def test_a_chain_of_backorders_brings_every_origin(cli: Run) -> None:
-    assert cli("init", "--sample").exit_code == 0
+def test_a_chain_of_backorders_brings_every_origin(cli: Run, sample_target: str) -> None:
     assert cli("create", "2401", "--yes").exit_code == 0
     assert cli("products", "receive", "SWITCH-1", "12").exit_code == 0
     assert cli("ship", "2402", "SWITCH-1=12").exit_code == 0

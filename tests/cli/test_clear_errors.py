@@ -66,9 +66,8 @@ def test_order_numbers_are_ascii_digits_with_or_without_hash_for_every_command(
 
 
 def test_the_largest_order_number_can_be_found_by_search(
-    cli: Run, tmp_path: Path, target: str
+    cli: Run, tmp_path: Path, target: str, sample_target: str
 ) -> None:
-    assert cli("init", "--sample").exit_code == 0
     number = MAX_ORDER_NUMBER - 1  # 18 digits: the longest an order number gets
     document = {
         "products": [],

@@ -28,8 +28,7 @@ def test_check_of_one_order_says_one_order(cli: Run) -> None:
     assert result.stderr == "No problems found: 1 order checked.\n"
 
 
-def test_a_bulk_dry_run_names_what_would_be_created(cli: Run) -> None:
-    assert cli("init", "--sample").exit_code == 0
+def test_a_bulk_dry_run_names_what_would_be_created(cli: Run, sample_target: str) -> None:
     result = cli("create", "2401", "2398", "--dry-run")
     assert result.exit_code == 1  # 2398 would be refused, as in the real run
     assert "Dry run: 1 backorder would be created, 1 order refused.\n" in result.stderr

@@ -124,8 +124,9 @@ def test_csv_export_then_import_where_the_products_exist(
     assert [o["lines"] for o in shown] == [o["lines"] for o in shown0]
 
 
-def test_a_simple_csv_is_imported_grouped_by_order(cli: Run, tmp_path: Path) -> None:
-    assert cli("init", "--sample").exit_code == 0
+def test_a_simple_csv_is_imported_grouped_by_order(
+    cli: Run, tmp_path: Path, sample_target: str
+) -> None:
     path = tmp_path / "new.csv"
     path.write_text(
         "order,customer,sku,quantity,unit_price,comment,shipped,invoiced\n"
@@ -182,9 +183,8 @@ def test_a_simple_csv_is_imported_grouped_by_order(cli: Run, tmp_path: Path) -> 
     ],
 )
 def test_a_malformed_csv_is_refused_whole_with_every_problem_by_row(
-    cli: Run, target: str, tmp_path: Path, text: str, problems: list[str]
+    cli: Run, target: str, tmp_path: Path, text: str, problems: list[str], sample_target: str
 ) -> None:
-    assert cli("init", "--sample").exit_code == 0
     before = snapshot(target)
     path = tmp_path / "bad.csv"
     path.write_text(text)

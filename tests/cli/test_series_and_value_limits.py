@@ -26,9 +26,8 @@ def one_line_refusal(result: Result, text: str) -> None:
 
 @pytest.mark.usefixtures("at_terminal")  # a person answers the question
 def test_the_order_series_ends_at_the_last_readable_number(
-    cli: Run, tmp_path: Path, target: str
+    cli: Run, tmp_path: Path, target: str, sample_target: str
 ) -> None:
-    assert cli("init", "--sample").exit_code == 0
     last = {
         "number": MAX_ORDER_NUMBER,
         "customer": "Far",
@@ -53,9 +52,8 @@ def test_the_order_series_ends_at_the_last_readable_number(
 
 
 def test_the_invoice_series_ends_at_the_last_readable_number(
-    cli: Run, tmp_path: Path, target: str
+    cli: Run, tmp_path: Path, target: str, sample_target: str
 ) -> None:
-    assert cli("init", "--sample").exit_code == 0
     billed = {
         "number": 9001,
         "customer": "Far",

@@ -157,8 +157,9 @@ def test_each_broken_invariant_is_reported_where_it_is(
     assert snapshot(target) == before  # read-only
 
 
-def test_the_check_command_lists_violations_and_exits_1(cli: Run, target: str) -> None:
-    assert cli("init", "--sample").exit_code == 0
+def test_the_check_command_lists_violations_and_exits_1(
+    cli: Run, target: str, sample_target: str
+) -> None:
     clean = cli("check")
     assert (clean.exit_code, clean.stdout) == (0, "")
     assert clean.stderr == "No problems found: 12 orders checked.\n"
