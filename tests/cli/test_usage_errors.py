@@ -62,6 +62,7 @@ TABLE: list[tuple[str, list[str], str]] = [
     ("report --format", ["report", "-f", "x"], "'x' is not one of table, plain"),
     ("log --order", ["log", "--order", BIG], f"'{BIG}' is not an order number"),
     ("log --since", ["log", "--since", "26/11/2026"], "'26/11/2026' is not a date"),
+    ("log --interval", ["log", "--follow", "--interval", "0"], "'0' is not an interval"),
     ("log --format", ["log", "-f", "x"], "'x' is not one of table, plain"),
     ("orders add ITEMS", ["orders", "add", "-c", "T", "CABLE-25="], "'CABLE-25=' is not of the"),
     ("orders add ITEMS", ["orders", "add", "-c", "T", "CABLE-25=1,5"], "must be a plain decimal"),
