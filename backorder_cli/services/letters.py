@@ -1,0 +1,381 @@
+"""What the customer is told: the figures of a statement (everything still owed to a
+customer, chain by chain, with ETAs, what shipped and what was invoiced) and of a
+notice (the letter for one backorder or split: what was delivered, what follows and
+when). Read only; rendering is `backorder_cli.letters`, which gets these plain values.
+
+Money: what a line still owes is its amount less the share of what shipped (the money
+rule of `domain.money`), so a chain's owed and delivered values add up to what its
+lines stand for, to the cent.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Connection, func
+from sqlalchemy import select as core_select
+
+from ..domain.money import share
+from ..domain.orders import Status, remaining
+from ..domain.supply import Promise, order_eta
+from ..domain.values import ZERO, close_match
+from ..errors import NotAllowed, NotFound
+from ..storage.casefold import casefold
+from ..storage.database import Database
+from .steps import INVOICES, LINES, ORDERS, _chain_numbers, _order_not_found
+from .supply import promises_in, utc_today
+
+_WAITING = (Status.BOOKED.value, Status.PARTIALLY_SHIPPED.value)
+
+
+@dataclass(frozen=True)
+class Customer:
+    name: str
+    email: str | None
+    address: str
+
+
+@dataclass(frozen=True)
+class ItemLine:
+    """A quantity of a SKU in a letter: delivered, still owed or not to be delivered.
+    `value` is its money (a statement's); `eta`/`eta_source` are set on what follows."""
+
+    sku: str
+    name: str
+    unit: str
+    quantity: Decimal
+    value: Decimal = ZERO
+    unit_price: Decimal | None = None
+    order: int | None = None  # the order that owes it (a statement's owed lines)
+    eta: date | None = None
+    eta_source: str | None = None
+
+
+@dataclass(frozen=True)
+class Case:
+    """One backorder chain (or one order in none) with something still owed: its
+    orders oldest first, the customer's reference and the delivery address of its
+    newest order, what is still owed (with ETAs), what shipped and the invoices'
+    net total."""
+
+    orders: list[int]
+    ordered_at: datetime  # when the customer ordered: the chain's first order
+    reference: str
+    address: str
+    owed: list[ItemLine]
+    shipped: list[ItemLine]
+    owed_value: Decimal
+    shipped_value: Decimal
+    invoiced: Decimal  # invoices less credit notes
+    eta: date | None  # the latest ETA of what is owed; None when a line has none
+
+
+@dataclass(frozen=True)
+class Statement:
+    customer: Customer
+    date: dt.date
+    cases: list[Case]
+    owed_value: Decimal
+    shipped_value: Decimal
+    invoiced: Decimal
+    owed_lines: int = field(default=0)
+
+
+@dataclass(frozen=True)
+class Notice:
+    """The letter for one backorder or split: `number` is the order the rest waits on
+    (the backorder), `split_from` the order it was split from (None for a partial
+    shipment not split yet), `chain` the orders of the chain oldest first."""
+
+    number: int
+    split_from: int | None
+    chain: list[int]
+    customer: Customer
+    reference: str
+    address: str
+    date: dt.date
+    delivered: list[ItemLine]
+    follows: list[ItemLine]
+    not_delivered: list[ItemLine]  # closed short: will not come
+    eta: dt.date | None
+
+
+# ---------------------------------------------------------------- the customer
+
+
+def find_customer(conn: Connection, name: str) -> tuple[Any, Customer]:
+    """The customer named `name`, compared casefolded, as a condition on orders and
+    their details; an unknown name is refused with the nearest one."""
+    key = name.strip().casefold()
+    folded = casefold(ORDERS.c.customer)
+    spellings = conn.execute(
+        core_select(ORDERS.c.customer, func.count())
+        .where(folded == key)
+        .group_by(ORDERS.c.customer)
+        .order_by(func.count().desc(), ORDERS.c.customer)
+    ).all()
+    if not spellings:
+        names = conn.execute(core_select(ORDERS.c.customer).distinct()).scalars().all()
+        guess = close_match(name.strip(), names)
+        listing = "see `backorder customers list`"
+        fix = f"did you mean {guess!r}? ({listing})" if guess else listing
+        raise NotFound(f"no customer {name!r} - {fix}")
+    return folded == key, Customer(spellings[0][0], None, "")
+
+
+def _customer_of(conn: Connection, order: Any) -> Customer:
+    return Customer(order.customer, None, "")
+
+
+def _reference(order: Any) -> str:
+    return getattr(order, "reference", None) or ""
+
+
+def _address(order: Any) -> str:
+    return getattr(order, "address", None) or ""
+
+
+# ---------------------------------------------------------------- reading a chain
+
+
+def _orders_of(conn: Connection, numbers: Sequence[int]) -> list[Any]:
+    query = core_select(ORDERS).where(ORDERS.c.number.in_(list(numbers)))
+    found = {row.number: row for row in conn.execute(query)}
+    return [found[n] for n in numbers if n in found]
+
+
+def _lines_of(conn: Connection, order_ids: Sequence[int]) -> dict[int, list[Any]]:
+    query = (
+        core_select(LINES)
+        .where(LINES.c.order_id.in_(list(order_ids)))
+        .order_by(LINES.c.order_id, LINES.c.position)
+    )
+    by_order: dict[int, list[Any]] = {}
+    for line in conn.execute(query):
+        by_order.setdefault(line.order_id, []).append(line)
+    return by_order
+
+
+def _invoiced(conn: Connection, order_ids: Sequence[int]) -> Decimal:
+    total = conn.execute(
+        core_select(func.coalesce(func.sum(INVOICES.c.total), 0)).where(
+            INVOICES.c.order_id.in_(list(order_ids))
+        )
+    ).scalar()
+    return Decimal(total or 0)
+
+
+def _waits(order: Any) -> bool:
+    return order.status in _WAITING and not order.archived
+
+
+def _kept(line: Any) -> Decimal:
+    return Decimal(line.quantity - line.canceled)
+
+
+def shipped_value(line: Any) -> Decimal:
+    """The money of what shipped on a line: its share of the line's amount."""
+    return share(line.amount, line.shipped, _kept(line))
+
+
+def owed_value(line: Any) -> Decimal:
+    """The money of what a line still owes: its amount less what shipped."""
+    return Decimal(line.amount) - shipped_value(line)
+
+
+def _summed(items: Iterable[ItemLine]) -> list[ItemLine]:
+    """The same SKU (name, unit) added up, in order of first appearance."""
+    totals: dict[tuple[str, str, str], ItemLine] = {}
+    for item in items:
+        key = (item.sku, item.name, item.unit)
+        seen = totals.get(key)
+        totals[key] = (
+            item
+            if seen is None
+            else ItemLine(
+                item.sku,
+                item.name,
+                item.unit,
+                seen.quantity + item.quantity,
+                seen.value + item.value,
+            )
+        )
+    return list(totals.values())
+
+
+def _promises(
+    conn: Connection, lines: Iterable[Any], today: date
+) -> dict[tuple[int, int], Promise]:
+    """The promise of every waiting line among `lines`, by (order id, position)."""
+    waiting = [line for line in lines if remaining(line) > 0]
+    if not waiting:
+        return {}
+    skus = {line.sku for line in waiting}
+    by_number = {(p.number, p.position): p for p in promises_in(conn, skus, today)}
+    numbers = dict(
+        conn.execute(
+            core_select(ORDERS.c.id, ORDERS.c.number).where(
+                ORDERS.c.id.in_(list({line.order_id for line in waiting}))
+            )
+        ).all()
+    )
+    return {
+        (line.order_id, line.position): by_number[(numbers[line.order_id], line.position)]
+        for line in waiting
+        if (numbers[line.order_id], line.position) in by_number
+    }
+
+
+def _owed_line(order: Any, line: Any, promise: Promise | None) -> ItemLine:
+    return ItemLine(
+        line.sku,
+        line.name,
+        line.unit,
+        remaining(line),
+        owed_value(line),
+        line.unit_price,
+        order.number,
+        promise.eta if promise else None,
+        promise.source if promise else None,
+    )
+
+
+# ---------------------------------------------------------------- the statement
+
+
+def statement(db: Database, customer: str, *, today: date | None = None) -> Statement:
+    """Everything still owed to `customer`: each chain (or order in none) with a
+    waiting order (booked or partially shipped, not archived, something remaining),
+    oldest first, with what it owes and when that is expected, what shipped on it and
+    its invoices' net total; and the totals."""
+    today = today or utc_today()
+    with db.read() as session:
+        conn = session.connection()
+        theirs, who = find_customer(conn, customer)
+        waiting = (
+            conn.execute(
+                core_select(ORDERS.c.number)
+                .where(theirs)
+                .where(ORDERS.c.status.in_(_WAITING), ORDERS.c.archived.is_(False))
+                .order_by(ORDERS.c.number)
+            )
+            .scalars()
+            .all()
+        )
+        chains: dict[int, list[int]] = {}
+        seen: set[int] = set()
+        for number in waiting:
+            if number in seen:
+                continue
+            chain = _chain_numbers(conn, number)
+            chains[chain[0]] = chain
+            seen.update(chain)
+        cases = [_case(conn, chain, today) for _first, chain in sorted(chains.items())]
+    cases = [c for c in cases if c.owed]
+    return Statement(
+        customer=who,
+        date=today,
+        cases=cases,
+        owed_value=sum((c.owed_value for c in cases), ZERO),
+        shipped_value=sum((c.shipped_value for c in cases), ZERO),
+        invoiced=sum((c.invoiced for c in cases), ZERO),
+        owed_lines=sum(len(c.owed) for c in cases),
+    )
+
+
+def _case(conn: Connection, chain: list[int], today: date) -> Case:
+    orders = _orders_of(conn, chain)
+    lines = _lines_of(conn, [o.id for o in orders])
+    every_line = [line for o in orders for line in lines.get(o.id, [])]
+    promised = _promises(
+        conn, (ln for o in orders if _waits(o) for ln in lines.get(o.id, [])), today
+    )
+    owed = [
+        _owed_line(o, line, promised.get((o.id, line.position)))
+        for o in orders
+        if _waits(o)
+        for line in lines.get(o.id, [])
+        if remaining(line) > 0
+    ]
+    shipped = _summed(
+        ItemLine(line.sku, line.name, line.unit, line.shipped, shipped_value(line))
+        for line in every_line
+        if line.shipped > 0
+    )
+    newest = orders[-1]
+    return Case(
+        orders=[o.number for o in orders],
+        ordered_at=orders[0].created_at,
+        reference=_reference(newest),
+        address=_address(newest),
+        owed=owed,
+        shipped=shipped,
+        owed_value=sum((item.value for item in owed), ZERO),
+        shipped_value=sum((item.value for item in shipped), ZERO),
+        invoiced=_invoiced(conn, [o.id for o in orders]),
+        eta=order_eta(p for p in promised.values()) if len(promised) == len(owed) else None,
+    )
+
+
+# ---------------------------------------------------------------- the notice
+
+
+def notice(db: Database, number: int, *, today: date | None = None) -> Notice:
+    """The letter for the backorder `number` (or the order it was split from, or a
+    partially shipped order not split yet): what its chain delivered, what follows on
+    the chain's newest order with each line's ETA, and what was closed short. An order
+    with nothing delivered is refused: there is no split to tell about."""
+    today = today or utc_today()
+    with db.read() as session:
+        conn = session.connection()
+        chain = _chain_numbers(conn, number)
+        orders = _orders_of(conn, chain)
+        if not orders or orders[0].number not in chain:
+            raise _order_not_found(number)
+        if number not in {o.number for o in orders}:
+            raise _order_not_found(number)
+        lines = _lines_of(conn, [o.id for o in orders])
+        every_line = [line for o in orders for line in lines.get(o.id, [])]
+        if not any(line.shipped > 0 for line in every_line):
+            raise NotAllowed(
+                f"order #{number} has nothing delivered yet - a notice tells about a partial "
+                f"delivery; see what it waits for with `backorder orders show {number}`",
+                code="nothing_delivered",
+            )
+        last = orders[-1]
+        follows_lines = lines.get(last.id, []) if _waits(last) else []
+        promised = _promises(conn, follows_lines, today)
+        follows = [
+            _owed_line(last, line, promised.get((last.id, line.position)))
+            for line in follows_lines
+            if remaining(line) > 0
+        ]
+        who = _customer_of(conn, last)
+    delivered = _summed(
+        ItemLine(line.sku, line.name, line.unit, line.shipped)
+        for line in every_line
+        if line.shipped > 0
+    )
+    closed = _summed(
+        ItemLine(line.sku, line.name, line.unit, line.closed)
+        for line in every_line
+        if line.closed > 0
+    )
+    return Notice(
+        number=last.number,
+        split_from=last.backorder_of,
+        chain=[o.number for o in orders],
+        customer=who,
+        reference=_reference(last),
+        address=_address(last) or who.address,
+        date=today,
+        delivered=delivered,
+        follows=follows,
+        not_delivered=closed,
+        eta=order_eta(promised.values()) if follows and len(promised) == len(follows) else None,
+    )
