@@ -16,9 +16,9 @@ if TYPE_CHECKING:
 
 
 def _head(notice: Notice, esc: Escape) -> tuple[list[str], list[tuple[str, str]]]:
-    """The address block (name, then the address's lines) and the reference lines."""
+    """The address block (the name, then the customer's address) and the reference lines."""
     block = [esc(notice.customer.name)]
-    block += [esc(line) for line in notice.address.splitlines() if line.strip()]
+    block += [esc(line) for line in notice.customer.address.splitlines() if line.strip()]
     facts = [("Date", notice.date.isoformat())]
     if notice.reference:
         facts.append(("Your reference", esc(notice.reference)))
@@ -86,7 +86,9 @@ def text(notice: Notice, esc: Escape) -> str:
 def markdown(notice: Notice, esc: Escape) -> str:
     md: Callable[[str], str] = lambda s: md_cell(esc(s))  # noqa: E731
     block, facts = _head(notice, md_line_escape(esc))
-    out = [f"**{block[0]}**  ", *(line + "  " for line in block[1:]), ""]
+    out = [f"**{block[0]}**  ", *(line + "  " for line in block[1:])]
+    out[-1] = out[-1].rstrip()
+    out.append("")
     out += [f"{label}: {value}  " for label, value in facts]
     out[-1] = out[-1].rstrip()
     out += ["", f"# {words.subject(notice)}", "", f"Dear {md(notice.customer.name)},", ""]

@@ -23,12 +23,11 @@ SHIPPED_RIGHT = {0, 3}
 def summary(statement: Statement) -> str:
     if not statement.cases:
         return "Nothing is owed: every order is delivered or closed."
-    orders = sum(1 for case in statement.cases for _ in {i.order for i in case.owed})
+    orders = len({item.order for case in statement.cases for item in case.owed})
+    lines = statement.owed_lines
     return (
-        f"Still owed: {format_money(statement.owed_value)} "
-        f"({words.items(statement.owed_lines)} on {orders} order{'s' if orders != 1 else ''}). "
-        f"Delivered so far: {format_money(statement.shipped_value)}. "
-        f"Invoiced: {format_money(statement.invoiced)}."
+        f"Still owed: {format_money(statement.owed_value)} on {lines} "
+        f"line{'s' if lines != 1 else ''} of {orders} order{'s' if orders != 1 else ''}."
     )
 
 

@@ -20,13 +20,14 @@ from typing import Any
 from sqlalchemy import Connection, func
 from sqlalchemy import select as core_select
 
+from ..domain.customers import name_key
 from ..domain.money import share
 from ..domain.orders import Status, remaining
 from ..domain.supply import Promise, order_eta
 from ..domain.values import ZERO, close_match
 from ..errors import NotAllowed, NotFound
-from ..storage.casefold import casefold
 from ..storage.database import Database
+from .customers import CUSTOMERS
 from .steps import INVOICES, LINES, ORDERS, _chain_numbers, _order_not_found
 from .supply import promises_in, utc_today
 
@@ -109,35 +110,28 @@ class Notice:
 
 
 def find_customer(conn: Connection, name: str) -> tuple[Any, Customer]:
-    """The customer named `name`, compared casefolded, as a condition on orders and
-    their details; an unknown name is refused with the nearest one."""
-    key = name.strip().casefold()
-    folded = casefold(ORDERS.c.customer)
-    spellings = conn.execute(
-        core_select(ORDERS.c.customer, func.count())
-        .where(folded == key)
-        .group_by(ORDERS.c.customer)
-        .order_by(func.count().desc(), ORDERS.c.customer)
-    ).all()
-    if not spellings:
-        names = conn.execute(core_select(ORDERS.c.customer).distinct()).scalars().all()
+    """The registered customer named `name` (compared casefolded, as the register
+    keeps names), as a condition on orders and the customer; an unknown name is
+    refused with the nearest registered one."""
+    row = conn.execute(
+        core_select(CUSTOMERS).where(CUSTOMERS.c.name_key == name_key(name.strip()))
+    ).first()
+    if row is None:
+        names = conn.execute(core_select(CUSTOMERS.c.name)).scalars().all()
         guess = close_match(name.strip(), names)
         listing = "see `backorder customers list`"
         fix = f"did you mean {guess!r}? ({listing})" if guess else listing
         raise NotFound(f"no customer {name!r} - {fix}")
-    return folded == key, Customer(spellings[0][0], None, "")
+    return ORDERS.c.customer_id == row.id, _customer(row)
+
+
+def _customer(row: Any) -> Customer:
+    return Customer(row.name, row.email or None, row.address or "")
 
 
 def _customer_of(conn: Connection, order: Any) -> Customer:
-    return Customer(order.customer, None, "")
-
-
-def _reference(order: Any) -> str:
-    return getattr(order, "reference", None) or ""
-
-
-def _address(order: Any) -> str:
-    return getattr(order, "address", None) or ""
+    row = conn.execute(core_select(CUSTOMERS).where(CUSTOMERS.c.id == order.customer_id)).first()
+    return _customer(row) if row is not None else Customer(order.customer, None, "")
 
 
 # ---------------------------------------------------------------- reading a chain
@@ -311,8 +305,8 @@ def _case(conn: Connection, chain: list[int], today: date) -> Case:
     return Case(
         orders=[o.number for o in orders],
         ordered_at=orders[0].created_at,
-        reference=_reference(newest),
-        address=_address(newest),
+        reference=newest.reference or "",
+        address=newest.address or "",
         owed=owed,
         shipped=shipped,
         owed_value=sum((item.value for item in owed), ZERO),
@@ -371,8 +365,8 @@ def notice(db: Database, number: int, *, today: date | None = None) -> Notice:
         split_from=last.backorder_of,
         chain=[o.number for o in orders],
         customer=who,
-        reference=_reference(last),
-        address=_address(last) or who.address,
+        reference=last.reference or "",
+        address=last.address or who.address,
         date=today,
         delivered=delivered,
         follows=follows,

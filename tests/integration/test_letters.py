@@ -244,4 +244,24 @@ def test_the_email_parses_back_with_its_headers_and_parts(company: Database) -> 
 
 
 def set_contact(db: Database) -> None:
-    """Nordlys's email and address, and the references on its backorder chain."""
+    """Nordlys's email and address, and the customer's reference and the delivery
+    address on its backorder chain (as `customers edit` and `orders edit` set them)."""
+    from sqlalchemy import text
+
+    with db.write() as session:
+        conn = session.connection()
+        conn.execute(
+            text("UPDATE customers SET email = :email, address = :address WHERE name_key = :key"),
+            {
+                "email": "indkob@nordlys.dk",
+                "address": "Postboks 9\n5100 Odense C",
+                "key": "nordlys aps",
+            },
+        )
+        conn.execute(
+            text(
+                "UPDATE orders SET reference = 'PO-77', address = :address "
+                "WHERE number IN (2001, 2006)"
+            ),
+            {"address": "Havnegade 1\n5000 Odense C"},
+        )
