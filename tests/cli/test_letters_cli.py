@@ -83,3 +83,53 @@ def test_every_format_prints_the_letter(shop: Run) -> None:
         result = shop("statement", "nordlys aps", "-f", fmt)
         assert result.exit_code == 0, result.stderr
         assert "50.67" in result.stdout
+
+
+EVIL = "Evil\u202e\x1b[31m <script>x</script> [red]*r*[/red]\n# h"
+
+
+@pytest.mark.sqlite_only
+def test_hostile_text_from_the_database_in_every_format(shop: Run, target: str) -> None:
+    """Names, reference and address as another tool could store them (an escape
+    sequence, a bidi override, markup of three kinds, a line break): escaped in every
+    format for people, kept exactly in JSON."""
+    import json
+    import sqlite3
+
+    with sqlite3.connect(target) as conn:
+        conn.execute(
+            "UPDATE customers SET name = ?, address = ? WHERE name_key = 'nordlys aps'",
+            (EVIL, EVIL),
+        )
+        conn.execute(
+            "UPDATE orders SET customer = ?, reference = ?, address = ? "
+            "WHERE number IN (2001, 2002, 2006)",
+            (EVIL, EVIL, EVIL),
+        )
+        conn.execute("UPDATE order_lines SET name = ?", (EVIL,))
+    runs = [("notice", "2006", "-f", f) for f in ("text", "markdown", "html")]
+    runs += [("statement", "nordlys aps", "-f", f) for f in ("text", "markdown", "html")]
+    runs.append(("notice", "2006", "-f", "eml", "--from", "s@example.com"))
+    for args in runs:
+        result = shop(*args)
+        assert result.exit_code == 0, (args, result.stderr)
+        out = result.stdout
+        assert "\x1b" not in out and "\u202e" not in out, args
+        fmt = args[3]
+        if fmt == "text":  # as typed, but nothing a terminal acts on; no Rich markup read
+            assert "Evil\\u202e\\x1b[31m <script>x</script> [red]*r*[/red]\\n# h" in out
+        elif fmt == "markdown":
+            assert "<script>" not in out and "*r*" not in out and "\n# h" not in out
+            assert "\\<script\\>x\\</script\\> \\[red\\]\\*r\\*\\[/red\\]" in out
+        elif fmt == "html":
+            assert "<script>" not in out and "&lt;script&gt;x&lt;/script&gt;" in out
+        else:
+            parsed = email.message_from_string(out, policy=email.policy.default)
+            page = parsed.get_body(("html",))
+            assert page is not None and "<script>" not in page.get_content()
+            assert parsed["h"] is None and "\n" not in str(parsed["Subject"])
+    as_json = shop("statement", "nordlys aps", "-f", "json")
+    document = json.loads(as_json.stdout)
+    assert document["customer"]["name"] == EVIL  # JSON keeps the exact text
+    assert document["cases"][0]["reference"] == EVIL
+    assert "\u202e" not in as_json.stdout  # written as \u202e: safe on a terminal too
