@@ -13,6 +13,7 @@ from typing import Annotated
 
 import typer
 
+from ...domain.customers import parse_name
 from ...domain.values import parse_day
 from ..app import database
 from ..options import NumberArgument, choice, cli_value
@@ -53,6 +54,7 @@ def statement(
     customer: Annotated[
         str,
         typer.Argument(
+            parser=cli_value(parse_name),
             metavar="CUSTOMER",
             help="The customer's name, in any case (as `customers list` shows it).",
             show_default=False,
