@@ -20,7 +20,15 @@ from backorder_cli.errors import NotAllowed, NotFound
 from backorder_cli.letters import eml
 from backorder_cli.letters import notice as notice_render
 from backorder_cli.letters import statement as statement_render
-from backorder_cli.services import backorders, fulfilment, letters, purchases, transfer
+from backorder_cli.services import (
+    backorders,
+    corrections,
+    fulfilment,
+    integrity,
+    letters,
+    purchases,
+    transfer,
+)
 from backorder_cli.storage.database import Database
 
 GOLDEN = Path(__file__).resolve().parent.parent / "data" / "letters"
@@ -58,6 +66,13 @@ COMPANY = {
             "created_at": "2026-11-05T09:00:00Z",
             "lines": [{"sku": "C-3", "quantity": 3}, {"sku": "D-4", "quantity": 3}],
         },
+        # A customer owed nothing: delivered and invoiced in full.
+        {
+            "number": 1999,
+            "customer": "Done ApS",
+            "created_at": "2026-10-02T09:00:00Z",
+            "lines": [{"sku": "C-3", "quantity": 1, "shipped": 1, "invoiced": 1}],
+        },
         # Not owed: a draft, and an order delivered and invoiced in full.
         {
             "number": 2004,
@@ -94,6 +109,7 @@ def build_company(db: Database) -> None:
 def company(db: Database) -> Database:
     build_company(db)
     set_contact(db)
+    assert list(integrity.check_database(db)) == []  # a company the rules allow
     return db
 
 
@@ -164,6 +180,27 @@ def test_a_customer_who_is_owed_nothing_gets_a_statement_that_says_so(company: D
     found = letters.statement(company, "Other A/S", today=TODAY)
     assert [c.orders for c in found.cases] == [[2003]]  # waiting: stock covers it today
     assert found.cases[0].owed[0].eta == TODAY
+
+
+def test_a_customer_owed_nothing_gets_a_statement_that_says_so(company: Database) -> None:
+    found = letters.statement(company, "done aps", today=TODAY)
+    assert (found.cases, found.owed_value, found.invoiced) == ([], Decimal(0), Decimal(0))
+    text = statement_render.text(found, safe_text)
+    assert "Nothing is owed: every order is delivered or closed." in text
+    assert "Still owed  0.00" in text
+
+
+def test_what_was_closed_short_is_said_not_to_come(company: Database) -> None:
+    corrections.close_order(company, 2006, ["B-2"], reason="customer takes the rest")
+    letter = letters.notice(company, 2006, today=TODAY)
+    assert [(i.sku, i.quantity) for i in letter.follows] == [("A-1", Decimal(4))]
+    assert [(i.sku, i.quantity) for i in letter.not_delivered] == [("B-2", Decimal("7.5"))]
+    assert letter.eta == date(2026, 12, 5)
+    assert list(integrity.check_database(company)) == []
+    text = notice_render.text(letter, safe_text)
+    assert "The item we could not deliver yet is on backorder #2006 and follows" in text
+    assert "We expect to deliver it by 2026-12-05." in text
+    assert "The item below was canceled and will not be delivered:" in text
 
 
 @pytest.mark.parametrize("number", [2006, 2001])
