@@ -143,3 +143,7 @@ def html_document(notice: Notice, esc: Escape) -> str:
         out += ["<h2>Delivery address</h2>", "<p>" + "<br>\n".join(address) + "</p>"]
     out += ["<p>Kind regards</p>", "</body>", "</html>"]
     return "\n".join(out) + "\n"
+
+
+# Each format's renderer, by the name `--format` gives it.
+FORMATS = {"text": text, "markdown": markdown, "html": html_document}

@@ -175,3 +175,7 @@ def html_document(statement: Statement, esc: Escape) -> str:
     out += ["<h2>Totals</h2>", *_html_table(["", "Amount"], _totals(statement), {1})]
     out += ["</body>", "</html>"]
     return "\n".join(out) + "\n"
+
+
+# Each format's renderer, by the name `--format` gives it.
+FORMATS = {"text": text, "markdown": markdown, "html": html_document}

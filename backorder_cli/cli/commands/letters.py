@@ -86,12 +86,7 @@ def statement(
 
         print_json(figures)
         return
-    write = {
-        StatementFormat.text: render.text,
-        StatementFormat.markdown: render.markdown,
-        StatementFormat.html: render.html_document,
-    }[format_]
-    sys.stdout.write(write(figures, safe_text))
+    sys.stdout.write(render.FORMATS[format_.value](figures, safe_text))
 
 
 def notice(
@@ -155,12 +150,7 @@ def notice(
         return
     from ...letters import notice as render
 
-    write = {
-        NoticeFormat.text: render.text,
-        NoticeFormat.markdown: render.markdown,
-        NoticeFormat.html: render.html_document,
-    }[format_]
-    sys.stdout.write(write(letter, safe_text))
+    sys.stdout.write(render.FORMATS[format_.value](letter, safe_text))
 
 
 def register(app: typer.Typer) -> None:
