@@ -11,7 +11,7 @@ lines stand for, to the cent.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -23,7 +23,7 @@ from sqlalchemy import select as core_select
 from ..domain.customers import name_key
 from ..domain.money import share
 from ..domain.orders import Status, remaining
-from ..domain.supply import Promise, order_eta
+from ..domain.supply import Promise
 from ..domain.values import ZERO, close_match
 from ..errors import NotAllowed, NotFound
 from ..storage.database import Database
@@ -202,27 +202,23 @@ def _summed(items: Iterable[ItemLine]) -> list[ItemLine]:
     return list(totals.values())
 
 
-def _promises(
-    conn: Connection, lines: Iterable[Any], today: date
-) -> dict[tuple[int, int], Promise]:
-    """The promise of every waiting line among `lines`, by (order id, position)."""
-    waiting = [line for line in lines if remaining(line) > 0]
-    if not waiting:
+Promises = dict[tuple[int, int], Promise]
+
+
+def _promises(conn: Connection, skus: Collection[str], today: date) -> Promises:
+    """The promise of every waiting line of these SKUs, by (order number, position):
+    one allocation (`services.supply`), however many orders a letter covers."""
+    if not skus:
         return {}
-    skus = {line.sku for line in waiting}
-    by_number = {(p.number, p.position): p for p in promises_in(conn, skus, today)}
-    numbers = dict(
-        conn.execute(
-            core_select(ORDERS.c.id, ORDERS.c.number).where(
-                ORDERS.c.id.in_(list({line.order_id for line in waiting}))
-            )
-        ).all()
-    )
-    return {
-        (line.order_id, line.position): by_number[(numbers[line.order_id], line.position)]
-        for line in waiting
-        if (numbers[line.order_id], line.position) in by_number
-    }
+    return {(p.number, p.position): p for p in promises_in(conn, set(skus), today)}
+
+
+def _latest(owed: list[ItemLine]) -> date | None:
+    """When all of `owed` can come: the latest ETA, None when one has none (or when
+    nothing is owed)."""
+    if not owed or any(item.eta is None for item in owed):
+        return None
+    return max(item.eta for item in owed if item.eta is not None)
 
 
 def _owed_line(order: Any, line: Any, promise: Promise | None) -> ItemLine:
@@ -269,7 +265,19 @@ def statement(db: Database, customer: str, *, today: date | None = None) -> Stat
             chain = _chain_numbers(conn, number)
             chains[chain[0]] = chain
             seen.update(chain)
-        cases = [_case(conn, chain, today) for _first, chain in sorted(chains.items())]
+        skus = (
+            conn.execute(
+                core_select(LINES.c.sku)
+                .distinct()
+                .join(ORDERS, ORDERS.c.id == LINES.c.order_id)
+                .where(theirs, ORDERS.c.status.in_(_WAITING), ORDERS.c.archived.is_(False))
+                .where(LINES.c.quantity - LINES.c.shipped - LINES.c.canceled > 0)
+            )
+            .scalars()
+            .all()
+        )
+        promised = _promises(conn, skus, today)
+        cases = [_case(conn, chain, promised) for _first, chain in sorted(chains.items())]
     cases = [c for c in cases if c.owed]
     return Statement(
         customer=who,
@@ -282,15 +290,12 @@ def statement(db: Database, customer: str, *, today: date | None = None) -> Stat
     )
 
 
-def _case(conn: Connection, chain: list[int], today: date) -> Case:
+def _case(conn: Connection, chain: list[int], promised: Promises) -> Case:
     orders = _orders_of(conn, chain)
     lines = _lines_of(conn, [o.id for o in orders])
     every_line = [line for o in orders for line in lines.get(o.id, [])]
-    promised = _promises(
-        conn, (ln for o in orders if _waits(o) for ln in lines.get(o.id, [])), today
-    )
     owed = [
-        _owed_line(o, line, promised.get((o.id, line.position)))
+        _owed_line(o, line, promised.get((o.number, line.position)))
         for o in orders
         if _waits(o)
         for line in lines.get(o.id, [])
@@ -312,7 +317,7 @@ def _case(conn: Connection, chain: list[int], today: date) -> Case:
         owed_value=sum((item.value for item in owed), ZERO),
         shipped_value=sum((item.value for item in shipped), ZERO),
         invoiced=_invoiced(conn, [o.id for o in orders]),
-        eta=order_eta(p for p in promised.values()) if len(promised) == len(owed) else None,
+        eta=_latest(owed),
     )
 
 
@@ -343,9 +348,10 @@ def notice(db: Database, number: int, *, today: date | None = None) -> Notice:
             )
         last = orders[-1]
         follows_lines = lines.get(last.id, []) if _waits(last) else []
-        promised = _promises(conn, follows_lines, today)
+        skus = {line.sku for line in follows_lines if remaining(line) > 0}
+        promised = _promises(conn, skus, today)
         follows = [
-            _owed_line(last, line, promised.get((last.id, line.position)))
+            _owed_line(last, line, promised.get((last.number, line.position)))
             for line in follows_lines
             if remaining(line) > 0
         ]
@@ -371,5 +377,5 @@ def notice(db: Database, number: int, *, today: date | None = None) -> Notice:
         delivered=delivered,
         follows=follows,
         not_delivered=closed,
-        eta=order_eta(promised.values()) if follows and len(promised) == len(follows) else None,
+        eta=_latest(follows),
     )

@@ -302,3 +302,30 @@ def set_contact(db: Database) -> None:
             ),
             {"address": "Havnegade 1\n5000 Odense C"},
         )
+
+
+@pytest.mark.sqlite_only
+def test_a_statement_of_a_customer_with_thousands_of_orders(db: Database) -> None:
+    """One allocation for the ETAs, whatever the number of orders: 2,000 waiting orders
+    (each partially shipped: 1 of 3 Alpha at 2.50 and 2 m Beta at 1.333) add up."""
+    orders = [
+        {
+            "number": 5000 + n,
+            "customer": "Big ApS",
+            "lines": [
+                {"sku": "A-1", "quantity": 3, "shipped": 1, "invoiced": 1},
+                {"sku": "B-2", "quantity": 2},
+            ],
+        }
+        for n in range(2000)
+    ]
+    document = {"products": COMPANY["products"], "orders": orders}
+    transfer.import_text(db, json.dumps(document), source="test")
+    found = letters.statement(db, "big aps", today=TODAY)
+    assert len(found.cases) == 2000 and found.owed_lines == 4000
+    # Each order: Alpha 7.50, one shipped is worth 2.50, 5.00 owed; Beta 2.666 -> 2.67.
+    assert found.owed_value == Decimal("7.67") * 2000
+    assert found.shipped_value == found.invoiced == Decimal("2.50") * 2000
+    # Stock (2 Alpha) covers the 2 Alpha of the first order only; nothing else is known.
+    assert [c.owed[0].eta for c in found.cases[:3]] == [TODAY, None, None]
+    assert {c.owed[1].eta for c in found.cases} == {None}
