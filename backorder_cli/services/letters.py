@@ -334,8 +334,6 @@ def notice(db: Database, number: int, *, today: date | None = None) -> Notice:
         conn = session.connection()
         chain = _chain_numbers(conn, number)
         orders = _orders_of(conn, chain)
-        if not orders or orders[0].number not in chain:
-            raise _order_not_found(number)
         if number not in {o.number for o in orders}:
             raise _order_not_found(number)
         lines = _lines_of(conn, [o.id for o in orders])
