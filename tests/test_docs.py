@@ -134,3 +134,30 @@ def test_the_walk_through_shows_what_the_program_prints(tmp_path: Path) -> None:
         child.close()
         last_code = child.exitstatus
         assert shown(before + child.before, tmp_path) == expected, command
+
+
+def test_telling_the_customer_shows_what_the_program_prints(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The walk-through "Telling the customer", run in-process in an empty folder: its
+    letters are plain text (no terminal formatting), so each command prints exactly what
+    the README shows, messages included."""
+    import shlex
+
+    from typer.testing import CliRunner
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("BACKORDER_DB", raising=False)
+    runner = CliRunner()
+    last_code: int | None = None
+    examples = console_examples("### Telling the customer")
+    assert len(examples) >= 5
+    for command, expected in examples:
+        if command == "echo $?":
+            assert str(last_code) == expected, "the exit code the README shows"
+            continue
+        argv = shlex.split(command)
+        assert argv[0] == "backorder", command
+        result = runner.invoke(app, argv[1:], env={"NO_COLOR": "1", "COLUMNS": "200"})
+        last_code = result.exit_code
+        assert shown(result.output, tmp_path) == expected, command

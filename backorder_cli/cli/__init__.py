@@ -31,6 +31,8 @@ COMMANDS = {
     "report": "reports",
     "suggest": "supply",
     "log": "reports",
+    "statement": "letters",
+    "notice": "letters",
     "products": "catalogue",
     "purchases": "purchases",
     "invoices": "invoices:register_group",

@@ -242,6 +242,19 @@ def parse_day(text: str, *, what: str) -> date:
     raise InvalidInput(f"{subject} is not a date - write it as YYYY-MM-DD")
 
 
+def parse_interval(text: str) -> Decimal:
+    """Seconds between two looks (`log --follow --interval`): 0.01 to 3600, in ASCII
+    digits with a point (`0.5`, `2`)."""
+    raw = text.strip()
+    if re.fullmatch(r"[0-9]{1,4}(\.[0-9]{1,3})?", raw):
+        value = Decimal(raw)
+        if Decimal("0.01") <= value <= 3600:
+            return value
+    raise InvalidInput(
+        f"{text!r} is not an interval - give seconds from 0.01 to 3600, e.g. 1 or 0.5"
+    )
+
+
 def parse_text(text: str | None, *, what: str, required: bool = False, limit: int = 500) -> str:
     """Free text (customer, comment): stored verbatim, but bounded and printable."""
     value = (text or "").strip()

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import insert
 from sqlmodel import Session, col, select
@@ -88,14 +89,19 @@ def iter_stock_log(db: Database, *, since: date | None = None) -> Iterator[LogEn
     if since is not None:
         start = datetime(since.year, since.month, since.day, tzinfo=UTC)
         query = query.where(col(StockAdjustment.at) >= start)
-    q = format_quantity
     with db.read() as session:
         for a in session.exec(query.execution_options(yield_per=500)):
-            sign = "+" if a.difference > 0 else ""
-            yield LogEntry(
-                a.at,
-                a.user,
-                None,
-                "stock counted",
-                f"{a.sku}: {q(a.before)} -> {q(a.counted)} ({sign}{q(a.difference)}): {a.reason}",
-            )
+            yield stock_count_entry(a)
+
+
+def stock_count_entry(a: Any) -> LogEntry:
+    """A stock count (a row or a StockAdjustment) as a log entry of no order."""
+    q = format_quantity
+    sign = "+" if a.difference > 0 else ""
+    return LogEntry(
+        a.at,
+        a.user,
+        None,
+        "stock counted",
+        f"{a.sku}: {q(a.before)} -> {q(a.counted)} ({sign}{q(a.difference)}): {a.reason}",
+    )

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from functools import partial
 from typing import Annotated
 
 import typer
 
 from ...domain.backorders import ReportBy
-from ...domain.values import parse_day, parse_order_number
+from ...domain.values import parse_day, parse_interval, parse_order_number
 from .. import completion
 from ..app import database
 from ..options import (
@@ -98,12 +99,35 @@ def log(
             help="Only changes from this day on (YYYY-MM-DD).",
         ),
     ] = None,
+    follow: Annotated[
+        bool,
+        typer.Option(
+            "--follow",
+            help="After the history, keep printing new changes as they are saved, until "
+            "Ctrl-C (or the reader of a pipe goes away). With --format json: one object "
+            "per line (JSON lines); a table becomes one line per change.",
+        ),
+    ] = False,
+    interval: Annotated[
+        Decimal | None,
+        typer.Option(
+            "--interval",
+            parser=cli_value(parse_interval),
+            metavar="SECONDS",
+            help="With --follow: how often to look for new changes (default 1).",
+            show_default=False,
+        ),
+    ] = None,
     format_: FormatOption = None,
     no_pager: NoPagerOption = False,
 ) -> None:
     """Show the history of every change, oldest first: when (UTC), who (the OS user),
     which order, what. Streams, however long the history: rows show at once, through a
     pager at a terminal.
+
+    With --follow it keeps going: every change saved afterwards, by any user or process,
+    is printed as it comes (looked for every --interval seconds, reading only), so a
+    script can react to it, e.g. `backorder log --follow -f json | ./notify.sh`.
 
     Example: backorder log --since 2026-11-01 --format csv
     """
@@ -113,6 +137,21 @@ def log(
 
     fmt = read_format(format_)
     no_ids(fmt)
+    if interval is not None and not follow:
+        raise typer.BadParameter("only goes with --follow", param_hint="'--interval'")
+    if follow:
+        from ...services.follow import DEFAULT_INTERVAL, follow_log
+        from ..output.following import wait_watching_stdout, write_following
+
+        following = follow_log(
+            database(ctx),
+            order=order,
+            since=since,
+            interval=interval or DEFAULT_INTERVAL,
+            wait=wait_watching_stdout,
+        )
+        write_following(following, records_render.LOG_FIELDS, fmt)
+        return
     from ..output.pager import paged
 
     entries = reports.iter_log(database(ctx), order=order, since=since)

@@ -79,6 +79,22 @@ def to_json(value: Any) -> str:
     return _encode(_plain(value), 2, 0)
 
 
+def _compact(value: Any) -> str:
+    if isinstance(value, Decimal):
+        return format_quantity(value)
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{json.dumps(k)}: {_compact(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_compact(v) for v in value) + "]"
+    return _quote(value) if isinstance(value, str) else json.dumps(value)
+
+
+def to_json_line(value: Any) -> str:
+    """One JSON value on one line (JSON lines: `log --follow -f json`), numbers exact,
+    text escaped as in every JSON the tool writes."""
+    return _compact(_plain(value))
+
+
 def print_json(value: Any) -> None:
     sys.stdout.write(to_json(value) + "\n")
 
