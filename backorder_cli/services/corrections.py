@@ -32,7 +32,7 @@ from ..errors import InvalidInput, NotAllowed, NotFound
 from ..storage.database import Database
 from ..storage.models import Order, OrderLine
 from .backorders import changed_while_answering
-from .fulfilment import _BILLED
+from .billing import _BILLED
 from .results import Correction
 from .steps import (
     _find_order,

@@ -58,7 +58,7 @@ from ..transfer.document import (
     parse_document,
     refusal,
 )
-from .fulfilment import _write_invoice
+from .billing import _write_invoice
 from .invoices import import_credit
 from .results import ImportResult
 from .steps import (
