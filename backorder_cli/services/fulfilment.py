@@ -18,6 +18,7 @@ from sqlmodel import Session, select
 
 from ..domain.backorders import Allocation, allocate_lines, plan_ready_shipment
 from ..domain.orders import Status, plan_invoice, plan_shipment
+from ..domain.policies import left_to_follow, plan_follow_up
 from ..domain.values import QUANTITY_PLACES, Item
 from ..errors import BackorderError, InvalidInput
 from ..storage.database import Database
@@ -27,7 +28,9 @@ from ..storage.models import (
     Product,
 )
 from .billing import _bill, _invoice_rows
+from .policies import follow_up, policy_of, shipment_note
 from .results import (
+    FollowUpResult,
     InvoiceOutcome,
     InvoicePreview,
     InvoiceResult,
@@ -50,18 +53,61 @@ from .steps import (
 )
 
 
-def ship(db: Database, number: int, items: list[Item] | None) -> ShipmentResult:
-    """Record a shipment. `items=None` ships everything stock on hand covers."""
+def ship(
+    db: Database, number: int, items: list[Item] | None, *, force: bool = False
+) -> ShipmentResult:
+    """Record a shipment. `items=None` ships everything stock on hand covers. The
+    order's fulfilment policy then acts on a partial shipment, in the same transaction
+    (`_ship_under_policy`); `force` ships a ship-complete order in part anyway."""
     if items is not None and not items:
         raise InvalidInput("nothing to ship - give SKU=QTY, or --available")
     with db.write() as session:
-        order = _find_order(session, number, lock=True)
-        lines = _lines(session, order)
-        products = _stock(session, [line.sku for line in lines], lock=True)
-        stock = {sku: p.stock for sku, p in products.items()}
-        plan = plan_shipment(order, lines, stock, items)
-        _apply_shipment(session, order, lines, products, plan)
-        return ShipmentResult(order.number, order.status, [(ln.sku, q) for ln, q in plan])
+        locked = order, lines, products = _locked(session, number, None)
+        plan = plan_shipment(order, lines, _on_hand(products), items)
+        in_part = "ship all of it at once, or ship it in part anyway with --force"
+        status, then = _ship_under_policy(session, locked, plan, force=force, instead=in_part)
+        return ShipmentResult(number, status, [(ln.sku, q) for ln, q in plan], then)
+
+
+def _locked(
+    session: Session, number: int, skus: list[str] | None
+) -> tuple[Order, list[OrderLine], dict[str, Product]]:
+    """The order to ship, its lines, and the products of `skus` (None: of all its
+    lines), their rows locked: the order first, then the products in SKU order."""
+    order = _find_order(session, number, lock=True)
+    lines = _lines(session, order)
+    products = _stock(session, [ln.sku for ln in lines] if skus is None else skus, lock=True)
+    return order, lines, products
+
+
+def _on_hand(products: dict[str, Product]) -> dict[str, Decimal]:
+    return {sku: p.stock for sku, p in products.items()}
+
+
+def _ship_under_policy(
+    session: Session,
+    locked: tuple[Order, list[OrderLine], dict[str, Product]],
+    plan: list[tuple[OrderLine, Decimal]],
+    *,
+    force: bool = False,
+    instead: str,
+    via: str = "",
+) -> tuple[str, FollowUpResult]:
+    """Write a planned shipment and the step its order's policy takes after it
+    (`domain.plan_follow_up` decides before anything is written; a refusal of the
+    step undoes the shipment with it). Returns the order's status and the step. The
+    history entry says, in brackets, `via` what it shipped and what the policy did.
+    `locked`: the order, its lines and the products, as `_locked` gives them."""
+    order, lines, products = locked
+    policy = policy_of(session, order)
+    rest = left_to_follow(lines, plan)
+    step = plan_follow_up(order.number, rest, policy, force=force, instead=instead)
+    left = [(line.sku, q) for line, q in rest]
+    notes = [text for text in (via, shipment_note(policy, step, left)) if text]
+    note = f" ({'; '.join(notes)})" if notes else ""
+    _apply_shipment(session, order, lines, products, plan, note=note)
+    then = follow_up(session, order, lines, policy, step, left)
+    return order.status, then
 
 
 def _apply_shipment(
@@ -218,21 +264,24 @@ def ready_orders(db: Database) -> list[Allocation]:
 
 def ship_ready(db: Database, allocations: Iterable[Allocation]) -> Iterator[ReadyOutcome]:
     """Ship each allocation in its own transaction, rechecked against the order and the
-    stock as they are then; a refused order is reported and the others go on."""
+    stock as they are then, under the order's policy (`_ship_under_policy`; a
+    ship-complete order is allocated in full or not at all, so one shipped in part
+    means its policy changed since: refused); a refused order is reported and the
+    others go on."""
     for allocation in allocations:
         try:
             with db.write() as session:
-                order = _find_order(session, allocation.number, lock=True)
-                lines = _lines(session, order)
-                products = _stock(session, [sku for _p, sku, _q in allocation.ship], lock=True)
-                stock = {sku: p.stock for sku, p in products.items()}
-                plan = plan_ready_shipment(order, lines, allocation.ship, stock)
-                _apply_shipment(session, order, lines, products, plan, note=" (ready)")
-                status = order.status
+                skus = [sku for _p, sku, _q in allocation.ship]
+                locked = order, lines, products = _locked(session, allocation.number, skus)
+                plan = plan_ready_shipment(order, lines, allocation.ship, _on_hand(products))
+                shipped = [(line.sku, q) for line, q in plan]
+                again = "run `backorder ready` again"
+                status, then = _ship_under_policy(session, locked, plan, instead=again, via="ready")
         except BackorderError as exc:
             yield ReadyOutcome(
                 allocation.number, False, allocation.cover, error=exc.message, code=exc.code
             )
         else:
-            shipped = [(line.sku, q) for line, q in plan]
-            yield ReadyOutcome(allocation.number, True, allocation.cover, status, shipped)
+            yield ReadyOutcome(
+                allocation.number, True, allocation.cover, status, shipped, then=then
+            )

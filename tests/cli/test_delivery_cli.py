@@ -205,6 +205,12 @@ def test_ready_ship_json_lists_what_shipped_as_sku_and_quantity_objects(sample: 
         "shipped": [{"sku": "CABLE-25", "quantity": 50}, {"sku": "BOX-68", "quantity": 20}],
         "error": None,
         "code": None,
+        "policy": "manual",
+        "action": "none",
+        "rest": [],
+        "backorder": None,
+        "invoice": None,
+        "invoice_total": None,
     }
     # The same shape the dry run showed for what would ship.
     assert [o["shipped"] for o in shipped] == [p["ship"] for p in planned]
