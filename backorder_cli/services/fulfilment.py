@@ -28,7 +28,7 @@ from ..storage.models import (
     Product,
 )
 from .billing import _bill, _invoice_rows
-from .policies import follow_up, policy_of, shipment_note
+from .policies import follow_up, policy_of, shipment_note, with_ships_complete
 from .results import (
     FollowUpResult,
     InvoiceOutcome,
@@ -206,8 +206,9 @@ def waiting_lines_query(skus: Collection[str] | None = None) -> Select[Any]:
 
 
 def ready_orders(db: Database) -> list[Allocation]:
-    """Which waiting orders stock on hand covers now, in whole or in part (whole lines),
-    allocated backorders first and then oldest first (`domain.allocate_lines`).
+    """Which waiting orders stock on hand covers now, in whole or in part (whole lines;
+    a ship-complete order only in whole), allocated backorders first and then oldest
+    first (`domain.allocate_lines`).
     Streams the waiting lines and keeps only the orders that get something."""
 
     def unscale(lines: list[tuple[int, str, int]]) -> list[tuple[int, str, Decimal]]:
@@ -217,7 +218,7 @@ def ready_orders(db: Database) -> list[Allocation]:
     # creation time and number), as scaled integers straight from the database: a
     # million-order database has a million and more waiting lines, and only the few
     # orders that get stock are ever turned into Decimals and datetimes.
-    waiting_lines = waiting_lines_query()
+    waiting_lines = with_ships_complete(waiting_lines_query())
     scaled_stock = select(PRODUCTS.c.sku, type_coerce(PRODUCTS.c.stock, BigInteger)).where(
         PRODUCTS.c.stock > 0
     )
@@ -225,11 +226,16 @@ def ready_orders(db: Database) -> list[Allocation]:
         conn = session.connection()
         stock = {sku: int(q) for sku, q in conn.execute(scaled_stock)}
         rows = conn.execution_options(yield_per=5000).execute(waiting_lines)
-        orders = (
-            (number, [(p, sku, int(q)) for _n, p, sku, q in group])
-            for number, group in itertools.groupby(rows, key=lambda row: row[0])
-        )
-        found = list(allocate_lines(orders, stock))
+        whole: set[int] = set()  # ship-complete orders, noted as they are read
+
+        def orders() -> Iterator[tuple[int, list[tuple[int, str, int]]]]:
+            for number, group in itertools.groupby(rows, key=lambda row: row[0]):
+                group_rows = list(group)
+                if group_rows[0][4]:  # ships complete only: the same on each of its lines
+                    whole.add(number)
+                yield number, [(p, sku, int(q)) for _n, p, sku, q, _w in group_rows]
+
+        found = list(allocate_lines(orders(), stock, complete_only=whole))
         rows.close()
         heads: dict[int, Any] = {}
         numbers = [number for number, _s, _w in found]

@@ -9,7 +9,9 @@ The steps are those of the use cases themselves, not copies: a backorder is made
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
+from sqlalchemy import Select, case, func
 from sqlmodel import Session, select
 
 from ..domain.corrections import plan_close
@@ -20,6 +22,9 @@ from ..storage.models import Customer, Order, OrderLine
 from .backorders import _create_backorder
 from .corrections import close_short
 from .results import FollowUpResult
+from .steps import ORDERS, _table
+
+CUSTOMERS = _table(Customer)
 
 
 def policy_of(session: Session, order: Order) -> Policy:
@@ -30,6 +35,16 @@ def policy_of(session: Session, order: Order) -> Policy:
             select(Customer.policy).where(Customer.id == order.customer_id)
         ).first()
     return effective_policy(order.policy, customer_policy)
+
+
+def with_ships_complete(query: Select[Any]) -> Select[Any]:
+    """`query` (over the orders table) with one more column, 1 for an order that ships
+    complete only and 0 otherwise: `effective_policy` in SQL (the order's policy, else
+    its customer's), for `ready`, which reads many orders at once."""
+    effective = func.coalesce(ORDERS.c.policy, CUSTOMERS.c.policy)
+    return query.outerjoin(CUSTOMERS, CUSTOMERS.c.id == ORDERS.c.customer_id).add_columns(
+        case((effective == Policy.SHIP_COMPLETE.value, 1), else_=0)
+    )
 
 
 def shipment_note(policy: Policy, step: FollowUp, rest: list[tuple[str, Decimal]]) -> str:

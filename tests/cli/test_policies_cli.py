@@ -96,7 +96,7 @@ def test_ready_ship_says_what_each_order_s_policy_did(shop: Run, target: str) ->
 
 def test_ready_ship_json_carries_the_policy_fields(shop: Run, target: str) -> None:
     set_policy(target, 4001, "cancel-rest")
-    run_sql(target, "UPDATE products SET stock = 0 WHERE sku = 'A'")  # only #4001's B ships
+    run_sql(target, "UPDATE product SET stock = 0 WHERE sku = 'A'")  # only #4001's B ships
     result = shop("ready", "--ship", "--yes", "-f", "json")
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout) == [

@@ -225,7 +225,7 @@ def test_ready_ships_a_ship_complete_order_stock_covers_in_full(
     company: Database, target: str
 ) -> None:
     set_policy(target, 4001, "ship-complete")
-    run_sql(target, "UPDATE products SET stock = 13000 WHERE sku = 'A'")  # 13: both fit
+    run_sql(target, "UPDATE product SET stock = 13000 WHERE sku = 'A'")  # 13: both fit
     assert shipped_by_ready(company) == [
         (4001, True, "shipped", "none", None),
         (4002, True, "shipped", "none", None),
