@@ -63,6 +63,11 @@ def build(path: Path, orders: int, seed: int = 2401) -> None:
         ),
     )
     customers = [f"Customer {i:04d} ApS" for i in range(CUSTOMERS)]
+    customer_ids = {name: i + 1 for i, name in enumerate(customers)}
+    conn.executemany(
+        "INSERT INTO customers (id, name, name_key) VALUES (?, ?, ?)",
+        ((customer_ids[name], name, name.casefold()) for name in customers),
+    )
 
     order_rows: list[tuple] = []
     line_rows: list[tuple] = []
@@ -75,7 +80,11 @@ def build(path: Path, orders: int, seed: int = 2401) -> None:
     step = timedelta(seconds=max(1, int(4 * 365 * 86400 / max(orders, 1))))
 
     def flush() -> None:
-        conn.executemany("INSERT INTO orders VALUES (?,?,?,?,?,?,?,?,?,?)", order_rows)
+        conn.executemany(
+            "INSERT INTO orders (id, number, customer, comment, status, archived, backorder_of, "
+            "total, created_at, updated_at, customer_id) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            order_rows,
+        )
         conn.executemany(
             "INSERT INTO order_lines (id, order_id, position, sku, name, unit, quantity, "
             "shipped, invoiced, canceled, unit_price, amount, backordered, backordered_amount, "
@@ -176,6 +185,7 @@ def build(path: Path, orders: int, seed: int = 2401) -> None:
                 total,
                 stamp,
                 stamp,
+                customer_ids[customer],
             )
         )
         ids["history"] += 1

@@ -33,7 +33,9 @@ def main() -> None:
         conn.execute("BEGIN IMMEDIATE")
         try:
             order = conn.execute(
-                "SELECT id, status, archived, customer FROM orders WHERE number = ?", (number,)
+                "SELECT id, status, archived, customer, customer_id, address, reference, policy, "
+                "priority FROM orders WHERE number = ?",
+                (number,),
             ).fetchone()
             setting = conn.execute(
                 "SELECT value FROM setting WHERE key = 'inventory-value-on-invoicing'"
@@ -65,8 +67,8 @@ def main() -> None:
             now = datetime.now(UTC).replace(tzinfo=None, microsecond=0).isoformat(" ")
             (new_id,) = conn.execute(
                 "INSERT INTO orders (number, customer, comment, status, archived, backorder_of, "
-                "total, created_at, updated_at) VALUES (?, ?, ?, 'booked', 0, ?, ?, ?, ?) "
-                "RETURNING id",
+                "total, created_at, updated_at, customer_id, address, reference, policy, "
+                "priority) VALUES (?, ?, ?, 'booked', 0, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                 (
                     new_number,
                     order[3],
@@ -75,6 +77,7 @@ def main() -> None:
                     sum(money[ln[0]][1] for ln, _q in moves),
                     now,
                     now,
+                    *order[4:9],
                 ),
             ).fetchone()
             conn.executemany(

@@ -1,8 +1,8 @@
 """Fulfilment policies: what a shipment that leaves something to follow does next.
 
-Each customer has a policy, and an order may override it. `ship`, `ship --available`
-and `ready --ship` apply the order's effective policy inside the shipment's own
-transaction:
+Each customer has a policy (`customers.Policy`), and an order may override it.
+`ship`, `ship --available` and `ready --ship` apply the order's effective policy
+inside the shipment's own transaction:
 
 - `manual` (the default): a partial shipment leaves the order partially shipped, until
   someone runs `create` or `close`;
@@ -19,38 +19,15 @@ from collections.abc import Sequence
 from decimal import Decimal
 from enum import StrEnum
 
-from ..errors import InvalidInput, NotAllowed
+from ..errors import NotAllowed
+from .customers import DEFAULT_POLICY, Policy
 from .orders import LineLike, remaining
-from .values import close_match, quantities_text
-
-
-class Policy(StrEnum):
-    MANUAL = "manual"
-    BACKORDER = "backorder"
-    CANCEL_REST = "cancel-rest"
-    SHIP_COMPLETE = "ship-complete"
-
-
-DEFAULT_POLICY = Policy.MANUAL
-
-
-def parse_policy(text: str) -> Policy:
-    """`backorder`, `Cancel-Rest` or `ship_complete`; anything else is refused, naming the
-    policy meant when one is spelled alike."""
-    key = text.strip().lower().replace("_", "-").replace(" ", "-")
-    try:
-        return Policy(key)
-    except ValueError:
-        names = [p.value for p in Policy]
-        listed = ", ".join(names)
-        guess = close_match(key, names)
-        fix = f"did you mean {guess}? (policies: {listed})" if guess else f"use one of {listed}"
-        raise InvalidInput(f"unknown policy {text!r} - {fix}") from None
+from .values import quantities_text
 
 
 def effective_policy(order_policy: str | None, customer_policy: str | None) -> Policy:
-    """The policy an order follows: its own when it has one, else its customer's, else
-    the default (an order of no customer)."""
+    """The policy an order follows: its own when it has one (not NULL, and not '': an
+    order set to follow its customer again), else its customer's, else the default."""
     for policy in (order_policy, customer_policy):
         if policy:
             return Policy(policy)

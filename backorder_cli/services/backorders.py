@@ -210,6 +210,13 @@ def _create_backorder(
         {
             "number": new_number,
             "customer": order.customer,
+            # The backorder delivers for the same customer, to the same place, under
+            # the same reference and policy, in the same place in the queue.
+            "customer_id": order.customer_id,
+            "address": order.address,
+            "reference": order.reference,
+            "policy": order.policy,
+            "priority": order.priority,
             "comment": backorder_comment(order.number),
             "status": Status.BOOKED.value,
             "archived": False,

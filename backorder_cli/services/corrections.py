@@ -25,6 +25,7 @@ from ..domain.corrections import (
     plan_edit,
     plan_unship,
 )
+from ..domain.customers import parse_name
 from ..domain.money import line_amount
 from ..domain.orders import Status
 from ..domain.values import ZERO, Item, check_order_value, parse_text
@@ -33,6 +34,7 @@ from ..storage.database import Database
 from ..storage.models import Order, OrderLine
 from .backorders import changed_while_answering
 from .billing import _BILLED
+from .customers import customer_for_order
 from .results import Correction
 from .steps import (
     _find_order,
@@ -275,6 +277,7 @@ def edit_order(
     number: int,
     *,
     customer: str | None = None,
+    new_customer: bool = False,
     comment: str | None = None,
     items: Sequence[Item] = (),
     remove: Sequence[str] = (),
@@ -287,7 +290,7 @@ def edit_order(
     and the status follow."""
     why = _reason(reason)
     if customer is not None:
-        customer = parse_text(customer, what="customer", required=True, limit=200)
+        customer = parse_name(customer)
     if comment is not None:
         comment = parse_text(comment, what="comment")
     if customer is None and comment is None and not items and not remove:
@@ -306,9 +309,15 @@ def edit_order(
         edits = plan_edit(order, order.backorder_of, lines, list(items), list(remove), prices)
         # The text as given, like every history detail: escaped only where it is shown.
         changes = []
-        if customer is not None and customer != order.customer:
-            changes.append(f"customer '{order.customer}' -> '{customer}'")
-            order.customer = customer
+        if customer is not None:
+            who, _created = customer_for_order(
+                session.connection(), customer, new_customer=new_customer, dry_run=not write
+            )
+            if who.id != order.customer_id:
+                changes.append(f"customer '{order.customer}' -> '{who.name}'")
+                order.customer = who.name
+                order.customer_id = who.id
+                order.priority = who.priority
         if comment is not None and comment != order.comment:
             changes.append(f"comment '{order.comment}' -> '{comment}'")
             order.comment = comment

@@ -17,6 +17,7 @@ from sqlalchemy import (
 from sqlmodel import Session, select
 
 from ..domain.backorders import Allocation, allocate_lines, plan_ready_shipment
+from ..domain.customers import Policy
 from ..domain.orders import Status, plan_invoice, plan_shipment
 from ..domain.policies import left_to_follow, plan_follow_up
 from ..domain.values import QUANTITY_PLACES, Item
@@ -28,7 +29,7 @@ from ..storage.models import (
     Product,
 )
 from .billing import _bill, _invoice_rows
-from .policies import follow_up, policy_of, shipment_note, with_ships_complete
+from .customers import CUSTOMERS
 from .results import (
     FollowUpResult,
     InvoiceOutcome,
@@ -98,6 +99,10 @@ def _ship_under_policy(
     step undoes the shipment with it). Returns the order's status and the step. The
     history entry says, in brackets, `via` what it shipped and what the policy did.
     `locked`: the order, its lines and the products, as `_locked` gives them."""
+    # Here: reading orders (their ETAs read `waiting_lines_query`) never needs the
+    # backorder and close steps the policies take.
+    from .policies import follow_up, policy_of, shipment_note
+
     order, lines, products = locked
     policy = policy_of(session, order)
     rest = left_to_follow(lines, plan)
@@ -203,6 +208,16 @@ def waiting_lines_query(skus: Collection[str] | None = None) -> Select[Any]:
     if skus is not None:
         query = query.where(LINES.c.sku.in_(list(skus)))
     return query
+
+
+def with_ships_complete(query: Select[Any]) -> Select[Any]:
+    """`query` (over the orders table) with one more column, 1 for an order that ships
+    complete only and 0 otherwise: `domain.effective_policy` in SQL (the order's own
+    policy, else its customer's), for `ready`, which reads many orders at once."""
+    effective = func.coalesce(func.nullif(ORDERS.c.policy, ""), CUSTOMERS.c.policy)
+    return query.outerjoin(CUSTOMERS, CUSTOMERS.c.id == ORDERS.c.customer_id).add_columns(
+        case((effective == Policy.SHIP_COMPLETE.value, 1), else_=0)
+    )
 
 
 def ready_orders(db: Database) -> list[Allocation]:

@@ -128,6 +128,10 @@ def check_database(db: Database) -> Iterator[Violation]:
             yield from check_credits(conn)
         if number >= 7:  # purchases
             yield from _check_purchases(conn)
+        if number >= 8:  # the customer register
+            from .integrity_customers import check_customers
+
+            yield from check_customers(conn)
 
         lines_sum = (
             "(SELECT COALESCE(SUM(il.amount), 0) FROM invoice_lines il WHERE il.invoice_id = i.id)"

@@ -7,31 +7,17 @@ from collections.abc import Iterator
 from datetime import date
 from typing import Any, TypeVar
 
-from sqlalchemy import (
-    Select,
-    String,
-    bindparam,
-    func,
-    literal,
-    or_,
-)
+from sqlalchemy import Select, String, bindparam, func, literal, or_
 from sqlalchemy import select as core_select
 from sqlmodel import col, select
 
 from ..domain.orders import Archived, Status, remaining
-from ..domain.values import (
-    Item,
-    check_order_value,
-    parse_order_number,
-    parse_text,
-)
+from ..domain.values import Item, check_order_value, parse_order_number, parse_text
 from ..errors import InvalidInput, NotAllowed, NotFound
 from ..storage.casefold import casefold
 from ..storage.database import Database
-from ..storage.models import (
-    Order,
-    OrderLine,
-)
+from ..storage.models import Order, OrderLine
+from .results import PlacedOrder
 from .steps import (
     _BATCH,
     _LINES_OF_ORDER,
@@ -51,19 +37,35 @@ from .steps import (
 from .views import HistoryView, InvoiceView, LineView, OrderDetail, OrderSummary
 
 
-def add_order(
+def add_order(db: Database, **given: Any) -> int:
+    """A new order (`place_order`, the same arguments); its number."""
+    return place_order(db, **given).number
+
+
+def place_order(
     db: Database,
     *,
     customer: str,
     items: list[Item],
     comment: str = "",
     draft: bool = False,
-) -> int:
-    """A new order, numbered next in the series; prices default to the product's."""
+    address: str | None = None,
+    reference: str | None = None,
+    policy: str | None = None,
+    new_customer: bool = False,
+) -> PlacedOrder:
+    """A new order, numbered next in the series; prices default to the product's. The
+    customer is found casefolded or registered (`customers.customer_for_order`); the
+    address defaults to the customer's, the priority is the customer's."""
+    from ..domain.customers import parse_policy
     from ..domain.money import line_amount  # here: reading orders never needs it
+    from .customers import customer_for_order
 
-    customer = parse_text(customer, what="customer", required=True, limit=200)
     comment = parse_text(comment, what="comment")
+    # None: the customer's address; an empty one: none at all.
+    given_address = None if address is None else parse_text(address, what="address")
+    reference = parse_text(reference, what="reference", limit=200) or None
+    chosen = parse_policy(policy).value if policy is not None else None
     if not items:
         raise InvalidInput("an order needs at least one line - give SKU=QTY, e.g. CABLE-25=2.5")
     if len({i.sku for i in items}) != len(items):
@@ -76,11 +78,17 @@ def add_order(
         check_order_value(
             (i.quantity, products[i.sku].price if i.price is None else i.price) for i in items
         )
+        who, created = customer_for_order(session.connection(), customer, new_customer=new_customer)
         order = Order(
             number=_next_number(session.connection(), "order"),
-            customer=customer,
+            customer=who.name,
+            customer_id=who.id,
             comment=comment,
             status=(Status.DRAFT if draft else Status.BOOKED).value,
+            address=who.address if given_address is None else (given_address or None),
+            reference=reference,
+            policy=chosen,
+            priority=who.priority,
         )
         session.add(order)
         session.flush()
@@ -102,7 +110,7 @@ def add_order(
             lines.append(line)
         _refresh(session, order, lines)
         _record(session.connection(), (order.id, "created", "as a draft" if draft else "booked"))
-        return order.number
+        return PlacedOrder(order.number, who.name, created)
 
 
 def book_order(db: Database, number: int) -> str:

@@ -9,42 +9,28 @@ The steps are those of the use cases themselves, not copies: a backorder is made
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 
-from sqlalchemy import Select, case, func
 from sqlmodel import Session, select
 
 from ..domain.corrections import plan_close
-from ..domain.policies import FollowUp, Policy, effective_policy, refused_by_backorder
+from ..domain.customers import Policy
+from ..domain.policies import FollowUp, effective_policy, refused_by_backorder
 from ..domain.values import quantities_text
 from ..errors import NotAllowed
 from ..storage.models import Customer, Order, OrderLine
 from .backorders import _create_backorder
 from .corrections import close_short
 from .results import FollowUpResult
-from .steps import ORDERS, _table
-
-CUSTOMERS = _table(Customer)
 
 
 def policy_of(session: Session, order: Order) -> Policy:
     """The policy `order` follows: its own, else its customer's (`effective_policy`)."""
     customer_policy = None
-    if order.policy is None and order.customer_id is not None:
+    if not order.policy:
         customer_policy = session.exec(
             select(Customer.policy).where(Customer.id == order.customer_id)
         ).first()
     return effective_policy(order.policy, customer_policy)
-
-
-def with_ships_complete(query: Select[Any]) -> Select[Any]:
-    """`query` (over the orders table) with one more column, 1 for an order that ships
-    complete only and 0 otherwise: `effective_policy` in SQL (the order's policy, else
-    its customer's), for `ready`, which reads many orders at once."""
-    effective = func.coalesce(ORDERS.c.policy, CUSTOMERS.c.policy)
-    return query.outerjoin(CUSTOMERS, CUSTOMERS.c.id == ORDERS.c.customer_id).add_columns(
-        case((effective == Policy.SHIP_COMPLETE.value, 1), else_=0)
-    )
 
 
 def shipment_note(policy: Policy, step: FollowUp, rest: list[tuple[str, Decimal]]) -> str:

@@ -297,3 +297,13 @@ class SeriesMove:
 
     before: int
     after: int
+
+
+@dataclass(frozen=True)
+class PlacedOrder:
+    """A new order (`orders add`): its number, its customer's registered name, and
+    whether this order registered that customer (the CLI says so)."""
+
+    number: int
+    customer: str
+    customer_created: bool

@@ -70,7 +70,17 @@ PURCHASES = _table(Purchase)
 # The statements of the hot paths, built once: building a statement costs more than
 # running it (bulk backorders run these thousands of times).
 _ORDER_BY_NUMBER = core_select(
-    ORDERS.c.id, ORDERS.c.number, ORDERS.c.status, ORDERS.c.archived, ORDERS.c.customer
+    ORDERS.c.id,
+    ORDERS.c.number,
+    ORDERS.c.status,
+    ORDERS.c.archived,
+    ORDERS.c.customer,
+    # What a backorder carries over from its origin (schema 8).
+    ORDERS.c.customer_id,
+    ORDERS.c.address,
+    ORDERS.c.reference,
+    ORDERS.c.policy,
+    ORDERS.c.priority,
 ).where(ORDERS.c.number == bindparam("number"))
 _ORDER_BY_NUMBER_FOR_UPDATE = _ORDER_BY_NUMBER.with_for_update()
 _LINES_OF_ORDER = (

@@ -25,6 +25,7 @@ from sqlmodel import Session, col, select
 
 from ..domain.chains import backorder_loop
 from ..domain.corrections import settle_canceled
+from ..domain.customers import Spelling, name_key
 from ..domain.invariants import (
     backorder_link_violations,
     backorder_violations,
@@ -59,6 +60,7 @@ from ..transfer.document import (
     refusal,
 )
 from .billing import _write_invoice
+from .customers import CustomerRow, register_names
 from .invoices import import_credit
 from .results import ImportResult
 from .steps import (
@@ -395,11 +397,12 @@ def _apply_import(
             check_order_value((r.quantity, r.unit_price) for r in row.lines)
         except InvalidInput as exc:
             raise InvalidInput(f"{source}: order #{row.number}: {exc.message}") from None
+    customers = _customers_of(conn, plan.orders)
     # Core statements, many rows each, in batches: the ORM took seconds per thousand
     # orders, and an export is imported back whole (a backup restored).
     for start in range(0, len(plan.orders), _BATCH):
         batch = plan.orders[start : start + _BATCH]
-        invoices += _import_orders(conn, batch, money, source=source)
+        invoices += _import_orders(conn, batch, money, customers, source=source)
     return invoices
 
 
@@ -452,10 +455,23 @@ def _import_purchases(session: Session, plan: ImportPlan, *, source: str) -> Non
         _raise_counter(session, "purchase", max(p.number for p in plan.purchases))
 
 
+def _customers_of(conn: Connection, orders: list[OrderRow]) -> dict[str, CustomerRow]:
+    """The customer of every imported order by its casefolded name: found in the
+    register, or registered under the spelling most of the document's orders use."""
+    spellings: dict[str, tuple[int, int]] = {}
+    for row in orders:
+        count, first = spellings.get(row.customer, (0, row.number))
+        spellings[row.customer] = (count + 1, min(first, row.number))
+    return register_names(
+        conn, (Spelling(name, count, first) for name, (count, first) in spellings.items())
+    )
+
+
 def _import_orders(
     conn: Connection,
     rows: list[OrderRow],
     money: dict[int, list[LineMoney]],
+    customers: dict[str, CustomerRow],
     *,
     source: str,
 ) -> int:
@@ -469,7 +485,9 @@ def _import_orders(
         [
             {
                 "number": row.number,
-                "customer": row.customer,
+                "customer": customers[name_key(row.customer)].name,
+                "customer_id": customers[name_key(row.customer)].id,
+                "priority": customers[name_key(row.customer)].priority,
                 "comment": row.comment,
                 "status": order_status(row.status, row.lines).value,
                 "archived": row.archived,

@@ -32,7 +32,7 @@ class Table(SQLModel):
 
 
 # Bumped with every migration in migrations/versions; meta.schema_version holds it.
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 
 class ScaledDecimal(TypeDecorator[Decimal]):
@@ -143,6 +143,22 @@ class Product(Table, table=True):
     lead_time: int | None = None
 
 
+class Customer(Table, table=True):
+    """The register (schema 8): one row per customer, its name unique compared
+    casefolded (`name_key`, domain.customers.name_key), its delivery address, fulfilment
+    policy (domain.customers.Policy) and priority (higher is served first)."""
+
+    __tablename__ = "customers"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str  # as people spell it
+    name_key: str = Field(unique=True)
+    email: str | None = None
+    address: str | None = None
+    policy: str = Field(default="manual", sa_column_kwargs={"server_default": "manual"})
+    priority: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+
+
 class Order(Table, table=True):
     __tablename__ = "orders"
     __table_args__ = (
@@ -164,6 +180,17 @@ class Order(Table, table=True):
     total: Decimal = Field(default=Decimal(0), sa_type=Money)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
+    # Schema 8 (migration 0008): the customer in the register. `customer` above stays
+    # its name, kept equal to customers.name (a rename updates both); `priority` is the
+    # customer's, copied here so that the allocation sorts on orders alone (a change of
+    # the customer's priority updates its orders in the same transaction). `policy` is
+    # None when the order follows its customer's; address and reference None when not
+    # given.
+    customer_id: int = Field(foreign_key="customers.id", index=True)
+    address: str | None = None
+    reference: str | None = None
+    policy: str | None = None
+    priority: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class OrderLine(Table, table=True):

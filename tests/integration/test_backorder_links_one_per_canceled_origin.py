@@ -112,9 +112,10 @@ def test_check_reports_two_backorders_of_one_order(sample_db: Database, target: 
     # The backorder's LED-9W line moved by hand onto a second backorder.
     run_sql(
         target,
-        "INSERT INTO orders (number, customer, comment, status, archived, backorder_of, total, "
-        "created_at, updated_at) SELECT 5003, customer, comment, status, archived, 5001, 0, "
-        "created_at, updated_at FROM orders WHERE number = 5002",
+        "INSERT INTO orders (number, customer, customer_id, comment, status, archived, "
+        "backorder_of, total, created_at, updated_at) SELECT 5003, customer, customer_id, "
+        "comment, status, archived, 5001, 0, created_at, updated_at FROM orders "
+        "WHERE number = 5002",
         "UPDATE order_lines SET position = 1, order_id = "
         "(SELECT id FROM orders WHERE number = 5003) WHERE sku = 'LED-9W' "
         "AND order_id = (SELECT id FROM orders WHERE number = 5002)",

@@ -301,3 +301,29 @@ def test_ready_ship_closes_the_rest_of_a_cancel_rest_order(company: Database, ta
         ("closed", "closed short (policy cancel-rest): 10 x A canceled"),
     ]
     clean(company)
+
+
+# --- whose policy --------------------------------------------------------------------
+
+
+def test_an_order_follows_its_customer_s_policy_unless_it_has_its_own(
+    company: Database, target: str
+) -> None:
+    run_sql(target, "UPDATE customers SET policy = 'ship-complete' WHERE name = 'Alpha'")
+    refused(
+        target,
+        lambda: fulfilment.ship(company, 4001, None),
+        "order #4001 ships complete only (policy ship-complete)",
+        code="ship_complete",
+    )
+    set_policy(target, 4001, "")  # '': follows its customer's again (`orders edit`)
+    assert [a.number for a in fulfilment.ready_orders(company)] == [4002]
+    set_policy(target, 4001, "manual")  # its own wins
+    assert [a.number for a in fulfilment.ready_orders(company)] == [4001, 4002]
+    result = fulfilment.ship(company, 4001, None)
+    assert (result.status, result.then.policy, result.then.action) == (
+        "partially_shipped",
+        "manual",
+        "none",
+    )
+    clean(company)

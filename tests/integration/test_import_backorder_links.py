@@ -77,9 +77,10 @@ def test_an_origin_whose_stored_backorder_it_did_not_cancel_into_is_refused(
     )
     run_sql(
         target,
-        "INSERT INTO orders (number, customer, comment, status, archived, backorder_of, total, "
-        "created_at, updated_at) VALUES (11, 'A', '', 'booked', false, 10, 5, "
-        "'2026-01-01 00:00:00', '2026-01-01 00:00:00')",
+        "INSERT INTO customers (name, name_key) VALUES ('A', 'a')",
+        "INSERT INTO orders (number, customer, customer_id, comment, status, archived, "
+        "backorder_of, total, created_at, updated_at) SELECT 11, 'A', id, '', 'booked', false, "
+        "10, 5, '2026-01-01 00:00:00', '2026-01-01 00:00:00' FROM customers",
         "INSERT INTO order_lines (order_id, position, sku, name, unit, quantity, unit_price, "
         "shipped, invoiced, canceled, amount, backordered, backordered_amount) "
         # Stored as scaled integers: 5 units (thousandths) at 1.0000, worth 5.00.

@@ -32,7 +32,8 @@ def old_db(tmp_path: Path) -> Path:
 
 
 def data_tables(path: Path) -> dict[str, list[tuple]]:
-    """Every row, order lines without the columns schema 3 added (their money), invoices
+    """Every row, orders without the columns schema 8 added (their customer), order
+    lines without the columns schema 3 added (their money), invoices
     without those schema 4 added (credit notes), history without schema 5's subject."""
     skipped = ("meta", "alembic_version", "stock_adjustments")  # schema 6's table starts empty
     tables = {k: v for k, v in snapshot(path).items() if k not in skipped}
@@ -41,6 +42,8 @@ def data_tables(path: Path) -> dict[str, list[tuple]]:
     tables["history"] = [row[:6] for row in tables["history"]]
     tables["product"] = [row[:6] for row in tables["product"]]  # schema 7: supplier, lead time
     tables["counter"] = [row for row in tables["counter"] if row[0] != "purchase"]
+    tables["orders"] = [row[:10] for row in tables["orders"]]  # schema 8: the customer's
+    tables.pop("customers", None)  # schema 8's register: made from the orders (below)
     for new in ("purchases", "purchase_lines", "purchase_history"):  # schema 7, empty
         if tables.get(new) == []:
             del tables[new]

@@ -8,42 +8,22 @@ from decimal import Decimal as D
 import pytest
 
 from backorder_cli.domain.backorders import allocate_lines
+from backorder_cli.domain.customers import Policy
 from backorder_cli.domain.policies import (
     FollowUp,
-    Policy,
     effective_policy,
     left_to_follow,
-    parse_policy,
     plan_follow_up,
     refused_by_backorder,
 )
-from backorder_cli.errors import InvalidInput, NotAllowed
+from backorder_cli.errors import NotAllowed
 from tests.unit.test_domain import Line
-
-
-@pytest.mark.parametrize(
-    ("text", "policy"),
-    [
-        ("manual", Policy.MANUAL),
-        ("Backorder", Policy.BACKORDER),
-        ("cancel_rest", Policy.CANCEL_REST),
-        (" ship-complete ", Policy.SHIP_COMPLETE),
-    ],
-)
-def test_policies_parse_as_people_type_them(text: str, policy: Policy) -> None:
-    assert parse_policy(text) == policy
-
-
-def test_an_unknown_policy_names_the_one_meant_and_the_others() -> None:
-    with pytest.raises(InvalidInput, match=r"unknown policy 'ship-compleet' - did you mean "):
-        parse_policy("ship-compleet")
-    with pytest.raises(InvalidInput, match="use one of manual, backorder, cancel-rest, ship-"):
-        parse_policy("whatever")
 
 
 def test_the_order_s_own_policy_wins_over_its_customer_s_and_manual_is_the_default() -> None:
     assert effective_policy("cancel-rest", "backorder") == Policy.CANCEL_REST
     assert effective_policy(None, "backorder") == Policy.BACKORDER
+    assert effective_policy("", "backorder") == Policy.BACKORDER  # set to follow it again
     assert effective_policy(None, None) == Policy.MANUAL
 
 
