@@ -28,7 +28,7 @@ from ..storage.models import (
     UtcDateTime,
     utcnow,
 )
-from .fulfilment import _INVOICE_LINE_FULLY, _invoice_rows, _write_invoice
+from .billing import _INVOICE_LINE_FULLY, _invoice_rows, _write_invoice
 from .results import (
     BackorderOutcome,
     BackorderPreview,

@@ -33,8 +33,8 @@ from ..errors import InvalidInput, NotAllowed, NotFound
 from ..storage.database import Database
 from ..storage.models import Order, OrderLine
 from .backorders import changed_while_answering
+from .billing import _BILLED
 from .customers import customer_for_order
-from .fulfilment import _BILLED
 from .results import Correction
 from .steps import (
     _find_order,
@@ -168,22 +168,7 @@ def close_order(
         order = _find_order(session, number, lock=write)
         lines = _lines(session, order)
         plan = plan_close(order, lines, list(skus))
-        billed = _billed(session, [line for line, _q in plan])
-        for line, quantity in plan:
-            assert line.id is not None
-            kept, gone = cut_amount(line, quantity, billed.get(line.id, ZERO))
-            line.amount = kept
-            line.canceled_amount += gone
-            line.canceled += quantity
-            line.closed += quantity
-            session.add(line)
-        _refresh(session, order, lines)
-        if write:
-            assert order.id is not None
-            _record(
-                session.connection(),
-                (order.id, "closed", f"closed short{_why(why)}: {_list_in(plan)} canceled"),
-            )
+        close_short(session, order, lines, plan, why, write=write)
         return _correction(order, "closed", plan, why)
 
     return run_correction(
@@ -193,6 +178,36 @@ def close_order(
         expected=expected,
         changed=lambda: changed_while_answering(number),
     )
+
+
+def close_short(
+    session: Session,
+    order: Order,
+    lines: list[OrderLine],
+    plan: list[tuple[OrderLine, Decimal]],
+    why: str,
+    *,
+    write: bool = True,
+) -> None:
+    """Write a planned close (`domain.plan_close`) inside the caller's transaction: the
+    lines' canceled quantities and money, the status, and (`write`) the history entry
+    with `why`. `close` and the cancel-rest policy of `ship` both close this way."""
+    billed = _billed(session, [line for line, _q in plan])
+    for line, quantity in plan:
+        assert line.id is not None
+        kept, gone = cut_amount(line, quantity, billed.get(line.id, ZERO))
+        line.amount = kept
+        line.canceled_amount += gone
+        line.canceled += quantity
+        line.closed += quantity
+        session.add(line)
+    _refresh(session, order, lines)
+    if write:
+        assert order.id is not None
+        _record(
+            session.connection(),
+            (order.id, "closed", f"closed short{_why(why)}: {_list_in(plan)} canceled"),
+        )
 
 
 # --- unship --------------------------------------------------------------------------

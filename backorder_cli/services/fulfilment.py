@@ -4,36 +4,34 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Collection, Iterable, Iterator
-from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
     BigInteger,
-    Connection,
     Select,
-    bindparam,
     case,
     func,
-    insert,
     type_coerce,
-    update,
 )
 from sqlmodel import Session, select
 
 from ..domain.backorders import Allocation, allocate_lines, plan_ready_shipment
-from ..domain.money import invoice_amount
+from ..domain.customers import Policy
 from ..domain.orders import Status, plan_invoice, plan_shipment
-from ..domain.values import QUANTITY_PLACES, ZERO, Item, format_money
+from ..domain.policies import left_to_follow, plan_follow_up
+from ..domain.values import QUANTITY_PLACES, Item
 from ..errors import BackorderError, InvalidInput
 from ..storage.database import Database
 from ..storage.models import (
     Order,
     OrderLine,
     Product,
-    utcnow,
 )
+from .billing import _bill, _invoice_rows
+from .customers import CUSTOMERS
 from .results import (
+    FollowUpResult,
     InvoiceOutcome,
     InvoicePreview,
     InvoiceResult,
@@ -43,46 +41,78 @@ from .results import (
 from .steps import (
     _BATCH,
     _FIRST_BACKORDER,
-    INVOICE_LINES,
-    INVOICES,
     LINES,
     ORDERS,
     PRODUCTS,
     _find_order,
     _lines,
     _list_in,
-    _next_number,
     _record,
     _refresh,
     _stock,
     _waiting_since,
 )
 
-# What each line's invoices billed so far: the next invoice bills the rest of its share.
-_BILLED = (
-    select(INVOICE_LINES.c.line_id, func.sum(INVOICE_LINES.c.amount))
-    .where(INVOICE_LINES.c.line_id.in_(bindparam("lines", expanding=True)))
-    .group_by(INVOICE_LINES.c.line_id)
-)
-_INVOICE_LINE_FULLY = (
-    update(LINES).where(LINES.c.id == bindparam("line")).values(invoiced=LINES.c.shipped)
-)
-_INSERT_INVOICE = insert(INVOICES).returning(INVOICES.c.id)
-_INSERT_INVOICE_LINES = insert(INVOICE_LINES)
 
-
-def ship(db: Database, number: int, items: list[Item] | None) -> ShipmentResult:
-    """Record a shipment. `items=None` ships everything stock on hand covers."""
+def ship(
+    db: Database, number: int, items: list[Item] | None, *, force: bool = False
+) -> ShipmentResult:
+    """Record a shipment. `items=None` ships everything stock on hand covers. The
+    order's fulfilment policy then acts on a partial shipment, in the same transaction
+    (`_ship_under_policy`); `force` ships a ship-complete order in part anyway."""
     if items is not None and not items:
         raise InvalidInput("nothing to ship - give SKU=QTY, or --available")
     with db.write() as session:
-        order = _find_order(session, number, lock=True)
-        lines = _lines(session, order)
-        products = _stock(session, [line.sku for line in lines], lock=True)
-        stock = {sku: p.stock for sku, p in products.items()}
-        plan = plan_shipment(order, lines, stock, items)
-        _apply_shipment(session, order, lines, products, plan)
-        return ShipmentResult(order.number, order.status, [(ln.sku, q) for ln, q in plan])
+        locked = order, lines, products = _locked(session, number, None)
+        plan = plan_shipment(order, lines, _on_hand(products), items)
+        in_part = "ship all of it at once, or ship it in part anyway with --force"
+        status, then = _ship_under_policy(session, locked, plan, force=force, instead=in_part)
+        return ShipmentResult(number, status, [(ln.sku, q) for ln, q in plan], then)
+
+
+def _locked(
+    session: Session, number: int, skus: list[str] | None
+) -> tuple[Order, list[OrderLine], dict[str, Product]]:
+    """The order to ship, its lines, and the products of `skus` (None: of all its
+    lines), their rows locked: the order first, then the products in SKU order."""
+    order = _find_order(session, number, lock=True)
+    lines = _lines(session, order)
+    products = _stock(session, [ln.sku for ln in lines] if skus is None else skus, lock=True)
+    return order, lines, products
+
+
+def _on_hand(products: dict[str, Product]) -> dict[str, Decimal]:
+    return {sku: p.stock for sku, p in products.items()}
+
+
+def _ship_under_policy(
+    session: Session,
+    locked: tuple[Order, list[OrderLine], dict[str, Product]],
+    plan: list[tuple[OrderLine, Decimal]],
+    *,
+    force: bool = False,
+    instead: str,
+    via: str = "",
+) -> tuple[str, FollowUpResult]:
+    """Write a planned shipment and the step its order's policy takes after it
+    (`domain.plan_follow_up` decides before anything is written; a refusal of the
+    step undoes the shipment with it). Returns the order's status and the step. The
+    history entry says, in brackets, `via` what it shipped and what the policy did.
+    `locked`: the order, its lines and the products, as `_locked` gives them."""
+    # Here: reading orders (their ETAs read `waiting_lines_query`) never needs the
+    # backorder and close steps the policies take.
+    from .policies import follow_up, policy_of, shipment_note
+
+    order, lines, products = locked
+    policy = policy_of(session, order)
+    rest = left_to_follow(lines, plan)
+    step = plan_follow_up(order.number, rest, policy, force=force, instead=instead)
+    left = [(line.sku, q) for line, q in rest]
+    notes = [text for text in (via, shipment_note(policy, step, left)) if text]
+    note = f" ({'; '.join(notes)})" if notes else ""
+    _apply_shipment(session, order, lines, products, plan, note=note)
+    then = follow_up(session, order, lines, policy, step, left)
+    return order.status, then
 
 
 def _apply_shipment(
@@ -104,67 +134,6 @@ def _apply_shipment(
     _refresh(session, order, lines)
     assert order.id is not None  # loaded, so stored
     _record(session.connection(), (order.id, "shipped", _list_in(plan) + note))
-
-
-def _write_invoice(
-    conn: Connection,
-    order_id: int,
-    plan: list[tuple[Any, Decimal]],
-    *,
-    number: int | None = None,
-    at: datetime | None = None,
-) -> InvoiceResult:
-    """Bill `plan` (line, quantity) on a new invoice: the next number, or the given one
-    (import). Writes the invoice, its lines and the history; the caller moves the
-    lines' `invoiced`, as it holds them (ORM objects or rows)."""
-    number = _next_number(conn, "invoice") if number is None else number
-    rows = _invoice_rows(conn, plan)
-    total = sum((amount for _sku, _q, amount in rows), ZERO)
-    invoice_id = conn.execute(
-        _INSERT_INVOICE,
-        {"number": number, "order_id": order_id, "total": total, "created_at": at or utcnow()},
-    ).scalar_one()
-    conn.execute(
-        _INSERT_INVOICE_LINES,
-        [
-            {"invoice_id": invoice_id, "line_id": line.id, "quantity": quantity, "amount": amount}
-            for (line, quantity), (_sku, _q, amount) in zip(plan, rows, strict=True)
-        ],
-    )
-    _record(
-        conn,
-        (order_id, "invoiced", f"invoice #{number}: {_list_in(plan)}, total {format_money(total)}"),
-    )
-    order_number = conn.execute(select(ORDERS.c.number).where(ORDERS.c.id == order_id)).scalar_one()
-    return InvoiceResult(order_number, number, total, rows)
-
-
-def _invoice_rows(
-    conn: Connection, plan: list[tuple[Any, Decimal]]
-) -> list[tuple[str, Decimal, Decimal]]:
-    """(SKU, quantity, amount) of each line of an invoice of `plan` (domain.invoice_amount:
-    each line's invoices add up to its amount)."""
-    ids = [line.id for line, _q in plan if line.id is not None]
-    billed: dict[int, Decimal] = {}
-    if ids:
-        for line_id, amount in conn.execute(_BILLED, {"lines": ids}):
-            billed[line_id] = amount  # summed as Money: already a Decimal of cents
-    return [
-        (line.sku, quantity, invoice_amount(line, quantity, billed.get(line.id, ZERO)))
-        for line, quantity in plan
-    ]
-
-
-def _bill(
-    session: Session, order: Order, plan: list[tuple[OrderLine, Decimal]], **kw: Any
-) -> InvoiceResult:
-    """`_write_invoice` for ORM callers: their line objects take the invoiced quantities."""
-    assert order.id is not None
-    result = _write_invoice(session.connection(), order.id, plan, **kw)
-    for line, quantity in plan:
-        line.invoiced += quantity
-        session.add(line)
-    return result
 
 
 def invoice_order(db: Database, number: int) -> InvoiceResult:
@@ -241,9 +210,20 @@ def waiting_lines_query(skus: Collection[str] | None = None) -> Select[Any]:
     return query
 
 
+def with_ships_complete(query: Select[Any]) -> Select[Any]:
+    """`query` (over the orders table) with one more column, 1 for an order that ships
+    complete only and 0 otherwise: `domain.effective_policy` in SQL (the order's own
+    policy, else its customer's), for `ready`, which reads many orders at once."""
+    effective = func.coalesce(func.nullif(ORDERS.c.policy, ""), CUSTOMERS.c.policy)
+    return query.outerjoin(CUSTOMERS, CUSTOMERS.c.id == ORDERS.c.customer_id).add_columns(
+        case((effective == Policy.SHIP_COMPLETE.value, 1), else_=0)
+    )
+
+
 def ready_orders(db: Database) -> list[Allocation]:
-    """Which waiting orders stock on hand covers now, in whole or in part (whole lines),
-    allocated backorders first and then oldest first (`domain.allocate_lines`).
+    """Which waiting orders stock on hand covers now, in whole or in part (whole lines;
+    a ship-complete order only in whole), allocated backorders first and then oldest
+    first (`domain.allocate_lines`).
     Streams the waiting lines and keeps only the orders that get something."""
 
     def unscale(lines: list[tuple[int, str, int]]) -> list[tuple[int, str, Decimal]]:
@@ -253,7 +233,7 @@ def ready_orders(db: Database) -> list[Allocation]:
     # creation time and number), as scaled integers straight from the database: a
     # million-order database has a million and more waiting lines, and only the few
     # orders that get stock are ever turned into Decimals and datetimes.
-    waiting_lines = waiting_lines_query()
+    waiting_lines = with_ships_complete(waiting_lines_query())
     scaled_stock = select(PRODUCTS.c.sku, type_coerce(PRODUCTS.c.stock, BigInteger)).where(
         PRODUCTS.c.stock > 0
     )
@@ -261,11 +241,16 @@ def ready_orders(db: Database) -> list[Allocation]:
         conn = session.connection()
         stock = {sku: int(q) for sku, q in conn.execute(scaled_stock)}
         rows = conn.execution_options(yield_per=5000).execute(waiting_lines)
-        orders = (
-            (number, [(p, sku, int(q)) for _n, p, sku, q in group])
-            for number, group in itertools.groupby(rows, key=lambda row: row[0])
-        )
-        found = list(allocate_lines(orders, stock))
+        whole: set[int] = set()  # ship-complete orders, noted as they are read
+
+        def orders() -> Iterator[tuple[int, list[tuple[int, str, int]]]]:
+            for number, group in itertools.groupby(rows, key=lambda row: row[0]):
+                group_rows = list(group)
+                if group_rows[0][4]:  # ships complete only: the same on each of its lines
+                    whole.add(number)
+                yield number, [(p, sku, int(q)) for _n, p, sku, q, _w in group_rows]
+
+        found = list(allocate_lines(orders(), stock, complete_only=whole))
         rows.close()
         heads: dict[int, Any] = {}
         numbers = [number for number, _s, _w in found]
@@ -300,21 +285,24 @@ def ready_orders(db: Database) -> list[Allocation]:
 
 def ship_ready(db: Database, allocations: Iterable[Allocation]) -> Iterator[ReadyOutcome]:
     """Ship each allocation in its own transaction, rechecked against the order and the
-    stock as they are then; a refused order is reported and the others go on."""
+    stock as they are then, under the order's policy (`_ship_under_policy`; a
+    ship-complete order is allocated in full or not at all, so one shipped in part
+    means its policy changed since: refused); a refused order is reported and the
+    others go on."""
     for allocation in allocations:
         try:
             with db.write() as session:
-                order = _find_order(session, allocation.number, lock=True)
-                lines = _lines(session, order)
-                products = _stock(session, [sku for _p, sku, _q in allocation.ship], lock=True)
-                stock = {sku: p.stock for sku, p in products.items()}
-                plan = plan_ready_shipment(order, lines, allocation.ship, stock)
-                _apply_shipment(session, order, lines, products, plan, note=" (ready)")
-                status = order.status
+                skus = [sku for _p, sku, _q in allocation.ship]
+                locked = order, lines, products = _locked(session, allocation.number, skus)
+                plan = plan_ready_shipment(order, lines, allocation.ship, _on_hand(products))
+                shipped = [(line.sku, q) for line, q in plan]
+                again = "run `backorder ready` again"
+                status, then = _ship_under_policy(session, locked, plan, instead=again, via="ready")
         except BackorderError as exc:
             yield ReadyOutcome(
                 allocation.number, False, allocation.cover, error=exc.message, code=exc.code
             )
         else:
-            shipped = [(line.sku, q) for line, q in plan]
-            yield ReadyOutcome(allocation.number, True, allocation.cover, status, shipped)
+            yield ReadyOutcome(
+                allocation.number, True, allocation.cover, status, shipped, then=then
+            )

@@ -21,10 +21,29 @@ class ProductView:
 
 
 @dataclass(frozen=True)
+class FollowUpResult:
+    """What an order's fulfilment policy did after its shipment (`domain.policies`):
+    `action` is none, backordered, closed or forced (shipped in part with --force);
+    `rest` what was left to follow (moved to the backorder, closed, or still waiting);
+    a backorder's number and the invoice of what shipped."""
+
+    policy: str
+    action: str
+    rest: list[tuple[str, Decimal]] = field(default_factory=list)
+    backorder: int | None = None
+    invoice: int | None = None
+    invoice_total: Decimal | None = None
+
+
+NO_FOLLOW_UP = FollowUpResult("manual", "none")
+
+
+@dataclass(frozen=True)
 class ShipmentResult:
     number: int
     status: str
     shipped: list[tuple[str, Decimal]]
+    then: FollowUpResult = NO_FOLLOW_UP
 
 
 @dataclass(frozen=True)
@@ -184,6 +203,7 @@ class ReadyOutcome:
     shipped: list[tuple[str, Decimal]] = field(default_factory=list)
     error: str | None = None
     code: str | None = None  # the refusal's stable name (`BackorderError.code`)
+    then: FollowUpResult = NO_FOLLOW_UP
 
 
 @dataclass(frozen=True)

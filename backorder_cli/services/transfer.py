@@ -59,8 +59,8 @@ from ..transfer.document import (
     parse_document,
     refusal,
 )
+from .billing import _write_invoice
 from .customers import CustomerRow, register_names
-from .fulfilment import _write_invoice
 from .invoices import import_credit
 from .results import ImportResult
 from .steps import (

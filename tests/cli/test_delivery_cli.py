@@ -196,6 +196,8 @@ def test_ready_ship_json_lists_what_shipped_as_sku_and_quantity_objects(sample: 
     result = sample("ready", "--ship", "--yes", "-f", "json")
     assert result.exit_code == 0, result.output
     shipped = json.loads(result.stdout)
+    policy = ("policy", "action", "rest", "backorder", "invoice", "invoice_total")
+    assert [shipped[0].pop(key) for key in policy] == ["manual", "none", [], None, None, None]
     assert shipped[0] == {
         "order": 2396,
         "ok": True,

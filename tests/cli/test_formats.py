@@ -108,6 +108,12 @@ def test_write_commands_print_one_json_object(sample: Run) -> None:
         "number": 2402,
         "status": "shipped",
         "shipped": [{"sku": "BOX-68", "quantity": 2}],
+        "policy": "manual",
+        "action": "none",
+        "rest": [],
+        "backorder": None,
+        "invoice": None,
+        "invoice_total": None,
     }
     billed = json.loads(sample("invoice", "2402", "-f", "json").stdout)
     assert (billed["order"], billed["ok"], billed["total"]) == (2402, True, 1.7)

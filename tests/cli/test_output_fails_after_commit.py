@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from backorder_cli.cli import app
 from backorder_cli.services import catalogue, orders
 from backorder_cli.storage.schema import open_database
-from tests.conftest import snapshot
+from tests.conftest import run_sql, snapshot
 
 BIN = Path(sys.executable).parent
 
@@ -82,6 +82,8 @@ WRITES = [
         lambda shop: stock(shop, "CABLE-25") == "399.000",
     ),
     (["invoice", "2398"], lambda shop: True),
+    # #2396 under the backorder policy (set below): invoiced and backordered as #2402.
+    (["ship", "2396", "BOX-68=20", "-f", "json"], lambda shop: 2402 in order_numbers(shop)),
     (["create", "2401", "--yes"], lambda shop: 2402 in order_numbers(shop)),
     (["create", "2401", "--yes", "-f", "json"], lambda shop: 2402 in order_numbers(shop)),
     (
@@ -116,6 +118,8 @@ def test_a_failed_print_after_the_commit_says_what_was_saved(
     if args[0] == "undo":
         setup = CliRunner().invoke(app, ["--db", str(shop), "create", "2401", "--yes"])
         assert setup.exit_code == 0, setup.output
+    if args[:3] == ["ship", "2396", "BOX-68=20"]:
+        run_sql(shop, "UPDATE orders SET policy = 'backorder' WHERE number = 2396")
     before = snapshot(shop)
     code, stderr = run_to_full_disk(monkeypatch, capsys, "--db", str(shop), *args)
     assert code == 1

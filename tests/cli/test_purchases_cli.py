@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from backorder_cli.cli import app
 from backorder_cli.services import integrity
 from backorder_cli.storage.schema import open_database
-from tests.conftest import snapshot
+from tests.conftest import run_sql, snapshot
 
 ADD = ["purchases", "add", "--supplier", "Kabel AB", "--expected", "2026-12-01"]
 
@@ -116,6 +116,17 @@ def test_receive_json_is_one_object_with_the_ready_orders(shop: Path) -> None:
     assert body["received"] == [{"sku": "SWITCH-1", "quantity": 6}]
     assert body["status"] == "received"
     assert 2399 in [r["number"] for r in body["ready"]]
+
+
+def test_receive_ship_json_gives_ready_ship_s_objects_with_each_policy(shop: Path) -> None:
+    run(shop, *ADD, "SWITCH-1=6")
+    run_sql(shop, "UPDATE orders SET policy = 'cancel-rest' WHERE number = 2399")
+    result = run(shop, "purchases", "receive", "1", "--ship", "--yes", "-f", "json")
+    assert result.exit_code == 0, result.output
+    shipped = {o["order"]: o for o in json.loads(result.stdout)}
+    assert shipped[2399]["shipped"] == [{"sku": "SWITCH-1", "quantity": 6}]
+    assert (shipped[2399]["policy"], shipped[2399]["action"]) == ("cancel-rest", "none")
+    assert clean(shop)
 
 
 def test_edit_and_cancel(shop: Path) -> None:

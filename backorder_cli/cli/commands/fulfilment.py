@@ -56,15 +56,29 @@ def ship(
             "--available", help="Ship every remaining quantity that stock on hand covers."
         ),
     ] = False,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Ship in part an order whose policy is ship-complete (recorded in its history).",
+        ),
+    ] = False,
     format_: WriteFormatOption = WriteFormat.text,
 ) -> None:
     """Record a shipment; stock on hand goes down.
+
+    The order's fulfilment policy (its own, else its customer's) then acts on a partial
+    shipment, in the same transaction: manual leaves it partially shipped; backorder
+    invoices what shipped and moves the rest to a backorder (when the backorder is
+    refused, so is the shipment); cancel-rest closes the rest short; ship-complete
+    refuses it unless --force.
 
     Example: backorder ship 2401 CABLE-25=100   or   backorder ship 2401 --available
     """
     from ...domain.orders import Status
     from ...domain.values import quantities_text
     from ...services import fulfilment
+    from ..output.records import follow_up_record, follow_up_text
 
     if available and items:
         raise typer.BadParameter("give SKU=QTY or --available, not both", param_hint="'ITEMS'")
@@ -73,17 +87,19 @@ def ship(
             "say what to ship: SKU=QTY ..., or --available", param_hint="'ITEMS'"
         )
     requested = None if available else list(items or [])
-    result = fulfilment.ship(database(ctx), number, requested)
+    result = fulfilment.ship(database(ctx), number, requested, force=force)
+    then = follow_up_text(result.then)
     print_result(
         format_,
         {
             "number": result.number,
             "status": result.status,
             "shipped": [{"sku": sku, "quantity": q} for sku, q in result.shipped],
+            **follow_up_record(result.then),
         },
         lambda: (
             f"Shipped {quantities_text(result.shipped)} on order #{number} "
-            f"(now {Status(result.status).label})."
+            f"(now {Status(result.status).label}).{' ' + then if then else ''}"
         ),
     )
 
@@ -246,9 +262,11 @@ def ready(
     since" date. Each line, in line order, takes its whole
     remaining quantity if what is left of its SKU covers it, and nothing otherwise, so
     two orders never count the same units. An order with every remaining line covered
-    is "full"; with some lines covered, "partial" (the others wait). --ship records
-    exactly those lines, each order in its own transaction, rechecked against the stock
-    as it is then; a refused order is reported and the others go on. --ship asks
+    is "full"; with some lines covered, "partial" (the others wait); an order whose
+    fulfilment policy is ship-complete is listed only in full. --ship records exactly
+    those lines, each order in its own transaction, rechecked against the stock as it
+    is then, and the order's policy acts on a partial shipment as `ship` says; a
+    refused order is reported and the others go on. --ship asks
     first (--yes answers for you; without a terminal it is required); --ship --dry-run
     lists what would ship and writes nothing.
 

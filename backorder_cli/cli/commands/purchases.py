@@ -231,8 +231,10 @@ def purchases_receive(
         if not confirm("Continue?"):
             say(f"Nothing was shipped; the receipt on purchase #{number} is saved.")
             raise typer.Exit(1)
+    outcomes = fulfilment.ship_ready(db, allocations)
     run_batch(
-        fulfilment.ship_ready(db, allocations),
+        # The objects of `ready --ship -f json`, with what each order's policy did.
+        map(records.ready_shipped, outcomes) if format_ == WriteFormat.json else outcomes,
         total=len(allocations),
         label="Shipping",
         format_=format_,

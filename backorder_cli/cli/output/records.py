@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ...domain.orders import Status
-from ...domain.values import format_quantity, quantities_text
+from ...domain.values import format_money, format_quantity, quantities_text
 from .flat import cell, records, write_csv, write_plain
 from .text import safe_text
 
@@ -128,7 +128,8 @@ def ready_record(allocation: Any, fmt: str) -> dict[str, Any]:
 @dataclass(frozen=True)
 class ReadyShipped:
     """One order's result of `ready --ship` as JSON shows it: what shipped as
-    {"sku", "quantity"} objects, like the dry run and `ready` list them."""
+    {"sku", "quantity"} objects, like the dry run and `ready` list them, and what the
+    order's policy did after (`follow_up_record`)."""
 
     order: int
     ok: bool
@@ -137,6 +138,12 @@ class ReadyShipped:
     shipped: list[dict[str, Any]]
     error: str | None
     code: str | None
+    policy: str
+    action: str
+    rest: list[dict[str, Any]]
+    backorder: int | None
+    invoice: int | None
+    invoice_total: Any
 
 
 def ready_shipped(outcome: Any) -> ReadyShipped:
@@ -148,13 +155,53 @@ def ready_shipped(outcome: Any) -> ReadyShipped:
         [{"sku": sku, "quantity": q} for sku, q in outcome.shipped],
         outcome.error,
         outcome.code,
+        **follow_up_record(outcome.then),
     )
+
+
+def follow_up_record(then: Any) -> dict[str, Any]:
+    """What a shipment's policy did, as `ship` and `ready --ship` give it in JSON: the
+    policy, the action (none, backordered, closed, forced), what was left to follow
+    (`rest`), the backorder made and the invoice of what shipped."""
+    return {
+        "policy": then.policy,
+        "action": then.action,
+        "rest": [{"sku": sku, "quantity": q} for sku, q in then.rest],
+        "backorder": then.backorder,
+        "invoice": then.invoice,
+        "invoice_total": then.invoice_total,
+    }
+
+
+def follow_up_text(then: Any) -> str:
+    """What a shipment's policy did, in a sentence ("" when it did nothing)."""
+    rest = quantities_text(then.rest)
+    if then.action == "backordered":
+        billed = (
+            f"invoice #{then.invoice} (total {format_money(then.invoice_total)}) billed what "
+            "shipped, and "
+            if then.invoice is not None
+            else ""
+        )
+        return f"Policy backorder: {billed}{rest} moved to backorder #{then.backorder}."
+    if then.action == "closed":
+        return f"Policy cancel-rest: the rest was closed short ({rest} canceled)."
+    if then.action == "forced":
+        return (
+            f"Policy ship-complete overridden with --force: {rest} still to follow "
+            "(recorded in the order's history)."
+        )
+    return ""
 
 
 def shipped_text(outcome: Any) -> str:
     moved = quantities_text(outcome.shipped)
     how = "in full" if outcome.cover == "full" else "in part"
-    return f"Shipped order #{outcome.order} {how}: {moved} (now {Status(outcome.status).label})."
+    then = follow_up_text(outcome.then)
+    status = Status(outcome.status).label
+    return (
+        f"Shipped order #{outcome.order} {how}: {moved} (now {status}).{' ' + then if then else ''}"
+    )
 
 
 CHAIN_FIELDS = [
