@@ -214,20 +214,34 @@ def preview_invoices(
 _WAITING = (Status.BOOKED.value, Status.PARTIALLY_SHIPPED.value)
 
 
+# A line with something remaining: written as the partial index on the lines of each
+# SKU is (migration 0008), so that SQLite sees the index holds every line asked for.
+HAS_REMAINING = LINES.c.quantity > LINES.c.shipped + LINES.c.canceled
+
+
 def waiting_lines_query(skus: Collection[str] | None = None) -> Select[Any]:
     """Every waiting line (booked or partially shipped, not archived, something
     remaining) as (order number, position, SKU, remaining as a scaled integer), in the
     allocation's priority order: the one order `ready` and the promise dates
     (`services.supply`) both read. `skus` keeps the lines of those SKUs only (each
-    SKU's allocation is independent of the others')."""
-    # A backorder waits since its chain's first order (`_waiting_since`).
+    SKU's allocation is independent of the others'): they are found by the index on the
+    waiting lines of each SKU, and only their orders' chains are walked."""
     remaining = LINES.c.quantity - LINES.c.shipped - LINES.c.canceled
-    since = _waiting_since(ORDERS.c.status.in_(_WAITING), ORDERS.c.archived.is_(False))
+    waiting = (ORDERS.c.status.in_(_WAITING), ORDERS.c.archived.is_(False))
+    if skus is None:
+        of_skus: tuple[Any, ...] = ()
+    else:
+        wanted = LINES.c.sku.in_(list(skus))
+        of_skus = (
+            ORDERS.c.id.in_(select(LINES.c.order_id).where(wanted, HAS_REMAINING)),
+        )
+    # A backorder waits since its chain's first order (`_waiting_since`).
+    since = _waiting_since(*waiting, *of_skus)
     query = (
         select(ORDERS.c.number, LINES.c.position, LINES.c.sku, type_coerce(remaining, BigInteger))
         .join(LINES, LINES.c.order_id == ORDERS.c.id)
         .outerjoin(since, since.c.number == ORDERS.c.number)
-        .where(ORDERS.c.status.in_(_WAITING), ORDERS.c.archived.is_(False), remaining > 0)
+        .where(*waiting, HAS_REMAINING)
         .order_by(
             case((ORDERS.c.backorder_of.is_(None), 1), else_=0),
             func.coalesce(since.c.since, ORDERS.c.created_at),
@@ -237,7 +251,7 @@ def waiting_lines_query(skus: Collection[str] | None = None) -> Select[Any]:
         )
     )
     if skus is not None:
-        query = query.where(LINES.c.sku.in_(list(skus)))
+        query = query.where(wanted)
     return query
 
 
