@@ -232,9 +232,7 @@ def waiting_lines_query(skus: Collection[str] | None = None) -> Select[Any]:
         of_skus: tuple[Any, ...] = ()
     else:
         wanted = LINES.c.sku.in_(list(skus))
-        of_skus = (
-            ORDERS.c.id.in_(select(LINES.c.order_id).where(wanted, HAS_REMAINING)),
-        )
+        of_skus = (ORDERS.c.id.in_(select(LINES.c.order_id).where(wanted, HAS_REMAINING)),)
     # A backorder waits since its chain's first order (`_waiting_since`).
     since = _waiting_since(*waiting, *of_skus)
     query = (
@@ -253,6 +251,19 @@ def waiting_lines_query(skus: Collection[str] | None = None) -> Select[Any]:
     if skus is not None:
         query = query.where(wanted)
     return query
+
+
+def claimed_query() -> Select[Any]:
+    """(SKU, the remaining quantities of its waiting lines summed, scaled) of every SKU
+    some waiting line claims: the totals `suggest`, `products list` and the report by
+    SKU count, without the priority order (and its chains) the allocation needs."""
+    remaining = LINES.c.quantity - LINES.c.shipped - LINES.c.canceled
+    return (
+        select(LINES.c.sku, type_coerce(func.sum(remaining), BigInteger))
+        .join(ORDERS, LINES.c.order_id == ORDERS.c.id)
+        .where(ORDERS.c.status.in_(_WAITING), ORDERS.c.archived.is_(False), HAS_REMAINING)
+        .group_by(LINES.c.sku)
+    )
 
 
 def ready_orders(db: Database) -> list[Allocation]:

@@ -15,12 +15,12 @@ from sqlalchemy import select as core_select
 from sqlmodel import select
 
 from ..domain.orders import remaining
-from ..domain.supply import Incoming, Promise, order_eta, promise_dates
+from ..domain.supply import Promise, PromiseRow, Supply, order_eta, order_etas, promise_rows
 from ..domain.values import QUANTITY_PLACES, ZERO, parse_sku
 from ..errors import NotFound
 from ..storage.database import Database
 from ..storage.models import Product, PurchaseLine
-from .fulfilment import waiting_lines_query
+from .fulfilment import claimed_query, waiting_lines_query
 from .steps import ORDERS, PRODUCTS, PURCHASES, _table
 from .views import LineView, OrderSummary
 
@@ -36,19 +36,23 @@ def _unscale(value: int) -> Decimal:
     return Decimal(value).scaleb(-QUANTITY_PLACES)
 
 
+# The allocation reads scaled integers straight from the database (a million-order
+# database has a million and more waiting lines): only the lines shown become Decimals.
+
+
 def _waiting(
     conn: Connection, skus: Collection[str] | None
-) -> Iterator[tuple[int, list[tuple[int, str, Decimal]]]]:
+) -> Iterator[tuple[int, list[tuple[int, str, int]]]]:
     rows = conn.execute(waiting_lines_query(skus))
     for number, group in itertools.groupby(rows, key=lambda row: row[0]):
-        yield number, [(p, sku, _unscale(int(q))) for _n, p, sku, q in group]
+        yield number, [(p, sku, int(q)) for _n, p, sku, q in group]
 
 
-def _stock(conn: Connection, skus: Collection[str] | None) -> dict[str, Decimal]:
+def _stock(conn: Connection, skus: Collection[str] | None) -> dict[str, int]:
     query = select(PRODUCTS.c.sku, type_coerce(PRODUCTS.c.stock, BigInteger))
     if skus is not None:
         query = query.where(PRODUCTS.c.sku.in_(list(skus)))
-    return {sku: _unscale(int(q)) for sku, q in conn.execute(query)}
+    return {sku: int(q) for sku, q in conn.execute(query)}
 
 
 def _open_lines(skus: Collection[str] | None) -> Select[Any]:
@@ -72,12 +76,27 @@ def _open_lines(skus: Collection[str] | None) -> Select[Any]:
     return query
 
 
-def _incoming(conn: Connection, skus: Collection[str] | None) -> list[Incoming]:
-    """What is still to come of every open purchase line."""
+def _incoming(conn: Connection, skus: Collection[str] | None) -> list[Supply[int]]:
+    """What is still to come of every open purchase line (scaled)."""
     return [
-        Incoming(number, expected, sku, _unscale(int(q)))
+        (expected, number, sku, int(q))
         for number, _supplier, expected, sku, q in conn.execute(_open_lines(skus))
     ]
+
+
+def _rows_in(
+    conn: Connection, skus: Collection[str] | None, today: date | None
+) -> Iterator[PromiseRow[int]]:
+    """The promise of every waiting line (of `skus` only, when given), scaled, in the
+    allocation's priority order."""
+    return promise_rows(
+        _waiting(conn, skus), _stock(conn, skus), _incoming(conn, skus), today or utc_today()
+    )
+
+
+def _promise(row: PromiseRow[int]) -> Promise:
+    number, position, sku, quantity, eta, source, short = row
+    return Promise(number, position, sku, _unscale(quantity), eta, source, _unscale(short))
 
 
 def promises_in(
@@ -85,14 +104,7 @@ def promises_in(
 ) -> list[Promise]:
     """The promise date of every waiting line (of `skus` only, when given), in the
     allocation's priority order."""
-    return list(
-        promise_dates(
-            _waiting(conn, skus),
-            _stock(conn, skus),
-            _incoming(conn, skus),
-            today or utc_today(),
-        )
-    )
+    return [_promise(row) for row in _rows_in(conn, skus, today)]
 
 
 def promises(
@@ -102,19 +114,22 @@ def promises(
         return promises_in(session.connection(), skus, today)
 
 
-def order_promises(conn: Connection, number: int, skus: Collection[str]) -> list[Promise]:
-    """The promise dates of one order's waiting lines (its SKUs' allocation only)."""
+def order_promises(
+    conn: Connection, number: int, skus: Collection[str], today: date | None = None
+) -> list[Promise]:
+    """The promise dates of one order's waiting lines: the allocation of its SKUs only
+    (each SKU's is independent of the others'), read by the index on the waiting lines
+    of each SKU."""
     if not skus:
         return []
-    return [p for p in promises_in(conn, set(skus)) if p.number == number]
+    return [_promise(row) for row in _rows_in(conn, set(skus), today) if row[0] == number]
 
 
 def etas(db: Database, today: date | None = None) -> dict[int, date | None]:
-    """Every waiting order's ETA (`domain.order_eta`), by number."""
-    by_order: dict[int, list[Promise]] = {}
-    for promise in promises(db, today=today):
-        by_order.setdefault(promise.number, []).append(promise)
-    return {number: order_eta(lines) for number, lines in by_order.items()}
+    """Every waiting order's ETA (`domain.order_eta`), by number, in one pass over the
+    waiting lines."""
+    with db.read() as session:
+        return order_etas(_rows_in(session.connection(), None, today))
 
 
 def numbers_waiting_for(db: Database, sku: str) -> list[int]:
@@ -226,13 +241,12 @@ def supply_figures(db: Database) -> dict[str, SupplyFigures]:
 
 
 def _figures(conn: Connection) -> dict[str, SupplyFigures]:
-    claimed: dict[str, Decimal] = {}
+    """Claimed (the remaining quantities of every waiting line) and incoming, summed per
+    SKU in SQL: no priority order is needed for totals."""
+    claimed = {sku: _unscale(int(q)) for sku, q in conn.execute(claimed_query())}
     incoming: dict[str, Decimal] = {}
-    for _number, lines in _waiting(conn, None):
-        for _p, sku, quantity in lines:
-            claimed[sku] = claimed.get(sku, ZERO) + quantity
-    for supply in _incoming(conn, None):
-        incoming[supply.sku] = incoming.get(supply.sku, ZERO) + supply.quantity
+    for _expected, _number, sku, quantity in _incoming(conn, None):
+        incoming[sku] = incoming.get(sku, ZERO) + _unscale(quantity)
     return {
         sku: SupplyFigures(claimed.get(sku, ZERO), incoming.get(sku, ZERO))
         for sku in claimed.keys() | incoming.keys()
@@ -295,28 +309,27 @@ def explanations(db: Database) -> list[Explanation]:
     """Every waiting line stock on hand does not cover, in priority order."""
     with db.read() as session:
         conn = session.connection()
-        orders = list(_waiting(conn, None))
         stock = _stock(conn, None)
-        found = promise_dates(orders, stock, _incoming(conn, None), utc_today())
-    served: dict[str, list[tuple[int, Decimal]]] = {}
-    result = []
-    for p in found:
-        if p.source == "stock":
-            served.setdefault(p.sku, []).append((p.number, p.quantity))
-            continue
-        ahead = [(n, q) for n, q in served.get(p.sku, []) if n != p.number]
-        result.append(
-            Explanation(
-                p.number,
-                p.sku,
-                p.quantity,
-                stock.get(p.sku, ZERO),
-                ahead,
-                p.eta,
-                p.source,
-                p.short,
+        found = promise_rows(_waiting(conn, None), stock, _incoming(conn, None), utc_today())
+        served: dict[str, list[tuple[int, int]]] = {}
+        result = []
+        for number, _position, sku, quantity, eta, source, short in found:
+            if source == "stock":
+                served.setdefault(sku, []).append((number, quantity))
+                continue
+            ahead = [(n, _unscale(q)) for n, q in served.get(sku, []) if n != number]
+            result.append(
+                Explanation(
+                    number,
+                    sku,
+                    _unscale(quantity),
+                    _unscale(stock.get(sku, 0)),
+                    ahead,
+                    eta,
+                    source,
+                    _unscale(short),
+                )
             )
-        )
     return result
 
 
