@@ -1,7 +1,7 @@
 """Supply: purchases (what is ordered from suppliers and when it is expected), their
 receipts and cancellations, and the promise date (ETA) of every waiting line.
 
-The ETA is one allocation on top of `backorders.allocate_lines` (the rule `ready`
+The ETA is one allocation on top of `allocation.allocate_lines` (the rule `ready`
 ships by): waiting lines in the allocation's priority order take stock on hand first,
 whole lines only, exactly as `ready` does; what stock does not cover then takes what is
 left of the stock and the open purchase lines, in expected-date order (then purchase
@@ -12,7 +12,6 @@ known supply covers).
 
 from __future__ import annotations
 
-import itertools
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -22,7 +21,7 @@ from enum import StrEnum
 from typing import Protocol, TypeVar
 
 from ..errors import InvalidInput, NotAllowed
-from .backorders import Q, allocate_lines
+from .allocation import promise_rows
 from .values import Item, format_quantity, quantity_text
 
 
@@ -152,10 +151,6 @@ class Promise:
 
 
 WaitingOrder = tuple[int, list[tuple[int, str, Decimal]]]
-# (expected, purchase number, SKU, still to come)
-Supply = tuple[date, int, str, Q]
-# (order number, position, SKU, remaining, eta, source, short)
-PromiseRow = tuple[int, int, str, Q, date | None, str | None, Q]
 
 
 def promise_dates(
@@ -169,79 +164,6 @@ def promise_dates(
     supplies = [(s.expected, s.purchase, s.sku, s.quantity) for s in incoming]
     for row in promise_rows(orders, stock, supplies, today):
         yield Promise(*row)
-
-
-def promise_rows(
-    orders: Iterable[tuple[int, list[tuple[int, str, Q]]]],
-    stock: dict[str, Q],
-    incoming: Iterable[Supply[Q]],
-    today: date,
-) -> Iterator[PromiseRow[Q]]:
-    """`promise_dates` as plain tuples, on Decimals or on scaled integers alike (as long
-    as every quantity agrees): the services feed it scaled integers straight from the
-    database, and make Decimals only of the lines they show."""
-    orders = list(orders)
-    covered = {
-        (number, position)
-        for number, ship, _waiting in allocate_lines(iter(orders), dict(stock))
-        for position, _sku, _q in ship
-    }
-    taken: dict[str, Q] = {}
-    for number, lines in orders:
-        for position, sku, quantity in lines:
-            if (number, position) in covered:
-                taken[sku] = taken[sku] + quantity if sku in taken else quantity
-    # What each SKU has for the lines stock does not cover: the stock they left, then
-    # the purchases by expected date.
-    queues: dict[str, list[tuple[date, str | None, Q]]] = {}
-    for sku, on_hand in stock.items():
-        left = on_hand - taken[sku] if sku in taken else on_hand
-        if left > 0:
-            queues[sku] = [(today, None, left)]
-    for expected, purchase, sku, quantity in sorted(incoming, key=lambda s: (s[0], s[1])):
-        if quantity > 0:
-            queues.setdefault(sku, []).append((expected, f"purchase #{purchase}", quantity))
-    heads: dict[str, int] = {}
-    for number, lines in orders:
-        for position, sku, quantity in lines:
-            nothing = quantity - quantity  # a zero of the quantities' own type
-            if (number, position) in covered:
-                yield number, position, sku, quantity, today, "stock", nothing
-                continue
-            queue = queues.get(sku, [])
-            i = heads.get(sku, 0)
-            need = quantity
-            eta: date | None = None
-            source: str | None = None
-            while i < len(queue):
-                day, where, have = queue[i]
-                if have > need:
-                    queue[i] = (day, where, have - need)
-                    need = nothing
-                else:
-                    need -= have
-                    i += 1
-                if need == 0:
-                    eta, source = day, where or "stock"
-                    break
-            heads[sku] = i
-            yield number, position, sku, quantity, eta, source, need
-
-
-def order_etas(rows: Iterable[PromiseRow[Q]]) -> dict[int, date | None]:
-    """Every order's ETA (`order_eta`) from its lines' promise rows, in one pass: an
-    order's lines come together, as `promise_rows` yields them."""
-    found: dict[int, date | None] = {}
-    for number, group in itertools.groupby(rows, key=lambda row: row[0]):
-        latest: date | None = None
-        for row in group:
-            eta = row[4]
-            if eta is None:
-                latest = None
-                break
-            latest = eta if latest is None or eta > latest else latest
-        found[number] = latest
-    return found
 
 
 def order_eta(promises: Iterable[Promise]) -> date | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -11,9 +11,7 @@ from typing import Any
 from sqlalchemy import (
     BigInteger,
     Connection,
-    Select,
     bindparam,
-    case,
     func,
     insert,
     type_coerce,
@@ -57,6 +55,8 @@ from .steps import (
     _stock,
     _waiting_since,
 )
+from .waiting import _WAITING as _WAITING
+from .waiting import waiting_lines_query
 
 # What each line's invoices billed so far: the next invoice bills the rest of its share.
 _BILLED = (
@@ -209,61 +209,6 @@ def preview_invoices(
                 yield InvoiceOutcome(number, False, error=exc.message, code=exc.code)
             else:
                 yield InvoicePreview(number, order.customer, rows)
-
-
-_WAITING = (Status.BOOKED.value, Status.PARTIALLY_SHIPPED.value)
-
-
-# A line with something remaining: written as the partial index on the lines of each
-# SKU is (migration 0008), so that SQLite sees the index holds every line asked for.
-HAS_REMAINING = LINES.c.quantity > LINES.c.shipped + LINES.c.canceled
-
-
-def waiting_lines_query(skus: Collection[str] | None = None) -> Select[Any]:
-    """Every waiting line (booked or partially shipped, not archived, something
-    remaining) as (order number, position, SKU, remaining as a scaled integer), in the
-    allocation's priority order: the one order `ready` and the promise dates
-    (`services.supply`) both read. `skus` keeps the lines of those SKUs only (each
-    SKU's allocation is independent of the others'): they are found by the index on the
-    waiting lines of each SKU, and only their orders' chains are walked."""
-    remaining = LINES.c.quantity - LINES.c.shipped - LINES.c.canceled
-    waiting = (ORDERS.c.status.in_(_WAITING), ORDERS.c.archived.is_(False))
-    if skus is None:
-        of_skus: tuple[Any, ...] = ()
-    else:
-        wanted = LINES.c.sku.in_(list(skus))
-        of_skus = (ORDERS.c.id.in_(select(LINES.c.order_id).where(wanted, HAS_REMAINING)),)
-    # A backorder waits since its chain's first order (`_waiting_since`).
-    since = _waiting_since(*waiting, *of_skus)
-    query = (
-        select(ORDERS.c.number, LINES.c.position, LINES.c.sku, type_coerce(remaining, BigInteger))
-        .join(LINES, LINES.c.order_id == ORDERS.c.id)
-        .outerjoin(since, since.c.number == ORDERS.c.number)
-        .where(*waiting, HAS_REMAINING)
-        .order_by(
-            case((ORDERS.c.backorder_of.is_(None), 1), else_=0),
-            func.coalesce(since.c.since, ORDERS.c.created_at),
-            func.coalesce(since.c.first, ORDERS.c.number),
-            ORDERS.c.number,
-            LINES.c.position,
-        )
-    )
-    if skus is not None:
-        query = query.where(wanted)
-    return query
-
-
-def claimed_query() -> Select[Any]:
-    """(SKU, the remaining quantities of its waiting lines summed, scaled) of every SKU
-    some waiting line claims: the totals `suggest`, `products list` and the report by
-    SKU count, without the priority order (and its chains) the allocation needs."""
-    remaining = LINES.c.quantity - LINES.c.shipped - LINES.c.canceled
-    return (
-        select(LINES.c.sku, type_coerce(func.sum(remaining), BigInteger))
-        .join(ORDERS, LINES.c.order_id == ORDERS.c.id)
-        .where(ORDERS.c.status.in_(_WAITING), ORDERS.c.archived.is_(False), HAS_REMAINING)
-        .group_by(LINES.c.sku)
-    )
 
 
 def ready_orders(db: Database) -> list[Allocation]:

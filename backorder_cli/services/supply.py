@@ -4,94 +4,35 @@ product, and what to buy (`domain.supply`)."""
 from __future__ import annotations
 
 import itertools
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, Connection, Select, type_coerce
-from sqlalchemy import select as core_select
+from sqlalchemy import Connection
 from sqlmodel import select
 
-from ..domain.orders import remaining
-from ..domain.supply import Promise, PromiseRow, Supply, order_eta, order_etas, promise_rows
-from ..domain.values import QUANTITY_PLACES, ZERO, parse_sku
+from ..domain.allocation import PromiseRow, order_etas, promise_rows
+from ..domain.supply import Promise
+from ..domain.values import ZERO, parse_sku
 from ..errors import NotFound
 from ..storage.database import Database
-from ..storage.models import Product, PurchaseLine
-from .fulfilment import claimed_query, waiting_lines_query
-from .steps import ORDERS, PRODUCTS, PURCHASES, _table
-from .views import LineView, OrderSummary
+from ..storage.models import Product
+from .steps import ORDERS
+from .views import OrderSummary
+from .waiting import (
+    _incoming,
+    _open_lines,
+    _rows_in,
+    _stock,
+    _unscale,
+    _waiting,
+    claimed_query,
+    utc_today,
+)
 
-PL = _table(PurchaseLine)
-
-
-def utc_today() -> date:
-    """Today as the tool counts days (UTC, like every date it shows)."""
-    return datetime.now(UTC).date()
-
-
-def _unscale(value: int) -> Decimal:
-    return Decimal(value).scaleb(-QUANTITY_PLACES)
-
-
-# The allocation reads scaled integers straight from the database (a million-order
-# database has a million and more waiting lines): only the lines shown become Decimals.
-
-
-def _waiting(
-    conn: Connection, skus: Collection[str] | None
-) -> Iterator[tuple[int, list[tuple[int, str, int]]]]:
-    rows = conn.execute(waiting_lines_query(skus))
-    for number, group in itertools.groupby(rows, key=lambda row: row[0]):
-        yield number, [(p, sku, int(q)) for _n, p, sku, q in group]
-
-
-def _stock(conn: Connection, skus: Collection[str] | None) -> dict[str, int]:
-    query = select(PRODUCTS.c.sku, type_coerce(PRODUCTS.c.stock, BigInteger))
-    if skus is not None:
-        query = query.where(PRODUCTS.c.sku.in_(list(skus)))
-    return {sku: int(q) for sku, q in conn.execute(query)}
-
-
-def _open_lines(skus: Collection[str] | None) -> Select[Any]:
-    """(purchase, supplier, expected, SKU, still to come scaled) of open purchase lines,
-    soonest expected first."""
-    to_come = PL.c.quantity - PL.c.received - PL.c.canceled
-    query = (
-        core_select(
-            PURCHASES.c.number,
-            PURCHASES.c.supplier,
-            PURCHASES.c.expected,
-            PL.c.sku,
-            type_coerce(to_come, BigInteger),
-        )
-        .join(PL, PL.c.purchase_id == PURCHASES.c.id)
-        .where(PURCHASES.c.status == "open", to_come > 0)
-        .order_by(PURCHASES.c.expected, PURCHASES.c.number, PL.c.position)
-    )
-    if skus is not None:
-        query = query.where(PL.c.sku.in_(list(skus)))
-    return query
-
-
-def _incoming(conn: Connection, skus: Collection[str] | None) -> list[Supply[int]]:
-    """What is still to come of every open purchase line (scaled)."""
-    return [
-        (expected, number, sku, int(q))
-        for number, _supplier, expected, sku, q in conn.execute(_open_lines(skus))
-    ]
-
-
-def _rows_in(
-    conn: Connection, skus: Collection[str] | None, today: date | None
-) -> Iterator[PromiseRow[int]]:
-    """The promise of every waiting line (of `skus` only, when given), scaled, in the
-    allocation's priority order."""
-    return promise_rows(
-        _waiting(conn, skus), _stock(conn, skus), _incoming(conn, skus), today or utc_today()
-    )
+__all__ = ["utc_today"]  # where the services and the CLI have always found it
 
 
 def _promise(row: PromiseRow[int]) -> Promise:
@@ -368,24 +309,3 @@ def orders_with_etas(
         found = rank
         rows = iter(sorted(rows, key=lambda row: found[row.number]))
     yield from itertools.islice(rows, limit)
-
-
-def with_promises(
-    conn: Connection, number: int, lines: Sequence[Any], views: list[LineView]
-) -> tuple[list[LineView], date | None]:
-    """The order's lines (rows of order_lines) with their promise dates, and the order's
-    ETA."""
-    found = order_promises(conn, number, {line.sku for line in lines if remaining(line) > 0})
-    by_position = {p.position: p for p in found}
-    shown = []
-    for line, view in zip(lines, views, strict=True):
-        promise = by_position.get(line.position)
-        if promise is not None:
-            view = replace(
-                view,
-                eta=promise.eta,
-                eta_source=promise.source,
-                short=promise.short if promise.eta is None else None,
-            )
-        shown.append(view)
-    return shown, order_eta(found) if found else None
