@@ -35,13 +35,30 @@ _WAITING = (Status.BOOKED.value, Status.PARTIALLY_SHIPPED.value)
 HAS_REMAINING = LINES.c.quantity > LINES.c.shipped + LINES.c.canceled
 
 
+def priority_order(since: Any) -> tuple[Any, ...]:
+    """The allocation's priority order of waiting orders, as SQL: backorders first, then
+    by when the customer first ordered (a backorder waits since its chain's first
+    order, `since` a `_waiting_since` joined outer), then number. Written once: `ready`,
+    the promise dates and `orders list --sku` all read it."""
+    return (
+        case((ORDERS.c.backorder_of.is_(None), 1), else_=0),
+        func.coalesce(since.c.since, ORDERS.c.created_at),
+        func.coalesce(since.c.first, ORDERS.c.number),
+        ORDERS.c.number,
+    )
+
+
 def waiting_lines_query(skus: Collection[str] | None = None) -> Select[Any]:
     """Every waiting line (booked or partially shipped, not archived, something
     remaining) as (order number, position, SKU, remaining as a scaled integer), in the
-    allocation's priority order: the one order `ready` and the promise dates
-    (`services.supply`) both read. `skus` keeps the lines of those SKUs only (each
-    SKU's allocation is independent of the others'): they are found by the index on the
-    waiting lines of each SKU, and only their orders' chains are walked."""
+    allocation's priority order (`priority_order`). `skus` keeps the lines of those
+    SKUs only (each SKU's allocation is independent of the others'): they are found by
+    the index on the waiting lines of each SKU, and only their orders' chains are
+    walked.
+
+    Without `skus`, the waiting orders are ranked first and their lines then sorted by
+    (rank, position): sorting a million lines by two integers took 3.6 s where sorting
+    them by the order's key itself took 6 s."""
     remaining = LINES.c.quantity - LINES.c.shipped - LINES.c.canceled
     waiting = (ORDERS.c.status.in_(_WAITING), ORDERS.c.archived.is_(False))
     if skus is None:
@@ -49,24 +66,36 @@ def waiting_lines_query(skus: Collection[str] | None = None) -> Select[Any]:
     else:
         wanted = LINES.c.sku.in_(list(skus))
         of_skus = (ORDERS.c.id.in_(select(LINES.c.order_id).where(wanted, HAS_REMAINING)),)
-    # A backorder waits since its chain's first order (`_waiting_since`).
     since = _waiting_since(*waiting, *of_skus)
-    query = (
-        select(ORDERS.c.number, LINES.c.position, LINES.c.sku, type_coerce(remaining, BigInteger))
-        .join(LINES, LINES.c.order_id == ORDERS.c.id)
-        .outerjoin(since, since.c.number == ORDERS.c.number)
-        .where(*waiting, HAS_REMAINING)
-        .order_by(
-            case((ORDERS.c.backorder_of.is_(None), 1), else_=0),
-            func.coalesce(since.c.since, ORDERS.c.created_at),
-            func.coalesce(since.c.first, ORDERS.c.number),
-            ORDERS.c.number,
-            LINES.c.position,
-        )
-    )
     if skus is not None:
-        query = query.where(wanted)
-    return query
+        # A few thousand lines: sorted as they are, found by the index on the waiting
+        # lines of each SKU (ranking their orders first and joining back to the lines
+        # cost twice as much).
+        return (
+            select(
+                ORDERS.c.number, LINES.c.position, LINES.c.sku, type_coerce(remaining, BigInteger)
+            )
+            .join(LINES, LINES.c.order_id == ORDERS.c.id)
+            .outerjoin(since, since.c.number == ORDERS.c.number)
+            .where(*waiting, HAS_REMAINING, wanted)
+            .order_by(*priority_order(since), LINES.c.position)
+        )
+    ranked = (
+        select(
+            ORDERS.c.id,
+            ORDERS.c.number,
+            func.row_number().over(order_by=priority_order(since)).label("rank"),
+        )
+        .outerjoin(since, since.c.number == ORDERS.c.number)
+        .where(*waiting)
+        .subquery("ranked")
+    )
+    return (
+        select(ranked.c.number, LINES.c.position, LINES.c.sku, type_coerce(remaining, BigInteger))
+        .join(LINES, LINES.c.order_id == ranked.c.id)
+        .where(HAS_REMAINING)
+        .order_by(ranked.c.rank, LINES.c.position)
+    )
 
 
 def claimed_query() -> Select[Any]:

@@ -1,9 +1,10 @@
-"""Every reader of the promise dates agrees with the straightforward rule on random small
-companies, on both backends: `orders show` (the allocation of the order's SKUs only, read
-by the index on the waiting lines of each SKU), `products show`, `orders list`'s ETAs
-(one pass over every waiting line) and the full walk, against the unit-by-unit
-reference (tests/helpers/promises.py) fed with the priority order computed here from the
-raw rows: backorders first, then the chain's first order date and number, then number.
+"""Every reader of the promise dates, and `ready`, agrees with the straightforward rule
+on random small companies, on both backends: `orders show` (the allocation of the
+order's SKUs only, read by the index on the waiting lines of each SKU), `products
+show`, `orders list`'s ETAs (one pass over every waiting line) and the full walk,
+against the unit-by-unit reference (tests/helpers/promises.py) fed with the priority
+order computed here from the raw rows: backorders first, then the chain's first order
+date and number, then number.
 """
 
 from __future__ import annotations
@@ -154,6 +155,9 @@ def test_every_reader_of_the_etas_agrees_with_the_rule(
         (p.number, p.position): as_found(p.eta, p.source, p.short) for p in supply.promises(db)
     }
     assert walked == expected
+    # ready ships exactly the lines promised from stock.
+    ready = {(a.number, p) for a in fulfilment.ready_orders(db) for p, _sku, _q in a.ship}
+    assert ready == {line for line, (_eta, source, _s) in expected.items() if source == "stock"}
     # orders show: each waiting order on its own SKUs' allocation.
     order_etas = reference_order_etas(expected)
     for number, lines in queue:
