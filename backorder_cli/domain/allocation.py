@@ -8,7 +8,7 @@ plain tuples of Decimals or scaled integers, and imports nothing of ours.
 
 from __future__ import annotations
 
-import itertools
+from array import array
 from collections.abc import Iterable, Iterator
 from datetime import date
 from decimal import Decimal
@@ -113,17 +113,58 @@ def promise_rows(
             yield number, position, sku, quantity, eta, source, need
 
 
-def order_etas(rows: Iterable[PromiseRow[Q]]) -> dict[int, date | None]:
-    """Every order's ETA (`order_eta`) from its lines' promise rows, in one pass: an
-    order's lines come together, as `promise_rows` yields them."""
+def order_etas(
+    orders: Iterable[tuple[int, list[tuple[int, str, int]]]],
+    stock: dict[str, int],
+    incoming: Iterable[Supply[int]],
+    today: date,
+) -> dict[int, date | None]:
+    """Every waiting order's ETA (the latest of its lines', none when one has none), as
+    `promise_rows` gives it, in one streaming pass over the waiting lines (scaled
+    integers) with little memory: `orders list` needs it for every waiting order of a
+    million-order database, whose lines must not all be held at once.
+
+    The same rule, summed instead of walked: stock covers whole lines as the lines
+    come; a line it does not cover completes at the first point where what its SKU has
+    for such lines (what stock left, then the purchases by expected date) reaches the
+    lines stock did not cover so far, its own included. What stock leaves is known only
+    at the end, so each such line keeps only (order, that running sum) until then.
+    tests/unit/test_promise_rows_agree.py holds it to `promise_rows` and the rule."""
+    left = {sku: q for sku, q in stock.items() if q > 0}
+    running: dict[str, int] = {}
+    pending: dict[str, tuple[array[int], array[int]]] = {}  # per SKU: orders, sums
     found: dict[int, date | None] = {}
-    for number, group in itertools.groupby(rows, key=lambda row: row[0]):
-        latest: date | None = None
-        for row in group:
-            eta = row[4]
-            if eta is None:
-                latest = None
-                break
-            latest = eta if latest is None or eta > latest else latest
-        found[number] = latest
+    for number, lines in orders:
+        found[number] = today
+        for _position, sku, quantity in lines:
+            have = left.get(sku)
+            if have is not None and have >= quantity:
+                left[sku] = have - quantity
+                continue
+            total = running.get(sku, 0) + quantity
+            running[sku] = total
+            if sku not in pending:
+                pending[sku] = (array("q"), array("q"))
+            numbers, sums = pending[sku]
+            numbers.append(number)
+            sums.append(total)
+    queues: dict[str, list[tuple[int, date]]] = {}  # per SKU: (supply up to here, date)
+    for sku, on_hand in left.items():
+        if on_hand > 0 and sku in pending:
+            queues[sku] = [(on_hand, today)]
+    for expected, _purchase, sku, quantity in sorted(incoming, key=lambda s: (s[0], s[1])):
+        if quantity > 0 and sku in pending:
+            queue = queues.setdefault(sku, [])
+            queue.append(((queue[-1][0] if queue else 0) + quantity, expected))
+    for sku, (numbers, sums) in pending.items():
+        queue = queues.get(sku, [])
+        i = 0
+        for number, total in zip(numbers, sums, strict=True):
+            while i < len(queue) and queue[i][0] < total:
+                i += 1
+            latest = found[number]
+            if i == len(queue):
+                found[number] = None
+            elif latest is not None and queue[i][1] > latest:
+                found[number] = queue[i][1]
     return found

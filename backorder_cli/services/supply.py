@@ -67,10 +67,13 @@ def order_promises(
 
 
 def etas(db: Database, today: date | None = None) -> dict[int, date | None]:
-    """Every waiting order's ETA (`domain.order_eta`), by number, in one pass over the
-    waiting lines."""
+    """Every waiting order's ETA (`domain.order_eta`), by number, in one streaming pass
+    over the waiting lines (`allocation.order_etas`)."""
     with db.read() as session:
-        return order_etas(_rows_in(session.connection(), None, today))
+        conn = session.connection()
+        return order_etas(
+            _waiting(conn, None), _stock(conn, None), _incoming(conn, None), today or utc_today()
+        )
 
 
 def numbers_waiting_for(db: Database, sku: str) -> list[int]:

@@ -47,7 +47,7 @@ def test_the_fast_walk_gives_the_unit_by_unit_etas(drawn) -> None:  # type: igno
     rows = list(promise_rows(orders, stock, purchases, TODAY))
     assert {(n, p): (eta, source, short) for n, p, _s, _q, eta, source, short in rows} == expected
     assert [(n, p) for n, p, *_rest in rows] == [(n, p) for n, ls in orders for p, _s, _q in ls]
-    assert order_etas(rows) == reference_order_etas(expected)
+    assert order_etas(orders, stock, purchases, TODAY) == reference_order_etas(expected)
 
 
 @settings(max_examples=60, deadline=None)
