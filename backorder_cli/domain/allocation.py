@@ -113,6 +113,16 @@ def promise_rows(
             yield number, position, sku, quantity, eta, source, need
 
 
+def latest_eta(etas: Iterable[date | None]) -> date | None:
+    """An order's ETA from its lines': the latest, none when a line has none."""
+    latest: date | None = None
+    for eta in etas:
+        if eta is None:
+            return None
+        latest = eta if latest is None or eta > latest else latest
+    return latest
+
+
 def order_etas(
     orders: Iterable[tuple[int, list[tuple[int, str, int]]]],
     stock: dict[str, int],

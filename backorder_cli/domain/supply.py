@@ -21,7 +21,7 @@ from enum import StrEnum
 from typing import Protocol, TypeVar
 
 from ..errors import InvalidInput, NotAllowed
-from .allocation import promise_rows
+from .allocation import latest_eta, promise_rows
 from .values import Item, format_quantity, quantity_text
 
 
@@ -168,12 +168,7 @@ def promise_dates(
 
 def order_eta(promises: Iterable[Promise]) -> date | None:
     """An order's ETA: the latest of its lines', none when a line has none."""
-    latest: date | None = None
-    for promise in promises:
-        if promise.eta is None:
-            return None
-        latest = promise.eta if latest is None or promise.eta > latest else latest
-    return latest
+    return latest_eta(promise.eta for promise in promises)
 
 
 def parse_purchase_number(text: str) -> int:

@@ -55,17 +55,6 @@ def promises(
         return promises_in(session.connection(), skus, today)
 
 
-def order_promises(
-    conn: Connection, number: int, skus: Collection[str], today: date | None = None
-) -> list[Promise]:
-    """The promise dates of one order's waiting lines: the allocation of its SKUs only
-    (each SKU's is independent of the others'), read by the index on the waiting lines
-    of each SKU."""
-    if not skus:
-        return []
-    return [_promise(row) for row in _rows_in(conn, set(skus), today) if row[0] == number]
-
-
 def etas(db: Database, today: date | None = None) -> dict[int, date | None]:
     """Every waiting order's ETA (`domain.order_eta`), by number, in one streaming pass
     over the waiting lines (`allocation.order_etas`)."""

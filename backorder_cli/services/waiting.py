@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlalchemy import BigInteger, Connection, Select, case, func, select, type_coerce
 
-from ..domain.allocation import PromiseRow, Supply, promise_rows
+from ..domain.allocation import PromiseRow, Supply, latest_eta, promise_rows
 from ..domain.orders import Status, remaining
 from ..domain.values import QUANTITY_PLACES
 from ..storage.models import PurchaseLine
@@ -203,6 +203,4 @@ def with_promises(
                 view, eta=eta, eta_source=source, short=_unscale(short) if eta is None else None
             )
         shown.append(view)
-    etas = [row[4] for row in found]
-    order_eta = None if not etas or None in etas else max(e for e in etas if e is not None)
-    return shown, order_eta
+    return shown, latest_eta(row[4] for row in found) if found else None
