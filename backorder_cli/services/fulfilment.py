@@ -55,7 +55,6 @@ from .steps import (
     _stock,
     _waiting_since,
 )
-from .waiting import _WAITING as _WAITING
 from .waiting import waiting_lines_query
 
 # What each line's invoices billed so far: the next invoice bills the rest of its share.
