@@ -4,14 +4,16 @@ lines share the stock.
 
 from __future__ import annotations
 
-from collections.abc import Container, Iterable, Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import TYPE_CHECKING, Generic, TypeVar
+from typing import TYPE_CHECKING, Generic
 
 from ..errors import NotAllowed
+from .allocation import Q as Q
+from .allocation import allocate_lines as allocate_lines
 from .chains import backorder_loop as backorder_loop
 from .chains import chain_of as chain_of
 from .orders import L, Status, ensure_changeable, remaining, uninvoiced
@@ -143,59 +145,6 @@ class Allocation:
     @property
     def cover(self) -> str:
         return "partial" if self.waiting else "full"
-
-
-Q = TypeVar("Q", Decimal, int)
-
-
-def allocate_lines(
-    orders: Iterable[tuple[int, list[tuple[int, str, Q]]]],
-    stock: dict[str, Q],
-    *,
-    complete_only: Container[int] = frozenset(),
-) -> Iterator[tuple[int, list[tuple[int, str, Q]], list[tuple[int, str, Q]]]]:
-    """The allocation rule, streaming: `orders` come in priority order as (number,
-    [(position, sku, remaining)]); yields (number, lines covered, lines waiting) for
-    each order with at least one line covered.
-
-    Each line, in order, takes its whole remaining quantity if what is left of its SKU
-    covers it, and nothing otherwise, so two orders never count the same units and what
-    is listed is exactly what `ready --ship` ships. An order in `complete_only` (its
-    policy is ship-complete; asked once the order has been read from `orders`) takes
-    stock only when what is left covers every one of its lines, and otherwise nothing.
-    Stops reading once no stock is left. Quantities may be Decimals or scaled integers,
-    as long as both sides agree.
-    """
-    left = {sku: q for sku, q in stock.items() if q > 0}
-    if not left:
-        return
-    for number, lines in orders:
-        ship, waiting = [], []
-        if number in complete_only:
-            need: dict[str, Q] = {}
-            for _position, sku, quantity in lines:
-                need[sku] = need[sku] + quantity if sku in need else quantity
-            if all(sku in left and left[sku] >= q for sku, q in need.items()):
-                for sku, q in need.items():
-                    left[sku] -= q
-                    if not left[sku]:
-                        del left[sku]
-                ship = list(lines)
-        else:
-            for position, sku, quantity in lines:
-                have = left.get(sku)
-                if have is not None and have >= quantity:
-                    ship.append((position, sku, quantity))
-                    if have == quantity:
-                        del left[sku]
-                    else:
-                        left[sku] = have - quantity
-                else:
-                    waiting.append((position, sku, quantity))
-        if ship:
-            yield number, ship, waiting
-        if not left:
-            return  # nothing left to give: no later order can be covered
 
 
 def plan_ready_shipment(

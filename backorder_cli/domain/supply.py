@@ -1,7 +1,7 @@
 """Supply: purchases (what is ordered from suppliers and when it is expected), their
 receipts and cancellations, and the promise date (ETA) of every waiting line.
 
-The ETA is one allocation on top of `backorders.allocate_lines` (the rule `ready`
+The ETA is one allocation on top of `allocation.allocate_lines` (the rule `ready`
 ships by): waiting lines in the allocation's priority order take stock on hand first,
 whole lines only, exactly as `ready` does; what stock does not cover then takes what is
 left of the stock and the open purchase lines, in expected-date order (then purchase
@@ -21,8 +21,8 @@ from enum import StrEnum
 from typing import Protocol, TypeVar
 
 from ..errors import InvalidInput, NotAllowed
-from .backorders import allocate_lines
-from .values import ZERO, Item, format_quantity, quantity_text
+from .allocation import latest_eta, promise_rows
+from .values import Item, format_quantity, quantity_text
 
 
 class PurchaseStatus(StrEnum):
@@ -161,63 +161,14 @@ def promise_dates(
 ) -> Iterator[Promise]:
     """The ETA of every waiting line: `orders` in the allocation's priority order, as
     `allocate_lines` takes them; `incoming` in any order. Yields in priority order."""
-    orders = list(orders)
-    covered = {
-        (number, position)
-        for number, ship, _waiting in allocate_lines(iter(orders), dict(stock))
-        for position, _sku, _q in ship
-    }
-    taken: dict[str, Decimal] = {}
-    for number, lines in orders:
-        for position, sku, quantity in lines:
-            if (number, position) in covered:
-                taken[sku] = taken.get(sku, ZERO) + quantity
-    # What each SKU has for the lines stock does not cover: the stock they left, then
-    # the purchases by expected date.
-    queues: dict[str, list[tuple[date, str | None, Decimal]]] = {}
-    for sku, on_hand in stock.items():
-        left = on_hand - taken.get(sku, ZERO)
-        if left > 0:
-            queues[sku] = [(today, None, left)]
-    for supply in sorted(incoming, key=lambda s: (s.expected, s.purchase)):
-        if supply.quantity > 0:
-            queues.setdefault(supply.sku, []).append(
-                (supply.expected, f"purchase #{supply.purchase}", supply.quantity)
-            )
-    heads: dict[str, int] = {}
-    for number, lines in orders:
-        for position, sku, quantity in lines:
-            if (number, position) in covered:
-                yield Promise(number, position, sku, quantity, today, "stock", ZERO)
-                continue
-            queue = queues.get(sku, [])
-            i = heads.get(sku, 0)
-            need = quantity
-            eta: date | None = None
-            source: str | None = None
-            while i < len(queue):
-                day, where, have = queue[i]
-                if have > need:
-                    queue[i] = (day, where, have - need)
-                    need = ZERO
-                else:
-                    need -= have
-                    i += 1
-                if need == 0:
-                    eta, source = day, where or "stock"
-                    break
-            heads[sku] = i
-            yield Promise(number, position, sku, quantity, eta, source, need)
+    supplies = [(s.expected, s.purchase, s.sku, s.quantity) for s in incoming]
+    for row in promise_rows(orders, stock, supplies, today):
+        yield Promise(*row)
 
 
 def order_eta(promises: Iterable[Promise]) -> date | None:
     """An order's ETA: the latest of its lines', none when a line has none."""
-    latest: date | None = None
-    for promise in promises:
-        if promise.eta is None:
-            return None
-        latest = promise.eta if latest is None or promise.eta > latest else latest
-    return latest
+    return latest_eta(promise.eta for promise in promises)
 
 
 def parse_purchase_number(text: str) -> int:

@@ -3,21 +3,18 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
     BigInteger,
-    Select,
-    case,
     func,
     type_coerce,
 )
 from sqlmodel import Session, select
 
 from ..domain.backorders import Allocation, allocate_lines, plan_ready_shipment
-from ..domain.customers import Policy
 from ..domain.orders import Status, plan_invoice, plan_shipment
 from ..domain.policies import left_to_follow, plan_follow_up
 from ..domain.values import QUANTITY_PLACES, Item
@@ -29,7 +26,6 @@ from ..storage.models import (
     Product,
 )
 from .billing import _bill, _invoice_rows
-from .customers import CUSTOMERS
 from .results import (
     FollowUpResult,
     InvoiceOutcome,
@@ -41,7 +37,6 @@ from .results import (
 from .steps import (
     _BATCH,
     _FIRST_BACKORDER,
-    LINES,
     ORDERS,
     PRODUCTS,
     _find_order,
@@ -52,6 +47,7 @@ from .steps import (
     _stock,
     _waiting_since,
 )
+from .waiting import waiting_lines_query
 
 
 def ship(
@@ -180,46 +176,6 @@ def preview_invoices(
                 yield InvoicePreview(number, order.customer, rows)
 
 
-_WAITING = (Status.BOOKED.value, Status.PARTIALLY_SHIPPED.value)
-
-
-def waiting_lines_query(skus: Collection[str] | None = None) -> Select[Any]:
-    """Every waiting line (booked or partially shipped, not archived, something
-    remaining) as (order number, position, SKU, remaining as a scaled integer), in the
-    allocation's priority order: the one order `ready` and the promise dates
-    (`services.supply`) both read. `skus` keeps the lines of those SKUs only (each
-    SKU's allocation is independent of the others')."""
-    # A backorder waits since its chain's first order (`_waiting_since`).
-    remaining = LINES.c.quantity - LINES.c.shipped - LINES.c.canceled
-    since = _waiting_since(ORDERS.c.status.in_(_WAITING), ORDERS.c.archived.is_(False))
-    query = (
-        select(ORDERS.c.number, LINES.c.position, LINES.c.sku, type_coerce(remaining, BigInteger))
-        .join(LINES, LINES.c.order_id == ORDERS.c.id)
-        .outerjoin(since, since.c.number == ORDERS.c.number)
-        .where(ORDERS.c.status.in_(_WAITING), ORDERS.c.archived.is_(False), remaining > 0)
-        .order_by(
-            case((ORDERS.c.backorder_of.is_(None), 1), else_=0),
-            func.coalesce(since.c.since, ORDERS.c.created_at),
-            func.coalesce(since.c.first, ORDERS.c.number),
-            ORDERS.c.number,
-            LINES.c.position,
-        )
-    )
-    if skus is not None:
-        query = query.where(LINES.c.sku.in_(list(skus)))
-    return query
-
-
-def with_ships_complete(query: Select[Any]) -> Select[Any]:
-    """`query` (over the orders table) with one more column, 1 for an order that ships
-    complete only and 0 otherwise: `domain.effective_policy` in SQL (the order's own
-    policy, else its customer's), for `ready`, which reads many orders at once."""
-    effective = func.coalesce(func.nullif(ORDERS.c.policy, ""), CUSTOMERS.c.policy)
-    return query.outerjoin(CUSTOMERS, CUSTOMERS.c.id == ORDERS.c.customer_id).add_columns(
-        case((effective == Policy.SHIP_COMPLETE.value, 1), else_=0)
-    )
-
-
 def ready_orders(db: Database) -> list[Allocation]:
     """Which waiting orders stock on hand covers now, in whole or in part (whole lines;
     a ship-complete order only in whole), allocated backorders first and then oldest
@@ -233,7 +189,7 @@ def ready_orders(db: Database) -> list[Allocation]:
     # creation time and number), as scaled integers straight from the database: a
     # million-order database has a million and more waiting lines, and only the few
     # orders that get stock are ever turned into Decimals and datetimes.
-    waiting_lines = with_ships_complete(waiting_lines_query())
+    waiting_lines = waiting_lines_query(with_ships_complete=True)
     scaled_stock = select(PRODUCTS.c.sku, type_coerce(PRODUCTS.c.stock, BigInteger)).where(
         PRODUCTS.c.stock > 0
     )

@@ -341,7 +341,7 @@ def get_order(db: Database, number: int) -> OrderDetail:
         ]
         eta = None
         if order.status in (Status.BOOKED, Status.PARTIALLY_SHIPPED) and not order.archived:
-            from .supply import with_promises
+            from .waiting import with_promises
 
             views, eta = with_promises(conn, order.number, lines, views)
         return OrderDetail(

@@ -23,7 +23,6 @@ from ..storage.models import (
     Product,
     utcnow,
 )
-from .fulfilment import _WAITING
 from .results import LogEntry, ReportRow
 from .steps import (
     _BATCH,
@@ -34,6 +33,7 @@ from .steps import (
     _order_not_found,
     _waiting_since,
 )
+from .waiting import _WAITING
 
 REPORT_KINDS = tuple(ReportBy)
 

@@ -4,80 +4,40 @@ product, and what to buy (`domain.supply`)."""
 from __future__ import annotations
 
 import itertools
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, Connection, Select, type_coerce
-from sqlalchemy import select as core_select
+from sqlalchemy import Connection
 from sqlmodel import select
 
-from ..domain.orders import remaining
-from ..domain.supply import Incoming, Promise, order_eta, promise_dates
-from ..domain.values import QUANTITY_PLACES, ZERO, parse_sku
+from ..domain.allocation import PromiseRow, order_etas, promise_rows
+from ..domain.supply import Promise
+from ..domain.values import ZERO, parse_sku
 from ..errors import NotFound
 from ..storage.database import Database
-from ..storage.models import Product, PurchaseLine
-from .fulfilment import waiting_lines_query
-from .steps import ORDERS, PRODUCTS, PURCHASES, _table
-from .views import LineView, OrderSummary
+from ..storage.models import Product
+from .steps import ORDERS
+from .views import OrderSummary
+from .waiting import (
+    _incoming,
+    _open_lines,
+    _rows_in,
+    _stock,
+    _unscale,
+    _waiting,
+    claimed_query,
+    utc_today,
+)
 
-PL = _table(PurchaseLine)
-
-
-def utc_today() -> date:
-    """Today as the tool counts days (UTC, like every date it shows)."""
-    return datetime.now(UTC).date()
-
-
-def _unscale(value: int) -> Decimal:
-    return Decimal(value).scaleb(-QUANTITY_PLACES)
-
-
-def _waiting(
-    conn: Connection, skus: Collection[str] | None
-) -> Iterator[tuple[int, list[tuple[int, str, Decimal]]]]:
-    rows = conn.execute(waiting_lines_query(skus))
-    for number, group in itertools.groupby(rows, key=lambda row: row[0]):
-        yield number, [(p, sku, _unscale(int(q))) for _n, p, sku, q in group]
+__all__ = ["utc_today"]  # where the services and the CLI have always found it
 
 
-def _stock(conn: Connection, skus: Collection[str] | None) -> dict[str, Decimal]:
-    query = select(PRODUCTS.c.sku, type_coerce(PRODUCTS.c.stock, BigInteger))
-    if skus is not None:
-        query = query.where(PRODUCTS.c.sku.in_(list(skus)))
-    return {sku: _unscale(int(q)) for sku, q in conn.execute(query)}
-
-
-def _open_lines(skus: Collection[str] | None) -> Select[Any]:
-    """(purchase, supplier, expected, SKU, still to come scaled) of open purchase lines,
-    soonest expected first."""
-    to_come = PL.c.quantity - PL.c.received - PL.c.canceled
-    query = (
-        core_select(
-            PURCHASES.c.number,
-            PURCHASES.c.supplier,
-            PURCHASES.c.expected,
-            PL.c.sku,
-            type_coerce(to_come, BigInteger),
-        )
-        .join(PL, PL.c.purchase_id == PURCHASES.c.id)
-        .where(PURCHASES.c.status == "open", to_come > 0)
-        .order_by(PURCHASES.c.expected, PURCHASES.c.number, PL.c.position)
-    )
-    if skus is not None:
-        query = query.where(PL.c.sku.in_(list(skus)))
-    return query
-
-
-def _incoming(conn: Connection, skus: Collection[str] | None) -> list[Incoming]:
-    """What is still to come of every open purchase line."""
-    return [
-        Incoming(number, expected, sku, _unscale(int(q)))
-        for number, _supplier, expected, sku, q in conn.execute(_open_lines(skus))
-    ]
+def _promise(row: PromiseRow[int]) -> Promise:
+    number, position, sku, quantity, eta, source, short = row
+    return Promise(number, position, sku, _unscale(quantity), eta, source, _unscale(short))
 
 
 def promises_in(
@@ -85,14 +45,7 @@ def promises_in(
 ) -> list[Promise]:
     """The promise date of every waiting line (of `skus` only, when given), in the
     allocation's priority order."""
-    return list(
-        promise_dates(
-            _waiting(conn, skus),
-            _stock(conn, skus),
-            _incoming(conn, skus),
-            today or utc_today(),
-        )
-    )
+    return [_promise(row) for row in _rows_in(conn, skus, today)]
 
 
 def promises(
@@ -102,19 +55,14 @@ def promises(
         return promises_in(session.connection(), skus, today)
 
 
-def order_promises(conn: Connection, number: int, skus: Collection[str]) -> list[Promise]:
-    """The promise dates of one order's waiting lines (its SKUs' allocation only)."""
-    if not skus:
-        return []
-    return [p for p in promises_in(conn, set(skus)) if p.number == number]
-
-
 def etas(db: Database, today: date | None = None) -> dict[int, date | None]:
-    """Every waiting order's ETA (`domain.order_eta`), by number."""
-    by_order: dict[int, list[Promise]] = {}
-    for promise in promises(db, today=today):
-        by_order.setdefault(promise.number, []).append(promise)
-    return {number: order_eta(lines) for number, lines in by_order.items()}
+    """Every waiting order's ETA (`domain.order_eta`), by number, in one streaming pass
+    over the waiting lines (`allocation.order_etas`)."""
+    with db.read() as session:
+        conn = session.connection()
+        return order_etas(
+            _waiting(conn, None), _stock(conn, None), _incoming(conn, None), today or utc_today()
+        )
 
 
 def numbers_waiting_for(db: Database, sku: str) -> list[int]:
@@ -226,13 +174,12 @@ def supply_figures(db: Database) -> dict[str, SupplyFigures]:
 
 
 def _figures(conn: Connection) -> dict[str, SupplyFigures]:
-    claimed: dict[str, Decimal] = {}
+    """Claimed (the remaining quantities of every waiting line) and incoming, summed per
+    SKU in SQL: no priority order is needed for totals."""
+    claimed = {sku: _unscale(int(q)) for sku, q in conn.execute(claimed_query())}
     incoming: dict[str, Decimal] = {}
-    for _number, lines in _waiting(conn, None):
-        for _p, sku, quantity in lines:
-            claimed[sku] = claimed.get(sku, ZERO) + quantity
-    for supply in _incoming(conn, None):
-        incoming[supply.sku] = incoming.get(supply.sku, ZERO) + supply.quantity
+    for _expected, _number, sku, quantity in _incoming(conn, None):
+        incoming[sku] = incoming.get(sku, ZERO) + _unscale(quantity)
     return {
         sku: SupplyFigures(claimed.get(sku, ZERO), incoming.get(sku, ZERO))
         for sku in claimed.keys() | incoming.keys()
@@ -295,28 +242,27 @@ def explanations(db: Database) -> list[Explanation]:
     """Every waiting line stock on hand does not cover, in priority order."""
     with db.read() as session:
         conn = session.connection()
-        orders = list(_waiting(conn, None))
         stock = _stock(conn, None)
-        found = promise_dates(orders, stock, _incoming(conn, None), utc_today())
-    served: dict[str, list[tuple[int, Decimal]]] = {}
-    result = []
-    for p in found:
-        if p.source == "stock":
-            served.setdefault(p.sku, []).append((p.number, p.quantity))
-            continue
-        ahead = [(n, q) for n, q in served.get(p.sku, []) if n != p.number]
-        result.append(
-            Explanation(
-                p.number,
-                p.sku,
-                p.quantity,
-                stock.get(p.sku, ZERO),
-                ahead,
-                p.eta,
-                p.source,
-                p.short,
+        found = promise_rows(_waiting(conn, None), stock, _incoming(conn, None), utc_today())
+        served: dict[str, list[tuple[int, int]]] = {}
+        result = []
+        for number, _position, sku, quantity, eta, source, short in found:
+            if source == "stock":
+                served.setdefault(sku, []).append((number, quantity))
+                continue
+            ahead = [(n, _unscale(q)) for n, q in served.get(sku, []) if n != number]
+            result.append(
+                Explanation(
+                    number,
+                    sku,
+                    _unscale(quantity),
+                    _unscale(stock.get(sku, 0)),
+                    ahead,
+                    eta,
+                    source,
+                    _unscale(short),
+                )
             )
-        )
     return result
 
 
@@ -355,24 +301,3 @@ def orders_with_etas(
         found = rank
         rows = iter(sorted(rows, key=lambda row: found[row.number]))
     yield from itertools.islice(rows, limit)
-
-
-def with_promises(
-    conn: Connection, number: int, lines: Sequence[Any], views: list[LineView]
-) -> tuple[list[LineView], date | None]:
-    """The order's lines (rows of order_lines) with their promise dates, and the order's
-    ETA."""
-    found = order_promises(conn, number, {line.sku for line in lines if remaining(line) > 0})
-    by_position = {p.position: p for p in found}
-    shown = []
-    for line, view in zip(lines, views, strict=True):
-        promise = by_position.get(line.position)
-        if promise is not None:
-            view = replace(
-                view,
-                eta=promise.eta,
-                eta_source=promise.source,
-                short=promise.short if promise.eta is None else None,
-            )
-        shown.append(view)
-    return shown, order_eta(found) if found else None

@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, CheckConstraint, Date, DateTime, Index, UniqueConstraint
+from sqlalchemy import BigInteger, CheckConstraint, Date, DateTime, Index, UniqueConstraint, text
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 from sqlmodel._compat import SQLModelConfig  # the type of model_config (not re-exported)
@@ -32,7 +32,7 @@ class Table(SQLModel):
 
 
 # Bumped with every migration in migrations/versions; meta.schema_version holds it.
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 
 
 class ScaledDecimal(TypeDecorator[Decimal]):
@@ -223,6 +223,20 @@ class OrderLine(Table, table=True):
         CheckConstraint(
             "canceled = backordered + closed + canceled_with_order",
             name="ck_order_lines_canceled_adds_up",
+        ),
+        # Schema 9 (migration 0009): the waiting lines of a SKU, for its promise dates
+        # (services.supply): only lines with something remaining, covering what the
+        # allocation reads of them.
+        Index(
+            "ix_order_lines_remaining_sku",
+            "sku",
+            "order_id",
+            "position",
+            "quantity",
+            "shipped",
+            "canceled",
+            sqlite_where=text("quantity > shipped + canceled"),
+            postgresql_where=text("quantity > shipped + canceled"),
         ),
     )
 

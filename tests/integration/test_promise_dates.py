@@ -88,6 +88,11 @@ def test_every_waiting_line_gets_its_hand_computed_eta(company: Database) -> Non
 
 def test_an_orders_eta_is_its_latest_line_and_none_when_one_has_none(company: Database) -> None:
     assert supply.etas(company) == {1004: JAN20, 1002: FEB1, 1003: None}
+    # orders list -f json / csv, --eta-before and --no-eta read the same ETAs
+    listed = {row.number: row.eta for row in orders.iter_orders(company, with_eta=True)}
+    assert listed == {1004: JAN20, 1002: FEB1, 1003: None}  # #1001 is archived
+    assert [row.number for row in orders.iter_orders(company, eta_before=FEB1)] == [1004]
+    assert [row.number for row in orders.iter_orders(company, no_eta=True)] == [1003]
 
 
 def test_orders_show_carries_the_etas(company: Database) -> None:
@@ -104,6 +109,12 @@ def test_orders_show_carries_the_etas(company: Database) -> None:
         (None, D(11)),
         (None, D(1)),
         (None, D(10)),
+    ]
+    shown = orders.get_order(company, 1002)
+    assert shown.eta == FEB1
+    assert [(ln.sku, ln.eta, ln.eta_source, ln.short) for ln in shown.lines] == [
+        ("SWITCH", today, "stock", None),
+        ("CABLE", FEB1, "purchase #3", None),
     ]
     canceled = orders.get_order(company, 1001)
     assert canceled.eta is None and all(ln.eta_source is None for ln in canceled.lines)
@@ -158,6 +169,23 @@ def test_products_show_figures(company: Database) -> None:
     ]  # fmt: skip
     box = supply.product_supply(company, "BOX")
     assert (box.stock, box.claimed, box.available, box.incoming) == (D(3), D(5), D(-2), D(1))
+    assert [(p.purchase, p.expected, p.quantity) for p in box.purchases] == [(3, FEB1, D(1))]
+    assert [(w.number, w.quantity, w.eta, w.eta_source, w.short) for w in box.waiting] == [
+        (1004, D(1), today, "stock", None),
+        (1003, D(4), None, None, D(1)),
+    ]
+    cable = supply.product_supply(company, "CABLE")
+    assert (cable.stock, cable.claimed, cable.available, cable.incoming) == (
+        D(0), D(70), D(-70), D(60)
+    )  # fmt: skip
+    assert [(p.purchase, p.expected, p.quantity) for p in cable.purchases] == [
+        (1, JAN20, D(30)),
+        (3, FEB1, D(30)),
+    ]
+    assert [(w.number, w.quantity, w.eta, w.eta_source, w.short) for w in cable.waiting] == [
+        (1002, D(50), FEB1, "purchase #3", None),
+        (1003, D(20), None, None, D(10)),
+    ]
 
 
 def test_who_waits_for_a_sku_in_priority_order(company: Database) -> None:
