@@ -32,6 +32,7 @@ COMMANDS = {
     "suggest": "supply",
     "log": "reports",
     "products": "catalogue",
+    "customers": "customers",
     "purchases": "purchases",
     "invoices": "invoices:register_group",
     "settings": "catalogue",

@@ -257,6 +257,13 @@ def unship(
 # --- orders edit ---------------------------------------------------------------------
 
 
+def _order_policy(text: str) -> str:
+    """An order's own policy, or '' for `customer` (follow the customer's again)."""
+    from ..domain.customers import parse_policy
+
+    return "" if text.strip().casefold() == "customer" else parse_policy(text).value
+
+
 def edit_order(
     db: Database,
     number: int,
@@ -264,6 +271,9 @@ def edit_order(
     customer: str | None = None,
     new_customer: bool = False,
     comment: str | None = None,
+    address: str | None = None,
+    reference: str | None = None,
+    policy: str | None = None,
     items: Sequence[Item] = (),
     remove: Sequence[str] = (),
     reason: str | None = None,
@@ -278,9 +288,23 @@ def edit_order(
         customer = parse_name(customer)
     if comment is not None:
         comment = parse_text(comment, what="comment")
-    if customer is None and comment is None and not items and not remove:
+    # Schema 8: an empty address or reference removes it; policy `customer` follows the
+    # customer's again.
+    delivery = {
+        "address": None if address is None else parse_text(address, what="address"),
+        "reference": None if reference is None else parse_text(reference, what="reference"),
+        "policy": None if policy is None else _order_policy(policy),
+    }
+    if (
+        customer is None
+        and comment is None
+        and not items
+        and not remove
+        and not any(v is not None for v in delivery.values())
+    ):
         raise InvalidInput(
-            "nothing to change - give --customer, --comment, SKU=QTY[@PRICE] or --remove SKU"
+            "nothing to change - give --customer, --comment, --address, --reference, "
+            "--policy, SKU=QTY[@PRICE] or --remove SKU"
         )
 
     def work(session: Session, write: bool) -> Correction:
@@ -306,6 +330,11 @@ def edit_order(
         if comment is not None and comment != order.comment:
             changes.append(f"comment '{order.comment}' -> '{comment}'")
             order.comment = comment
+        for key, value in delivery.items():
+            stored = value or None  # empty: none (a policy: the customer's)
+            if value is not None and stored != getattr(order, key):
+                changes.append(f"{key} '{getattr(order, key) or ''}' -> '{stored or ''}'")
+                setattr(order, key, stored)
         by_sku = {line.sku: line for line in lines}
         billed = _billed(session, lines)
         kept = list(lines)

@@ -218,8 +218,11 @@ def waiting_lines_query(skus: Collection[str] | None = None) -> Select[Any]:
     """Every waiting line (booked or partially shipped, not archived, something
     remaining) as (order number, position, SKU, remaining as a scaled integer), in the
     allocation's priority order: the one order `ready` and the promise dates
-    (`services.supply`) both read. `skus` keeps the lines of those SKUs only (each
-    SKU's allocation is independent of the others')."""
+    (`services.supply`) both read, and the only place it is written: the customer's
+    priority, higher first (schema 8: copied onto the order); then backorders before
+    other orders; then waiting since, oldest first; then the chain's first number and
+    the order's own. `skus` keeps the lines of those SKUs only (each SKU's allocation is
+    independent of the others')."""
     # A backorder waits since its chain's first order (`_waiting_since`).
     remaining = LINES.c.quantity - LINES.c.shipped - LINES.c.canceled
     since = _waiting_since(ORDERS.c.status.in_(_WAITING), ORDERS.c.archived.is_(False))
@@ -229,6 +232,7 @@ def waiting_lines_query(skus: Collection[str] | None = None) -> Select[Any]:
         .outerjoin(since, since.c.number == ORDERS.c.number)
         .where(ORDERS.c.status.in_(_WAITING), ORDERS.c.archived.is_(False), remaining > 0)
         .order_by(
+            ORDERS.c.priority.desc(),
             case((ORDERS.c.backorder_of.is_(None), 1), else_=0),
             func.coalesce(since.c.since, ORDERS.c.created_at),
             func.coalesce(since.c.first, ORDERS.c.number),
@@ -243,16 +247,17 @@ def waiting_lines_query(skus: Collection[str] | None = None) -> Select[Any]:
 
 def ready_orders(db: Database) -> list[Allocation]:
     """Which waiting orders stock on hand covers now, in whole or in part (whole lines),
-    allocated backorders first and then oldest first (`domain.allocate_lines`).
+    allocated by priority, backorders first, then oldest first (`waiting_lines_query`,
+    `domain.allocate_lines`).
     Streams the waiting lines and keeps only the orders that get something."""
 
     def unscale(lines: list[tuple[int, str, int]]) -> list[tuple[int, str, Decimal]]:
         return [(p, sku, Decimal(q).scaleb(-QUANTITY_PLACES)) for p, sku, q in lines]
 
-    # The waiting lines in the allocation's priority order (backorders first, then by
-    # creation time and number), as scaled integers straight from the database: a
-    # million-order database has a million and more waiting lines, and only the few
-    # orders that get stock are ever turned into Decimals and datetimes.
+    # The waiting lines in the allocation's priority order (`waiting_lines_query`), as
+    # scaled integers straight from the database: a million-order database has a
+    # million and more waiting lines, and only the few orders that get stock are ever
+    # turned into Decimals and datetimes.
     waiting_lines = waiting_lines_query()
     scaled_stock = select(PRODUCTS.c.sku, type_coerce(PRODUCTS.c.stock, BigInteger)).where(
         PRODUCTS.c.stock > 0

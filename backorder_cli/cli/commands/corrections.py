@@ -29,6 +29,7 @@ from ..options import (
     YesOption,
     check_items,
     cli_value,
+    usage_error,
 )
 from ..questions import ask_and_run
 
@@ -206,7 +207,10 @@ def unship(
     )
 
 
-NOTHING_TO_EDIT = "nothing to change - give --customer, --comment, SKU=QTY[@PRICE] or --remove SKU"
+NOTHING_TO_EDIT = (
+    "nothing to change - give --customer, --comment, --address, --reference, --policy, "
+    "SKU=QTY[@PRICE] or --remove SKU"
+)
 
 
 def edit(
@@ -241,6 +245,41 @@ def edit(
             show_default=False,
         ),
     ] = None,
+    address: Annotated[
+        str | None,
+        typer.Option(
+            "--address",
+            parser=cli_value(partial(parse_text, what="address")),
+            help="New delivery address (empty: none).",
+            show_default=False,
+        ),
+    ] = None,
+    reference: Annotated[
+        str | None,
+        typer.Option(
+            "--reference",
+            parser=cli_value(partial(parse_text, what="reference", limit=200)),
+            help="New customer's reference (empty: none).",
+            show_default=False,
+        ),
+    ] = None,
+    policy: Annotated[
+        str | None,
+        typer.Option(
+            "--policy",
+            metavar="POLICY",
+            help="This order's fulfilment policy: manual, backorder, cancel-rest, ship-complete, "
+            "or customer (follow the customer's).",
+            show_default=False,
+        ),
+    ] = None,
+    new_customer: Annotated[
+        bool,
+        typer.Option(
+            "--new-customer",
+            help="With --customer: register the name even when it is close to a registered one.",
+        ),
+    ] = False,
     remove: Annotated[
         list[str] | None,
         typer.Option(
@@ -266,7 +305,12 @@ def edit(
     """
     from ...services import corrections
 
-    if customer is None and comment is None and not items and not remove:
+    if policy is not None and policy.strip().casefold() != "customer":
+        from ...domain.customers import parse_policy
+
+        usage_error(parse_policy, policy, hint="'--policy'")
+    given = (customer, comment, address, reference, policy)
+    if all(v is None for v in given) and not items and not remove:
         from typer._click.exceptions import UsageError
 
         raise UsageError(NOTHING_TO_EDIT, ctx)  # a usage error: nothing was asked for
@@ -282,7 +326,11 @@ def edit(
             db,
             number,
             customer=customer,
+            new_customer=new_customer,
             comment=comment,
+            address=address,
+            reference=reference,
+            policy=policy,
             items=list(items or []),
             remove=list(remove or []),
             reason=reason,

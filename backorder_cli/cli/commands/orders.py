@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from ...domain.customers import parse_policy
 from ...domain.orders import Archived, Status, parse_status
 from ...domain.values import Item, parse_day, parse_item, parse_sku, parse_text
 from .. import completion
@@ -33,6 +34,44 @@ if TYPE_CHECKING:
     from ...services.views import OrderSummary
 
 
+OrderAddressOption = Annotated[
+    str | None,
+    typer.Option(
+        "--address",
+        parser=cli_value(partial(parse_text, what="address")),
+        help="Delivery address (default: the customer's; empty: none).",
+        show_default=False,
+    ),
+]
+ReferenceOption = Annotated[
+    str | None,
+    typer.Option(
+        "--reference",
+        parser=cli_value(partial(parse_text, what="reference", limit=200)),
+        help="The customer's reference (their PO number, a project).",
+        show_default=False,
+    ),
+]
+OrderPolicyOption = Annotated[
+    str | None,
+    typer.Option(
+        "--policy",
+        parser=cli_value(lambda text: parse_policy(text).value),
+        metavar="POLICY",
+        help="This order's fulfilment policy instead of the customer's: manual, backorder, "
+        "cancel-rest or ship-complete.",
+        show_default=False,
+    ),
+]
+NewCustomerOption = Annotated[
+    bool,
+    typer.Option(
+        "--new-customer",
+        help="Register the name as a new customer even when it is close to a registered one.",
+    ),
+]
+
+
 def add(
     ctx: typer.Context,
     items: Annotated[
@@ -52,7 +91,9 @@ def add(
             "-c",
             parser=cli_value(partial(parse_text, what="customer", required=True, limit=200)),
             metavar="NAME",
-            help="Customer name.",
+            autocompletion=completion.customers,
+            help="Customer name, found in the register in any case; a new name is registered "
+            "(said on stderr), a near miss of a registered one refused.",
         ),
     ],
     comment: Annotated[
@@ -64,6 +105,10 @@ def add(
         ),
     ] = "",
     draft: Annotated[bool, typer.Option("--draft", help="Save as a draft, to book later.")] = False,
+    address: OrderAddressOption = None,
+    reference: ReferenceOption = None,
+    policy: OrderPolicyOption = None,
+    new_customer: NewCustomerOption = False,
     format_: WriteFormatOption = WriteFormat.text,
 ) -> None:
     """Add an order, numbered next in the order series; print its number.
@@ -71,12 +116,33 @@ def add(
     Example: backorder orders add --customer "Nordic Cables" CABLE-25=2.5 PLUG-3=10@4.95
     """
     from ...services import orders as orders_service
+    from ..output.text import say
 
-    number = orders_service.add_order(
-        database(ctx), customer=customer, comment=comment, items=items, draft=draft
+    placed = orders_service.place_order(
+        database(ctx),
+        customer=customer,
+        comment=comment,
+        items=items,
+        draft=draft,
+        address=address,
+        reference=reference,
+        policy=policy,
+        new_customer=new_customer,
     )
+    if placed.customer_created:
+        say(f"Registered new customer {placed.customer!r} (see `backorder customers show`).")
     status = Status.DRAFT if draft else Status.BOOKED
-    print_result(format_, {"number": number, "status": status.value}, str(number), data=True)
+    print_result(
+        format_,
+        {
+            "number": placed.number,
+            "status": status.value,
+            "customer": placed.customer,
+            "customer_created": placed.customer_created,
+        },
+        str(placed.number),
+        data=True,
+    )
 
 
 def book(
