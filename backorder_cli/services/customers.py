@@ -101,6 +101,34 @@ def _customers_by_keys(conn: Connection, keys: list[str]) -> dict[str, CustomerR
     return found
 
 
+def add_registered(conn: Connection, rows: list[Any], *, source: str) -> None:
+    """The customers an import document brings (`customers`), with their details; one
+    already in the register is refused (the import is all or nothing)."""
+    held = _customers_by_keys(conn, [name_key(r.name) for r in rows])
+    if held:
+        names = ", ".join(repr(c.name) for c in held.values())
+        raise NotAllowed(
+            f"{source}: customers already registered: {names} - leave them out of "
+            '"customers" (orders still find them by name) or change them with '
+            "`backorder customers edit`",
+            code="customer_exists",
+        )
+    conn.execute(
+        insert(CUSTOMERS),
+        [
+            {
+                "name": r.name,
+                "name_key": name_key(r.name),
+                "email": r.email,
+                "address": r.address,
+                "policy": r.policy,
+                "priority": r.priority,
+            }
+            for r in rows
+        ],
+    )
+
+
 def register_names(conn: Connection, spellings: Iterable[Spelling]) -> dict[str, CustomerRow]:
     """The customers of these names, by name_key: those in the register, and the others
     registered now, each under its most used spelling (as the migration did)."""

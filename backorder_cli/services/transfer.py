@@ -59,7 +59,7 @@ from ..transfer.document import (
     parse_document,
     refusal,
 )
-from .customers import CustomerRow, register_names
+from .customers import CustomerRow, add_registered, register_names
 from .fulfilment import _write_invoice
 from .invoices import import_credit
 from .results import ImportResult
@@ -397,6 +397,8 @@ def _apply_import(
             check_order_value((r.quantity, r.unit_price) for r in row.lines)
         except InvalidInput as exc:
             raise InvalidInput(f"{source}: order #{row.number}: {exc.message}") from None
+    if plan.customers:
+        add_registered(conn, plan.customers, source=source)
     customers = _customers_of(conn, plan.orders)
     # Core statements, many rows each, in batches: the ORM took seconds per thousand
     # orders, and an export is imported back whole (a backup restored).
@@ -488,6 +490,9 @@ def _import_orders(
                 "customer": customers[name_key(row.customer)].name,
                 "customer_id": customers[name_key(row.customer)].id,
                 "priority": customers[name_key(row.customer)].priority,
+                "address": row.address,
+                "reference": row.reference,
+                "policy": row.policy,
                 "comment": row.comment,
                 "status": order_status(row.status, row.lines).value,
                 "archived": row.archived,
