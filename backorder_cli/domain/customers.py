@@ -57,7 +57,13 @@ def parse_policy(text: str) -> Policy:
         ) from None
 
 
-def parse_priority(value: int) -> int:
+def parse_priority(value: int | str) -> int:
+    """A priority as typed (`--priority -2`) or stored: a whole number within the limit."""
+    if isinstance(value, str):
+        raw = value.strip()
+        if not re.fullmatch(r"[+-]?[0-9]{1,12}", raw):
+            raise InvalidInput(f"priority must be a whole number, like 5 or -1, got {value!r}")
+        value = int(raw)
     if not -PRIORITY_LIMIT <= value <= PRIORITY_LIMIT:
         raise InvalidInput(
             f"priority must be a whole number from {-PRIORITY_LIMIT} to {PRIORITY_LIMIT}, "

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ...domain.customers import parse_email, parse_name, parse_policy
+from ...domain.customers import parse_email, parse_name, parse_policy, parse_priority
 from ...domain.values import parse_text
 from .. import completion
 from ..app import database, make_app
@@ -71,6 +71,8 @@ PriorityOption = Annotated[
     int | None,
     typer.Option(
         "--priority",
+        parser=cli_value(parse_priority),
+        metavar="N",
         help="Higher is served first when stock is allocated (default 0).",
         show_default=False,
     ),
