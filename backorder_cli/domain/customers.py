@@ -57,6 +57,12 @@ def parse_policy(text: str) -> Policy:
         ) from None
 
 
+def parse_order_policy(text: str) -> str:
+    """An order's own policy (`orders edit --policy`), or '' for `customer`: follow the
+    customer's again."""
+    return "" if text.strip().casefold() == "customer" else parse_policy(text).value
+
+
 def parse_priority(value: int | str) -> int:
     """A priority as typed (`--priority -2`) or stored: a whole number within the limit."""
     if isinstance(value, str):

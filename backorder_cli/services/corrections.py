@@ -25,7 +25,7 @@ from ..domain.corrections import (
     plan_edit,
     plan_unship,
 )
-from ..domain.customers import parse_name
+from ..domain.customers import parse_name, parse_order_policy
 from ..domain.money import line_amount
 from ..domain.orders import Status
 from ..domain.values import ZERO, Item, check_order_value, parse_text
@@ -257,13 +257,6 @@ def unship(
 # --- orders edit ---------------------------------------------------------------------
 
 
-def _order_policy(text: str) -> str:
-    """An order's own policy, or '' for `customer` (follow the customer's again)."""
-    from ..domain.customers import parse_policy
-
-    return "" if text.strip().casefold() == "customer" else parse_policy(text).value
-
-
 def edit_order(
     db: Database,
     number: int,
@@ -293,7 +286,7 @@ def edit_order(
     delivery = {
         "address": None if address is None else parse_text(address, what="address"),
         "reference": None if reference is None else parse_text(reference, what="reference"),
-        "policy": None if policy is None else _order_policy(policy),
+        "policy": None if policy is None else parse_order_policy(policy),
     }
     if (
         customer is None

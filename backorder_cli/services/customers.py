@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -12,19 +12,18 @@ from sqlalchemy import select as core_select
 
 from ..domain.customers import (
     DEFAULT_POLICY,
-    Spelling,
     name_key,
     near_miss,
     parse_details,
     parse_name,
-    register_from_spellings,
 )
 from ..domain.orders import Status
 from ..domain.values import ZERO, close_match
 from ..errors import InvalidInput, NotAllowed, NotFound
 from ..storage.database import Database
 from ..storage.models import Customer
-from .steps import _BATCH, ORDERS, _record_about, _table
+from .results import CustomerChange, CustomerDetail, CustomerSummary, OpenOrder, OwedLine
+from .steps import ORDERS, _record_about, _table
 
 CUSTOMERS = _table(Customer)
 
@@ -90,116 +89,7 @@ def customer_for_order(
     return CustomerRow(new_id, name, None, None, DEFAULT_POLICY.value, 0), True
 
 
-def _customers_by_keys(conn: Connection, keys: list[str]) -> dict[str, CustomerRow]:
-    found: dict[str, CustomerRow] = {}
-    for start in range(0, len(keys), _BATCH):
-        chunk = keys[start : start + _BATCH]
-        for row in conn.execute(core_select(CUSTOMERS).where(CUSTOMERS.c.name_key.in_(chunk))):
-            found[row.name_key] = CustomerRow(
-                row.id, row.name, row.email, row.address, row.policy, row.priority
-            )
-    return found
-
-
-def add_registered(conn: Connection, rows: list[Any], *, source: str) -> None:
-    """The customers an import document brings (`customers`), with their details; one
-    already in the register is refused (the import is all or nothing)."""
-    held = _customers_by_keys(conn, [name_key(r.name) for r in rows])
-    if held:
-        names = ", ".join(repr(c.name) for c in held.values())
-        raise NotAllowed(
-            f"{source}: customers already registered: {names} - leave them out of "
-            '"customers" (orders still find them by name) or change them with '
-            "`backorder customers edit`",
-            code="customer_exists",
-        )
-    conn.execute(
-        insert(CUSTOMERS),
-        [
-            {
-                "name": r.name,
-                "name_key": name_key(r.name),
-                "email": r.email,
-                "address": r.address,
-                "policy": r.policy,
-                "priority": r.priority,
-            }
-            for r in rows
-        ],
-    )
-
-
-def register_names(conn: Connection, spellings: Iterable[Spelling]) -> dict[str, CustomerRow]:
-    """The customers of these names, by name_key: those in the register, and the others
-    registered now, each under its most used spelling (as the migration did)."""
-    wanted = register_from_spellings(spellings)
-    found = _customers_by_keys(conn, sorted(wanted))
-    missing = [{"name": name, "name_key": key} for key, name in wanted.items() if key not in found]
-    if missing:
-        conn.execute(
-            insert(CUSTOMERS),
-            [
-                {**row, "policy": DEFAULT_POLICY.value, "priority": 0}
-                for row in sorted(missing, key=lambda r: r["name_key"])
-            ],
-        )
-        found.update(_customers_by_keys(conn, [row["name_key"] for row in missing]))
-    return found
-
-
 # --- the register: list, show, add, edit -------------------------------------------
-
-
-@dataclass(frozen=True)
-class CustomerSummary:
-    """A customer in `customers list`: the register's fields, how many of its orders
-    wait (booked or partially shipped, not archived) and what they still owe it."""
-
-    name: str
-    email: str | None
-    address: str | None
-    policy: str
-    priority: int
-    open_orders: int
-    owed: Decimal
-
-
-@dataclass(frozen=True)
-class OwedLine:
-    order: int
-    sku: str
-    quantity: Decimal  # still to deliver
-    value: Decimal  # the part of the line's amount those units stand for
-
-
-@dataclass(frozen=True)
-class OpenOrder:
-    number: int
-    status: str
-    backorder_of: int | None
-    address: str | None
-    reference: str | None
-    policy: str  # the order's own, else its customer's
-    total: Decimal
-
-
-@dataclass(frozen=True)
-class CustomerDetail:
-    """`customers show`: the customer, its waiting orders, and every line still owed."""
-
-    customer: CustomerSummary
-    orders: list[OpenOrder]
-    owed: list[OwedLine]
-
-
-@dataclass(frozen=True)
-class CustomerChange:
-    """What `customers add` or `customers edit` did (or, in a dry run, would do)."""
-
-    name: str
-    added: bool
-    changes: list[str]
-    orders_updated: int  # orders whose copy of the name or priority changed
 
 
 _WAITING = (Status.BOOKED.value, Status.PARTIALLY_SHIPPED.value)
@@ -237,7 +127,7 @@ def _owed(conn: Connection, orders: list[Any]) -> list[OwedLine]:
     return owed
 
 
-def _summary(conn: Connection, row: Any, *, with_lines: bool = False) -> CustomerDetail:
+def _summary(conn: Connection, row: Any) -> CustomerDetail:
     orders = list(conn.execute(_OPEN_ORDERS, {"customer_id": row.id}).all())
     owed = _owed(conn, orders)
     summary = CustomerSummary(
@@ -249,8 +139,6 @@ def _summary(conn: Connection, row: Any, *, with_lines: bool = False) -> Custome
         len(orders),
         sum((o.value for o in owed), ZERO),
     )
-    if not with_lines:
-        return CustomerDetail(summary, [], [])
     return CustomerDetail(
         summary,
         [
@@ -270,11 +158,43 @@ def _summary(conn: Connection, row: Any, *, with_lines: bool = False) -> Custome
 
 
 def list_customers(db: Database) -> Iterator[CustomerSummary]:
-    """Every customer, by name (casefolded), with its waiting orders and what they owe."""
+    """Every customer, by name (casefolded), with its waiting orders and what they owe:
+    three queries whatever the number of customers (the open lines are summed as they
+    stream)."""
+    from ..domain.money import split_amount
+    from ..domain.orders import remaining
+    from .steps import LINES
+
+    waiting = (ORDERS.c.status.in_(_WAITING), ORDERS.c.archived.is_(False))
     with db.read() as session:
         conn = session.connection()
+        counts: dict[int, int] = dict(
+            conn.execute(
+                core_select(ORDERS.c.customer_id, func.count())
+                .where(*waiting)
+                .group_by(ORDERS.c.customer_id)
+            ).all()
+        )
+        owed: dict[int, Decimal] = {}
+        for line in conn.execute(
+            core_select(ORDERS.c.customer_id, LINES)
+            .join(LINES, LINES.c.order_id == ORDERS.c.id)
+            .where(*waiting)
+        ):
+            left = remaining(line)
+            if left > 0:
+                value = split_amount(line, left)[1]
+                owed[line.customer_id] = owed.get(line.customer_id, ZERO) + value
         for row in conn.execute(core_select(CUSTOMERS).order_by(CUSTOMERS.c.name_key)).all():
-            yield _summary(conn, row).customer
+            yield CustomerSummary(
+                row.name,
+                row.email,
+                row.address,
+                row.policy,
+                row.priority,
+                counts.get(row.id, 0),
+                owed.get(row.id, ZERO),
+            )
 
 
 def customer_names(db: Database) -> list[str]:
@@ -307,25 +227,28 @@ def show_customer(db: Database, name: str) -> CustomerDetail:
     """One customer (found casefolded): details, waiting orders, every line still owed."""
     with db.read() as session:
         conn = session.connection()
-        return _summary(conn, _find(conn, name), with_lines=True)
+        return _summary(conn, _find(conn, name))
 
 
 def _run(db: Database, work: Any, *, dry_run: bool, expected: Any) -> CustomerChange:
-    """`work(conn, write)` in one write transaction, or read-only for a dry run; a
-    confirmed run must do what was shown."""
-    if dry_run:
-        with db.read() as session:
-            result: CustomerChange = work(session.connection(), False)
-            return result
-    with db.write() as session:
-        result = work(session.connection(), True)
-        if expected is not None and result != expected:
-            raise NotAllowed(
-                f"customer {result.name!r} changed while you were answering - run the "
-                "command again",
-                code="changed",
-            )
-        return result
+    """`work(conn, write)` as every correction runs (`corrections.run_correction`)."""
+    from .corrections import run_correction  # it imports this module
+
+    def changed() -> NotAllowed:
+        name = expected.name if expected is not None else "?"
+        return NotAllowed(
+            f"customer {name!r} changed while you were answering - run the command again",
+            code="changed",
+        )
+
+    result: CustomerChange = run_correction(
+        db,
+        lambda session, write: work(session.connection(), write),
+        dry_run=dry_run,
+        expected=expected,
+        changed=changed,
+    )
+    return result
 
 
 def add_customer(

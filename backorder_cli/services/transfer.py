@@ -9,6 +9,7 @@ splitting them would pass the same half-written state between modules.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -21,11 +22,12 @@ from sqlalchemy import (
     func,
     insert,
 )
+from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
 from ..domain.chains import backorder_loop
 from ..domain.corrections import settle_canceled
-from ..domain.customers import Spelling, name_key
+from ..domain.customers import DEFAULT_POLICY, Spelling, name_key, register_from_spellings
 from ..domain.invariants import (
     backorder_link_violations,
     backorder_violations,
@@ -59,7 +61,7 @@ from ..transfer.document import (
     parse_document,
     refusal,
 )
-from .customers import CustomerRow, add_registered, register_names
+from .customers import CUSTOMERS, CustomerRow
 from .fulfilment import _write_invoice
 from .invoices import import_credit
 from .results import ImportResult
@@ -455,6 +457,63 @@ def _import_purchases(session: Session, plan: ImportPlan, *, source: str) -> Non
         )
     if plan.purchases:
         _raise_counter(session, "purchase", max(p.number for p in plan.purchases))
+
+
+def _customers_by_keys(conn: Connection, keys: list[str]) -> dict[str, CustomerRow]:
+    found: dict[str, CustomerRow] = {}
+    for start in range(0, len(keys), _BATCH):
+        chunk = keys[start : start + _BATCH]
+        for row in conn.execute(core_select(CUSTOMERS).where(CUSTOMERS.c.name_key.in_(chunk))):
+            found[row.name_key] = CustomerRow(
+                row.id, row.name, row.email, row.address, row.policy, row.priority
+            )
+    return found
+
+
+def add_registered(conn: Connection, rows: list[Any], *, source: str) -> None:
+    """The customers an import document brings (`customers`), with their details; one
+    already in the register is refused (the import is all or nothing)."""
+    held = _customers_by_keys(conn, [name_key(r.name) for r in rows])
+    if held:
+        names = ", ".join(repr(c.name) for c in held.values())
+        raise NotAllowed(
+            f"{source}: customers already registered: {names} - leave them out of "
+            '"customers" (orders still find them by name) or change them with '
+            "`backorder customers edit`",
+            code="customer_exists",
+        )
+    conn.execute(
+        insert(CUSTOMERS),
+        [
+            {
+                "name": r.name,
+                "name_key": name_key(r.name),
+                "email": r.email,
+                "address": r.address,
+                "policy": r.policy,
+                "priority": r.priority,
+            }
+            for r in rows
+        ],
+    )
+
+
+def register_names(conn: Connection, spellings: Iterable[Spelling]) -> dict[str, CustomerRow]:
+    """The customers of these names, by name_key: those in the register, and the others
+    registered now, each under its most used spelling (as the migration did)."""
+    wanted = register_from_spellings(spellings)
+    found = _customers_by_keys(conn, sorted(wanted))
+    missing = [{"name": name, "name_key": key} for key, name in wanted.items() if key not in found]
+    if missing:
+        conn.execute(
+            insert(CUSTOMERS),
+            [
+                {**row, "policy": DEFAULT_POLICY.value, "priority": 0}
+                for row in sorted(missing, key=lambda r: r["name_key"])
+            ],
+        )
+        found.update(_customers_by_keys(conn, [row["name_key"] for row in missing]))
+    return found
 
 
 def _customers_of(conn: Connection, orders: list[OrderRow]) -> dict[str, CustomerRow]:

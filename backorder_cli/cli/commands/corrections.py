@@ -305,10 +305,10 @@ def edit(
     """
     from ...services import corrections
 
-    if policy is not None and policy.strip().casefold() != "customer":
-        from ...domain.customers import parse_policy
+    if policy is not None:
+        from ...domain.customers import parse_order_policy
 
-        usage_error(parse_policy, policy, hint="'--policy'")
+        usage_error(parse_order_policy, policy, hint="'--policy'")
     given = (customer, comment, address, reference, policy)
     if all(v is None for v in given) and not items and not remove:
         from typer._click.exceptions import UsageError

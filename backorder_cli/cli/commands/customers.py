@@ -25,7 +25,7 @@ from ..options import (
 from ..questions import ask_and_run
 
 if TYPE_CHECKING:
-    from ...services.customers import CustomerChange
+    from ...services.results import CustomerChange
 
 CUSTOMER_FIELDS = ["name", "email", "address", "policy", "priority", "open_orders", "owed"]
 
