@@ -243,3 +243,21 @@ def test_export_and_import_keep_the_register(shop: Database, tmp_path) -> None:
         assert list(integrity.check_database(copy)) == []
     finally:
         copy.dispose()
+
+
+def test_check_finds_an_order_whose_copy_of_its_customer_is_stale(
+    shop: Database, target: str
+) -> None:
+    number = orders.add_order(shop, customer="Elektro Syd", items=[Item("BOX-68", D(1))])
+    run_sql(
+        target,
+        f"UPDATE orders SET priority = 5, customer = 'elektro syd' WHERE number = {number}",
+        "UPDATE customers SET name_key = 'Elektro Syd'",
+    )
+    assert [str(v) for v in integrity.check_database(shop)] == [
+        "customer 'Elektro Syd' is filed under 'Elektro Syd', not its name's case fold "
+        "'elektro syd'",
+        f"order #{number}: carries customer name 'elektro syd', but its customer is "
+        "registered as 'Elektro Syd'",
+        f"order #{number}: has priority 5, but its customer 'Elektro Syd' has priority 0",
+    ]
