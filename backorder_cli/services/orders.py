@@ -17,6 +17,7 @@ from ..errors import InvalidInput, NotAllowed, NotFound
 from ..storage.casefold import casefold
 from ..storage.database import Database
 from ..storage.models import Order, OrderLine
+from .customers import CUSTOMERS, customer_for_order
 from .results import PlacedOrder
 from .steps import (
     _BATCH,
@@ -59,7 +60,6 @@ def place_order(
     address defaults to the customer's, the priority is the customer's."""
     from ..domain.customers import parse_policy
     from ..domain.money import line_amount  # here: reading orders never needs it
-    from .customers import customer_for_order
 
     comment = parse_text(comment, what="comment")
     # None: the customer's address; an empty one: none at all.
@@ -362,10 +362,16 @@ def get_order(db: Database, number: int) -> OrderDetail:
             history=[HistoryView(h.at, h.user, h.event, h.detail) for h in history],
             chain=_chain_numbers(conn, order.number),
             eta=eta,
+            address=order.address,
+            reference=order.reference,
+            policy=order.policy or order.customer_policy,
+            priority=order.priority,
         )
 
 
-_ORDER_DETAIL = core_select(ORDERS).where(ORDERS.c.number == bindparam("number"))
+_ORDER_DETAIL = core_select(ORDERS, CUSTOMERS.c.policy.label("customer_policy")).where(
+    CUSTOMERS.c.id == ORDERS.c.customer_id, ORDERS.c.number == bindparam("number")
+)
 _INVOICES_OF_ORDER = (
     core_select(
         INVOICES.c.id,
