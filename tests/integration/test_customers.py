@@ -261,3 +261,12 @@ def test_check_finds_an_order_whose_copy_of_its_customer_is_stale(
         "registered as 'Elektro Syd'",
         f"order #{number}: has priority 5, but its customer 'Elektro Syd' has priority 0",
     ]
+
+
+def test_completion_offers_the_registered_names_in_any_case(shop: Database) -> None:
+    from backorder_cli.services import completion
+
+    for name in ("Hansen & Søn VVS", "Byg-Huset A/S", "hansen & co"):
+        customers.add_customer(shop, name)
+    assert completion.customer_names(shop, "HAN") == ["hansen & co", "Hansen & Søn VVS"]
+    assert completion.customer_names(shop) == ["Byg-Huset A/S", "hansen & co", "Hansen & Søn VVS"]
