@@ -58,14 +58,14 @@ def place_order(
     """A new order, numbered next in the series; prices default to the product's. The
     customer is found casefolded or registered (`customers.customer_for_order`); the
     address defaults to the customer's, the priority is the customer's."""
-    from ..domain.customers import parse_policy
+    from ..domain.customers import parse_order_policy
     from ..domain.money import line_amount  # here: reading orders never needs it
 
     comment = parse_text(comment, what="comment")
     # None: the customer's address; an empty one: none at all.
     given_address = None if address is None else parse_text(address, what="address")
     reference = parse_text(reference, what="reference", limit=200) or None
-    chosen = parse_policy(policy).value if policy is not None else None
+    chosen = parse_order_policy(policy) or None if policy is not None else None
     if not items:
         raise InvalidInput("an order needs at least one line - give SKU=QTY, e.g. CABLE-25=2.5")
     if len({i.sku for i in items}) != len(items):

@@ -23,13 +23,16 @@ from .. import completion
 from ..app import database
 from ..options import (
     DryRunOption,
+    NewCustomerOption,
     NumberArgument,
+    OrderAddressOption,
+    OrderPolicyOption,
+    ReferenceOption,
     WriteFormat,
     WriteFormatOption,
     YesOption,
     check_items,
     cli_value,
-    usage_error,
 )
 from ..questions import ask_and_run
 
@@ -246,41 +249,10 @@ def edit(
             show_default=False,
         ),
     ] = None,
-    address: Annotated[
-        str | None,
-        typer.Option(
-            "--address",
-            parser=cli_value(partial(parse_text, what="address")),
-            help="New delivery address (empty: none).",
-            show_default=False,
-        ),
-    ] = None,
-    reference: Annotated[
-        str | None,
-        typer.Option(
-            "--reference",
-            parser=cli_value(partial(parse_text, what="reference", limit=200)),
-            help="New customer's reference (empty: none).",
-            show_default=False,
-        ),
-    ] = None,
-    policy: Annotated[
-        str | None,
-        typer.Option(
-            "--policy",
-            metavar="POLICY",
-            help="This order's fulfilment policy: manual, backorder, cancel-rest, ship-complete, "
-            "or customer (follow the customer's).",
-            show_default=False,
-        ),
-    ] = None,
-    new_customer: Annotated[
-        bool,
-        typer.Option(
-            "--new-customer",
-            help="With --customer: register the name even when it is close to a registered one.",
-        ),
-    ] = False,
+    address: OrderAddressOption = None,
+    reference: ReferenceOption = None,
+    policy: OrderPolicyOption = None,
+    new_customer: NewCustomerOption = False,
     remove: Annotated[
         list[str] | None,
         typer.Option(
@@ -306,10 +278,6 @@ def edit(
     """
     from ...services import corrections
 
-    if policy is not None:
-        from ...domain.customers import parse_order_policy
-
-        usage_error(parse_order_policy, policy, hint="'--policy'")
     given = (customer, comment, address, reference, policy)
     if all(v is None for v in given) and not items and not remove:
         from typer._click.exceptions import UsageError

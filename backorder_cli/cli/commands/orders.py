@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ...domain.customers import parse_policy
 from ...domain.orders import Archived, Status, parse_status
 from ...domain.values import Item, parse_day, parse_item, parse_sku, parse_text
 from .. import completion
@@ -17,8 +16,12 @@ from ..app import database
 from ..options import (
     FormatOption,
     LimitOption,
+    NewCustomerOption,
     NoPagerOption,
     NumberArgument,
+    OrderAddressOption,
+    OrderPolicyOption,
+    ReferenceOption,
     WriteFormat,
     WriteFormatOption,
     check_items,
@@ -32,44 +35,6 @@ from ..output.result import print_result
 
 if TYPE_CHECKING:
     from ...services.views import OrderSummary
-
-
-OrderAddressOption = Annotated[
-    str | None,
-    typer.Option(
-        "--address",
-        parser=cli_value(partial(parse_text, what="address")),
-        help="Delivery address (default: the customer's; empty: none).",
-        show_default=False,
-    ),
-]
-ReferenceOption = Annotated[
-    str | None,
-    typer.Option(
-        "--reference",
-        parser=cli_value(partial(parse_text, what="reference", limit=200)),
-        help="The customer's reference (their PO number, a project).",
-        show_default=False,
-    ),
-]
-OrderPolicyOption = Annotated[
-    str | None,
-    typer.Option(
-        "--policy",
-        parser=cli_value(lambda text: parse_policy(text).value),
-        metavar="POLICY",
-        help="This order's fulfilment policy instead of the customer's: manual, backorder, "
-        "cancel-rest or ship-complete.",
-        show_default=False,
-    ),
-]
-NewCustomerOption = Annotated[
-    bool,
-    typer.Option(
-        "--new-customer",
-        help="Register the name as a new customer even when it is close to a registered one.",
-    ),
-]
 
 
 def add(
