@@ -117,3 +117,33 @@ def test_orders_add_registers_a_new_name_and_refuses_a_near_miss(run: Run, shop:
     forced = run("orders", "add", "-c", "Hansen & Son VVS", "BOX-68=1", "--new-customer")
     assert forced.exit_code == 0, forced.output
     checked(run)
+
+
+def test_list_of_a_few_thousand_orders_counts_every_customer_once(tmp_path: Path) -> None:
+    """2,000 waiting orders of 1,500 customers (some spelled in two cases): one row per
+    customer, every waiting order counted once, what is owed summed exactly."""
+    from backorder_cli.services import customers
+    from backorder_cli.services import transfer as transfer_service
+    from backorder_cli.storage.schema import init_database
+    from tests.helpers.data import partially_shipped_company
+
+    document = json.loads(partially_shipped_company(2000))
+    for n, order in enumerate(document["orders"]):
+        name = f"Customer {n % 1500:04d} ApS"
+        order["customer"] = name.upper() if n % 3 == 0 else name
+    db, _ = init_database(str(tmp_path / "big.db"))
+    try:
+        transfer_service.import_text(db, json.dumps(document), source="big.json")
+        rows = list(customers.list_customers(db))
+        assert len(rows) == 1500
+        assert sum(r.open_orders for r in rows) == 2000
+        owed = sum(
+            (line.value for r in rows[:3] for line in customers.show_customer(db, r.name).owed),
+            start=0,
+        )
+        assert owed == sum(r.owed for r in rows[:3])
+    finally:
+        db.dispose()
+    result = CliRunner().invoke(app, ["--db", str(tmp_path / "big.db"), "customers", "list"])
+    assert result.exit_code == 0, result.output
+    assert len(result.stdout.splitlines()) == 1501  # piped: plain, a header and every row
