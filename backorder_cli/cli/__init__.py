@@ -34,6 +34,7 @@ COMMANDS = {
     "statement": "letters",
     "notice": "letters",
     "products": "catalogue",
+    "customers": "customers",
     "purchases": "purchases",
     "invoices": "invoices:register_group",
     "settings": "catalogue",

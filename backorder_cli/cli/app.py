@@ -223,6 +223,8 @@ def _where_to_see(command: list[str]) -> str:
         return "`products list`"
     if command[0] == "settings":
         return "`settings show`"
+    if command[0] == "customers":
+        return "`customers show`"
     return "`orders show` or `products list`"
 
 

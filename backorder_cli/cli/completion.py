@@ -77,6 +77,13 @@ def skus(ctx: typer.Context, incomplete: str) -> list[str]:
     return _read_only(ctx, lambda db: completion.skus(db, incomplete))
 
 
+def customers(ctx: typer.Context, incomplete: str) -> list[str]:
+    """The registered customers' names (`--customer`, `customers show/edit`)."""
+    from ..services import completion
+
+    return _read_only(ctx, lambda db: completion.customer_names(db, incomplete))
+
+
 def items_to_ship(ctx: typer.Context, incomplete: str) -> list[str]:
     """`ship N <TAB>`: what remains on order N, as SKU=QTY (the whole remaining
     quantity), leaving out the SKUs already given."""

@@ -160,6 +160,52 @@ YesOption = Annotated[
     ),
 ]
 
+
+def _order_policy(text: str) -> str:
+    """An order's policy as typed: one of the policies, or `customer` (its customer's)."""
+    from ..domain.customers import parse_policy
+
+    return "customer" if text.strip().casefold() == "customer" else parse_policy(text).value
+
+
+# The delivery fields of an order (schema 8), on `orders add` and `orders edit`.
+OrderAddressOption = Annotated[
+    str | None,
+    typer.Option(
+        "--address",
+        parser=cli_value(partial(values.parse_text, what="address")),
+        help="Delivery address (default: the customer's; empty: none).",
+        show_default=False,
+    ),
+]
+ReferenceOption = Annotated[
+    str | None,
+    typer.Option(
+        "--reference",
+        parser=cli_value(partial(values.parse_text, what="reference", limit=200)),
+        help="The customer's reference (their PO number, a project; empty: none).",
+        show_default=False,
+    ),
+]
+OrderPolicyOption = Annotated[
+    str | None,
+    typer.Option(
+        "--policy",
+        parser=cli_value(_order_policy),
+        metavar="POLICY",
+        help="This order's fulfilment policy: manual, backorder, cancel-rest, ship-complete, "
+        "or customer (the customer's, the default).",
+        show_default=False,
+    ),
+]
+NewCustomerOption = Annotated[
+    bool,
+    typer.Option(
+        "--new-customer",
+        help="Register the customer's name even when it is close to a registered one.",
+    ),
+]
+
 DryRunOption = Annotated[
     bool, typer.Option("--dry-run", help="Show what would happen; change nothing.")
 ]

@@ -57,7 +57,19 @@ def parse_policy(text: str) -> Policy:
         ) from None
 
 
-def parse_priority(value: int) -> int:
+def parse_order_policy(text: str) -> str:
+    """An order's own policy (`orders edit --policy`), or '' for `customer`: follow the
+    customer's again."""
+    return "" if text.strip().casefold() == "customer" else parse_policy(text).value
+
+
+def parse_priority(value: int | str) -> int:
+    """A priority as typed (`--priority -2`) or stored: a whole number within the limit."""
+    if isinstance(value, str):
+        raw = value.strip()
+        if not re.fullmatch(r"[+-]?[0-9]{1,12}", raw):
+            raise InvalidInput(f"priority must be a whole number, like 5 or -1, got {value!r}")
+        value = int(raw)
     if not -PRIORITY_LIMIT <= value <= PRIORITY_LIMIT:
         raise InvalidInput(
             f"priority must be a whole number from {-PRIORITY_LIMIT} to {PRIORITY_LIMIT}, "
@@ -173,3 +185,31 @@ def order_customer_violations(
         yield f"has priority {priority}, but its customer {name!r} has priority {wanted}"
     if policy is not None and policy not in set(Policy):
         yield f"has policy {policy!r}, which is none of {', '.join(Policy)}"
+
+
+_EMAIL = re.compile(r"[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\".]+")
+
+
+def parse_email(text: str) -> str:
+    """An address to write to (`notice --format eml`): one `local@domain.tld`, nothing
+    around it; an empty one means none."""
+    value = text.strip()
+    if value and (len(value) > 254 or not _EMAIL.fullmatch(value)):
+        raise InvalidInput(f"{text!r} is not an email address - give one like orders@example.com")
+    return value
+
+
+def parse_details(
+    *,
+    email: str | None = None,
+    address: str | None = None,
+    policy: str | None = None,
+    priority: int | None = None,
+) -> dict[str, str | int | None]:
+    """A customer's fields as given (None: not given; an empty email or address: none)."""
+    return {
+        "email": None if email is None else parse_email(email),
+        "address": None if address is None else parse_text(address, what="address"),
+        "policy": None if policy is None else parse_policy(policy).value,
+        "priority": None if priority is None else parse_priority(priority),
+    }

@@ -25,7 +25,7 @@ from ..storage.models import (
     Product,
     Setting,
 )
-from .corrections import run_correction
+from .correcting import run_correction
 from .results import ProductView, SeriesMove
 from .steps import _PEEK_NUMBER, COUNTER, _record_about, _setting, _stock, _unknown_sku
 

@@ -103,3 +103,16 @@ def remaining_items(db: Database, number: int) -> list[str]:
             for line in _lines(session, order)
             if remaining(line) > 0
         ]
+
+
+def customer_names(db: Database, prefix: str = "") -> list[str]:
+    """The registered customers whose name starts with `prefix`, ignoring case (a name
+    is found casefolded everywhere), at most LIMIT."""
+    from ..domain.customers import name_key
+    from ..storage.models import Customer
+
+    query = select(Customer.name).order_by(col(Customer.name_key)).limit(LIMIT)
+    if prefix:
+        query = query.where(col(Customer.name_key).startswith(name_key(prefix), autoescape=True))
+    with db.read() as session:
+        return list(session.exec(query))

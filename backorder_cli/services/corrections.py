@@ -9,9 +9,8 @@ A dry run plans the same way in a read transaction and writes nothing. With `exp
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from decimal import Decimal
-from typing import TypeVar
 
 from sqlmodel import Session, func, select
 
@@ -25,7 +24,7 @@ from ..domain.corrections import (
     plan_edit,
     plan_unship,
 )
-from ..domain.customers import parse_name
+from ..domain.customers import parse_name, parse_order_policy
 from ..domain.money import line_amount
 from ..domain.orders import Status
 from ..domain.values import ZERO, Item, check_order_value, parse_text
@@ -33,7 +32,7 @@ from ..errors import InvalidInput, NotAllowed, NotFound
 from ..storage.database import Database
 from ..storage.models import Order, OrderLine
 from .backorders import changed_while_answering
-from .billing import _BILLED
+from .correcting import _billed, _correction, _reason, _why, run_correction
 from .customers import customer_for_order
 from .results import Correction
 from .steps import (
@@ -45,59 +44,6 @@ from .steps import (
     _stock,
     _unknown_sku,
 )
-
-R = TypeVar("R")
-
-
-def _reason(reason: str | None) -> str:
-    return "" if reason is None else parse_text(reason, what="reason", limit=200)
-
-
-def _why(reason: str) -> str:
-    return f" ({reason})" if reason else ""
-
-
-def run_correction(
-    db: Database,
-    work: Callable[[Session, bool], R],
-    *,
-    dry_run: bool,
-    expected: R | None,
-    changed: Callable[[], NotAllowed],
-) -> R:
-    """`work(session, write)` in one write transaction, or in a dry run a read one whose
-    changes to loaded rows are never flushed (nothing is written)."""
-    if dry_run:
-        with db.read() as session, session.no_autoflush:
-            return work(session, False)
-    with db.write() as session:
-        result = work(session, True)
-        if expected is not None and result != expected:
-            raise changed()
-        return result
-
-
-def _billed(session: Session, lines: Sequence[OrderLine]) -> dict[int, Decimal]:
-    ids = [line.id for line in lines if line.id is not None]
-    if not ids:
-        return {}
-    return {
-        line_id: amount for line_id, amount in session.connection().execute(_BILLED, {"lines": ids})
-    }
-
-
-def _correction(
-    order: Order, action: str, plan: list[tuple[OrderLine, Decimal]], reason: str
-) -> Correction:
-    return Correction(
-        order.number,
-        action,
-        order.status,
-        order.total,
-        [(line.sku, q) for line, q in plan],
-        reason,
-    )
-
 
 # --- orders cancel -------------------------------------------------------------------
 
@@ -279,6 +225,9 @@ def edit_order(
     customer: str | None = None,
     new_customer: bool = False,
     comment: str | None = None,
+    address: str | None = None,
+    reference: str | None = None,
+    policy: str | None = None,
     items: Sequence[Item] = (),
     remove: Sequence[str] = (),
     reason: str | None = None,
@@ -293,9 +242,23 @@ def edit_order(
         customer = parse_name(customer)
     if comment is not None:
         comment = parse_text(comment, what="comment")
-    if customer is None and comment is None and not items and not remove:
+    # Schema 8: an empty address or reference removes it; policy `customer` follows the
+    # customer's again.
+    delivery = {
+        "address": None if address is None else parse_text(address, what="address"),
+        "reference": None if reference is None else parse_text(reference, what="reference"),
+        "policy": None if policy is None else parse_order_policy(policy),
+    }
+    if (
+        customer is None
+        and comment is None
+        and not items
+        and not remove
+        and not any(v is not None for v in delivery.values())
+    ):
         raise InvalidInput(
-            "nothing to change - give --customer, --comment, SKU=QTY[@PRICE] or --remove SKU"
+            "nothing to change - give --customer, --comment, --address, --reference, "
+            "--policy, SKU=QTY[@PRICE] or --remove SKU"
         )
 
     def work(session: Session, write: bool) -> Correction:
@@ -321,6 +284,11 @@ def edit_order(
         if comment is not None and comment != order.comment:
             changes.append(f"comment '{order.comment}' -> '{comment}'")
             order.comment = comment
+        for key, value in delivery.items():
+            stored = value or None  # empty: none (a policy: the customer's)
+            if value is not None and stored != getattr(order, key):
+                changes.append(f"{key} '{getattr(order, key) or ''}' -> '{stored or ''}'")
+                setattr(order, key, stored)
         by_sku = {line.sku: line for line in lines}
         billed = _billed(session, lines)
         kept = list(lines)

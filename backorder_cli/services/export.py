@@ -13,6 +13,7 @@ from ..domain.orders import NEXT_ORDER_NUMBER, SETTINGS, Archived
 from ..domain.values import MAX_ORDER_NUMBER
 from ..storage.database import Database
 from ..storage.models import (
+    Customer,
     Invoice,
     InvoiceLine,
     OrderLine,
@@ -61,9 +62,19 @@ def export_header(db: Database) -> dict[str, Any]:
             for c in session.exec(select(StockAdjustment).order_by(col(StockAdjustment.id)))
         ]
         purchases = _export_purchases(session)
+        # Schema 8: the whole register, whatever orders are exported (the import
+        # registers them first; its orders then find theirs by name).
+        customers = [
+            {"name": c.name}
+            | ({"email": c.email} if c.email else {})
+            | ({"address": c.address} if c.address else {})
+            | {"policy": c.policy, "priority": c.priority}
+            for c in session.exec(select(Customer).order_by(col(Customer.name_key)))
+        ]
     header = {"format": FORMAT, "settings": settings, "products": products}
     return (
         header
+        | ({"customers": customers} if customers else {})
         | ({"stock_counts": counts} if counts else {})
         | ({"purchases": purchases} if purchases else {})
     )
@@ -215,5 +226,9 @@ def _export_batch(session: Session, orders: list[Any]) -> Iterator[dict[str, Any
             "invoices": invoices.get(order.id, []),
             # Who did what, when and why (the corrections' reasons): kept by import.
             "history": history.get(order.id, []),
+        } | {  # schema 8, where set (other exports stay as they were)
+            key: getattr(order, key)
+            for key in ("address", "reference", "policy")
+            if getattr(order, key) is not None
         }
     session.expunge_all()  # keep memory flat over a long export

@@ -178,17 +178,18 @@ def preview_invoices(
 
 def ready_orders(db: Database) -> list[Allocation]:
     """Which waiting orders stock on hand covers now, in whole or in part (whole lines;
-    a ship-complete order only in whole), allocated backorders first and then oldest
-    first (`domain.allocate_lines`).
+    a ship-complete order only in whole), in the allocation's priority order
+    (`services.waiting.priority_order`: the customer's priority, backorders first, then
+    oldest first; `domain.allocate_lines`).
     Streams the waiting lines and keeps only the orders that get something."""
 
     def unscale(lines: list[tuple[int, str, int]]) -> list[tuple[int, str, Decimal]]:
         return [(p, sku, Decimal(q).scaleb(-QUANTITY_PLACES)) for p, sku, q in lines]
 
-    # The waiting lines in the allocation's priority order (backorders first, then by
-    # creation time and number), as scaled integers straight from the database: a
-    # million-order database has a million and more waiting lines, and only the few
-    # orders that get stock are ever turned into Decimals and datetimes.
+    # The waiting lines in the allocation's priority order (`waiting_lines_query`), as
+    # scaled integers straight from the database: a million-order database has a
+    # million and more waiting lines, and only the few orders that get stock are ever
+    # turned into Decimals and datetimes.
     waiting_lines = waiting_lines_query(with_ships_complete=True)
     scaled_stock = select(PRODUCTS.c.sku, type_coerce(PRODUCTS.c.stock, BigInteger)).where(
         PRODUCTS.c.stock > 0

@@ -17,6 +17,7 @@ from ..errors import InvalidInput, NotAllowed, NotFound
 from ..storage.casefold import casefold
 from ..storage.database import Database
 from ..storage.models import Order, OrderLine
+from .customers import CUSTOMERS, customer_for_order
 from .results import PlacedOrder
 from .steps import (
     _BATCH,
@@ -57,15 +58,14 @@ def place_order(
     """A new order, numbered next in the series; prices default to the product's. The
     customer is found casefolded or registered (`customers.customer_for_order`); the
     address defaults to the customer's, the priority is the customer's."""
-    from ..domain.customers import parse_policy
+    from ..domain.customers import parse_order_policy
     from ..domain.money import line_amount  # here: reading orders never needs it
-    from .customers import customer_for_order
 
     comment = parse_text(comment, what="comment")
     # None: the customer's address; an empty one: none at all.
     given_address = None if address is None else parse_text(address, what="address")
     reference = parse_text(reference, what="reference", limit=200) or None
-    chosen = parse_policy(policy).value if policy is not None else None
+    chosen = parse_order_policy(policy) or None if policy is not None else None
     if not items:
         raise InvalidInput("an order needs at least one line - give SKU=QTY, e.g. CABLE-25=2.5")
     if len({i.sku for i in items}) != len(items):
@@ -362,10 +362,16 @@ def get_order(db: Database, number: int) -> OrderDetail:
             history=[HistoryView(h.at, h.user, h.event, h.detail) for h in history],
             chain=_chain_numbers(conn, order.number),
             eta=eta,
+            address=order.address,
+            reference=order.reference,
+            policy=order.policy or order.customer_policy,
+            priority=order.priority,
         )
 
 
-_ORDER_DETAIL = core_select(ORDERS).where(ORDERS.c.number == bindparam("number"))
+_ORDER_DETAIL = core_select(ORDERS, CUSTOMERS.c.policy.label("customer_policy")).where(
+    CUSTOMERS.c.id == ORDERS.c.customer_id, ORDERS.c.number == bindparam("number")
+)
 _INVOICES_OF_ORDER = (
     core_select(
         INVOICES.c.id,

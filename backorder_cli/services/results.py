@@ -307,3 +307,55 @@ class PlacedOrder:
     number: int
     customer: str
     customer_created: bool
+
+
+@dataclass(frozen=True)
+class CustomerSummary:
+    """A customer in `customers list`: the register's fields, how many of its orders
+    wait (booked or partially shipped, not archived) and what they still owe it."""
+
+    name: str
+    email: str | None
+    address: str | None
+    policy: str
+    priority: int
+    open_orders: int
+    owed: Decimal
+
+
+@dataclass(frozen=True)
+class OwedLine:
+    order: int
+    sku: str
+    quantity: Decimal  # still to deliver
+    value: Decimal  # the part of the line's amount those units stand for
+
+
+@dataclass(frozen=True)
+class OpenOrder:
+    number: int
+    status: str
+    backorder_of: int | None
+    address: str | None
+    reference: str | None
+    policy: str  # the order's own, else its customer's
+    total: Decimal
+
+
+@dataclass(frozen=True)
+class CustomerDetail:
+    """`customers show`: the customer, its waiting orders, and every line still owed."""
+
+    customer: CustomerSummary
+    orders: list[OpenOrder]
+    owed: list[OwedLine]
+
+
+@dataclass(frozen=True)
+class CustomerChange:
+    """What `customers add` or `customers edit` did (or, in a dry run, would do)."""
+
+    name: str
+    added: bool
+    changes: list[str]
+    orders_updated: int  # orders whose copy of the name or priority changed

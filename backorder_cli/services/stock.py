@@ -16,7 +16,7 @@ from ..domain.values import format_quantity, parse_text
 from ..errors import NotAllowed, NotFound
 from ..storage.database import Database
 from ..storage.models import StockAdjustment, utcnow
-from .corrections import run_correction
+from .correcting import run_correction
 from .results import LogEntry, StockCount
 from .steps import _stock, _table, _unknown_sku, _user
 

@@ -9,6 +9,7 @@ splitting them would pass the same half-written state between modules.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -21,11 +22,12 @@ from sqlalchemy import (
     func,
     insert,
 )
+from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
 from ..domain.chains import backorder_loop
 from ..domain.corrections import settle_canceled
-from ..domain.customers import Spelling, name_key
+from ..domain.customers import DEFAULT_POLICY, Spelling, name_key, register_from_spellings
 from ..domain.invariants import (
     backorder_link_violations,
     backorder_violations,
@@ -60,7 +62,7 @@ from ..transfer.document import (
     refusal,
 )
 from .billing import _write_invoice
-from .customers import CustomerRow, register_names
+from .customers import CUSTOMERS, CustomerRow
 from .invoices import import_credit
 from .results import ImportResult
 from .steps import (
@@ -397,6 +399,8 @@ def _apply_import(
             check_order_value((r.quantity, r.unit_price) for r in row.lines)
         except InvalidInput as exc:
             raise InvalidInput(f"{source}: order #{row.number}: {exc.message}") from None
+    if plan.customers:
+        add_registered(conn, plan.customers, source=source)
     customers = _customers_of(conn, plan.orders)
     # Core statements, many rows each, in batches: the ORM took seconds per thousand
     # orders, and an export is imported back whole (a backup restored).
@@ -455,6 +459,63 @@ def _import_purchases(session: Session, plan: ImportPlan, *, source: str) -> Non
         _raise_counter(session, "purchase", max(p.number for p in plan.purchases))
 
 
+def _customers_by_keys(conn: Connection, keys: list[str]) -> dict[str, CustomerRow]:
+    found: dict[str, CustomerRow] = {}
+    for start in range(0, len(keys), _BATCH):
+        chunk = keys[start : start + _BATCH]
+        for row in conn.execute(core_select(CUSTOMERS).where(CUSTOMERS.c.name_key.in_(chunk))):
+            found[row.name_key] = CustomerRow(
+                row.id, row.name, row.email, row.address, row.policy, row.priority
+            )
+    return found
+
+
+def add_registered(conn: Connection, rows: list[Any], *, source: str) -> None:
+    """The customers an import document brings (`customers`), with their details; one
+    already in the register is refused (the import is all or nothing)."""
+    held = _customers_by_keys(conn, [name_key(r.name) for r in rows])
+    if held:
+        names = ", ".join(repr(c.name) for c in held.values())
+        raise NotAllowed(
+            f"{source}: customers already registered: {names} - leave them out of "
+            '"customers" (orders still find them by name) or change them with '
+            "`backorder customers edit`",
+            code="customer_exists",
+        )
+    conn.execute(
+        insert(CUSTOMERS),
+        [
+            {
+                "name": r.name,
+                "name_key": name_key(r.name),
+                "email": r.email,
+                "address": r.address,
+                "policy": r.policy,
+                "priority": r.priority,
+            }
+            for r in rows
+        ],
+    )
+
+
+def register_names(conn: Connection, spellings: Iterable[Spelling]) -> dict[str, CustomerRow]:
+    """The customers of these names, by name_key: those in the register, and the others
+    registered now, each under its most used spelling (as the migration did)."""
+    wanted = register_from_spellings(spellings)
+    found = _customers_by_keys(conn, sorted(wanted))
+    missing = [{"name": name, "name_key": key} for key, name in wanted.items() if key not in found]
+    if missing:
+        conn.execute(
+            insert(CUSTOMERS),
+            [
+                {**row, "policy": DEFAULT_POLICY.value, "priority": 0}
+                for row in sorted(missing, key=lambda r: r["name_key"])
+            ],
+        )
+        found.update(_customers_by_keys(conn, [row["name_key"] for row in missing]))
+    return found
+
+
 def _customers_of(conn: Connection, orders: list[OrderRow]) -> dict[str, CustomerRow]:
     """The customer of every imported order by its casefolded name: found in the
     register, or registered under the spelling most of the document's orders use."""
@@ -488,6 +549,9 @@ def _import_orders(
                 "customer": customers[name_key(row.customer)].name,
                 "customer_id": customers[name_key(row.customer)].id,
                 "priority": customers[name_key(row.customer)].priority,
+                "address": row.address,
+                "reference": row.reference,
+                "policy": row.policy,
                 "comment": row.comment,
                 "status": order_status(row.status, row.lines).value,
                 "archived": row.archived,

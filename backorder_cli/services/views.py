@@ -71,3 +71,9 @@ class OrderDetail:
     history: list[HistoryView]
     chain: list[int] = field(default_factory=list)  # the backorder chain, oldest first
     eta: date | None = None  # the latest of its waiting lines' ETAs; None if one has none
+    # Schema 8: where it goes, the customer's reference, the policy that applies (its
+    # own, else its customer's) and its place in the allocation (the customer's).
+    address: str | None = None
+    reference: str | None = None
+    policy: str = "manual"
+    priority: int = 0

@@ -38,11 +38,14 @@ HAS_REMAINING = LINES.c.quantity > LINES.c.shipped + LINES.c.canceled
 
 
 def priority_order(since: Any) -> tuple[Any, ...]:
-    """The allocation's priority order of waiting orders, as SQL: backorders first, then
-    by when the customer first ordered (a backorder waits since its chain's first
-    order, `since` a `_waiting_since` joined outer), then number. Written once: `ready`,
-    the promise dates and `orders list --sku` all read it."""
+    """The allocation's priority order of waiting orders, as SQL: the customer's
+    priority, higher first (schema 8: copied onto the order); then backorders before
+    other orders; then by when the customer first ordered (a backorder waits since its
+    chain's first order, `since` a `_waiting_since` joined outer), then the chain's first
+    number and the order's own. Written once: `ready`, the promise dates and
+    `orders list --sku` all read it."""
     return (
+        ORDERS.c.priority.desc(),
         case((ORDERS.c.backorder_of.is_(None), 1), else_=0),
         func.coalesce(since.c.since, ORDERS.c.created_at),
         func.coalesce(since.c.first, ORDERS.c.number),

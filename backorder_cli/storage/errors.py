@@ -108,6 +108,8 @@ def _same_key(what_text: str, location: Location) -> DatabaseProblem:
         if "product" in lowered
         else "an invoice with the same number"
         if "invoice" in lowered
+        else "a customer with the same name"  # two new customers of one name (schema 8)
+        if "customers" in lowered
         else "an order with the same number"
         if "order" in lowered
         else "the same thing"

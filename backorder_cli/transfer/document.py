@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from ..domain.credits import parse_credited
+from ..domain.customers import parse_policy
 from ..domain.orders import Status, order_status, parse_setting_change, parse_status
 from ..domain.supply import parse_lead_time
 from ..domain.values import (
@@ -114,6 +115,11 @@ class OrderRow:
     invoices: list[InvoiceRow] | None = None
     history: list[HistoryRow] = field(default_factory=list)
     where: str = ""  # its place in the file, for problems found later
+    # Schema 8: where to deliver, the customer's reference, its own policy (None: the
+    # customer's).
+    address: str | None = None
+    reference: str | None = None
+    policy: str | None = None
 
 
 @dataclass
@@ -123,6 +129,7 @@ class ImportPlan:
     settings: dict[str, str]
     stock_counts: list[StockCountRow] = field(default_factory=list)
     purchases: list[Any] = field(default_factory=list)  # purchases_document.PurchaseRow
+    customers: list[Any] = field(default_factory=list)  # customers_document.CustomerDocRow
 
 
 # Looks up which of these numbers the database already holds: kind is 'order' or 'invoice'.
@@ -390,6 +397,9 @@ ORDER_KEYS = {
     "lines",
     "invoices",
     "history",
+    "address",
+    "reference",
+    "policy",
 }
 HISTORY_KEYS = {"at", "user", "event", "detail"}
 STOCK_COUNT_KEYS = {"sku", "at", "user", "before", "counted", "difference", "reason"}
@@ -429,7 +439,7 @@ def parse_document(
         places,
         "$",
         data,
-        {"format", "products", "orders", "settings", "stock_counts", "purchases"},
+        {"format", "products", "orders", "settings", "stock_counts", "purchases", "customers"},
     )
     if data.get("format", FORMAT) != FORMAT:
         problems.add("format", f'must be "{FORMAT}", the format this backorder reads')
@@ -490,8 +500,11 @@ def parse_document(
     from .purchases_document import parse_purchases  # it builds on this module
 
     purchases = parse_purchases(problems, data.get("purchases", []), catalogue, existing)
+    from .customers_document import parse_customers  # it builds on this module
+
+    customers = parse_customers(problems, data.get("customers", []))
     problems.raise_if_any(source)
-    return ImportPlan(products, orders, settings, counts, purchases)
+    return ImportPlan(products, orders, settings, counts, purchases, customers)
 
 
 def _parse_history(problems: _Problems, places: Places, where: str, raw: Any) -> list[HistoryRow]:
@@ -624,6 +637,11 @@ def _parse_order(
         problems, at("customer"), raw.get("customer"), what="customer", required=True, limit=200
     )
     comment = _text(problems, at("comment"), raw.get("comment"), what="comment")
+    address = _text(problems, at("address"), raw.get("address"), what="address")
+    reference = _text(problems, at("reference"), raw.get("reference"), what="reference")
+    policy = None
+    if raw.get("policy") is not None:
+        policy = problems.check(at("policy"), lambda: parse_policy(str(raw["policy"])).value)
     archived = raw.get("archived", False)
     _expect(problems, at("archived"), archived, bool, "true or false")
     backorder_of = None
@@ -700,6 +718,9 @@ def _parse_order(
         lines,
         invoices,
         history,
+        address=address or None,
+        reference=reference or None,
+        policy=policy,
     )
 
 

@@ -144,7 +144,8 @@ def test_edit_with_nothing_to_change_is_refused(run: Run, shop: Path) -> None:
     result = run("orders", "edit", "2396", "--yes")
     assert result.exit_code == 2  # a usage error: the command says nothing to do
     assert result.stderr == (
-        "Error: nothing to change - give --customer, --comment, SKU=QTY[@PRICE] or --remove SKU\n"
+        "Error: nothing to change - give --customer, --comment, --address, --reference, "
+        "--policy, SKU=QTY[@PRICE] or --remove SKU\n"
     )
     assert snapshot(shop) == before
 

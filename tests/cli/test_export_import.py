@@ -66,7 +66,7 @@ def test_json_export_then_import_into_an_empty_database_gives_the_same_orders(
 
 def test_export_is_in_the_import_format_with_links_and_quantities(busy_sample: Run) -> None:
     data = json.loads(busy_sample("orders", "export", "--archived").stdout)
-    assert set(data) == {"format", "settings", "products", "orders"}
+    assert set(data) == {"format", "settings", "products", "customers", "orders"}
     original = {o["number"]: o for o in data["orders"]}
     assert sorted(original) == [2390, 2398, 2401]
     assert original[2401]["archived"] is True

@@ -102,7 +102,12 @@ def test_products_and_settings_in_csv_and_json(sample: Run) -> None:
 
 def test_write_commands_print_one_json_object(sample: Run) -> None:
     added = json.loads(sample("orders", "add", "-c", "A", "BOX-68=2", "-f", "json").stdout)
-    assert added == {"number": 2402, "status": "booked"}
+    assert added == {
+        "number": 2402,
+        "status": "booked",
+        "customer": "A",
+        "customer_created": True,
+    }
     shipped = json.loads(sample("ship", "2402", "BOX-68=2", "-f", "json").stdout)
     assert shipped == {
         "number": 2402,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import errno
 import io
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -104,6 +105,11 @@ WRITES = [
         ["products", "adjust", "SWITCH-1", "7", "--reason", "count", "--yes", "-f", "json"],
         lambda shop: stock(shop, "SWITCH-1") == "7.000",
     ),
+    (["customers", "add", "Elektro Syd", "--yes", "-f", "json"], lambda shop: True),
+    (
+        ["customers", "edit", "byg-huset a/s", "--priority", "3", "--yes", "-f", "json"],
+        lambda shop: True,
+    ),
 ]
 
 
@@ -128,9 +134,10 @@ def test_a_failed_print_after_the_commit_says_what_was_saved(
         "products": "`products list`",
         "settings": "`settings show`",
         "invoice": "`invoices list`",
+        "customers": "`customers show`",
     }
     assert last == (
-        f"Error: the change was saved (`backorder --db {shop} {' '.join(args)}`); only printing "
+        f"Error: the change was saved (`backorder --db {shop} {shlex.join(args)}`); only printing "
         "the result failed: No space left on device - do not run it again; see the result "
         f"with {where.get(args[0], '`orders show` or `products list`')}"
     ), stderr

@@ -59,8 +59,25 @@ class ServerError(Exception):
             ),
             f"another user saved a product with the same SKU in {SHOWN} at the same moment",
         ),
+        (
+            ServerError(
+                "doppelter Schlüsselwert verletzt Unique-Constraint",
+                "23505",
+                table_name="customers",
+                constraint_name="customers_name_key_key",
+            ),
+            f"another user saved a customer with the same name in {SHOWN} at the same moment",
+        ),
     ],
-    ids=["password", "no-database", "deadlock", "serialization", "connection", "duplicate"],
+    ids=[
+        "password",
+        "no-database",
+        "deadlock",
+        "serialization",
+        "connection",
+        "duplicate",
+        "same-customer",
+    ],
 )
 def test_a_server_error_is_named_by_its_sqlstate_in_any_language(
     error: ServerError, expected: str

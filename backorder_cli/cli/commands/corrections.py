@@ -23,7 +23,11 @@ from .. import completion
 from ..app import database
 from ..options import (
     DryRunOption,
+    NewCustomerOption,
     NumberArgument,
+    OrderAddressOption,
+    OrderPolicyOption,
+    ReferenceOption,
     WriteFormat,
     WriteFormatOption,
     YesOption,
@@ -206,7 +210,10 @@ def unship(
     )
 
 
-NOTHING_TO_EDIT = "nothing to change - give --customer, --comment, SKU=QTY[@PRICE] or --remove SKU"
+NOTHING_TO_EDIT = (
+    "nothing to change - give --customer, --comment, --address, --reference, --policy, "
+    "SKU=QTY[@PRICE] or --remove SKU"
+)
 
 
 def edit(
@@ -228,7 +235,8 @@ def edit(
             "--customer",
             "-c",
             parser=cli_value(partial(parse_text, what="customer", required=True, limit=200)),
-            help="New customer name.",
+            autocompletion=completion.customers,
+            help="New customer (found in any case; a new name is registered).",
             show_default=False,
         ),
     ] = None,
@@ -241,6 +249,10 @@ def edit(
             show_default=False,
         ),
     ] = None,
+    address: OrderAddressOption = None,
+    reference: ReferenceOption = None,
+    policy: OrderPolicyOption = None,
+    new_customer: NewCustomerOption = False,
     remove: Annotated[
         list[str] | None,
         typer.Option(
@@ -266,7 +278,8 @@ def edit(
     """
     from ...services import corrections
 
-    if customer is None and comment is None and not items and not remove:
+    given = (customer, comment, address, reference, policy)
+    if all(v is None for v in given) and not items and not remove:
         from typer._click.exceptions import UsageError
 
         raise UsageError(NOTHING_TO_EDIT, ctx)  # a usage error: nothing was asked for
@@ -282,7 +295,11 @@ def edit(
             db,
             number,
             customer=customer,
+            new_customer=new_customer,
             comment=comment,
+            address=address,
+            reference=reference,
+            policy=policy,
             items=list(items or []),
             remove=list(remove or []),
             reason=reason,

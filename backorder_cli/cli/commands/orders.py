@@ -16,8 +16,12 @@ from ..app import database
 from ..options import (
     FormatOption,
     LimitOption,
+    NewCustomerOption,
     NoPagerOption,
     NumberArgument,
+    OrderAddressOption,
+    OrderPolicyOption,
+    ReferenceOption,
     WriteFormat,
     WriteFormatOption,
     check_items,
@@ -52,7 +56,9 @@ def add(
             "-c",
             parser=cli_value(partial(parse_text, what="customer", required=True, limit=200)),
             metavar="NAME",
-            help="Customer name.",
+            autocompletion=completion.customers,
+            help="Customer name, found in the register in any case; a new name is registered "
+            "(said on stderr), a near miss of a registered one refused.",
         ),
     ],
     comment: Annotated[
@@ -64,6 +70,10 @@ def add(
         ),
     ] = "",
     draft: Annotated[bool, typer.Option("--draft", help="Save as a draft, to book later.")] = False,
+    address: OrderAddressOption = None,
+    reference: ReferenceOption = None,
+    policy: OrderPolicyOption = None,
+    new_customer: NewCustomerOption = False,
     format_: WriteFormatOption = WriteFormat.text,
 ) -> None:
     """Add an order, numbered next in the order series; print its number.
@@ -71,12 +81,33 @@ def add(
     Example: backorder orders add --customer "Nordic Cables" CABLE-25=2.5 PLUG-3=10@4.95
     """
     from ...services import orders as orders_service
+    from ..output.text import say
 
-    number = orders_service.add_order(
-        database(ctx), customer=customer, comment=comment, items=items, draft=draft
+    placed = orders_service.place_order(
+        database(ctx),
+        customer=customer,
+        comment=comment,
+        items=items,
+        draft=draft,
+        address=address,
+        reference=reference,
+        policy=policy,
+        new_customer=new_customer,
     )
+    if placed.customer_created:
+        say(f"Registered new customer {placed.customer!r} (see `backorder customers show`).")
     status = Status.DRAFT if draft else Status.BOOKED
-    print_result(format_, {"number": number, "status": status.value}, str(number), data=True)
+    print_result(
+        format_,
+        {
+            "number": placed.number,
+            "status": status.value,
+            "customer": placed.customer,
+            "customer_created": placed.customer_created,
+        },
+        str(placed.number),
+        data=True,
+    )
 
 
 def book(

@@ -17,7 +17,9 @@ from .text import safe_text
 
 # The fields that hold money: CSV and plain write them with two decimals at least
 # (`450.80`, a four-place unit price keeps its places); JSON keeps the exact number.
-MONEY_FIELDS = frozenset({"total", "price", "unit_price", "value", "invoice_total", "amount"})
+MONEY_FIELDS = frozenset(
+    {"total", "price", "unit_price", "value", "invoice_total", "amount", "owed"}
+)
 
 
 def cell(value: Any, field: str | None = None) -> str:

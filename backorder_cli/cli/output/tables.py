@@ -105,6 +105,9 @@ def order_detail(order: Any) -> None:
     head.add_column(style="bold", no_wrap=True)
     head.add_column(overflow="fold")  # wraps between words: a number or date stays whole
     head.add_row("Customer", text(order.customer))
+    for label, value in (("Reference", order.reference), ("Address", order.address)):
+        if value:
+            head.add_row(label, text(value))
     if order.comment:
         head.add_row("Comment", text(order.comment))
     head.add_row("Created", _when(order.created_at) + " UTC")

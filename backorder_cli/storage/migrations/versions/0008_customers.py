@@ -65,13 +65,28 @@ def _register(conn: sa.Connection) -> None:
         [{"name": name, "key": key} for key, name in sorted(register.items())],
     )
     ids: dict[str, int] = dict(conn.exec_driver_sql("SELECT name_key, id FROM customers").all())
+    # One pass over orders whatever the number of names: each spelling's customer in a
+    # table of its own (indexed by spelling; orders.customer has no index), read by
+    # two correlated look-ups, then dropped.
+    op.create_table(
+        "_spellings",
+        sa.Column("spelling", sa.String(), primary_key=True),
+        sa.Column("customer_id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(), nullable=False),
+    )
     conn.execute(
-        sa.text("UPDATE orders SET customer_id = :id, customer = :name WHERE customer = :spelling"),
+        sa.text("INSERT INTO _spellings VALUES (:spelling, :id, :name)"),
         [
-            {"id": ids[name_key(s.name)], "name": register[name_key(s.name)], "spelling": s.name}
+            {"spelling": s.name, "id": ids[name_key(s.name)], "name": register[name_key(s.name)]}
             for s in spellings
         ],
     )
+    conn.exec_driver_sql(
+        "UPDATE orders SET "
+        "customer_id = (SELECT customer_id FROM _spellings WHERE spelling = orders.customer), "
+        "customer = (SELECT name FROM _spellings WHERE spelling = orders.customer)"
+    )
+    op.drop_table("_spellings")
 
 
 def downgrade() -> None:
