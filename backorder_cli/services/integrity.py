@@ -46,6 +46,7 @@ from ..storage.database import Database
 from ..storage.models import (
     UtcDateTime,
 )
+from ..storage.search import SEARCH_TABLE
 from .steps import _BATCH, ORDERS, _Line
 
 
@@ -128,6 +129,8 @@ def check_database(db: Database) -> Iterator[Violation]:
             yield from check_credits(conn)
         if number >= 7:  # purchases
             yield from _check_purchases(conn)
+        if number >= 8:  # the search index
+            yield from _check_search_index(conn)
 
         lines_sum = (
             "(SELECT COALESCE(SUM(il.amount), 0) FROM invoice_lines il WHERE il.invoice_id = i.id)"
@@ -145,6 +148,39 @@ def check_database(db: Database) -> Iterator[Violation]:
                     f"add up to {format_money(_scaled(billed, m))}",
                     order_number,
                 )
+
+
+def _check_search_index(conn: Connection) -> Iterator[Violation]:
+    """SQLite: the FTS5 table behind `--search` holds every order once, with its customer
+    and comment casefolded (storage/search.py), so a search finds what a scan finds. Read
+    from its content table: a join by id, about 0.3 s per 100,000 orders; the trigram
+    index itself is FTS5's own to keep (its 'integrity-check' costs four times that, and
+    a wrong trigram can only hide an order, never show a wrong one). PostgreSQL's trigram
+    indexes are indexes of the server: nothing of ours to disagree."""
+    from sqlalchemy import text
+
+    if conn.dialect.name != "sqlite":
+        return
+    content = f"{SEARCH_TABLE}_content"
+    for (number,) in conn.execute(
+        text(
+            f"SELECT o.number FROM orders o LEFT JOIN {content} t ON t.id = o.id "
+            "WHERE t.id IS NULL OR t.c0 IS NOT casefold(o.customer) "
+            "OR t.c1 IS NOT casefold(o.comment) ORDER BY o.number"
+        )
+    ):
+        yield Violation(
+            "the search index does not hold its customer and comment as they are, so "
+            "searches may miss it - the index was changed outside backorder",
+            number,
+        )
+    for (order_id,) in conn.execute(
+        text(
+            f"SELECT t.id FROM {content} t "
+            "WHERE NOT EXISTS (SELECT 1 FROM orders o WHERE o.id = t.id) ORDER BY t.id"
+        )
+    ):
+        yield Violation(f"the search index holds order id {order_id}, which does not exist")
 
 
 def _check_purchases(conn: Connection) -> Iterator[Violation]:

@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 from sqlalchemy import (
     Select,
     String,
+    and_,
     bindparam,
     func,
     literal,
@@ -32,6 +33,7 @@ from ..storage.models import (
     Order,
     OrderLine,
 )
+from ..storage.search import SEARCHED, TextCandidates, indexed
 from .steps import (
     _BATCH,
     _LINES_OF_ORDER,
@@ -127,7 +129,7 @@ def book_order(db: Database, number: int) -> str:
 
 def _contains_folded(column: Any, text: str) -> Any:
     """`column` contains `text`, both case-folded in SQL (`casefold`); % and _ in the
-    text are plain characters."""
+    text are plain characters. The rule of every search, indexed or not."""
     escaped = text.replace("/", "//").replace("%", "/%").replace("_", "/_")
     if all(ch.isascii() and not ch.isalpha() for ch in text):
         # Digits and punctuation (a number search): folding never makes nor removes
@@ -135,6 +137,20 @@ def _contains_folded(column: Any, text: str) -> Any:
         return column.like(f"%{escaped}%", escape="/")
     pattern = literal("%") + casefold(bindparam(None, escaped, type_=String)) + literal("%")
     return casefold(column).like(pattern, escape="/")
+
+
+def _text_search(columns: tuple[str, ...], text: str, number: int | None = None) -> Any:
+    """Orders whose `columns` contain `text` (casefolded), or numbered `number`: the
+    exact rule (`_contains_folded`), behind the trigram index when the text has a
+    trigram (`storage.search`; shorter text scans)."""
+    exact = [_contains_folded(ORDERS.c[name], text) for name in columns]
+    if number is not None:
+        exact.append(ORDERS.c.number == number)
+    condition = or_(*exact)
+    folded = text.casefold()
+    if indexed(folded):
+        condition = and_(TextCandidates(columns, folded, number), condition)
+    return condition
 
 
 # Any select of orders (ORM or Core); the conditions are on the Core table's columns, so
@@ -163,16 +179,13 @@ def _order_filter(
     if statuses:
         query = query.where(ORDERS.c.status.in_([s.value for s in statuses]))
     if customer:
-        query = query.where(_contains_folded(ORDERS.c.customer, customer))
+        query = query.where(_text_search(("customer",), customer))
     if search:
         text = search.strip()
-        matches = [
-            _contains_folded(ORDERS.c.customer, text),
-            _contains_folded(ORDERS.c.comment, text),
-        ]
+        number = None
         with contextlib.suppress(InvalidInput):  # not a number: text only
-            matches.append(ORDERS.c.number == parse_order_number(text))
-        query = query.where(or_(*matches))
+            number = parse_order_number(text)
+        query = query.where(_text_search(SEARCHED, text, number))
     return query
 
 
