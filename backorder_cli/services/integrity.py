@@ -258,9 +258,14 @@ def _check_dates(conn: Connection) -> Iterator[Violation]:
         for order, value, number in conn.execute(
             text(
                 f"SELECT o.number, {column}{extra} FROM {source} WHERE typeof({column}) <> 'text' "
-                f"OR NOT ({column} GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9] "
-                f"[0-9][0-9]:[0-9][0-9]:[0-9][0-9]*' "
-                f"AND datetime(substr({column}, 1, 19)) IS substr({column}, 1, 19) "
+                f"OR NOT ({column} GLOB '[0-9][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9] "
+                f"[012][0-9]:[0-5][0-9]:[0-5][0-9]*' "
+                f"AND substr({column}, 6, 2) BETWEEN '01' AND '12' "
+                f"AND substr({column}, 12, 2) <= '23' "
+                # Days 01-28 exist in every month: only the 29th-31st need datetime(),
+                # which costs more than the rest of the test (a third of this pass).
+                f"AND (substr({column}, 9, 2) BETWEEN '01' AND '28' "
+                f"OR datetime(substr({column}, 1, 19)) IS substr({column}, 1, 19)) "
                 f"AND (length({column}) = 19 OR {column} GLOB "
                 "'????-??-?? ??:??:??.[0-9][0-9][0-9][0-9][0-9][0-9]')) "
                 f"ORDER BY o.number"

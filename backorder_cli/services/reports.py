@@ -159,15 +159,17 @@ def iter_log(
 
 
 def log_query(*, order_id: int | None = None, since: date | None = None) -> Any:
-    """The history entries of `iter_log`, in order. Both filters walk an index (schema
-    8): `order_id` that of `history.order_id`, `since` that of `history.at`, so neither
-    reads the whole history."""
+    """The history entries of `iter_log`, oldest first (by time, then as written). Both
+    filters walk an index (schema 8): `order_id` that of `history.order_id`, `since`
+    that of `history.at`, so neither reads the whole history. Ordered by `at` (the
+    index's order) rather than by id: in id order SQLite would rather scan the whole
+    table in that order than sort the few entries since the day."""
     query = (
         core_select(
             HISTORY.c.at, HISTORY.c.user, ORDERS.c.number, HISTORY.c.event, HISTORY.c.detail
         )
         .outerjoin(ORDERS, ORDERS.c.id == HISTORY.c.order_id)
-        .order_by(HISTORY.c.id)
+        .order_by(HISTORY.c.at, HISTORY.c.id)
     )
     if order_id is not None:
         query = query.where(HISTORY.c.order_id == order_id)
