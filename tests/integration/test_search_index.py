@@ -261,3 +261,18 @@ def test_the_log_filters_walk_indexes(sample_db: Database) -> None:
     one_order = plan(reports.log_query(order_id=1))
     assert "USING INDEX ix_history_order_id" in one_order, one_order
     assert "SCAN history" not in since + one_order
+
+
+@pytest.mark.sqlite_only
+def test_check_names_lines_whose_order_is_gone(sample_db: Database, db_path: Path) -> None:
+    """The orphan-line pass looks each order id up once: every line of a missing order
+    is still named, and only those."""
+    with sqlite3.connect(db_path) as conn:  # foreign keys are off for another program
+        ids = [row[0] for row in conn.execute("SELECT id FROM order_lines ORDER BY id LIMIT 3")]
+        conn.execute("UPDATE order_lines SET order_id = 888888 WHERE id IN (?, ?)", ids[:2])
+    found = [str(v) for v in integrity.check_database(sample_db)]
+    orphans = [f for f in found if "belongs to no order" in f]
+    assert orphans == [
+        f"order line {ids[0]} belongs to no order (order id 888888)",
+        f"order line {ids[1]} belongs to no order (order id 888888)",
+    ]
