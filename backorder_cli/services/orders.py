@@ -9,12 +9,8 @@ from typing import Any, TypeVar
 
 from sqlalchemy import (
     Select,
-    String,
-    and_,
     bindparam,
     func,
-    literal,
-    or_,
 )
 from sqlalchemy import select as core_select
 from sqlmodel import col, select
@@ -27,13 +23,13 @@ from ..domain.values import (
     parse_text,
 )
 from ..errors import InvalidInput, NotAllowed, NotFound
-from ..storage.casefold import casefold
 from ..storage.database import Database
 from ..storage.models import (
     Order,
     OrderLine,
 )
-from ..storage.search import SEARCHED, TextCandidates, indexed
+from ..storage.search import SEARCHED
+from .search import newest_first, text_search
 from .steps import (
     _BATCH,
     _LINES_OF_ORDER,
@@ -127,45 +123,6 @@ def book_order(db: Database, number: int) -> str:
         return order.status
 
 
-def _contains_folded(column: Any, text: str, *, indexed: bool = False) -> Any:
-    """`column` contains `text`, both case-folded in SQL (`casefold`); % and _ in the
-    text are plain characters. The rule of every search, indexed or not (`indexed`:
-    always in the casefold form, which PostgreSQL's trigram indexes are built on)."""
-    escaped = text.replace("/", "//").replace("%", "/%").replace("_", "/_")
-    if not indexed and all(ch.isascii() and not ch.isalpha() for ch in text):
-        # Digits and punctuation (a number search): folding never makes nor removes
-        # them, so the plain column matches the same and costs no function call per row.
-        return column.like(f"%{escaped}%", escape="/")
-    pattern = literal("%") + casefold(bindparam(None, escaped, type_=String)) + literal("%")
-    return casefold(column).like(pattern, escape="/")
-
-
-def _text_search(columns: tuple[str, ...], text: str, number: int | None = None) -> Any:
-    """Orders whose `columns` contain `text` (casefolded), or numbered `number`: the
-    exact rule (`_contains_folded`), behind the trigram index when the text has a
-    trigram (`storage.search`; shorter text scans)."""
-    folded = text.casefold()
-    by_index = indexed(folded)
-    exact = [_contains_folded(ORDERS.c[name], text, indexed=by_index) for name in columns]
-    if number is not None:
-        exact.append(ORDERS.c.number == number)
-    condition = or_(*exact)
-    if by_index:
-        condition = and_(TextCandidates(columns, folded, number), condition)
-    return condition
-
-
-def _newest_first(customer: str | None, search: str | None) -> Any:
-    """Newest number first. With a text the trigram index serves, by an expression the
-    number's index cannot give: else PostgreSQL, planning a listing's cursor for its
-    first rows, walks that index backwards testing every order (1.5 s on 100,000
-    orders) rather than take the few the trigram index finds and sort them (10 ms)."""
-    texts = [t.strip().casefold() for t in (customer, search) if t]
-    if any(indexed(t) for t in texts):
-        return (ORDERS.c.number + 0).desc()
-    return ORDERS.c.number.desc()
-
-
 # Any select of orders (ORM or Core); the conditions are on the Core table's columns, so
 # a Core select stays Core (no ORM set-up for a listing).
 _Query = TypeVar("_Query", bound=Select[*tuple[Any, ...]])
@@ -192,13 +149,13 @@ def _order_filter(
     if statuses:
         query = query.where(ORDERS.c.status.in_([s.value for s in statuses]))
     if customer:
-        query = query.where(_text_search(("customer",), customer))
+        query = query.where(text_search(("customer",), customer))
     if search:
         text = search.strip()
         number = None
         with contextlib.suppress(InvalidInput):  # not a number: text only
             number = parse_order_number(text)
-        query = query.where(_text_search(SEARCHED, text, number))
+        query = query.where(text_search(SEARCHED, text, number))
     return query
 
 
@@ -245,7 +202,7 @@ def iter_orders(
         archived=archived,
         customer=customer,
         search=search,
-    ).order_by(_newest_first(customer, search))
+    ).order_by(newest_first(customer, search))
     if limit is not None:
         query = query.limit(limit)
     # Core on the read transaction's connection: the ORM's set-up would cost more than

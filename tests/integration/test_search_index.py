@@ -20,7 +20,7 @@ from backorder_cli.domain.values import Item
 from backorder_cli.services import integrity, reports
 from backorder_cli.services import orders as orders_service
 from backorder_cli.services import transfer as transfer_service
-from backorder_cli.services.orders import _contains_folded
+from backorder_cli.services.search import contains_folded, newest_first
 from backorder_cli.services.steps import ORDERS
 from backorder_cli.storage.database import Database
 
@@ -99,12 +99,12 @@ def scanned(db: Database, *, search: str | None = None, customer: str | None = N
     """The orders the scan keeps: the search's rule on every order, no index."""
     conditions = []
     if customer:
-        conditions.append(_contains_folded(ORDERS.c.customer, customer))
+        conditions.append(contains_folded(ORDERS.c.customer, customer))
     if search:
         text = search.strip()
         match = [
-            _contains_folded(ORDERS.c.customer, text),
-            _contains_folded(ORDERS.c.comment, text),
+            contains_folded(ORDERS.c.customer, text),
+            contains_folded(ORDERS.c.comment, text),
         ]
         if text.lstrip("#").isdigit():
             match.append(ORDERS.c.number == int(text.lstrip("#")))
@@ -239,7 +239,7 @@ def test_postgresql_search_can_use_the_trigram_indexes(sample_db: Database) -> N
             orders_service._order_filter(
                 orders_service._ORDER_SUMMARY, archived=Archived.ALL, search=search
             )
-            .order_by(orders_service._newest_first(None, search))
+            .order_by(newest_first(None, search))
             .limit(20)
         )
         with sample_db.read() as session:
