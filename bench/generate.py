@@ -4,7 +4,8 @@
 
 The schema comes from `backorder init` itself; the rows are written with the standard
 library's sqlite3 in one transaction (no durability needed while building), already
-consistent: `backorder check` is clean on the result. The mix: 500 products, 5,000
+consistent: `backorder check` is clean on the result. The search index (schema 10) is
+filled once after the load, its triggers off meanwhile. The mix: 500 products, 5,000
 customers, 1-10 lines per order; drafts, booked, partially shipped (their shipments
 invoiced, so they can be backordered), shipped, invoiced and canceled orders; the older
 half of the finished orders archived; one order in ten backordered earlier, some twice
@@ -24,7 +25,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from backorder_cli.domain.money import scaled_line_amount, scaled_share
+from backorder_cli.storage.database import _casefold_text
 from backorder_cli.storage.schema import init_database
+from backorder_cli.storage.search import drop_sqlite_triggers, fill_sqlite_index
 
 PRODUCTS = 500
 CUSTOMERS = 5000
@@ -44,9 +47,12 @@ def build(path: Path, orders: int, seed: int = 2401) -> None:
     database.dispose()
     rng = random.Random(seed)
     conn = sqlite3.connect(path, isolation_level=None)
+    conn.create_function("casefold", 1, _casefold_text, deterministic=True)
     conn.execute("PRAGMA synchronous = OFF")
     conn.execute("PRAGMA cache_size = -400000")
     conn.execute("BEGIN")
+    # The search index is built once after the load, not by a trigger per order.
+    drop_sqlite_triggers(conn.execute)
     prices = [rng.randint(50, 50000) * 100 for _ in range(PRODUCTS)]  # 0.50 .. 500.00
     conn.executemany(
         "INSERT INTO product (id, sku, name, unit, price, stock) VALUES (?, ?, ?, ?, ?, ?)",
@@ -261,6 +267,7 @@ def build(path: Path, orders: int, seed: int = 2401) -> None:
     conn.execute("UPDATE counter SET value = ? WHERE name = 'invoice'", (invoice_number,))
     purchases = add_purchases(conn, rng, max(1, orders // 1000))
     conn.execute("UPDATE counter SET value = ? WHERE name = 'purchase'", (purchases,))
+    fill_sqlite_index(conn.execute)
     conn.execute("COMMIT")
     conn.execute("ANALYZE")
     conn.close()

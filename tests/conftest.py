@@ -243,10 +243,21 @@ def is_url(where: str | Path) -> bool:
     return "://" in str(where)
 
 
+def sqlite_connect(path: str | Path) -> sqlite3.Connection:
+    """The file through the standard library, as another program opens it, with the
+    `casefold()` that schema 8's search triggers call when an order's customer or
+    comment is written (storage/search.py: every writer must register it)."""
+    from backorder_cli.storage.database import _casefold_text
+
+    conn = sqlite3.connect(path)
+    conn.create_function("casefold", 1, _casefold_text, deterministic=True)
+    return conn
+
+
 def run_sql(where: str | Path, *statements: str) -> None:
     """Run SQL on the database as another tool would (one transaction)."""
     if not is_url(where):
-        with sqlite3.connect(where) as conn:
+        with sqlite_connect(where) as conn:
             for statement in statements:
                 conn.execute(statement)
         return

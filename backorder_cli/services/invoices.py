@@ -22,7 +22,6 @@ from ..domain.values import (
 from ..errors import InvalidInput, NotAllowed, NotFound
 from ..storage.database import Database
 from ..storage.models import utcnow
-from .orders import _contains_folded
 from .results import (
     CreditPreview,
     CreditResult,
@@ -30,6 +29,7 @@ from .results import (
     InvoiceLineView,
     InvoiceSummary,
 )
+from .search import contains_folded
 from .steps import (
     _BATCH,
     _PEEK_NUMBER,
@@ -297,7 +297,7 @@ def _invoice_filter(query: Any, *, order: int | None, customer: str | None) -> A
     if order is not None:
         query = query.where(ORDERS.c.number == order)
     if customer:
-        query = query.where(_contains_folded(ORDERS.c.customer, customer))
+        query = query.where(contains_folded(ORDERS.c.customer, customer))
     return query
 
 

@@ -7,18 +7,19 @@ from collections.abc import Iterator
 from datetime import date
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, String, bindparam, func, literal, or_
+from sqlalchemy import Select, bindparam, func
 from sqlalchemy import select as core_select
 from sqlmodel import col, select
 
 from ..domain.orders import Archived, Status, remaining
 from ..domain.values import Item, check_order_value, parse_order_number, parse_text
 from ..errors import InvalidInput, NotAllowed, NotFound
-from ..storage.casefold import casefold
 from ..storage.database import Database
 from ..storage.models import Order, OrderLine
+from ..storage.search import SEARCHED
 from .customers import CUSTOMERS, customer_for_order
 from .results import PlacedOrder
+from .search import newest_first, text_search
 from .steps import (
     _BATCH,
     _LINES_OF_ORDER,
@@ -133,18 +134,6 @@ def book_order(db: Database, number: int) -> str:
         return order.status
 
 
-def _contains_folded(column: Any, text: str) -> Any:
-    """`column` contains `text`, both case-folded in SQL (`casefold`); % and _ in the
-    text are plain characters."""
-    escaped = text.replace("/", "//").replace("%", "/%").replace("_", "/_")
-    if all(ch.isascii() and not ch.isalpha() for ch in text):
-        # Digits and punctuation (a number search): folding never makes nor removes
-        # them, so the plain column matches the same and costs no function call per row.
-        return column.like(f"%{escaped}%", escape="/")
-    pattern = literal("%") + casefold(bindparam(None, escaped, type_=String)) + literal("%")
-    return casefold(column).like(pattern, escape="/")
-
-
 # Any select of orders (ORM or Core); the conditions are on the Core table's columns, so
 # a Core select stays Core (no ORM set-up for a listing).
 _Query = TypeVar("_Query", bound=Select[*tuple[Any, ...]])
@@ -171,16 +160,13 @@ def _order_filter(
     if statuses:
         query = query.where(ORDERS.c.status.in_([s.value for s in statuses]))
     if customer:
-        query = query.where(_contains_folded(ORDERS.c.customer, customer))
+        query = query.where(text_search(("customer",), customer))
     if search:
         text = search.strip()
-        matches = [
-            _contains_folded(ORDERS.c.customer, text),
-            _contains_folded(ORDERS.c.comment, text),
-        ]
+        number = None
         with contextlib.suppress(InvalidInput):  # not a number: text only
-            matches.append(ORDERS.c.number == parse_order_number(text))
-        query = query.where(or_(*matches))
+            number = parse_order_number(text)
+        query = query.where(text_search(SEARCHED, text, number))
     return query
 
 
@@ -227,7 +213,7 @@ def iter_orders(
         archived=archived,
         customer=customer,
         search=search,
-    ).order_by(ORDERS.c.number.desc())
+    ).order_by(newest_first(customer, search))
     if limit is not None:
         query = query.limit(limit)
     # Core on the read transaction's connection: the ORM's set-up would cost more than

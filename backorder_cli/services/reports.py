@@ -142,29 +142,42 @@ def iter_log(
     (UTC) and what: orders, and products added, stock received and settings changed
     (those have no order). `order` keeps one order's entries; `since` those from that
     day on (UTC). An unknown order is refused at once, before anything streams."""
-    query = (
-        core_select(
-            HISTORY.c.at, HISTORY.c.user, ORDERS.c.number, HISTORY.c.event, HISTORY.c.detail
-        )
-        .outerjoin(ORDERS, ORDERS.c.id == HISTORY.c.order_id)
-        .order_by(HISTORY.c.id)
-    )
+    order_id = None
     if order is not None:
         with db.read() as session:
             found = session.connection().execute(_ORDER_BY_NUMBER, {"number": order}).first()
         if found is None:
             raise _order_not_found(order)
-        query = query.where(HISTORY.c.order_id == found.id)
-    if since is not None:
-        query = query.where(
-            HISTORY.c.at >= datetime(since.year, since.month, since.day, tzinfo=UTC)
-        )
+        order_id = found.id
+    query = log_query(order_id=order_id, since=since)
     if order is not None:
         return _stream_log(db, query)
     # Stock counts belong to no order: merged in by time (both streams are in time order).
     from .stock import iter_stock_log
 
     return heapq.merge(_stream_log(db, query), iter_stock_log(db, since=since), key=lambda e: e.at)
+
+
+def log_query(*, order_id: int | None = None, since: date | None = None) -> Any:
+    """The history entries of `iter_log`, oldest first (by time, then as written). Both
+    filters walk an index (schema 8): `order_id` that of `history.order_id`, `since`
+    that of `history.at`, so neither reads the whole history. Ordered by `at` (the
+    index's order) rather than by id: in id order SQLite would rather scan the whole
+    table in that order than sort the few entries since the day."""
+    query = (
+        core_select(
+            HISTORY.c.at, HISTORY.c.user, ORDERS.c.number, HISTORY.c.event, HISTORY.c.detail
+        )
+        .outerjoin(ORDERS, ORDERS.c.id == HISTORY.c.order_id)
+        .order_by(HISTORY.c.at, HISTORY.c.id)
+    )
+    if order_id is not None:
+        query = query.where(HISTORY.c.order_id == order_id)
+    if since is not None:
+        query = query.where(
+            HISTORY.c.at >= datetime(since.year, since.month, since.day, tzinfo=UTC)
+        )
+    return query
 
 
 def highest_order_number(db: Database) -> int | None:

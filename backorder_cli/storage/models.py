@@ -32,7 +32,7 @@ class Table(SQLModel):
 
 
 # Bumped with every migration in migrations/versions; meta.schema_version holds it.
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 
 
 class ScaledDecimal(TypeDecorator[Decimal]):
@@ -305,7 +305,8 @@ class History(Table, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     order_id: int | None = Field(default=None, foreign_key="orders.id", index=True)
-    at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
+    # Schema 8: `log --since` walks this index.
+    at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime, index=True)
     user: str = ""
     event: str
     detail: str = ""
@@ -326,7 +327,7 @@ class StockAdjustment(Table, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     sku: str = Field(index=True)
-    at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
+    at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime, index=True)  # schema 8
     user: str = ""
     before: Decimal = Field(sa_type=Quantity)
     counted: Decimal = Field(sa_type=Quantity)

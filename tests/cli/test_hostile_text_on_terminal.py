@@ -25,6 +25,7 @@ from backorder_cli.domain.values import parse_items
 from backorder_cli.services import backorders as backorders_service
 from backorder_cli.services import catalogue, fulfilment, orders, steps
 from backorder_cli.storage.schema import init_database
+from tests.conftest import sqlite_connect
 
 # Characters a terminal acts on or that reorder what is shown: none may be written raw.
 RAW = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
@@ -92,7 +93,7 @@ def make_old_database(path: Path) -> None:
         backorders_service.create_backorder(db, 1001, invoice_first=True)  # -> #1003
     finally:
         db.dispose()
-    conn = sqlite3.connect(path)
+    conn = sqlite_connect(path)  # the customer's new text goes into the search index
     with conn:
         conn.execute(
             "UPDATE product SET sku = ?, name = ?, unit = ?, stock = 100000", (SKU, NAME, UNIT)

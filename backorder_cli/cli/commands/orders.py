@@ -141,11 +141,20 @@ def list_(
     archived: Annotated[bool, typer.Option("--archived", help="Only archived orders.")] = False,
     all_: Annotated[bool, typer.Option("--all", help="Archived and not archived orders.")] = False,
     customer: Annotated[
-        str | None, typer.Option("--customer", help="Customer name contains this text.")
+        str | None,
+        typer.Option(
+            "--customer",
+            help="Customer name contains this text, in any case (indexed; under 3 "
+            "characters it reads every order).",
+        ),
     ] = None,
     search: Annotated[
         str | None,
-        typer.Option("--search", help="Order number, or text in the customer or comment."),
+        typer.Option(
+            "--search",
+            help="Order number, or text in the customer or comment, in any case (indexed; "
+            "under 3 characters it reads every order).",
+        ),
     ] = None,
     limit: LimitOption = None,
     eta_before: Annotated[
