@@ -20,6 +20,7 @@ import pytest
 from typer.testing import CliRunner
 
 from backorder_cli.cli import app
+from backorder_cli.storage.models import SCHEMA_VERSION
 from tests.conftest import snapshot
 
 BIN = Path(sys.executable).parent
@@ -222,7 +223,9 @@ def test_db_missing_for_any_command_but_init(tmp_path: Path) -> None:
 
 def test_db_with_a_newer_schema(shop: Path) -> None:
     with sqlite3.connect(shop) as conn:
-        conn.execute("UPDATE meta SET value = '9' WHERE key = 'schema_version'")
+        conn.execute(
+            "UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION + 1),)
+        )
     before = snapshot(shop)
     assert_refused(backorder("orders", "list", db=shop), 1, "newer than this backorder")
     assert snapshot(shop) == before

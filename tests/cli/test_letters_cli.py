@@ -94,9 +94,10 @@ def test_hostile_text_from_the_database_in_every_format(shop: Run, target: str) 
     sequence, a bidi override, markup of three kinds, a line break): escaped in every
     format for people, kept exactly in JSON."""
     import json
-    import sqlite3
 
-    with sqlite3.connect(target) as conn:
+    from tests.conftest import sqlite_connect
+
+    with sqlite_connect(target) as conn:
         conn.execute(
             "UPDATE customers SET name = ?, address = ? WHERE name_key = 'nordlys aps'",
             (EVIL, EVIL),
