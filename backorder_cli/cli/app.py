@@ -252,7 +252,7 @@ def _visible(text: str) -> str:
 def say_upgraded(db: Database) -> None:
     """Once, when opening the database upgraded its schema: say so on stderr."""
     if db.upgraded_from is not None:
-        from ..storage.models import SCHEMA_VERSION
+        from ..storage.schema import SCHEMA_VERSION
 
         say(
             f"Upgraded database {db.location.display} from schema version "

@@ -81,8 +81,7 @@ def migrate(ctx: typer.Context) -> None:
 
     Example: backorder --db shop.db migrate
     """
-    from ...storage.models import SCHEMA_VERSION
-    from ...storage.schema import migrate, read_version
+    from ...storage.schema import SCHEMA_VERSION, migrate, read_version
 
     location, before = read_version(state(ctx).db)
     if before == SCHEMA_VERSION:
