@@ -7,6 +7,7 @@ nothing of ours at the top: it installs its handler, then imports the CLI.
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import sys
@@ -41,6 +42,12 @@ class _ClosedStream:
 
 
 def _run(script: str) -> None:
+    # Start-up allocates objects that live as long as the process (modules, classes, the
+    # command, the engine): the cyclic garbage collector's passes over them find nothing
+    # and cost a good part of a short command's time (bench/NOTES.md). It stays off
+    # until the command opens its database (`cli.app.start_up_over`), which freezes
+    # what start-up made and turns it back on, so a long command collects as usual.
+    gc.disable()
     signal.signal(signal.SIGINT, _interrupted_early)
     if sys.stdout is None:
         sys.stdout = _ClosedStream()  # only write, flush and isatty are used

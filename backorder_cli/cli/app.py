@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import gc
 import os
 import shlex
 import signal
@@ -254,12 +255,22 @@ def _visible(text: str) -> str:
 def say_upgraded(db: Database) -> None:
     """Once, when opening the database upgraded its schema: say so on stderr."""
     if db.upgraded_from is not None:
-        from ..storage.models import SCHEMA_VERSION
+        from ..storage.schema import SCHEMA_VERSION
 
         say(
             f"Upgraded database {db.location.display} from schema version "
             f"{db.upgraded_from} to {SCHEMA_VERSION}."
         )
+
+
+def start_up_over() -> None:
+    """The console script keeps the garbage collector off while it starts (console.py):
+    once a command is about to open its database, what start-up made is frozen (never
+    scanned again) and collection is back on, so a long command collects as usual.
+    Nothing happens when the collector is on (tests, the CLI run in-process)."""
+    if not gc.isenabled():
+        gc.freeze()
+        gc.enable()
 
 
 class State:
@@ -273,6 +284,7 @@ class State:
         if self._database is None:
             from ..storage.schema import open_database
 
+            start_up_over()  # before opening: it may migrate, which is long work
             self._database = open_database(self.db, upgrade=upgrade, read_older=read_older)
             say_upgraded(self._database)
         return self._database

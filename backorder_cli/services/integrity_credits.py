@@ -16,7 +16,7 @@ from sqlalchemy import Connection, text
 from ..domain.credits import credit_share_violations, credit_violations
 from ..domain.invariants import Violation
 from ..domain.values import MONEY_PLACES, QUANTITY_PLACES
-from .integrity import _scaled
+from .integrity_values import _scaled
 
 _OVER_CREDITED = text(
     "SELECT i.number, o.number, l.sku, COALESCE(b.quantity, 0), COALESCE(b.amount, 0), "

@@ -1,41 +1,33 @@
-"""Orders: add, book, list, show."""
+"""Orders: add, book, list, show.
+
+Listing and showing read the Core tables of `storage.tables` and import nothing that
+writes: `orders show` and `orders list` start without building SQLModel's table classes
+(bench/NOTES.md). Adding and booking import the table classes and the shared steps
+when they run.
+"""
 
 from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
 from datetime import date
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import Select, bindparam, func
 from sqlalchemy import select as core_select
-from sqlmodel import col, select
 
 from ..domain.orders import Archived, Status, remaining
 from ..domain.values import Item, check_order_value, parse_order_number, parse_text
 from ..errors import InvalidInput, NotAllowed, NotFound
 from ..storage.database import Database
-from ..storage.models import Order, OrderLine
 from ..storage.search import SEARCHED
-from .customers import CUSTOMERS, customer_for_order
-from .results import PlacedOrder
+from ..storage.tables import CUSTOMERS, HISTORY, INVOICES, LINES, ORDERS
+from .lookups import _BATCH, _chain_numbers, _order_not_found
 from .search import newest_first, text_search
-from .steps import (
-    _BATCH,
-    _LINES_OF_ORDER,
-    HISTORY,
-    INVOICES,
-    ORDERS,
-    _chain_numbers,
-    _find_order,
-    _lines,
-    _next_number,
-    _order_not_found,
-    _record,
-    _refresh,
-    _stock,
-    _unknown_sku,
-)
+
+if TYPE_CHECKING:
+    from .results import PlacedOrder
+
 from .views import HistoryView, InvoiceView, LineView, OrderDetail, OrderSummary
 
 
@@ -59,8 +51,13 @@ def place_order(
     """A new order, numbered next in the series; prices default to the product's. The
     customer is found casefolded or registered (`customers.customer_for_order`); the
     address defaults to the customer's, the priority is the customer's."""
+    # Here: reading orders never needs them (nor the table classes they build).
     from ..domain.customers import parse_order_policy
-    from ..domain.money import line_amount  # here: reading orders never needs it
+    from ..domain.money import line_amount
+    from ..storage.models import Order, OrderLine
+    from .customers import customer_for_order
+    from .results import PlacedOrder
+    from .steps import _next_number, _record, _refresh, _stock, _unknown_sku
 
     comment = parse_text(comment, what="comment")
     # None: the customer's address; an empty one: none at all.
@@ -115,6 +112,8 @@ def place_order(
 
 
 def book_order(db: Database, number: int) -> str:
+    from .steps import _find_order, _lines, _record, _refresh
+
     with db.write() as session:
         order = _find_order(session, number, lock=True)
         if order.status != Status.DRAFT:
@@ -277,24 +276,24 @@ def partially_shipped_numbers(db: Database, *, customer: str | None = None) -> l
     """What `create --all` takes: every partially shipped order not canceled or archived,
     oldest first."""
     query = _order_filter(
-        select(Order.number), statuses=[Status.PARTIALLY_SHIPPED], customer=customer
-    ).order_by(col(Order.number))
+        core_select(ORDERS.c.number), statuses=[Status.PARTIALLY_SHIPPED], customer=customer
+    ).order_by(ORDERS.c.number)
     with db.read() as session:
-        return list(session.exec(query))
+        return list(session.connection().execute(query).scalars())
 
 
 def uninvoiced_numbers(db: Database, *, customer: str | None = None) -> list[int]:
     """What `invoice --all` takes: every order with shipped, uninvoiced quantities that
     is not a draft, canceled or archived, oldest first."""
     query = (
-        _order_filter(select(Order.number).distinct(), customer=customer)
-        .join(OrderLine, col(OrderLine.order_id) == col(Order.id))
-        .where(col(Order.status).in_([Status.PARTIALLY_SHIPPED.value, Status.SHIPPED.value]))
-        .where(col(OrderLine.shipped) > col(OrderLine.invoiced))
-        .order_by(col(Order.number))
+        _order_filter(core_select(ORDERS.c.number).distinct(), customer=customer)
+        .join(LINES, LINES.c.order_id == ORDERS.c.id)
+        .where(ORDERS.c.status.in_([Status.PARTIALLY_SHIPPED.value, Status.SHIPPED.value]))
+        .where(LINES.c.shipped > LINES.c.invoiced)
+        .order_by(ORDERS.c.number)
     )
     with db.read() as session:
-        return list(session.exec(query))
+        return list(session.connection().execute(query).scalars())
 
 
 def get_order(db: Database, number: int) -> OrderDetail:
@@ -358,6 +357,9 @@ def get_order(db: Database, number: int) -> OrderDetail:
 _ORDER_DETAIL = core_select(ORDERS, CUSTOMERS.c.policy.label("customer_policy")).where(
     CUSTOMERS.c.id == ORDERS.c.customer_id, ORDERS.c.number == bindparam("number")
 )
+_LINES_OF_ORDER = (
+    core_select(LINES).where(LINES.c.order_id == bindparam("order_id")).order_by(LINES.c.position)
+)
 _INVOICES_OF_ORDER = (
     core_select(
         INVOICES.c.id,
@@ -383,4 +385,6 @@ _BACKORDERS_OF = (
 
 def count_orders(db: Database) -> int:
     with db.read() as session:
-        return session.exec(select(func.count()).select_from(Order)).one()
+        return int(
+            session.connection().execute(core_select(func.count()).select_from(ORDERS)).scalar_one()
+        )

@@ -11,7 +11,7 @@ from sqlalchemy import String, and_, bindparam, literal, or_
 
 from ..storage.casefold import casefold
 from ..storage.search import TextCandidates, indexed
-from .steps import ORDERS
+from ..storage.tables import ORDERS
 
 
 def contains_folded(column: Any, text: str, *, by_index: bool = False) -> Any:

@@ -26,7 +26,6 @@ from sqlalchemy.sql.elements import Case
 from sqlmodel import Session, SQLModel, col, select
 
 from ..domain import orders
-from ..domain.chains import chain_of
 from ..domain.orders import LineLike, order_status, order_total
 from ..domain.values import (
     MAX_ORDER_NUMBER,
@@ -35,7 +34,7 @@ from ..domain.values import (
     plain_user_name,
     quantities_text,
 )
-from ..errors import NotAllowed, NotFound
+from ..errors import NotAllowed
 from ..storage.models import (
     Counter,
     History,
@@ -48,6 +47,11 @@ from ..storage.models import (
     Setting,
     utcnow,
 )
+from .lookups import _BATCH as _BATCH
+from .lookups import _FIRST_BACKORDER as _FIRST_BACKORDER
+from .lookups import _ORIGIN_OF as _ORIGIN_OF
+from .lookups import _chain_numbers as _chain_numbers
+from .lookups import _order_not_found as _order_not_found
 
 
 def _table(model: type[SQLModel]) -> Table:
@@ -87,9 +91,6 @@ _LINES_OF_ORDER = (
     core_select(LINES).where(LINES.c.order_id == bindparam("order_id")).order_by(LINES.c.position)
 )
 _SETTING = select(SETTINGS.c.value).where(SETTINGS.c.key == bindparam("key"))
-_FIRST_BACKORDER = select(func.min(ORDERS.c.number)).where(
-    ORDERS.c.backorder_of == bindparam("number")
-)
 
 
 def _next_value(table: Table) -> Case[Any]:
@@ -118,10 +119,6 @@ _PEEK_NUMBER = {
 _INSERT_ORDER = insert(ORDERS).returning(ORDERS.c.id)
 _INSERT_LINES = insert(LINES)
 _INSERT_HISTORY = insert(HISTORY)
-
-# SQLite accepts many bound parameters, but not unboundedly many: look numbers up in
-# batches of this size.
-_BATCH = 500
 
 
 @dataclass
@@ -210,10 +207,6 @@ def _record_about(conn: Connection, subject: str, event: str, detail: str) -> No
     )
 
 
-def _order_not_found(number: int) -> NotFound:
-    return NotFound(f"order #{number} not found - list orders with `backorder orders list --all`")
-
-
 def _order_or_none(session: Session, number: int, *, lock: bool = False) -> Order | None:
     """The order with this number, if any. `lock` (in a write transaction) takes its row
     lock before the caller decides anything: on a server, a concurrent writer of the
@@ -284,9 +277,6 @@ def _rows_in(conn: Connection, query: Any, numbers: list[int]) -> Iterator[Any]:
         yield from conn.execute(query, {"numbers": numbers[start : start + _BATCH]})
 
 
-_ORIGIN_OF = select(ORDERS.c.backorder_of).where(ORDERS.c.number == bindparam("number"))
-
-
 def _waiting_since(*where: Any) -> Any:
     """(number, since, first) for each backorder matching `where`: since is the creation
     time of the first order of its chain, when the customer first ordered, and first
@@ -318,14 +308,4 @@ def _waiting_since(*where: Any) -> Any:
         )
         .group_by(walk.c.number)
         .subquery("waiting_since")
-    )
-
-
-def _chain_numbers(conn: Connection, number: int) -> list[int]:
-    """The chain `number` belongs to (`domain.chain_of`): a handful of indexed look-ups,
-    whatever the size of the database."""
-    return chain_of(
-        number,
-        origin=lambda n: conn.execute(_ORIGIN_OF, {"number": n}).scalar(),
-        backorder=lambda n: conn.execute(_FIRST_BACKORDER, {"number": n}).scalar(),
     )

@@ -1,26 +1,36 @@
 """Every table, in one module (SQLModel's recommended layout).
 
 Quantities and money are `Decimal` in Python and scaled integers in the database
-(`ScaledDecimal`): SQLite has no decimal type, and an integer count of thousandths is
+(`types.ScaledDecimal`): SQLite has no decimal type, and an integer count of thousandths is
 exact, sortable and summable on SQLite and PostgreSQL alike. Nothing is ever a float.
 
 No `from __future__ import annotations` here: with real annotations, SQLModel and
 SQLAlchemy need not evaluate a string per field when the tables are built, which every
 command pays at start-up (about 15 % of this module's import; bench/NOTES.md). A field's
 type must therefore exist when its line runs (quote a forward reference).
+
+Building these classes is the largest cost of a start-up (SQLAlchemy's declarative
+mapping and pydantic's field collection, a few milliseconds a table), so the read paths
+of `orders show` and `orders list` use the Core tables of `tables` instead and never
+import this module.
 """
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
 
-from sqlalchemy import BigInteger, CheckConstraint, Date, DateTime, Index, UniqueConstraint, text
-from sqlalchemy.types import TypeDecorator
+from sqlalchemy import BigInteger, CheckConstraint, Date, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 from sqlmodel._compat import SQLModelConfig  # the type of model_config (not re-exported)
 
-from ..domain.values import MONEY_PLACES, PRICE_PLACES, QUANTITY_PLACES
-from ..errors import DatabaseProblem
+from .schema import SCHEMA_VERSION as SCHEMA_VERSION  # where tests and callers read it
+
+# The column types live in `types`; importable from here too, where the tables are.
+from .types import Money as Money
+from .types import Price as Price
+from .types import Quantity as Quantity
+from .types import ScaledDecimal as ScaledDecimal
+from .types import UtcDateTime as UtcDateTime
+from .types import utcnow as utcnow
 
 
 class Table(SQLModel):
@@ -29,80 +39,6 @@ class Table(SQLModel):
     two orders must not pay for building them all)."""
 
     model_config = SQLModelConfig(defer_build=True)
-
-
-# Bumped with every migration in migrations/versions; meta.schema_version holds it.
-SCHEMA_VERSION = 10
-
-
-class ScaledDecimal(TypeDecorator[Decimal]):
-    """A Decimal with a fixed number of places, stored as an integer (2.5 -> 2500)."""
-
-    impl = BigInteger
-    cache_ok = True
-
-    def __init__(self, places: int) -> None:
-        super().__init__()
-        self.places = places
-
-    def process_bind_param(self, value: Decimal | None, dialect: object) -> int | None:
-        if value is None:
-            return None
-        scaled = Decimal(value).scaleb(self.places)
-        if scaled != scaled.to_integral_value():
-            # Input parsing refuses such values first; this guards every other path.
-            raise ValueError(f"{value} has more than {self.places} decimal places")
-        return int(scaled)
-
-    def process_result_value(self, value: int | None, dialect: object) -> Decimal | None:
-        if value is None:
-            return None
-        return Decimal(value).scaleb(-self.places)
-
-
-Quantity = ScaledDecimal(QUANTITY_PLACES)
-Price = ScaledDecimal(PRICE_PLACES)
-Money = ScaledDecimal(MONEY_PLACES)
-
-
-class UtcDateTime(TypeDecorator[datetime]):
-    """Aware UTC datetimes in Python, stored as naive UTC (SQLite keeps no time zone)."""
-
-    impl = DateTime
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: object) -> datetime | None:
-        if value is None:
-            return None
-        if value.utcoffset() is None:
-            raise ValueError("datetimes must carry a time zone")
-        return value.astimezone(UTC).replace(tzinfo=None)
-
-    def process_result_value(self, value: datetime | None, dialect: object) -> datetime | None:
-        return None if value is None else value.replace(tzinfo=UTC)
-
-    def result_processor(self, dialect: Any, coltype: Any) -> Any:
-        """SQLite keeps dates as text, which another tool can edit into anything: a value
-        that is not a date is a refusal naming it, not a crash."""
-        process = super().result_processor(dialect, coltype)
-        if process is None:  # pragma: no cover - every dialect converts dates
-            return None
-
-        def read(value: Any) -> datetime | None:
-            try:
-                return process(value)
-            except (ValueError, TypeError, OverflowError):
-                shown = repr(value if len(str(value)) <= 40 else f"{str(value)[:40]}...")
-                raise DatabaseProblem(
-                    f"a stored date {shown} cannot be read: the database was edited by hand - "
-                    "find the rows with `backorder check`"
-                ) from None
-
-        return read
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC).replace(microsecond=0)
 
 
 class Meta(Table, table=True):
@@ -327,7 +263,7 @@ class StockAdjustment(Table, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     sku: str = Field(index=True)
-    at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime, index=True)  # schema 8
+    at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime, index=True)  # schema 10
     user: str = ""
     before: Decimal = Field(sa_type=Quantity)
     counted: Decimal = Field(sa_type=Quantity)

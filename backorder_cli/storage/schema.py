@@ -5,7 +5,8 @@ Adding the next migration (say 0008):
    to "0008" and `down_revision` to the one before;
 2. write `upgrade()` (and `downgrade()`) with `op.batch_alter_table` (SQLite copies
    tables) and end `upgrade()` by setting `meta.schema_version` to the new number;
-3. bump `SCHEMA_VERSION` in `models.py` to match, and change the table classes there.
+3. change the table classes in `models.py` (and the Core tables of `tables.py`, if the read
+   paths need the change). `SCHEMA_VERSION` is the newest migration's number: nothing to bump.
 `init` builds new databases by the same migrations, so nothing else changes; the tests
 in `tests/integration/test_schema.py` upgrade an old file and check it afterwards.
 """
@@ -21,13 +22,17 @@ from sqlalchemy.exc import DatabaseError, IntegrityError
 from ..errors import DatabaseProblem
 from .database import Database, _check_file, _make_engine, locate
 from .errors import explain
-from .models import SCHEMA_VERSION
 
 if TYPE_CHECKING:
     from .database import Location
 
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+# The schema this code writes: the newest migration's number (each migration ends by
+# recording it in meta.schema_version), so adding a migration is all it takes.
+SCHEMA_VERSION = max(
+    int(path.name[:4]) for path in (MIGRATIONS / "versions").glob("[0-9][0-9][0-9][0-9]_*.py")
+)
 
 
 def _read_version(db: Database) -> int:

@@ -9,7 +9,7 @@ from typing import Any
 
 from ..errors import InvalidInput
 from .cells import csv_text_read
-from .document import Places, _Problems
+from .fields import Places, _Problems
 
 # The CSV columns: one row per order line. The first five are required.
 CSV_REQUIRED = ["order", "customer", "sku", "quantity", "unit_price"]

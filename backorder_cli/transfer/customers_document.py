@@ -9,7 +9,7 @@ from functools import partial
 from typing import Any
 
 from ..domain.customers import NAME_LIMIT, name_key, parse_email, parse_policy, parse_priority
-from .document import Places, _expect, _Problems, _text, _unknown_keys
+from .fields import Places, _expect, _Problems, _text, _unknown_keys
 
 CUSTOMER_KEYS = {"name", "email", "address", "policy", "priority"}
 

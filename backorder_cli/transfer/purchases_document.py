@@ -17,8 +17,7 @@ from ..domain.values import (
     parse_quantity,
     parse_stock,
 )
-from .document import (
-    Existing,
+from .fields import (
     Places,
     _expect,
     _number_field,
@@ -29,6 +28,7 @@ from .document import (
     _unknown_keys,
     _whole_number,
 )
+from .rows import Existing
 
 PURCHASE_KEYS = {"number", "supplier", "expected", "comment", "created_at", "lines"}
 PURCHASE_LINE_KEYS = {"sku", "quantity", "received", "canceled", "unit_cost"}

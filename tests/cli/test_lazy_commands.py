@@ -99,3 +99,32 @@ def test_a_command_imports_only_its_own_module(tmp_path: Path) -> None:
         "backorder_cli.cli.bulk",
         "alembic",
     }
+
+
+def test_show_and_the_filtered_list_build_no_table_class(tmp_path: Path) -> None:
+    """`orders show` (of an order no longer waiting: a waiting one asks the supply for its
+    promise dates) and the filtered list read the Core tables of storage/tables.py: the
+    SQLModel table classes and the writers' shared steps are never imported. The console
+    script ends them with the garbage collector back on (it is off while it starts)."""
+    db = tmp_path / "shop.db"
+    code = (
+        "import gc, sys\n"
+        "from backorder_cli.console import main\n"
+        "sys.argv = ['backorder', '--db', sys.argv[1], *sys.argv[2:]]\n"
+        "try:\n"
+        "    main()\n"
+        "finally:\n"
+        "    print(gc.isenabled(), ' '.join(sorted(sys.modules)), file=sys.stderr)\n"
+    )
+    run = [sys.executable, "-c", code, str(db)]
+    subprocess.run([*run, "init", "--sample"], check=True, capture_output=True)
+    for command in (
+        ["orders", "show", "2393"],
+        ["orders", "list", "--status", "partially-shipped", "--limit", "50"],
+    ):
+        result = subprocess.run([*run, *command], capture_output=True, text=True)
+        assert result.returncode == 0, result.stderr
+        collecting, *loaded = result.stderr.split()
+        assert collecting == "True"
+        assert "backorder_cli.storage.tables" in loaded
+        assert not set(loaded) & {"backorder_cli.storage.models", "backorder_cli.services.steps"}

@@ -76,12 +76,12 @@ def test_the_single_letter_foldings_are_pythons() -> None:
 
 @pytest.mark.sqlite_only
 def test_a_folded_search_still_walks_the_listing_index(db: Database) -> None:
-    from sqlmodel import col, select
+    from sqlalchemy import select
 
-    from backorder_cli.storage.models import Order
+    from backorder_cli.storage.tables import ORDERS
 
-    query = orders._order_filter(select(Order.number), search="SØN 2401")
-    query = query.order_by(col(Order.number).desc())
+    query = orders._order_filter(select(ORDERS.c.number), search="SØN 2401")
+    query = query.order_by(ORDERS.c.number.desc())
     sql = str(query.compile(db.engine, compile_kwargs={"literal_binds": True}))
     with db.engine.connect() as conn:
         plan = conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}").fetchall()

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ..app import EXIT_ERROR, database, state
+from ..app import EXIT_ERROR, database, start_up_over, state
 from ..options import (
     WriteFormat,
     choice,
@@ -81,9 +81,9 @@ def migrate(ctx: typer.Context) -> None:
 
     Example: backorder --db shop.db migrate
     """
-    from ...storage.models import SCHEMA_VERSION
-    from ...storage.schema import migrate, read_version
+    from ...storage.schema import SCHEMA_VERSION, migrate, read_version
 
+    start_up_over()  # a migration is long work: collect garbage as usual
     location, before = read_version(state(ctx).db)
     if before == SCHEMA_VERSION:
         say(f"Database {location.display} is up to date (schema version {SCHEMA_VERSION}).")

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 import typer
 
 from ...domain.orders import Archived
-from ..app import database, say_upgraded, state
+from ..app import database, say_upgraded, start_up_over, state
 from ..options import (
     choice,
 )
@@ -31,6 +31,7 @@ def init(
     from ...services import transfer as transfer_service
     from ...storage.schema import init_database
 
+    start_up_over()  # building a schema and loading the sample is work: collect as usual
     db, created = init_database(state(ctx).db)
     try:
         where = db.location.display
