@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
     Connection,
     bindparam,
+    insert,
+    select,
     update,
 )
+from sqlmodel import Session
 
 from ..domain.backorders import (
     BackorderPlan,
@@ -18,7 +23,7 @@ from ..domain.backorders import (
     plan_backorder,
 )
 from ..domain.money import split_amount
-from ..domain.orders import Status, order_total, remaining
+from ..domain.orders import Status, remaining
 from ..domain.values import ZERO, quantities_text
 from ..errors import BackorderError, NotAllowed
 from ..storage.database import Database
@@ -29,6 +34,7 @@ from ..storage.models import (
     utcnow,
 )
 from .fulfilment import _INVOICE_LINE_FULLY, _invoice_rows, _write_invoice
+from .groups import Grouped, group_of
 from .results import (
     BackorderOutcome,
     BackorderPreview,
@@ -37,7 +43,6 @@ from .results import (
 from .steps import (
     _FIRST_BACKORDER,
     _INSERT_LINES,
-    _INSERT_ORDER,
     _LINES_OF_ORDER,
     _ORDER_BY_NUMBER,
     _ORDER_BY_NUMBER_FOR_UPDATE,
@@ -45,10 +50,11 @@ from .steps import (
     _SETTING,
     LINES,
     ORDERS,
-    _Line,
+    _first_free,
     _next_number,
     _order_not_found,
     _record,
+    _take_numbers,
     _within_series,
 )
 
@@ -62,6 +68,20 @@ _CANCEL_LINE = (
         backordered_amount=LINES.c.backordered_amount + bindparam("moved_amount", type_=Money),
     )
 )
+# A group's orders and lines in one statement each; the orders locked in number order
+# (on a server: two groups never wait for each other in a circle).
+_ORDERS_BY_NUMBERS = (
+    select(ORDERS.c.id, ORDERS.c.number, ORDERS.c.status, ORDERS.c.archived, ORDERS.c.customer)
+    .where(ORDERS.c.number.in_(bindparam("numbers", expanding=True)))
+    .order_by(ORDERS.c.number)
+    .with_for_update()
+)
+_LINES_OF_ORDERS = (
+    select(LINES)
+    .where(LINES.c.order_id.in_(bindparam("ids", expanding=True)))
+    .order_by(LINES.c.order_id, LINES.c.position)
+)
+_INSERT_ORDERS = insert(ORDERS).returning(ORDERS.c.id, ORDERS.c.number)
 _CLOSE_ORDER = (
     update(ORDERS)
     .where(ORDERS.c.id == bindparam("order_id"))
@@ -172,122 +192,135 @@ def _create_backorder(
     invoice_first: bool,
     expected: BackorderPreview | None = None,
 ) -> BackorderResult:
-    """The backorder itself, inside the caller's transaction. Written in SQLAlchemy
-    Core, a handful of prepared statements: bulk runs do this thousands of times."""
+    """One backorder, inside the caller's transaction (`_write_backorders` does the
+    writing, as for a group)."""
     order, lines, plan = _plan_backorder(conn, number, invoice_first=invoice_first, lock=True)
     if (
         expected is not None
         and _backorder_preview(conn, order, plan, expected.next_number) != expected
     ):
         raise changed_while_answering(number)
-    invoice = None
-    if plan.to_invoice:
-        invoice = _write_invoice(conn, order.id, plan.to_invoice)
-        conn.execute(_INVOICE_LINE_FULLY, [{"line": line.id} for line, _q in plan.to_invoice])
-    now = utcnow()
-    moves = [(line, remaining(line)) for line in lines if remaining(line) > 0]
-    amounts = {line.id: split_amount(line, moved) for line, moved in moves}
-    new_lines = [
-        _Line(
-            line.sku,
-            line.name,
-            line.unit,
-            moved,
-            ZERO,
-            ZERO,
-            ZERO,
-            line.unit_price,
-            amount=amounts[line.id][1],
-        )
-        for line, moved in moves
-    ]
     new_number = _next_number(conn, "order")
     if expected is not None and new_number != expected.next_number:
-        # Another order took the number shown; the caller's rollback undoes the invoice.
-        raise _NumberTaken(number, new_number)
-    new_id = conn.execute(
-        _INSERT_ORDER,
-        {
-            "number": new_number,
-            "customer": order.customer,
-            "comment": backorder_comment(order.number),
-            "status": Status.BOOKED.value,
-            "archived": False,
-            "backorder_of": order.number,
-            "total": order_total(new_lines),
-            "created_at": now,
-            "updated_at": now,
-        },
-    ).scalar_one()
-    conn.execute(
-        _INSERT_LINES,
-        [
+        raise _NumberTaken(number, new_number)  # another order took the number shown
+    (result,) = _write_backorders(conn, [_Split(order, lines, plan, new_number)])
+    return result
+
+
+@dataclass
+class _Split:
+    """One planned backorder: the order and its lines as loaded, the domain's plan, and
+    the number the new order gets."""
+
+    order: Any
+    lines: Sequence[Any]
+    plan: BackorderPlan[Any]
+    number: int
+
+
+def _write_backorders(conn: Connection, splits: list[_Split]) -> list[BackorderResult]:
+    """Write planned backorders, all of a group at once: the invoices first (--invoice,
+    one per order), then one statement each for the new orders, their lines, the
+    canceled quantities, the originals closed and the history. SQLAlchemy Core, sent
+    as executemany (one round trip per statement on a server, pipelined by psycopg)."""
+    now = utcnow()
+    invoices = {}
+    for split in splits:
+        if split.plan.to_invoice:
+            invoices[split.order.id] = _write_invoice(conn, split.order.id, split.plan.to_invoice)
+    if invoices:
+        conn.execute(
+            _INVOICE_LINE_FULLY,
+            [{"line": line.id} for s in splits for line, _q in s.plan.to_invoice],
+        )
+    new_orders: list[dict[str, Any]] = []
+    new_lines: list[dict[str, Any]] = []
+    cancels: list[dict[str, Any]] = []
+    closes: list[dict[str, Any]] = []
+    entries: list[tuple[int, str, str]] = []
+    moved_of: list[list[tuple[Any, Decimal, Decimal, Decimal]]] = []
+    for split in splits:
+        order, lines = split.order, split.lines
+        moves = []  # (line, moved, kept amount, moved amount)
+        for line in lines:
+            moved = remaining(line)
+            if moved > 0:
+                kept, leaves = split_amount(line, moved)
+                moves.append((line, moved, kept, leaves))
+        moved_of.append(moves)
+        new_orders.append(
+            {
+                "number": split.number,
+                "customer": order.customer,
+                "comment": backorder_comment(order.number),
+                "status": Status.BOOKED.value,
+                "archived": False,
+                "backorder_of": order.number,
+                "total": sum((leaves for _l, _m, _k, leaves in moves), ZERO),
+                "created_at": now,
+                "updated_at": now,
+            }
+        )
+        cancels.extend(
+            {"line": line.id, "moved": moved, "kept": kept, "moved_amount": leaves}
+            for line, moved, kept, leaves in moves
+        )
+        kept_amounts = {line.id: kept for line, _m, kept, _l in moves}
+        closes.append(
+            {
+                "order_id": order.id,
+                "status": Status.CANCELED.value,
+                "archived": True,
+                "total": sum((kept_amounts.get(ln.id, ln.amount) for ln in lines), ZERO),
+                "updated_at": now,
+            }
+        )
+    ids = {
+        row.number: row.id
+        for row in conn.execute(_INSERT_ORDERS, new_orders)  # RETURNING id, number
+    }
+    results = []
+    for split, moves in zip(splits, moved_of, strict=True):
+        order, new_number = split.order, split.number
+        new_id = ids[new_number]
+        new_lines.extend(
             {
                 "order_id": new_id,
                 "position": position,
-                "sku": ln.sku,
-                "name": ln.name,
-                "unit": ln.unit,
-                "quantity": ln.quantity,
+                "sku": line.sku,
+                "name": line.name,
+                "unit": line.unit,
+                "quantity": moved,
                 "shipped": ZERO,
                 "invoiced": ZERO,
                 "canceled": ZERO,
-                "unit_price": ln.unit_price,
-                "amount": ln.amount,
+                "unit_price": line.unit_price,
+                "amount": leaves,
                 "backordered": ZERO,
                 "backordered_amount": ZERO,
             }
-            for position, ln in enumerate(new_lines, start=1)
-        ],
-    )
-    conn.execute(
-        _CANCEL_LINE,
-        [
-            {
-                "line": line.id,
-                "moved": moved,
-                "kept": amounts[line.id][0],
-                "moved_amount": amounts[line.id][1],
-            }
-            for line, moved in moves
-        ],
-    )
-    remaining_after = [
-        _Line(
-            ln.sku,
-            ln.name,
-            ln.unit,
-            ln.quantity,
-            ln.shipped,
-            ln.shipped,
-            ln.quantity - ln.shipped,
-            ln.unit_price,
-            amount=amounts[ln.id][0] if ln.id in amounts else ln.amount,
+            for position, (line, moved, _kept, leaves) in enumerate(moves, start=1)
         )
-        for ln in lines
-    ]
-    conn.execute(
-        _CLOSE_ORDER,
-        {
-            "order_id": order.id,
-            "status": Status.CANCELED.value,
-            "archived": True,
-            "total": order_total(remaining_after),
-            "updated_at": now,
-        },
-    )
-    moved_text = quantities_text((m.sku, m.quantity) for m in plan.moves)
-    _record(
-        conn,
-        (
-            order.id,
-            "backordered",
-            f"canceled {moved_text} and moved them to backorder #{new_number}; "
-            "order canceled and archived",
-        ),
-        (new_id, "created", f"as backorder of order #{order.number}: {moved_text}"),
-    )
-    return BackorderResult(order.number, new_number, plan.moves, invoice)
+        moved_text = quantities_text((m.sku, m.quantity) for m in split.plan.moves)
+        entries.append(
+            (
+                order.id,
+                "backordered",
+                f"canceled {moved_text} and moved them to backorder #{new_number}; "
+                "order canceled and archived",
+            )
+        )
+        entries.append((new_id, "created", f"as backorder of order #{order.number}: {moved_text}"))
+        results.append(
+            BackorderResult(order.number, new_number, split.plan.moves, invoices.get(order.id))
+        )
+    if new_lines:
+        conn.execute(_INSERT_LINES, new_lines)
+    if cancels:
+        conn.execute(_CANCEL_LINE, cancels)
+    conn.execute(_CLOSE_ORDER, closes)
+    _record(conn, *entries)
+    return results
 
 
 def create_backorders(
@@ -296,9 +329,15 @@ def create_backorders(
     *,
     invoice_first: bool = False,
     expected: dict[int, BackorderPreview] | None = None,
-) -> Iterator[BackorderOutcome]:
-    """Backorder each order in its own transaction: a refused order is reported and
-    the others go on. Rerunning is safe: a done order is refused as already backordered.
+) -> Grouped[BackorderOutcome]:
+    """Backorder each order, in groups (`services.groups`): a refused order is reported
+    and the others go on, and each outcome is given out once its group is committed.
+    Rerunning is safe: a done order is refused as already backordered.
+
+    A group is planned before anything is written: its orders and lines are read (and
+    locked) in two statements, the domain plans each order, and every refusal is known
+    then, so a refused order writes nothing and the others are written together
+    (`_write_backorders`). Any other error rolls back the group in flight.
 
     `expected` holds the previews the user confirmed (`preview_backorders`): an order
     whose fresh plan differs is refused (`create_backorder`). The numbers shown count on
@@ -308,30 +347,82 @@ def create_backorders(
     change refuses one order, not the rest of a long batch).
     """
     shift = 0
-    for number in numbers:
-        shown = expected.get(number) if expected is not None else None
-        if shown is not None:
-            shown = dataclasses.replace(shown, next_number=shown.next_number + shift)
-        try:
-            with db.write() as session:  # one transaction per order
-                result = _create_backorder(
-                    session.connection(), number, invoice_first=invoice_first, expected=shown
-                )
-        except BackorderError as exc:
+
+    def write(session: Session, pending: Iterator[int]) -> list[BackorderOutcome]:
+        nonlocal shift
+        conn = session.connection()
+        group = list(group_of(pending))
+        found, lines_of = _load_group(conn, group)
+        setting = conn.execute(_SETTING, {"key": "inventory-value-on-invoicing"}).scalar()
+        next_free = _first_free(conn, "order")
+        outcomes: list[BackorderOutcome | _Split] = []
+        for number in group:
+            shown = expected.get(number) if expected is not None else None
             if shown is not None:
-                shift -= 1  # took no number
-                if isinstance(exc, _NumberTaken):
-                    shift += exc.got - shown.next_number
-            yield BackorderOutcome(number, False, error=exc.message, code=exc.code)
-            continue
-        invoice = result.invoice
-        yield BackorderOutcome(
-            number,
-            True,
-            backorder=result.backorder,
-            invoice=invoice.number if invoice else None,
-            invoice_total=invoice.total if invoice else None,
-        )
+                shown = dataclasses.replace(shown, next_number=shown.next_number + shift)
+            try:
+                order = found.get(number)
+                if order is None:
+                    raise _order_not_found(number)
+                lines = lines_of.get(order.id, [])
+                backordered_as = None
+                if order.status == Status.CANCELED:
+                    backordered_as = conn.execute(_FIRST_BACKORDER, {"number": number}).scalar()
+                plan = plan_backorder(
+                    order,
+                    lines,
+                    inventory_value_on_invoicing=setting == "on",
+                    invoice_first=invoice_first,
+                    backordered_as=backordered_as,
+                )
+                if (
+                    shown is not None
+                    and _backorder_preview(conn, order, plan, shown.next_number) != shown
+                ):
+                    raise changed_while_answering(number)
+                new_number = _within_series("order", next_free)
+                if shown is not None and new_number != shown.next_number:
+                    raise _NumberTaken(number, new_number)
+            except BackorderError as exc:
+                if shown is not None:
+                    shift -= 1  # took no number
+                    if isinstance(exc, _NumberTaken):
+                        shift += exc.got - shown.next_number
+                outcomes.append(BackorderOutcome(number, False, error=exc.message, code=exc.code))
+                continue
+            next_free += 1
+            outcomes.append(_Split(order, lines, plan, new_number))
+        splits = [o for o in outcomes if isinstance(o, _Split)]
+        _take_numbers(conn, "order", len(splits))
+        written = iter(_write_backorders(conn, splits) if splits else [])
+        return [o if isinstance(o, BackorderOutcome) else _done(next(written)) for o in outcomes]
+
+    return Grouped(db, write, numbers)
+
+
+def _done(result: BackorderResult) -> BackorderOutcome:
+    invoice = result.invoice
+    return BackorderOutcome(
+        result.original,
+        True,
+        backorder=result.backorder,
+        invoice=invoice.number if invoice else None,
+        invoice_total=invoice.total if invoice else None,
+    )
+
+
+def _load_group(
+    conn: Connection, numbers: list[int]
+) -> tuple[dict[int, Any], dict[int, list[Any]]]:
+    """A group's orders by number (locked, as `_plan_backorder` locks one) and their
+    lines by order id, in line order: two statements for the whole group."""
+    found = {row.number: row for row in conn.execute(_ORDERS_BY_NUMBERS, {"numbers": numbers})}
+    lines_of: dict[int, list[Any]] = {}
+    ids = [row.id for row in found.values()]
+    if ids:
+        for line in conn.execute(_LINES_OF_ORDERS, {"ids": ids}):
+            lines_of.setdefault(line.order_id, []).append(line)
+    return found, lines_of
 
 
 def preview_backorders(

@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 from sqlalchemy import (
     Connection,
+    Integer,
     Table,
     bindparam,
     case,
@@ -105,6 +106,17 @@ _PEEK_NUMBER = {
     series: select(_next_value(table)).where(COUNTER.c.name == series)
     for series, table in _SERIES.items()
 }
+# A group's numbers: the first is read with the counter row locked (a server's other
+# writers wait; SQLite's BEGIN IMMEDIATE already keeps them out), then as many as the
+# group uses are taken at once.
+_FIRST_FREE = {series: query.with_for_update() for series, query in _PEEK_NUMBER.items()}
+_TAKE_NUMBERS = {
+    series: update(COUNTER)
+    .where(COUNTER.c.name == series)
+    .values(value=_next_value(table) + bindparam("more", type_=Integer))
+    .returning(COUNTER.c.value)
+    for series, table in _SERIES.items()
+}
 _INSERT_ORDER = insert(ORDERS).returning(ORDERS.c.id)
 _INSERT_LINES = insert(LINES)
 _INSERT_HISTORY = insert(HISTORY)
@@ -150,6 +162,18 @@ def _next_number(conn: Connection, series: Series) -> int:
     the row is locked until the commit, so no two transactions take one number.
     """
     return _within_series(series, int(conn.execute(_NEXT_NUMBER[series]).scalar_one()))
+
+
+def _first_free(conn: Connection, series: Series) -> int:
+    """The next number of a series, not taken yet, with the counter locked until the
+    commit: `_take_numbers` then takes it and the ones after it."""
+    return int(conn.execute(_FIRST_FREE[series]).scalar_one())
+
+
+def _take_numbers(conn: Connection, series: Series, count: int) -> None:
+    """Take `count` numbers at once, from `_first_free` on (a group of orders)."""
+    if count > 0:
+        conn.execute(_TAKE_NUMBERS[series], {"more": count - 1}).scalar_one()
 
 
 def _within_series(series: Series, number: int) -> int:

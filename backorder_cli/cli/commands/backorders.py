@@ -142,13 +142,11 @@ def create(
         targets = [p.number for p in goers]
         shown = {p.number: p for p in goers}
 
+    outcomes = backorders_service.create_backorders(
+        db, targets, invoice_first=invoice_first, expected=shown
+    )
     run_batch(
-        itertools.chain(
-            refusals,
-            backorders_service.create_backorders(
-                db, targets, invoice_first=invoice_first, expected=shown
-            ),
-        ),
+        itertools.chain(refusals, outcomes),
         total=len(targets) + len(refusals),
         label="Creating backorders",
         format_=format_,
@@ -156,6 +154,7 @@ def create(
         success=_created_text,
         noun="backorder",
         said=said,
+        unreported=outcomes.unreported,
     )
 
 

@@ -165,8 +165,9 @@ def invoice(
             if not confirm("Continue?"):
                 raise typer.Abort()  # the boundary says nothing was changed (exit 1)
         targets = [p.order for p in goers]  # the refused are reported from the preview
+    outcomes = fulfilment.invoice_orders(db, targets)
     run_batch(
-        itertools.chain(refusals, fulfilment.invoice_orders(db, targets)),
+        itertools.chain(refusals, outcomes),
         total=len(targets) + len(refusals),
         label="Invoicing",
         format_=format_,
@@ -176,6 +177,7 @@ def invoice(
         ),
         noun="invoice",
         said=said,
+        unreported=outcomes.unreported,
     )
 
 
