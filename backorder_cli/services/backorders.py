@@ -12,6 +12,7 @@ from sqlalchemy import (
     Connection,
     bindparam,
     insert,
+    literal_column,
     select,
     update,
 )
@@ -42,7 +43,7 @@ from .results import (
 )
 from .steps import (
     _FIRST_BACKORDER,
-    _INSERT_LINES,
+    _INSERT_HISTORY,
     _LINES_OF_ORDER,
     _ORDER_BY_NUMBER,
     _ORDER_BY_NUMBER_FOR_UPDATE,
@@ -53,8 +54,9 @@ from .steps import (
     _first_free,
     _next_number,
     _order_not_found,
-    _record,
+    _send_many,
     _take_numbers,
+    _user,
     _within_series,
 )
 
@@ -76,12 +78,51 @@ _ORDERS_BY_NUMBERS = (
     .order_by(ORDERS.c.number)
     .with_for_update()
 )
+# Only what the plan and the split read: every value is a Decimal made from the
+# stored integer, hundreds of thousands in a big run.
 _LINES_OF_ORDERS = (
-    select(LINES)
+    select(
+        *(
+            LINES.c[name]
+            for name in (
+                "id",
+                "order_id",
+                "sku",
+                "name",
+                "unit",
+                "quantity",
+                "shipped",
+                "invoiced",
+                "canceled",
+                "unit_price",
+                "amount",
+            )
+        )
+    )
     .where(LINES.c.order_id.in_(bindparam("ids", expanding=True)))
     .order_by(LINES.c.order_id, LINES.c.position)
 )
-_INSERT_ORDERS = insert(ORDERS).returning(ORDERS.c.id, ORDERS.c.number)
+_INSERT_ORDERS = insert(ORDERS)
+# A backorder's lines start with nothing shipped, invoiced, canceled or moved on: zeros
+# written by the statement itself, not sent and converted line by line.
+_INSERT_NEW_LINES = insert(LINES).values(
+    {
+        name: literal_column("0")
+        for name in (
+            "shipped",
+            "invoiced",
+            "canceled",
+            "backordered",
+            "backordered_amount",
+            "closed",
+            "canceled_with_order",
+            "canceled_amount",
+        )
+    }
+)
+_IDS_OF_NUMBERS = select(ORDERS.c.number, ORDERS.c.id).where(
+    ORDERS.c.number.in_(bindparam("numbers", expanding=True))
+)
 _CLOSE_ORDER = (
     update(ORDERS)
     .where(ORDERS.c.id == bindparam("order_id"))
@@ -275,10 +316,9 @@ def _write_backorders(conn: Connection, splits: list[_Split]) -> list[BackorderR
                 "updated_at": now,
             }
         )
-    ids = {
-        row.number: row.id
-        for row in conn.execute(_INSERT_ORDERS, new_orders)  # RETURNING id, number
-    }
+    _send_many(conn, _INSERT_ORDERS, new_orders)
+    numbers = [split.number for split in splits]
+    ids = dict(conn.execute(_IDS_OF_NUMBERS, {"numbers": numbers}).tuples().all())
     results = []
     for split, moves in zip(splits, moved_of, strict=True):
         order, new_number = split.order, split.number
@@ -291,13 +331,8 @@ def _write_backorders(conn: Connection, splits: list[_Split]) -> list[BackorderR
                 "name": line.name,
                 "unit": line.unit,
                 "quantity": moved,
-                "shipped": ZERO,
-                "invoiced": ZERO,
-                "canceled": ZERO,
                 "unit_price": line.unit_price,
                 "amount": leaves,
-                "backordered": ZERO,
-                "backordered_amount": ZERO,
             }
             for position, (line, moved, _kept, leaves) in enumerate(moves, start=1)
         )
@@ -314,12 +349,18 @@ def _write_backorders(conn: Connection, splits: list[_Split]) -> list[BackorderR
         results.append(
             BackorderResult(order.number, new_number, split.plan.moves, invoices.get(order.id))
         )
-    if new_lines:
-        conn.execute(_INSERT_LINES, new_lines)
-    if cancels:
-        conn.execute(_CANCEL_LINE, cancels)
-    conn.execute(_CLOSE_ORDER, closes)
-    _record(conn, *entries)
+    _send_many(conn, _INSERT_NEW_LINES, new_lines)
+    _send_many(conn, _CANCEL_LINE, cancels)
+    _send_many(conn, _CLOSE_ORDER, closes)
+    user = _user()
+    _send_many(
+        conn,
+        _INSERT_HISTORY,
+        [
+            {"order_id": i, "at": now, "user": user, "event": e, "detail": d, "subject": ""}
+            for i, e, d in entries
+        ],
+    )
     return results
 
 

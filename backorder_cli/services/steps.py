@@ -147,6 +147,48 @@ class _Line:
     canceled_amount: Decimal = ZERO
 
 
+def _send_many(conn: Connection, statement: Any, rows: list[dict[str, Any]]) -> None:
+    """Run a bulk write's statement once per row, as one executemany: what
+    `conn.execute(statement, rows)` does, minus SQLAlchemy's work per row (building each
+    row's parameters anew). The statement is compiled once for the database at hand and
+    each value goes through its column type's own bind processor (the same conversions,
+    not a copy). Every row names every column the statement takes: no defaults here."""
+    if not rows:
+        return
+    sql, names, processors, positional = _compiled(statement, conn.dialect, tuple(rows[0]))
+    pairs = list(zip(names, processors, strict=True))
+    if positional:
+        params: list[Any] = [
+            tuple(row[name] if convert is None else convert(row[name]) for name, convert in pairs)
+            for row in rows
+        ]
+    else:
+        params = [
+            {name: row[name] if convert is None else convert(row[name]) for name, convert in pairs}
+            for row in rows
+        ]
+    conn.exec_driver_sql(sql, params)
+
+
+@functools.cache
+def _compiled(
+    statement: Any, dialect: Any, keys: tuple[str, ...]
+) -> tuple[str, list[str], list[Any], bool]:
+    """`statement` compiled for `dialect` with the columns `keys`: its SQL, the names of
+    its parameters in the order the driver takes them, their bind processors, and
+    whether the driver takes them by position."""
+    compiled = statement.compile(dialect=dialect, column_keys=list(keys))
+    positional = compiled.positiontup is not None
+    names = list(compiled.positiontup) if positional else list(compiled.binds)
+    missing = set(names) - set(keys)
+    if missing:  # a column left to its default: _send_many does not apply defaults
+        raise ValueError(f"rows for {statement} lack {sorted(missing)}")
+    processors = [
+        compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names
+    ]
+    return compiled.string, names, processors, positional
+
+
 @functools.cache
 def _user() -> str:
     try:
