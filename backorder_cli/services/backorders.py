@@ -318,7 +318,7 @@ def _write_backorders(conn: Connection, splits: list[_Split]) -> list[BackorderR
         )
     _send_many(conn, _INSERT_ORDERS, new_orders)
     numbers = [split.number for split in splits]
-    ids = dict(conn.execute(_IDS_OF_NUMBERS, {"numbers": numbers}).tuples().all())
+    ids = {number: id_ for number, id_ in conn.execute(_IDS_OF_NUMBERS, {"numbers": numbers})}
     results = []
     for split, moves in zip(splits, moved_of, strict=True):
         order, new_number = split.order, split.number
