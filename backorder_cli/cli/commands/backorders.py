@@ -65,10 +65,10 @@ def create(
     becomes canceled and archived, and a new order, numbered next, holds them. Each
     order is all-or-nothing on its own: a refused order is reported and the others go
     on; the exit code is 1 if any was refused. Orders are saved in groups (500 orders or
-    100 ms at a time) and each line is printed once its group is saved. Rerunning is safe: orders already done
-    are refused with the code already_backordered. It asks first, showing the plan and
-    the refusals it already knows (--yes answers for you; without a terminal it is
-    required).
+    100 ms at a time) and each line is printed once its group is saved. Rerunning is
+    safe: orders already done are refused with the code already_backordered. It asks
+    first, showing the plan and the refusals it already knows (--yes answers for you;
+    without a terminal it is required).
 
     Example: backorder create 2401
 

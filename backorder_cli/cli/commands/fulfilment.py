@@ -101,10 +101,11 @@ def invoice(
 
     Each order is invoiced on its own: a refused one is reported and the others go on;
     the exit code is 1 if any was refused. Orders are saved in groups (500 orders or
-    100 ms at a time) and each line is printed once its group is saved. --all takes every order with shipped,
-    uninvoiced quantities that is not canceled or archived, and asks first (an invoice
-    cannot be undone): --yes answers for you, and without a terminal it is required.
-    --dry-run shows what each order would be billed and writes nothing.
+    100 ms at a time) and each line is printed once its group is saved. --all takes
+    every order with shipped, uninvoiced quantities that is not canceled or archived, and
+    asks first (an invoice cannot be undone): --yes answers for you, and without a
+    terminal it is required. --dry-run shows what each order would be billed and writes
+    nothing.
 
     Example: backorder invoice 2398   or   backorder invoice --all --dry-run
     """
