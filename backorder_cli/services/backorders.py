@@ -186,8 +186,13 @@ def create_backorders(
         found, lines_of = _load_group(conn, group)
         setting = conn.execute(_SETTING, {"key": "inventory-value-on-invoicing"}).scalar()
         next_free = _first_free(conn, "order")
-        outcomes: list[BackorderOutcome | _Split] = []
+        outcomes: list[BackorderOutcome | _Split | int] = []
+        seen: set[int] = set()
         for number in group:
+            if number in seen:  # twice in one group: planned after the first is written
+                outcomes.append(number)
+                continue
+            seen.add(number)
             shown = expected.get(number) if expected is not None else None
             if shown is not None:
                 shown = dataclasses.replace(shown, next_number=shown.next_number + shift)
@@ -226,9 +231,27 @@ def create_backorders(
         splits = [o for o in outcomes if isinstance(o, _Split)]
         _take_numbers(conn, "order", len(splits))
         written = iter(_write_backorders(conn, splits) if splits else [])
-        return [o if isinstance(o, BackorderOutcome) else _done(next(written)) for o in outcomes]
+        return [
+            o
+            if isinstance(o, BackorderOutcome)
+            else _again(conn, o, invoice_first)
+            if isinstance(o, int)
+            else _done(next(written))
+            for o in outcomes
+        ]
 
     return Grouped(db, write, numbers)
+
+
+def _again(conn: Connection, number: int, invoice_first: bool) -> BackorderOutcome:
+    """An order named a second time in one group, planned after the group's writes: the
+    refusal it gets then (already backordered, or the first one's refusal again)."""
+    try:
+        _plan_backorder(conn, number, invoice_first=invoice_first, lock=True)
+    except BackorderError as exc:
+        return BackorderOutcome(number, False, error=exc.message, code=exc.code)
+    changed = changed_while_answering(number)  # its first time was refused, not this one
+    return BackorderOutcome(number, False, error=changed.message, code=changed.code)
 
 
 def _done(result: BackorderResult) -> BackorderOutcome:

@@ -129,3 +129,13 @@ def test_bulk_invoice_commits_in_groups(
     assert [(o.order, o.ok) for o in outcomes] == [(2398, True), (2394, False), (2393, True)]
     assert sample_db.commits == commits + 2
     assert list(integrity.check_database(sample_db)) == []
+
+
+def test_an_order_named_twice_in_one_group_is_backordered_once(sample_db: Database) -> None:
+    outcomes = list(backorders_service.create_backorders(sample_db, [2401, 2399, 2401]))
+    assert [(o.order, o.ok, o.backorder, o.code) for o in outcomes] == [
+        (2401, True, 2402, None),
+        (2399, True, 2403, None),
+        (2401, False, None, "already_backordered"),
+    ]
+    assert list(integrity.check_database(sample_db)) == []
