@@ -374,10 +374,10 @@ def measure(args: argparse.Namespace) -> tuple[list[Row], list[tuple[Any, ...]]]
             ours,
             "bench/reference.py",
             ref,
-            ">= 1,000 orders/s, <= 3x",
-            3.0,
+            ">= 5,000 orders/s (PostgreSQL >= 1,500), <= 2x",
+            2.0,
             note=f"{count / ours:,.0f} orders/s (reference {count / ref:,.0f}/s){server_note}",
-            also=count / ours >= 1000,
+            also=count / ours >= 5000 and (on_server is None or count / on_server >= 1500),
             postgres=on_server,
         )
     )

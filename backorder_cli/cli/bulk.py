@@ -128,6 +128,7 @@ def report_outcomes(
     verb: str = "created",
     total: int = 0,
     said: Collection[int] = (),
+    unreported: Callable[[], list[Any]] = lambda: [],
 ) -> int:
     """Print each order's outcome as it comes; return how many were refused.
 
@@ -137,7 +138,9 @@ def report_outcomes(
     is closed and stderr says what was done before the interrupt (exit 130). A single
     order's failed print is the error boundary's "the change was saved". The refusals
     of the orders in `said` were already shown with the plan, before the question: they
-    are counted and listed (JSON) but not said again.
+    are counted and listed (JSON) but not said again. `unreported` gives the outcomes
+    already committed but not printed yet (a group's, `services.groups`): a run stopped
+    while printing counts them as done and names them.
     """
     done = refused = 0  # committed (or refused) so far
     shown = 0  # done orders written out
@@ -186,18 +189,25 @@ def report_outcomes(
     except OSError as exc:
         if not batch:
             raise  # the error boundary says what was saved
-        _output_failed(exc, done, refused, listed, noun or "", verb, total)
+        rest = unreported()  # committed with the ones printed: done too
+        saved = [_done_label(o) for o in rest if o.ok]
+        done, refused = done + len(saved), refused + len(rest) - len(saved)
+        _output_failed(exc, done, refused, listed + saved, noun or "", verb, total)
     except KeyboardInterrupt:
         if not batch:
             raise
         if format_ == WriteFormat.json and not begun:  # before the list was begun
             with contextlib.suppress(OSError, KeyboardInterrupt):
                 sys.stdout.write("[]\n")
+        rest = unreported()  # committed, not printed yet
+        saved = listed[shown:] + [_done_label(o) for o in rest if o.ok]
+        refused += sum(1 for o in rest if not o.ok)
         plural = noun if shown == 1 else f"{noun}s"
+        more = f" and {len(saved):,} more saved but not listed ({_some(saved)})" if saved else ""
         say(
-            f"Interrupted: {shown:,} {plural} {verb} before the interrupt, {refused:,} refused; "
-            "the order being worked on when you pressed Ctrl-C may also have been saved - "
-            "rerun the same command to finish (orders already done are skipped)"
+            f"Interrupted: {shown:,} {plural} {verb} before the interrupt{more}, {refused:,} "
+            "refused; the orders being worked on when you pressed Ctrl-C may also have been "
+            "saved - rerun the same command to finish (orders already done are skipped)"
         )
         interrupt_said.append(True)
         raise typer.Exit(EXIT_INTERRUPTED) from None
@@ -215,6 +225,12 @@ def _done_label(outcome: Any) -> str:
     return f"#{outcome.order}"
 
 
+def _some(labels: list[str]) -> str:
+    """The first ten labels, and how many more: `#2401 -> #2402, ... and 3 more`."""
+    shown = labels[:10] + ([f"and {len(labels) - 10} more"] if len(labels) > 10 else [])
+    return ", ".join(shown)
+
+
 def _output_failed(
     exc: OSError, done: int, refused: int, listed: list[str], noun: str, verb: str, total: int
 ) -> None:
@@ -222,8 +238,7 @@ def _output_failed(
     with contextlib.suppress(OSError, ValueError):  # what is still buffered goes nowhere
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     plural = noun if done == 1 else f"{noun}s"
-    shown = listed[:10] + ([f"and {len(listed) - 10} more"] if len(listed) > 10 else [])
-    which = f" ({', '.join(shown)})" if shown else ""
+    which = f" ({_some(listed)})" if listed else ""
     left = total - done - refused
     others = "the other order was" if left == 1 else f"the other {left} orders were"
     rest = (
@@ -272,6 +287,7 @@ def run_batch(
     noun: str,
     verb: str = "created",
     said: Collection[int] = (),
+    unreported: Callable[[], list[Any]] = lambda: [],
 ) -> None:
     """The end of every bulk command: a progress bar for a person, each order's outcome
     as it comes, the summary line of a bulk run, and exit 1 when any was refused (130 on
@@ -295,6 +311,7 @@ def run_batch(
         verb=verb,
         total=total,
         said=said,
+        unreported=unreported,
     )
     if bulk:
         done_before = f" ({already:,} already done)" if already else ""

@@ -8,69 +8,36 @@ from typing import Any
 
 from sqlalchemy import (
     Connection,
-    bindparam,
-    update,
 )
+from sqlmodel import Session
 
 from ..domain.backorders import (
     BackorderPlan,
-    backorder_comment,
     plan_backorder,
 )
-from ..domain.money import split_amount
-from ..domain.orders import Status, order_total, remaining
-from ..domain.values import ZERO, quantities_text
+from ..domain.orders import Status
 from ..errors import BackorderError, NotAllowed
 from ..storage.database import Database
-from ..storage.models import (
-    Money,
-    Quantity,
-    UtcDateTime,
-    utcnow,
-)
-from .billing import _INVOICE_LINE_FULLY, _invoice_rows, _write_invoice
+from .billing import _invoice_rows
+from .groups import Grouped, group_of
 from .results import (
     BackorderOutcome,
     BackorderPreview,
     BackorderResult,
 )
+from .splits import _load_group, _Split, _write_backorders
 from .steps import (
     _FIRST_BACKORDER,
-    _INSERT_LINES,
-    _INSERT_ORDER,
     _LINES_OF_ORDER,
     _ORDER_BY_NUMBER,
     _ORDER_BY_NUMBER_FOR_UPDATE,
     _PEEK_NUMBER,
     _SETTING,
-    LINES,
-    ORDERS,
-    _Line,
+    _first_free,
     _next_number,
     _order_not_found,
-    _record,
+    _take_numbers,
     _within_series,
-)
-
-_CANCEL_LINE = (
-    update(LINES)
-    .where(LINES.c.id == bindparam("line"))
-    .values(
-        canceled=LINES.c.canceled + bindparam("moved", type_=Quantity),
-        backordered=LINES.c.backordered + bindparam("moved", type_=Quantity),
-        amount=bindparam("kept", type_=Money),
-        backordered_amount=LINES.c.backordered_amount + bindparam("moved_amount", type_=Money),
-    )
-)
-_CLOSE_ORDER = (
-    update(ORDERS)
-    .where(ORDERS.c.id == bindparam("order_id"))
-    .values(
-        status=bindparam("status"),
-        archived=bindparam("archived"),
-        total=bindparam("total", type_=Money),
-        updated_at=bindparam("updated_at", type_=UtcDateTime),
-    )
 )
 
 
@@ -172,129 +139,19 @@ def _create_backorder(
     invoice_first: bool,
     expected: BackorderPreview | None = None,
 ) -> BackorderResult:
-    """The backorder itself, inside the caller's transaction. Written in SQLAlchemy
-    Core, a handful of prepared statements: bulk runs do this thousands of times."""
+    """One backorder, inside the caller's transaction (`_write_backorders` does the
+    writing, as for a group)."""
     order, lines, plan = _plan_backorder(conn, number, invoice_first=invoice_first, lock=True)
     if (
         expected is not None
         and _backorder_preview(conn, order, plan, expected.next_number) != expected
     ):
         raise changed_while_answering(number)
-    invoice = None
-    if plan.to_invoice:
-        invoice = _write_invoice(conn, order.id, plan.to_invoice)
-        conn.execute(_INVOICE_LINE_FULLY, [{"line": line.id} for line, _q in plan.to_invoice])
-    now = utcnow()
-    moves = [(line, remaining(line)) for line in lines if remaining(line) > 0]
-    amounts = {line.id: split_amount(line, moved) for line, moved in moves}
-    new_lines = [
-        _Line(
-            line.sku,
-            line.name,
-            line.unit,
-            moved,
-            ZERO,
-            ZERO,
-            ZERO,
-            line.unit_price,
-            amount=amounts[line.id][1],
-        )
-        for line, moved in moves
-    ]
     new_number = _next_number(conn, "order")
     if expected is not None and new_number != expected.next_number:
-        # Another order took the number shown; the caller's rollback undoes the invoice.
-        raise _NumberTaken(number, new_number)
-    new_id = conn.execute(
-        _INSERT_ORDER,
-        {
-            "number": new_number,
-            "customer": order.customer,
-            # The backorder delivers for the same customer, to the same place, under
-            # the same reference and policy, in the same place in the queue.
-            "customer_id": order.customer_id,
-            "address": order.address,
-            "reference": order.reference,
-            "policy": order.policy,
-            "priority": order.priority,
-            "comment": backorder_comment(order.number),
-            "status": Status.BOOKED.value,
-            "archived": False,
-            "backorder_of": order.number,
-            "total": order_total(new_lines),
-            "created_at": now,
-            "updated_at": now,
-        },
-    ).scalar_one()
-    conn.execute(
-        _INSERT_LINES,
-        [
-            {
-                "order_id": new_id,
-                "position": position,
-                "sku": ln.sku,
-                "name": ln.name,
-                "unit": ln.unit,
-                "quantity": ln.quantity,
-                "shipped": ZERO,
-                "invoiced": ZERO,
-                "canceled": ZERO,
-                "unit_price": ln.unit_price,
-                "amount": ln.amount,
-                "backordered": ZERO,
-                "backordered_amount": ZERO,
-            }
-            for position, ln in enumerate(new_lines, start=1)
-        ],
-    )
-    conn.execute(
-        _CANCEL_LINE,
-        [
-            {
-                "line": line.id,
-                "moved": moved,
-                "kept": amounts[line.id][0],
-                "moved_amount": amounts[line.id][1],
-            }
-            for line, moved in moves
-        ],
-    )
-    remaining_after = [
-        _Line(
-            ln.sku,
-            ln.name,
-            ln.unit,
-            ln.quantity,
-            ln.shipped,
-            ln.shipped,
-            ln.quantity - ln.shipped,
-            ln.unit_price,
-            amount=amounts[ln.id][0] if ln.id in amounts else ln.amount,
-        )
-        for ln in lines
-    ]
-    conn.execute(
-        _CLOSE_ORDER,
-        {
-            "order_id": order.id,
-            "status": Status.CANCELED.value,
-            "archived": True,
-            "total": order_total(remaining_after),
-            "updated_at": now,
-        },
-    )
-    moved_text = quantities_text((m.sku, m.quantity) for m in plan.moves)
-    _record(
-        conn,
-        (
-            order.id,
-            "backordered",
-            f"canceled {moved_text} and moved them to backorder #{new_number}; "
-            "order canceled and archived",
-        ),
-        (new_id, "created", f"as backorder of order #{order.number}: {moved_text}"),
-    )
-    return BackorderResult(order.number, new_number, plan.moves, invoice)
+        raise _NumberTaken(number, new_number)  # another order took the number shown
+    (result,) = _write_backorders(conn, [_Split(order, lines, plan, new_number)])
+    return result
 
 
 def create_backorders(
@@ -303,9 +160,15 @@ def create_backorders(
     *,
     invoice_first: bool = False,
     expected: dict[int, BackorderPreview] | None = None,
-) -> Iterator[BackorderOutcome]:
-    """Backorder each order in its own transaction: a refused order is reported and
-    the others go on. Rerunning is safe: a done order is refused as already backordered.
+) -> Grouped[BackorderOutcome]:
+    """Backorder each order, in groups (`services.groups`): a refused order is reported
+    and the others go on, and each outcome is given out once its group is committed.
+    Rerunning is safe: a done order is refused as already backordered.
+
+    A group is planned before anything is written: its orders and lines are read (and
+    locked) in two statements, the domain plans each order, and every refusal is known
+    then, so a refused order writes nothing and the others are written together
+    (`_write_backorders`). Any other error rolls back the group in flight.
 
     `expected` holds the previews the user confirmed (`preview_backorders`): an order
     whose fresh plan differs is refused (`create_backorder`). The numbers shown count on
@@ -315,30 +178,91 @@ def create_backorders(
     change refuses one order, not the rest of a long batch).
     """
     shift = 0
-    for number in numbers:
-        shown = expected.get(number) if expected is not None else None
-        if shown is not None:
-            shown = dataclasses.replace(shown, next_number=shown.next_number + shift)
-        try:
-            with db.write() as session:  # one transaction per order
-                result = _create_backorder(
-                    session.connection(), number, invoice_first=invoice_first, expected=shown
-                )
-        except BackorderError as exc:
+
+    def write(session: Session, pending: Iterator[int]) -> list[BackorderOutcome]:
+        nonlocal shift
+        conn = session.connection()
+        group = list(group_of(pending))
+        found, lines_of = _load_group(conn, group)
+        setting = conn.execute(_SETTING, {"key": "inventory-value-on-invoicing"}).scalar()
+        next_free = _first_free(conn, "order")
+        outcomes: list[BackorderOutcome | _Split | int] = []
+        seen: set[int] = set()
+        for number in group:
+            if number in seen:  # twice in one group: planned after the first is written
+                outcomes.append(number)
+                continue
+            seen.add(number)
+            shown = expected.get(number) if expected is not None else None
             if shown is not None:
-                shift -= 1  # took no number
-                if isinstance(exc, _NumberTaken):
-                    shift += exc.got - shown.next_number
-            yield BackorderOutcome(number, False, error=exc.message, code=exc.code)
-            continue
-        invoice = result.invoice
-        yield BackorderOutcome(
-            number,
-            True,
-            backorder=result.backorder,
-            invoice=invoice.number if invoice else None,
-            invoice_total=invoice.total if invoice else None,
-        )
+                shown = dataclasses.replace(shown, next_number=shown.next_number + shift)
+            try:
+                order = found.get(number)
+                if order is None:
+                    raise _order_not_found(number)
+                lines = lines_of.get(order.id, [])
+                backordered_as = None
+                if order.status == Status.CANCELED:
+                    backordered_as = conn.execute(_FIRST_BACKORDER, {"number": number}).scalar()
+                plan = plan_backorder(
+                    order,
+                    lines,
+                    inventory_value_on_invoicing=setting == "on",
+                    invoice_first=invoice_first,
+                    backordered_as=backordered_as,
+                )
+                if (
+                    shown is not None
+                    and _backorder_preview(conn, order, plan, shown.next_number) != shown
+                ):
+                    raise changed_while_answering(number)
+                new_number = _within_series("order", next_free)
+                if shown is not None and new_number != shown.next_number:
+                    raise _NumberTaken(number, new_number)
+            except BackorderError as exc:
+                if shown is not None:
+                    shift -= 1  # took no number
+                    if isinstance(exc, _NumberTaken):
+                        shift += exc.got - shown.next_number
+                outcomes.append(BackorderOutcome(number, False, error=exc.message, code=exc.code))
+                continue
+            next_free += 1
+            outcomes.append(_Split(order, lines, plan, new_number))
+        splits = [o for o in outcomes if isinstance(o, _Split)]
+        _take_numbers(conn, "order", len(splits))
+        written = iter(_write_backorders(conn, splits) if splits else [])
+        return [
+            o
+            if isinstance(o, BackorderOutcome)
+            else _again(conn, o, invoice_first)
+            if isinstance(o, int)
+            else _done(next(written))
+            for o in outcomes
+        ]
+
+    return Grouped(db, write, numbers)
+
+
+def _again(conn: Connection, number: int, invoice_first: bool) -> BackorderOutcome:
+    """An order named a second time in one group, planned after the group's writes: the
+    refusal it gets then (already backordered, or the first one's refusal again)."""
+    try:
+        _plan_backorder(conn, number, invoice_first=invoice_first, lock=True)
+    except BackorderError as exc:
+        return BackorderOutcome(number, False, error=exc.message, code=exc.code)
+    changed = changed_while_answering(number)  # its first time was refused, not this one
+    return BackorderOutcome(number, False, error=changed.message, code=changed.code)
+
+
+def _done(result: BackorderResult) -> BackorderOutcome:
+    invoice = result.invoice
+    return BackorderOutcome(
+        result.original,
+        True,
+        backorder=result.backorder,
+        invoice=invoice.number if invoice else None,
+        invoice_total=invoice.total if invoice else None,
+    )
 
 
 def preview_backorders(

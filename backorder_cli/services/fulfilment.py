@@ -26,6 +26,7 @@ from ..storage.models import (
     Product,
 )
 from .billing import _bill, _invoice_rows
+from .groups import Grouped, one_by_one
 from .results import (
     FollowUpResult,
     InvoiceOutcome,
@@ -135,28 +136,35 @@ def _apply_shipment(
 def invoice_order(db: Database, number: int) -> InvoiceResult:
     """Invoice every shipped, not yet invoiced quantity of an order."""
     with db.write() as session:
-        order = _find_order(session, number, lock=True)
-        lines = _lines(session, order)
-        backordered_as = None
-        if order.status == Status.CANCELED:
-            backordered_as = (
-                session.connection().execute(_FIRST_BACKORDER, {"number": number}).scalar()
-            )
-        plan = plan_invoice(order, lines, backordered_as=backordered_as)
-        result = _bill(session, order, plan)
-        _refresh(session, order, lines)
-        return result
+        return _invoice(session, number)
 
 
-def invoice_orders(db: Database, numbers: Iterable[int]) -> Iterator[InvoiceOutcome]:
-    """Invoice each order in its own transaction, reporting refusals and going on."""
-    for number in numbers:
-        try:
-            result = invoice_order(db, number)
-        except BackorderError as exc:
-            yield InvoiceOutcome(number, False, error=exc.message, code=exc.code)
-        else:
-            yield InvoiceOutcome(number, True, invoice=result.number, total=result.total)
+def _invoice(session: Session, number: int) -> InvoiceResult:
+    """`invoice_order` inside the caller's transaction."""
+    order = _find_order(session, number, lock=True)
+    lines = _lines(session, order)
+    backordered_as = None
+    if order.status == Status.CANCELED:
+        backordered_as = session.connection().execute(_FIRST_BACKORDER, {"number": number}).scalar()
+    plan = plan_invoice(order, lines, backordered_as=backordered_as)
+    result = _bill(session, order, plan)
+    _refresh(session, order, lines)
+    return result
+
+
+def invoice_orders(db: Database, numbers: Iterable[int]) -> Grouped[InvoiceOutcome]:
+    """Invoice each order, in groups (`services.groups`): each order in its own
+    savepoint, so a refused one is reported and the others go on; each outcome is given
+    out once its group is committed."""
+
+    def invoiced(session: Session, number: int) -> InvoiceOutcome:
+        result = _invoice(session, number)
+        return InvoiceOutcome(number, True, invoice=result.number, total=result.total)
+
+    def refused(number: int, exc: BackorderError) -> InvoiceOutcome:
+        return InvoiceOutcome(number, False, error=exc.message, code=exc.code)
+
+    return one_by_one(db, numbers, invoiced, refused)
 
 
 def preview_invoices(

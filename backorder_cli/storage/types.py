@@ -26,11 +26,13 @@ class ScaledDecimal(TypeDecorator[Decimal]):
     def process_bind_param(self, value: Decimal | None, dialect: object) -> int | None:
         if value is None:
             return None
-        scaled = Decimal(value).scaleb(self.places)
-        if scaled != scaled.to_integral_value():
+        # Bulk writes send hundreds of thousands of these: no copy of a Decimal.
+        scaled = (value if type(value) is Decimal else Decimal(value)).scaleb(self.places)
+        whole = int(scaled)
+        if scaled != whole:
             # Input parsing refuses such values first; this guards every other path.
             raise ValueError(f"{value} has more than {self.places} decimal places")
-        return int(scaled)
+        return whole
 
     def process_result_value(self, value: int | None, dialect: object) -> Decimal | None:
         if value is None:

@@ -38,8 +38,9 @@ def test_a_closed_stdout_in_a_bulk_run_says_what_was_done(shop: Path) -> None:
     err = result.stderr.decode()
     assert result.returncode == 1, err
     assert "internal error" not in err
-    assert "after 1 backorder was created (#2401 -> #2402)" in err
-    assert "rerun the same command to finish" in err
+    # Both orders are one group, committed before the first line: both were created.
+    assert "after 2 backorders were created (#2401 -> #2402, #2399 -> #2403)" in err
+    assert "that was every order - do not run it again" in err
 
 
 def test_a_closed_stdout_after_one_change_says_it_was_saved(shop: Path) -> None:

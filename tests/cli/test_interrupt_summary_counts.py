@@ -43,7 +43,7 @@ def test_ctrl_c_after_thousands_says_how_many_and_how_to_finish(
     assert stopped.value.exit_code == 130
     out, err = capsys.readouterr()
     assert err.splitlines()[-1] == (
-        "Interrupted: 2,114 backorders created before the interrupt, 3 refused; the order "
+        "Interrupted: 2,114 backorders created before the interrupt, 3 refused; the orders "
         "being worked on when you pressed Ctrl-C may also have been saved - rerun the same "
         "command to finish (orders already done are skipped)"
     )

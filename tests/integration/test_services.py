@@ -134,7 +134,7 @@ def test_a_failure_midway_leaves_nothing_behind(
     def broken(origin: int, comment: str = "") -> str:
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr("backorder_cli.services.backorders.backorder_comment", broken)
+    monkeypatch.setattr("backorder_cli.services.splits.backorder_comment", broken)
     with pytest.raises(RuntimeError):
         backorders_service.create_backorder(sample_db, 2398, invoice_first=True)
     assert snapshot(target) == before

@@ -1,152 +1,137 @@
-"""SIGKILL in the middle of a bulk backorder: the database is never half-changed, and
-rerunning the command finishes the rest.
+"""SIGKILL in the middle of a bulk backorder, on both backends: the database is never
+half-changed, the group in flight is lost whole and was never reported, every line
+printed is an order that was committed, and rerunning the command finishes the rest.
 
-Where the kills land: each run is watched through the database (a reader beside the
-writer, as WAL allows) and killed only once it has committed at least one more backorder
-than before it started, after a short random delay, so every kill lands while writes are
-under way (between, inside or at the end of a transaction), never during start-up or
-after the run has ended. That is why a few kills cover what twenty random sleeps did."""
+Where the kills land, deterministically: the run is the real console script in groups
+of 25 orders, and it SIGKILLs itself (tests/helpers/killed_bulk.py) once a group's
+orders are all written but not committed, and once a group is committed but none of its
+lines printed: the two moments a kill must be told apart. No sleeps, no luck."""
 
 from __future__ import annotations
 
-import random
-import shutil
-import signal
-import sqlite3
+import re
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from backorder_cli.services import integrity
 from backorder_cli.services import transfer as transfer_service
-from backorder_cli.storage.schema import init_database, open_database
+from backorder_cli.storage.database import Database
+from backorder_cli.storage.schema import open_database
 from tests.helpers.data import partially_shipped_company
 
-# Timing-sensitive (races, locks, kills): one xdist group, so these never run beside
-# each other (pyproject: --dist loadgroup).
+# Timing-sensitive (kills): one xdist group, so these never run beside each other
+# (pyproject: --dist loadgroup).
 pytestmark = pytest.mark.xdist_group("timing")
 
 BIN = Path(sys.executable).parent
-ORDERS = 2000
-KILLS = 6
+ROOT = Path(__file__).resolve().parents[2]
+ORDERS = 120
+GROUP = 25
+MADE = r"^Backorder #(\d+) created with the undelivered items of order #(\d+);"
 
 
 @pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """2,000 partially shipped, fully invoiced orders, built once."""
-    path = tmp_path_factory.mktemp("crash") / "template.db"
-    database, _ = init_database(str(path))
-    transfer_service.import_text(database, partially_shipped_company(ORDERS), source="generated")
-    database.dispose()
-    return path
+def document() -> str:
+    return partially_shipped_company(ORDERS)
 
 
-def copy_database(template: Path, target: Path) -> Path:
-    with sqlite3.connect(template) as conn:
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    shutil.copy(template, target)
+@pytest.fixture
+def company(db: Database, document: str, target: str) -> str:
+    """120 partially shipped, fully invoiced orders (numbers 10001-10120)."""
+    transfer_service.import_text(db, document, source="generated")
+    db.dispose()
     return target
 
 
-def states(path: Path) -> dict[int, tuple[str, bool, int | None]]:
-    """Each original order: (status, archived, its backorder's number or None)."""
-    with sqlite3.connect(path) as conn:
-        rows = conn.execute(
-            "SELECT o.number, o.status, o.archived, "
-            "(SELECT b.number FROM orders b WHERE b.backorder_of = o.number) "
-            "FROM orders o WHERE o.number <= ?",
-            (10000 + ORDERS,),
-        ).fetchall()
-    return {n: (s, bool(a), b) for n, s, a, b in rows}
-
-
-def assert_sound(path: Path) -> tuple[int, int]:
-    """Integrity, every invariant, and each order untouched or fully backordered.
-    Returns how many are done and how many untouched."""
-    with sqlite3.connect(path) as conn:
-        assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
-    database = open_database(str(path))
-    try:
-        assert list(integrity.check_database(database)) == []
-    finally:
-        database.dispose()
-    done = untouched = 0
-    for number, (status, archived, backorder) in states(path).items():
-        if backorder is None:
-            assert (status, archived) == ("partially_shipped", False), number
-            untouched += 1
-        else:
-            assert (status, archived) == ("canceled", True), number
-            done += 1
-    assert done + untouched == ORDERS
-    return done, untouched
-
-
-def backorders_made(path: Path) -> int:
-    with sqlite3.connect(path, timeout=10) as conn:
-        (count,) = conn.execute(
-            "SELECT count(*) FROM orders WHERE backorder_of IS NOT NULL"
-        ).fetchone()
-    return int(count)
-
-
-def kill_while_writing(process: subprocess.Popen, path: Path, rng: random.Random) -> bool:
-    """SIGKILL the run once it has committed a backorder, a moment later; False when it
-    finished first."""
-    start = backorders_made(path)
-    deadline = time.monotonic() + 60
-    while backorders_made(path) <= start:
-        if process.poll() is not None or time.monotonic() > deadline:
-            return False
-        time.sleep(0.005)
-    time.sleep(rng.uniform(0, 0.05))
-    if process.poll() is not None:
-        return False
-    process.send_signal(signal.SIGKILL)
-    process.wait()
-    return True
-
-
-def bulk(path: Path) -> subprocess.Popen:
-    return subprocess.Popen(
-        [str(BIN / "backorder"), "--db", str(path), "create", "--all", "--yes"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+def killed(target: str, where: str, nth: int) -> subprocess.CompletedProcess[str]:
+    """`create --all --yes` in groups of 25, killed by SIGKILL at `where` of group `nth`."""
+    return subprocess.run(
+        [
+            *(sys.executable, "-m", "tests.helpers.killed_bulk", where, str(GROUP), str(nth)),
+            *("--db", target, "create", "--all", "--yes"),
+        ],
+        capture_output=True,
         text=True,
+        timeout=120,
+        cwd=ROOT,
     )
 
 
-def test_sigkill_during_a_bulk_backorder_never_leaves_half_an_order(
-    template: Path, tmp_path: Path
-) -> None:
-    rng = random.Random(2401)
-    path = copy_database(template, tmp_path / "crash.db")
-    kills = 0
-    progress = []
-    while kills < KILLS:
-        process = bulk(path)
-        if kill_while_writing(process, path, rng):
-            kills += 1
-        else:
-            process.wait()
-        done, untouched = assert_sound(path)
-        progress.append(done)
-        if untouched == 0:  # all done: start again from the template
-            path = copy_database(template, tmp_path / f"crash{kills}.db")
-    assert kills >= KILLS
-    assert max(progress) > 0  # kills landed after work had begun
+def bulk(target: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(BIN / "backorder"), "--db", target, "create", "--all", "--yes"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
-    # Rerunning finishes what is left, and does nothing twice.
-    rerun = bulk(path)
-    _, err = rerun.communicate(timeout=600)
-    assert rerun.returncode == 0, err
-    done, untouched = assert_sound(path)
-    assert (done, untouched) == (ORDERS, 0)
-    finished = states(path)
-    again = bulk(path)
-    _, err = again.communicate(timeout=120)
-    assert err.strip() == "No partially shipped orders to backorder."
-    assert states(path) == finished
+
+def printed(run: subprocess.CompletedProcess[str]) -> dict[int, int]:
+    """What a run's stdout says it did: {original: backorder}."""
+    lines = run.stdout.splitlines()
+    made = {int(o): int(b) for line in lines for b, o in re.findall(MADE, line)}
+    assert len(made) == len(lines), run.stdout
+    return made
+
+
+def sound(target: str) -> dict[int, int]:
+    """Every invariant holds and each original is untouched or fully backordered;
+    returns the backorders committed, {original: backorder}."""
+    database = open_database(target)
+    try:
+        assert list(integrity.check_database(database)) == []
+        with database.read() as session:
+            rows = session.connection().execute(
+                text(
+                    "SELECT o.number, o.status, o.archived, b.number FROM orders o "
+                    "LEFT JOIN orders b ON b.backorder_of = o.number WHERE o.number <= :last"
+                ),
+                {"last": 10000 + ORDERS},
+            )
+            made = {}
+            for number, status, archived, backorder in rows:
+                if backorder is None:
+                    assert (status, bool(archived)) == ("partially_shipped", False), number
+                else:
+                    assert (status, bool(archived)) == ("canceled", True), number
+                    assert number not in made, number  # one backorder each, never two
+                    made[number] = backorder
+    finally:
+        database.dispose()
+    return made
+
+
+def test_a_kill_loses_only_the_unreported_group_in_flight_and_a_rerun_finishes(
+    company: str,
+) -> None:
+    # Killed while the second group is written: the first group stays, and is all that
+    # was printed; the second is rolled back whole.
+    first = killed(company, "writing", 2)
+    assert first.returncode == -9, first.stderr
+    made = sound(company)
+    assert len(made) == GROUP
+    assert printed(first) == made
+
+    # Killed right after the next run's second group committed, before any of its lines:
+    # both groups stay, only the first one's lines were printed.
+    second = killed(company, "printing", 2)
+    assert second.returncode == -9, second.stderr
+    before, made = made, sound(company)
+    assert len(made) == 3 * GROUP
+    assert len(printed(second)) == GROUP
+    assert printed(second).items() <= made.items()
+    assert made.items() >= before.items()
+
+    # The rerun finishes the rest, and does nothing twice.
+    rerun = bulk(company)
+    assert rerun.returncode == 0, rerun.stderr
+    done = sound(company)
+    assert len(done) == ORDERS
+    assert printed(rerun) == {n: b for n, b in done.items() if n not in made}
+    again = bulk(company)
+    assert again.stderr.strip() == "No partially shipped orders to backorder."
+    assert sound(company) == done

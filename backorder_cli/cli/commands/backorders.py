@@ -64,10 +64,11 @@ def create(
     The undelivered quantities are canceled on the partially shipped order, which
     becomes canceled and archived, and a new order, numbered next, holds them. Each
     order is all-or-nothing on its own: a refused order is reported and the others go
-    on; the exit code is 1 if any was refused. Rerunning is safe: orders already done
-    are refused with the code already_backordered. It asks first, showing the plan and
-    the refusals it already knows (--yes answers for you; without a terminal it is
-    required).
+    on; the exit code is 1 if any was refused. Orders are saved in groups (500 orders or
+    100 ms at a time) and each line is printed once its group is saved. Rerunning is
+    safe: orders already done are refused with the code already_backordered. It asks
+    first, showing the plan and the refusals it already knows (--yes answers for you;
+    without a terminal it is required).
 
     Example: backorder create 2401
 
@@ -142,13 +143,11 @@ def create(
         targets = [p.number for p in goers]
         shown = {p.number: p for p in goers}
 
+    outcomes = backorders_service.create_backorders(
+        db, targets, invoice_first=invoice_first, expected=shown
+    )
     run_batch(
-        itertools.chain(
-            refusals,
-            backorders_service.create_backorders(
-                db, targets, invoice_first=invoice_first, expected=shown
-            ),
-        ),
+        itertools.chain(refusals, outcomes),
         total=len(targets) + len(refusals),
         label="Creating backorders",
         format_=format_,
@@ -156,6 +155,7 @@ def create(
         success=_created_text,
         noun="backorder",
         said=said,
+        unreported=outcomes.unreported,
     )
 
 

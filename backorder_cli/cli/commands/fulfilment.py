@@ -116,10 +116,12 @@ def invoice(
     """Invoice every shipped, not yet invoiced quantity of orders.
 
     Each order is invoiced on its own: a refused one is reported and the others go on;
-    the exit code is 1 if any was refused. --all takes every order with shipped,
-    uninvoiced quantities that is not canceled or archived, and asks first (an invoice
-    cannot be undone): --yes answers for you, and without a terminal it is required.
-    --dry-run shows what each order would be billed and writes nothing.
+    the exit code is 1 if any was refused. Orders are saved in groups (500 orders or
+    100 ms at a time) and each line is printed once its group is saved. --all takes
+    every order with shipped, uninvoiced quantities that is not canceled or archived, and
+    asks first (an invoice cannot be undone): --yes answers for you, and without a
+    terminal it is required. --dry-run shows what each order would be billed and writes
+    nothing.
 
     Example: backorder invoice 2398   or   backorder invoice --all --dry-run
     """
@@ -181,8 +183,9 @@ def invoice(
             if not confirm("Continue?"):
                 raise typer.Abort()  # the boundary says nothing was changed (exit 1)
         targets = [p.order for p in goers]  # the refused are reported from the preview
+    outcomes = fulfilment.invoice_orders(db, targets)
     run_batch(
-        itertools.chain(refusals, fulfilment.invoice_orders(db, targets)),
+        itertools.chain(refusals, outcomes),
         total=len(targets) + len(refusals),
         label="Invoicing",
         format_=format_,
@@ -192,6 +195,7 @@ def invoice(
         ),
         noun="invoice",
         said=said,
+        unreported=outcomes.unreported,
     )
 
 

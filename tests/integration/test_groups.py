@@ -1,0 +1,141 @@
+"""Bulk writes in groups (services/groups.py): a group commits every GROUP_ORDERS orders
+or GROUP_SECONDS, whichever first; each outcome is given out only once its group is
+committed; a refused order rolls back alone (its savepoint); any other error rolls back
+the whole group in flight and none of it is given out."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from itertools import count
+
+import pytest
+from sqlalchemy import text
+from sqlmodel import Session
+
+from backorder_cli.errors import BackorderError, NotAllowed
+from backorder_cli.services import backorders as backorders_service
+from backorder_cli.services import fulfilment, groups, integrity
+from backorder_cli.services.steps import _record_about
+from backorder_cli.storage.database import Database
+
+
+def noted(db: Database) -> list[str]:
+    """The subjects of the history entries `note` wrote, in order."""
+    with db.read() as session:
+        rows = session.connection().execute(
+            text("SELECT subject FROM history WHERE event = 'noted' ORDER BY id")
+        )
+        return [subject for (subject,) in rows]
+
+
+def note(session: Session, item: str) -> str:
+    """Work that writes, then refuses the items named 'refused...' (after writing)."""
+    _record_about(session.connection(), item, "noted", "a test entry")
+    if item.startswith("refused"):
+        raise NotAllowed(f"{item} is refused", code="test")
+    if item == "broken":
+        raise RuntimeError("not a refusal")
+    return item
+
+
+def refusal(item: str, exc: BackorderError) -> str:
+    return f"{item}: {exc.message}"
+
+
+def test_a_refused_order_rolls_back_alone_and_its_group_commits_once(db: Database) -> None:
+    commits = db.commits
+    outcomes = list(groups.one_by_one(db, ["a", "refused b", "c"], note, refusal))
+    assert outcomes == ["a", "refused b: refused b is refused", "c"]
+    assert noted(db) == ["a", "c"]  # b's entry went with its savepoint
+    assert db.commits == commits + 1  # one group, one commit
+
+
+def test_each_outcome_is_given_out_only_after_its_group_commits(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(groups, "GROUP_ORDERS", 2)
+    commits = db.commits
+    run = groups.one_by_one(db, ["a", "b", "c"], note, refusal)
+    seen = []
+    for outcome in run:
+        seen.append((outcome, db.commits - commits, noted(db)))
+    assert seen == [
+        ("a", 1, ["a", "b"]),  # a is given out once a and b are committed
+        ("b", 1, ["a", "b"]),
+        ("c", 2, ["a", "b", "c"]),
+    ]
+
+
+def test_another_error_rolls_back_the_group_in_flight_and_gives_none_of_it_out(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(groups, "GROUP_ORDERS", 2)
+    run = groups.one_by_one(db, ["a", "b", "c", "broken", "e"], note, refusal)
+    given = [next(run), next(run)]
+    with pytest.raises(RuntimeError):
+        next(run)
+    assert given == ["a", "b"]
+    assert noted(db) == ["a", "b"]  # c was written in the broken group: rolled back
+    assert run.unreported() == []
+
+
+def test_a_group_ends_after_its_time_even_before_its_size(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    ticks = count()
+    monkeypatch.setattr(groups.time, "monotonic", lambda: next(ticks) * 0.03)  # 30 ms a step
+    items: Iterator[int] = iter(range(10))
+    assert list(groups.group_of(items)) == [0, 1, 2, 3]  # 120 ms after the start: no more
+    monkeypatch.setattr(groups, "GROUP_ORDERS", 2)
+    assert list(groups.group_of(items)) == [4, 5]  # the size comes first here
+
+
+def test_unreported_hands_over_what_is_committed_and_not_given_out(sample_db: Database) -> None:
+    run = backorders_service.create_backorders(sample_db, [2401, 2399, 9999])
+    first = next(run)
+    rest = run.unreported()
+    assert (first.order, first.backorder) == (2401, 2402)
+    assert [(o.order, o.ok, o.backorder, o.code) for o in rest] == [
+        (2399, True, 2403, None),
+        (9999, False, None, "not_found"),
+    ]
+    assert list(run) == []  # handed over: not given out twice
+
+
+def test_a_bulk_backorder_of_a_few_groups_matches_one_order_at_a_time(
+    sample_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Groups of two against orders one by one: the same numbers, refusals and codes."""
+    monkeypatch.setattr(groups, "GROUP_ORDERS", 2)
+    numbers = [2401, 2398, 2396, 2399, 2401, 9999]
+    outcomes = list(backorders_service.create_backorders(sample_db, numbers, invoice_first=True))
+    assert [(o.order, o.ok, o.backorder, o.code) for o in outcomes] == [
+        (2401, True, 2402, None),
+        (2398, True, 2403, None),
+        (2396, False, None, "not_partially_shipped"),
+        (2399, True, 2404, None),
+        (2401, False, None, "already_backordered"),
+        (9999, False, None, "not_found"),
+    ]
+    assert list(integrity.check_database(sample_db)) == []
+
+
+def test_bulk_invoice_commits_in_groups(
+    sample_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(groups, "GROUP_ORDERS", 2)
+    commits = sample_db.commits
+    outcomes = list(fulfilment.invoice_orders(sample_db, [2398, 2394, 2393]))
+    assert [(o.order, o.ok) for o in outcomes] == [(2398, True), (2394, False), (2393, True)]
+    assert sample_db.commits == commits + 2
+    assert list(integrity.check_database(sample_db)) == []
+
+
+def test_an_order_named_twice_in_one_group_is_backordered_once(sample_db: Database) -> None:
+    outcomes = list(backorders_service.create_backorders(sample_db, [2401, 2399, 2401]))
+    assert [(o.order, o.ok, o.backorder, o.code) for o in outcomes] == [
+        (2401, True, 2402, None),
+        (2399, True, 2403, None),
+        (2401, False, None, "already_backordered"),
+    ]
+    assert list(integrity.check_database(sample_db)) == []
