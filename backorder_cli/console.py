@@ -24,6 +24,16 @@ def _interrupted_early(signum: int, frame: object) -> None:
 signal.signal(signal.SIGINT, _interrupted_early)
 
 
+def _unraisable(unraisable: sys.UnraisableHookArgs) -> None:
+    """A Ctrl-C that lands in a callback Python cannot raise from (a weak reference's
+    while a module is imported) is "ignored" with a traceback on stderr, and lost. Send
+    it again instead: the next bytecode of the main flow gets it, as any Ctrl-C."""
+    if issubclass(unraisable.exc_type, KeyboardInterrupt):
+        signal.raise_signal(signal.SIGINT)
+        return
+    sys.__unraisablehook__(unraisable)
+
+
 class _ClosedStream:
     """What a closed stdout (`>&-`) becomes: every write fails as writing to a closed
     file would, so the tool says what was saved instead of crashing on None."""
@@ -49,6 +59,7 @@ def _run(script: str) -> None:
     # what start-up made and turns it back on, so a long command collects as usual.
     gc.disable()
     signal.signal(signal.SIGINT, _interrupted_early)
+    sys.unraisablehook = _unraisable
     if sys.stdout is None:
         sys.stdout = _ClosedStream()  # only write, flush and isatty are used
     if sys.stderr is None:  # nowhere to say anything: messages go nowhere

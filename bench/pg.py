@@ -21,7 +21,7 @@ from sqlalchemy.pool import NullPool
 DEFAULT_SERVER = os.environ.get(
     "BACKORDER_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
-COPIED = ("product", "setting", "counter")  # whole tables; orders and lines are chosen
+COPIED = ("product", "setting", "counter", "customers")  # whole; orders and lines are chosen
 
 
 class BulkOnPostgres:
