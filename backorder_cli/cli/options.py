@@ -168,6 +168,13 @@ def _order_policy(text: str) -> str:
     return "customer" if text.strip().casefold() == "customer" else parse_policy(text).value
 
 
+def _reference(text: str) -> str:
+    """The customer's reference as typed: one line (`domain.customers.parse_reference`)."""
+    from ..domain.customers import parse_reference
+
+    return parse_reference(text)
+
+
 # The delivery fields of an order (schema 8), on `orders add` and `orders edit`.
 OrderAddressOption = Annotated[
     str | None,
@@ -182,7 +189,7 @@ ReferenceOption = Annotated[
     str | None,
     typer.Option(
         "--reference",
-        parser=cli_value(partial(values.parse_text, what="reference", limit=200)),
+        parser=cli_value(_reference),
         help="The customer's reference (their PO number, a project; empty: none).",
         show_default=False,
     ),

@@ -38,8 +38,21 @@ def name_key(name: str) -> str:
 
 
 def parse_name(text: str | None) -> str:
-    """A customer's name as typed: trimmed, not empty, printable, at most 200 characters."""
-    return parse_text(text, what="customer", required=True, limit=NAME_LIMIT)
+    """A customer's name as typed: trimmed, not empty, printable, at most 200 characters,
+    in Unicode's composed form (NFC), so that `Café` typed as e + a combining accent is
+    the same customer as `Café` typed with é."""
+    return unicodedata.normalize(
+        "NFC", parse_text(text, what="customer", required=True, limit=NAME_LIMIT)
+    )
+
+
+def parse_reference(text: str | None) -> str:
+    """The customer's reference for an order: one line (it goes into a letter's subject),
+    printable, at most 200 characters; empty removes it."""
+    value = parse_text(text, what="reference", limit=200)
+    if "\n" in value or "\t" in value:
+        raise InvalidInput("reference must be one line (no line breaks or tabs)")
+    return value
 
 
 def parse_policy(text: str) -> Policy:

@@ -24,7 +24,7 @@ from ..domain.corrections import (
     plan_edit,
     plan_unship,
 )
-from ..domain.customers import parse_name, parse_order_policy
+from ..domain.customers import parse_name, parse_order_policy, parse_reference
 from ..domain.money import line_amount
 from ..domain.orders import Status
 from ..domain.values import ZERO, Item, check_order_value, parse_text
@@ -246,7 +246,7 @@ def edit_order(
     # customer's again.
     delivery = {
         "address": None if address is None else parse_text(address, what="address"),
-        "reference": None if reference is None else parse_text(reference, what="reference"),
+        "reference": None if reference is None else parse_reference(reference),
         "policy": None if policy is None else parse_order_policy(policy),
     }
     if (
@@ -287,7 +287,7 @@ def edit_order(
         for key, value in delivery.items():
             stored = value or None  # empty: none (a policy: the customer's)
             if value is not None and stored != getattr(order, key):
-                changes.append(f"{key} '{getattr(order, key) or ''}' -> '{stored or ''}'")
+                changes.append(f"{key} {_shown(key, getattr(order, key))} -> {_shown(key, stored)}")
                 setattr(order, key, stored)
         by_sku = {line.sku: line for line in lines}
         billed = _billed(session, lines)
@@ -353,3 +353,11 @@ def edit_order(
         expected=expected,
         changed=lambda: changed_while_answering(number),
     )
+
+
+def _shown(key: str, value: str | None) -> str:
+    """An order's address, reference or policy in a correction's text: none said so (a
+    policy of none follows the customer's)."""
+    if value:
+        return f"'{value}'"
+    return "the customer's" if key == "policy" else "none"

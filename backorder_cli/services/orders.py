@@ -52,7 +52,7 @@ def place_order(
     customer is found casefolded or registered (`customers.customer_for_order`); the
     address defaults to the customer's, the priority is the customer's."""
     # Here: reading orders never needs them (nor the table classes they build).
-    from ..domain.customers import parse_order_policy
+    from ..domain.customers import parse_order_policy, parse_reference
     from ..domain.money import line_amount
     from ..storage.models import Order, OrderLine
     from .customers import customer_for_order
@@ -62,7 +62,7 @@ def place_order(
     comment = parse_text(comment, what="comment")
     # None: the customer's address; an empty one: none at all.
     given_address = None if address is None else parse_text(address, what="address")
-    reference = parse_text(reference, what="reference", limit=200) or None
+    reference = parse_reference(reference) or None
     chosen = parse_order_policy(policy) or None if policy is not None else None
     if not items:
         raise InvalidInput("an order needs at least one line - give SKU=QTY, e.g. CABLE-25=2.5")

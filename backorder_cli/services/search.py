@@ -5,6 +5,7 @@ the index narrows, the rule decides."""
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 from sqlalchemy import String, and_, bindparam, literal, or_
@@ -31,6 +32,7 @@ def text_search(columns: tuple[str, ...], text: str, number: int | None = None) 
     """Orders whose `columns` contain `text` (casefolded), or numbered `number`: the
     exact rule (`contains_folded`), behind the trigram index when the text has a
     trigram (`storage.search`; shorter text scans)."""
+    text = unicodedata.normalize("NFC", text)  # as names are stored (domain.customers)
     folded = text.casefold()
     by_index = indexed(folded)
     exact = [contains_folded(ORDERS.c[name], text, by_index=by_index) for name in columns]

@@ -271,3 +271,42 @@ def test_completion_offers_the_registered_names_in_any_case(shop: Database) -> N
         customers.add_customer(shop, name)
     assert completion.customer_names(shop, "HAN") == ["hansen & co", "Hansen & Søn VVS"]
     assert completion.customer_names(shop) == ["Byg-Huset A/S", "hansen & co", "Hansen & Søn VVS"]
+
+
+def test_a_name_typed_with_a_combining_accent_is_the_same_customer(
+    shop: Database, target: str
+) -> None:
+    """`Café` with é (U+00E9) and with e + U+0301 look the same: one customer, found by
+    either spelling, and searches find its orders by either."""
+    customers.add_customer(shop, "Caf\u00e9 Nord")
+    before = snapshot(target)
+    with pytest.raises(NotAllowed, match="already registered"):
+        customers.add_customer(shop, "Cafe\u0301 Nord")
+    assert snapshot(target) == before
+    number = orders.add_order(shop, customer="Cafe\u0301 Nord", items=[Item("BOX-68", D(1))])
+    shown = customers.show_customer(shop, "cafe\u0301 nord")
+    assert [o.number for o in shown.orders] == [number]
+    for typed in ("caf\u00e9", "cafe\u0301"):
+        found = [o.number for o in orders.iter_orders(shop, customer=typed)]
+        assert found == [number], typed
+    assert list(integrity.check_database(shop)) == []
+
+
+def test_a_reference_is_one_line_and_an_edit_says_what_follows(shop: Database, target: str) -> None:
+    from backorder_cli.errors import InvalidInput
+    from backorder_cli.services import corrections
+
+    before = snapshot(target)
+    with pytest.raises(InvalidInput, match="reference must be one line"):
+        orders.add_order(
+            shop, customer="Addr", items=[Item("BOX-68", D(1))], reference="PO1\nBcc: x@y.z"
+        )
+    assert snapshot(target) == before
+    number = orders.add_order(
+        shop, customer="Addr", items=[Item("BOX-68", D(1))], policy="ship-complete"
+    )
+    with pytest.raises(InvalidInput, match="reference must be one line"):
+        corrections.edit_order(shop, number, reference="a\nb")
+    done = corrections.edit_order(shop, number, policy="customer", reference="PO-7")
+    assert done.changes == ["reference none -> 'PO-7'", "policy 'ship-complete' -> the customer's"]
+    assert list(integrity.check_database(shop)) == []

@@ -95,7 +95,8 @@ def _change_text(change: CustomerChange, planned: bool) -> list[str]:
     verb = "Would change" if planned else "Changed"
     lines = [f"{verb} customer {change.name!r}: {'; '.join(change.changes)}."]
     if change.orders_updated:
-        lines.append(f"{change.orders_updated} of its orders carry the change.")
+        carry = "carries" if change.orders_updated == 1 else "carry"
+        lines.append(f"{change.orders_updated} of its orders {carry} the change.")
     return lines
 
 
