@@ -148,3 +148,27 @@ def test_a_large_listing_streams_from_a_generator(sample: Run, target) -> None: 
     out = sample("orders", "list", "--all", "-f", "json").stdout
     assert out.startswith('[\n  {\n    "number": 2401,')
     assert out.endswith("}\n]\n")
+
+
+def test_orders_show_carries_the_delivery_fields_in_every_format(sample: Run) -> None:
+    """Address, reference, policy and priority are in CSV and plain as in JSON, and the
+    CSV header names no column twice (the order's ETA is `order_eta`)."""
+    added = sample(
+        "orders", "add", "-c", "Hansen & Søn VVS", "BOX-68=1",
+        "--address", "Vestergade 12", "--reference", "PO-7", "--policy", "ship-complete",
+    )  # fmt: skip
+    number = added.stdout.strip()
+    shown = json.loads(sample("orders", "show", number, "-f", "json").stdout)
+    as_csv = sample("orders", "show", number, "-f", "csv").stdout
+    rows = list(csv.DictReader(io.StringIO(as_csv)))
+    header = as_csv.splitlines()[0].split(",")
+    assert len(header) == len(set(header))
+    head = sample("orders", "show", number, "-f", "plain").stdout.split("\n\n")[0]
+    plain = dict(line.split("\t", 1) for line in head.splitlines())
+    for field, value in (
+        ("address", "Vestergade 12"),
+        ("reference", "PO-7"),
+        ("policy", "ship-complete"),
+        ("priority", "0"),
+    ):
+        assert str(shown[field]) == rows[0][field] == plain[field] == value

@@ -53,6 +53,11 @@ ORDER_HEAD_FIELDS = [
     "created_at",
     "total",
     "eta",
+    # Schema 8: where it goes, the customer's reference, the policy that applies.
+    "address",
+    "reference",
+    "policy",
+    "priority",
 ]
 
 
@@ -80,11 +85,12 @@ def order_flat(order: Any, fmt: str) -> None:
     head["backorders"] = " ".join(str(n) for n in order.backorders)
     head["chain"] = chain_text(order.chain)
     if fmt == "csv":
-        fields = ["order" if f == "number" else f for f in ORDER_HEAD_FIELDS] + LINE_FIELDS
+        # The order's own fields first, named so that none repeats a line's (`eta`).
+        named = {"number": "order", "eta": "order_eta"}
+        fields = [named.get(f, f) for f in ORDER_HEAD_FIELDS] + LINE_FIELDS
         rows = (
             {
-                "order": order.number,
-                **{k: v for k, v in head.items() if k != "number"},
+                **{named.get(k, k): v for k, v in head.items()},
                 **{f: getattr(line, f) for f in LINE_FIELDS},
             }
             for line in order.lines
