@@ -97,6 +97,8 @@ TABLE: list[tuple[str, list[str], str]] = [
     ("orders list --limit", ["orders", "list", "--limit", BIG], "a whole number from 0 (no"),
     ("orders list --limit", ["orders", "list", "--limit", "-1"], "a whole number from 0 (no"),
     ("orders list --format", ["orders", "list", "-f", "xml"], "'xml' is not one of table, plain"),
+    ("orders list --search", ["orders", "list", "--search", "  "], "the text must not be empty"),
+    ("orders list --customer", ["orders", "list", "--customer", ""], "the text must not be empty"),
     ("orders show NUMBER", ["orders", "show", "١٢"], "'١٢' is not an order number"),
     ("orders show --format", ["orders", "show", "2401", "-f", "x"], "'x' is not one of table"),
     ("orders export --format", ["orders", "export", "-f", "xml"], "'xml' is not one of json, csv"),

@@ -144,6 +144,7 @@ def list_(
         str | None,
         typer.Option(
             "--customer",
+            parser=cli_value(partial(parse_text, what="the text", required=True)),
             help="Customer name contains this text, in any case (indexed; under 3 "
             "characters it reads every order).",
         ),
@@ -152,6 +153,7 @@ def list_(
         str | None,
         typer.Option(
             "--search",
+            parser=cli_value(partial(parse_text, what="the text", required=True)),
             help="Order number, or text in the customer or comment, in any case (indexed; "
             "under 3 characters it reads every order).",
         ),
