@@ -147,3 +147,11 @@ def test_list_of_a_few_thousand_orders_counts_every_customer_once(tmp_path: Path
     result = CliRunner().invoke(app, ["--db", str(tmp_path / "big.db"), "customers", "list"])
     assert result.exit_code == 0, result.output
     assert len(result.stdout.splitlines()) == 1501  # piped: plain, a header and every row
+
+
+def test_one_order_carries_the_change(run: Run) -> None:
+    assert run("orders", "add", "-c", "Solo ApS", "BOX-68=1").exit_code == 0
+    result = run("customers", "edit", "solo aps", "--priority", "2", "--yes")
+    assert result.exit_code == 0, result.output
+    assert result.stderr.endswith("1 of its orders carries the change.\n")
+    checked(run)
