@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..domain.credits import parse_credited
-from ..domain.customers import parse_policy
+from ..domain.customers import parse_policy, parse_reference
 from ..domain.orders import Status, order_status, parse_status
 from ..domain.values import (
     ZERO,
@@ -104,6 +104,8 @@ def _parse_order(
     comment = _text(problems, at("comment"), raw.get("comment"), what="comment")
     address = _text(problems, at("address"), raw.get("address"), what="address")
     reference = _text(problems, at("reference"), raw.get("reference"), what="reference")
+    if reference:  # text: one line, as `orders add --reference` takes it
+        reference = problems.check(at("reference"), lambda: parse_reference(reference))
     policy = None
     if raw.get("policy") is not None:
         policy = problems.check(at("policy"), lambda: parse_policy(str(raw["policy"])).value)

@@ -310,3 +310,21 @@ def test_a_reference_is_one_line_and_an_edit_says_what_follows(shop: Database, t
     done = corrections.edit_order(shop, number, policy="customer", reference="PO-7")
     assert done.changes == ["reference none -> 'PO-7'", "policy 'ship-complete' -> the customer's"]
     assert list(integrity.check_database(shop)) == []
+
+
+def test_an_import_refuses_a_reference_of_more_than_one_line(shop: Database, target: str) -> None:
+    from backorder_cli.errors import InvalidInput
+
+    orders.add_order(shop, customer="Elektro Syd", items=[Item("BOX-68", D(1))], reference="PO-1")
+    document = export.export_header(shop) | {"orders": list(export.iter_export(shop))}
+    document.pop("products", None)
+    document.pop("customers", None)
+    [order] = [o for o in document["orders"] if o.get("reference") == "PO-1"]
+    order["number"] = 9001
+    order["reference"] = "PO-1\nBcc: x@y.z"
+    before = snapshot(target)
+    with pytest.raises(InvalidInput, match="1 problem") as refused:
+        transfer_service.import_text(shop, json.dumps(document, default=str), source="x.json")
+    [problem] = refused.value.details
+    assert problem.endswith("reference must be one line (no line breaks or tabs)")
+    assert snapshot(target) == before
