@@ -321,6 +321,27 @@ def run_batch(
         raise typer.Exit(EXIT_ERROR)
 
 
+def ship_ready_run(outcomes: Any, *, total: int, format_: WriteFormat) -> None:
+    """The run of `ready --ship` and `purchases receive --ship`: `outcomes` are
+    `services.fulfilment.ship_ready`'s (given out group by group, once committed); JSON
+    shows each as `records.ready_shipped` does, with what its order's policy did."""
+    from .output import records
+
+    as_json = format_ == WriteFormat.json
+    shown = records.ready_shipped if as_json else (lambda outcome: outcome)
+    run_batch(
+        map(shown, outcomes),
+        total=total,
+        label="Shipping",
+        format_=format_,
+        bulk=True,
+        success=records.shipped_text,
+        noun="order",
+        verb="shipped",
+        unreported=lambda: [shown(outcome) for outcome in outcomes.unreported()],
+    )
+
+
 def _finished(code: int | None) -> None:
     """A bulk run is done: from now on Ctrl-C cannot make it look interrupted (exit
     130). Until its summary is said, Ctrl-C is ignored; then (`code`) it ends the tool

@@ -248,26 +248,26 @@ def ready_orders(db: Database) -> list[Allocation]:
     ]
 
 
-def ship_ready(db: Database, allocations: Iterable[Allocation]) -> Iterator[ReadyOutcome]:
-    """Ship each allocation in its own transaction, rechecked against the order and the
-    stock as they are then, under the order's policy (`_ship_under_policy`; a
+def ship_ready(db: Database, allocations: Iterable[Allocation]) -> Grouped[ReadyOutcome]:
+    """Ship each allocation, in groups (`services.groups`): each order in its own
+    savepoint, rechecked against the order and the stock as they are then (after the
+    orders before it in the group), under the order's policy (`_ship_under_policy`; a
     ship-complete order is allocated in full or not at all, so one shipped in part
-    means its policy changed since: refused); a refused order is reported and the
-    others go on."""
-    for allocation in allocations:
-        try:
-            with db.write() as session:
-                skus = [sku for _p, sku, _q in allocation.ship]
-                locked = order, lines, products = _locked(session, allocation.number, skus)
-                plan = plan_ready_shipment(order, lines, allocation.ship, _on_hand(products))
-                shipped = [(line.sku, q) for line, q in plan]
-                again = "run `backorder ready` again"
-                status, then = _ship_under_policy(session, locked, plan, instead=again, via="ready")
-        except BackorderError as exc:
-            yield ReadyOutcome(
-                allocation.number, False, allocation.cover, error=exc.message, code=exc.code
-            )
-        else:
-            yield ReadyOutcome(
-                allocation.number, True, allocation.cover, status, shipped, then=then
-            )
+    means its policy changed since: refused); a refused order rolls back alone and is
+    reported, the others go on; each outcome is given out once its group is committed."""
+
+    def shipped(session: Session, allocation: Allocation) -> ReadyOutcome:
+        skus = [sku for _p, sku, _q in allocation.ship]
+        locked = order, lines, products = _locked(session, allocation.number, skus)
+        plan = plan_ready_shipment(order, lines, allocation.ship, _on_hand(products))
+        again = "run `backorder ready` again"
+        status, then = _ship_under_policy(session, locked, plan, instead=again, via="ready")
+        moved = [(line.sku, q) for line, q in plan]
+        return ReadyOutcome(allocation.number, True, allocation.cover, status, moved, then=then)
+
+    def refused(allocation: Allocation, exc: BackorderError) -> ReadyOutcome:
+        return ReadyOutcome(
+            allocation.number, False, allocation.cover, error=exc.message, code=exc.code
+        )
+
+    return one_by_one(db, allocations, shipped, refused)

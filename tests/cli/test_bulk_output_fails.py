@@ -114,6 +114,7 @@ def test_a_full_disk_stops_invoice_all_in_json(
     assert invoice_count(shop) == invoices + 1
 
 
+@pytest.mark.usefixtures("one_order_groups")
 def test_a_full_disk_stops_ready_ship(
     shop: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -127,6 +128,48 @@ def test_a_full_disk_stops_ready_ship(
         f"(#2396), 0 refused; the other 2 orders were not touched - {RERUN}\n"
     )
     assert touched_since(shop, last) == {2396}
+
+
+def test_a_full_disk_during_ready_ship_names_the_whole_group_committed(
+    shop: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Default groups: the three orders commit together before the first line is
+    printed; the failed print says all three were shipped, and they were."""
+    last = max(r[0] for r in snapshot(shop)["history"])
+    code, stderr = run(
+        monkeypatch, capsys, FailingOutput(FULL), *("--db", str(shop), "ready", "--ship", "-y")
+    )
+    assert code == 1
+    assert stderr == (
+        "Error: the output failed (No space left on device) after 3 orders were shipped "
+        "(#2396, #2397, #2398), 0 refused; that was every order - do not run it again; see "
+        "them with `orders show`\n"
+    )
+    assert touched_since(shop, last) == {2396, 2397, 2398}
+
+
+def test_a_full_disk_during_purchases_receive_ship_in_json_names_the_group_committed(
+    shop: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """JSON: the list's opening bracket is written, then the first object fails; the
+    group (the three orders stock already covered and #2399, which the receipt covers)
+    is committed and the message names each of them."""
+    add = ("purchases", "add", "--supplier", "Kabel AB", "--expected", "2026-12-01", "SWITCH-1=6")
+    assert run(monkeypatch, capsys, FailingOutput(FULL, good=9), "--db", str(shop), *add)[0] == 0
+    last = max(r[0] for r in snapshot(shop)["history"])
+    code, stderr = run(
+        monkeypatch,
+        capsys,
+        FailingOutput(FULL, good=1),
+        *("--db", str(shop), "purchases", "receive", "1", "--ship", "-y", "-f", "json"),
+    )
+    assert code == 1, stderr
+    assert stderr.endswith(
+        "Error: the output failed (No space left on device) after 4 orders were shipped "
+        "(#2396, #2397, #2398, #2399), 0 refused; that was every order - do not run it again; "
+        "see them with `orders show`\n"
+    )
+    assert touched_since(shop, last) == {2396, 2397, 2398, 2399}
 
 
 def touched_since(shop: Path, history_id: int) -> set[int]:

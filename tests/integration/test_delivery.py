@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from datetime import date, timedelta
 from decimal import Decimal as D
+from typing import Any
 
 import pytest
 
@@ -307,3 +308,53 @@ def test_the_log_streams_every_change_and_filters_by_order_and_day(
     assert list(reports.iter_log(sample_db, since=today + timedelta(days=1))) == []
     with pytest.raises(NotFound, match="order #9999 not found"):
         reports.iter_log(sample_db, order=9999)
+
+
+def test_ready_ship_writes_one_group_and_an_order_refused_after_its_shipment_rolls_back_alone(
+    company: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """#3006's policy step refuses once its shipment is written: its savepoint takes the
+    shipment back, and #3002 before it and #3007 after it ship in the same commit."""
+    from backorder_cli.services import policies
+
+    real_follow_up = policies.follow_up
+
+    def follow_up(session: Any, order: Any, *args: Any, **kwargs: Any) -> Any:
+        if order.number == 3006:
+            raise NotAllowed("order #3006 is refused by the test", code="test")
+        return real_follow_up(session, order, *args, **kwargs)
+
+    monkeypatch.setattr(policies, "follow_up", follow_up)
+    untouched = orders.get_order(company, 3006)
+    commits = company.commits
+    outcomes = list(fulfilment.ship_ready(company, fulfilment.ready_orders(company)))
+    assert [(o.order, o.ok, o.error) for o in outcomes] == [
+        (3002, True, None),
+        (3006, False, "order #3006 is refused by the test"),
+        (3007, True, None),
+    ]
+    assert company.commits == commits + 1  # one group, one commit
+    assert orders.get_order(company, 3006) == untouched
+    assert {p.sku: p.stock for p in catalogue.list_products(company)} == {
+        "A": D(4),  # #3006's 2 of A went back with its savepoint
+        "B": D(1),
+        "C": D(0),
+    }
+    assert list(integrity.check_database(company)) == []
+
+
+def test_ready_ship_rechecks_each_order_against_the_ones_before_it_in_its_group(
+    company: Database,
+) -> None:
+    """Stock that went meanwhile is seen through the group's own shipments: 6 of A are
+    left, #3002 takes them, and #3006 (2 of A), in the same transaction, is refused."""
+    allocations = fulfilment.ready_orders(company)
+    fulfilment.ship(company, 3007, [Item("A", D(4))])  # someone else takes 4 of A first
+    outcomes = list(fulfilment.ship_ready(company, allocations))
+    assert [(o.order, o.ok, o.error) for o in outcomes] == [
+        (3002, True, None),
+        (3006, False, "stock of A no longer covers order #3006 - run `backorder ready` again"),
+        (3007, True, None),
+    ]
+    assert {p.sku: p.stock for p in catalogue.list_products(company)}["A"] == D(0)
+    assert list(integrity.check_database(company)) == []

@@ -139,3 +139,30 @@ def test_an_order_named_twice_in_one_group_is_backordered_once(sample_db: Databa
         (2401, False, None, "already_backordered"),
     ]
     assert list(integrity.check_database(sample_db)) == []
+
+
+def test_ready_ship_gives_each_outcome_out_only_after_its_group_commits(
+    sample_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(groups, "GROUP_ORDERS", 2)
+    commits = sample_db.commits
+    run = fulfilment.ship_ready(sample_db, fulfilment.ready_orders(sample_db))
+    seen = [(o.order, o.ok, sample_db.commits - commits, shipped(sample_db)) for o in run]
+    assert seen == [
+        (2396, True, 1, {2396, 2397}),  # given out once #2396 and #2397 are committed
+        (2397, True, 1, {2396, 2397}),
+        (2398, True, 2, {2396, 2397, 2398}),
+    ]
+    assert list(integrity.check_database(sample_db)) == []
+
+
+def shipped(db: Database) -> set[int]:
+    """The orders `ready --ship` has shipped (their history says so)."""
+    with db.read() as session:
+        rows = session.connection().execute(
+            text(
+                "SELECT o.number FROM history h JOIN orders o ON o.id = h.order_id "
+                "WHERE h.event = 'shipped' AND h.detail LIKE '%(ready%'"
+            )
+        )
+        return {number for (number,) in rows}

@@ -19,6 +19,7 @@ from ..bulk import (
     pick_numbers,
     run_batch,
     say_refusals,
+    ship_ready_run,
 )
 from ..options import (
     BulkFormatOption,
@@ -268,8 +269,8 @@ def ready(
     two orders never count the same units. An order with every remaining line covered
     is "full"; with some lines covered, "partial" (the others wait); an order whose
     fulfilment policy is ship-complete is listed only in full. --ship records exactly
-    those lines, each order in its own transaction, rechecked against the stock as it
-    is then, and the order's policy acts on a partial shipment as `ship` says; a
+    those lines, each order on its own (committed in groups), rechecked against the
+    stock as it is then, and the order's policy acts on a partial shipment as `ship` says; a
     refused order is reported and the others go on. --ship asks
     first (--yes answers for you; without a terminal it is required); --ship --dry-run
     lists what would ship and writes nothing.
@@ -330,16 +331,7 @@ def ready(
         if not confirm("Continue?"):
             raise typer.Abort()  # the boundary says nothing was changed (exit 1)
     outcomes = fulfilment.ship_ready(db, allocations)
-    run_batch(
-        map(records.ready_shipped, outcomes) if format_out == WriteFormat.json else outcomes,
-        total=len(allocations),
-        label="Shipping",
-        format_=format_out,
-        bulk=True,
-        success=records.shipped_text,
-        noun="order",
-        verb="shipped",
-    )
+    ship_ready_run(outcomes, total=len(allocations), format_=format_out)
 
 
 def register(app: typer.Typer) -> None:

@@ -183,7 +183,7 @@ def purchases_receive(
     """
     from ...domain.values import quantities_text
     from ...services import fulfilment, purchases
-    from ..bulk import run_batch
+    from ..bulk import ship_ready_run
     from ..output import flat, json_format, records, tables
     from ..output.text import confirm, ensure_can_ask, say
 
@@ -231,18 +231,8 @@ def purchases_receive(
         if not confirm("Continue?"):
             say(f"Nothing was shipped; the receipt on purchase #{number} is saved.")
             raise typer.Exit(1)
-    outcomes = fulfilment.ship_ready(db, allocations)
-    run_batch(
-        # The objects of `ready --ship -f json`, with what each order's policy did.
-        map(records.ready_shipped, outcomes) if format_ == WriteFormat.json else outcomes,
-        total=len(allocations),
-        label="Shipping",
-        format_=format_,
-        bulk=True,
-        success=records.shipped_text,
-        noun="order",
-        verb="shipped",
-    )
+    # The objects of `ready --ship -f json`, with what each order's policy did.
+    ship_ready_run(fulfilment.ship_ready(db, allocations), total=len(allocations), format_=format_)
 
 
 def purchases_edit(
