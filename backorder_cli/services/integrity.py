@@ -36,7 +36,7 @@ from .integrity_backorders import (
     _check_origins_without_backorders,
     _check_unmade_backorders,
 )
-from .integrity_orders import _check_orders
+from .integrity_orders import _check_orders, suspect_orders
 from .integrity_values import _scaled
 
 
@@ -76,16 +76,27 @@ def check_database(db: Database) -> Iterator[Violation]:
             )
         ):
             yield V(f"is a backorder of order #{origin}, which does not exist", number)
-        # Each order id the lines name, looked up once (not once per line: 2-3x faster).
-        for line_id, order_id in rows(
+        # Each order id the lines name, looked up once (not once per line: 2-3x faster),
+        # counted: the lines of missing orders are listed only when there are some, and
+        # every order has lines when the lines name as many orders as there are (one
+        # look-up per order instead costs 1.5 s at a million orders).
+        named, missing = rows(
             text(
-                "SELECT l.id, l.order_id FROM order_lines l WHERE l.order_id IN ("
-                "SELECT x.order_id FROM (SELECT DISTINCT order_id FROM order_lines) x "
-                "WHERE NOT EXISTS (SELECT 1 FROM orders o WHERE o.id = x.order_id)) "
-                "ORDER BY l.id"
+                "SELECT COUNT(*), COALESCE(SUM(CASE WHEN NOT EXISTS (SELECT 1 FROM orders o "
+                "WHERE o.id = x.order_id) THEN 1 ELSE 0 END), 0) "
+                "FROM (SELECT DISTINCT order_id FROM order_lines) x"
             )
-        ):
-            yield V(f"order line {line_id} belongs to no order (order id {order_id})")
+        ).one()
+        if missing:
+            for line_id, order_id in rows(
+                text(
+                    "SELECT l.id, l.order_id FROM order_lines l WHERE NOT EXISTS "
+                    "(SELECT 1 FROM orders o WHERE o.id = l.order_id) ORDER BY l.id"
+                )
+            ):
+                yield V(f"order line {line_id} belongs to no order (order id {order_id})")
+        orders = rows(text("SELECT COUNT(*) FROM orders")).scalar()
+        every_order_has_lines = named - missing == orders
 
         # A schema older than 3 is read as it is (check never upgrades): its lines have
         # no money columns, and its totals follow the rule of its time.
@@ -96,14 +107,17 @@ def check_database(db: Database) -> Iterator[Violation]:
         # Schema 6 keeps why units were canceled (closed, canceled with the order), the
         # money that left with them, and stock counts.
         corrections = number >= 6
-        yield from _check_orders(conn, money=money, corrections=corrections)
+        suspects = suspect_orders(
+            conn, money=money, corrections=corrections, every_order_has_lines=every_order_has_lines
+        )
+        yield from _check_orders(conn, suspects.orders, money=money, corrections=corrections)
         yield from _check_backorders(conn, money=money, corrections=corrections)
         if corrections:
             yield from _check_stock_counts(conn)
         yield from _check_backorder_links(conn)
         yield from _check_unmade_backorders(conn)
         if money:
-            yield from _check_origins_without_backorders(conn)
+            yield from _check_origins_without_backorders(conn, suspects.moved_without_backorder)
         yield from _check_dates(conn)
         yield from _check_loops(conn)
         if credits:
