@@ -230,18 +230,41 @@ class _PurchaseLine:
     canceled: Decimal
 
 
-# Where dates are kept, and how a problem with each is placed: (table alias and join,
-# column, words for it). Only SQLite can hold a date that is not one (it keeps text).
+# Where dates are kept, and how a problem with each is placed: (the table and the join
+# to the order, its columns with words for each, the extra value the words name). Only
+# SQLite can hold a date that is not one (it keeps text). CROSS JOIN: the dates' table
+# is scanned and only its order looked up, not every order's rows looked up by index
+# (history: 0.62 s to 0.40 s at a million orders); an order's two dates in one scan.
 _DATES = (
-    ("orders o", "o.created_at", "created_at"),
-    ("orders o", "o.updated_at", "updated_at"),
-    ("history h JOIN orders o ON o.id = h.order_id", "h.at", "a history entry's at"),
+    ("orders o", (("o.created_at", "created_at"), ("o.updated_at", "updated_at")), "NULL"),
     (
-        "invoices i JOIN orders o ON o.id = i.order_id",
-        "i.created_at",
-        "invoice #{number}'s created_at",
+        "history h CROSS JOIN orders o WHERE o.id = h.order_id AND",
+        (("h.at", "a history entry's at"),),
+        "NULL",
+    ),
+    (
+        "invoices i CROSS JOIN orders o WHERE o.id = i.order_id AND",
+        (("i.created_at", "invoice #{number}'s created_at"),),
+        "i.number",
     ),
 )
+
+
+def _not_written_as_a_date(column: str) -> str:
+    """SQL: the value is not in the form the tool writes (a superset of the unreadable)."""
+    return (
+        f"(typeof({column}) <> 'text' "
+        f"OR NOT ({column} GLOB '[0-9][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9] "
+        f"[012][0-9]:[0-5][0-9]:[0-5][0-9]*' "
+        f"AND substr({column}, 6, 2) BETWEEN '01' AND '12' "
+        f"AND substr({column}, 12, 2) <= '23' "
+        # Days 01-28 exist in every month: only the 29th-31st need datetime(),
+        # which costs more than the rest of the test (a third of this pass).
+        f"AND (substr({column}, 9, 2) BETWEEN '01' AND '28' "
+        f"OR datetime(substr({column}, 1, 19)) IS substr({column}, 1, 19)) "
+        f"AND (length({column}) = 19 OR {column} GLOB "
+        "'????-??-?? ??:??:??.[0-9][0-9][0-9][0-9][0-9][0-9]')))"
+    )
 
 
 def _check_dates(conn: Connection) -> Iterator[Violation]:
@@ -254,30 +277,25 @@ def _check_dates(conn: Connection) -> Iterator[Violation]:
         return  # a server's timestamp column holds only dates
     read = UtcDateTime().dialect_impl(conn.dialect).result_processor(conn.dialect, None)
     assert read is not None  # UtcDateTime converts every value it reads
-    for source, column, words in _DATES:
-        extra = ", i.number" if source.startswith("invoices") else ", NULL"
-        for order, value, number in conn.execute(
+    for source, columns, extra in _DATES:
+        where = source if source.endswith(" AND") else f"{source} WHERE"
+        suspect = " OR ".join(_not_written_as_a_date(column) for column, _ in columns)
+        found: list[list[Violation]] = [[] for _ in columns]  # column by column
+        for order, number, *values in conn.execute(
             text(
-                f"SELECT o.number, {column}{extra} FROM {source} WHERE typeof({column}) <> 'text' "
-                f"OR NOT ({column} GLOB '[0-9][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9] "
-                f"[012][0-9]:[0-5][0-9]:[0-5][0-9]*' "
-                f"AND substr({column}, 6, 2) BETWEEN '01' AND '12' "
-                f"AND substr({column}, 12, 2) <= '23' "
-                # Days 01-28 exist in every month: only the 29th-31st need datetime(),
-                # which costs more than the rest of the test (a third of this pass).
-                f"AND (substr({column}, 9, 2) BETWEEN '01' AND '28' "
-                f"OR datetime(substr({column}, 1, 19)) IS substr({column}, 1, 19)) "
-                f"AND (length({column}) = 19 OR {column} GLOB "
-                "'????-??-?? ??:??:??.[0-9][0-9][0-9][0-9][0-9][0-9]')) "
-                f"ORDER BY o.number"
+                f"SELECT o.number, {extra}, {', '.join(c for c, _ in columns)} "
+                f"FROM {where} ({suspect}) ORDER BY o.number"
             ).columns()
         ):
-            try:
-                read(value)
-            except BackorderError:
-                shown = repr(value if len(str(value)) <= 40 else f"{str(value)[:40]}...")
-                what = words.format(number=number)
-                yield Violation(f"{what} {shown} is not a date", order)
+            for (_, words), value, problems in zip(columns, values, found, strict=True):
+                try:
+                    read(value)
+                except BackorderError:
+                    shown = repr(value if len(str(value)) <= 40 else f"{str(value)[:40]}...")
+                    what = words.format(number=number)
+                    problems.append(Violation(f"{what} {shown} is not a date", order))
+        for problems in found:
+            yield from problems
 
 
 def _check_stock_counts(conn: Connection) -> Iterator[Violation]:
