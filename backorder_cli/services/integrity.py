@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import Connection
 
@@ -120,10 +121,12 @@ def check_database(db: Database) -> Iterator[Violation]:
             yield from _check_origins_without_backorders(conn, suspects.moved_without_backorder)
         yield from _check_dates(conn)
         yield from _check_loops(conn)
+        invoices = _invoice_sums(conn, credits=credits)
         if credits:
             from .integrity_credits import check_credits  # it reads values as this does
 
-            yield from check_credits(conn)
+            signs = [(n, order, of) for n, order, _t, _b, of, wrong in invoices if wrong]
+            yield from check_credits(conn, signs)
         if number >= 7:  # purchases
             yield from _check_purchases(conn)
         if number >= 8:  # the customer register
@@ -133,22 +136,44 @@ def check_database(db: Database) -> Iterator[Violation]:
         if number >= 10:  # the search index
             yield from _check_search_index(conn)
 
-        lines_sum = (
-            "(SELECT COALESCE(SUM(il.amount), 0) FROM invoice_lines il WHERE il.invoice_id = i.id)"
-        )
-        for number, order_number, total, billed in rows(
-            text(
-                f"SELECT i.number, o.number, i.total, {lines_sum} FROM invoices i "
-                f"JOIN orders o ON o.id = i.order_id WHERE i.total <> {lines_sum} "
-                "ORDER BY i.number"
-            )
-        ):
+        for number, order_number, total, billed, _credit_of, _wrong in invoices:
             if total != billed:
                 yield V(
                     f"invoice #{number} totals {format_money(_scaled(total, m))} but its lines "
                     f"add up to {format_money(_scaled(billed, m))}",
                     order_number,
                 )
+
+
+def _invoice_sums(conn: Connection, *, credits: bool) -> list[Any]:
+    """Invoices whose total is not what their lines bill, or (`credits`, schema 4) with
+    a line of the wrong sign for their kind: (number, order number, total, billed,
+    credit_of, wrong sign), by number. One pass over the invoice lines grouped by
+    invoice; the invoices without lines (billing nothing) looked up apart."""
+    from sqlalchemy import text
+
+    from .integrity_credits import INVOICE_SUMS, WRONG_SIGN
+
+    wrong = f"CASE WHEN {WRONG_SIGN} THEN 1 ELSE 0 END" if credits else "0"
+    credit_of = "i.credit_of" if credits else "NULL"
+    rows = list(
+        conn.execute(
+            text(
+                f"SELECT i.number, o.number, i.total, x.billed, {credit_of}, {wrong} "
+                f"FROM ({INVOICE_SUMS}) x CROSS JOIN invoices i CROSS JOIN orders o "
+                "WHERE i.id = x.invoice_id AND o.id = i.order_id AND (i.total <> x.billed"
+                + (f" OR {WRONG_SIGN})" if credits else ")")
+            )
+        )
+    )
+    rows += conn.execute(
+        text(
+            f"SELECT i.number, o.number, i.total, 0, {credit_of}, 0 FROM invoices i "
+            "JOIN orders o ON o.id = i.order_id WHERE i.total <> 0 AND NOT EXISTS "
+            "(SELECT 1 FROM invoice_lines il WHERE il.invoice_id = i.id)"
+        )
+    ).all()
+    return sorted(rows, key=lambda row: row[0])
 
 
 def _check_search_index(conn: Connection) -> Iterator[Violation]:
