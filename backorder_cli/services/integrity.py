@@ -37,7 +37,7 @@ from .integrity_backorders import (
     _check_origins_without_backorders,
     _check_unmade_backorders,
 )
-from .integrity_orders import _check_orders, suspect_orders
+from .integrity_orders import LinePass, _check_orders, suspect_orders
 from .integrity_values import _scaled
 
 
@@ -47,13 +47,33 @@ def check_database(db: Database) -> Iterator[Violation]:
     Reads the tables with plain SQL and converts values itself, so a database edited by
     hand (a float in a quantity, a line without its order) is reported, not a crash.
     """
+    from ..storage.snapshots import second_reader
+
+    with db.read() as session:
+        conn = session.connection()
+        with second_reader(db, conn) as second:
+            yield from _check(conn, second)
+
+
+def _check(conn: Connection, second: Connection | None) -> Iterator[Violation]:
+    """The passes, in the order they report. `second`: a reader of the same state for
+    the pass over the lines to run alongside the others (`LinePass`), or None."""
     from sqlalchemy import text
 
     q, m = QUANTITY_PLACES, MONEY_PLACES
     V = Violation
-    with db.read() as session:
-        conn = session.connection()
-        rows = conn.execute
+    rows = conn.execute
+    # A schema older than 3 is read as it is (check never upgrades): its lines have
+    # no money columns, and its totals follow the rule of its time.
+    version = rows(text("SELECT value FROM meta WHERE key = 'schema_version'")).scalar()
+    schema = int(str(version)) if str(version).isdigit() else 0
+    money = schema >= 3
+    credits = schema >= 4  # credit notes
+    # Schema 6 keeps why units were canceled (closed, canceled with the order), the
+    # money that left with them, and stock counts.
+    corrections = schema >= 6
+    lines = LinePass(second, money=money, corrections=corrections) if second else None
+    try:
         for table, label in (("orders", "order"), ("invoices", "invoice")):
             for number, count in rows(
                 text(f"SELECT number, COUNT(*) FROM {table} GROUP BY number HAVING COUNT(*) > 1")
@@ -99,24 +119,25 @@ def check_database(db: Database) -> Iterator[Violation]:
         orders = rows(text("SELECT COUNT(*) FROM orders")).scalar()
         every_order_has_lines = named - missing == orders
 
-        # A schema older than 3 is read as it is (check never upgrades): its lines have
-        # no money columns, and its totals follow the rule of its time.
-        version = rows(text("SELECT value FROM meta WHERE key = 'schema_version'")).scalar()
-        number = int(str(version)) if str(version).isdigit() else 0
-        money = number >= 3
-        credits = number >= 4  # credit notes
-        # Schema 6 keeps why units were canceled (closed, canceled with the order), the
-        # money that left with them, and stock counts.
-        corrections = number >= 6
+        def backorders() -> Iterator[Violation]:
+            yield from _check_backorders(conn, money=money, corrections=corrections)
+            if corrections:
+                yield from _check_stock_counts(conn)
+            yield from _check_backorder_links(conn)
+            yield from _check_unmade_backorders(conn)
+
+        # With the pass over the lines running alongside, these run meanwhile; what
+        # they find is told after the orders' problems, as ever.
+        told_later = list(backorders()) if lines else None
         suspects = suspect_orders(
-            conn, money=money, corrections=corrections, every_order_has_lines=every_order_has_lines
+            conn,
+            money=money,
+            corrections=corrections,
+            every_order_has_lines=every_order_has_lines,
+            lines=lines,
         )
         yield from _check_orders(conn, suspects.orders, money=money, corrections=corrections)
-        yield from _check_backorders(conn, money=money, corrections=corrections)
-        if corrections:
-            yield from _check_stock_counts(conn)
-        yield from _check_backorder_links(conn)
-        yield from _check_unmade_backorders(conn)
+        yield from backorders() if told_later is None else told_later
         if money:
             yield from _check_origins_without_backorders(conn, suspects.moved_without_backorder)
         yield from _check_dates(conn)
@@ -127,13 +148,13 @@ def check_database(db: Database) -> Iterator[Violation]:
 
             signs = [(n, order, of) for n, order, _t, _b, of, wrong in invoices if wrong]
             yield from check_credits(conn, signs)
-        if number >= 7:  # purchases
+        if schema >= 7:  # purchases
             yield from _check_purchases(conn)
-        if number >= 8:  # the customer register
+        if schema >= 8:  # the customer register
             from .integrity_customers import check_customers
 
             yield from check_customers(conn)
-        if number >= 10:  # the search index
+        if schema >= 10:  # the search index
             yield from _check_search_index(conn)
 
         for number, order_number, total, billed, _credit_of, _wrong in invoices:
@@ -143,6 +164,9 @@ def check_database(db: Database) -> Iterator[Violation]:
                     f"add up to {format_money(_scaled(billed, m))}",
                     order_number,
                 )
+    finally:
+        if lines:
+            lines.stop()
 
 
 def _invoice_sums(conn: Connection, *, credits: bool) -> list[Any]:
