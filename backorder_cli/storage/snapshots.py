@@ -13,6 +13,8 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import quote
 
 from sqlalchemy import Connection, text
 
@@ -32,11 +34,8 @@ def second_reader(db: Database, conn: Connection) -> Iterator[Connection | None]
     if db.dialect != "sqlite" or path is None:
         yield None
         return
-    lock = sqlite3.connect(path, timeout=0, isolation_level=None)
-    try:
-        lock.execute("BEGIN IMMEDIATE")
-    except sqlite3.Error:
-        lock.close()
+    lock = _write_lock(path)
+    if lock is None:
         conn.execute(_FIRST_READ).all()
         yield None
         return
@@ -55,3 +54,19 @@ def second_reader(db: Database, conn: Connection) -> Iterator[Connection | None]
     finally:
         second.rollback()
         second.close()
+
+
+def _write_lock(path: Path) -> sqlite3.Connection | None:
+    """A connection holding the file's write lock, or None at once if it cannot have it.
+    mode=rw: never creates a file."""
+    lock = None
+    try:
+        lock = sqlite3.connect(
+            f"file:{quote(str(path))}?mode=rw", uri=True, timeout=0, isolation_level=None
+        )
+        lock.execute("BEGIN IMMEDIATE")
+    except sqlite3.Error:
+        if lock is not None:
+            lock.close()
+        return None
+    return lock
