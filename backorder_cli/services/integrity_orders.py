@@ -6,7 +6,7 @@ suspect exactly (the pass is only a superset; the domain's rule decides).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, NamedTuple
 
 from sqlalchemy import (
@@ -86,7 +86,7 @@ def suspect_orders(
     money: bool,
     corrections: bool = False,
     every_order_has_lines: bool,
-    lines: LinePass | None = None,
+    lines: Callable[[], Sequence[Any]] | None = None,
 ) -> Suspects:
     """Orders that may break a rule, found by SQL over integers: lines out of bounds,
     status or total that disagree with the lines (one pass over the lines, grouped by
@@ -97,7 +97,7 @@ def suspect_orders(
     are looked up one by one only when some are. The same pass finds the orders whose
     lines moved quantities to backorders while no order is their backorder (a pass of
     its own cost 0.7 s at a million orders; here only such orders are looked up).
-    `lines`: that pass, already started on a second reader (`LinePass`)."""
+    `lines`: what that pass found, when it ran elsewhere (`integrity_alongside`)."""
     from sqlalchemy import text
 
     found: set[int] = set(_suspect_invoiced(conn, money=money))
@@ -112,7 +112,7 @@ def suspect_orders(
             )
         )
     # Last, so that a pass already started has the longest to run alongside.
-    rows = lines.rows() if lines else conn.execute(_line_pass(conn, money, corrections)).all()
+    rows = lines() if lines else conn.execute(line_pass(conn, money, corrections)).all()
     moved_without_backorder = []
     for order_id, lost_moves in rows:
         found.add(order_id)  # checked by the order's rules too: rare, and simpler
@@ -121,45 +121,7 @@ def suspect_orders(
     return Suspects(sorted(found), moved_without_backorder)
 
 
-class LinePass:
-    """The pass over the lines (`_line_pass`, the longest of `check`: 4 s of its 11 at a
-    million orders) run in a thread of its own on `second`, a reader of the same state
-    (`storage.snapshots.second_reader`), while the caller runs the other passes: SQLite
-    lets go of Python's lock while it works, so on two cores the two run at once."""
-
-    def __init__(self, second: Connection, *, money: bool, corrections: bool) -> None:
-        import threading
-
-        self._second = second
-        self._rows: list[Any] = []
-        self._error: BaseException | None = None
-        statement = _line_pass(second, money, corrections)
-
-        def run() -> None:
-            try:
-                self._rows = list(second.execute(statement).all())
-            except BaseException as exc:  # handed to the caller by rows()
-                self._error = exc
-
-        self._thread = threading.Thread(target=run, name="check-lines", daemon=True)
-        self._thread.start()
-
-    def rows(self) -> list[Any]:
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
-        return self._rows
-
-    def stop(self) -> None:
-        """Stop the pass if it still runs (the caller stopped reading the results)."""
-        if self._thread.is_alive():
-            raw = self._second.connection.dbapi_connection
-            if raw is not None:
-                raw.interrupt()
-        self._thread.join()
-
-
-def _line_pass(conn: Connection, money: bool, corrections: bool) -> Any:
+def line_pass(conn: Connection, money: bool, corrections: bool) -> Any:
     """The one pass over the lines, grouped by order (see `suspect_orders`): rows of
     (order id, whether it moved quantities to backorders it does not have)."""
     from sqlalchemy import text

@@ -79,5 +79,5 @@ def test_a_check_left_unfinished_stops_its_pass_over_the_lines(
     problems = integrity.check_database(sample_db)
     assert str(next(problems)) == "stock of TAPE-19 is negative (-1)"  # told first
     problems.close()  # the reader stops there, and the pass alongside with it
-    assert "check-lines" not in {t.name for t in threading.enumerate()}
+    assert "check-alongside" not in {t.name for t in threading.enumerate()}
     assert len(list(integrity.check_database(sample_db))) == 1
