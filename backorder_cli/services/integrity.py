@@ -67,19 +67,21 @@ def _check(conn: Connection, second: Connection | None) -> Iterator[Violation]:
     # A schema older than 3 is read as it is (check never upgrades): its lines have
     # no money columns, and its totals follow the rule of its time.
     version = rows(text("SELECT value FROM meta WHERE key = 'schema_version'")).scalar()
-    schema = int(str(version)) if str(version).isdigit() else 0
-    money = schema >= 3
-    credits = schema >= 4  # credit notes
+    # `number`: the schema's version all through (a pass below is registered under
+    # `if number >= N:`), so no loop here may take that name.
+    number = int(str(version)) if str(version).isdigit() else 0
+    money = number >= 3
+    credits = number >= 4  # credit notes
     # Schema 6 keeps why units were canceled (closed, canceled with the order), the
     # money that left with them, and stock counts.
-    corrections = schema >= 6
+    corrections = number >= 6
     # Alongside: the pass over the lines (4.2 s of 11.5 at a million orders), then the
     # dates (1.5 s) and the search index (0.7 s), told late; about as long as the rest.
     passes: dict[str, Pass] = {
         "lines": lambda c: list(c.execute(line_pass(c, money, corrections)).all()),
         "dates": lambda c: list(_check_dates(c)),
     }
-    if schema >= 10:  # the search index
+    if number >= 10:  # the search index
         passes["search"] = lambda c: list(_check_search_index(c))
     ahead = Alongside(second, passes) if second else None
 
@@ -88,10 +90,10 @@ def _check(conn: Connection, second: Connection | None) -> Iterator[Violation]:
 
     try:
         for table, label in (("orders", "order"), ("invoices", "invoice")):
-            for number, count in rows(
+            for used, count in rows(
                 text(f"SELECT number, COUNT(*) FROM {table} GROUP BY number HAVING COUNT(*) > 1")
             ):
-                yield V(f"{label} number #{number} is used {count} times")
+                yield V(f"{label} number #{used} is used {count} times")
         for name, value in rows(text("SELECT name, value FROM counter")):
             table = {"order": "orders", "purchase": "purchases"}.get(name, "invoices")
             highest = rows(text(f"SELECT MAX(number) FROM {table}")).scalar() or 0
@@ -103,13 +105,13 @@ def _check(conn: Connection, second: Connection | None) -> Iterator[Violation]:
                     yield V(f"stock of {sku} is negative ({format_quantity(_scaled(stock, q))})")
             except ValueError as exc:
                 yield V(f"stock of {sku}: {exc}")
-        for number, origin in rows(
+        for backorder, origin in rows(
             text(
                 "SELECT o.number, o.backorder_of FROM orders o WHERE o.backorder_of IS NOT NULL "
                 "AND NOT EXISTS (SELECT 1 FROM orders p WHERE p.number = o.backorder_of)"
             )
         ):
-            yield V(f"is a backorder of order #{origin}, which does not exist", number)
+            yield V(f"is a backorder of order #{origin}, which does not exist", backorder)
         # Each order id the lines name, looked up once (not once per line: 2-3x faster),
         # counted: the lines of missing orders are listed only when there are some, and
         # every order has lines when the lines name as many orders as there are (one
@@ -161,19 +163,19 @@ def _check(conn: Connection, second: Connection | None) -> Iterator[Violation]:
 
             signs = [(n, order, of) for n, order, _t, _b, of, wrong in invoices if wrong]
             yield from check_credits(conn, signs)
-        if schema >= 7:  # purchases
+        if number >= 7:  # purchases
             yield from _check_purchases(conn)
-        if schema >= 8:  # the customer register
+        if number >= 8:  # the customer register
             from .integrity_customers import check_customers
 
             yield from check_customers(conn)
-        if schema >= 10:  # the search index
+        if number >= 10:  # the search index
             yield from told("search", lambda: _check_search_index(conn))
 
-        for number, order_number, total, billed, _credit_of, _wrong in invoices:
+        for invoice, order_number, total, billed, _credit_of, _wrong in invoices:
             if total != billed:
                 yield V(
-                    f"invoice #{number} totals {format_money(_scaled(total, m))} but its lines "
+                    f"invoice #{invoice} totals {format_money(_scaled(total, m))} but its lines "
                     f"add up to {format_money(_scaled(billed, m))}",
                     order_number,
                 )
