@@ -1,6 +1,11 @@
 """Time each SQL statement of `backorder check` (the profile in docs/BENCHMARKS.md).
 
 python bench/profile_check.py /tmp/backorder-bench/bench-1000000.db
+
+On SQLite the pass over the lines, then the dates and the search index, run on a
+second connection alongside the others (services/integrity_alongside.py), so their
+times overlap theirs and the statements' times add up to more than the wall time
+printed first.
 """
 
 from __future__ import annotations

@@ -5,8 +5,9 @@ shipped, no quantity moved to a backorder that no order holds, and no loop of li
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import Connection
 from sqlmodel import select
@@ -24,7 +25,7 @@ from ..domain.values import (
     QUANTITY_PLACES,
 )
 from .integrity_values import _scaled
-from .steps import ORDERS
+from .steps import _BATCH, ORDERS
 
 
 def _check_backorders(
@@ -116,20 +117,28 @@ def _check_unmade_backorders(conn: Connection) -> Iterator[Violation]:
         yield from unmade_backorder_violations(number, str(status), origin, bool(shipped))
 
 
-def _check_origins_without_backorders(conn: Connection) -> Iterator[Violation]:
+def _check_origins_without_backorders(
+    conn: Connection, suspects: Sequence[int]
+) -> Iterator[Violation]:
     """Orders whose lines record quantities moved to backorders that no order holds (a
-    link edited away): `_check_backorders` only sees origins that still have one."""
+    link edited away): `_check_backorders` only sees origins that still have one.
+    `suspects`: the ids of such orders, found by the pass over the lines
+    (`integrity_orders.suspect_orders`); read here SKU by SKU."""
     from sqlalchemy import text
 
-    rows = conn.execute(
-        text(
-            "SELECT o.number, l.sku, SUM(l.backordered), SUM(l.backordered_amount) "
-            "FROM order_lines l JOIN orders o ON o.id = l.order_id "
-            "WHERE l.backordered <> 0 AND NOT EXISTS "
-            "(SELECT 1 FROM orders b WHERE b.backorder_of = o.number) "
-            "GROUP BY o.number, l.sku ORDER BY o.number, l.sku"
-        )
-    ).all()
+    rows: list[Any] = []
+    for start in range(0, len(suspects), _BATCH):
+        ids = ", ".join(str(int(i)) for i in suspects[start : start + _BATCH])
+        rows += conn.execute(
+            text(
+                "SELECT o.number, l.sku, SUM(l.backordered), SUM(l.backordered_amount) "
+                "FROM order_lines l JOIN orders o ON o.id = l.order_id "
+                f"WHERE o.id IN ({ids}) AND l.backordered <> 0 AND NOT EXISTS "
+                "(SELECT 1 FROM orders b WHERE b.backorder_of = o.number) "
+                "GROUP BY o.number, l.sku ORDER BY o.number, l.sku"
+            )
+        ).all()
+    rows.sort(key=lambda row: (row[0], row[1]))
     for origin, group in itertools.groupby(rows, key=lambda row: row[0]):
         moved: dict[str, Decimal] = {}
         moved_amount: dict[str, Decimal] = {}
