@@ -139,7 +139,7 @@ def _insert_many(conn: Connection, statement: Any, rows: list[dict[str, Any]]) -
         _send_many(conn, statement, rows)
         return
     columns = [
-        [row[name] for row in rows] if convert is None else [convert(row[name]) for row in rows]
+        _converted([row[name] for row in rows], convert)
         for name, convert in zip(names, processors, strict=True)
     ]
     params = [value for values_of_row in zip(*columns, strict=True) for value in values_of_row]
@@ -151,6 +151,17 @@ def _insert_many(conn: Connection, statement: Any, rows: list[dict[str, Any]]) -
             f"{head} VALUES {', '.join([values] * count)}",
             tuple(params[start * width : (start + count) * width]),
         )
+
+
+def _converted(values: list[Any], convert: Any) -> list[Any]:
+    """A column's values through its bind processor; converted once when every row holds
+    the very same object (a group's timestamp: 20,000 conversions of one datetime)."""
+    if convert is None:
+        return values
+    first = values[0]
+    if all(value is first for value in values):
+        return [convert(first)] * len(values)
+    return [convert(value) for value in values]
 
 
 @dataclass
