@@ -18,6 +18,7 @@ import time
 from datetime import UTC, datetime
 
 from backorder_cli.domain.money import scaled_share
+from backorder_cli.storage.database import _casefold_text
 
 # The money rule, from the domain (the only import of the tool here: what a plain
 # sqlite3 program doing the same job would have to compute too).
@@ -27,6 +28,8 @@ GROUP_ORDERS, GROUP_SECONDS = 500, 0.1  # as backorder_cli/services/groups.py
 
 def main() -> None:
     conn = sqlite3.connect(sys.argv[1], isolation_level=None)
+    # The search index's triggers call casefold() (as bench/generate.py registers it).
+    conn.create_function("casefold", 1, _casefold_text, deterministic=True)
     conn.execute("PRAGMA busy_timeout = 15000")
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute("PRAGMA synchronous = FULL")

@@ -18,7 +18,7 @@ from ..domain.values import ZERO, quantities_text
 from ..storage.models import Money, Quantity, UtcDateTime, utcnow
 from .billing import _INVOICE_LINE_FULLY, _write_invoice
 from .results import BackorderResult
-from .steps import _INSERT_HISTORY, LINES, ORDERS, _send_many, _user
+from .steps import _INSERT_HISTORY, LINES, ORDERS, _compiled, _send_many, _user
 
 _CANCEL_LINE = (
     update(LINES)
@@ -113,6 +113,57 @@ _CLOSE_ORDER = (
 )
 
 
+# Parameters in one multi-row INSERT: SQLite's default limit, 32,766 since 3.32 (the
+# search index's trigram tokenizer already needs 3.34).
+_MAX_PARAMETERS = 32_766
+
+
+def _insert_many(conn: Connection, statement: Any, rows: list[dict[str, Any]]) -> None:
+    """Insert `rows` as `_send_many` does, but as multi-row `INSERT ... VALUES (...),
+    (...)` statements where the driver takes parameters by position (SQLite): one
+    statement for a whole group instead of one per row. On SQLite that matters beyond
+    the statements saved: the orders' insert trigger writes the FTS5 search index, and
+    FTS5 flushes its pending entries into a new segment (and merges segments) at the
+    start of every statement that writes it, so one row per statement cost ~140 us of
+    CPU per order on a million orders. Same rows, same order, same conversions.
+
+    With named parameters (psycopg) it stays one executemany, pipelined: multi-row
+    statements measured slower there (client CPU 3.3 s against 2.4 s for 10,000
+    backorders, wall 9.3 s against 7.0 s; psycopg converts the long statement's
+    parameters in Python)."""
+    if not rows:
+        return
+    sql, names, processors, positional = _compiled(statement, conn.dialect, tuple(rows[0]))
+    head, values = sql.rsplit(" VALUES ", 1)
+    if not positional or values.count("?") != len(names):
+        _send_many(conn, statement, rows)
+        return
+    columns = [
+        _converted([row[name] for row in rows], convert)
+        for name, convert in zip(names, processors, strict=True)
+    ]
+    params = [value for values_of_row in zip(*columns, strict=True) for value in values_of_row]
+    width = len(names)
+    per_statement = max(1, _MAX_PARAMETERS // width)
+    for start in range(0, len(rows), per_statement):
+        count = min(per_statement, len(rows) - start)
+        conn.exec_driver_sql(
+            f"{head} VALUES {', '.join([values] * count)}",
+            tuple(params[start * width : (start + count) * width]),
+        )
+
+
+def _converted(values: list[Any], convert: Any) -> list[Any]:
+    """A column's values through its bind processor; converted once when every row holds
+    the very same object (a group's timestamp: 20,000 conversions of one datetime)."""
+    if convert is None:
+        return values
+    first = values[0]
+    if all(value is first for value in values):
+        return [convert(first)] * len(values)
+    return [convert(value) for value in values]
+
+
 @dataclass
 class _Split:
     """One planned backorder: the order and its lines as loaded, the domain's plan, and
@@ -186,7 +237,7 @@ def _write_backorders(conn: Connection, splits: list[_Split]) -> list[BackorderR
                 "updated_at": now,
             }
         )
-    _send_many(conn, _INSERT_ORDERS, new_orders)
+    _insert_many(conn, _INSERT_ORDERS, new_orders)
     numbers = [split.number for split in splits]
     ids = {number: id_ for number, id_ in conn.execute(_IDS_OF_NUMBERS, {"numbers": numbers})}
     results = []
@@ -219,11 +270,11 @@ def _write_backorders(conn: Connection, splits: list[_Split]) -> list[BackorderR
         results.append(
             BackorderResult(order.number, new_number, split.plan.moves, invoices.get(order.id))
         )
-    _send_many(conn, _INSERT_NEW_LINES, new_lines)
+    _insert_many(conn, _INSERT_NEW_LINES, new_lines)
     _send_many(conn, _CANCEL_LINE, cancels)
     _send_many(conn, _CLOSE_ORDER, closes)
     user = _user()
-    _send_many(
+    _insert_many(
         conn,
         _INSERT_HISTORY,
         [

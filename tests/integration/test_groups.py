@@ -6,7 +6,9 @@ the whole group in flight and none of it is given out."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import suppress
 from itertools import count
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
@@ -17,6 +19,8 @@ from backorder_cli.services import backorders as backorders_service
 from backorder_cli.services import fulfilment, groups, integrity
 from backorder_cli.services.steps import _record_about
 from backorder_cli.storage.database import Database
+from backorder_cli.storage.schema import init_database
+from tests.conftest import Templates, is_url, postgres_run
 
 
 def noted(db: Database) -> list[str]:
@@ -118,6 +122,49 @@ def test_a_bulk_backorder_of_a_few_groups_matches_one_order_at_a_time(
         (9999, False, None, "not_found"),
     ]
     assert list(integrity.check_database(sample_db)) == []
+
+
+def written(db: Database) -> dict[str, list[tuple[object, ...]]]:
+    """Every row a backorder writes or changes, timestamps aside, and the history without
+    its ids (a group writes its invoices' entries before its backorders' entries)."""
+    tables = ("orders", "order_lines", "history", "invoices", "invoice_lines", "counter")
+    found = {}
+    with db.read() as session:
+        for table in tables:
+            result = session.connection().execute(text(f"SELECT * FROM {table}"))
+            keep = [
+                i
+                for i, name in enumerate(result.keys())
+                if name not in ("at", "created_at", "updated_at")
+                and (table, name) != ("history", "id")
+            ]
+            found[table] = sorted((tuple(row[i] for i in keep) for row in result), key=repr)
+    return found
+
+
+def test_a_bulk_backorder_writes_the_rows_one_order_at_a_time_writes(
+    sample_db: Database,
+    target: str,
+    templates: Templates,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The set-based writes of a group (multi-row inserts on SQLite) against
+    `create_backorder` order by order on a second copy: the same rows, ids included."""
+    other = postgres_run().new_target() if is_url(target) else str(tmp_path / "single.db")
+    templates.fill(other, sample=True)
+    single, _created = init_database(other)
+    try:
+        numbers = [2401, 2398, 2396, 2399]
+        for number in numbers:
+            with suppress(BackorderError):  # refused there as in the bulk run
+                backorders_service.create_backorder(single, number, invoice_first=True)
+        monkeypatch.setattr(groups, "GROUP_ORDERS", 3)
+        outcomes = backorders_service.create_backorders(sample_db, numbers, invoice_first=True)
+        assert [o.ok for o in outcomes] == [True, True, False, True]
+        assert written(sample_db) == written(single)
+    finally:
+        single.dispose()
 
 
 def test_bulk_invoice_commits_in_groups(
