@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import (
@@ -48,7 +49,7 @@ from .steps import (
     _stock,
     _waiting_since,
 )
-from .waiting import waiting_lines_query
+from .waiting import plain_rows, waiting_lines_query
 
 
 def ship(
@@ -76,6 +77,9 @@ def _locked(
     lines = _lines(session, order)
     products = _stock(session, [ln.sku for ln in lines] if skus is None else skus, lock=True)
     return order, lines, products
+
+
+_FIRST = itemgetter(0)
 
 
 def _on_hand(products: dict[str, Product]) -> dict[str, Decimal]:
@@ -205,15 +209,15 @@ def ready_orders(db: Database) -> list[Allocation]:
     with db.read() as session:
         conn = session.connection()
         stock = {sku: int(q) for sku, q in conn.execute(scaled_stock)}
-        rows = conn.execution_options(yield_per=5000).execute(waiting_lines)
+        rows = plain_rows(conn, waiting_lines)
         whole: set[int] = set()  # ship-complete orders, noted as they are read
 
         def orders() -> Iterator[tuple[int, list[tuple[int, str, int]]]]:
-            for number, group in itertools.groupby(rows, key=lambda row: row[0]):
-                group_rows = list(group)
-                if group_rows[0][4]:  # ships complete only: the same on each of its lines
+            for number, group in itertools.groupby(rows, key=_FIRST):
+                found = [(p, sku, q, w) for _n, p, sku, q, w in group]
+                if found[0][3]:  # ships complete only: the same on each of its lines
                     whole.add(number)
-                yield number, [(p, sku, int(q)) for _n, p, sku, q, _w in group_rows]
+                yield number, [(p, sku, q) for p, sku, q, _w in found]
 
         found = list(allocate_lines(orders(), stock, complete_only=whole))
         rows.close()
