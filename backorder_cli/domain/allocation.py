@@ -130,6 +130,66 @@ def promise_rows(
             yield number, position, sku, quantity, eta, source, need
 
 
+def promise_rows_of(
+    number: int,
+    lines: Iterable[tuple[int, int, str, Q]],
+    stock: dict[str, Q],
+    incoming: Iterable[Supply[Q]],
+    today: date,
+) -> list[PromiseRow[Q]]:
+    """`promise_rows` of one order's lines only (`orders show`), from the waiting lines
+    of its SKUs as flat rows (order number, position, SKU, remaining), in priority
+    order. The same rule, summed instead of walked (as `order_etas`): stock covers whole
+    lines first-fit as they come, the whole way through (what it leaves after every
+    line it covers, also the ones after this order's, comes first for the lines it does
+    not cover); a line it does not cover completes at the first point where what its
+    SKU has for such lines (what stock left, then the purchases by expected date, then
+    purchase number) reaches the sum of the lines stock did not cover up to it, its own
+    included, and lacks what that sum is beyond all of it (at most its own quantity).
+    One pass and a few sums, where `promise_rows` keeps every line and walks a queue
+    for each: tests/unit/test_promise_rows_agree.py holds the two together."""
+    left = {sku: q for sku, q in stock.items() if q > 0}
+    uncovered: dict[str, Q] = {}  # per SKU: the lines stock did not cover, summed
+    mine: list[tuple[int, str, Q, Q | None]] = []  # position, SKU, quantity, that sum
+    for n, position, sku, quantity in lines:
+        have = left.get(sku)
+        if have is not None and have >= quantity:
+            left[sku] = have - quantity
+            if n == number:
+                mine.append((position, sku, quantity, None))
+            continue
+        total = uncovered[sku] + quantity if sku in uncovered else quantity
+        uncovered[sku] = total
+        if n == number:
+            mine.append((position, sku, quantity, total))
+    wanted = {sku for _p, sku, _q, total in mine if total is not None}
+    # Per SKU: (supply up to and including this point, its date, its source).
+    queues: dict[str, list[tuple[Q, date, str]]] = {}
+    for sku in wanted:
+        if left.get(sku, 0) > 0:
+            queues[sku] = [(left[sku], today, "stock")]
+    for expected, purchase, sku, quantity in sorted(incoming, key=lambda s: (s[0], s[1])):
+        if quantity > 0 and sku in wanted:
+            queue = queues.setdefault(sku, [])
+            upto = queue[-1][0] + quantity if queue else quantity
+            queue.append((upto, expected, f"purchase #{purchase}"))
+    found: list[PromiseRow[Q]] = []
+    for position, sku, quantity, summed in mine:
+        nothing = quantity - quantity  # a zero of the quantities' own type
+        if summed is None:
+            found.append((number, position, sku, quantity, today, "stock", nothing))
+            continue
+        queue = queues.get(sku, [])
+        point = next((point for point in queue if point[0] >= summed), None)
+        if point is not None:
+            found.append((number, position, sku, quantity, point[1], point[2], nothing))
+            continue
+        beyond = summed - queue[-1][0] if queue else summed
+        short = quantity if beyond > quantity else beyond
+        found.append((number, position, sku, quantity, None, None, short))
+    return found
+
+
 def latest_eta(etas: Iterable[date | None]) -> date | None:
     """An order's ETA from its lines': the latest, none when a line has none."""
     latest: date | None = None

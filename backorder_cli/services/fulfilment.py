@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import (
@@ -48,7 +49,7 @@ from .steps import (
     _stock,
     _waiting_since,
 )
-from .waiting import waiting_lines_query
+from .waiting import plain_rows, waiting_lines_query
 
 
 def ship(
@@ -76,6 +77,9 @@ def _locked(
     lines = _lines(session, order)
     products = _stock(session, [ln.sku for ln in lines] if skus is None else skus, lock=True)
     return order, lines, products
+
+
+_FIRST = itemgetter(0)
 
 
 def _on_hand(products: dict[str, Product]) -> dict[str, Decimal]:
@@ -191,8 +195,18 @@ def ready_orders(db: Database) -> list[Allocation]:
     oldest first; `domain.allocate_lines`).
     Streams the waiting lines and keeps only the orders that get something."""
 
+    # Quantities repeat (tens of thousands of lines, a few hundred values): each scaled
+    # integer becomes a Decimal once (Decimals are immutable, so they can be shared).
+    decimals: dict[int, Decimal] = {}
+
     def unscale(lines: list[tuple[int, str, int]]) -> list[tuple[int, str, Decimal]]:
-        return [(p, sku, Decimal(q).scaleb(-QUANTITY_PLACES)) for p, sku, q in lines]
+        found = []
+        for p, sku, q in lines:
+            value = decimals.get(q)
+            if value is None:
+                value = decimals[q] = Decimal(q).scaleb(-QUANTITY_PLACES)
+            found.append((p, sku, value))
+        return found
 
     # The waiting lines in the allocation's priority order (`waiting_lines_query`), as
     # scaled integers straight from the database: a million-order database has a
@@ -205,15 +219,15 @@ def ready_orders(db: Database) -> list[Allocation]:
     with db.read() as session:
         conn = session.connection()
         stock = {sku: int(q) for sku, q in conn.execute(scaled_stock)}
-        rows = conn.execution_options(yield_per=5000).execute(waiting_lines)
+        rows = plain_rows(conn, waiting_lines)
         whole: set[int] = set()  # ship-complete orders, noted as they are read
 
         def orders() -> Iterator[tuple[int, list[tuple[int, str, int]]]]:
-            for number, group in itertools.groupby(rows, key=lambda row: row[0]):
-                group_rows = list(group)
-                if group_rows[0][4]:  # ships complete only: the same on each of its lines
+            for number, group in itertools.groupby(rows, key=_FIRST):
+                found = list(group)
+                if found[0][4]:  # ships complete only: the same on each of its lines
                     whole.add(number)
-                yield number, [(p, sku, int(q)) for _n, p, sku, q, _w in group_rows]
+                yield number, [(p, sku, q) for _n, p, sku, q, _w in found]
 
         found = list(allocate_lines(orders(), stock, complete_only=whole))
         rows.close()

@@ -10,7 +10,7 @@ from decimal import Decimal as D
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from backorder_cli.domain.allocation import order_etas, promise_rows
+from backorder_cli.domain.allocation import order_etas, promise_rows, promise_rows_of
 from tests.helpers.promises import reference_order_etas, reference_promises
 
 TODAY = date(2026, 11, 26)
@@ -68,3 +68,22 @@ def test_decimals_and_scaled_integers_give_the_same_etas(drawn) -> None:  # type
     assert [row[:3] + row[4:6] + (row[6] / quarter,) for row in as_decimals] == [
         row[:3] + row[4:6] + (row[6],) for row in as_integers
     ]
+
+
+@settings(max_examples=150, deadline=None)
+@given(companies, st.booleans())
+def test_one_orders_sums_give_the_walks_rows(drawn, in_quarters: bool) -> None:  # type: ignore[no-untyped-def]
+    # `orders show` sums instead of walking: for every order, exactly the rows of the
+    # full walk, on scaled integers and on Decimals alike.
+    orders, stock, purchases = _company(drawn)
+    if in_quarters:
+        quarter = D("0.25")
+        orders = [(n, [(p, s, q * quarter) for p, s, q in ls]) for n, ls in orders]
+        stock = {s: q * quarter for s, q in stock.items()}
+        purchases = [(e, n, s, q * quarter) for e, n, s, q in purchases]
+    walked = list(promise_rows(orders, stock, purchases, TODAY))
+    flat = [(n, p, s, q) for n, ls in orders for p, s, q in ls]
+    for number, _lines in [*orders, (999, [])]:
+        assert promise_rows_of(number, flat, stock, purchases, TODAY) == [
+            row for row in walked if row[0] == number
+        ]
