@@ -47,9 +47,8 @@ from .steps import (
     _record,
     _refresh,
     _stock,
-    _waiting_since,
 )
-from .waiting import plain_rows, waiting_lines_query
+from .waiting import _waiting_since, plain_rows, waiting_lines_query
 
 
 def ship(
@@ -235,7 +234,7 @@ def ready_orders(db: Database) -> list[Allocation]:
         numbers = [number for number, _s, _w in found]
         for start in range(0, len(numbers), _BATCH):
             batch = ORDERS.c.number.in_(numbers[start : start + _BATCH])
-            their_since = _waiting_since(batch)
+            their_since = _waiting_since(batch, orders=ORDERS)
             for head in conn.execute(
                 select(
                     ORDERS.c.number,

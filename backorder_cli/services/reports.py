@@ -31,9 +31,8 @@ from .steps import (
     LINES,
     ORDERS,
     _order_not_found,
-    _waiting_since,
 )
-from .waiting import _WAITING
+from .waiting import _WAITING, _waiting_since
 
 REPORT_KINDS = tuple(ReportBy)
 
@@ -59,7 +58,7 @@ def backorder_report(
         day_after = datetime(today.year, today.month, today.day, tzinfo=UTC) + timedelta(days=1)
         existing = (ORDERS.c.created_at < day_after,)
     today = today or utcnow().date()
-    since = _waiting_since(*open_backorder, *existing)
+    since = _waiting_since(*open_backorder, *existing, orders=ORDERS)
     with db.read() as session:
         conn = session.connection()
         rows = conn.execute(

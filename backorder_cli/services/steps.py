@@ -338,37 +338,3 @@ def _rows_in(conn: Connection, query: Any, numbers: list[int]) -> Iterator[Any]:
     cap the parameters of one statement)."""
     for start in range(0, len(numbers), _BATCH):
         yield from conn.execute(query, {"numbers": numbers[start : start + _BATCH]})
-
-
-def _waiting_since(*where: Any) -> Any:
-    """(number, since, first) for each backorder matching `where`: since is the creation
-    time of the first order of its chain, when the customer first ordered, and first
-    that order's number (the earliest time and lowest number up the chain, so a loop
-    edited in by hand ends the walk instead of hanging it). Orders that are nobody's
-    backorder wait since their own creation: join this outer and fall back to
-    `created_at` and `number`."""
-    above = ORDERS.alias("above")
-    start = (
-        core_select(
-            ORDERS.c.number.label("number"),
-            ORDERS.c.backorder_of.label("origin"),
-            ORDERS.c.created_at.label("at"),
-            ORDERS.c.number.label("visited"),
-        )
-        .where(ORDERS.c.backorder_of.is_not(None), *where)
-        .cte("up", recursive=True)
-    )
-    walk = start.union(
-        core_select(start.c.number, above.c.backorder_of, above.c.created_at, above.c.number).join(
-            above, above.c.number == start.c.origin
-        )
-    )
-    return (
-        core_select(
-            walk.c.number.label("number"),
-            func.min(walk.c.at, type_=ORDERS.c.created_at.type).label("since"),
-            func.min(walk.c.visited).label("first"),
-        )
-        .group_by(walk.c.number)
-        .subquery("waiting_since")
-    )

@@ -17,24 +17,58 @@ from decimal import Decimal
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import BigInteger, Connection, Select, case, func, select, type_coerce
+from sqlalchemy import BigInteger, Connection, Select, Table, case, func, select, type_coerce
 
 from ..domain.allocation import PromiseRow, Supply, latest_eta, promise_rows, promise_rows_of
 from ..domain.customers import Policy
 from ..domain.orders import Status, remaining
 from ..domain.values import QUANTITY_PLACES
-from ..storage.models import PurchaseLine
-from .customers import CUSTOMERS
-from .steps import LINES, ORDERS, PRODUCTS, PURCHASES, _table, _waiting_since
+from ..storage.tables import CUSTOMERS, LINES, ORDERS, PRODUCTS, PURCHASES
+from ..storage.tables import PURCHASE_LINES as PL
 from .views import LineView
 
-PL = _table(PurchaseLine)
 _WAITING = (Status.BOOKED.value, Status.PARTIALLY_SHIPPED.value)
 
 
 # A line with something remaining: written as the partial index on the lines of each
 # SKU is (migration 0009), so that SQLite sees the index holds every line asked for.
 HAS_REMAINING = LINES.c.quantity > LINES.c.shipped + LINES.c.canceled
+
+
+def _waiting_since(*where: Any, orders: Table = ORDERS) -> Any:
+    """(number, since, first) for each backorder matching `where`: since is the creation
+    time of the first order of its chain, when the customer first ordered, and first
+    that order's number (the earliest time and lowest number up the chain, so a loop
+    edited in by hand ends the walk instead of hanging it). Orders that are nobody's
+    backorder wait since their own creation: join this outer and fall back to
+    `created_at` and `number`. `where` is written on `orders`: the Core table of the
+    read paths (`storage.tables`), or the model's table for a caller whose query is
+    written on it (one table object per query, else it would be named twice)."""
+    above = orders.alias("above")
+    start = (
+        select(
+            orders.c.number.label("number"),
+            orders.c.backorder_of.label("origin"),
+            orders.c.created_at.label("at"),
+            orders.c.number.label("visited"),
+        )
+        .where(orders.c.backorder_of.is_not(None), *where)
+        .cte("up", recursive=True)
+    )
+    walk = start.union(
+        select(start.c.number, above.c.backorder_of, above.c.created_at, above.c.number).join(
+            above, above.c.number == start.c.origin
+        )
+    )
+    return (
+        select(
+            walk.c.number.label("number"),
+            func.min(walk.c.at, type_=orders.c.created_at.type).label("since"),
+            func.min(walk.c.visited).label("first"),
+        )
+        .group_by(walk.c.number)
+        .subquery("waiting_since")
+    )
 
 
 def priority_order(since: Any) -> tuple[Any, ...]:

@@ -9,7 +9,7 @@ mirror the columns the reads need, with the same names, types and order;
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Boolean, Column, Integer, MetaData, Table
+from sqlalchemy import BigInteger, Boolean, Column, Date, Integer, MetaData, Table
 from sqlmodel.sql.sqltypes import AutoString
 
 from .types import Money, Price, Quantity, UtcDateTime
@@ -98,4 +98,44 @@ HISTORY = Table(
     _text("event"),
     _text("detail"),
     _text("subject"),
+)
+
+# Schema 7: what the promise dates of `orders show` read (`services.waiting`).
+PRODUCTS = Table(
+    "product",
+    METADATA,
+    Column("id", Integer, primary_key=True),
+    _text("sku"),
+    _text("name"),
+    _text("unit"),
+    Column("price", Price, nullable=False),
+    Column("stock", Quantity, nullable=False),
+    _text("supplier"),
+    Column("lead_time", Integer, nullable=True),
+)
+
+PURCHASES = Table(
+    "purchases",
+    METADATA,
+    Column("id", Integer, primary_key=True),
+    Column("number", BigInteger, nullable=False),
+    _text("supplier"),
+    Column("expected", Date, nullable=False),
+    _text("comment"),
+    _text("status"),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+PURCHASE_LINES = Table(
+    "purchase_lines",
+    METADATA,
+    Column("id", Integer, primary_key=True),
+    Column("purchase_id", Integer, nullable=False),
+    Column("position", Integer, nullable=False),
+    _text("sku"),
+    Column("quantity", Quantity, nullable=False),
+    Column("received", Quantity, nullable=False),
+    Column("canceled", Quantity, nullable=False),
+    Column("unit_cost", Price, nullable=False),
 )

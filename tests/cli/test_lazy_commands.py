@@ -102,9 +102,10 @@ def test_a_command_imports_only_its_own_module(tmp_path: Path) -> None:
 
 
 def test_show_and_the_filtered_list_build_no_table_class(tmp_path: Path) -> None:
-    """`orders show` (of an order no longer waiting: a waiting one asks the supply for its
-    promise dates) and the filtered list read the Core tables of storage/tables.py: the
-    SQLModel table classes and the writers' shared steps are never imported. The console
+    """`orders show` (of an order no longer waiting, and of a waiting one with its promise
+    dates), `products show` (who waits, with their promise dates) and the filtered list
+    read the Core tables of storage/tables.py: the SQLModel table classes and the
+    writers' shared steps are never imported. The console
     script ends them with the garbage collector back on (it is off while it starts)."""
     db = tmp_path / "shop.db"
     code = (
@@ -120,6 +121,8 @@ def test_show_and_the_filtered_list_build_no_table_class(tmp_path: Path) -> None
     subprocess.run([*run, "init", "--sample"], check=True, capture_output=True)
     for command in (
         ["orders", "show", "2393"],
+        ["orders", "show", "2401"],
+        ["products", "show", "SWITCH-1"],
         ["orders", "list", "--status", "partially-shipped", "--limit", "50"],
     ):
         result = subprocess.run([*run, *command], capture_output=True, text=True)

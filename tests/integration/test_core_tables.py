@@ -28,7 +28,16 @@ def describe(column: Column[Any]) -> tuple[object, ...]:
 
 
 def test_every_core_table_is_checked() -> None:
-    assert {t.name for t in CORE} == {"orders", "order_lines", "invoices", "history", "customers"}
+    assert {t.name for t in CORE} == {
+        "orders",
+        "order_lines",
+        "invoices",
+        "history",
+        "customers",
+        "product",
+        "purchases",
+        "purchase_lines",
+    }
 
 
 @pytest.mark.parametrize("core", CORE, ids=lambda t: t.name)
