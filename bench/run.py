@@ -515,7 +515,8 @@ def report(args: argparse.Namespace, rows: list[Row], growth: list[tuple[Any, ..
         f"({time.strftime('%Y-%m-%d')}).",
         "",
         "Every time is the median of whole-process runs; every ratio is against a reference "
-        "measured in the same run, since absolute times drift on shared machines.",
+        "measured in the same run, since absolute times drift on shared machines (against "
+        "the import floor, its runs alternate with the command's: `against_floor`).",
         "",
         f"## On a database of {args.orders:,} orders",
         "",
