@@ -130,6 +130,25 @@ def promise_rows(
             yield number, position, sku, quantity, eta, source, need
 
 
+def _supply_points(
+    left: dict[str, Q], incoming: Iterable[Supply[Q]], wanted: Container[str], today: date
+) -> dict[str, list[tuple[Q, date, str]]]:
+    """For each SKU in `wanted`, what it has for the lines stock did not cover, as points
+    of (supply up to and including this point, its date, its source): what stock left
+    (today), then the purchases by expected date, then purchase number. Written once for
+    `promise_rows_of` and `order_etas`."""
+    queues: dict[str, list[tuple[Q, date, str]]] = {}
+    for sku, on_hand in left.items():
+        if on_hand > 0 and sku in wanted:
+            queues[sku] = [(on_hand, today, "stock")]
+    for expected, purchase, sku, quantity in sorted(incoming, key=lambda s: (s[0], s[1])):
+        if quantity > 0 and sku in wanted:
+            queue = queues.setdefault(sku, [])
+            upto = queue[-1][0] + quantity if queue else quantity
+            queue.append((upto, expected, f"purchase #{purchase}"))
+    return queues
+
+
 def promise_rows_of(
     number: int,
     lines: Iterable[tuple[int, int, str, Q]],
@@ -163,16 +182,7 @@ def promise_rows_of(
         if n == number:
             mine.append((position, sku, quantity, total))
     wanted = {sku for _p, sku, _q, total in mine if total is not None}
-    # Per SKU: (supply up to and including this point, its date, its source).
-    queues: dict[str, list[tuple[Q, date, str]]] = {}
-    for sku in wanted:
-        if left.get(sku, 0) > 0:
-            queues[sku] = [(left[sku], today, "stock")]
-    for expected, purchase, sku, quantity in sorted(incoming, key=lambda s: (s[0], s[1])):
-        if quantity > 0 and sku in wanted:
-            queue = queues.setdefault(sku, [])
-            upto = queue[-1][0] + quantity if queue else quantity
-            queue.append((upto, expected, f"purchase #{purchase}"))
+    queues = _supply_points(left, incoming, wanted, today)
     found: list[PromiseRow[Q]] = []
     for position, sku, quantity, summed in mine:
         nothing = quantity - quantity  # a zero of the quantities' own type
@@ -235,14 +245,7 @@ def order_etas(
             numbers, sums = pending[sku]
             numbers.append(number)
             sums.append(total)
-    queues: dict[str, list[tuple[int, date]]] = {}  # per SKU: (supply up to here, date)
-    for sku, on_hand in left.items():
-        if on_hand > 0 and sku in pending:
-            queues[sku] = [(on_hand, today)]
-    for expected, _purchase, sku, quantity in sorted(incoming, key=lambda s: (s[0], s[1])):
-        if quantity > 0 and sku in pending:
-            queue = queues.setdefault(sku, [])
-            queue.append(((queue[-1][0] if queue else 0) + quantity, expected))
+    queues = _supply_points(left, incoming, pending.keys(), today)
     for sku, (numbers, sums) in pending.items():
         queue = queues.get(sku, [])
         i = 0

@@ -5,7 +5,6 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
-from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import (
@@ -48,7 +47,7 @@ from .steps import (
     _refresh,
     _stock,
 )
-from .waiting import _waiting_since, plain_rows, waiting_lines_query
+from .waiting import _FIRST, _waiting_since, plain_rows, waiting_lines_query
 
 
 def ship(
@@ -76,9 +75,6 @@ def _locked(
     lines = _lines(session, order)
     products = _stock(session, [ln.sku for ln in lines] if skus is None else skus, lock=True)
     return order, lines, products
-
-
-_FIRST = itemgetter(0)
 
 
 def _on_hand(products: dict[str, Product]) -> dict[str, Decimal]:
