@@ -53,3 +53,9 @@ class DatabaseProblem(BackorderError):
     """The database cannot be opened or used: missing, busy, damaged, too new."""
 
     code = "database"
+
+
+class TransactionConflict(DatabaseProblem):
+    """The server rolled the transaction back to break a deadlock or a serialization
+    conflict with another user's (PostgreSQL 40P01, 40001): nothing of it was written,
+    and running it again is safe (a bulk run's group does so: `services.groups`)."""

@@ -279,4 +279,16 @@ def ship_ready(db: Database, allocations: Iterable[Allocation]) -> Grouped[Ready
             allocation.number, False, allocation.cover, error=exc.message, code=exc.code
         )
 
-    return one_by_one(db, allocations, shipped, refused)
+    def lock(session: Session, group: list[Allocation]) -> None:
+        numbers = sorted({allocation.number for allocation in group})
+        session.connection().execute(
+            select(ORDERS.c.id)
+            .where(ORDERS.c.number.in_(numbers))
+            .order_by(ORDERS.c.number)
+            .with_for_update()
+        ).all()
+        _stock(session, {sku for a in group for _p, sku, _q in a.ship}, lock=True)
+
+    # SQLite writes one transaction at a time (the file's lock): nothing to order there.
+    on_server = db.dialect != "sqlite"
+    return one_by_one(db, allocations, shipped, refused, lock=lock if on_server else None)

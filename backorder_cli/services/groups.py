@@ -15,13 +15,14 @@ while printing (Ctrl-C, a full disk) can tell the whole truth about what was sav
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
 
 from sqlmodel import Session
 
-from ..errors import BackorderError
+from ..errors import BackorderError, TransactionConflict
 from ..storage.database import Database
 
 T = TypeVar("T")
@@ -32,6 +33,8 @@ R = TypeVar("R")
 # 100 ms bound what a kill can lose when each order is slow (a server far away).
 GROUP_ORDERS = 500
 GROUP_SECONDS = 0.1
+# How many times a group runs when the server rolls it back to break a deadlock.
+CONFLICT_ATTEMPTS = 3
 
 
 class Grouped(Iterator[R]):
@@ -62,9 +65,22 @@ class Grouped(Iterator[R]):
             if first is _END:
                 self._finished = True
                 raise StopIteration
-            items = _prepend(first, self._items)
-            with self._db.write() as session:
-                outcomes = self._write(session, items)
+            taken: list[Any] = []  # the group's items, to run it again
+            items = _taking(_prepend(first, self._items), taken)
+            for attempt in range(1, CONFLICT_ATTEMPTS + 1):
+                try:
+                    with self._db.write() as session:
+                        outcomes = self._write(session, items)
+                    break
+                except TransactionConflict:
+                    # The server rolled the whole group back to break a deadlock with
+                    # another user's transaction (a group holds its orders' and
+                    # products' locks until it commits): none of it was written or
+                    # given out, so the same items run again, then the group goes on.
+                    if attempt == CONFLICT_ATTEMPTS:
+                        raise
+                    again, taken = taken, []
+                    items = _taking(itertools.chain(again, self._items), taken)
             self._ready = outcomes  # committed: may be given out now
         return self._ready.pop(0)
 
@@ -75,6 +91,13 @@ class Grouped(Iterator[R]):
 
 
 _END = object()
+
+
+def _taking(items: Iterator[T], taken: list[T]) -> Iterator[T]:
+    """`items`, each noted in `taken` as it is handed out."""
+    for item in items:
+        taken.append(item)
+        yield item
 
 
 def _prepend(first: T, rest: Iterator[T]) -> Iterator[T]:
@@ -98,17 +121,32 @@ def one_by_one(
     items: Iterable[T],
     work: Callable[[Session, T], R],
     refused: Callable[[T, BackorderError], R],
+    *,
+    lock: Callable[[Session, list[T]], None] | None = None,
 ) -> Grouped[R]:
     """Bulk work done order by order, in groups: each order in its own savepoint, so a
     refused order (`BackorderError`) rolls back alone and the group goes on; any other
-    error rolls back the whole group in flight and ends the run."""
+    error rolls back the whole group in flight and ends the run.
+
+    `lock`: on a server, where a group holds the row locks its orders took until it
+    commits, the rows the whole group will lock, locked first in one order for every
+    writer (orders by number, then products by SKU, as a single order's writer takes
+    them): else the group, taking them order by order, could deadlock with another
+    user's single-order transaction. The group's items are then taken at once (its
+    size bounds it, not its time)."""
 
     def write(session: Session, pending: Iterator[T]) -> list[R]:
         outcomes = []
-        for item in group_of(pending):
+        group: Iterable[T] = group_of(pending)
+        if lock is not None:
+            group = list(group)
+            lock(session, group)
+        for item in group:
             try:
                 with session.begin_nested():
                     outcome = work(session, item)
+            except TransactionConflict:
+                raise  # not this order's refusal: the group holds its locks, all go back
             except BackorderError as exc:
                 outcome = refused(item, exc)
             outcomes.append(outcome)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DatabaseError
 
-from ..errors import DatabaseProblem
+from ..errors import DatabaseProblem, TransactionConflict
 from .urls import scrub
 
 if TYPE_CHECKING:
@@ -92,8 +92,11 @@ def _unreachable(location: Location) -> DatabaseProblem:
     )
 
 
-def _busy(location: Location) -> DatabaseProblem:
-    return DatabaseProblem(
+def _busy(location: Location, *, conflict: bool = False) -> DatabaseProblem:
+    """`conflict`: the server rolled the transaction back to break a deadlock or a
+    serialization conflict (`TransactionConflict`: safe to run again)."""
+    kind = TransactionConflict if conflict else DatabaseProblem
+    return kind(
         f"database is busy: another user is changing {location.display} - try again",
         code="busy",
     )
@@ -130,7 +133,7 @@ def _explain_sqlstate(sqlstate: str, orig: object, location: Location) -> Databa
     if sqlstate.startswith("08") or sqlstate in ("57P01", "57P02", "57P03"):
         return _unreachable(location)  # connection exceptions, server shutting down
     if sqlstate in ("40P01", "40001"):  # deadlock detected, serialization failure
-        return _busy(location)
+        return _busy(location, conflict=True)
     if sqlstate == "23505":  # unique violation: the constraint names the table
         diag = getattr(orig, "diag", None)
         names = " ".join(
@@ -161,7 +164,7 @@ def _explain_server(text: str, location: Location) -> DatabaseProblem | None:
     ):
         return _unreachable(location)
     if "deadlock detected" in lowered or "could not serialize" in lowered:
-        return _busy(location)
+        return _busy(location, conflict=True)
     if "duplicate key value violates unique constraint" in lowered:
         return _same_key(lowered, location)
     return None

@@ -12,9 +12,10 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
-from backorder_cli.errors import BackorderError, NotAllowed
+from backorder_cli.errors import BackorderError, NotAllowed, TransactionConflict
 from backorder_cli.services import backorders as backorders_service
 from backorder_cli.services import fulfilment, groups, integrity
 from backorder_cli.services.steps import _record_about
@@ -213,3 +214,75 @@ def shipped(db: Database) -> set[int]:
             )
         )
         return {number for (number,) in rows}
+
+
+class _Deadlock(Exception):
+    """What psycopg raises when the server breaks a deadlock: SQLSTATE 40P01."""
+
+    sqlstate = "40P01"
+
+
+def deadlock() -> OperationalError:
+    return OperationalError("UPDATE product ...", {}, _Deadlock("deadlock detected"))
+
+
+def test_a_group_the_server_rolls_back_for_a_deadlock_runs_again_whole(db: Database) -> None:
+    """A group holds its orders' and products' locks until it commits, so on a server
+    another user's transaction can deadlock with it and the server rolls it back whole:
+    the same items run again, nothing is written twice and nothing was given out."""
+    seen: list[str] = []
+
+    def work(session: Session, item: str) -> str:
+        seen.append(item)
+        if seen.count("b") == 1 and item == "b":
+            note(session, item)
+            raise deadlock()  # inside b's savepoint, after a's work in the same group
+        return note(session, item)
+
+    commits, rollbacks = db.commits, db.rollbacks
+    outcomes = list(groups.one_by_one(db, ["a", "b", "c"], work, refusal))
+    assert outcomes == ["a", "b", "c"]
+    assert seen == ["a", "b", "a", "b", "c"]
+    assert noted(db) == ["a", "b", "c"]  # the first run's a and b went with the group
+    assert (db.commits, db.rollbacks) == (commits + 1, rollbacks + 1)
+    assert list(integrity.check_database(db)) == []
+
+
+def test_a_group_that_keeps_meeting_deadlocks_ends_the_run_with_nothing_of_it_written(
+    db: Database,
+) -> None:
+    runs: list[str] = []
+
+    def work(session: Session, item: str) -> str:
+        runs.append(item)
+        note(session, item)
+        raise deadlock()
+
+    outcomes = groups.one_by_one(db, ["a", "b"], work, refusal)
+    with pytest.raises(TransactionConflict) as raised:
+        next(outcomes)
+    assert raised.value.code == "busy"
+    assert runs == ["a"] * groups.CONFLICT_ATTEMPTS
+    assert noted(db) == []
+    assert outcomes.unreported() == []
+
+
+def test_a_group_with_a_lock_step_locks_the_whole_group_before_any_of_its_work(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`lock` (what `ready --ship` gives on a server, so that a group takes its rows in
+    the one order every writer takes them and cannot deadlock with a single order's
+    transaction) sees each whole group before the group's first item is worked on."""
+    monkeypatch.setattr(groups, "GROUP_ORDERS", 2)
+    calls: list[object] = []
+
+    def work(session: Session, item: str) -> str:
+        calls.append(item)
+        return note(session, item)
+
+    def lock(session: Session, group: list[str]) -> None:
+        calls.append(("lock", list(group)))
+
+    outcomes = list(groups.one_by_one(db, ["a", "b", "c"], work, refusal, lock=lock))
+    assert outcomes == ["a", "b", "c"]
+    assert calls == [("lock", ["a", "b"]), "a", "b", ("lock", ["c"]), "c"]
