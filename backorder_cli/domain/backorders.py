@@ -112,7 +112,7 @@ def plan_backorder(
             f"backorder - no backorder is needed; {then}",
             code="not_partially_shipped",
         )
-    to_invoice = [(line, uninvoiced(line)) for line in lines if uninvoiced(line) > 0]
+    to_invoice = [(line, billable) for line in lines if (billable := uninvoiced(line)) > 0]
     if to_invoice and not invoice_first:
         raise NotAllowed(
             f"order #{n} has shipped items that are not invoiced, and invoices cannot be "
@@ -120,9 +120,9 @@ def plan_backorder(
             code="not_invoiced",
         )
     moves = [
-        Move(line.sku, line.name, line.unit, remaining(line), line.unit_price)
+        Move(line.sku, line.name, line.unit, left, line.unit_price)
         for line in lines
-        if remaining(line) > 0
+        if (left := remaining(line)) > 0
     ]
     return BackorderPlan(number=n, moves=moves, to_invoice=to_invoice)
 

@@ -270,7 +270,11 @@ def _write_backorders(conn: Connection, splits: list[_Split]) -> list[BackorderR
         results.append(
             BackorderResult(order.number, new_number, split.plan.moves, invoices.get(order.id))
         )
-    _insert_many(conn, _INSERT_NEW_LINES, new_lines)
+    # The lines as one executemany, not `_insert_many`: with no search index to flush,
+    # SQLite runs one prepared statement per row faster than it parses a statement of
+    # 2,500 rows (30,000 lines of 10,000 backorders on a million orders: 0.25 s of SQL
+    # against 0.41 s); the orders and the history measured the other way.
+    _send_many(conn, _INSERT_NEW_LINES, new_lines)
     _send_many(conn, _CANCEL_LINE, cancels)
     _send_many(conn, _CLOSE_ORDER, closes)
     user = _user()

@@ -99,6 +99,10 @@ def locate(db: str | None) -> Location:
     return Location(value, None)
 
 
+# Pages of write-ahead log between automatic checkpoints (SQLite's default: 1,000).
+WAL_CHECKPOINT_PAGES = 10_000
+
+
 def _configure_sqlite(engine: Engine, *, foreign_keys: bool = True) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: sqlite3.Connection, _record: object) -> None:
@@ -108,6 +112,12 @@ def _configure_sqlite(engine: Engine, *, foreign_keys: bool = True) -> None:
         cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         cursor.execute(f"PRAGMA foreign_keys = {'ON' if foreign_keys else 'OFF'}")
         cursor.execute("PRAGMA synchronous = FULL")
+        # Checkpoint the write-ahead log into the database every 40 MB of it rather than
+        # every 4 MB: a bulk group of 500 backorders on a million orders writes ~1,000
+        # pages, so by default every commit also copied its pages into the database
+        # file (random writes and a second fsync); now a run's pages are copied once
+        # every few thousand orders, and at the end. Every commit is still synced.
+        cursor.execute(f"PRAGMA wal_autocheckpoint = {WAL_CHECKPOINT_PAGES}")
         cursor.close()
 
     @event.listens_for(engine, "begin")

@@ -71,6 +71,22 @@ def test_sqlite_runs_in_wal_with_foreign_keys_and_full_sync(db: Database) -> Non
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == BUSY_TIMEOUT_MS
+        # Bulk groups commit without copying the log into the file each time.
+        assert conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 10_000
+
+
+@pytest.mark.sqlite_only
+def test_the_write_ahead_log_is_copied_back_when_the_last_connection_closes(
+    db: Database, db_path: Path
+) -> None:
+    """The larger checkpoint interval defers the copy, it does not drop it: once the
+    tool lets go of the file, the log is in the database and gone."""
+    catalogue.add_product(db, "WAL-1", name="a", price="1")
+    assert Path(f"{db_path}-wal").exists()
+    db.dispose()
+    assert not Path(f"{db_path}-wal").exists()
+    with sqlite3.connect(db_path) as plain:  # the file alone holds the product
+        assert plain.execute("SELECT sku FROM product WHERE sku = 'WAL-1'").fetchone()
 
 
 def test_a_write_transaction_takes_the_write_lock_before_it_reads(
