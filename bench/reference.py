@@ -1,10 +1,12 @@
 """The practical speed limit: the same bulk backorder as `backorder create - --yes`,
 written with the standard library's sqlite3 and plain SQL, with the same durability
-(WAL, synchronous=FULL) and the same grouping (one BEGIN IMMEDIATE transaction per group
-of 500 orders or 100 ms, each order in its own SAVEPOINT, its line printed only once
-its group is committed) and the same writes (new order and lines, canceled quantities
-with the money that moves, original canceled and archived, two history entries). Order
-numbers are read from stdin like `backorder create -`.
+(WAL, synchronous=FULL, the same checkpoint interval), the same grouping (one BEGIN
+IMMEDIATE transaction per group of 500 orders or 100 ms, a line printed only once its
+group is committed) and the same set-based writes as `services.splits`: a group's orders
+and lines read in two statements, every refusal known before anything is written, then
+one statement each for the new orders, their lines, the canceled quantities with the
+money that moves, the originals canceled and archived, and the history. Order numbers
+are read from stdin like `backorder create -`.
 
     orders --db X list -s partially-shipped -f ids | python bench/reference.py X
 """
@@ -18,12 +20,13 @@ import time
 from datetime import UTC, datetime
 
 from backorder_cli.domain.money import scaled_share
-from backorder_cli.storage.database import _casefold_text
+from backorder_cli.storage.database import WAL_CHECKPOINT_PAGES, _casefold_text
 
 # The money rule, from the domain (the only import of the tool here: what a plain
 # sqlite3 program doing the same job would have to compute too).
 share = scaled_share
 GROUP_ORDERS, GROUP_SECONDS = 500, 0.1  # as backorder_cli/services/groups.py
+PARAMETERS = 32_766  # SQLite's limit on one statement's parameters
 
 
 def main() -> None:
@@ -33,20 +36,22 @@ def main() -> None:
     conn.execute("PRAGMA busy_timeout = 15000")
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute("PRAGMA synchronous = FULL")
+    conn.execute(f"PRAGMA wal_autocheckpoint = {WAL_CHECKPOINT_PAGES}")
     user = getpass.getuser()
     done = refused = 0
-    numbers = [int(token) for token in sys.stdin.read().split()]
-    at = 0
-    while at < len(numbers):
+    # Each number once, in order, as `backorder create -` takes them.
+    numbers = iter(dict.fromkeys(int(token) for token in sys.stdin.read().split()))
+    while True:
+        started, group = time.monotonic(), []
+        for number in numbers:
+            group.append(number)
+            if len(group) >= GROUP_ORDERS or time.monotonic() - started >= GROUP_SECONDS:
+                break
+        if not group:
+            break
         conn.execute("BEGIN IMMEDIATE")
-        started, lines_out = time.monotonic(), []
         try:
-            while at < len(numbers) and len(lines_out) < GROUP_ORDERS:
-                if lines_out and time.monotonic() - started >= GROUP_SECONDS:
-                    break
-                number = numbers[at]
-                at += 1
-                lines_out.append(backorder(conn, number, user))
+            lines_out = backorder_group(conn, group, user)
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
@@ -61,93 +66,155 @@ def main() -> None:
     sys.exit(1 if refused else 0)
 
 
-def backorder(conn: sqlite3.Connection, number: int, user: str) -> str | None:
-    """One order in its own savepoint: its line, or None when it is refused (rolled
-    back to the savepoint alone)."""
-    conn.execute("SAVEPOINT o")
-    order = conn.execute(
-        "SELECT id, status, archived, customer, customer_id, address, reference, policy, "
-        "priority FROM orders WHERE number = ?",
-        (number,),
-    ).fetchone()
+def quantity_text(milli: int) -> str:
+    """Thousandths of a unit as the history writes them: 139.5, 0.05, 12."""
+    whole, part = divmod(milli, 1000)
+    return f"{whole}.{part:03d}".rstrip("0") if part else str(whole)
+
+
+def marks(count: int) -> str:
+    return ", ".join("?" * count)
+
+
+def insert_rows(conn: sqlite3.Connection, head: str, row: str, rows: list[tuple]) -> None:
+    """`rows` as multi-row INSERTs within the parameter limit."""
+    per = max(1, PARAMETERS // max(1, row.count("?")))
+    for at in range(0, len(rows), per):
+        chunk = rows[at : at + per]
+        conn.execute(
+            f"{head} VALUES {', '.join([row] * len(chunk))}", [v for r in chunk for v in r]
+        )
+
+
+def backorder_group(conn: sqlite3.Connection, group: list[int], user: str) -> list[str | None]:
+    """One group: its line for each order, or None when it is refused (it writes
+    nothing: every refusal is known before the writes)."""
+    found = {
+        row[1]: row
+        for row in conn.execute(
+            "SELECT id, number, status, archived, customer, customer_id, address, reference, "
+            f"policy, priority FROM orders WHERE number IN ({marks(len(group))})",
+            group,
+        )
+    }
     setting = conn.execute(
         "SELECT value FROM setting WHERE key = 'inventory-value-on-invoicing'"
     ).fetchone()
-    lines = conn.execute(
-        "SELECT id, sku, name, unit, quantity, shipped, invoiced, canceled, unit_price, "
-        "amount FROM order_lines WHERE order_id = ? ORDER BY position",
-        (order[0],) if order else (0,),
-    ).fetchall()
-    if (
-        order is None
-        or (setting and setting[0] == "on")
-        or order[1] != "partially_shipped"
-        or order[2]
-        or any(ln[5] != ln[6] for ln in lines)
+    lines_of: dict[int, list[tuple]] = {}
+    ids = [order[0] for order in found.values()]
+    for line in conn.execute(
+        "SELECT order_id, id, sku, name, unit, quantity, shipped, invoiced, canceled, "
+        f"unit_price, amount FROM order_lines WHERE order_id IN ({marks(len(ids))}) "
+        "ORDER BY order_id, position",
+        ids,
     ):
-        conn.execute("ROLLBACK TO o")
-        conn.execute("RELEASE o")
-        return None
-    moves = [(ln, ln[4] - ln[5] - ln[7]) for ln in lines if ln[4] - ln[5] - ln[7] > 0]
-    # (kept, moved) cents of each moved line: the tail of its amount leaves.
-    kept = {ln[0]: share(ln[9], ln[4] - ln[7] - q, ln[4] - ln[7]) for ln, q in moves}
-    money = {ln[0]: (kept[ln[0]], ln[9] - kept[ln[0]]) for ln, _q in moves}
-    (new_number,) = conn.execute(
-        "UPDATE counter SET value = MAX(value + 1, "
-        "(SELECT COALESCE(MAX(number), 0) + 1 FROM orders)) "
-        "WHERE name = 'order' RETURNING value"
+        lines_of.setdefault(line[0], []).append(line[1:])
+    planned, seen = [], set()
+    for number in group:
+        order = found.get(number)
+        lines = lines_of.get(order[0], []) if order else []
+        if (
+            order is None
+            or number in seen
+            or (setting and setting[0] == "on")
+            or order[2] != "partially_shipped"
+            or order[3]
+            or any(ln[5] != ln[6] for ln in lines)
+        ):
+            planned.append(None)
+        else:
+            planned.append((order, lines))
+        seen.add(number)
+    count = sum(1 for plan in planned if plan is not None)
+    if not count:
+        return [None] * len(planned)
+    (last,) = conn.execute(
+        "UPDATE counter SET value = MAX(value + ?, (SELECT COALESCE(MAX(number), 0) + ? "
+        "FROM orders)) WHERE name = 'order' RETURNING value",
+        (count, count),
     ).fetchone()
     now = datetime.now(UTC).replace(tzinfo=None, microsecond=0).isoformat(" ")
-    (new_id,) = conn.execute(
+    new_orders, cancels, closes, made = [], [], [], []
+    new_number = last - count
+    for plan in planned:
+        if plan is None:
+            continue
+        order, lines = plan
+        new_number += 1
+        moves = []  # (line, moved, moved amount)
+        total = kept_total = 0
+        for ln in lines:
+            whole = ln[4] - ln[7]
+            moved = whole - ln[5]
+            if moved > 0:
+                # The line keeps its shipped units' share; the tail of its amount leaves.
+                kept = share(ln[9], whole - moved, whole)
+                moves.append((ln, moved, ln[9] - kept))
+                cancels.append((moved, moved, kept, ln[9] - kept, ln[0]))
+                total, kept_total = total + ln[9] - kept, kept_total + kept
+            else:
+                kept_total += ln[9]
+        comment = f"Backorder from order #{order[1]}"
+        new_orders.append((new_number, order[4], comment, order[1], total, now, now, *order[5:10]))
+        closes.append((kept_total, now, order[0]))
+        made.append((order, new_number, moves))
+    insert_rows(
+        conn,
         "INSERT INTO orders (number, customer, comment, status, archived, backorder_of, "
-        "total, created_at, updated_at, customer_id, address, reference, policy, priority) "
-        "VALUES (?, ?, ?, 'booked', 0, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-        (
-            new_number,
-            order[3],
-            f"Backorder from order #{number}",
-            number,
-            sum(money[ln[0]][1] for ln, _q in moves),
-            now,
-            now,
-            *order[4:9],
-        ),
-    ).fetchone()
-    conn.executemany(
-        "INSERT INTO order_lines (order_id, position, sku, name, unit, quantity, shipped, "
-        "invoiced, canceled, unit_price, amount, backordered, backordered_amount) "
-        "VALUES (?, ?, ?, ?, ?, ?, 0, 0, 0, ?, ?, 0, 0)",
-        [
-            (new_id, i, ln[1], ln[2], ln[3], q, ln[8], money[ln[0]][1])
-            for i, (ln, q) in enumerate(moves, 1)
-        ],
+        "total, created_at, updated_at, customer_id, address, reference, policy, priority)",
+        "(?, ?, ?, 'booked', 0, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        new_orders,
     )
-    conn.executemany(
-        "UPDATE order_lines SET canceled = canceled + ?, backordered = backordered + ?, "
-        "amount = ?, backordered_amount = backordered_amount + ? WHERE id = ?",
-        [(q, q, *money[ln[0]], ln[0]) for ln, q in moves],
+    numbers = [number for _order, number, _moves in made]
+    new_ids = dict(
+        conn.execute(
+            f"SELECT number, id FROM orders WHERE number IN ({marks(len(numbers))})", numbers
+        ).fetchall()
     )
-    conn.execute(
-        "UPDATE orders SET status = 'canceled', archived = 1, total = ?, updated_at = ? "
-        "WHERE id = ?",
-        (sum(money[ln[0]][0] if ln[0] in money else ln[9] for ln in lines), now, order[0]),
-    )
-    moved = ", ".join(f"{q / 1000:g} {ln[1]}" for ln, q in moves)
-    conn.executemany(
-        "INSERT INTO history (order_id, at, user, event, detail) VALUES (?, ?, ?, ?, ?)",
-        [
+    new_lines, history, out = [], [], {}
+    for order, number, moves in made:
+        new_id = new_ids[number]
+        new_lines += [
+            (new_id, i, ln[1], ln[2], ln[3], q, ln[8], leaves)
+            for i, (ln, q, leaves) in enumerate(moves, 1)
+        ]
+        moved = ", ".join(f"{quantity_text(q)} x {ln[1]}" for ln, q, _l in moves)
+        history += [
             (
                 order[0],
                 now,
                 user,
                 "backordered",
-                f"canceled {moved} and moved them to backorder #{new_number}",
+                f"canceled {moved} and moved them to backorder #{number}; "
+                "order canceled and archived",
             ),
-            (new_id, now, user, "created", f"as backorder of order #{number}: {moved}"),
-        ],
+            (new_id, now, user, "created", f"as backorder of order #{order[1]}: {moved}"),
+        ]
+        out[order[1]] = f"Backorder #{number} created from order #{order[1]}"
+    conn.executemany(
+        "INSERT INTO order_lines (order_id, position, sku, name, unit, quantity, shipped, "
+        "invoiced, canceled, unit_price, amount, backordered, backordered_amount, closed, "
+        "canceled_with_order, canceled_amount) "
+        "VALUES (?, ?, ?, ?, ?, ?, 0, 0, 0, ?, ?, 0, 0, 0, 0, 0)",
+        new_lines,
     )
-    conn.execute("RELEASE o")
-    return f"Backorder #{new_number} created from order #{number}"
+    conn.executemany(
+        "UPDATE order_lines SET canceled = canceled + ?, backordered = backordered + ?, "
+        "amount = ?, backordered_amount = backordered_amount + ? WHERE id = ?",
+        cancels,
+    )
+    conn.executemany(
+        "UPDATE orders SET status = 'canceled', archived = 1, total = ?, updated_at = ? "
+        "WHERE id = ?",
+        closes,
+    )
+    insert_rows(
+        conn,
+        "INSERT INTO history (order_id, at, user, event, detail, subject)",
+        "(?, ?, ?, ?, ?, '')",
+        history,
+    )
+    return [None if plan is None else out[plan[0][1]] for plan in planned]
 
 
 if __name__ == "__main__":

@@ -4,6 +4,8 @@ It asserts nothing about time (speed is measured by bench/run.py, never by tests
 from __future__ import annotations
 
 import os
+import shutil
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -72,3 +74,83 @@ def test_the_benchmark_runs_end_to_end_on_a_small_database(tmp_path: Path) -> No
             timeout=120,
         )
         assert check.returncode == 0, check.stdout
+
+
+def _written(db: Path) -> dict[str, list[tuple[object, ...]]]:
+    """What a bulk backorder wrote, without its times: every order and line of the
+    database, the history's entries, the counters and the search index's rows."""
+    conn = sqlite3.connect(db)
+    try:
+        return {
+            "orders": conn.execute(
+                "SELECT number, customer, comment, status, archived, backorder_of, total, "
+                "customer_id, address, reference, policy, priority FROM orders ORDER BY number"
+            ).fetchall(),
+            "lines": conn.execute(
+                "SELECT o.number, l.position, l.sku, l.name, l.unit, l.quantity, l.shipped, "
+                "l.invoiced, l.canceled, l.unit_price, l.amount, l.backordered, "
+                "l.backordered_amount, l.closed, l.canceled_with_order, l.canceled_amount "
+                "FROM order_lines l JOIN orders o ON o.id = l.order_id "
+                "ORDER BY o.number, l.position"
+            ).fetchall(),
+            "history": conn.execute(
+                "SELECT o.number, h.user, h.event, h.detail, h.subject FROM history h "
+                "LEFT JOIN orders o ON o.id = h.order_id ORDER BY h.id"
+            ).fetchall(),
+            "counters": conn.execute("SELECT * FROM counter ORDER BY name").fetchall(),
+            "search": conn.execute("SELECT rowid, * FROM order_text ORDER BY rowid").fetchall(),
+        }
+    finally:
+        conn.close()
+
+
+def test_the_reference_writes_what_create_writes(tmp_path: Path) -> None:
+    """bench/reference.py is the speed the tool is held to: it must do the same job, or
+    the ratio means nothing. On the same orders it leaves the same database."""
+    source = tmp_path / "source.db"
+    subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "bench" / "generate.py"),
+            "--orders",
+            "1500",
+            "--db",
+            str(source),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    backorder = str(Path(sys.executable).parent / "backorder")
+    ids = subprocess.run(
+        [backorder, "--db", str(source), "orders", "list", "-s", "partially-shipped", "-f", "ids"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    # One order named twice (each number is taken once) and one that does not exist.
+    numbers = ids.split()
+    assert len(numbers) > 100
+    listed = "\n".join([*numbers, numbers[0], "999999"]) + "\n"
+    ours, theirs = tmp_path / "ours.db", tmp_path / "reference.db"
+    shutil.copy(source, ours)
+    shutil.copy(source, theirs)
+    made = subprocess.run(
+        [backorder, "--db", str(ours), "create", "-", "--yes"],
+        input=listed,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    ref = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "reference.py"), str(theirs)],
+        input=listed,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert made.returncode == ref.returncode == 1  # both refuse the missing order
+    assert f"{len(numbers)} backorders created, 1 refused" in made.stderr
+    assert f"{len(numbers)} backorders created, 1 refused" in ref.stderr
+    assert _written(ours) == _written(theirs)
+    assert _written(ours) != _written(source)
