@@ -127,12 +127,18 @@ def first_line_seconds(command: list[str], *, runs: int) -> float:
     return statistics.median(times)
 
 
+# Seconds bench/generate.py took to build each size in this run (absent: reused).
+BUILT: dict[int, float] = {}
+
+
 def generate(workdir: Path, orders: int) -> Path:
     path = workdir / f"bench-{orders}.db"
     if not path.exists():
+        start = time.perf_counter()
         subprocess.run(
             [PY, str(HERE / "generate.py"), "--orders", str(orders), "--db", str(path)], check=True
         )
+        BUILT[orders] = time.perf_counter() - start
     return path
 
 
@@ -142,6 +148,8 @@ def fresh_copy(source: Path, target: Path) -> None:
     for suffix in ("", "-wal", "-shm"):
         Path(f"{target}{suffix}").unlink(missing_ok=True)
     shutil.copy(source, target)
+    # The copy's gigabyte is written back now, not during the timed run's fsyncs.
+    os.sync()
 
 
 def sample_numbers(db: Path) -> dict[str, Any]:
@@ -214,6 +222,20 @@ GROWTH = [
     *(what for what, _ in flat_reads({"archived": 0, "middle": 0, "last_day": ""})),
     "check",
 ]
+
+
+GROWTH_WRITES = [
+    "bulk backorder (orders/s)",
+    "bulk backorder on PostgreSQL (orders/s)",
+    "suggest",
+    "ready",
+]
+
+
+def _cell(column: str, value: Any) -> str:
+    if value == "":
+        return ""
+    return f"{value:,.0f}" if "orders/s" in column else f"{value:.3f}"
 
 
 def measure(args: argparse.Namespace) -> tuple[list[Row], list[tuple[Any, ...]]]:
@@ -348,56 +370,28 @@ def measure(args: argparse.Namespace) -> tuple[list[Row], list[tuple[Any, ...]]]
         )
     )
 
-    # Bulk backorder over up to 10,000 eligible orders, on a fresh copy for every run.
-    work = args.workdir / "bulk.db"
-    ids = args.workdir / "ids.txt"
-    listed = subprocess.run(
-        [
-            *backorder,
-            "orders",
-            "list",
-            "--status",
-            "partially-shipped",
-            "--format",
-            "ids",
-            "--limit",
-            "10000",
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    ids.write_text(listed)
-    count = len(listed.split())
-    ours = timed(
-        [tool("backorder"), "--db", str(work), "create", "-", "--yes"],
-        runs=runs,
-        stdin=ids,
-        before=lambda: fresh_copy(db, work),
-    )
-    ref = timed(
-        [PY, str(HERE / "reference.py"), str(work)],
-        runs=runs,
-        stdin=ids,
-        before=lambda: fresh_copy(db, work),
-    )
-    on_server, server_note = bulk_on_postgres(args, db, listed, ids, runs)
+    bulk = bulk_backorder(args, db, runs)
     rows.append(
         Row(
-            f"bulk backorder of {count} orders",
+            f"bulk backorder of {bulk.count} orders",
             "backorder create - --yes",
-            ours,
+            bulk.ours,
             "bench/reference.py",
-            ref,
+            bulk.ref,
             ">= 5,000 orders/s (PostgreSQL >= 1,500), <= 2x",
             2.0,
-            note=f"{count / ours:,.0f} orders/s (reference {count / ref:,.0f}/s){server_note}",
-            also=count / ours >= 5000 and (on_server is None or count / on_server >= 1500),
-            postgres=on_server,
+            note=f"{bulk.count / bulk.ours:,.0f} orders/s "
+            f"(reference {bulk.count / bulk.ref:,.0f}/s){bulk.server_note}",
+            also=bulk.count / bulk.ours >= 5000
+            and (bulk.on_server is None or bulk.count / bulk.on_server >= 1500),
+            postgres=bulk.on_server,
         )
     )
+    planned = {}
     for what, command in (("suggest", ["suggest"]), ("ready", ["ready"])):
-        took = timed([*backorder, *command, "--format", "csv"], runs=max(1, runs // 2))
+        took = planned[what] = timed(
+            [*backorder, *command, "--format", "csv"], runs=max(1, runs // 2)
+        )
         rows.append(
             Row(
                 what,
@@ -413,7 +407,59 @@ def measure(args: argparse.Namespace) -> tuple[list[Row], list[tuple[Any, ...]]]
     check = timed([*backorder, "check"], runs=max(1, runs // 2))
     rows.append(Row("check", "backorder check", check, "10 s", 10.0, "< 10 s", 1.0))
 
-    return rows, growth_table(args, floor)
+    return rows, growth_table(args, floor, {args.orders: (bulk, planned)})
+
+
+@dataclass
+class Bulk:
+    """One bulk backorder measurement: how many orders, our median, the reference's,
+    and PostgreSQL's (None, with `server_note` saying why)."""
+
+    count: int
+    ours: float
+    ref: float
+    on_server: float | None
+    server_note: str
+
+
+def bulk_backorder(args: argparse.Namespace, db: Path, runs: int) -> Bulk:
+    """The bulk backorder of up to 10,000 eligible orders of `db`, each run on a fresh
+    copy: ours, bench/reference.py, and ours on the server."""
+    work = args.workdir / "bulk.db"
+    ids = args.workdir / "ids.txt"
+    listed = subprocess.run(
+        [
+            tool("backorder"),
+            "--db",
+            str(db),
+            "orders",
+            "list",
+            "--status",
+            "partially-shipped",
+            "--format",
+            "ids",
+            "--limit",
+            "10000",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    ids.write_text(listed)
+    ours = timed(
+        [tool("backorder"), "--db", str(work), "create", "-", "--yes"],
+        runs=runs,
+        stdin=ids,
+        before=lambda: fresh_copy(db, work),
+    )
+    ref = timed(
+        [PY, str(HERE / "reference.py"), str(work)],
+        runs=runs,
+        stdin=ids,
+        before=lambda: fresh_copy(db, work),
+    )
+    on_server, server_note = bulk_on_postgres(args, db, listed, ids, runs)
+    return Bulk(len(listed.split()), ours, ref, on_server, server_note)
 
 
 def reads_only(
@@ -441,9 +487,17 @@ def reads_only(
     return rows
 
 
-def growth_table(args: argparse.Namespace, floor: float) -> list[tuple[Any, ...]]:
-    """Each flat read (and check) at every size, with the import floor of the run."""
+def growth_table(
+    args: argparse.Namespace,
+    floor: float,
+    measured: dict[int, tuple[Bulk, dict[str, float]]] | None = None,
+) -> list[tuple[Any, ...]]:
+    """Each flat read, check, and (unless --only reads) the bulk backorder on both
+    backends, suggest and ready at every size, with the import floor of the run and how
+    long the size took to build; `measured`: the sizes whose bulk, suggest and ready the
+    main table measured already."""
     growth = []
+    measured = measured or {}
     for size in sorted({*args.growth, args.orders}):
         sized = generate(args.workdir, size)
         numbers = sample_numbers(sized)
@@ -459,7 +513,18 @@ def growth_table(args: argparse.Namespace, floor: float) -> list[tuple[Any, ...]
         times = [timed(FLOOR, runs=args.runs)]
         times += [timed([*base, *command], runs=args.runs) for command in commands]
         times.append(timed([*base, "check"], runs=1))
-        growth.append((size, *times))
+        if args.only != "reads":
+            if size in measured:
+                bulk, planned = measured[size]
+            else:
+                bulk = bulk_backorder(args, sized, runs=1)
+                planned = {
+                    what: timed([*base, what, "--format", "csv"], runs=1)
+                    for what in ("suggest", "ready")
+                }
+            server = "" if bulk.on_server is None else bulk.count / bulk.on_server
+            times += [bulk.count / bulk.ours, server, planned["suggest"], planned["ready"]]
+        growth.append((size, BUILT.get(size, ""), *times))
     return growth
 
 
@@ -535,14 +600,22 @@ def report(args: argparse.Namespace, rows: list[Row], growth: list[tuple[Any, ..
         "",
         "## Cost as the database grows",
         "",
-        "Seconds, each the median of whole-process runs (check: one run), with the import "
-        "floor measured just before each size's row.",
+        "Seconds, each the median of whole-process runs (check, and the bulk backorder, "
+        "suggest and ready at the sizes below the main one: one run), with the import "
+        "floor measured just before each size's row; the bulk backorder in orders per "
+        'second (of up to 10,000 eligible orders); "built in": how long '
+        "bench/generate.py took to build that size in this run (empty: built earlier).",
         "",
-        "| orders | import floor | " + " | ".join(GROWTH) + " |",
-        "|---:|---:|" + "---:|" * len(GROWTH),
+    ]
+    columns = ["built in", "import floor", *GROWTH]
+    if args.only != "reads":
+        columns += GROWTH_WRITES
+    lines += [
+        "| orders | " + " | ".join(columns) + " |",
+        "|---:|" + "---:|" * len(columns),
     ]
     lines += [
-        f"| {size:,} | " + " | ".join(f"{t:.3f}" for t in times) + " |" for size, *times in growth
+        f"| {size:,} | " + " | ".join(map(_cell, columns, times)) + " |" for size, *times in growth
     ]
     notes = HERE / "NOTES.md"
     if notes.exists():

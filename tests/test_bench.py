@@ -59,6 +59,15 @@ def test_the_benchmark_runs_end_to_end_on_a_small_database(tmp_path: Path) -> No
         "| 1,000 |",
     ):
         assert row in text, row
+    # Every row of issue 17 at every size: the writes too, and how long each size took
+    # to build (both sizes were built in this run).
+    header = next(line for line in text.splitlines() if line.startswith("| orders |"))
+    for column in ("built in", "bulk backorder (orders/s)", "on PostgreSQL", "suggest", "ready"):
+        assert column in header, column
+    for size in ("500", "1,000"):
+        row = next(line for line in text.splitlines() if line.startswith(f"| {size} |"))
+        assert row.count("|") == header.count("|")
+        assert row.split("|")[2].strip(), f"no build time at {size}"
     assert "Where the time goes" in text  # bench/NOTES.md is appended
     assert "| PostgreSQL (s) |" in text
     if os.environ.get("BACKORDER_REQUIRE_PG") == "1":  # CI has the server: measured there
