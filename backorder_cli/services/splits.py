@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, bindparam, insert, literal_column, select, update
 
@@ -30,53 +30,53 @@ _CANCEL_LINE = (
         backordered_amount=LINES.c.backordered_amount + bindparam("moved_amount", type_=Money),
     )
 )
+
+
+class _GroupOrder(NamedTuple):
+    """An order of a group as the plan and the split read it. Plain named tuples, not
+    the result's rows: a row's attribute costs ~0.5 us (SQLAlchemy 2.1), a named tuple's
+    ~0.04 us, and a group of 500 orders reads their fields ~40,000 times."""
+
+    id: int
+    number: int
+    status: str
+    archived: bool
+    customer: str
+    # The backorder delivers for the same customer, to the same place, under the same
+    # reference and policy, in the same place in the queue.
+    customer_id: int
+    address: str | None
+    reference: str | None
+    policy: str | None
+    priority: int
+
+
+class _GroupLine(NamedTuple):
+    """A line of a group's order: only what the plan and the split read."""
+
+    id: int
+    order_id: int
+    sku: str
+    name: str
+    unit: str
+    quantity: Decimal
+    shipped: Decimal
+    invoiced: Decimal
+    canceled: Decimal
+    unit_price: Decimal
+    amount: Decimal
+
+
 # A group's orders and lines in one statement each; the orders locked in number order
 # (on a server: two groups never wait for each other in a circle).
 _ORDERS_BY_NUMBERS = (
-    select(
-        *(
-            ORDERS.c[name]
-            for name in (
-                "id",
-                "number",
-                "status",
-                "archived",
-                "customer",
-                # The backorder delivers for the same customer, to the same place, under
-                # the same reference and policy, in the same place in the queue.
-                "customer_id",
-                "address",
-                "reference",
-                "policy",
-                "priority",
-            )
-        )
-    )
+    select(*(ORDERS.c[name] for name in _GroupOrder._fields))
     .where(ORDERS.c.number.in_(bindparam("numbers", expanding=True)))
     .order_by(ORDERS.c.number)
     .with_for_update()
 )
-# Only what the plan and the split read: every value is a Decimal made from the
-# stored integer, hundreds of thousands in a big run.
 _LINES_OF_ORDERS = (
-    select(
-        *(
-            LINES.c[name]
-            for name in (
-                "id",
-                "order_id",
-                "sku",
-                "name",
-                "unit",
-                "quantity",
-                "shipped",
-                "invoiced",
-                "canceled",
-                "unit_price",
-                "amount",
-            )
-        )
-    )
+    select(*(LINES.c[name] for name in _GroupLine._fields))
     .where(LINES.c.order_id.in_(bindparam("ids", expanding=True)))
     .order_by(LINES.c.order_id, LINES.c.position)
 )
@@ -294,10 +294,11 @@ def _load_group(
 ) -> tuple[dict[int, Any], dict[int, list[Any]]]:
     """A group's orders by number (locked, as `_plan_backorder` locks one) and their
     lines by order id, in line order: two statements for the whole group."""
-    found = {row.number: row for row in conn.execute(_ORDERS_BY_NUMBERS, {"numbers": numbers})}
+    orders = map(_GroupOrder._make, conn.execute(_ORDERS_BY_NUMBERS, {"numbers": numbers}))
+    found = {order.number: order for order in orders}
     lines_of: dict[int, list[Any]] = {}
-    ids = [row.id for row in found.values()]
+    ids = [order.id for order in found.values()]
     if ids:
-        for line in conn.execute(_LINES_OF_ORDERS, {"ids": ids}):
+        for line in map(_GroupLine._make, conn.execute(_LINES_OF_ORDERS, {"ids": ids})):
             lines_of.setdefault(line.order_id, []).append(line)
     return found, lines_of
