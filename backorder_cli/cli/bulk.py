@@ -129,6 +129,7 @@ def report_outcomes(
     total: int = 0,
     said: Collection[int] = (),
     unreported: Callable[[], list[Any]] = lambda: [],
+    as_json: Callable[[Any], Any] = lambda outcome: outcome,
 ) -> int:
     """Print each order's outcome as it comes; return how many were refused.
 
@@ -140,7 +141,9 @@ def report_outcomes(
     of the orders in `said` were already shown with the plan, before the question: they
     are counted and listed (JSON) but not said again. `unreported` gives the outcomes
     already committed but not printed yet (a group's, `services.groups`): a run stopped
-    while printing counts them as done and names them.
+    while printing counts them as done and names them. `as_json` gives the object JSON
+    shows for an outcome; a done order counts as listed once its text or object is
+    being written, and no sooner.
     """
     done = refused = 0  # committed (or refused) so far
     shown = 0  # done orders written out
@@ -155,28 +158,35 @@ def report_outcomes(
                 refused += 1
                 if outcome.order not in said:
                     say(f"Error: {outcome.error}")
-                yield outcome
+            else:
+                done += 1
+                listed.append(_done_label(outcome))
+            if format_ == WriteFormat.json:
+                # Shaped once counted as done: a Ctrl-C while shaping names it as saved.
+                yield as_json(outcome)  # print_json_stream counts it as it writes it
                 continue
-            done += 1
-            listed.append(_done_label(outcome))
-            if format_ == WriteFormat.text:
+            if outcome.ok:
                 # Through sys.stdout, which a live progress bar redirects above itself.
                 lines = success(outcome).split("\n")
-                sys.stdout.write("".join(safe_text(ln, message=True) + "\n" for ln in lines))
+                text = "".join(safe_text(ln, message=True) + "\n" for ln in lines)
+                shown += 1  # counted as its write begins: a Ctrl-C in it leaves the line on stdout
+                sys.stdout.write(text)
                 if batch:
                     sys.stdout.flush()  # a failing output shows before the next order
-                shown += 1
-                yield outcome
-            else:
-                yield outcome
-                shown += 1  # asked for the next one: this one is written
+            yield outcome
+
+    def writing(item: Any) -> None:
+        """JSON: an element is about to be written (then it is on stdout, Ctrl-C or not)."""
+        nonlocal shown
+        if item.ok:
+            shown += 1
 
     try:
         from .output.json_format import print_json, print_json_stream
 
         if format_ == WriteFormat.json:
             if bulk:
-                print_json_stream(each(), flush=batch, begun=begun)
+                print_json_stream(each(), flush=batch, begun=begun, writing=writing)
             else:
                 (only,) = each()  # one number given: one object, not a list
                 print_json(only)
@@ -288,6 +298,7 @@ def run_batch(
     verb: str = "created",
     said: Collection[int] = (),
     unreported: Callable[[], list[Any]] = lambda: [],
+    as_json: Callable[[Any], Any] = lambda outcome: outcome,
 ) -> None:
     """The end of every bulk command: a progress bar for a person, each order's outcome
     as it comes, the summary line of a bulk run, and exit 1 when any was refused (130 on
@@ -312,6 +323,7 @@ def run_batch(
         total=total,
         said=said,
         unreported=unreported,
+        as_json=as_json,
     )
     if bulk:
         done_before = f" ({already:,} already done)" if already else ""
@@ -327,10 +339,8 @@ def ship_ready_run(outcomes: Any, *, total: int, format_: WriteFormat) -> None:
     shows each as `records.ready_shipped` does, with what its order's policy did."""
     from .output import records
 
-    as_json = format_ == WriteFormat.json
-    shown = records.ready_shipped if as_json else (lambda outcome: outcome)
     run_batch(
-        map(shown, outcomes),
+        outcomes,
         total=total,
         label="Shipping",
         format_=format_,
@@ -338,7 +348,10 @@ def ship_ready_run(outcomes: Any, *, total: int, format_: WriteFormat) -> None:
         success=records.shipped_text,
         noun="order",
         verb="shipped",
-        unreported=lambda: [shown(outcome) for outcome in outcomes.unreported()],
+        unreported=outcomes.unreported,
+        # Shaped by the runner once it has the outcome: shaped here, on its way to the
+        # runner, an outcome a Ctrl-C stopped would be neither listed nor named as saved.
+        as_json=records.ready_shipped,
     )
 
 

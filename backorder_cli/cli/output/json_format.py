@@ -9,7 +9,7 @@ import dataclasses
 import json
 import re
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -120,7 +120,11 @@ def _scalar(value: Any) -> str:
 
 
 def print_json_stream(
-    items: Iterable[Any], *, flush: bool = False, begun: list[bool] | None = None
+    items: Iterable[Any],
+    *,
+    flush: bool = False,
+    begun: list[bool] | None = None,
+    writing: Callable[[Any], None] | None = None,
 ) -> None:
     """A JSON array written element by element as the items arrive: a listing of a
     million orders starts at once and never sits in memory whole. Flat records (every
@@ -128,7 +132,9 @@ def print_json_stream(
     text is the same as `to_json` writes. With `flush`, each element is written through
     before the next item is asked for (a bulk run stops at a failing output). `begun`
     gets an entry once this function has taken charge of closing the list on Ctrl-C
-    (before that, the caller closes it)."""
+    (before that, the caller closes it). `writing` is called with each item just before
+    its element is written: a Ctrl-C landing during or right after that write leaves the
+    element on stdout, and the caller has counted it."""
     first = True
     try:
         if begun is not None:
@@ -147,6 +153,8 @@ def print_json_stream(
                 )
             else:
                 text = _encode(_plain(item), 2, 1)
+            if writing is not None:
+                writing(item)
             # One write per element: an interrupt lands between elements, never inside.
             out.write(("[\n  " if first else ",\n  ") + text)
             first = False

@@ -1,0 +1,137 @@
+"""Ctrl-C in a bulk run, at the two points where the count of what was listed can slip:
+as an order's result is being written (the signal lands during the write-through of its
+JSON object or its line: it is on stdout, so it counts as listed), and just after an
+order's outcome left its committed group, before it was written (it was saved and never
+listed, so the summary names it). Every format counts exactly the orders whose result
+reached stdout, and names as "saved but not listed" exactly the committed rest."""
+
+from __future__ import annotations
+
+import io
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from backorder_cli.cli import app
+from backorder_cli.cli.output import records
+
+TRUTH = (
+    "the orders being worked on when you pressed Ctrl-C may also have been saved - rerun the "
+    "same command to finish (orders already done are skipped)\n"
+)
+
+
+class InterruptedOutput(io.TextIOBase):
+    """A stdout where Ctrl-C lands during the `at`-th write-through (flush): what was
+    written before it is on stdout, as a real interrupted flush leaves it (the bytes stay
+    in the buffer and go out at exit)."""
+
+    def __init__(self, at: int) -> None:
+        self.at, self.text = at, ""
+
+    def write(self, text: str) -> int:
+        self.text += text
+        return len(text)
+
+    def flush(self) -> None:
+        self.at -= 1
+        if self.at == 0:
+            raise KeyboardInterrupt
+
+    def isatty(self) -> bool:
+        return False
+
+
+def run(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    out: io.TextIOBase,
+    *args: str,
+) -> tuple[int, str]:
+    capsys.readouterr()
+    monkeypatch.setattr(sys, "stdout", out)
+    with pytest.raises(SystemExit) as exit_:
+        app(list(args), prog_name="backorder")
+    monkeypatch.undo()
+    return int(exit_.value.code or 0), capsys.readouterr().err
+
+
+def test_ctrl_c_while_ready_ship_writes_a_json_object_counts_it_as_listed(
+    shop: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = InterruptedOutput(at=2)  # as #2397's object is written through
+    code, stderr = run(
+        monkeypatch, capsys, out, "--db", str(shop), "ready", "--ship", "-y", "-f", "json"
+    )
+    assert code == 130
+    assert [o["order"] for o in json.loads(out.text)] == [2396, 2397]
+    assert stderr == (
+        "Interrupted: 2 orders shipped before the interrupt and 1 more saved but not listed "
+        f"(#2398), 0 refused; {TRUTH}"
+    )
+
+
+def test_ctrl_c_while_create_writes_a_json_object_counts_it_as_listed(
+    shop: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = InterruptedOutput(at=2)
+    code, stderr = run(
+        monkeypatch,
+        capsys,
+        out,
+        *("--db", str(shop), "create", "2401", "2399", "2398", "-y", "--invoice", "-f", "json"),
+    )
+    assert code == 130
+    assert [o["backorder"] for o in json.loads(out.text)] == [2402, 2403]
+    assert stderr == (
+        "Interrupted: 2 backorders created before the interrupt and 1 more saved but not "
+        f"listed (#2398 -> #2404), 0 refused; {TRUTH}"
+    )
+
+
+def test_ctrl_c_while_create_writes_a_line_counts_it_as_listed(
+    shop: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = InterruptedOutput(at=2)
+    code, stderr = run(
+        monkeypatch,
+        capsys,
+        out,
+        *("--db", str(shop), "create", "2401", "2399", "2398", "-y", "--invoice"),
+    )
+    assert code == 130
+    assert out.text.count("Backorder #") == 2
+    assert stderr == (
+        "Interrupted: 2 backorders created before the interrupt and 1 more saved but not "
+        f"listed (#2398 -> #2404), 0 refused; {TRUTH}"
+    )
+
+
+def test_ctrl_c_as_ready_ship_turns_an_outcome_into_json_names_it_saved(
+    shop: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """#2397 has left its committed group and is being put in JSON's shape when Ctrl-C
+    lands: it was never written, and it is named with #2398 as saved but not listed."""
+    real = records.ready_shipped
+    calls: list[Any] = []
+
+    def shaped(outcome: Any) -> Any:
+        calls.append(outcome)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return real(outcome)
+
+    monkeypatch.setattr(records, "ready_shipped", shaped)
+    out = io.StringIO()
+    code, stderr = run(
+        monkeypatch, capsys, out, "--db", str(shop), "ready", "--ship", "-y", "-f", "json"
+    )
+    assert code == 130
+    assert [o["order"] for o in json.loads(out.getvalue())] == [2396]
+    assert stderr == (
+        "Interrupted: 1 order shipped before the interrupt and 2 more saved but not listed "
+        f"(#2397, #2398), 0 refused; {TRUTH}"
+    )
