@@ -112,6 +112,11 @@ def with_progress(items: Iterable[T], total: int, label: str) -> Iterator[T]:
             progress.advance(task)
 
 
+# What finishes a bulk run that stopped (Ctrl-C, a failed output): the same command again,
+# which skips what is done. A command that did more first (a receipt) names another.
+RERUN = "rerun the same command to finish"
+
+
 def outcome_summary(done: int, refused: int, noun: str, *, verb: str = "created") -> str:
     """The last line of a batch: `3 backorders created, 1 refused`."""
     plural = noun if done == 1 else f"{noun}s"
@@ -130,6 +135,7 @@ def report_outcomes(
     said: Collection[int] = (),
     unreported: Callable[[], list[Any]] = lambda: [],
     as_json: Callable[[Any], Any] = lambda outcome: outcome,
+    finish: str = RERUN,
 ) -> int:
     """Print each order's outcome as it comes; return how many were refused.
 
@@ -143,7 +149,8 @@ def report_outcomes(
     already committed but not printed yet (a group's, `services.groups`): a run stopped
     while printing counts them as done and names them. `as_json` gives the object JSON
     shows for an outcome; a done order counts as listed once its text or object is
-    being written, and no sooner.
+    being written, and no sooner. `finish` says what finishes a stopped run (`RERUN`
+    unless the command did more than the run, which a rerun would do again or refuse).
     """
     done = refused = 0  # committed (or refused) so far
     shown = 0  # done orders written out
@@ -202,7 +209,7 @@ def report_outcomes(
         rest = unreported()  # committed with the ones printed: done too
         saved = [_done_label(o) for o in rest if o.ok]
         done, refused = done + len(saved), refused + len(rest) - len(saved)
-        _output_failed(exc, done, refused, listed + saved, noun or "", verb, total)
+        _output_failed(exc, done, refused, listed + saved, noun or "", verb, total, finish=finish)
     except KeyboardInterrupt:
         if not batch:
             raise
@@ -217,7 +224,7 @@ def report_outcomes(
         say(
             f"Interrupted: {shown:,} {plural} {verb} before the interrupt{more}, {refused:,} "
             "refused; the orders being worked on when you pressed Ctrl-C may also have been "
-            "saved - rerun the same command to finish (orders already done are skipped)"
+            f"saved - {finish} (orders already done are skipped)"
         )
         interrupt_said.append(True)
         raise typer.Exit(EXIT_INTERRUPTED) from None
@@ -242,7 +249,15 @@ def _some(labels: list[str]) -> str:
 
 
 def _output_failed(
-    exc: OSError, done: int, refused: int, listed: list[str], noun: str, verb: str, total: int
+    exc: OSError,
+    done: int,
+    refused: int,
+    listed: list[str],
+    noun: str,
+    verb: str,
+    total: int,
+    *,
+    finish: str,
 ) -> None:
     """Writing a bulk run's output failed: the run stopped; say exactly what was done."""
     with contextlib.suppress(OSError, ValueError):  # what is still buffered goes nowhere
@@ -252,7 +267,7 @@ def _output_failed(
     left = total - done - refused
     others = "the other order was" if left == 1 else f"the other {left} orders were"
     rest = (
-        f"{others} not touched - rerun the same command to finish (orders already done are skipped)"
+        f"{others} not touched - {finish} (orders already done are skipped)"
         if left > 0
         else "that was every order - do not run it again; see them with `orders show`"
     )
@@ -299,6 +314,7 @@ def run_batch(
     said: Collection[int] = (),
     unreported: Callable[[], list[Any]] = lambda: [],
     as_json: Callable[[Any], Any] = lambda outcome: outcome,
+    finish: str = RERUN,
 ) -> None:
     """The end of every bulk command: a progress bar for a person, each order's outcome
     as it comes, the summary line of a bulk run, and exit 1 when any was refused (130 on
@@ -324,6 +340,7 @@ def run_batch(
         said=said,
         unreported=unreported,
         as_json=as_json,
+        finish=finish,
     )
     if bulk:
         done_before = f" ({already:,} already done)" if already else ""
@@ -333,10 +350,11 @@ def run_batch(
         raise typer.Exit(EXIT_ERROR)
 
 
-def ship_ready_run(outcomes: Any, *, total: int, format_: WriteFormat) -> None:
+def ship_ready_run(outcomes: Any, *, total: int, format_: WriteFormat, finish: str = RERUN) -> None:
     """The run of `ready --ship` and `purchases receive --ship`: `outcomes` are
     `services.fulfilment.ship_ready`'s (given out group by group, once committed); JSON
-    shows each as `records.ready_shipped` does, with what its order's policy did."""
+    shows each as `records.ready_shipped` does, with what its order's policy did.
+    `finish`: what finishes the run if it stops (receive's: `ready --ship`)."""
     from .output import records
 
     run_batch(
@@ -352,6 +370,7 @@ def ship_ready_run(outcomes: Any, *, total: int, format_: WriteFormat) -> None:
         # Shaped by the runner once it has the outcome: shaped here, on its way to the
         # runner, an outcome a Ctrl-C stopped would be neither listed nor named as saved.
         as_json=records.ready_shipped,
+        finish=finish,
     )
 
 

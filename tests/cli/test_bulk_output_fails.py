@@ -172,6 +172,28 @@ def test_a_full_disk_during_purchases_receive_ship_in_json_names_the_group_commi
     assert touched_since(shop, last) == {2396, 2397, 2398, 2399}
 
 
+def test_a_full_disk_during_purchases_receive_ship_names_ready_ship_to_finish(
+    shop: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The receipt is saved before the orders ship: rerunning the receive would be
+    refused (or receive twice), so what finishes the run is `ready --ship`."""
+    add = ("purchases", "add", "--supplier", "Kabel AB", "--expected", "2026-12-01", "SWITCH-1=6")
+    assert run(monkeypatch, capsys, FailingOutput(FULL, good=9), "--db", str(shop), *add)[0] == 0
+    monkeypatch.setattr(groups, "GROUP_ORDERS", 1)  # after `run`, which undoes patches
+    code, stderr = run(
+        monkeypatch,
+        capsys,
+        FailingOutput(FULL),
+        *("--db", str(shop), "purchases", "receive", "1", "--ship", "-y"),
+    )
+    assert code == 1, stderr
+    assert stderr.endswith(
+        "Error: the output failed (No space left on device) after 1 order was shipped "
+        "(#2396), 0 refused; the other 3 orders were not touched - the receipt on purchase #1 "
+        "is saved: run `backorder ready --ship` to finish (orders already done are skipped)\n"
+    )
+
+
 def touched_since(shop: Path, history_id: int) -> set[int]:
     """The orders with a history entry after this one."""
     with sqlite3.connect(shop) as conn:
