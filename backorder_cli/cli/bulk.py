@@ -147,7 +147,8 @@ def report_outcomes(
     of the orders in `said` were already shown with the plan, before the question: they
     are counted and listed (JSON) but not said again. `unreported` gives the outcomes
     already committed but not printed yet (a group's, `services.groups`): a run stopped
-    while printing counts them as done and names them. `as_json` gives the object JSON
+    while printing counts them as done and names them; it counts as refused only the
+    refusals it said. `as_json` gives the object JSON
     shows for an outcome; a done order counts as listed once its text or object is
     being written, and no sooner. `finish` says what finishes a stopped run (`RERUN`
     unless the command did more than the run, which a rerun would do again or refuse).
@@ -206,9 +207,10 @@ def report_outcomes(
     except OSError as exc:
         if not batch:
             raise  # the error boundary says what was saved
-        rest = unreported()  # committed with the ones printed: done too
-        saved = [_done_label(o) for o in rest if o.ok]
-        done, refused = done + len(saved), refused + len(rest) - len(saved)
+        # Committed with the ones printed: done too. Its refusals were never said: not
+        # counted (they changed nothing; they are among the orders not touched).
+        saved = [_done_label(o) for o in unreported() if o.ok]
+        done += len(saved)
         _output_failed(exc, done, refused, listed + saved, noun or "", verb, total, finish=finish)
     except KeyboardInterrupt:
         if not batch:
@@ -216,9 +218,8 @@ def report_outcomes(
         if format_ == WriteFormat.json and not begun:  # before the list was begun
             with contextlib.suppress(OSError, KeyboardInterrupt):
                 sys.stdout.write("[]\n")
-        rest = unreported()  # committed, not printed yet
-        saved = listed[shown:] + [_done_label(o) for o in rest if o.ok]
-        refused += sum(1 for o in rest if not o.ok)
+        # Committed, not printed yet; their refusals, never said, are not counted.
+        saved = listed[shown:] + [_done_label(o) for o in unreported() if o.ok]
         plural = noun if shown == 1 else f"{noun}s"
         more = f" and {len(saved):,} more saved but not listed ({_some(saved)})" if saved else ""
         say(

@@ -194,6 +194,29 @@ def test_a_full_disk_during_purchases_receive_ship_names_ready_ship_to_finish(
     )
 
 
+def test_a_full_disk_in_a_rerun_counts_only_the_refusals_it_said(
+    shop: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """#2401 and #2399 are done; the rerun's group refuses both and makes #2398. The
+    first JSON object fails after #2401's refusal was said: #2399's never was, so it is
+    not counted as refused but as not touched (a rerun says it)."""
+    first = ("--db", str(shop), "create", "2401", "2399", "-y", "--invoice")
+    assert run(monkeypatch, capsys, FailingOutput(FULL, good=9), *first)[0] == 0
+    code, stderr = run(
+        monkeypatch,
+        capsys,
+        FailingOutput(FULL),
+        *("--db", str(shop), "create", "2401", "2399", "2398", "-y", "--invoice", "-f", "json"),
+    )
+    assert code == 1
+    assert stderr == (
+        "Error: order #2401 is already backordered as #2402 - see it with `backorder orders "
+        "show 2402`\n"
+        "Error: the output failed (No space left on device) after 1 backorder was created "
+        f"(#2398 -> #2404), 1 refused; the other order was not touched - {RERUN}\n"
+    )
+
+
 def touched_since(shop: Path, history_id: int) -> set[int]:
     """The orders with a history entry after this one."""
     with sqlite3.connect(shop) as conn:

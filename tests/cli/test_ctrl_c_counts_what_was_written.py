@@ -135,3 +135,31 @@ def test_ctrl_c_as_ready_ship_turns_an_outcome_into_json_names_it_saved(
         "Interrupted: 1 order shipped before the interrupt and 2 more saved but not listed "
         f"(#2397, #2398), 0 refused; {TRUTH}"
     )
+
+
+def test_ctrl_c_in_a_rerun_counts_only_the_refusals_it_said(
+    shop: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A rerun from stdin: #2401 and #2399 are already done, #2398 is made now, all in
+    one group. Ctrl-C lands as #2401's refusal is written: #2399's refusal was never
+    said nor listed, so it is not counted (a rerun says it); #2398 is named as saved."""
+    first = ("--db", str(shop), "create", "2401", "2399", "-y", "--invoice", "-f", "json")
+    assert run(monkeypatch, capsys, io.StringIO(), *first)[0] == 0
+    monkeypatch.setattr(sys, "stdin", io.StringIO("2401\n2399\n2398\n"))
+    out = InterruptedOutput(at=1)
+    code, stderr = run(
+        monkeypatch,
+        capsys,
+        out,
+        *("--db", str(shop), "create", "-", "--yes", "--invoice", "-f", "json"),
+    )
+    assert code == 130
+    assert [(o["order"], o["code"]) for o in json.loads(out.text)] == [
+        (2401, "already_backordered")
+    ]
+    assert stderr == (
+        "Error: order #2401 is already backordered as #2402 - see it with `backorder orders "
+        "show 2402`\n"
+        "Interrupted: 0 backorders created before the interrupt and 1 more saved but not "
+        f"listed (#2398 -> #2404), 1 refused; {TRUTH}"
+    )
