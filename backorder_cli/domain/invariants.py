@@ -127,7 +127,7 @@ def order_violations(
         if expected != stored:
             found.append(
                 Violation(
-                    f"status is {stored.value} but its lines make it {expected.value}", number
+                    f"status is {stored.label} but its lines make it {expected.label}", number
                 )
             )
     expected_total = order_total(lines)

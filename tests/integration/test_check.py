@@ -183,3 +183,14 @@ def test_the_check_command_lists_violations_and_exits_1(
         "line": None,
         "sku": None,
     }
+
+
+def test_a_status_is_named_as_the_rest_of_the_tool_names_it(
+    cli: Run, target: str, sample_target: str
+) -> None:
+    tamper(target, "UPDATE orders SET status = 'booked' WHERE number = 2401")
+    result = cli("check")
+    assert result.exit_code == 1
+    assert result.stdout == (
+        "order #2401: status is booked but its lines make it partially shipped\n"
+    )
