@@ -24,7 +24,7 @@ from .options import (
     WriteFormat,
     usage_error,
 )
-from .output.text import safe_text, say
+from .output.text import held_interrupt, safe_text, say
 
 NumbersArgument = Annotated[
     list[str] | None,
@@ -148,10 +148,10 @@ def report_outcomes(
     are counted and listed (JSON) but not said again. `unreported` gives the outcomes
     already committed but not printed yet (a group's, `services.groups`): a run stopped
     while printing counts them as done and names them; it counts as refused only the
-    refusals it said. `as_json` gives the object JSON
-    shows for an outcome; a done order counts as listed once its text or object is
-    being written, and no sooner. `finish` says what finishes a stopped run (`RERUN`
-    unless the command did more than the run, which a rerun would do again or refuse).
+    refusals it said. `as_json` gives the object JSON shows for an outcome; a done order
+    counts as listed once its text or object is written, which a Ctrl-C cannot cut
+    (`held_interrupt`). `finish` says what finishes a stopped run (`RERUN` unless the
+    command did more than the run, which a rerun would do again or refuse).
     """
     done = refused = 0  # committed (or refused) so far
     shown = 0  # done orders written out
@@ -171,20 +171,21 @@ def report_outcomes(
                 listed.append(_done_label(outcome))
             if format_ == WriteFormat.json:
                 # Shaped once counted as done: a Ctrl-C while shaping names it as saved.
-                yield as_json(outcome)  # print_json_stream counts it as it writes it
+                yield as_json(outcome)  # print_json_stream counts it once written
                 continue
             if outcome.ok:
                 # Through sys.stdout, which a live progress bar redirects above itself.
                 lines = success(outcome).split("\n")
                 text = "".join(safe_text(ln, message=True) + "\n" for ln in lines)
-                shown += 1  # counted as its write begins: a Ctrl-C in it leaves the line on stdout
-                sys.stdout.write(text)
-                if batch:
-                    sys.stdout.flush()  # a failing output shows before the next order
+                with held_interrupt:  # written and counted, or neither
+                    sys.stdout.write(text)
+                    if batch:
+                        sys.stdout.flush()  # a failing output shows before the next order
+                    shown += 1
             yield outcome
 
-    def writing(item: Any) -> None:
-        """JSON: an element is about to be written (then it is on stdout, Ctrl-C or not)."""
+    def written(item: Any) -> None:
+        """JSON: an element is on stdout."""
         nonlocal shown
         if item.ok:
             shown += 1
@@ -192,15 +193,16 @@ def report_outcomes(
     try:
         from .output.json_format import print_json, print_json_stream
 
-        if format_ == WriteFormat.json:
-            if bulk:
-                print_json_stream(each(), flush=batch, begun=begun, writing=writing)
+        with held_interrupt.installed():
+            if format_ == WriteFormat.json:
+                if bulk:
+                    print_json_stream(each(), flush=batch, begun=begun, written=written)
+                else:
+                    (only,) = each()  # one number given: one object, not a list
+                    print_json(only)
             else:
-                (only,) = each()  # one number given: one object, not a list
-                print_json(only)
-        else:
-            for _ in each():
-                pass
+                for _ in each():
+                    pass
         if batch:
             sys.stdout.flush()
             _finished(None)  # every order is done and shown: the summary comes next

@@ -48,7 +48,7 @@ CLOSED = BrokenPipeError(errno.EPIPE, "Broken pipe")
 def run(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
-    out: FailingOutput,
+    out: io.TextIOBase,
     *args: str,
 ) -> tuple[int, str]:
     capsys.readouterr()

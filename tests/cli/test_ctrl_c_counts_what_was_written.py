@@ -1,22 +1,26 @@
 """Ctrl-C in a bulk run, at the two points where the count of what was listed can slip:
-as an order's result is being written (the signal lands during the write-through of its
-JSON object or its line: it is on stdout, so it counts as listed), and just after an
-order's outcome left its committed group, before it was written (it was saved and never
-listed, so the summary names it). Every format counts exactly the orders whose result
-reached stdout, and names as "saved but not listed" exactly the committed rest."""
+as an order's result is being written (a real SIGINT during the write of its JSON object
+or line, or its write-through: it is written whole and counted, the signal raised
+after), and just after an order's outcome left its committed group, before it was
+written (it was saved and never listed, so the summary names it). Every format counts
+exactly the orders whose result reached stdout, and names as "saved but not listed"
+exactly the committed rest."""
 
 from __future__ import annotations
 
 import io
 import json
+import os
+import signal
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from backorder_cli.cli import app
 from backorder_cli.cli.output import records
+from tests.cli.test_bulk_output_fails import run
 
 TRUTH = (
     "the orders being worked on when you pressed Ctrl-C may also have been saved - rerun the "
@@ -24,45 +28,47 @@ TRUTH = (
 )
 
 
-class InterruptedOutput(io.TextIOBase):
-    """A stdout where Ctrl-C lands during the `at`-th write-through (flush): what was
-    written before it is on stdout, as a real interrupted flush leaves it (the bytes stay
-    in the buffer and go out at exit)."""
+@pytest.fixture(autouse=True)
+def ctrl_c_raises() -> Iterator[None]:
+    """Ctrl-C raises KeyboardInterrupt, as in the tool (a test runner's worker may
+    ignore it)."""
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, before)
 
-    def __init__(self, at: int) -> None:
-        self.at, self.text = at, ""
+
+class InterruptedOutput(io.TextIOBase):
+    """A stdout where Ctrl-C (a real SIGINT) comes as the text holding `at` is written
+    through (flushed) or, `in_write`, during its write, before the text is taken (as a
+    write blocked on a full pipe is cut short)."""
+
+    def __init__(self, at: str, *, in_write: bool = False) -> None:
+        self.at, self.in_write, self.text, self.fired = at, in_write, "", False
 
     def write(self, text: str) -> int:
+        if self.in_write and self.at in text:
+            self.interrupt()
         self.text += text
         return len(text)
 
     def flush(self) -> None:
-        self.at -= 1
-        if self.at == 0:
-            raise KeyboardInterrupt
+        if not self.in_write and self.at in self.text:
+            self.interrupt()
+
+    def interrupt(self) -> None:
+        if not self.fired:
+            self.fired = True
+            os.kill(os.getpid(), signal.SIGINT)
 
     def isatty(self) -> bool:
         return False
 
 
-def run(
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
-    out: io.TextIOBase,
-    *args: str,
-) -> tuple[int, str]:
-    capsys.readouterr()
-    monkeypatch.setattr(sys, "stdout", out)
-    with pytest.raises(SystemExit) as exit_:
-        app(list(args), prog_name="backorder")
-    monkeypatch.undo()
-    return int(exit_.value.code or 0), capsys.readouterr().err
-
-
+@pytest.mark.parametrize("in_write", [False, True])
 def test_ctrl_c_while_ready_ship_writes_a_json_object_counts_it_as_listed(
-    shop: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    shop: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], in_write: bool
 ) -> None:
-    out = InterruptedOutput(at=2)  # as #2397's object is written through
+    out = InterruptedOutput('"order": 2397', in_write=in_write)
     code, stderr = run(
         monkeypatch, capsys, out, "--db", str(shop), "ready", "--ship", "-y", "-f", "json"
     )
@@ -77,7 +83,7 @@ def test_ctrl_c_while_ready_ship_writes_a_json_object_counts_it_as_listed(
 def test_ctrl_c_while_create_writes_a_json_object_counts_it_as_listed(
     shop: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    out = InterruptedOutput(at=2)
+    out = InterruptedOutput('"order": 2399')
     code, stderr = run(
         monkeypatch,
         capsys,
@@ -92,10 +98,11 @@ def test_ctrl_c_while_create_writes_a_json_object_counts_it_as_listed(
     )
 
 
+@pytest.mark.parametrize("in_write", [False, True])
 def test_ctrl_c_while_create_writes_a_line_counts_it_as_listed(
-    shop: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    shop: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], in_write: bool
 ) -> None:
-    out = InterruptedOutput(at=2)
+    out = InterruptedOutput("of order #2399", in_write=in_write)
     code, stderr = run(
         monkeypatch,
         capsys,
@@ -146,7 +153,7 @@ def test_ctrl_c_in_a_rerun_counts_only_the_refusals_it_said(
     first = ("--db", str(shop), "create", "2401", "2399", "-y", "--invoice", "-f", "json")
     assert run(monkeypatch, capsys, io.StringIO(), *first)[0] == 0
     monkeypatch.setattr(sys, "stdin", io.StringIO("2401\n2399\n2398\n"))
-    out = InterruptedOutput(at=1)
+    out = InterruptedOutput('"order": 2401')
     code, stderr = run(
         monkeypatch,
         capsys,

@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from ...domain.values import format_quantity
+from .text import held_interrupt
 
 # The C string encoder behind json.dumps(ensure_ascii=False), without its per-call setup.
 _c_quote = getattr(json.encoder, "c_encode_basestring", None) or json.encoder.py_encode_basestring
@@ -124,7 +125,7 @@ def print_json_stream(
     *,
     flush: bool = False,
     begun: list[bool] | None = None,
-    writing: Callable[[Any], None] | None = None,
+    written: Callable[[Any], None] | None = None,
 ) -> None:
     """A JSON array written element by element as the items arrive: a listing of a
     million orders starts at once and never sits in memory whole. Flat records (every
@@ -132,9 +133,9 @@ def print_json_stream(
     text is the same as `to_json` writes. With `flush`, each element is written through
     before the next item is asked for (a bulk run stops at a failing output). `begun`
     gets an entry once this function has taken charge of closing the list on Ctrl-C
-    (before that, the caller closes it). `writing` is called with each item just before
-    its element is written: a Ctrl-C landing during or right after that write leaves the
-    element on stdout, and the caller has counted it."""
+    (before that, the caller closes it). `written` is called with each item once its
+    element is written, before a Ctrl-C can land (`held_interrupt`): a bulk run counts
+    exactly the elements on stdout."""
     first = True
     try:
         if begun is not None:
@@ -153,13 +154,20 @@ def print_json_stream(
                 )
             else:
                 text = _encode(_plain(item), 2, 1)
-            if writing is not None:
-                writing(item)
             # One write per element: an interrupt lands between elements, never inside.
-            out.write(("[\n  " if first else ",\n  ") + text)
-            first = False
-            if flush:
-                out.flush()
+            element = ("[\n  " if first else ",\n  ") + text
+            if written is None:
+                out.write(element)
+                first = False
+                if flush:
+                    out.flush()
+            else:
+                with held_interrupt:  # a Ctrl-C meanwhile is raised at its end
+                    out.write(element)
+                    first = False
+                    if flush:
+                        out.flush()
+                    written(item)
     except KeyboardInterrupt:
         # Ctrl-C: what was written stays valid JSON; the caller says what was done.
         sys.stdout.write("[]\n" if first else "\n]\n")
