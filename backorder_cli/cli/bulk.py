@@ -24,7 +24,7 @@ from .options import (
     WriteFormat,
     usage_error,
 )
-from .output.text import safe_text, say
+from .output.text import held_interrupt, safe_text, say
 
 NumbersArgument = Annotated[
     list[str] | None,
@@ -112,6 +112,11 @@ def with_progress(items: Iterable[T], total: int, label: str) -> Iterator[T]:
             progress.advance(task)
 
 
+# What finishes a bulk run that stopped (Ctrl-C, a failed output): the same command again,
+# which skips what is done. A command that did more first (a receipt) names another.
+RERUN = "rerun the same command to finish"
+
+
 def outcome_summary(done: int, refused: int, noun: str, *, verb: str = "created") -> str:
     """The last line of a batch: `3 backorders created, 1 refused`."""
     plural = noun if done == 1 else f"{noun}s"
@@ -129,6 +134,8 @@ def report_outcomes(
     total: int = 0,
     said: Collection[int] = (),
     unreported: Callable[[], list[Any]] = lambda: [],
+    as_json: Callable[[Any], Any] = lambda outcome: outcome,
+    finish: str = RERUN,
 ) -> int:
     """Print each order's outcome as it comes; return how many were refused.
 
@@ -140,7 +147,11 @@ def report_outcomes(
     of the orders in `said` were already shown with the plan, before the question: they
     are counted and listed (JSON) but not said again. `unreported` gives the outcomes
     already committed but not printed yet (a group's, `services.groups`): a run stopped
-    while printing counts them as done and names them.
+    while printing counts them as done and names them; it counts as refused only the
+    refusals it said. `as_json` gives the object JSON shows for an outcome; a done order
+    counts as listed once its text or object is written, which a Ctrl-C cannot cut
+    (`held_interrupt`). `finish` says what finishes a stopped run (`RERUN` unless the
+    command did more than the run, which a rerun would do again or refuse).
     """
     done = refused = 0  # committed (or refused) so far
     shown = 0  # done orders written out
@@ -155,59 +166,68 @@ def report_outcomes(
                 refused += 1
                 if outcome.order not in said:
                     say(f"Error: {outcome.error}")
-                yield outcome
+            else:
+                done += 1
+                listed.append(_done_label(outcome))
+            if format_ == WriteFormat.json:
+                # Shaped once counted as done: a Ctrl-C while shaping names it as saved.
+                yield as_json(outcome)  # print_json_stream counts it once written
                 continue
-            done += 1
-            listed.append(_done_label(outcome))
-            if format_ == WriteFormat.text:
+            if outcome.ok:
                 # Through sys.stdout, which a live progress bar redirects above itself.
                 lines = success(outcome).split("\n")
-                sys.stdout.write("".join(safe_text(ln, message=True) + "\n" for ln in lines))
-                if batch:
-                    sys.stdout.flush()  # a failing output shows before the next order
-                shown += 1
-                yield outcome
-            else:
-                yield outcome
-                shown += 1  # asked for the next one: this one is written
+                text = "".join(safe_text(ln, message=True) + "\n" for ln in lines)
+                with held_interrupt:  # written and counted, or neither
+                    sys.stdout.write(text)
+                    if batch:
+                        sys.stdout.flush()  # a failing output shows before the next order
+                    shown += 1
+            yield outcome
+
+    def written(item: Any) -> None:
+        """JSON: an element is on stdout."""
+        nonlocal shown
+        if item.ok:
+            shown += 1
 
     try:
         from .output.json_format import print_json, print_json_stream
 
-        if format_ == WriteFormat.json:
-            if bulk:
-                print_json_stream(each(), flush=batch, begun=begun)
+        with held_interrupt.installed():
+            if format_ == WriteFormat.json:
+                if bulk:
+                    print_json_stream(each(), flush=batch, begun=begun, written=written)
+                else:
+                    (only,) = each()  # one number given: one object, not a list
+                    print_json(only)
             else:
-                (only,) = each()  # one number given: one object, not a list
-                print_json(only)
-        else:
-            for _ in each():
-                pass
+                for _ in each():
+                    pass
         if batch:
             sys.stdout.flush()
             _finished(None)  # every order is done and shown: the summary comes next
     except OSError as exc:
         if not batch:
             raise  # the error boundary says what was saved
-        rest = unreported()  # committed with the ones printed: done too
-        saved = [_done_label(o) for o in rest if o.ok]
-        done, refused = done + len(saved), refused + len(rest) - len(saved)
-        _output_failed(exc, done, refused, listed + saved, noun or "", verb, total)
+        # Committed with the ones printed: done too. Its refusals were never said: not
+        # counted (they changed nothing; they are among the orders not touched).
+        saved = [_done_label(o) for o in unreported() if o.ok]
+        done += len(saved)
+        _output_failed(exc, done, refused, listed + saved, noun or "", verb, total, finish=finish)
     except KeyboardInterrupt:
         if not batch:
             raise
         if format_ == WriteFormat.json and not begun:  # before the list was begun
             with contextlib.suppress(OSError, KeyboardInterrupt):
                 sys.stdout.write("[]\n")
-        rest = unreported()  # committed, not printed yet
-        saved = listed[shown:] + [_done_label(o) for o in rest if o.ok]
-        refused += sum(1 for o in rest if not o.ok)
+        # Committed, not printed yet; their refusals, never said, are not counted.
+        saved = listed[shown:] + [_done_label(o) for o in unreported() if o.ok]
         plural = noun if shown == 1 else f"{noun}s"
         more = f" and {len(saved):,} more saved but not listed ({_some(saved)})" if saved else ""
         say(
             f"Interrupted: {shown:,} {plural} {verb} before the interrupt{more}, {refused:,} "
             "refused; the orders being worked on when you pressed Ctrl-C may also have been "
-            "saved - rerun the same command to finish (orders already done are skipped)"
+            f"saved - {finish} (orders already done are skipped)"
         )
         interrupt_said.append(True)
         raise typer.Exit(EXIT_INTERRUPTED) from None
@@ -232,7 +252,15 @@ def _some(labels: list[str]) -> str:
 
 
 def _output_failed(
-    exc: OSError, done: int, refused: int, listed: list[str], noun: str, verb: str, total: int
+    exc: OSError,
+    done: int,
+    refused: int,
+    listed: list[str],
+    noun: str,
+    verb: str,
+    total: int,
+    *,
+    finish: str,
 ) -> None:
     """Writing a bulk run's output failed: the run stopped; say exactly what was done."""
     with contextlib.suppress(OSError, ValueError):  # what is still buffered goes nowhere
@@ -242,7 +270,7 @@ def _output_failed(
     left = total - done - refused
     others = "the other order was" if left == 1 else f"the other {left} orders were"
     rest = (
-        f"{others} not touched - rerun the same command to finish (orders already done are skipped)"
+        f"{others} not touched - {finish} (orders already done are skipped)"
         if left > 0
         else "that was every order - do not run it again; see them with `orders show`"
     )
@@ -288,6 +316,8 @@ def run_batch(
     verb: str = "created",
     said: Collection[int] = (),
     unreported: Callable[[], list[Any]] = lambda: [],
+    as_json: Callable[[Any], Any] = lambda outcome: outcome,
+    finish: str = RERUN,
 ) -> None:
     """The end of every bulk command: a progress bar for a person, each order's outcome
     as it comes, the summary line of a bulk run, and exit 1 when any was refused (130 on
@@ -312,6 +342,8 @@ def run_batch(
         total=total,
         said=said,
         unreported=unreported,
+        as_json=as_json,
+        finish=finish,
     )
     if bulk:
         done_before = f" ({already:,} already done)" if already else ""
@@ -321,16 +353,15 @@ def run_batch(
         raise typer.Exit(EXIT_ERROR)
 
 
-def ship_ready_run(outcomes: Any, *, total: int, format_: WriteFormat) -> None:
+def ship_ready_run(outcomes: Any, *, total: int, format_: WriteFormat, finish: str = RERUN) -> None:
     """The run of `ready --ship` and `purchases receive --ship`: `outcomes` are
     `services.fulfilment.ship_ready`'s (given out group by group, once committed); JSON
-    shows each as `records.ready_shipped` does, with what its order's policy did."""
+    shows each as `records.ready_shipped` does, with what its order's policy did.
+    `finish`: what finishes the run if it stops (receive's: `ready --ship`)."""
     from .output import records
 
-    as_json = format_ == WriteFormat.json
-    shown = records.ready_shipped if as_json else (lambda outcome: outcome)
     run_batch(
-        map(shown, outcomes),
+        outcomes,
         total=total,
         label="Shipping",
         format_=format_,
@@ -338,7 +369,11 @@ def ship_ready_run(outcomes: Any, *, total: int, format_: WriteFormat) -> None:
         success=records.shipped_text,
         noun="order",
         verb="shipped",
-        unreported=lambda: [shown(outcome) for outcome in outcomes.unreported()],
+        unreported=outcomes.unreported,
+        # Shaped by the runner once it has the outcome: shaped here, on its way to the
+        # runner, an outcome a Ctrl-C stopped would be neither listed nor named as saved.
+        as_json=records.ready_shipped,
+        finish=finish,
     )
 
 

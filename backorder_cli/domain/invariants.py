@@ -38,7 +38,9 @@ class Violation:
 
 
 def line_violations(line: LineLike) -> list[str]:
-    """quantity = shipped + canceled + remaining, invoiced <= shipped, nothing negative."""
+    """quantity = shipped + canceled + remaining, invoiced <= shipped, nothing negative.
+    A value reported negative is not compared again (`invoiced 0 is more than shipped
+    -1` would be the same fault twice); faults that hold whatever it was are kept."""
     q = format_quantity
     problems = [
         f"{name} is negative ({q(value)})"
@@ -52,12 +54,12 @@ def line_violations(line: LineLike) -> list[str]:
     ]
     if line.quantity == 0:
         problems.append("quantity is zero")
-    if line.shipped + line.canceled > line.quantity:
+    if line.quantity >= 0 and line.shipped + line.canceled > line.quantity:
         problems.append(
             f"shipped {q(line.shipped)} + canceled {q(line.canceled)} is more than the "
             f"quantity {q(line.quantity)}"
         )
-    if line.invoiced > line.shipped:
+    if line.shipped >= 0 and line.invoiced > line.shipped:
         problems.append(f"invoiced {q(line.invoiced)} is more than shipped {q(line.shipped)}")
     problems.extend(money_violations(line))
     return problems
@@ -77,7 +79,7 @@ def money_violations(line: LineLike) -> list[str]:
     ]
     if line.backordered < 0:
         problems.append(f"backordered is negative ({q(line.backordered)})")
-    if line.backordered > line.canceled:
+    if line.canceled >= 0 and line.backordered > line.canceled:
         problems.append(
             f"backordered {q(line.backordered)} is more than canceled {q(line.canceled)}"
         )
@@ -127,7 +129,7 @@ def order_violations(
         if expected != stored:
             found.append(
                 Violation(
-                    f"status is {stored.value} but its lines make it {expected.value}", number
+                    f"status is {stored.label} but its lines make it {expected.label}", number
                 )
             )
     expected_total = order_total(lines)

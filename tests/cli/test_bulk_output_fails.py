@@ -48,7 +48,7 @@ CLOSED = BrokenPipeError(errno.EPIPE, "Broken pipe")
 def run(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
-    out: FailingOutput,
+    out: io.TextIOBase,
     *args: str,
 ) -> tuple[int, str]:
     capsys.readouterr()
@@ -170,6 +170,51 @@ def test_a_full_disk_during_purchases_receive_ship_in_json_names_the_group_commi
         "see them with `orders show`\n"
     )
     assert touched_since(shop, last) == {2396, 2397, 2398, 2399}
+
+
+def test_a_full_disk_during_purchases_receive_ship_names_ready_ship_to_finish(
+    shop: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The receipt is saved before the orders ship: rerunning the receive would be
+    refused (or receive twice), so what finishes the run is `ready --ship`."""
+    add = ("purchases", "add", "--supplier", "Kabel AB", "--expected", "2026-12-01", "SWITCH-1=6")
+    assert run(monkeypatch, capsys, FailingOutput(FULL, good=9), "--db", str(shop), *add)[0] == 0
+    monkeypatch.setattr(groups, "GROUP_ORDERS", 1)  # after `run`, which undoes patches
+    code, stderr = run(
+        monkeypatch,
+        capsys,
+        FailingOutput(FULL),
+        *("--db", str(shop), "purchases", "receive", "1", "--ship", "-y"),
+    )
+    assert code == 1, stderr
+    assert stderr.endswith(
+        "Error: the output failed (No space left on device) after 1 order was shipped "
+        "(#2396), 0 refused; the other 3 orders were not touched - the receipt on purchase #1 "
+        "is saved: run `backorder ready --ship` to finish (orders already done are skipped)\n"
+    )
+
+
+def test_a_full_disk_in_a_rerun_counts_only_the_refusals_it_said(
+    shop: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """#2401 and #2399 are done; the rerun's group refuses both and makes #2398. The
+    first JSON object fails after #2401's refusal was said: #2399's never was, so it is
+    not counted as refused but as not touched (a rerun says it)."""
+    first = ("--db", str(shop), "create", "2401", "2399", "-y", "--invoice")
+    assert run(monkeypatch, capsys, FailingOutput(FULL, good=9), *first)[0] == 0
+    code, stderr = run(
+        monkeypatch,
+        capsys,
+        FailingOutput(FULL),
+        *("--db", str(shop), "create", "2401", "2399", "2398", "-y", "--invoice", "-f", "json"),
+    )
+    assert code == 1
+    assert stderr == (
+        "Error: order #2401 is already backordered as #2402 - see it with `backorder orders "
+        "show 2402`\n"
+        "Error: the output failed (No space left on device) after 1 backorder was created "
+        f"(#2398 -> #2404), 1 refused; the other order was not touched - {RERUN}\n"
+    )
 
 
 def touched_since(shop: Path, history_id: int) -> set[int]:

@@ -8,12 +8,13 @@ import io
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
 
 from backorder_cli.cli import app
-from backorder_cli.services import integrity
+from backorder_cli.services import fulfilment, groups, integrity
 from backorder_cli.storage.schema import open_database
 from tests.conftest import run_sql, snapshot
 
@@ -126,6 +127,46 @@ def test_receive_ship_json_gives_ready_ship_s_objects_with_each_policy(shop: Pat
     shipped = {o["order"]: o for o in json.loads(result.stdout)}
     assert shipped[2399]["shipped"] == [{"sku": "SWITCH-1", "quantity": 6}]
     assert (shipped[2399]["policy"], shipped[2399]["action"]) == ("cancel-rest", "none")
+    assert clean(shop)
+
+
+def test_an_interrupted_receive_ship_names_ready_ship_as_what_finishes_it(
+    shop: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C while the second of four orders ships (groups of one): the receipt and
+    #2396 are saved. Rerunning the receive is refused (nothing is still to come), so
+    the summary names `ready --ship`, and that ships the rest."""
+    run(shop, *ADD, "SWITCH-1=6")
+    real, calls = fulfilment._locked, []
+
+    def locked(*args: Any, **kwargs: Any) -> Any:
+        calls.append(args)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(groups, "GROUP_ORDERS", 1)
+    monkeypatch.setattr(fulfilment, "_locked", locked)
+    result = run(shop, "purchases", "receive", "1", "--ship", "--yes")
+    monkeypatch.undo()
+    assert result.exit_code == 130
+    assert result.stderr.endswith(
+        "Interrupted: 1 order shipped before the interrupt, 0 refused; the orders being "
+        "worked on when you pressed Ctrl-C may also have been saved - the receipt on purchase "
+        "#1 is saved: run `backorder ready --ship` to finish (orders already done are "
+        "skipped)\n"
+    )
+    assert "rerun" not in result.stderr
+    again = run(shop, "purchases", "receive", "1", "--ship", "--yes")
+    assert again.exit_code == 1
+    assert again.stderr == (
+        "Error: purchase #1 is received: nothing is still to come - it cannot be received "
+        "(see it with `backorder purchases show 1`); to ship the waiting orders stock on hand "
+        "covers: `backorder ready --ship`\n"
+    )
+    finished = run(shop, "ready", "--ship", "--yes", "-f", "json")
+    assert finished.exit_code == 0, finished.output
+    assert [o["order"] for o in json.loads(finished.stdout)] == [2397, 2398, 2399]
     assert clean(shop)
 
 

@@ -183,3 +183,44 @@ def test_the_check_command_lists_violations_and_exits_1(
         "line": None,
         "sku": None,
     }
+
+
+def test_a_status_is_named_as_the_rest_of_the_tool_names_it(
+    cli: Run, target: str, sample_target: str
+) -> None:
+    tamper(target, "UPDATE orders SET status = 'booked' WHERE number = 2401")
+    result = cli("check")
+    assert result.exit_code == 1
+    assert result.stdout == (
+        "order #2401: status is booked but its lines make it partially shipped\n"
+    )
+
+
+def test_one_negative_shipped_is_one_problem(cli: Run, target: str, sample_target: str) -> None:
+    """Not also `invoiced 60 is more than shipped -1`: that is the same wrong value."""
+    tamper(
+        target,
+        "UPDATE order_lines SET shipped = -1000 WHERE id = (SELECT l.id FROM order_lines l "
+        "JOIN orders o ON o.id = l.order_id WHERE o.number = 2390 AND l.sku = 'CABLE-25')",
+    )
+    result = cli("check")
+    assert result.exit_code == 1
+    assert result.stdout == "order #2390, line 1 (CABLE-25): shipped is negative (-1)\n"
+    assert result.stderr == "1 problem found in a database of 12 orders.\n"
+
+
+def test_a_negative_value_keeps_the_faults_that_hold_whatever_it_was(
+    cli: Run, target: str, sample_target: str
+) -> None:
+    """Shipped -1 and canceled 200 of 150: canceled alone is more than the quantity, so
+    that is a fault of its own and is said too."""
+    tamper(
+        target,
+        f"UPDATE order_lines SET shipped = -1000, canceled = 200000 WHERE id = {LINE_2401_CABLE}",
+    )
+    result = cli("check")
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[:2] == [
+        "order #2401, line 3 (CABLE-15): shipped is negative (-1)",
+        "order #2401, line 3 (CABLE-15): shipped -1 + canceled 200 is more than the quantity 150",
+    ]

@@ -182,6 +182,7 @@ def purchases_receive(
     Example: backorder purchases receive 3 SWITCH-1=40   or   backorder purchases receive 3 --ship
     """
     from ...domain.values import quantities_text
+    from ...errors import NotAllowed
     from ...services import fulfilment, purchases
     from ..bulk import ship_ready_run
     from ..output import flat, json_format, records, tables
@@ -190,7 +191,18 @@ def purchases_receive(
     if ship:
         ensure_can_ask(yes)  # before the receipt: nobody could answer the question
     db = database(ctx)
-    change = purchases.receive_purchase(db, number, None if not items else list(items))
+    try:
+        change = purchases.receive_purchase(db, number, None if not items else list(items))
+    except NotAllowed as exc:
+        if not ship or exc.code != "purchase_not_open":
+            raise
+        # Most likely the rerun of a `receive --ship` that stopped while shipping: its
+        # receipt is saved, and what finishes it is `ready --ship`.
+        raise NotAllowed(
+            f"{exc.message}; to ship the waiting orders stock on hand covers: "
+            "`backorder ready --ship`",
+            code=exc.code,
+        ) from None
     allocations = fulfilment.ready_orders(db)
     text = f"Received {quantities_text(change.lines)} on purchase #{number} (now {change.status})."
     if format_ == WriteFormat.json and not ship:
@@ -231,8 +243,17 @@ def purchases_receive(
         if not confirm("Continue?"):
             say(f"Nothing was shipped; the receipt on purchase #{number} is saved.")
             raise typer.Exit(1)
-    # The objects of `ready --ship -f json`, with what each order's policy did.
-    ship_ready_run(fulfilment.ship_ready(db, allocations), total=len(allocations), format_=format_)
+    # The objects of `ready --ship -f json`, with what each order's policy did. Stopped,
+    # it is not rerun (the receipt is saved: receiving again is refused, or receives
+    # twice); `ready --ship` ships what is still covered.
+    ship_ready_run(
+        fulfilment.ship_ready(db, allocations),
+        total=len(allocations),
+        format_=format_,
+        finish=(
+            f"the receipt on purchase #{number} is saved: run `backorder ready --ship` to finish"
+        ),
+    )
 
 
 def purchases_edit(

@@ -9,12 +9,13 @@ import dataclasses
 import json
 import re
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
 from ...domain.values import format_quantity
+from .text import held_interrupt
 
 # The C string encoder behind json.dumps(ensure_ascii=False), without its per-call setup.
 _c_quote = getattr(json.encoder, "c_encode_basestring", None) or json.encoder.py_encode_basestring
@@ -120,7 +121,11 @@ def _scalar(value: Any) -> str:
 
 
 def print_json_stream(
-    items: Iterable[Any], *, flush: bool = False, begun: list[bool] | None = None
+    items: Iterable[Any],
+    *,
+    flush: bool = False,
+    begun: list[bool] | None = None,
+    written: Callable[[Any], None] | None = None,
 ) -> None:
     """A JSON array written element by element as the items arrive: a listing of a
     million orders starts at once and never sits in memory whole. Flat records (every
@@ -128,7 +133,9 @@ def print_json_stream(
     text is the same as `to_json` writes. With `flush`, each element is written through
     before the next item is asked for (a bulk run stops at a failing output). `begun`
     gets an entry once this function has taken charge of closing the list on Ctrl-C
-    (before that, the caller closes it)."""
+    (before that, the caller closes it). `written` is called with each item once its
+    element is written, before a Ctrl-C can land (`held_interrupt`): a bulk run counts
+    exactly the elements on stdout."""
     first = True
     try:
         if begun is not None:
@@ -148,10 +155,19 @@ def print_json_stream(
             else:
                 text = _encode(_plain(item), 2, 1)
             # One write per element: an interrupt lands between elements, never inside.
-            out.write(("[\n  " if first else ",\n  ") + text)
-            first = False
-            if flush:
-                out.flush()
+            element = ("[\n  " if first else ",\n  ") + text
+            if written is None:
+                out.write(element)
+                first = False
+                if flush:
+                    out.flush()
+            else:
+                with held_interrupt:  # a Ctrl-C meanwhile is raised at its end
+                    out.write(element)
+                    first = False
+                    if flush:
+                        out.flush()
+                    written(item)
     except KeyboardInterrupt:
         # Ctrl-C: what was written stays valid JSON; the caller says what was done.
         sys.stdout.write("[]\n" if first else "\n]\n")

@@ -4,8 +4,11 @@ that keeps data from acting on a terminal.
 
 from __future__ import annotations
 
+import contextlib
 import re
+import signal
 import sys
+from collections.abc import Iterator
 from typing import Any
 
 import typer
@@ -53,6 +56,61 @@ def say(message: str) -> None:
 def tell(message: str) -> None:
     """A result for the person on stdout (`Shipped ...`), data in it escaped."""
     typer.echo(safe_text(message, message=True))
+
+
+class _HeldInterrupt:
+    """Ctrl-C held while a bulk run writes one result: `with held_interrupt:` around the
+    write, its flush and its count, inside `held_interrupt.installed()` for the run. A
+    Ctrl-C then is raised as the write ends, so each result is written whole and counted,
+    or neither: cut short in a write, Python drops its text when stdout is unbuffered
+    (PYTHONUNBUFFERED) and keeps it in the buffer otherwise, and the run could not know
+    which. Outside a write Ctrl-C acts at once, as before. A Python handler, not a signal
+    mask: it runs in the main thread whichever thread the signal reaches (a progress
+    bar has its own)."""
+
+    def __init__(self) -> None:
+        self._writing = False
+        self._pending = False
+        self._previous: Any = None
+        self._handler = self._interrupted  # one object, to know it is still ours
+
+    def _interrupted(self, signum: int, frame: Any) -> None:
+        if self._writing:
+            self._pending = True
+            return
+        self._deliver(signum, frame)
+
+    def _deliver(self, signum: int, frame: Any) -> None:
+        if callable(self._previous):
+            self._previous(signum, frame)  # Python's own raises KeyboardInterrupt
+        elif self._previous != signal.SIG_IGN:
+            raise KeyboardInterrupt
+
+    def __enter__(self) -> None:
+        self._writing = True
+
+    def __exit__(self, *exc: object) -> None:
+        self._writing = False
+        if self._pending:
+            self._pending = False
+            self._deliver(signal.SIGINT, None)
+
+    @contextlib.contextmanager
+    def installed(self) -> Iterator[None]:
+        try:
+            self._previous = signal.signal(signal.SIGINT, self._handler)
+        except ValueError:  # not the main thread: no signals to handle here
+            yield
+            return
+        try:
+            yield
+        finally:
+            if signal.getsignal(signal.SIGINT) is self._handler:
+                previous = self._previous if self._previous is not None else signal.SIG_DFL
+                signal.signal(signal.SIGINT, previous)
+
+
+held_interrupt = _HeldInterrupt()
 
 
 NO_TERMINAL = "no terminal to confirm on - pass --yes"
