@@ -136,6 +136,8 @@ def test_a_full_disk_during_ready_ship_names_the_whole_group_committed(
     """Default groups: the three orders commit together before the first line is
     printed; the failed print says all three were shipped, and they were."""
     last = max(r[0] for r in snapshot(shop)["history"])
+    # One group whatever the machine's load: its time limit is not what is tested.
+    monkeypatch.setattr(groups, "GROUP_SECONDS", 600.0)
     code, stderr = run(
         monkeypatch, capsys, FailingOutput(FULL), *("--db", str(shop), "ready", "--ship", "-y")
     )
@@ -157,6 +159,7 @@ def test_a_full_disk_during_purchases_receive_ship_in_json_names_the_group_commi
     add = ("purchases", "add", "--supplier", "Kabel AB", "--expected", "2026-12-01", "SWITCH-1=6")
     assert run(monkeypatch, capsys, FailingOutput(FULL, good=9), "--db", str(shop), *add)[0] == 0
     last = max(r[0] for r in snapshot(shop)["history"])
+    monkeypatch.setattr(groups, "GROUP_SECONDS", 600.0)  # one group, however slow
     code, stderr = run(
         monkeypatch,
         capsys,

@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 
 from backorder_cli.cli.output import records
+from backorder_cli.services import groups
 from tests.cli.test_bulk_output_fails import run
 
 TRUTH = (
@@ -62,6 +63,14 @@ class InterruptedOutput(io.TextIOBase):
 
     def isatty(self) -> bool:
         return False
+
+
+@pytest.fixture(autouse=True)
+def _one_group(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The orders of a run in one group however loaded the machine: these tests count
+    what a committed group's interrupted output says, not when a group ends. (`run`
+    undoes every patch when it returns, so this holds for a test's first run.)"""
+    monkeypatch.setattr(groups, "GROUP_SECONDS", 600.0)
 
 
 @pytest.mark.parametrize("in_write", [False, True])
