@@ -23,6 +23,7 @@ from typer.core import TyperGroup
 
 from ..errors import BackorderError
 from .arguments import negative_number_message, root_options_first
+from .help_renderer import load_help_renderer
 from .options import JSON_RESULT
 from .readable import make_readable
 
@@ -135,6 +136,10 @@ class BackorderGroup(TyperGroup):
         if ctx.parent is None:  # the root: its options may come after the subcommand
             args = root_options_first(self, ctx, args)
         return super().parse_args(ctx, args)
+
+    def format_help(self, ctx: GroupContext, formatter: Any) -> None:
+        load_help_renderer()  # Typer's, without the Markdown parser it never uses here
+        super().format_help(ctx, formatter)
 
     def resolve_command(
         self, ctx: GroupContext, args: list[str]

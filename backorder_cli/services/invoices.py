@@ -263,20 +263,7 @@ def import_credit(
     return plan
 
 
-def _summary(row: Any) -> InvoiceSummary:
-    return InvoiceSummary(
-        row.number,
-        "invoice" if row.credit_of is None else "credit",
-        row.order,
-        row.customer,
-        row.credit_of,
-        row.total,
-        row.created_at,
-        row.reason,
-    )
-
-
-_LIST = (
+_LIST = (  # its columns in this order: `iter_invoices` unpacks them
     core_select(
         INVOICES.c.number,
         ORDERS.c.number.label("order"),
@@ -317,8 +304,13 @@ def iter_invoices(
         query = query.limit(limit)
     with db.read() as session:
         rows = session.connection().execute(query.execution_options(yield_per=_BATCH))
-        for row in rows:
-            yield _summary(row)
+        # Unpacked, not read by name: reading a Row's fields by name took half the time
+        # of building a listing's row (3.7 of 6.6 us).
+        for number, order_number, customer_name, credit_of, total, created_at, reason in rows:
+            kind = "invoice" if credit_of is None else "credit"
+            yield InvoiceSummary(
+                number, kind, order_number, customer_name, credit_of, total, created_at, reason
+            )
 
 
 def count_invoices(db: Database, *, order: int | None = None, customer: str | None = None) -> int:

@@ -242,6 +242,39 @@ def test_invoices_list_shows_credit_notes_in_every_format(shop: Path) -> None:
     )
 
 
+def test_invoices_list_as_json_is_this_exact_text(shop: Path) -> None:
+    """The JSON listing's bytes: two-space indent, keys in field order, exact numbers
+    (a credit note's negative total, a total's trailing zero dropped), times in UTC."""
+    run(shop, "credit", "5", "SWITCH-1=1", "--reason", 'broken "x" \u202e', "--yes")
+    out = run(shop, "invoices", "list", "--order", "2399", "-f", "json").stdout
+    times = re.findall(r'"created_at": "(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)"', out)
+    assert len(times) == 2
+    assert out == (
+        "[\n"
+        "  {\n"
+        '    "number": 7,\n'
+        '    "kind": "credit",\n'
+        '    "order": 2399,\n'
+        '    "customer": "Aarhus Installations",\n'
+        '    "credit_of": 5,\n'
+        '    "total": -8.9,\n'
+        f'    "created_at": "{times[0]}",\n'
+        '    "reason": "broken \\"x\\" \\u202e"\n'
+        "  },\n"
+        "  {\n"
+        '    "number": 5,\n'
+        '    "kind": "invoice",\n'
+        '    "order": 2399,\n'
+        '    "customer": "Aarhus Installations",\n'
+        '    "credit_of": null,\n'
+        '    "total": 426.58,\n'
+        f'    "created_at": "{times[1]}",\n'
+        '    "reason": ""\n'
+        "  }\n"
+        "]\n"
+    )
+
+
 def test_invoices_show_gives_lines_amounts_and_the_net(shop: Path) -> None:
     run(shop, "credit", "5", "CABLE-25=0.5", "--yes")
     shown = json.loads(run(shop, "invoices", "show", "5", "-f", "json").stdout)

@@ -3,10 +3,12 @@ that the modules in `cli/commands/` register, and a command imports only its own
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -131,3 +133,71 @@ def test_show_and_the_filtered_list_build_no_table_class(tmp_path: Path) -> None
         assert collecting == "True"
         assert "backorder_cli.storage.tables" in loaded
         assert not set(loaded) & {"backorder_cli.storage.models", "backorder_cli.services.steps"}
+
+
+SHOWN = ("name", "help", "short_help", "hidden", "deprecated", "rich_help_panel")
+
+
+@pytest.mark.parametrize("where", sorted(TABLES))
+def test_help_summarises_each_command_as_building_it_would(where: str) -> None:
+    """Help lists each command by a summary made without its parameters: the same
+    name, help, short help, flags and panel as the command Typer builds."""
+    from backorder_cli.cli.lazy import _Commands
+
+    group = typer_group(where)
+    commands = group.commands
+    assert isinstance(commands, _Commands)
+    for name, spec in TABLES[where].items():
+        summary = commands._summary(spec, name)
+        built = commands._build(spec, name)
+        assert type(summary) is type(built), name
+        assert {a: getattr(summary, a) for a in SHOWN} == {a: getattr(built, a) for a in SHOWN}
+        assert summary.help, f"{name} has no help"
+
+
+def typer_group(where: str) -> Any:
+    import typer.main
+
+    root = typer.main.get_command(cli.app)
+    return root if where == "backorder" else root.commands["orders"]  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("args", [["--help"], ["orders", "--help"], []])
+@pytest.mark.parametrize("width", ["60", "200"])
+def test_help_is_the_same_as_with_every_command_built(
+    args: list[str], width: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from backorder_cli.cli.lazy import _Commands
+
+    monkeypatch.setenv("COLUMNS", width)
+    summarised = CliRunner().invoke(cli.app, args).output
+    monkeypatch.setattr(_Commands, "summaries", contextlib.nullcontext)
+    built = CliRunner().invoke(cli.app, args).output
+    assert summarised == built
+    assert max(len(line) for line in built.splitlines()) == int(width)
+    table = cli.ORDERS_COMMANDS if args[:1] == ["orders"] else cli.COMMANDS
+    listed = [line.split()[1] for line in built.splitlines() if line.startswith("│ ")]
+    assert set(table) <= set(listed)
+
+
+def test_help_does_not_load_the_markdown_parser_and_markdown_still_works() -> None:
+    """`backorder --help` loads Typer's help renderer without `rich.markdown` (and
+    markdown-it), which its "rich" markup mode never uses; should the renderer make a
+    Markdown, it gets the real one, and so does any later import."""
+    code = (
+        "import contextlib, io, sys\n"
+        "from backorder_cli.console import main\n"
+        "sys.argv = ['backorder', '--help']\n"
+        "with contextlib.suppress(SystemExit), contextlib.redirect_stdout(io.StringIO()):\n"
+        "    main()\n"
+        "loaded = sorted(m for m in sys.modules if 'markdown' in m or m == 'typer.rich_utils')\n"
+        "import rich.markdown, typer.rich_utils\n"
+        "made = typer.rich_utils.Markdown('*x*')\n"
+        "print(' '.join(loaded), type(made) is rich.markdown.Markdown,\n"
+        "      typer.rich_utils.Markdown is not rich.markdown.Markdown)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["typer.rich_utils", "True", "True"]

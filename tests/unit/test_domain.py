@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from decimal import Decimal as D
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from backorder_cli.domain.backorders import (
     BackorderPlan,
@@ -164,6 +166,29 @@ def test_text_with_control_characters_is_refused_but_any_script_is_kept() -> Non
 def test_quantities_print_without_exponent_or_trailing_zeros() -> None:
     assert format_quantity(D("100")) == "100"
     assert format_quantity(D("2.500")) == "2.5"
+
+
+def _quantity_text_by_normalize(value: D) -> str:
+    """What `format_quantity` wrote before its shortcut for values printed without an
+    exponent: the shortcut must write exactly this."""
+    value = value.normalize()
+    return format(value.copy_abs() if value.is_zero() else value, "f")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["0", "-0", "-0.000", "0.00", "100", "100.00", "-100.10", "1E+3", "1.20E+5", "0.0000010",
+     "1E-7", "-1E-7", "7910.09", "1724.80", "999999999999.9999", "123456789012345678901234567",
+     "1234567890123456789012345678.5", "0.000000000000000000000000001", "99999999999999999999999"
+     "99999.99", "NaN", "-Infinity"],
+)  # fmt: skip
+def test_the_quantity_shortcut_writes_what_normalize_writes(text: str) -> None:
+    assert format_quantity(D(text)) == _quantity_text_by_normalize(D(text))
+
+
+@given(st.decimals(allow_nan=False, places=None) | st.decimals(places=4, allow_nan=False))
+def test_the_quantity_shortcut_writes_what_normalize_writes_on_any_decimal(value: D) -> None:
+    assert format_quantity(value) == _quantity_text_by_normalize(value)
 
 
 def test_money_prints_at_least_two_places() -> None:
