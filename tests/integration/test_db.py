@@ -73,6 +73,7 @@ def test_sqlite_runs_in_wal_with_foreign_keys_and_full_sync(db: Database) -> Non
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == BUSY_TIMEOUT_MS
         # Bulk groups commit without copying the log into the file each time.
         assert conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 10_000
+        assert conn.exec_driver_sql("PRAGMA journal_size_limit").scalar() == 64 * 1024 * 1024
 
 
 @pytest.mark.sqlite_only
