@@ -206,17 +206,13 @@ def print_json_stream(
                 text = _encode(_plain(item), 2, 1)
             # One write per element: an interrupt lands between elements, never inside.
             element = ("[\n  " if first else ",\n  ") + text
-            if written is None:
+            # Held only where a run installed it: a Ctrl-C meanwhile is raised at its end.
+            with held_interrupt:
                 out.write(element)
                 first = False
                 if flush:
                     out.flush()
-            else:
-                with held_interrupt:  # a Ctrl-C meanwhile is raised at its end
-                    out.write(element)
-                    first = False
-                    if flush:
-                        out.flush()
+                if written is not None:
                     written(item)
     except KeyboardInterrupt:
         # Ctrl-C: what was written stays valid JSON; the caller says what was done.
